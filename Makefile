@@ -1,0 +1,42 @@
+# Two commands for a fresh machine:  `make run` (open the dashboard) and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8501
+
+.PHONY: run test setup setup-dev browser lint format bench sandbox
+
+run: setup
+	$(VENV)/bin/streamlit run app.py --server.port $(PORT)
+
+test: setup-dev browser
+	$(PY) -m pytest -q
+
+setup: $(VENV)/.runtime-installed
+setup-dev: $(VENV)/.dev-installed
+
+$(VENV)/.runtime-installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.runtime-installed
+	$(PY) -m pip install -q -r requirements-dev.txt
+	touch $@
+
+# Browser tests drive Debian's Chromium (Playwright cannot download its own browser here).
+browser:
+	@bash scripts/ensure_chromium.sh
+
+lint: setup-dev
+	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+
+format: setup-dev
+	$(VENV)/bin/ruff format . && $(VENV)/bin/ruff check --fix .
+
+sandbox: setup
+	$(PY) -m braze_api.sandbox --port 8123
+
+bench: setup-dev
+	@for f in bench/bench_*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
