@@ -1,0 +1,1 @@
+"""Pure plotly figure builders: frame in, figure out (no Streamlit, no I/O)."""

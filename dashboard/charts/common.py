@@ -1,0 +1,67 @@
+"""Shared figure styling so every chart reads the same in the light and dark themes.
+
+Colours are mid-tone so they hold contrast on white and on near-black; backgrounds stay
+transparent and font colours unset so Streamlit's theme supplies them.
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+PALETTE: tuple[str, ...] = (
+    "#3B82F6",  # blue
+    "#8B5CF6",  # violet
+    "#10B981",  # green
+    "#F59E0B",  # amber
+    "#EF4444",  # red
+    "#06B6D4",  # cyan
+    "#EC4899",  # pink
+    "#84CC16",  # lime
+)
+
+GRID = "rgba(128, 128, 128, 0.2)"
+
+
+def style_figure(
+    fig: go.Figure,
+    title: str,
+    y_title: str,
+    *,
+    x_title: str = "Date",
+    y_tickformat: str = ",",
+    height: int = 320,
+    show_legend: bool = False,
+) -> go.Figure:
+    """Title, axis labels with units, thousands separators, and a quiet grid."""
+    fig.update_layout(
+        title={"text": title, "x": 0, "xanchor": "left"},
+        height=height,
+        margin={"l": 8, "r": 8, "t": 48, "b": 8},
+        paper_bgcolor="rgba(0,0,0,0)",
+        plot_bgcolor="rgba(0,0,0,0)",
+        showlegend=show_legend,
+        hovermode="x unified",
+        separators=".,",
+        colorway=list(PALETTE),
+        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 1, "xanchor": "right"},
+    )
+    fig.update_xaxes(title_text=x_title, showgrid=False)
+    fig.update_yaxes(
+        title_text=y_title, tickformat=y_tickformat, gridcolor=GRID, rangemode="tozero"
+    )
+    return fig
+
+
+def empty_figure(title: str, message: str) -> go.Figure:
+    """A titled, axis-less figure that says why there is nothing to draw."""
+    fig = go.Figure()
+    fig.add_annotation(text=message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper")
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    fig.update_layout(
+        title={"text": title, "x": 0, "xanchor": "left"},
+        height=320,
+        paper_bgcolor="rgba(0,0,0,0)",
+        plot_bgcolor="rgba(0,0,0,0)",
+    )
+    return fig

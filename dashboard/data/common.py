@@ -1,0 +1,164 @@
+"""What every loader shares: cached and gated calls, windowed series, bounded fan-out."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Generic, TypeVar
+
+import pandas as pd
+
+from braze_api import frames
+from dashboard.cache import cached, series_kind
+from dashboard.filters import utc_today
+from dashboard.settings import Workspace, client_for
+from dashboard.windows import Window, day_windows, hour_windows
+
+T = TypeVar("T")
+I = TypeVar("I")  # noqa: E741
+
+# Braze allows far more, but a dashboard has no business hammering it: at most this many
+# requests in flight per workspace, whatever the number of sessions or threads asking.
+MAX_IN_FLIGHT = 8
+
+_gates_lock = threading.Lock()
+_gates: dict[str, threading.BoundedSemaphore] = {}
+
+
+def _gate(ws: Workspace) -> threading.BoundedSemaphore:
+    with _gates_lock:
+        return _gates.setdefault(ws.fingerprint, threading.BoundedSemaphore(MAX_IN_FLIGHT))
+
+
+def call(
+    ws: Workspace,
+    endpoint: str,
+    params: Mapping[str, Any],
+    fetch: Callable[[], T],
+    kind: str,
+) -> T:
+    """Serve from the shared cache, else run ``fetch`` inside the workspace's request gate."""
+
+    def gated() -> T:
+        with _gate(ws):
+            return fetch()
+
+    return cached(ws.fingerprint, endpoint, params, gated, kind)
+
+
+def api(ws: Workspace, group: str, method: str) -> Callable[..., Any]:
+    """``api(ws, "kpi", "dau")`` -> the bound client method ``client.kpi.dau``."""
+    return getattr(getattr(client_for(ws), group), method)
+
+
+def _drop_none(params: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in params.items() if v is not None}
+
+
+def load_series(
+    ws: Workspace,
+    group: str,
+    method: str,
+    *,
+    start: date,
+    end: date,
+    unit: str = "day",
+    max_length: int = 100,
+    to_frame: Callable[[Any], pd.DataFrame] = frames.series_frame,
+    **params: Any,
+) -> pd.DataFrame:
+    """Any range of a ``length``-limited series: fetched as back-to-back windows, stitched.
+
+    Each window is cached on its own, so the settled (older) part of a long range outlives the
+    recent part, which Braze may still restate.
+    """
+    windows = (hour_windows if unit == "hour" else day_windows)(start, end, max_length)
+    fixed = _drop_none(params)
+    method_fn = api(ws, group, method)
+    today = utc_today()
+
+    def one(window: Window) -> pd.DataFrame:
+        request = {**fixed, "length": window.length, "ending_at": window.ending_at.isoformat()}
+        if unit == "hour":
+            request["unit"] = "hour"
+        return call(
+            ws,
+            f"{group}.{method}",
+            request,
+            lambda: to_frame(method_fn(**request)),
+            series_kind(window.end, today),
+        )
+
+    parts = [r.value for r in fan_out(one, windows, raise_errors=True)]
+    return stitch(parts, start, end)
+
+
+def stitch(parts: Iterable[pd.DataFrame], start: date, end: date) -> pd.DataFrame:
+    """Concatenate windows, keep each time once, and trim to the requested days."""
+    parts = [p for p in parts if p is not None and not p.empty]
+    if not parts:
+        return pd.DataFrame({"time": pd.Series([], dtype="datetime64[ns, UTC]")})
+    frame = pd.concat(parts, ignore_index=True)
+    if "time" not in frame.columns:
+        return frame
+    frame = frame.drop_duplicates(subset="time", keep="last").sort_values("time")
+    days = frame["time"].dt.date
+    return frame[(days >= start) & (days <= end)].reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class LoadResult(Generic[I, T]):
+    item: I
+    value: T | None = None
+    error: BaseException | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def fan_out(
+    fn: Callable[[I], T],
+    items: Iterable[I],
+    *,
+    max_workers: int = MAX_IN_FLIGHT,
+    on_progress: Callable[[int, int], None] | None = None,
+    raise_errors: bool = False,
+) -> list[LoadResult[I, T]]:
+    """Run ``fn`` over items concurrently (bounded); results in input order.
+
+    One failing item does not sink the rest: its error is kept on its result, unless
+    ``raise_errors`` asks for the first failure to propagate (after all finish).
+    ``on_progress`` is called from the calling thread, so it may touch Streamlit widgets.
+    """
+    items = list(items)
+    results: list[LoadResult[I, T] | None] = [None] * len(items)
+    if not items:
+        return []
+    if len(items) == 1:
+        results[0] = _run(fn, items[0])
+        if on_progress:
+            on_progress(1, 1)
+    else:
+        with ThreadPoolExecutor(max_workers=min(max_workers, len(items))) as pool:
+            futures = {pool.submit(_run, fn, item): i for i, item in enumerate(items)}
+            for done, future in enumerate(as_completed(futures), start=1):
+                results[futures[future]] = future.result()
+                if on_progress:
+                    on_progress(done, len(items))
+    final = [r for r in results if r is not None]
+    if raise_errors:
+        for r in final:
+            if r.error is not None:
+                raise r.error
+    return final
+
+
+def _run(fn: Callable[[I], T], item: I) -> LoadResult[I, T]:
+    try:
+        return LoadResult(item=item, value=fn(item))
+    except Exception as exc:  # kept on the result; the page decides how to show it
+        return LoadResult(item=item, error=exc)

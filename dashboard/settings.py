@@ -1,0 +1,146 @@
+"""Which Braze workspace this session talks to: a pasted key, secrets/env, or the demo sandbox."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from braze_api import BrazeClient, resolve_base_url
+
+OVERRIDE_KEY = "workspace_override"
+DEMO_LABEL = "Demo workspace"
+
+
+@dataclass(frozen=True)
+class App:
+    app_id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Workspace:
+    base_url: str
+    api_key: str = field(repr=False)
+    label: str = ""
+    is_demo: bool = False
+    apps: tuple[App, ...] = ()
+
+    @property
+    def fingerprint(self) -> str:
+        """Identifies the workspace in cache keys without ever containing the key."""
+        return hashlib.sha256(f"{self.base_url}\n{self.api_key}".encode()).hexdigest()[:32]
+
+    @property
+    def host(self) -> str:
+        return urlsplit(self.base_url).netloc
+
+
+def parse_apps(text: str | None) -> tuple[App, ...]:
+    """``"iOS=abc-123, Android=def-456"`` -> apps for the sidebar's app filter."""
+    apps = []
+    for part in (text or "").split(","):
+        name, sep, app_id = part.partition("=")
+        if sep and name.strip() and app_id.strip():
+            apps.append(App(app_id=app_id.strip(), name=name.strip()))
+    return tuple(apps)
+
+
+def workspace_from_input(rest_endpoint: str, api_key: str, apps: str | None = None) -> Workspace:
+    """Validate what a user typed; raises ValueError with a message fit for the page."""
+    rest_endpoint = (rest_endpoint or "").strip()
+    api_key = (api_key or "").strip()
+    if not api_key:
+        raise ValueError("Enter a REST API key (Braze: Settings → APIs and Identifiers).")
+    if not rest_endpoint:
+        raise ValueError("Choose your REST instance (e.g. US-03) or paste its REST endpoint URL.")
+    base_url = resolve_base_url(rest_endpoint)
+    label = rest_endpoint.upper() if not rest_endpoint.lower().startswith("http") else ""
+    host = urlsplit(base_url).netloc
+    return Workspace(
+        base_url=base_url,
+        api_key=api_key,
+        label=f"{label} ({host})" if label else host,
+        apps=parse_apps(apps),
+    )
+
+
+_demo_lock = threading.Lock()
+_demo: dict[str, Any] = {}
+
+
+def demo_sandbox() -> Any:
+    """The process's embedded sandbox, started on first use and shared by every session."""
+    with _demo_lock:
+        if "sandbox" not in _demo:
+            from braze_api.sandbox import Sandbox
+
+            sandbox = Sandbox()
+            sandbox.start()
+            _demo["sandbox"] = sandbox
+        return _demo["sandbox"]
+
+
+def _app_of(item: Any) -> App:
+    get = item.get if isinstance(item, Mapping) else lambda k, d=None: getattr(item, k, d)
+    return App(app_id=str(get("app_id") or get("id")), name=str(get("name") or get("app_id")))
+
+
+def demo_workspace() -> Workspace:
+    from braze_api.sandbox import SANDBOX_API_KEY
+
+    sandbox = demo_sandbox()
+    return Workspace(
+        base_url=sandbox.url,
+        api_key=getattr(sandbox, "api_key", None) or SANDBOX_API_KEY,
+        label=DEMO_LABEL,
+        is_demo=True,
+        apps=tuple(_app_of(a) for a in sandbox.workspace.apps),
+    )
+
+
+def configured_workspace(secrets: Mapping[str, Any], env: Mapping[str, str]) -> Workspace:
+    """Secrets win over the environment; with neither, the demo workspace."""
+    key = secrets.get("BRAZE_API_KEY") or env.get("BRAZE_API_KEY")
+    endpoint = secrets.get("BRAZE_REST_ENDPOINT") or env.get("BRAZE_REST_ENDPOINT")
+    apps = secrets.get("BRAZE_APPS") or env.get("BRAZE_APPS")
+    if key and endpoint:
+        return workspace_from_input(str(endpoint), str(key), str(apps) if apps else None)
+    return demo_workspace()
+
+
+def _streamlit_secrets() -> Mapping[str, Any]:
+    import streamlit as st
+
+    try:
+        return dict(st.secrets)
+    except Exception:  # no secrets.toml is the normal case
+        return {}
+
+
+def current_workspace() -> Workspace:
+    """This browser session's workspace: a pasted key, else secrets/env, else the demo."""
+    import streamlit as st
+
+    override = st.session_state.get(OVERRIDE_KEY)
+    if isinstance(override, Workspace):
+        return override
+    return configured_workspace(_streamlit_secrets(), os.environ)
+
+
+_clients_lock = threading.Lock()
+_clients: dict[str, BrazeClient] = {}
+
+
+def client_for(ws: Workspace) -> BrazeClient:
+    """One client (one connection pool, one rate-limit view) per workspace per process."""
+    with _clients_lock:
+        client = _clients.get(ws.fingerprint)
+        if client is None:
+            client = BrazeClient(ws.api_key, ws.base_url)
+            _clients[ws.fingerprint] = client
+        return client
