@@ -15,7 +15,7 @@ import re
 import threading
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
@@ -27,7 +27,6 @@ from braze_api.errors import (
     BadResponseError,
     BrazeConnectionError,
     BrazeError,
-    RateLimitError,
     error_for_status,
 )
 from braze_api.instances import resolve_base_url
@@ -90,6 +89,16 @@ def _number(value: str | None) -> float | None:
     try:
         return float(value) if value is not None else None
     except ValueError:
+        return None
+
+
+def _epoch(seconds: float | None) -> datetime | None:
+    """UTC datetime for epoch seconds; ``None`` for missing or absurd values."""
+    if seconds is None:
+        return None
+    try:
+        return datetime.fromtimestamp(seconds, UTC)
+    except (OverflowError, OSError, ValueError):
         return None
 
 
@@ -206,24 +215,22 @@ class BrazeClient:
             try:
                 return self._attempt(method, path, query, json_body)
             except _Retry as retry:
-                if attempt >= self._max_retries:
-                    raise retry.error from None
-                if retry.wait is not None:
-                    delay = retry.wait
-                else:
-                    ceiling = min(_MAX_BACKOFF, self._backoff_base * 2**attempt)
-                    delay = random.uniform(0.0, ceiling)
-                attempt += 1
-                logger.debug(
-                    "%s %s: %s; retry %d/%d in %.2f s",
-                    method,
-                    path,
-                    type(retry.error).__name__,
-                    attempt,
-                    self._max_retries,
-                    delay,
-                )
-                time.sleep(delay)
+                error, wait = retry.error, retry.wait
+            if attempt >= self._max_retries:
+                raise error
+            if wait is None:
+                wait = random.uniform(0.0, min(_MAX_BACKOFF, self._backoff_base * 2**attempt))
+            attempt += 1
+            logger.debug(
+                "%s %s: %s; retry %d/%d in %.2f s",
+                method,
+                path,
+                type(error).__name__,
+                attempt,
+                self._max_retries,
+                wait,
+            )
+            time.sleep(wait)
 
     def _attempt(
         self, method: str, path: str, query: dict[str, Any], json_body: dict[str, Any] | None
@@ -254,22 +261,22 @@ class BrazeClient:
             # Raised outside the ``except`` so no requests exception (whose text holds the
             # URL) is chained as __context__.
             logger.debug("%s %s -> %s (%.0f ms)", method, path, failure, elapsed_ms)
-            raise _Retry(self._transport_error(failure, path))
-        with response:
-            logger.debug(
-                "%s %s -> %d (%.0f ms)", method, path, response.status_code, elapsed_ms
+            if failure == "unsendable":
+                raise BrazeConnectionError(f"Could not send the request for {path}", endpoint=path)
+            if failure == "truncated":
+                raise _Retry(
+                    BadResponseError(
+                        f"Braze sent a truncated response for {path}; try again shortly",
+                        endpoint=path,
+                    )
+                )
+            raise _Retry(
+                BrazeConnectionError(f"Could not reach Braze for {path}: {failure}", endpoint=path)
             )
+        with response:
+            logger.debug("%s %s -> %d (%.0f ms)", method, path, response.status_code, elapsed_ms)
             self._record_rate_limit(response.headers)
             return self._decode(response, path)
-
-    def _transport_error(self, failure: str, path: str) -> BrazeError:
-        if failure == "truncated":
-            return BadResponseError(
-                f"Braze sent a truncated response for {path}; try again shortly", endpoint=path
-            )
-        if failure == "unsendable":
-            raise BrazeConnectionError(f"Could not send the request for {path}", endpoint=path)
-        return BrazeConnectionError(f"Could not reach Braze for {path}: {failure}", endpoint=path)
 
     def _decode(self, response: requests.Response, path: str) -> dict[str, Any]:
         status = response.status_code
@@ -301,15 +308,10 @@ class BrazeClient:
         """Retry after Braze's hinted wait when it is short; otherwise raise with reset time."""
         now = time.time()
         wait = _hinted_wait(headers, now)
-        reset = _number(headers.get("X-RateLimit-Reset"))
-        if reset is not None:
-            reset_at: datetime | None = datetime.fromtimestamp(reset, UTC)
-        elif wait is not None:
-            reset_at = datetime.fromtimestamp(now, UTC) + timedelta(seconds=wait)
-        else:
-            reset_at = None
+        reset_at = _epoch(_number(headers.get("X-RateLimit-Reset")))
+        if reset_at is None and wait is not None:
+            reset_at = _epoch(now + wait)
         error = error_for_status(429, path, message, reset_at=reset_at)
-        assert isinstance(error, RateLimitError)
         if wait is not None and wait > self._max_rate_limit_wait:
             raise error
         raise _Retry(error, wait)
@@ -332,7 +334,7 @@ class BrazeClient:
         info = RateLimit(
             limit=int(limit) if limit is not None else None,
             remaining=int(remaining) if remaining is not None else None,
-            reset=datetime.fromtimestamp(reset, UTC) if reset is not None else None,
+            reset=_epoch(reset),
         )
         with self._lock:
             self._rate_limit = info

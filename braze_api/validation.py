@@ -32,7 +32,9 @@ Edge = Literal["start", "end"]
 def check_length(value: Any, *, maximum: int = 100, name: str = "length") -> int:
     """``length`` must be an int in 1..maximum (Braze: 100, Canvas: 14)."""
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"{name} must be an integer from 1 to {maximum}, got {type(value).__name__}")
+        raise ValueError(
+            f"{name} must be an integer from 1 to {maximum}, got {type(value).__name__}"
+        )
     if not 1 <= value <= maximum:
         raise ValueError(f"{name} must be from 1 to {maximum}, got {value}")
     return value
@@ -88,10 +90,10 @@ def check_datetime(value: Any, name: str, edge: Edge = "end") -> str | None:
 
 
 def require_id(value: Any, name: str) -> str:
-    """A required identifier: a non-empty string."""
+    """A required identifier or name: a non-empty string, sent exactly as given."""
     if not isinstance(value, str) or not value.strip():
         raise ValueError(f"{name} is required and must be a non-empty string")
-    return value.strip()
+    return value
 
 
 def optional_id(value: Any, name: str) -> str | None:

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 TIME_DTYPE = "datetime64[ns, UTC]"
@@ -38,8 +39,12 @@ def dicts(value: Any) -> list[dict]:
 
 def num(value: Any) -> int | float | None:
     """A finite number from an int, float, bool or numeric string; None otherwise."""
-    if isinstance(value, bool):
+    if isinstance(value, bool | np.bool_):
         return int(value)
+    if isinstance(value, np.integer):
+        value = int(value)
+    elif isinstance(value, np.floating):
+        value = float(value)
     if isinstance(value, int):
         return value if abs(value) <= _INT64_LIMIT else float(value)
     if isinstance(value, float):
@@ -168,6 +173,7 @@ def metric_table(
     skip: Iterable[str] = (),
     fill_zero: bool = True,
     known_text: Iterable[str] = (),
+    force_numeric: Iterable[str] = (),
 ) -> dict[str, pd.Series]:
     """Columns for the known metrics plus every extra key seen, in first-seen order.
 
@@ -185,7 +191,7 @@ def metric_table(
             if name not in seen and name not in skipped:
                 seen.add(name)
                 names.append(name)
-    known_set, text_set = set(known), set(known_text)
+    known_set, text_set = set(known) | set(force_numeric), set(known_text)
     columns: dict[str, pd.Series] = {}
     for name in names:
         raw = [record.get(name) for record in records]

@@ -108,7 +108,13 @@ EVENT_NOUNS = [
     "recipe",
     "ticket",
 ]
-HOSTILE_EVENTS = ["@mention_sent", "+plus_upgrade", "-refund_issued", "café_visité", HOSTILE_FORMULA]
+HOSTILE_EVENTS = [
+    "@mention_sent",
+    "+plus_upgrade",
+    "-refund_issued",
+    "café_visité",
+    HOSTILE_FORMULA,
+]
 
 PRODUCTS = [
     ("Premium Monthly", 999),
@@ -122,10 +128,42 @@ PRODUCTS = [
     (HOSTILE_FORMULA, 100),
 ]
 
-FIRST_NAMES = ["Ana", "Ben", "Chloé", "Dmitri", "Emma", "Farah", "Gustav", "Hiro", "Ines", "Jamal",
-               "Kaito", "Lena", "Mateo", "Nia", "Olga", "Pablo", "Quinn", "Rosa", "Sven", "Yuki"]
-LAST_NAMES = ["Smith", "Müller", "García", "Rossi", "Nakamura", "Dubois", "Kowalski", "Okafor",
-              "Silva", "Johansson", "O'Brien", "Ng"]
+FIRST_NAMES = [
+    "Ana",
+    "Ben",
+    "Chloé",
+    "Dmitri",
+    "Emma",
+    "Farah",
+    "Gustav",
+    "Hiro",
+    "Ines",
+    "Jamal",
+    "Kaito",
+    "Lena",
+    "Mateo",
+    "Nia",
+    "Olga",
+    "Pablo",
+    "Quinn",
+    "Rosa",
+    "Sven",
+    "Yuki",
+]
+LAST_NAMES = [
+    "Smith",
+    "Müller",
+    "García",
+    "Rossi",
+    "Nakamura",
+    "Dubois",
+    "Kowalski",
+    "Okafor",
+    "Silva",
+    "Johansson",
+    "O'Brien",
+    "Ng",
+]
 PLACES = [
     ("US", "New York", "America/New_York", "en", -74.0, 40.7),
     ("US", "San Francisco", "America/Los_Angeles", "en", -122.4, 37.8),

@@ -31,6 +31,8 @@ def utcnow() -> datetime:
 def parse_iso(value: str, name: str) -> datetime:
     """ISO 8601 date or datetime (offset or Z; naive means UTC) -> aware UTC datetime."""
     text = value.strip()
+    if len(text) > 10 and text[-6] == " ":  # an unencoded "+05:00" arrives as " 05:00"
+        text = text[:-6] + "+" + text[-5:]
     try:
         if len(text) == 10:
             d = date.fromisoformat(text)
@@ -43,7 +45,9 @@ def parse_iso(value: str, name: str) -> datetime:
     return parsed.astimezone(UTC)
 
 
-def parse_int(query: dict[str, str], name: str, low: int, high: int, *, required: bool) -> int | None:
+def parse_int(
+    query: dict[str, str], name: str, low: int, high: int, *, required: bool
+) -> int | None:
     raw = query.get(name)
     if raw is None or raw == "":
         if required:

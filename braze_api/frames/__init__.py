@@ -1,0 +1,116 @@
+"""Pure pivots from Braze Export API JSON to tidy pandas frames (no I/O, no HTTP, no UI).
+
+Every function accepts the decoded body (or the relevant part) and tolerates missing keys,
+nulls, unknown extra keys, numbers sent as strings, empty lists and wrong container types
+(treated as empty). Time columns are tz-aware UTC (`datetime64[ns, UTC]`), counts Int64,
+money float64, text the pandas string dtype, list-valued cells plain Python lists.
+
+Series
+- series_frame(body, value_columns=None): KPI/sessions/events/revenue/quantity/segment/feed
+  series → one row per UTC `time`, sorted, duplicate times last-wins (SERIES_VALUE_COLUMNS
+  names each endpoint's value columns).
+
+Campaigns and sends
+- campaign_series_frame(body): /campaigns/data_series or /sends/data_series → long frame,
+  one row per (time, channel, variation_name) with is_control and every metric (missing → 0).
+- campaign_totals_frame(body): per-time top-level totals (CAMPAIGN_TOTAL_FIELDS; missing → 0).
+- campaign_variation_totals(long_frame): metrics summed per (channel, variation_name).
+- channel_kind(channel): "email" | "push" | "in_app" | "webhook" | "sms" | "content_cards" |
+  "whats_app" | "other".
+- engagement_frame(long_frame): common sent/delivered/opens/clicks per row (NA where the
+  channel has no such concept), for funnels and leaderboards.
+
+Canvas
+- canvas_series_frames(body) -> CanvasFrames(totals, variants, steps, step_channels), each
+  with a `time` column; canvas_summary_frames(body) the same for /canvas/data_summary
+  without `time`. Step revenue lives only in `steps` (never repeated per channel).
+
+Lists and details
+- items_frame(items, columns=None): list items (or the whole list body) → rows; `tags` as a
+  list column plus `tags_text`.
+- campaign_messages_frame(details): one row per message variation (MESSAGE_COLUMNS).
+- conversion_behaviors_frame(details): conversion events A, B, C… with window text.
+- window_text(seconds): 86400 → "24 hours", 259200 → "3 days", 1800 → "30 minutes".
+- canvas_steps_frame(details): steps with channels, next steps, reaching variants, BFS depth.
+- canvas_variants_frame(details): variants with first steps and reachable step count.
+
+Users
+- user_profile_frames(user) -> dict of PROFILE_TABLES frames (attributes, custom_attributes,
+  custom_events, purchases, devices, push_tokens, apps, campaigns_received,
+  canvases_received, canvas_steps_received, cards_clicked).
+- users_summary_frame(users): one row per user (SUMMARY_COLUMNS).
+- short_token(token): "abcdef…wxyz" for display.
+"""
+
+from .campaigns import (
+    CAMPAIGN_TOTAL_FIELDS,
+    CHANNEL_KINDS,
+    ENGAGEMENT_COLUMNS,
+    campaign_series_frame,
+    campaign_totals_frame,
+    campaign_variation_totals,
+    channel_kind,
+    engagement_frame,
+)
+from .canvas import (
+    CANVAS_METRICS,
+    STEP_METRICS,
+    CanvasFrames,
+    canvas_series_frames,
+    canvas_summary_frames,
+)
+from .details import (
+    BEHAVIOR_COLUMNS,
+    MESSAGE_COLUMNS,
+    STEP_COLUMNS,
+    VARIANT_COLUMNS,
+    campaign_messages_frame,
+    canvas_steps_frame,
+    canvas_variants_frame,
+    conversion_behaviors_frame,
+    items_frame,
+    window_text,
+)
+from .series import SERIES_VALUE_COLUMNS, series_frame
+from .users import (
+    ATTRIBUTE_FIELDS,
+    PROFILE_TABLES,
+    SUMMARY_COLUMNS,
+    short_token,
+    user_profile_frames,
+    users_summary_frame,
+)
+
+__all__ = [
+    "ATTRIBUTE_FIELDS",
+    "BEHAVIOR_COLUMNS",
+    "CAMPAIGN_TOTAL_FIELDS",
+    "CANVAS_METRICS",
+    "CHANNEL_KINDS",
+    "ENGAGEMENT_COLUMNS",
+    "MESSAGE_COLUMNS",
+    "PROFILE_TABLES",
+    "SERIES_VALUE_COLUMNS",
+    "STEP_COLUMNS",
+    "STEP_METRICS",
+    "SUMMARY_COLUMNS",
+    "VARIANT_COLUMNS",
+    "CanvasFrames",
+    "campaign_messages_frame",
+    "campaign_series_frame",
+    "campaign_totals_frame",
+    "campaign_variation_totals",
+    "canvas_series_frames",
+    "canvas_steps_frame",
+    "canvas_summary_frames",
+    "canvas_variants_frame",
+    "channel_kind",
+    "conversion_behaviors_frame",
+    "engagement_frame",
+    "items_frame",
+    "series_frame",
+    "short_token",
+    "user_profile_frames",
+    "users_summary_frame",
+    "window_text",
+]

@@ -1,0 +1,273 @@
+"""User export objects (`/users/export/ids`, segment export lines) → profile tables.
+
+Braze includes "the least data possible": a missing field means null, false or empty, so
+every table here has fixed columns and absent fields become NA / False / no rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+from ._coerce import (
+    as_dict,
+    as_list,
+    bool_column,
+    dicts,
+    frame,
+    name_text,
+    number_column,
+    text,
+    text_column,
+    time_column,
+)
+
+# (column, kind) per nested list; kind: text, time, int, float, bool.
+_Spec = Sequence[tuple[str, str]]
+_COUNTED: _Spec = (("name", "text"), ("first", "time"), ("last", "time"), ("count", "int"))
+_DEVICES: _Spec = (
+    ("device_id", "text"),
+    ("model", "text"),
+    ("os", "text"),
+    ("carrier", "text"),
+    ("idfv", "text"),
+    ("idfa", "text"),
+    ("google_ad_id", "text"),
+    ("ad_tracking_enabled", "bool"),
+)
+_PUSH_TOKENS: _Spec = (
+    ("app", "text"),
+    ("platform", "text"),
+    ("token", "token"),
+    ("device_id", "text"),
+    ("notifications_enabled", "bool"),
+)
+_APPS: _Spec = (
+    ("name", "text"),
+    ("platform", "text"),
+    ("version", "text"),
+    ("sessions", "int"),
+    ("first_used", "time"),
+    ("last_used", "time"),
+)
+_ENGAGED = ("opened_email", "opened_push", "clicked_email", "clicked_in_app_message")
+_CAMPAIGNS: _Spec = (
+    ("name", "text"),
+    ("api_campaign_id", "text"),
+    ("last_received", "time"),
+    *((flag_name, "bool") for flag_name in _ENGAGED),
+    ("converted", "bool"),
+    ("multiple_converted", "bool"),
+    ("variation_name", "text"),
+    ("variation_api_id", "text"),
+    ("in_control", "bool"),
+)
+_CANVASES: _Spec = (
+    ("name", "text"),
+    ("api_canvas_id", "text"),
+    ("last_received_message", "time"),
+    ("last_entered", "time"),
+    ("last_exited", "time"),
+    ("variation_name", "text"),
+    ("in_control", "bool"),
+    ("steps_received", "count"),
+)
+_CANVAS_STEPS: _Spec = (
+    ("canvas_name", "text"),
+    ("api_canvas_id", "text"),
+    ("name", "text"),
+    ("api_canvas_step_id", "text"),
+    ("last_received", "time"),
+)
+_CARDS: _Spec = (("name", "text"), ("api_card_id", "text"))
+
+#: Scalar profile fields shown in the `attributes` table, in this order.
+ATTRIBUTE_FIELDS: tuple[str, ...] = (
+    "external_id",
+    "braze_id",
+    "user_aliases",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "dob",
+    "gender",
+    "country",
+    "home_city",
+    "language",
+    "time_zone",
+    "last_coordinates",
+    "created_at",
+    "random_bucket",
+    "total_revenue",
+    "push_subscribe",
+    "email_subscribe",
+    "attributed_campaign",
+    "attributed_source",
+    "attributed_adgroup",
+    "attributed_ad",
+)
+_NESTED = (
+    "custom_attributes",
+    "custom_events",
+    "purchases",
+    "devices",
+    "push_tokens",
+    "apps",
+    "campaigns_received",
+    "canvases_received",
+    "cards_clicked",
+)
+PROFILE_TABLES: tuple[str, ...] = (
+    "attributes",
+    "custom_attributes",
+    "custom_events",
+    "purchases",
+    "devices",
+    "push_tokens",
+    "apps",
+    "campaigns_received",
+    "canvases_received",
+    "canvas_steps_received",
+    "cards_clicked",
+)
+SUMMARY_COLUMNS: tuple[str, ...] = (
+    "external_id",
+    "braze_id",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "country",
+    "language",
+    "gender",
+    "created_at",
+    "total_revenue",
+    "push_subscribe",
+    "email_subscribe",
+    "custom_events_count",
+    "purchases_count",
+    "devices_count",
+    "apps_count",
+    "campaigns_received_count",
+)
+
+
+def short_token(token: Any) -> str | None:
+    """First 6 + "…" + last 4 characters: enough to tell tokens apart, not to reuse one."""
+    value = name_text(token)
+    if value is None:
+        return None
+    return value if len(value) <= 12 else f"{value[:6]}…{value[-4:]}"
+
+
+def _column(kind: str, values: list) -> pd.Series:
+    if kind == "time":
+        return time_column(values)
+    if kind in {"int", "float"}:
+        return number_column(values, as_float=kind == "float")
+    if kind == "count":
+        return number_column([len(as_list(v)) for v in values])
+    if kind == "bool":
+        return bool_column(values)
+    if kind == "token":
+        return text_column([short_token(v) for v in values])
+    return text_column([name_text(v) for v in values])
+
+
+def _table(entries: list[dict], spec: _Spec) -> pd.DataFrame:
+    return frame({name: _column(kind, [e.get(name) for e in entries]) for name, kind in spec})
+
+
+def _render(field: str, value: Any) -> str | None:
+    if field == "user_aliases":
+        aliases = [
+            f"{name_text(a.get('alias_label')) or '?'}: {name_text(a.get('alias_name')) or '?'}"
+            for a in dicts(value)
+        ]
+        return ", ".join(aliases) or None
+    if field == "last_coordinates" and isinstance(value, list):
+        return ", ".join(t for t in (text(v) for v in value) if t) or None
+    return text(value)
+
+
+def _attributes(user: dict) -> pd.DataFrame:
+    extras = [k for k in user if k not in ATTRIBUTE_FIELDS and k not in _NESTED]
+    fields = [*ATTRIBUTE_FIELDS, *(str(k) for k in extras)]
+    return frame(
+        {
+            "field": text_column(fields),
+            "value": text_column([_render(f, user.get(f)) for f in fields]),
+        }
+    )
+
+
+def _campaigns(user: dict) -> pd.DataFrame:
+    entries = []
+    for entry in dicts(user.get("campaigns_received")):
+        engaged = as_dict(entry.get("engaged"))
+        entries.append({**entry, **{k: engaged.get(k) for k in _ENGAGED}})
+    return _table(entries, _CAMPAIGNS)
+
+
+def _canvas_steps(user: dict) -> pd.DataFrame:
+    entries = [
+        {**step, "canvas_name": canvas.get("name"), "api_canvas_id": canvas.get("api_canvas_id")}
+        for canvas in dicts(user.get("canvases_received"))
+        for step in dicts(canvas.get("steps_received"))
+    ]
+    return _table(entries, _CANVAS_STEPS)
+
+
+def user_profile_frames(user: Any) -> dict[str, pd.DataFrame]:
+    """One exported user → {table name: frame} for every name in PROFILE_TABLES.
+
+    attributes (field, value), custom_attributes (key, value; nested as compact JSON),
+    custom_events / purchases (name, first, last, count), devices, push_tokens (token
+    shortened), apps, campaigns_received (engaged flags flattened), canvases_received,
+    canvas_steps_received, cards_clicked.
+    """
+    profile = as_dict(user)
+    custom = as_dict(profile.get("custom_attributes"))
+    return {
+        "attributes": _attributes(profile),
+        "custom_attributes": frame(
+            {
+                "key": text_column([str(k) for k in custom]),
+                "value": text_column([text(v) for v in custom.values()]),
+            }
+        ),
+        "custom_events": _table(dicts(profile.get("custom_events")), _COUNTED),
+        "purchases": _table(dicts(profile.get("purchases")), _COUNTED),
+        "devices": _table(dicts(profile.get("devices")), _DEVICES),
+        "push_tokens": _table(dicts(profile.get("push_tokens")), _PUSH_TOKENS),
+        "apps": _table(dicts(profile.get("apps")), _APPS),
+        "campaigns_received": _campaigns(profile),
+        "canvases_received": _table(dicts(profile.get("canvases_received")), _CANVASES),
+        "canvas_steps_received": _canvas_steps(profile),
+        "cards_clicked": _table(dicts(profile.get("cards_clicked")), _CARDS),
+    }
+
+
+def users_summary_frame(users: Any) -> pd.DataFrame:
+    """One row per exported user (list or `{"users": [...]}` body) with the main attributes.
+
+    The *_count columns count list entries (distinct events/products/devices/apps/campaigns).
+    """
+    if isinstance(users, Mapping):
+        users = users.get("users")
+    rows = dicts(users)
+    out: dict[str, pd.Series] = {}
+    for name in SUMMARY_COLUMNS:
+        if name.endswith("_count"):
+            source = name.removesuffix("_count")
+            out[name] = number_column([len(as_list(r.get(source))) for r in rows])
+        elif name == "created_at":
+            out[name] = time_column([r.get(name) for r in rows])
+        elif name == "total_revenue":
+            out[name] = number_column([r.get(name) for r in rows], as_float=True)
+        else:
+            out[name] = text_column([name_text(r.get(name)) for r in rows])
+    return frame(out)

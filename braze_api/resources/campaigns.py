@@ -1,0 +1,41 @@
+"""``/campaigns/*``: list, daily series and details."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from braze_api.resources._base import JSON, Resource
+from braze_api.validation import check_choice, check_flag, require_id
+
+
+class Campaigns(Resource):
+    """Campaign export endpoints."""
+
+    def list(
+        self,
+        page: int | None = None,
+        include_archived: bool = False,
+        sort_direction: str | None = None,
+    ) -> JSON:
+        """GET /campaigns/list: every page (100 each) unless ``page`` is given."""
+        return self._list(
+            "/campaigns/list",
+            "campaigns",
+            100,
+            page,
+            include_archived=check_flag(include_archived, "include_archived"),
+            sort_direction=check_choice(sort_direction, "sort_direction", ("asc", "desc")),
+        )
+
+    def data_series(self, campaign_id: str, length: int, ending_at: Any = None) -> JSON:
+        """GET /campaigns/data_series: per-day, per-channel message stats."""
+        return self._series(
+            "/campaigns/data_series",
+            campaign_id=require_id(campaign_id, "campaign_id"),
+            length=length,
+            ending_at=ending_at,
+        )
+
+    def details(self, campaign_id: str) -> JSON:
+        """GET /campaigns/details."""
+        return self._get("/campaigns/details", campaign_id=require_id(campaign_id, "campaign_id"))

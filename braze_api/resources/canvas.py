@@ -1,0 +1,122 @@
+"""``/canvas/*``: list, details, and series/summary with variant and step breakdowns."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from braze_api.resources._base import JSON, Resource
+from braze_api.validation import (
+    check_choice,
+    check_datetime,
+    check_flag,
+    check_length,
+    parse_moment,
+    require_id,
+)
+
+CANVAS_MAX_LENGTH = 14
+
+
+class Canvas(Resource):
+    """Canvas export endpoints."""
+
+    def list(
+        self,
+        page: int | None = None,
+        include_archived: bool = False,
+        sort_direction: str | None = None,
+    ) -> JSON:
+        """GET /canvas/list: every page (100 each) unless ``page`` is given."""
+        return self._list(
+            "/canvas/list",
+            "canvases",
+            100,
+            page,
+            include_archived=check_flag(include_archived, "include_archived"),
+            sort_direction=check_choice(sort_direction, "sort_direction", ("asc", "desc")),
+        )
+
+    def details(self, canvas_id: str) -> JSON:
+        """GET /canvas/details: variants, steps and their step graph."""
+        return self._get("/canvas/details", canvas_id=require_id(canvas_id, "canvas_id"))
+
+    def data_series(
+        self,
+        canvas_id: str,
+        ending_at: Any,
+        starting_at: Any = None,
+        length: int | None = None,
+        include_variant_breakdown: bool = False,
+        include_step_breakdown: bool = False,
+        include_deleted_step_data: bool = False,
+    ) -> JSON:
+        """GET /canvas/data_series: ``data`` is ``{name, stats: [...]}``."""
+        return self._get(
+            "/canvas/data_series",
+            **_canvas_params(
+                canvas_id,
+                ending_at,
+                starting_at,
+                length,
+                include_variant_breakdown,
+                include_step_breakdown,
+                include_deleted_step_data,
+            ),
+        )
+
+    def data_summary(
+        self,
+        canvas_id: str,
+        ending_at: Any,
+        starting_at: Any = None,
+        length: int | None = None,
+        include_variant_breakdown: bool = False,
+        include_step_breakdown: bool = False,
+        include_deleted_step_data: bool = False,
+    ) -> JSON:
+        """GET /canvas/data_summary: the same window rolled up into totals."""
+        return self._get(
+            "/canvas/data_summary",
+            **_canvas_params(
+                canvas_id,
+                ending_at,
+                starting_at,
+                length,
+                include_variant_breakdown,
+                include_step_breakdown,
+                include_deleted_step_data,
+            ),
+        )
+
+
+def _canvas_params(
+    canvas_id: Any,
+    ending_at: Any,
+    starting_at: Any,
+    length: Any,
+    include_variant_breakdown: Any,
+    include_step_breakdown: Any,
+    include_deleted_step_data: Any,
+) -> JSON:
+    """Canvas windows: ``ending_at`` required plus exactly one of ``length``/``starting_at``."""
+    if ending_at is None:
+        raise ValueError("ending_at is required for Canvas data")
+    if (length is None) == (starting_at is None):
+        raise ValueError("Canvas data needs exactly one of length or starting_at")
+    if starting_at is not None and parse_moment(starting_at, "starting_at", "start") >= (
+        parse_moment(ending_at, "ending_at", "end")
+    ):
+        raise ValueError("starting_at must be before ending_at")
+    return {
+        "canvas_id": require_id(canvas_id, "canvas_id"),
+        "ending_at": check_datetime(ending_at, "ending_at", "end"),
+        "starting_at": check_datetime(starting_at, "starting_at", "start"),
+        "length": None if length is None else check_length(length, maximum=CANVAS_MAX_LENGTH),
+        "include_variant_breakdown": check_flag(
+            include_variant_breakdown, "include_variant_breakdown"
+        ),
+        "include_step_breakdown": check_flag(include_step_breakdown, "include_step_breakdown"),
+        "include_deleted_step_data": check_flag(
+            include_deleted_step_data, "include_deleted_step_data"
+        ),
+    }

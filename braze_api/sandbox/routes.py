@@ -1,0 +1,548 @@
+"""The 26 Export endpoints: parameters in, Braze-shaped JSON out (no HTTP here).
+
+Each handler takes the query dict (and JSON body for POSTs) and returns the
+response body, or raises ApiError with Braze's `{"message": ...}` wording.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from . import messaging
+from .exports import Exports, check_callback
+from .series import Metrics, points
+from .timewin import (
+    ApiError,
+    bad,
+    day_window,
+    ending,
+    hour_window,
+    parse_bool,
+    parse_int,
+    parse_iso,
+    parse_unit,
+    utcnow,
+)
+from .users import EXPORT_FIELDS
+from .workspace import Workspace
+
+LIST_PAGE = 100
+NAME_PAGE = 250
+MAX_IDS = 50
+
+
+@dataclass
+class Context:
+    workspace: Workspace
+    metrics: Metrics
+    exports: Exports
+    base_url: Callable[[], str]
+
+
+def iso(dt: object) -> str | None:
+    return dt.strftime("%Y-%m-%dT%H:%M:%S+00:00") if dt is not None else None
+
+
+# -- shared parameter helpers -------------------------------------------------
+
+
+def _page(q: dict, items: list, size: int, *, sortable: bool) -> list:
+    page = parse_int(q, "page", 0, 1_000_000, required=False) or 0
+    if sortable:
+        direction = q.get("sort_direction") or "asc"
+        if direction not in ("asc", "desc"):
+            raise bad("sort_direction must be 'asc' or 'desc'")
+        if direction == "desc":
+            items = list(reversed(items))
+    return items[page * size : (page + 1) * size]
+
+
+def _series_window(q: dict, *, allow_hour: bool) -> tuple[list[date] | None, list | None]:
+    length = parse_int(q, "length", 1, 100, required=True)
+    unit = parse_unit(q) if allow_hour else "day"
+    end = ending(q)
+    if unit == "hour":
+        return None, hour_window(end, length)
+    return day_window(end, length), None
+
+
+def _app_id(ctx: Context, q: dict) -> str | None:
+    app_id = q.get("app_id") or None
+    if app_id and app_id not in ctx.workspace.app_by_id:
+        raise bad("Invalid app_id")
+    return app_id
+
+
+def _analytics_segment(ctx: Context, q: dict) -> str | None:
+    segment_id = q.get("segment_id") or None
+    if segment_id is None:
+        return None
+    segment = ctx.workspace.segment_by_id.get(segment_id)
+    if segment is None:
+        raise bad("Invalid segment_id")
+    if not segment.analytics_tracking_enabled:
+        raise bad("Segment does not have analytics tracking enabled")
+    return segment_id
+
+
+def _lookup(q: dict, name: str, table: dict) -> object:
+    key = q.get(name)
+    if not key:
+        raise bad(f"{name} is required")
+    entity = table.get(key)
+    if entity is None:
+        raise bad(f"Invalid {name}")
+    return entity
+
+
+def _ok(**body: object) -> dict:
+    return {"message": "success", **body}
+
+
+# -- users ------------------------------------------------------------------
+
+
+def _fields(body: dict) -> list[str] | None:
+    fields = body.get("fields_to_export")
+    if fields is None:
+        return None
+    if not isinstance(fields, list) or not all(isinstance(f, str) for f in fields):
+        raise bad("fields_to_export must be an array of strings")
+    unknown = [f for f in fields if f not in EXPORT_FIELDS]
+    if unknown:
+        raise bad(f"Invalid fields_to_export: {', '.join(unknown)}")
+    return fields
+
+
+def users_export_ids(ctx: Context, q: dict, body: dict) -> dict:
+    kinds = [
+        k
+        for k in ("external_ids", "user_aliases", "device_id", "email_address", "braze_id", "phone")
+        if body.get(k)
+    ]
+    if len(kinds) != 1:
+        raise bad(
+            "Exactly one of external_ids, user_aliases, device_id, email_address, braze_id or phone is required"
+        )
+    kind = kinds[0]
+    fields = _fields(body)
+    users = ctx.workspace.users
+    found: list[dict] = []
+    invalid: list[str] = []
+    if kind in ("external_ids", "user_aliases"):
+        wanted = body[kind]
+        if not isinstance(wanted, list):
+            raise bad(f"{kind} must be an array")
+        if len(wanted) > MAX_IDS:
+            raise bad(f"Too many {kind}: at most {MAX_IDS} per request")
+        if kind == "external_ids":
+            index = {u["external_id"]: u for u in users if "external_id" in u}
+            for ext in wanted:
+                user = index.get(ext) if isinstance(ext, str) else None
+                (found.append(user) if user else invalid.append(str(ext)))
+        else:
+            index = {
+                (a["alias_name"], a["alias_label"]): u
+                for u in users
+                for a in u.get("user_aliases", ())
+            }
+            for alias in wanted:
+                if not isinstance(alias, dict) or not {"alias_name", "alias_label"} <= alias.keys():
+                    raise bad("user_aliases entries need alias_name and alias_label")
+                user = index.get((alias["alias_name"], alias["alias_label"]))
+                (found.append(user) if user else invalid.append(str(alias["alias_name"])))
+    else:
+        value = body[kind]
+        if not isinstance(value, str):
+            raise bad(f"{kind} must be a string")
+        if kind == "device_id":
+            found = [
+                u for u in users if any(d.get("device_id") == value for d in u.get("devices", ()))
+            ]
+        else:
+            key = {"email_address": "email", "braze_id": "braze_id", "phone": "phone"}[kind]
+            found = [u for u in users if u.get(key) == value]
+        if not found:
+            invalid.append(value)
+    shaped = [u if fields is None else {k: v for k, v in u.items() if k in fields} for u in found]
+    out = _ok(users=shaped)
+    if invalid:
+        out["invalid_user_ids"] = invalid
+    return out
+
+
+def users_export_segment(ctx: Context, q: dict, body: dict) -> dict:
+    segment_id = body.get("segment_id")
+    if not segment_id or not isinstance(segment_id, str):
+        raise bad("segment_id is required")
+    if segment_id not in ctx.workspace.segment_by_id:
+        raise bad("Invalid segment_id")
+    fields = _fields(body)
+    fmt = body.get("output_format")
+    if fmt is not None and fmt not in ("zip", "gzip"):
+        raise bad("output_format must be 'zip' or 'gzip'")
+    callback = body.get("callback_endpoint")
+    if callback is not None and (not isinstance(callback, str) or not check_callback(callback)):
+        raise bad("callback_endpoint must be an http(s) URL on a loopback host in the sandbox")
+    if ctx.exports.busy(segment_id):
+        raise ApiError(429, "An export of this segment is already in progress")
+    members = ctx.workspace.segment_members(segment_id)
+
+    def url_for(prefix: str) -> str:
+        return f"{ctx.base_url()}/_sandbox/exports/{prefix}.zip"
+
+    job = ctx.exports.start(segment_id, members, fields, callback, url_for)
+    return _ok(object_prefix=job.prefix, url=url_for(job.prefix))
+
+
+# -- segments ---------------------------------------------------------------
+
+
+def segments_list(ctx: Context, q: dict, body: dict) -> dict:
+    items = [
+        {
+            "id": s.id,
+            "name": s.name,
+            "analytics_tracking_enabled": s.analytics_tracking_enabled,
+            "tags": s.tags,
+        }
+        for s in ctx.workspace.segments
+    ]
+    return _ok(segments=_page(q, items, LIST_PAGE, sortable=True))
+
+
+def segments_data_series(ctx: Context, q: dict, body: dict) -> dict:
+    segment = _lookup(q, "segment_id", ctx.workspace.segment_by_id)
+    if not segment.analytics_tracking_enabled:
+        raise bad("Segment does not have analytics tracking enabled")
+    days, _ = _series_window(q, allow_hour=False)
+    return _ok(data=points(ctx.metrics.segment_size(segment), days, None, "size"))
+
+
+def segments_details(ctx: Context, q: dict, body: dict) -> dict:
+    s = _lookup(q, "segment_id", ctx.workspace.segment_by_id)
+    return _ok(
+        created_at=iso(s.created_at),
+        updated_at=iso(s.updated_at),
+        name=s.name,
+        description=s.description,
+        text_description=s.description,
+        tags=s.tags,
+    )
+
+
+# -- campaigns and sends -----------------------------------------------------
+
+
+def campaigns_list(ctx: Context, q: dict, body: dict) -> dict:
+    archived = parse_bool(q, "include_archived")
+    items = [
+        {
+            "id": c.id,
+            "name": c.name,
+            "is_api_campaign": c.is_api_campaign,
+            "tags": c.tags,
+            "last_edited": iso(c.updated_at),
+        }
+        for c in ctx.workspace.campaigns
+        if archived or not c.archived
+    ]
+    return _ok(campaigns=_page(q, items, LIST_PAGE, sortable=True))
+
+
+def _dated(days: list[date], make: Callable[[date], dict]) -> list[dict]:
+    return [{"time": d.isoformat(), **make(d)} for d in days]
+
+
+def campaigns_data_series(ctx: Context, q: dict, body: dict) -> dict:
+    c = _lookup(q, "campaign_id", ctx.workspace.campaign_by_id)
+    days, _ = _series_window(q, allow_hour=False)
+    today = utcnow().date()
+    return _ok(data=_dated(days, lambda d: messaging.campaign_day(ctx.workspace.seed, c, d, today)))
+
+
+def campaigns_details(ctx: Context, q: dict, body: dict) -> dict:
+    c = _lookup(q, "campaign_id", ctx.workspace.campaign_by_id)
+    last = c.last_sent
+    if last is None and c.first_sent is not None:
+        last = utcnow().replace(minute=0, second=0, microsecond=0) - timedelta(hours=1)
+    return _ok(
+        created_at=iso(c.created_at),
+        updated_at=iso(c.updated_at),
+        archived=c.archived,
+        draft=c.draft,
+        name=c.name,
+        description="",
+        schedule_type=c.schedule_type,
+        channels=c.channels,
+        first_sent=iso(c.first_sent),
+        last_sent=iso(last),
+        tags=c.tags,
+        messages={v.id: v.message for v in c.variations},
+        conversion_behaviors=c.conversion_behaviors,
+    )
+
+
+def sends_data_series(ctx: Context, q: dict, body: dict) -> dict:
+    c = _lookup(q, "campaign_id", ctx.workspace.campaign_by_id)
+    send_id = q.get("send_id")
+    if not send_id:
+        raise bad("send_id is required")
+    send = next((s for s in c.send_ids if s.id == send_id), None)
+    if send is None:
+        raise bad("Invalid send_id")
+    days, _ = _series_window(q, allow_hour=False)
+    oldest = utcnow().date() - timedelta(days=13)  # send analytics are kept 14 days
+    days = [d for d in days if d >= oldest]
+    return _ok(data=_dated(days, lambda d: messaging.send_day(ctx.workspace.seed, c, send, d)))
+
+
+# -- canvas -----------------------------------------------------------------
+
+
+def canvas_list(ctx: Context, q: dict, body: dict) -> dict:
+    archived = parse_bool(q, "include_archived")
+    items = [
+        {"id": c.id, "name": c.name, "tags": c.tags, "last_edited": iso(c.updated_at)}
+        for c in ctx.workspace.canvases
+        if archived or not c.archived
+    ]
+    return _ok(canvases=_page(q, items, LIST_PAGE, sortable=True))
+
+
+def _step(step: object) -> dict:
+    return {
+        "name": step.name,
+        "type": "step",
+        "id": step.id,
+        "next_step_ids": step.next_step_ids,
+        "channels": step.channels,
+        "messages": step.messages,
+    }
+
+
+def canvas_details(ctx: Context, q: dict, body: dict) -> dict:
+    c = _lookup(q, "canvas_id", ctx.workspace.canvas_by_id)
+    variants = []
+    for v in c.variants:
+        entry = {"name": v.name, "id": v.id, "first_step_ids": v.first_step_ids}
+        if len(v.first_step_ids) == 1:
+            entry["first_step_id"] = v.first_step_ids[0]
+        variants.append(entry)
+    last = c.last_entry
+    if last is None and c.first_entry is not None:
+        last = utcnow().replace(minute=0, second=0, microsecond=0)
+    return _ok(
+        created_at=iso(c.created_at),
+        updated_at=iso(c.updated_at),
+        name=c.name,
+        description="",
+        archived=c.archived,
+        draft=c.draft,
+        schedule_type=c.schedule_type,
+        first_entry=iso(c.first_entry),
+        last_entry=iso(last),
+        channels=c.channels,
+        variants=variants,
+        tags=c.tags,
+        steps=[_step(s) for s in c.steps],
+    )
+
+
+def _canvas_days(q: dict) -> list[date]:
+    end = ending(q, required=True)
+    length = parse_int(q, "length", 1, 14, required=False)
+    if q.get("starting_at"):
+        start = parse_iso(q["starting_at"], "starting_at")
+        span = (end.date() - start.date()).days
+        if span < 0:
+            raise bad("starting_at must be before ending_at")
+        if span > 14:
+            raise bad("starting_at must be at most 14 days before ending_at")
+        length = span + 1
+    if length is None:
+        raise bad("Either length or starting_at is required")
+    return day_window(end, length)
+
+
+def _canvas_flags(q: dict) -> tuple[bool, bool, bool]:
+    return (
+        parse_bool(q, "include_variant_breakdown"),
+        parse_bool(q, "include_step_breakdown"),
+        parse_bool(q, "include_deleted_step_data"),
+    )
+
+
+def _trim(day: dict, variants: bool, steps: bool) -> dict:
+    out = {"total_stats": day["total_stats"]}
+    if variants:
+        out["variant_stats"] = day["variant_stats"]
+    if steps:
+        out["step_stats"] = day["step_stats"]
+    return out
+
+
+def canvas_data_series(ctx: Context, q: dict, body: dict) -> dict:
+    c = _lookup(q, "canvas_id", ctx.workspace.canvas_by_id)
+    days = _canvas_days(q)
+    variants, steps, deleted = _canvas_flags(q)
+    today = utcnow().date()
+    stats = [
+        {
+            "time": d.isoformat(),
+            **_trim(
+                messaging.canvas_day(ctx.workspace.seed, c, d, today, deleted), variants, steps
+            ),
+        }
+        for d in days
+    ]
+    return _ok(data={"name": c.name, "stats": stats})
+
+
+def canvas_data_summary(ctx: Context, q: dict, body: dict) -> dict:
+    c = _lookup(q, "canvas_id", ctx.workspace.canvas_by_id)
+    days = _canvas_days(q)
+    variants, steps, deleted = _canvas_flags(q)
+    today = utcnow().date()
+    summary = messaging.canvas_summary(
+        [messaging.canvas_day(ctx.workspace.seed, c, d, today, deleted) for d in days]
+    )
+    return _ok(data={"name": c.name, **_trim(summary, variants, steps)})
+
+
+# -- news feed --------------------------------------------------------------
+
+
+def feed_list(ctx: Context, q: dict, body: dict) -> dict:
+    archived = parse_bool(q, "include_archived")
+    items = [
+        {"id": c.id, "type": c.type, "title": c.title, "tags": c.tags}
+        for c in ctx.workspace.cards
+        if archived or not c.archived
+    ]
+    return _ok(cards=_page(q, items, LIST_PAGE, sortable=True))
+
+
+def feed_data_series(ctx: Context, q: dict, body: dict) -> dict:
+    card = _lookup(q, "card_id", ctx.workspace.card_by_id)
+    days, hours = _series_window(q, allow_hour=True)
+    sources = ctx.metrics.card(card)
+    columns = {name: points(src, days, hours, name) for name, src in sources.items()}
+    rows = []
+    for i, base in enumerate(columns["clicks"]):
+        row = {"time": base["time"]}
+        for name in ("clicks", "impressions", "unique_clicks", "unique_impressions"):
+            row[name] = columns[name][i][name]
+        rows.append(row)
+    return _ok(data=rows)
+
+
+def feed_details(ctx: Context, q: dict, body: dict) -> dict:
+    c = _lookup(q, "card_id", ctx.workspace.card_by_id)
+    return _ok(
+        created_at=iso(c.created_at),
+        updated_at=iso(c.updated_at),
+        name=c.name,
+        publish_at=iso(c.publish_at),
+        end_at=iso(c.end_at),
+        tags=c.tags,
+        title=c.title,
+        image_url=c.image_url,
+        extras=c.extras,
+        description=c.description,
+        archived=c.archived,
+        draft=c.draft,
+    )
+
+
+# -- KPIs, sessions, events, purchases ---------------------------------------
+
+
+def _kpi(name: str) -> Callable[[Context, dict, dict], dict]:
+    def handler(ctx: Context, q: dict, body: dict) -> dict:
+        app_id = _app_id(ctx, q)
+        days, _ = _series_window(q, allow_hour=False)
+        return _ok(data=points(ctx.metrics.kpi(name, app_id), days, None, name))
+
+    handler.__name__ = f"kpi_{name}"
+    return handler
+
+
+def sessions_data_series(ctx: Context, q: dict, body: dict) -> dict:
+    app_id, segment_id = _app_id(ctx, q), _analytics_segment(ctx, q)
+    days, hours = _series_window(q, allow_hour=True)
+    return _ok(data=points(ctx.metrics.sessions(app_id, segment_id), days, hours, "sessions"))
+
+
+def events_list(ctx: Context, q: dict, body: dict) -> dict:
+    return _ok(events=_page(q, ctx.workspace.events, NAME_PAGE, sortable=False))
+
+
+def events_data_series(ctx: Context, q: dict, body: dict) -> dict:
+    event = q.get("event")
+    if not event:
+        raise bad("event is required")
+    if event not in ctx.workspace.event_set:
+        raise bad("Invalid event")
+    app_id, segment_id = _app_id(ctx, q), _analytics_segment(ctx, q)
+    days, hours = _series_window(q, allow_hour=True)
+    return _ok(data=points(ctx.metrics.event(event, app_id, segment_id), days, hours, "count"))
+
+
+def _product(ctx: Context, q: dict) -> str | None:
+    product = q.get("product") or None
+    if product and product not in ctx.workspace.product_by_name:
+        raise bad("Invalid product")
+    return product
+
+
+def purchases_product_list(ctx: Context, q: dict, body: dict) -> dict:
+    names = sorted(p.name for p in ctx.workspace.products)
+    return _ok(products=_page(q, names, NAME_PAGE, sortable=False))
+
+
+def purchases_revenue_series(ctx: Context, q: dict, body: dict) -> dict:
+    product, app_id = _product(ctx, q), _app_id(ctx, q)
+    days, hours = _series_window(q, allow_hour=True)
+    source = ctx.metrics.revenue_cents(product, app_id)
+    return _ok(data=points(source, days, hours, "revenue", as_float_cents=True))
+
+
+def purchases_quantity_series(ctx: Context, q: dict, body: dict) -> dict:
+    product, app_id = _product(ctx, q), _app_id(ctx, q)
+    days, hours = _series_window(q, allow_hour=True)
+    return _ok(data=points(ctx.metrics.quantity(product, app_id), days, hours, "purchase_quantity"))
+
+
+Handler = Callable[[Context, dict, dict], dict]
+
+ROUTES: dict[str, tuple[str, Handler]] = {
+    "/users/export/ids": ("POST", users_export_ids),
+    "/users/export/segment": ("POST", users_export_segment),
+    "/segments/list": ("GET", segments_list),
+    "/segments/data_series": ("GET", segments_data_series),
+    "/segments/details": ("GET", segments_details),
+    "/campaigns/list": ("GET", campaigns_list),
+    "/campaigns/data_series": ("GET", campaigns_data_series),
+    "/campaigns/details": ("GET", campaigns_details),
+    "/sends/data_series": ("GET", sends_data_series),
+    "/canvas/list": ("GET", canvas_list),
+    "/canvas/details": ("GET", canvas_details),
+    "/canvas/data_series": ("GET", canvas_data_series),
+    "/canvas/data_summary": ("GET", canvas_data_summary),
+    "/feed/list": ("GET", feed_list),
+    "/feed/data_series": ("GET", feed_data_series),
+    "/feed/details": ("GET", feed_details),
+    "/kpi/mau/data_series": ("GET", _kpi("mau")),
+    "/kpi/dau/data_series": ("GET", _kpi("dau")),
+    "/kpi/new_users/data_series": ("GET", _kpi("new_users")),
+    "/kpi/uninstalls/data_series": ("GET", _kpi("uninstalls")),
+    "/sessions/data_series": ("GET", sessions_data_series),
+    "/events/list": ("GET", events_list),
+    "/events/data_series": ("GET", events_data_series),
+    "/purchases/product_list": ("GET", purchases_product_list),
+    "/purchases/revenue_series": ("GET", purchases_revenue_series),
+    "/purchases/quantity_series": ("GET", purchases_quantity_series),
+}

@@ -1,0 +1,265 @@
+"""Synthetic user profiles in Braze's export shape, and segment membership rules.
+
+Each user is a pure function of (seed, index), so a bigger workspace only adds
+users. About one in seven is sparse (most fields missing), as in real exports.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+from . import catalog
+from .rng import rng_for
+
+if TYPE_CHECKING:
+    from .workspace import App, Campaign, Canvas, Card, Product
+
+EXPORT_FIELDS = frozenset(
+    {
+        "apps",
+        "attributed_campaign",
+        "attributed_source",
+        "attributed_adgroup",
+        "attributed_ad",
+        "braze_id",
+        "campaigns_received",
+        "canvases_received",
+        "cards_clicked",
+        "country",
+        "created_at",
+        "custom_attributes",
+        "custom_events",
+        "devices",
+        "dob",
+        "email",
+        "email_subscribe",
+        "external_id",
+        "first_name",
+        "gender",
+        "home_city",
+        "language",
+        "last_coordinates",
+        "last_name",
+        "phone",
+        "purchases",
+        "push_subscribe",
+        "push_tokens",
+        "random_bucket",
+        "time_zone",
+        "total_revenue",
+        "uninstalled",
+        "user_aliases",
+    }
+)
+
+
+def _day(d: date) -> str:
+    return d.isoformat() + "T00:00:00.000Z"
+
+
+def build_users(
+    seed: int,
+    count: int,
+    apps: list[App],
+    campaigns: list[Campaign],
+    canvases: list[Canvas],
+    events: list[str],
+    products: list[Product],
+    cards: list[Card],
+    today: date,
+) -> list[dict]:
+    """Generate `count` profiles; campaign/canvas history only references sent ones."""
+    sent = [c for c in campaigns if c.first_sent is not None]
+    entered = [c for c in canvases if c.first_entry is not None and c.steps]
+    return [
+        _user(seed, i, apps, sent, entered, events, products, cards, today) for i in range(count)
+    ]
+
+
+def _user(
+    seed: int,
+    i: int,
+    apps: list[App],
+    campaigns: list[Campaign],
+    canvases: list[Canvas],
+    events: list[str],
+    products: list[Product],
+    cards: list[Card],
+    today: date,
+) -> dict:
+    rng = rng_for(seed, "user", i)
+    created = today - timedelta(days=rng.randint(0, 700))
+    user: dict = {}
+    if i % 23 != 5:
+        user["external_id"] = f"user-{i:05d}"
+    if i % 23 == 5 or rng.random() < 0.1:
+        user["user_aliases"] = [{"alias_name": f"anon-{i:05d}", "alias_label": "amplitude_id"}]
+    user["braze_id"] = f"{rng.getrandbits(96):024x}"
+    user["created_at"] = _day(created)
+    user["random_bucket"] = rng.randint(0, 9999)
+    if i % 7 == 3:  # sparse profile: identifiers and little else
+        if rng.random() < 0.5:
+            user["email"] = f"sparse{i}@mail.example"
+        return user
+    first, last = rng.choice(catalog.FIRST_NAMES), rng.choice(catalog.LAST_NAMES)
+    if i == 11:
+        first = "<img src=x onerror=alert(1)>"
+    country, city, tz, lang, lon, lat = rng.choice(catalog.PLACES)
+    if i % 97 == 1:
+        country, city, tz, lang, lon, lat = "ES", "Madrid", "Europe/Madrid", "es", -3.7, 40.4
+    user.update(
+        first_name=first,
+        last_name=last,
+        email=f"{first.lower()}.{last.lower()}.{i}@mail.example".replace("'", "").replace(" ", ""),
+        dob=(date(1960, 1, 1) + timedelta(days=rng.randint(0, 16000))).isoformat(),
+        home_city=city,
+        country=country,
+        phone=f"+1555{i:07d}",
+        language=lang,
+        time_zone=tz,
+        last_coordinates=[
+            round(lon + rng.uniform(-0.2, 0.2), 4),
+            round(lat + rng.uniform(-0.2, 0.2), 4),
+        ],
+        gender=rng.choice(["M", "F"]),
+        push_subscribe=rng.choice(["opted_in", "subscribed", "unsubscribed"]),
+        email_subscribe=rng.choice(["opted_in", "subscribed", "subscribed", "unsubscribed"]),
+    )
+    if rng.random() < 0.3:
+        user["attributed_campaign"] = "summer_promo"
+        user["attributed_source"] = rng.choice(["facebook", "google", "tiktok"])
+    user["custom_attributes"] = {
+        "loyalty_tier": rng.choice(["bronze", "silver", "gold"]),
+        "favorite_color": rng.choice(["blue", "green", "=1+1", "red"]),
+        "pets": rng.sample(["cat", "dog", "fish", "bird"], rng.randint(0, 2)),
+        "address": {"city": city, "zip": f"{rng.randint(10000, 99999)}"},
+        "score": rng.randint(0, 100),
+    }
+    user["custom_events"] = _histories(rng, rng.sample(events, rng.randint(0, 6)), created, today)
+    bought = rng.sample(products, rng.randint(0, 3)) if rng.random() < 0.5 else []
+    user["purchases"] = _histories(rng, [p.name for p in bought], created, today)
+    user["total_revenue"] = round(
+        sum(p.price_cents * h["count"] for p, h in zip(bought, user["purchases"], strict=True))
+        / 100,
+        2,
+    )
+    used = rng.sample(apps, rng.randint(1, 2))
+    user["apps"] = [_app_usage(rng, a, created, today) for a in used]
+    user["devices"] = [_device(rng, a, i, k) for k, a in enumerate(used)]
+    user["push_tokens"] = [
+        {"app": a.name, "platform": a.platform, "token": f"{rng.getrandbits(128):032x}"}
+        for a in used
+        if a.platform in ("iOS", "Android") and rng.random() < 0.7
+    ]
+    user["campaigns_received"] = [
+        _received(rng, c, today)
+        for c in rng.sample(campaigns, min(len(campaigns), rng.randint(0, 4)))
+    ]
+    user["canvases_received"] = [
+        _canvas_received(rng, c, today)
+        for c in rng.sample(canvases, min(len(canvases), rng.randint(0, 2)))
+    ]
+    if cards and rng.random() < 0.2:
+        user["cards_clicked"] = [{"name": rng.choice(cards).name}]
+    return user
+
+
+def _histories(rng: random.Random, names: list[str], created: date, today: date) -> list[dict]:
+    out = []
+    span = max(0, (today - created).days)
+    for name in names:
+        first = created + timedelta(days=rng.randint(0, span))
+        last = first + timedelta(days=rng.randint(0, max(0, (today - first).days)))
+        out.append(
+            {"name": name, "first": _day(first), "last": _day(last), "count": rng.randint(1, 40)}
+        )
+    return out
+
+
+def _app_usage(rng: random.Random, app: App, created: date, today: date) -> dict:
+    last = today - timedelta(days=rng.randint(0, 60))
+    return {
+        "name": app.name,
+        "platform": app.platform,
+        "version": f"{rng.randint(3, 6)}.{rng.randint(0, 20)}.{rng.randint(0, 9)}",
+        "sessions": rng.randint(1, 400),
+        "first_used": _day(min(created, last)),
+        "last_used": _day(last),
+    }
+
+
+def _device(rng: random.Random, app: App, i: int, k: int) -> dict:
+    device = {
+        "device_id": f"device-{i:05d}-{k}",
+        "model": rng.choice(catalog.DEVICE_MODELS[app.platform]),
+        "os": {"iOS": "iOS 17.4", "Android": "Android 14", "Web": "Linux", "tvOS": "tvOS 17"}[
+            app.platform
+        ],
+        "carrier": rng.choice(catalog.CARRIERS),
+        "ad_tracking_enabled": rng.random() < 0.4,
+    }
+    if app.platform == "iOS":
+        device["idfv"] = f"{rng.getrandbits(128):032X}"
+    return device
+
+
+def _received(rng: random.Random, c: Campaign, today: date) -> dict:
+    last_day = c.last_sent.date() if c.last_sent else today
+    first_day = c.first_sent.date() if c.first_sent else last_day
+    when = first_day + timedelta(days=rng.randint(0, max(0, (last_day - first_day).days)))
+    entry: dict = {
+        "name": c.name,
+        "last_received": _day(when),
+        "engaged": {
+            "opened_email": rng.random() < 0.3,
+            "opened_push": rng.random() < 0.1,
+            "clicked_email": rng.random() < 0.05,
+            "clicked_in_app_message": rng.random() < 0.05,
+        },
+        "converted": rng.random() < 0.08,
+        "multiple_converted": rng.random() < 0.02,
+        "api_campaign_id": c.id,
+    }
+    if c.multivariate:
+        v = rng.choice(c.variations)
+        entry.update(variation_name=v.name, variation_api_id=v.id, in_control=v.is_control)
+    return entry
+
+
+def _canvas_received(rng: random.Random, c: Canvas, today: date) -> dict:
+    last_day = c.last_entry.date() if c.last_entry else today
+    first_day = c.first_entry.date() if c.first_entry else last_day
+    entered = first_day + timedelta(days=rng.randint(0, max(0, (last_day - first_day).days)))
+    variant = rng.choice(c.variants)
+    steps = [s for s in c.steps if s.channels][:3]
+    return {
+        "name": c.name,
+        "api_canvas_id": c.id,
+        "last_received_message": _day(entered),
+        "last_entered": _day(entered),
+        "variation_name": variant.name,
+        "in_control": False,
+        "last_exited": _day(entered + timedelta(days=rng.randint(0, 5))),
+        "steps_received": [
+            {"name": s.name, "api_canvas_step_id": s.id, "last_received": _day(entered)}
+            for s in steps
+        ],
+    }
+
+
+def matches(rule: tuple, user: dict, seed: int) -> bool:
+    """Whether a user satisfies a segment rule (see workspace._describe for wording)."""
+    kind = rule[0]
+    if kind == "all":
+        return True
+    if kind == "bucket":
+        return rule[1] <= user["random_bucket"] <= rule[2]
+    if kind == "revenue_gt":
+        return user.get("total_revenue", 0.0) > rule[1]
+    if kind == "event":
+        return any(e["name"] == rule[1] for e in user.get("custom_events", ()))
+    if kind == "app":
+        return any(a["name"] == rule[1] for a in user.get("apps", ()))
+    return user.get(kind) == rule[1]

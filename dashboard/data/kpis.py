@@ -1,0 +1,197 @@
+"""The KPI page's data: five daily series for the range and the period before it.
+
+Each series is loaded on its own, so one failing endpoint leaves its error on its result while
+the others still arrive. Summaries are computed here, not in the page, so they can be tested.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+
+from dashboard.data.common import LoadResult, fan_out, load_series
+from dashboard.filters import Filters
+from dashboard.settings import Workspace
+
+# metric -> (client group, method); all take length / ending_at / app_id.
+SOURCES: Mapping[str, tuple[str, str]] = {
+    "mau": ("kpi", "mau"),
+    "dau": ("kpi", "dau"),
+    "new_users": ("kpi", "new_users"),
+    "uninstalls": ("kpi", "uninstalls"),
+    "sessions": ("sessions", "data_series"),
+}
+METRICS: tuple[str, ...] = tuple(SOURCES)
+# MAU is already a 30-day rolling count, so its latest value is the headline; DAU's average;
+# the rest are counts of events, so their total.
+SUMMARY: Mapping[str, str] = {
+    "mau": "latest",
+    "dau": "mean",
+    "new_users": "sum",
+    "uninstalls": "sum",
+    "sessions": "sum",
+}
+ENDPOINTS: Mapping[str, str] = {
+    "mau": "/kpi/mau/data_series",
+    "dau": "/kpi/dau/data_series",
+    "new_users": "/kpi/new_users/data_series",
+    "uninstalls": "/kpi/uninstalls/data_series",
+    "sessions": "/sessions/data_series",
+}
+HOURLY_MAX_DAYS = 7
+
+
+def daily_frame(raw: pd.DataFrame, metric: str) -> pd.DataFrame:
+    """``time`` (UTC) + value -> ``date`` (plain day) + ``metric`` (float, NA kept)."""
+    if raw.empty or metric not in raw:
+        return pd.DataFrame(
+            {"date": pd.Series([], dtype="datetime64[ns]"), metric: pd.Series([], dtype="float64")}
+        )
+    times = pd.to_datetime(raw["time"])
+    if times.dt.tz is not None:
+        times = times.dt.tz_convert("UTC").dt.tz_localize(None)
+    values = pd.to_numeric(raw[metric], errors="coerce").astype("float64")
+    return pd.DataFrame(
+        {"date": times.dt.normalize().astype("datetime64[ns]"), metric: values.to_numpy()}
+    )
+
+
+def summarise(frame: pd.DataFrame | None, metric: str) -> float | None:
+    """The card's headline: latest MAU, average DAU, or the total of a count."""
+    if frame is None or metric not in frame:
+        return None
+    values = frame[metric].dropna()
+    if values.empty:
+        return None
+    how = SUMMARY[metric]
+    if how == "latest":
+        return float(values.iloc[-1])
+    if how == "mean":
+        return float(values.mean())
+    return float(values.sum())
+
+
+def hour_range(filters: Filters) -> tuple[datetime, datetime]:
+    """The range's first and (exclusive) last instant on the clock of ``filters.timezone``."""
+    zone = ZoneInfo(filters.timezone)
+    first = datetime.combine(filters.start, time(0), tzinfo=zone)
+    after = datetime.combine(filters.end + timedelta(days=1), time(0), tzinfo=zone)
+    return first.astimezone(ZoneInfo("UTC")), after.astimezone(ZoneInfo("UTC"))
+
+
+@dataclass(frozen=True)
+class KpiPage:
+    """Everything the KPI page draws; each series is a LoadResult holding a frame or an error."""
+
+    filters: Filters
+    current: Mapping[str, LoadResult]
+    previous: Mapping[str, LoadResult]
+    hourly: LoadResult | None = None
+
+    def frame(self, metric: str) -> pd.DataFrame | None:
+        result = self.current[metric]
+        return result.value if result.ok else None
+
+    def value(self, metric: str) -> float | None:
+        return summarise(self.frame(metric), metric)
+
+    def previous_value(self, metric: str) -> float | None:
+        result = self.previous[metric]
+        return summarise(result.value, metric) if result.ok else None
+
+    def error(self, metric: str) -> BaseException | None:
+        return self.current[metric].error
+
+    @property
+    def is_empty(self) -> bool:
+        """True when nothing failed and no series has a single value in the range."""
+        results = self.current.values()
+        return all(r.ok for r in results) and all(
+            r.value is None or r.value.drop(columns="date").dropna(how="all").empty for r in results
+        )
+
+    def daily(self) -> pd.DataFrame:
+        """The loaded series joined on date, plus DAU/MAU stickiness where both exist."""
+        joined: pd.DataFrame | None = None
+        for metric in METRICS:
+            frame = self.frame(metric)
+            if frame is None:
+                continue
+            joined = frame if joined is None else joined.merge(frame, on="date", how="outer")
+        if joined is None:
+            return pd.DataFrame({"date": pd.Series([], dtype="datetime64[ns]")})
+        if {"dau", "mau"} <= set(joined.columns):
+            mau = joined["mau"].where(joined["mau"] > 0)
+            joined["stickiness"] = joined["dau"] / mau
+        return joined.sort_values("date").reset_index(drop=True)
+
+
+def _load_daily(ws: Workspace, metric: str, filters: Filters) -> pd.DataFrame:
+    group, method = SOURCES[metric]
+    raw = load_series(
+        ws, group, method, start=filters.start, end=filters.end, app_id=filters.app_id
+    )
+    return daily_frame(raw, metric)
+
+
+def _load_hourly(ws: Workspace, filters: Filters) -> pd.DataFrame:
+    first, after = hour_range(filters)
+    raw = load_series(
+        ws,
+        "sessions",
+        "data_series",
+        start=first.date(),
+        end=(after - timedelta(hours=1)).date(),
+        unit="hour",
+        app_id=filters.app_id,
+    )
+    if raw.empty or "sessions" not in raw:
+        return pd.DataFrame({"time": pd.Series([], dtype="datetime64[ns, UTC]"), "sessions": []})
+    times = pd.to_datetime(raw["time"], utc=True)
+    keep = (times >= pd.Timestamp(first)) & (times < pd.Timestamp(after))
+    sessions = pd.to_numeric(raw["sessions"], errors="coerce").astype("float64")
+    return pd.DataFrame({"time": times[keep], "sessions": sessions[keep]}).reset_index(drop=True)
+
+
+def load_kpi_page(ws: Workspace, filters: Filters, *, hourly: bool = False) -> KpiPage:
+    """Load the range, the previous period of the same length and (optionally) hourly sessions.
+
+    Everything runs concurrently through the shared cache; failures stay on their result.
+    """
+    previous = filters.previous_period()
+    tasks: list[tuple[str, str]] = [("current", m) for m in METRICS]
+    tasks += [("previous", m) for m in METRICS]
+    want_hourly = hourly and filters.days <= HOURLY_MAX_DAYS
+    if want_hourly:
+        tasks.append(("hourly", "sessions"))
+
+    def run(task: tuple[str, str]) -> pd.DataFrame:
+        period, metric = task
+        if period == "hourly":
+            return _load_hourly(ws, filters)
+        return _load_daily(ws, metric, filters if period == "current" else previous)
+
+    results = fan_out(run, tasks)
+    by_task = {r.item: r for r in results}
+    return KpiPage(
+        filters=filters,
+        current={m: by_task[("current", m)] for m in METRICS},
+        previous={m: by_task[("previous", m)] for m in METRICS},
+        hourly=by_task.get(("hourly", "sessions")),
+    )
+
+
+def export_table(daily: pd.DataFrame) -> pd.DataFrame:
+    """The joined daily frame as people read it in a spreadsheet: whole counts, ratio rounded."""
+    table = daily.copy()
+    for metric in METRICS:
+        if metric in table:
+            table[metric] = table[metric].round().astype("Int64")
+    if "stickiness" in table:
+        table = table.rename(columns={"stickiness": "dau_mau_ratio"})
+        table["dau_mau_ratio"] = table["dau_mau_ratio"].round(4)
+    return table

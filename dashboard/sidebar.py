@@ -1,0 +1,299 @@
+"""The sidebar every page shares: workspace, date range, app, timezone, refresh, rate limit.
+
+``render()`` runs once per script run in app.py, before the page. It stores the resulting
+``Filters`` and ``Workspace`` in session state, where pages read them through
+``current_filters()`` / ``current_workspace()`` without drawing widgets of their own.
+The filters are mirrored in the URL (``range``, ``start``, ``end``, ``app``, ``tz``) so a link
+reproduces the view; anything unreadable in a link falls back to the defaults silently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import streamlit as st
+
+from braze_api.instances import INSTANCES
+from dashboard import settings
+from dashboard.cache import clear_workspace
+from dashboard.filters import PRESETS, Filters, default_filters, preset_range, utc_today
+from dashboard.settings import Workspace
+from dashboard.widgets import md_escape
+
+FILTERS_KEY = "filters"
+WORKSPACE_KEY = "workspace"
+ALL_APPS = "All apps"
+CUSTOM = "Custom"
+CUSTOM_URL = "Custom URL"
+RANGE_PARAMS: Mapping[str, str] = {
+    "Last 7 days": "last_7",
+    "Last 30 days": "last_30",
+    "Last 90 days": "last_90",
+    "This month": "this_month",
+    CUSTOM: "custom",
+}
+TIMEZONES: tuple[str, ...] = (
+    "UTC",
+    "America/Los_Angeles",
+    "America/Denver",
+    "America/Chicago",
+    "America/New_York",
+    "America/Sao_Paulo",
+    "Europe/London",
+    "Europe/Paris",
+    "Europe/Berlin",
+    "Africa/Johannesburg",
+    "Asia/Dubai",
+    "Asia/Kolkata",
+    "Asia/Jakarta",
+    "Asia/Singapore",
+    "Asia/Tokyo",
+    "Asia/Seoul",
+    "Australia/Sydney",
+)
+_INIT = "_sidebar_initialised"
+_K_PRESET, _K_CUSTOM, _K_APP, _K_TZ = "sb_preset", "sb_custom", "sb_app", "sb_tz"
+_K_INSTANCE, _K_URL, _K_KEY, _K_APPS = "conn_instance", "conn_url", "conn_key", "conn_apps"
+_K_CONNECT_ERROR = "conn_error"
+
+
+# ---- reading a link --------------------------------------------------------------------
+
+
+def _parse_date(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def _valid_zone(name: str | None) -> str | None:
+    if not name:
+        return None
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+    return name
+
+
+def filters_from_params(params: Mapping[str, str], today: date | None = None) -> Filters:
+    """The view a link describes; anything missing or unreadable takes its default."""
+    today = today or utc_today()
+    base = default_filters(today)
+    preset = {v: k for k, v in RANGE_PARAMS.items()}.get(params.get("range", ""), "Last 30 days")
+    start, end = base.start, base.end
+    if preset == CUSTOM:
+        first, last = _parse_date(params.get("start")), _parse_date(params.get("end"))
+        if first and last and first <= last <= today:
+            start, end = first, last
+    else:
+        start, end = preset_range(preset, today)
+    return Filters(
+        start=start,
+        end=end,
+        app_id=(params.get("app") or None),
+        timezone=_valid_zone(params.get("tz")) or "UTC",
+    )
+
+
+def preset_of(params: Mapping[str, str]) -> str:
+    """Which preset a link selects (Custom only when its dates are readable)."""
+    name = {v: k for k, v in RANGE_PARAMS.items()}.get(params.get("range", ""), "Last 30 days")
+    if name == CUSTOM and not (_parse_date(params.get("start")) and _parse_date(params.get("end"))):
+        return "Last 30 days"
+    return name
+
+
+def params_for(preset: str, filters: Filters) -> dict[str, str]:
+    """The URL query for a view (the inverse of ``filters_from_params``)."""
+    params = {"range": RANGE_PARAMS[preset]}
+    if preset == CUSTOM:
+        params["start"] = filters.start.isoformat()
+        params["end"] = filters.end.isoformat()
+    if filters.app_id:
+        params["app"] = filters.app_id
+    if filters.timezone != "UTC":
+        params["tz"] = filters.timezone
+    return params
+
+
+def _seed_from_url() -> None:
+    """First run of a session: put the link's view into the widgets' state."""
+    params = {k: st.query_params.get(k) for k in ("range", "start", "end", "app", "tz")}
+    params = {k: v for k, v in params.items() if v}
+    filters = filters_from_params(params)
+    st.session_state[_K_PRESET] = preset_of(params)
+    st.session_state[_K_CUSTOM] = (filters.start, filters.end)
+    st.session_state[_K_APP] = filters.app_id or ALL_APPS
+    st.session_state[_K_TZ] = filters.timezone
+    st.session_state[_INIT] = True
+
+
+def _mirror_to_url(preset: str, filters: Filters) -> None:
+    wanted = params_for(preset, filters)
+    for key in ("range", "start", "end", "app", "tz"):
+        if key in wanted:
+            if st.query_params.get(key) != wanted[key]:
+                st.query_params[key] = wanted[key]
+        elif key in st.query_params:
+            del st.query_params[key]
+
+
+# ---- workspace -------------------------------------------------------------------------
+
+
+def _connect() -> None:
+    """Form callback: build the session's workspace; the key field is emptied either way."""
+    state = st.session_state
+    instance = state.get(_K_INSTANCE, "")
+    endpoint = state.get(_K_URL, "") if instance == CUSTOM_URL else instance
+    try:
+        ws = settings.workspace_from_input(endpoint, state.get(_K_KEY, ""), state.get(_K_APPS))
+    except ValueError as err:
+        state[_K_CONNECT_ERROR] = str(err)
+    else:
+        state[settings.OVERRIDE_KEY] = ws
+        state[_K_APP] = ALL_APPS
+        state.pop(_K_CONNECT_ERROR, None)
+    state[_K_KEY] = ""
+
+
+def _disconnect() -> None:
+    st.session_state.pop(settings.OVERRIDE_KEY, None)
+    st.session_state[_K_APP] = ALL_APPS
+
+
+def _workspace_section(ws: Workspace) -> None:
+    if ws.is_demo:
+        st.badge("Demo workspace", icon=":material/science:", color="violet")
+        st.caption(
+            "Synthetic data from the built-in Braze sandbox, so you can explore without an "
+            "account. Connect a workspace below to see your own."
+        )
+    else:
+        st.badge(md_escape(ws.label or ws.host), icon=":material/hub:", color="green")
+        st.caption(f"Instance host: {md_escape(ws.host)}")
+    with st.expander("Connect a workspace", icon=":material/key:"):
+        with st.form("connect_workspace", border=False):
+            st.selectbox("REST instance", [*INSTANCES, CUSTOM_URL], key=_K_INSTANCE)
+            st.text_input(
+                "REST endpoint URL",
+                key=_K_URL,
+                placeholder="https://rest.iad-01.braze.com",
+                help="Only used with Custom URL. Copy it from Settings → APIs and Identifiers.",
+            )
+            st.text_input(
+                "REST API key",
+                key=_K_KEY,
+                type="password",
+                help="Kept only in this browser session; sent to Braze in the Authorization header.",
+            )
+            st.text_input(
+                "Apps (optional)",
+                key=_K_APPS,
+                placeholder="iOS=app-id-1, Android=app-id-2",
+                help="Name=App API identifier pairs, for the app filter.",
+            )
+            st.form_submit_button("Connect", icon=":material/link:", on_click=_connect)
+        if st.session_state.get(_K_CONNECT_ERROR):
+            st.error(md_escape(st.session_state[_K_CONNECT_ERROR]))
+        if settings.OVERRIDE_KEY in st.session_state:
+            st.button("Disconnect", icon=":material/link_off:", on_click=_disconnect)
+
+
+# ---- filters ---------------------------------------------------------------------------
+
+
+def _date_range(today: date) -> tuple[str, date, date]:
+    preset = st.selectbox("Date range", PRESETS, key=_K_PRESET)
+    if preset != CUSTOM:
+        start, end = preset_range(preset, today)
+        st.caption(f"{start:%d %b %Y} – {end:%d %b %Y} (UTC days)")
+        return preset, start, end
+    picked = st.date_input(
+        "From – to",
+        key=_K_CUSTOM,
+        max_value=today,
+        min_value=today - timedelta(days=3 * 365),
+        format="YYYY-MM-DD",
+    )
+    if isinstance(picked, tuple) and len(picked) == 2:
+        return preset, picked[0], picked[1]
+    if isinstance(picked, tuple) and len(picked) == 1:  # second click still to come
+        return preset, picked[0], picked[0]
+    fallback = default_filters(today)
+    return preset, fallback.start, fallback.end
+
+
+def _app_filter(ws: Workspace) -> str | None:
+    names = {a.app_id: a.name for a in ws.apps}
+    options = [ALL_APPS, *names]
+    current = st.session_state.get(_K_APP, ALL_APPS)
+    if current not in options:
+        if ws.apps or current == ALL_APPS:
+            st.session_state[_K_APP] = ALL_APPS
+        else:
+            options.append(current)  # a linked app id this workspace does not list
+    choice = st.selectbox(
+        "App",
+        options,
+        key=_K_APP,
+        format_func=lambda v: names.get(v, v),
+        help="Limits KPI, session, event and revenue series to one app.",
+    )
+    return None if choice == ALL_APPS else choice
+
+
+def _timezone() -> str:
+    current = st.session_state.get(_K_TZ, "UTC")
+    options = list(TIMEZONES) if current in TIMEZONES else [*TIMEZONES, current]
+    return st.selectbox(
+        "Timezone", options, key=_K_TZ, help="Used for hourly charts; daily series are UTC days."
+    )
+
+
+def render() -> tuple[Workspace, Filters]:
+    """Draw the sidebar; store and return this run's workspace and filters."""
+    if not st.session_state.get(_INIT):
+        _seed_from_url()
+    ws = settings.current_workspace()
+    today = utc_today()
+    with st.sidebar:
+        _workspace_section(ws)
+        st.divider()
+        preset, start, end = _date_range(today)
+        filters = Filters(start=start, end=end, app_id=_app_filter(ws), timezone=_timezone())
+        if st.button("Refresh data", icon=":material/refresh:", width="stretch"):
+            dropped = clear_workspace(ws.fingerprint)
+            st.toast(f"Cleared {dropped} cached responses; loading fresh data.")
+    st.session_state[WORKSPACE_KEY] = ws
+    st.session_state[FILTERS_KEY] = filters
+    _mirror_to_url(preset, filters)
+    return ws, filters
+
+
+def render_rate_limit(slot: st.delta_generator.DeltaGenerator, ws: Workspace) -> None:
+    """After the page ran: Braze's remaining request budget, if a response reported it."""
+    limit = settings.client_for(ws).rate_limit
+    if limit is None or limit.remaining is None:
+        return
+    of = f" of {limit.limit:,}" if limit.limit is not None else ""
+    text = f"Braze rate limit: {limit.remaining:,}{of} requests left"
+    if limit.reset is not None:
+        text += f" (resets {limit.reset:%H:%M} UTC)"
+    slot.caption(text)
+
+
+def current_filters() -> Filters:
+    """This run's filters, as the sidebar left them (defaults before the sidebar ran)."""
+    filters = st.session_state.get(FILTERS_KEY)
+    return filters if isinstance(filters, Filters) else default_filters()
+
+
+def current_workspace() -> Workspace:
+    """This run's workspace, as the sidebar resolved it."""
+    ws = st.session_state.get(WORKSPACE_KEY)
+    return ws if isinstance(ws, Workspace) else settings.current_workspace()

@@ -1,0 +1,159 @@
+"""Small rendering helpers every page shares: cards, CSV, errors and empty states."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+
+import pandas as pd
+import streamlit as st
+
+from braze_api.errors import (
+    AuthenticationError,
+    BadRequestError,
+    BadResponseError,
+    BrazeConnectionError,
+    BrazeError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    ServerError,
+)
+from dashboard.safe_csv import to_csv_bytes
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
+
+
+def md_escape(text: object) -> str:
+    """Text from Braze or a user, shown literally inside Streamlit markdown."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+
+
+def format_number(value: float | None, *, percent: bool = False) -> str:
+    """Thousands separators; no decimals for counts, one for percentages; '—' for none."""
+    if value is None or pd.isna(value):
+        return "—"
+    if percent:
+        return f"{value:.1%}"
+    return f"{value:,.0f}"
+
+
+def percent_change(current: float | None, previous: float | None) -> float | None:
+    """Relative change, or None when there is nothing sensible to compare with."""
+    if current is None or previous is None or pd.isna(current) or pd.isna(previous):
+        return None
+    if previous == 0:
+        return None
+    return (current - previous) / abs(previous)
+
+
+def metric_card(
+    label: str,
+    value: float | None,
+    *,
+    previous: float | None = None,
+    chart_data: Sequence[float] | None = None,
+    help: str | None = None,
+    lower_is_better: bool = False,
+    comparison: str = "vs previous period",
+) -> None:
+    """A bordered ``st.metric``: formatted value, % change against ``previous``, sparkline."""
+    change = percent_change(value, previous)
+    delta = None if change is None else f"{change:+.1%}"
+    st.metric(
+        label,
+        format_number(value),
+        delta=delta,
+        delta_color="inverse" if lower_is_better else "normal",
+        delta_description=comparison if delta else None,
+        help=help,
+        border=True,
+        chart_data=list(chart_data) if chart_data is not None and len(chart_data) > 1 else None,
+        chart_type="area",
+    )
+
+
+def csv_download(frame: pd.DataFrame, filename: str, label: str = "Download CSV") -> None:
+    """A download button for the frame as formula-safe CSV."""
+    st.download_button(
+        label,
+        data=to_csv_bytes(frame),
+        file_name=filename,
+        mime="text/csv",
+        icon=":material/download:",
+        on_click="ignore",
+    )
+
+
+def _permission(endpoint: str) -> str:
+    return endpoint.strip("/").replace("/", ".")
+
+
+def error_message(err: BaseException, what: str) -> str:
+    """What failed, the HTTP status and what to do, as one short paragraph (no traceback)."""
+    if not isinstance(err, BrazeError):
+        return f"Something went wrong loading {what}. Try **Refresh data**; if it persists, reload the page."
+    endpoint = f"`{err.endpoint}`" if err.endpoint else "the request"
+    status = f" ({err.status})" if err.status else ""
+    detail = f' Braze said: "{md_escape(err.braze_message)}".' if err.braze_message else ""
+    head = f"Couldn't load {what}:"
+    if isinstance(err, AuthenticationError):
+        return (
+            f"{head} Braze refused the key{status} for {endpoint}. Check that the REST API key is "
+            "current and belongs to the selected instance."
+        )
+    if isinstance(err, PermissionDeniedError):
+        perm = f" `{_permission(err.endpoint)}`" if err.endpoint else ""
+        return (
+            f"{head} the key lacks permission{status} for {endpoint}. In Braze, give the key the"
+            f"{perm} permission (Settings → APIs and Identifiers)."
+        )
+    if isinstance(err, RateLimitError):
+        when = f" after {err.reset_at:%H:%M} UTC" if err.reset_at else " in a few minutes"
+        return f"{head} Braze's rate limit was reached{status} for {endpoint}. Try again{when}."
+    if isinstance(err, ServerError):
+        return (
+            f"{head} Braze had a server error{status} for {endpoint}. This is usually brief: try "
+            "**Refresh data** in a minute."
+        )
+    if isinstance(err, BadRequestError):
+        return f"{head} Braze rejected the request{status} for {endpoint}.{detail} Try a different date range or app."
+    if isinstance(err, NotFoundError):
+        return f"{head} Braze found nothing{status} at {endpoint}.{detail} It may have been deleted or archived."
+    if isinstance(err, BadResponseError):
+        return f"{head} Braze sent an unreadable response for {endpoint}. Try **Refresh data**."
+    if isinstance(err, BrazeConnectionError):
+        return (
+            f"{head} could not reach Braze for {endpoint}. Check the network connection and the "
+            "REST instance in the sidebar."
+        )
+    return f"{head} Braze returned an error{status} for {endpoint}.{detail}"
+
+
+def show_error(err: BaseException, what: str) -> None:
+    """Render ``error_message`` in place of the part that failed."""
+    icon = (
+        ":material/lock:"
+        if isinstance(err, AuthenticationError | PermissionDeniedError)
+        else ":material/error:"
+    )
+    st.error(error_message(err, what), icon=icon)
+
+
+@contextmanager
+def guarded(what: str) -> Iterator[None]:
+    """Run one part of a page; if it fails, show why there and let the rest continue.
+
+    Only ``Exception`` is caught: Streamlit's rerun/stop signals derive from BaseException
+    and must pass through.
+    """
+    try:
+        yield
+    except Exception as err:  # noqa: BLE001 - shown to the user instead of a traceback
+        show_error(err, what)
+
+
+def empty_state(message: str) -> None:
+    """A calm note where a chart or table would be."""
+    st.info(message, icon=":material/event_busy:")

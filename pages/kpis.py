@@ -1,0 +1,134 @@
+"""KPIs: active users, new users, uninstalls and sessions for the sidebar's range.
+
+Reads top to bottom: filters -> one load -> cards -> charts -> table.
+"""
+
+import streamlit as st
+
+from dashboard import sidebar
+from dashboard.charts.kpis import (
+    METRIC_STYLES,
+    daily_figure,
+    hourly_sessions_figure,
+    stickiness_figure,
+)
+from dashboard.data.kpis import HOURLY_MAX_DAYS, METRICS, export_table, load_kpi_page
+from dashboard.widgets import csv_download, empty_state, guarded, md_escape, metric_card, show_error
+
+CARD_LABELS = {
+    "mau": "MAU · latest",
+    "dau": "DAU · daily average",
+    "new_users": "New users · total",
+    "uninstalls": "Uninstalls · total",
+    "sessions": "Sessions · total",
+}
+CARD_HELP = {
+    "mau": "Unique users active in the 30 days up to the last day of the range.",
+    "dau": "Average number of unique users active per day.",
+    "new_users": "Users first seen during the range.",
+    "uninstalls": "Uninstalls recorded during the range (lower is better).",
+    "sessions": "Sessions started during the range.",
+}
+PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+
+ws = sidebar.current_workspace()
+filters = sidebar.current_filters()
+previous = filters.previous_period()
+app_names = {a.app_id: a.name for a in ws.apps}
+app_label = app_names.get(filters.app_id, filters.app_id) if filters.app_id else "All apps"
+
+st.title("Key metrics")
+st.caption(
+    f"{filters.start:%d %b %Y} – {filters.end:%d %b %Y} ({filters.days} days, UTC) · "
+    f"{md_escape(app_label)} · changes compared with "
+    f"{previous.start:%d %b} – {previous.end:%d %b %Y}"
+)
+
+hourly_allowed = filters.days <= HOURLY_MAX_DAYS
+hourly = st.toggle(
+    f"Hourly sessions ({filters.timezone})",
+    key="kpi_hourly",
+    disabled=not hourly_allowed,
+    help=f"Available for ranges of up to {HOURLY_MAX_DAYS} days; shown on the sidebar's timezone.",
+)
+
+with st.spinner("Loading KPIs from Braze…"):
+    data = load_kpi_page(ws, filters, hourly=hourly and hourly_allowed)
+
+if data.is_empty:
+    empty_state(
+        f"Braze has no KPI data between {filters.start:%d %b %Y} and {filters.end:%d %b %Y}"
+        f" for {app_label}. Pick an earlier or longer date range, or another app."
+    )
+else:
+    for column, metric in zip(st.columns(len(METRICS)), METRICS, strict=True):
+        with column:
+            error = data.error(metric)
+            if error is not None:
+                show_error(error, METRIC_STYLES[metric].label)
+                continue
+            frame = data.frame(metric)
+            metric_card(
+                CARD_LABELS[metric],
+                data.value(metric),
+                previous=data.previous_value(metric),
+                chart_data=frame[metric].dropna().tolist(),
+                help=CARD_HELP[metric],
+                lower_is_better=metric == "uninstalls",
+                comparison=f"vs previous {filters.days} days",
+            )
+
+    def series_chart(metric: str) -> None:
+        """One metric's chart, or a note where its load failed (the card shows why)."""
+        label = METRIC_STYLES[metric].label
+        if data.error(metric) is not None:
+            st.warning(f"No {label} chart: that series failed to load (see its card).")
+            return
+        with guarded(f"the {label} chart"):
+            if metric == "sessions" and data.hourly is not None:
+                if data.hourly.ok:
+                    fig = hourly_sessions_figure(data.hourly.value, filters.timezone)
+                else:
+                    show_error(data.hourly.error, "hourly sessions")
+                    return
+            else:
+                fig = daily_figure(data.frame(metric), metric)
+            st.plotly_chart(fig, config=PLOTLY_CONFIG, key=f"chart_{metric}")
+
+    daily = data.daily()
+    left, right = st.columns(2)
+    with left:
+        series_chart("mau")
+        series_chart("new_users")
+        series_chart("sessions")
+    with right:
+        series_chart("dau")
+        series_chart("uninstalls")
+        with guarded("the stickiness chart"):
+            if data.error("dau") or data.error("mau"):
+                st.warning("No stickiness chart: it needs both DAU and MAU.")
+            else:
+                st.plotly_chart(stickiness_figure(daily), config=PLOTLY_CONFIG, key="chart_sticky")
+
+    st.subheader("Daily data")
+    with guarded("the daily table"):
+        table = export_table(daily)
+        st.dataframe(
+            table,
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "date": st.column_config.DateColumn("Date", format="YYYY-MM-DD"),
+                "mau": st.column_config.NumberColumn("MAU", format="localized"),
+                "dau": st.column_config.NumberColumn("DAU", format="localized"),
+                "new_users": st.column_config.NumberColumn("New users", format="localized"),
+                "uninstalls": st.column_config.NumberColumn("Uninstalls", format="localized"),
+                "sessions": st.column_config.NumberColumn("Sessions", format="localized"),
+                "dau_mau_ratio": st.column_config.NumberColumn("DAU / MAU", format="percent"),
+            },
+        )
+        csv_download(
+            table,
+            f"braze-kpis-{filters.start.isoformat()}-to-{filters.end.isoformat()}.csv",
+            "Download daily data (CSV)",
+        )

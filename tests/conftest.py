@@ -1,0 +1,83 @@
+"""Shared fixtures: a sandbox over real HTTP, the app pointed at the demo sandbox, AppTest."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+APP_TIMEOUT = 60.0  # seconds per AppTest run: generous for a shared 2-core machine
+
+
+@pytest.fixture(scope="session")
+def sandbox() -> Iterator[Any]:
+    """A sandbox of our own (not the app's demo one), for tests that need a second workspace."""
+    from braze_api.sandbox import SANDBOX_API_KEY, start_sandbox
+
+    url = start_sandbox(api_key=SANDBOX_API_KEY)  # enforce the key, so a wrong one gets 401
+    yield url
+    url.stop()
+
+
+@pytest.fixture
+def demo(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """The app in demo mode on the process's demo sandbox, with a clean cache and request log."""
+    from dashboard.cache import CACHE
+    from dashboard.settings import demo_sandbox
+
+    for name in ("BRAZE_API_KEY", "BRAZE_REST_ENDPOINT", "BRAZE_APPS"):
+        monkeypatch.delenv(name, raising=False)
+    sandbox = demo_sandbox()
+    sandbox.clear_injections()
+    sandbox.clear_requests()
+    CACHE.clear()
+    yield sandbox
+    sandbox.clear_injections()
+    CACHE.clear()
+
+
+@pytest.fixture
+def app_test(demo: Any) -> Callable[..., Any]:
+    """``app_test("kpis")`` -> an AppTest that has run the app and switched to that page."""
+    from streamlit.testing.v1 import AppTest
+
+    def make(page: str | None = None, query: dict[str, str] | None = None) -> AppTest:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=APP_TIMEOUT)
+        if query:
+            at.query_params.update(query)
+        at.run()
+        if page not in (None, "kpis"):  # KPIs is the default page
+            at.switch_page(f"pages/{page}.py").run()
+        return at
+
+    return make
+
+
+def rerun(at: Any) -> Any:
+    """Run the whole app again (app.py, sidebar and the default KPI page).
+
+    In streamlit 1.67's AppTest, a rerun that names the page a run finished on executes only
+    that page's file, skipping app.py (and so the sidebar); a real server always runs app.py.
+    Forgetting the page makes AppTest run app.py like the server does.
+    """
+    at._finished_page_script_hash = ""
+    at._page_hash = ""
+    return at.run()
+
+
+def rendered_text(at: Any) -> str:
+    """Every element's protobuf as text: what the browser would be sent for this run."""
+    parts: list[str] = []
+
+    def walk(node: Any) -> None:
+        proto = getattr(node, "proto", None)
+        if proto is not None:
+            parts.append(str(proto))
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(getattr(at, "_tree", at))
+    return "\n".join(parts)

@@ -1,0 +1,136 @@
+"""The shell: every page renders, the sidebar mirrors filters in the URL, workspaces switch."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from dashboard.filters import Filters, preset_range, utc_today
+from dashboard.settings import demo_workspace
+from dashboard.sidebar import filters_from_params, params_for, preset_of
+from dashboard.widgets import md_escape
+from tests.conftest import rendered_text, rerun
+
+PAGES = [
+    "kpis",
+    "campaigns",
+    "canvases",
+    "revenue",
+    "events",
+    "segments",
+    "news_feed",
+    "user_lookup",
+]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_without_exception(app_test, page: str) -> None:
+    at = app_test(page)
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title, f"{page} has no title"
+
+
+def test_default_view_is_the_demo_workspace_and_last_30_days(app_test) -> None:
+    at = app_test()
+    sidebar = rendered_text(at.sidebar)
+    assert "Demo workspace" in sidebar
+    filters = at.session_state["filters"]
+    assert (filters.start, filters.end) == preset_range("Last 30 days", utc_today())
+    assert filters.app_id is None and filters.timezone == "UTC"
+    assert at.query_params["range"] == "last_30"
+
+
+def test_a_link_reproduces_the_view(app_test, demo) -> None:
+    app_id = demo_workspace().apps[0].app_id
+    start, end = utc_today() - timedelta(days=20), utc_today() - timedelta(days=10)
+    at = app_test(
+        query={
+            "range": "custom",
+            "start": start.isoformat(),
+            "end": end.isoformat(),
+            "app": app_id,
+            "tz": "Asia/Tokyo",
+        }
+    )
+    assert at.session_state["filters"] == Filters(start, end, app_id, "Asia/Tokyo")
+    assert at.sidebar.selectbox(key="sb_preset").value == "Custom"
+    assert at.query_params["start"] == start.isoformat()
+
+
+def test_broken_links_fall_back_to_defaults_silently(app_test) -> None:
+    at = app_test(
+        query={"range": "custom", "start": "yesterday", "end": "2024-13-40", "tz": "Mars/Base"}
+    )
+    assert not at.exception and not at.error
+    filters = at.session_state["filters"]
+    assert (filters.start, filters.end) == preset_range("Last 30 days", utc_today())
+    assert filters.timezone == "UTC"
+    assert at.query_params["range"] == "last_30"
+
+
+def test_changing_the_range_updates_the_url(app_test) -> None:
+    at = app_test()
+    at.sidebar.selectbox(key="sb_preset").set_value("Last 7 days")
+    rerun(at)
+    assert at.query_params["range"] == "last_7"
+    assert at.session_state["filters"].days == 7
+
+
+def test_param_helpers_round_trip() -> None:
+    today = date(2024, 5, 20)
+    filters = Filters(date(2024, 4, 1), date(2024, 4, 30), "app-1", "Europe/Berlin")
+    params = params_for("Custom", filters)
+    assert params == {
+        "range": "custom",
+        "start": "2024-04-01",
+        "end": "2024-04-30",
+        "app": "app-1",
+        "tz": "Europe/Berlin",
+    }
+    assert filters_from_params(params, today) == filters
+    assert preset_of(params) == "Custom"
+    # a custom range reaching into the future is not trusted
+    future = {"range": "custom", "start": "2024-05-01", "end": "2024-06-01"}
+    assert filters_from_params(future, today).days == 30
+
+
+def _connect(at, url: str, key: str):
+    at.sidebar.selectbox(key="conn_instance").set_value("Custom URL")
+    at.sidebar.text_input(key="conn_url").input(url)
+    at.sidebar.text_input(key="conn_key").input(key)
+    next(b for b in at.sidebar.button if b.label == "Connect").click()
+    return rerun(at)
+
+
+def test_connecting_a_workspace_shows_its_host_never_its_key(app_test, sandbox) -> None:
+    from braze_api.sandbox import SANDBOX_API_KEY
+
+    at = _connect(app_test("kpis"), str(sandbox), SANDBOX_API_KEY)
+    assert not at.exception
+    text = rendered_text(at)
+    assert "Demo workspace" not in rendered_text(at.sidebar)
+    assert md_escape(str(sandbox).split("//")[1]) in text  # the host is shown
+    assert SANDBOX_API_KEY not in text
+    assert at.sidebar.text_input(key="conn_key").value == ""
+    assert len(at.metric) == 5
+    assert sandbox.sandbox.requests, "the KPI page should now read the connected sandbox"
+
+    next(b for b in at.sidebar.button if b.label == "Disconnect").click()
+    rerun(at)
+    assert "Demo workspace" in rendered_text(at.sidebar)
+
+
+def test_a_wrong_key_is_refused_with_a_message_not_a_traceback(app_test, sandbox) -> None:
+    wrong = "not-the-key-0123456789"
+    at = _connect(app_test("kpis"), str(sandbox), wrong)
+    assert not at.exception
+    errors = " ".join(e.value for e in at.error)
+    assert "401" in errors and "/kpi/mau/data_series" in errors
+    assert wrong not in rendered_text(at)
+
+
+def test_connect_without_a_key_explains(app_test) -> None:
+    at = _connect(app_test(), "", "")
+    assert any("REST API key" in e.value for e in at.sidebar.error)
+    assert "Demo workspace" in rendered_text(at.sidebar)
