@@ -81,3 +81,10 @@ def rendered_text(at: Any) -> str:
 
     walk(getattr(at, "_tree", at))
     return "\n".join(parts)
+
+
+def chart_titles(at: Any) -> list[str]:
+    """The titles of the plotly charts on the page, read from the figure JSON sent."""
+    import json
+
+    return [json.loads(e.proto.spec)["layout"]["title"]["text"] for e in at.get("plotly_chart")]

@@ -11,7 +11,7 @@ import requests
 from dashboard.data.common import LoadResult
 from dashboard.data.kpis import KpiPage, export_table, summarise
 from dashboard.filters import Filters, preset_range, utc_today
-from tests.conftest import rendered_text, rerun
+from tests.conftest import chart_titles, rendered_text, rerun
 
 PATHS = {
     "mau": "/kpi/mau/data_series",
@@ -61,6 +61,7 @@ def test_cards_show_the_sandboxs_numbers(app_test, demo) -> None:
     assert all(m.delta for m in at.metric), "each card compares with the previous period"
     assert len(at.dataframe) == 1
     assert len(at.dataframe[0].value) == 30
+    assert len(chart_titles(at)) == 6  # five series and stickiness
 
 
 def test_filters_change_the_requests(app_test, demo) -> None:
@@ -93,8 +94,7 @@ def test_hourly_sessions_for_short_ranges(app_test, demo) -> None:
         r for r in demo.requests if r.path == PATHS["sessions"] and r.query.get("unit") == "hour"
     ]
     assert hourly, "hourly sessions were not requested"
-    # the chart's title, inside the plotly JSON (which escapes "/")
-    assert "Sessions per hour (America\\/New_York)" in rendered_text(at)
+    assert "Sessions per hour (America/New_York)" in chart_titles(at)
 
 
 def test_hourly_toggle_is_disabled_for_long_ranges(app_test) -> None:
