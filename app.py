@@ -1,4 +1,9 @@
-"""Entry point: page config, navigation over pages/, and the sidebar every page shares."""
+"""Entry point: page config, navigation over views/, and the sidebar every page shares.
+
+The page files live in ``views/``, not ``pages/``: streamlit 1.67 treats a ``pages/`` folder
+beside the entrypoint as a legacy (v1) multipage app until st.navigation has run once in the
+process, so a deep link on a fresh server would run the page without this file or its sidebar.
+"""
 
 import streamlit as st
 
@@ -14,7 +19,7 @@ st.set_page_config(
 PAGES = {
     "Overview": [
         st.Page(
-            "pages/kpis.py",
+            "views/kpis.py",
             title="KPIs",
             icon=":material/monitoring:",
             url_path="kpis",
@@ -23,19 +28,19 @@ PAGES = {
     ],
     "Messaging": [
         st.Page(
-            "pages/campaigns.py",
+            "views/campaigns.py",
             title="Campaigns",
             icon=":material/campaign:",
             url_path="campaigns",
         ),
         st.Page(
-            "pages/canvases.py",
+            "views/canvases.py",
             title="Canvases",
             icon=":material/account_tree:",
             url_path="canvases",
         ),
         st.Page(
-            "pages/news_feed.py",
+            "views/news_feed.py",
             title="News Feed (legacy)",
             icon=":material/feed:",
             url_path="news-feed",
@@ -43,18 +48,18 @@ PAGES = {
     ],
     "Analytics": [
         st.Page(
-            "pages/revenue.py", title="Revenue", icon=":material/payments:", url_path="revenue"
+            "views/revenue.py", title="Revenue", icon=":material/payments:", url_path="revenue"
         ),
         st.Page(
-            "pages/events.py", title="Custom events", icon=":material/bolt:", url_path="events"
+            "views/events.py", title="Custom events", icon=":material/bolt:", url_path="events"
         ),
         st.Page(
-            "pages/segments.py", title="Segments", icon=":material/group_work:", url_path="segments"
+            "views/segments.py", title="Segments", icon=":material/group_work:", url_path="segments"
         ),
     ],
     "People": [
         st.Page(
-            "pages/user_lookup.py",
+            "views/user_lookup.py",
             title="User lookup",
             icon=":material/person_search:",
             url_path="user-lookup",

@@ -50,22 +50,10 @@ def app_test(demo: Any) -> Callable[..., Any]:
             at.query_params.update(query)
         at.run()
         if page not in (None, "kpis"):  # KPIs is the default page
-            at.switch_page(f"pages/{page}.py").run()
+            at.switch_page(f"views/{page}.py").run()
         return at
 
     return make
-
-
-def rerun(at: Any) -> Any:
-    """Run the whole app again (app.py, sidebar and the default KPI page).
-
-    In streamlit 1.67's AppTest, a rerun that names the page a run finished on executes only
-    that page's file, skipping app.py (and so the sidebar); a real server always runs app.py.
-    Forgetting the page makes AppTest run app.py like the server does.
-    """
-    at._finished_page_script_hash = ""
-    at._page_hash = ""
-    return at.run()
 
 
 def rendered_text(at: Any) -> str:

@@ -10,7 +10,7 @@ from dashboard.filters import Filters, preset_range, utc_today
 from dashboard.settings import demo_workspace
 from dashboard.sidebar import filters_from_params, params_for, preset_of
 from dashboard.widgets import md_escape
-from tests.conftest import rendered_text, rerun
+from tests.conftest import rendered_text
 
 PAGES = [
     "kpis",
@@ -29,6 +29,7 @@ def test_every_page_renders_without_exception(app_test, page: str) -> None:
     at = app_test(page)
     assert not at.exception, [e.value for e in at.exception]
     assert at.title, f"{page} has no title"
+    assert at.sidebar.selectbox(key="sb_preset").label == "Date range"  # the shared sidebar
 
 
 def test_default_view_is_the_demo_workspace_and_last_30_days(app_test) -> None:
@@ -72,7 +73,7 @@ def test_broken_links_fall_back_to_defaults_silently(app_test) -> None:
 def test_changing_the_range_updates_the_url(app_test) -> None:
     at = app_test()
     at.sidebar.selectbox(key="sb_preset").set_value("Last 7 days")
-    rerun(at)
+    at.run()
     assert at.query_params["range"] == "last_7"
     assert at.session_state["filters"].days == 7
 
@@ -100,7 +101,7 @@ def _connect(at, url: str, key: str):
     at.sidebar.text_input(key="conn_url").input(url)
     at.sidebar.text_input(key="conn_key").input(key)
     next(b for b in at.sidebar.button if b.label == "Connect").click()
-    return rerun(at)
+    return at.run()
 
 
 def test_connecting_a_workspace_shows_its_host_never_its_key(app_test, sandbox) -> None:
@@ -118,7 +119,7 @@ def test_connecting_a_workspace_shows_its_host_never_its_key(app_test, sandbox) 
     assert sandbox.sandbox.requests, "the KPI page should now read the connected sandbox"
 
     next(b for b in at.sidebar.button if b.label == "Disconnect").click()
-    rerun(at)
+    at.run()
     assert "Demo workspace" in rendered_text(at.sidebar)
 
 

@@ -11,7 +11,7 @@ import requests
 from dashboard.data.common import LoadResult
 from dashboard.data.kpis import KpiPage, export_table, summarise
 from dashboard.filters import Filters, preset_range, utc_today
-from tests.conftest import chart_titles, rendered_text, rerun
+from tests.conftest import chart_titles, rendered_text
 
 PATHS = {
     "mau": "/kpi/mau/data_series",
@@ -68,7 +68,7 @@ def test_filters_change_the_requests(app_test, demo) -> None:
     at = app_test("kpis")
     demo.clear_requests()
     at.sidebar.selectbox(key="sb_preset").set_value("Last 7 days")
-    rerun(at)
+    at.run()
     mau = [r for r in demo.requests if r.path == PATHS["mau"]]
     assert {r.query.get("length") for r in mau} == {"7"}
     _, end = preset_range("Last 7 days", utc_today())
@@ -77,7 +77,7 @@ def test_filters_change_the_requests(app_test, demo) -> None:
     app_id = at.session_state["workspace"].apps[-1].app_id
     demo.clear_requests()
     at.sidebar.selectbox(key="sb_app").set_value(app_id)
-    rerun(at)
+    at.run()
     assert not at.exception
     paths = {r.path for r in demo.requests if r.query.get("app_id") == app_id}
     assert paths == set(PATHS.values())
@@ -88,7 +88,7 @@ def test_hourly_sessions_for_short_ranges(app_test, demo) -> None:
     at = app_test("kpis", query={"range": "last_7", "tz": "America/New_York"})
     demo.clear_requests()
     at.toggle(key="kpi_hourly").set_value(True)
-    rerun(at)
+    at.run()
     assert not at.exception
     hourly = [
         r for r in demo.requests if r.path == PATHS["sessions"] and r.query.get("unit") == "hour"

@@ -31,7 +31,8 @@ def test_every_page_renders(app_url: str, page, path: str) -> None:
     wait_for_app(page)
     assert page.locator("[data-testid='stException']").count() == 0
     assert page.locator("h1").count() >= 1
-    assert page.get_by_text("Demo workspace").first.is_visible()
+    sidebar = page.locator("[data-testid='stSidebar']")
+    assert sidebar.get_by_text("Demo workspace", exact=True).count() == 1
     if path == "kpis":
         page.wait_for_selector(".js-plotly-plot")
         assert page.locator("[data-testid='stPlotlyChart']").count() == 6
@@ -48,7 +49,8 @@ def test_link_with_filters_and_csv_download(app_url: str, page, sandbox) -> None
     with page.expect_download() as info:
         page.get_by_role("button", name="Download daily data (CSV)").click()
     download = info.value
-    raw = open(download.path(), "rb").read()
+    with open(download.path(), "rb") as f:
+        raw = f.read()
     assert raw.startswith(b"\xef\xbb\xbf")
     table = pd.read_csv(io.BytesIO(raw), encoding="utf-8-sig")
 

@@ -1,0 +1,337 @@
+"""The custom events page's data: event names, analytics segments, event and session series.
+
+Also home to two small helpers the revenue page shares (``range_series`` and ``hour_range``):
+any daily or hourly series for the sidebar's range as ``time`` (UTC) + ``value``.
+
+Totals and period-over-period changes always come from daily series (UTC days, as Braze
+counts them); the hourly view is the same range's days on the sidebar's clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+
+from dashboard.data.common import LoadResult, api, call, fan_out, load_series
+from dashboard.filters import Filters
+from dashboard.settings import Workspace
+
+HOURLY_MAX_DAYS = 7  # hourly series are for short ranges: 7 days is 168 points per line
+MAX_EVENTS = 10  # events compared on one chart; more is unreadable and many calls
+ALL_USERS = "All users"
+EMPTY_SERIES_COLUMNS = ("time", "value")
+
+
+# ---- shared helpers (revenue uses them too) ---------------------------------------------
+
+
+def empty_series() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "time": pd.Series([], dtype="datetime64[ns, UTC]"),
+            "value": pd.Series([], dtype="float64"),
+        }
+    )
+
+
+def hour_range(filters: Filters) -> tuple[datetime, datetime]:
+    """The range's first and (exclusive) last instant on the clock of ``filters.timezone``, in UTC."""
+    zone = ZoneInfo(filters.timezone)
+    first = datetime.combine(filters.start, time(0), tzinfo=zone)
+    after = datetime.combine(filters.end + timedelta(days=1), time(0), tzinfo=zone)
+    utc = ZoneInfo("UTC")
+    return first.astimezone(utc), after.astimezone(utc)
+
+
+def value_series(raw: pd.DataFrame, column: str) -> pd.DataFrame:
+    """A stitched Braze series -> ``time`` (UTC) + ``value`` (float, missing points NA)."""
+    if raw.empty or column not in raw:
+        return empty_series()
+    times = pd.to_datetime(raw["time"], utc=True)
+    values = pd.to_numeric(raw[column], errors="coerce").astype("float64")
+    return pd.DataFrame({"time": times, "value": values.to_numpy()}).reset_index(drop=True)
+
+
+def range_series(
+    ws: Workspace,
+    group: str,
+    method: str,
+    column: str,
+    filters: Filters,
+    *,
+    unit: str = "day",
+    **params: Any,
+) -> pd.DataFrame:
+    """Any series for the range: UTC days, or the hours of the range's days on the sidebar clock.
+
+    Windows of at most 100 days (or hours) are fetched back to back by ``load_series``.
+    """
+    if unit != "hour":
+        raw = load_series(ws, group, method, start=filters.start, end=filters.end, **params)
+        return value_series(raw, column)
+    first, after = hour_range(filters)
+    raw = load_series(
+        ws,
+        group,
+        method,
+        start=first.date(),
+        end=(after - timedelta(hours=1)).date(),
+        unit="hour",
+        **params,
+    )
+    series = value_series(raw, column)
+    keep = (series["time"] >= pd.Timestamp(first)) & (series["time"] < pd.Timestamp(after))
+    return series[keep].reset_index(drop=True)
+
+
+def total(frame: pd.DataFrame | None) -> float | None:
+    """Sum of the known points; None when nothing is known (not zero)."""
+    if frame is None or frame.empty:
+        return None
+    values = frame["value"].dropna()
+    return float(values.sum()) if not values.empty else None
+
+
+def change(current: float | None, previous: float | None) -> float | None:
+    """Relative change, None when there is nothing to compare with."""
+    if current is None or previous is None or previous == 0:
+        return None
+    return (current - previous) / abs(previous)
+
+
+def long_frame(results: Mapping[str, LoadResult], name: str = "name") -> pd.DataFrame:
+    """Loaded series keyed by label -> one long frame ``time``, ``name``, ``value``."""
+    parts = [
+        r.value.assign(**{name: label})
+        for label, r in results.items()
+        if r.ok and r.value is not None and not r.value.empty
+    ]
+    if not parts:
+        return empty_series().assign(**{name: pd.Series([], dtype="string")})
+    frame = pd.concat(parts, ignore_index=True)
+    frame[name] = frame[name].astype("string")
+    return frame[["time", name, "value"]]
+
+
+def errors_of(results: Mapping[str, LoadResult]) -> dict[str, BaseException]:
+    return {label: r.error for label, r in results.items() if r.error is not None}
+
+
+# ---- lists ------------------------------------------------------------------------------
+
+
+def _names(items: Any) -> tuple[str, ...]:
+    """Names as Braze lists them, de-duplicated in order; non-strings and blanks dropped."""
+    seen: dict[str, None] = {}
+    for item in items or ():
+        if isinstance(item, str) and item.strip():
+            seen.setdefault(item, None)
+    return tuple(seen)
+
+
+def load_event_names(ws: Workspace) -> tuple[str, ...]:
+    """Every custom event name (all pages of 250), sorted case-insensitively."""
+    names = call(
+        ws, "events.list", {}, lambda: _names(api(ws, "events", "list")().get("events")), "list"
+    )
+    return tuple(sorted(names, key=str.casefold))
+
+
+@dataclass(frozen=True)
+class Segment:
+    segment_id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class SegmentChoices:
+    """Segments that can filter event/session series, and how many cannot (no analytics)."""
+
+    tracked: tuple[Segment, ...]
+    untracked: int
+
+
+def segment_choices(items: Sequence[Any]) -> SegmentChoices:
+    """Split ``/segments/list`` items: Braze only keeps series for analytics-tracked segments."""
+    tracked: list[Segment] = []
+    untracked = 0
+    for item in items:
+        if not isinstance(item, Mapping) or not item.get("id"):
+            continue
+        if item.get("analytics_tracking_enabled") is True:
+            tracked.append(Segment(str(item["id"]), str(item.get("name") or item["id"])))
+        else:
+            untracked += 1
+    tracked.sort(key=lambda s: s.name.casefold())
+    return SegmentChoices(tuple(tracked), untracked)
+
+
+def load_segment_choices(ws: Workspace) -> SegmentChoices:
+    """All segments (every page), split by analytics tracking."""
+    items = call(
+        ws, "segments.list", {}, lambda: api(ws, "segments", "list")().get("segments"), "list"
+    )
+    return segment_choices(items if isinstance(items, list) else [])
+
+
+# ---- the page ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EventsPage:
+    """Everything the events page draws; each series is a LoadResult (frame or error)."""
+
+    filters: Filters
+    unit: str
+    events: tuple[str, ...]
+    segment_id: str | None
+    chart: Mapping[str, LoadResult] = field(default_factory=dict)  # event -> series in ``unit``
+    current: Mapping[str, LoadResult] = field(default_factory=dict)  # event -> daily series
+    previous: Mapping[str, LoadResult] = field(default_factory=dict)  # event -> daily, before
+    sessions: LoadResult | None = None  # in ``unit``, per app and segment
+    sessions_daily: LoadResult | None = None
+    sessions_previous: LoadResult | None = None
+    dau: LoadResult | None = None  # daily, per app (DAU has no segment filter)
+    sessions_all_users: LoadResult | None = None  # daily, per app, no segment: pairs with DAU
+
+    def event_series(self) -> pd.DataFrame:
+        """The compared events as ``time``, ``event``, ``value`` (chart unit)."""
+        return long_frame(self.chart, "event")
+
+    def event_errors(self) -> dict[str, BaseException]:
+        return errors_of({**self.chart, **self.current})
+
+    def totals(self) -> pd.DataFrame:
+        """Per event: total in the range, in the previous period of the same length, change."""
+        rows = []
+        for event in self.events:
+            now = self.current.get(event)
+            before = self.previous.get(event)
+            if now is None or not now.ok:
+                continue
+            current = total(now.value)
+            previous = total(before.value) if before is not None and before.ok else None
+            rows.append(
+                {
+                    "event": event,
+                    "total": current,
+                    "previous_period": previous,
+                    "change": change(current, previous),
+                }
+            )
+        frame = pd.DataFrame(rows, columns=["event", "total", "previous_period", "change"])
+        frame["event"] = frame["event"].astype("string")
+        for column in ("total", "previous_period", "change"):
+            frame[column] = pd.to_numeric(frame[column]).astype("float64")
+        return frame
+
+    def sessions_per_dau(self) -> pd.DataFrame:
+        """Daily sessions, DAU and their ratio (all users of the app: DAU has no segment)."""
+        columns = ["time", "sessions", "dau", "sessions_per_dau"]
+        if not (
+            self.dau and self.dau.ok and self.sessions_all_users and self.sessions_all_users.ok
+        ):
+            return pd.DataFrame(columns=columns)
+        joined = (
+            self.sessions_all_users.value.rename(columns={"value": "sessions"})
+            .merge(self.dau.value.rename(columns={"value": "dau"}), on="time", how="inner")
+            .sort_values("time")
+            .reset_index(drop=True)
+        )
+        joined["sessions_per_dau"] = joined["sessions"] / joined["dau"].where(joined["dau"] > 0)
+        return joined[columns]
+
+
+def _previous(filters: Filters) -> Filters:
+    return filters.previous_period()
+
+
+def load_events_page(
+    ws: Workspace,
+    filters: Filters,
+    events: Sequence[str],
+    *,
+    unit: str = "day",
+    segment_id: str | None = None,
+) -> EventsPage:
+    """Load every series the page needs concurrently; failures stay on their own result."""
+    events = tuple(dict.fromkeys(events))[:MAX_EVENTS]
+    unit = "hour" if unit == "hour" and filters.days <= HOURLY_MAX_DAYS else "day"
+    app_seg = {"app_id": filters.app_id, "segment_id": segment_id}
+    previous = _previous(filters)
+
+    tasks: list[tuple[str, str]] = [("current", e) for e in events]
+    tasks += [("previous", e) for e in events]
+    if unit == "hour":
+        tasks += [("hourly", e) for e in events]
+    tasks += [("sessions_daily", ""), ("sessions_previous", ""), ("dau", "")]
+    tasks += [("sessions_all_users", "")] if segment_id else []
+    tasks += [("sessions_hourly", "")] if unit == "hour" else []
+
+    def run(task: tuple[str, str]) -> pd.DataFrame:
+        kind, event = task
+        if kind in ("current", "previous", "hourly"):
+            return range_series(
+                ws,
+                "events",
+                "data_series",
+                "count",
+                previous if kind == "previous" else filters,
+                unit="hour" if kind == "hourly" else "day",
+                event=event,
+                **app_seg,
+            )
+        if kind == "dau":
+            return range_series(ws, "kpi", "dau", "dau", filters, app_id=filters.app_id)
+        if kind == "sessions_all_users":
+            return range_series(
+                ws, "sessions", "data_series", "sessions", filters, app_id=filters.app_id
+            )
+        return range_series(
+            ws,
+            "sessions",
+            "data_series",
+            "sessions",
+            previous if kind == "sessions_previous" else filters,
+            unit="hour" if kind == "sessions_hourly" else "day",
+            **app_seg,
+        )
+
+    by_task = {r.item: r for r in fan_out(run, tasks)}
+    current = {e: by_task[("current", e)] for e in events}
+    sessions_daily = by_task[("sessions_daily", "")]
+    return EventsPage(
+        filters=filters,
+        unit=unit,
+        events=events,
+        segment_id=segment_id,
+        chart={e: by_task[("hourly", e)] for e in events} if unit == "hour" else current,
+        current=current,
+        previous={e: by_task[("previous", e)] for e in events},
+        sessions=by_task.get(("sessions_hourly", ""), sessions_daily),
+        sessions_daily=sessions_daily,
+        sessions_previous=by_task[("sessions_previous", "")],
+        dau=by_task[("dau", "")],
+        sessions_all_users=by_task.get(("sessions_all_users", ""), sessions_daily),
+    )
+
+
+def series_export(
+    frame: pd.DataFrame, name: str, value: str, unit: str, *, whole: bool = True
+) -> pd.DataFrame:
+    """A long ``time``/``name``/``value`` frame as people read it in a spreadsheet (UTC times)."""
+    fmt = "%Y-%m-%dT%H:%M:%SZ" if unit == "hour" else "%Y-%m-%d"
+    when = "hour_utc" if unit == "hour" else "date_utc"
+    out = pd.DataFrame(
+        {
+            when: frame["time"].dt.strftime(fmt).astype("string"),
+            name: frame[name].astype("string"),
+            value: frame["value"].round().astype("Int64") if whole else frame["value"].round(2),
+        }
+    )
+    return out.reset_index(drop=True)
