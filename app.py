@@ -16,16 +16,16 @@ st.set_page_config(
     initial_sidebar_state="expanded",
 )
 
+KPIS = st.Page("views/kpis.py", title="KPIs", icon=":material/monitoring:", url_path="kpis")
+
+
+def _home() -> None:
+    """The root URL opens the KPI page at its stable /kpis address (keeping any filters)."""
+    st.switch_page(KPIS, query_params=st.query_params.to_dict())
+
+
 PAGES = {
-    "Overview": [
-        st.Page(
-            "views/kpis.py",
-            title="KPIs",
-            icon=":material/monitoring:",
-            url_path="kpis",
-            default=True,
-        ),
-    ],
+    "Overview": [KPIS],
     "Messaging": [
         st.Page(
             "views/campaigns.py",
@@ -65,6 +65,8 @@ PAGES = {
             url_path="user-lookup",
         ),
     ],
+    # A page's URL is "/" while it is the default, so the default is a hidden redirect.
+    "": [st.Page(_home, title="Home", url_path="home", default=True, visibility="hidden")],
 }
 
 page = st.navigation(PAGES)

@@ -180,10 +180,12 @@ def check_phone(value: str) -> list[str]:
     return []
 
 
-def split_ids(text: str) -> tuple[list[str], int, int]:
-    """Pasted ids (one per line or comma separated) → (unique ids in order, blanks, duplicates)."""
-    raw = [part.strip().strip('"').strip() for part in _SEPARATORS.split(text or "")]
-    return dedupe(raw)
+def split_ids(text: str) -> list[str]:
+    """Pasted ids (one per line or comma separated), stripped; blanks kept so they can be counted."""
+    parts = _SEPARATORS.split(text or "")
+    if parts and not parts[-1].strip():
+        parts = parts[:-1]  # a trailing newline is not an empty entry
+    return [part.strip().strip('"').strip() for part in parts]
 
 
 def dedupe(values: Iterable[str]) -> tuple[list[str], int, int]:
@@ -232,7 +234,9 @@ def parse_single(
         errors += check_identifier(value, "alias name") + check_identifier(label, "alias label")
         if errors:
             return Parsed(errors=tuple(errors))
-        return Parsed(LookupRequest("alias", aliases=((value, label),), fields=_fields_tuple(fields)))
+        return Parsed(
+            LookupRequest("alias", aliases=((value, label),), fields=_fields_tuple(fields))
+        )
     if kind == "email":
         errors += check_email(value)
     elif kind == "phone":
@@ -281,11 +285,10 @@ def _decode(data: bytes) -> str:
         return data.decode("latin-1")
 
 
-def _sniff(text: str) -> csv.Dialect | type[csv.Dialect]:
-    try:
-        return csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        return csv.excel
+def _delimiter(text: str) -> str:
+    """The header line's most frequent of comma, semicolon and tab (Excel exports vary)."""
+    header = next((line for line in text.splitlines() if line.strip()), "")
+    return max(",;\t", key=header.count) if any(d in header for d in ",;\t") else ","
 
 
 def csv_columns(data: bytes) -> list[str]:
@@ -304,7 +307,7 @@ def _read_csv(data: bytes) -> list[list[str]]:
     if "\x00" in text:
         raise ValueError("That file is not a CSV text file.")
     try:
-        rows = list(csv.reader(io.StringIO(text), _sniff(text)))
+        rows = list(csv.reader(io.StringIO(text), delimiter=_delimiter(text)))
     except csv.Error as err:
         raise ValueError(f"The CSV could not be read: {err}.") from None
     rows = [r for r in rows if any(cell.strip() for cell in r)]

@@ -1,9 +1,496 @@
-"""Campaigns: coming next. Another issue builds this page; until then it says what it will show."""
+"""Campaigns: every campaign ranked for the sidebar's range, and one campaign in depth.
 
+Reads top to bottom: the URL decides the view (``campaign_id`` opens one campaign) →
+widgets → loads from ``dashboard.data.campaigns`` → cards, tables and charts. Each part is
+guarded, so one failure shows a short message in its place and the rest still renders.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
 import streamlit as st
 
-st.title("Campaigns")
-st.info(
-    "Coming next: every campaign with its channels, sends, opens, clicks and conversions over the selected range, a per-campaign daily chart and a CSV of the per-channel stats.",
-    icon=":material/construction:",
+from dashboard import sidebar
+from dashboard.charts import campaigns as charts
+from dashboard.data import campaigns as data
+from dashboard.widgets import (
+    csv_download,
+    empty_state,
+    format_number,
+    guarded,
+    md_escape,
+    metric_card,
+    show_error,
 )
+
+PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+RANK_LIMITS = (100, 250, 500, 1000, "All")
+_VIEW_VERSION = "campaigns_view_version"  # bumped on "back" so the old selection is forgotten
+K_SEARCH, K_TAGS, K_API, K_ARCHIVED = "cmp_search", "cmp_tags", "cmp_api", "cmp_archived"
+K_LIMIT, K_CHANNELS, K_ACTIVE, K_SEND = "cmp_limit", "cmp_channels", "cmp_active", "cmp_send_id"
+
+ws = sidebar.current_workspace()
+filters = sidebar.current_filters()
+range_text = f"{filters.start:%d %b %Y} – {filters.end:%d %b %Y} ({filters.days} days, UTC)"
+
+
+def conversion_label(field: str) -> str:
+    letter = data.CONVERSION_LETTERS[field]
+    return "Conversions A (primary)" if letter == "A" else f"Conversions {letter}"
+
+
+NUMBER = "localized"
+LEADERBOARD_CONFIG = {
+    "campaign_id": None,
+    "name": st.column_config.TextColumn("Campaign", width="large", pinned=True),
+    "channels": st.column_config.TextColumn("Channels"),
+    "tags": st.column_config.TextColumn("Tags"),
+    "api_campaign": st.column_config.CheckboxColumn("API", help="API-triggered campaign"),
+    "sent": st.column_config.NumberColumn("Sent", format=NUMBER),
+    "delivered": st.column_config.NumberColumn(
+        "Delivered", format=NUMBER, help="Push: sent − bounces; webhook: sent − errors."
+    ),
+    "opens": st.column_config.NumberColumn(
+        "Opens",
+        format=NUMBER,
+        help="Email: unique opens; push: direct opens; in-app and cards: impressions.",
+    ),
+    "clicks": st.column_config.NumberColumn(
+        "Clicks", format=NUMBER, help="Email: unique clicks; push: body clicks."
+    ),
+    "unique_recipients": st.column_config.NumberColumn(
+        "Unique recipients",
+        format=NUMBER,
+        help="Sum of Braze's daily unique recipients (a person reached on two days counts twice).",
+    ),
+    **{
+        field: st.column_config.NumberColumn(conversion_label(field), format=NUMBER)
+        for field in data.CONVERSION_FIELDS
+    },
+    "revenue": st.column_config.NumberColumn("Revenue", format="%.2f"),
+    "open_rate": st.column_config.ProgressColumn(
+        "Open rate", format="percent", min_value=0.0, max_value=1.0, help="Opens ÷ delivered."
+    ),
+    "click_rate": st.column_config.ProgressColumn(
+        "Click rate",
+        format="percent",
+        min_value=0.0,
+        max_value=1.0,
+        help="Clicks ÷ delivered (in-app: clicks ÷ impressions).",
+    ),
+    "conversion_rate": st.column_config.ProgressColumn(
+        "Conversion rate",
+        format="percent",
+        min_value=0.0,
+        max_value=1.0,
+        help="Primary conversions ÷ unique recipients.",
+    ),
+    "status": st.column_config.TextColumn("Status"),
+}
+
+
+def open_campaign(campaign_id: str) -> None:
+    st.query_params["campaign_id"] = campaign_id
+    st.query_params.pop("send_id", None)
+    st.session_state.pop(K_SEND, None)
+
+
+def back_to_list() -> None:
+    for key in ("campaign_id", "send_id"):
+        st.query_params.pop(key, None)
+    st.session_state.pop(K_SEND, None)
+    st.session_state[_VIEW_VERSION] = st.session_state.get(_VIEW_VERSION, 0) + 1
+
+
+def chart(fig, key: str) -> None:
+    st.plotly_chart(fig, config=PLOTLY_CONFIG, key=key)
+
+
+def visible_conversion_fields(table: pd.DataFrame) -> list[str]:
+    """Conversion B–D columns only when some campaign has them (A is always shown)."""
+    return [
+        f
+        for f in data.CONVERSION_FIELDS
+        if f == "conversions" or (f in table and table[f].fillna(0).gt(0).any())
+    ]
+
+
+# ---- overview ---------------------------------------------------------------------------------
+
+
+def overview() -> None:
+    st.title("Campaigns")
+    st.caption(
+        f"{range_text} · Select a row to open a campaign. Numbers are Braze's daily campaign "
+        "series summed over the range."
+    )
+    search_col, tags_col, api_col, archived_col = st.columns([3, 3, 2, 1.4])
+    search = search_col.text_input("Search by name", key=K_SEARCH, placeholder="e.g. win-back")
+    include_archived = archived_col.toggle("Include archived", key=K_ARCHIVED)
+    try:
+        campaigns = data.load_campaigns(ws, include_archived=include_archived)
+    except Exception as err:  # noqa: BLE001 - shown in place of the page
+        show_error(err, "the campaign list")
+        return
+    tags = tags_col.multiselect("Tags", data.all_tags(campaigns), key=K_TAGS)
+    api_choice = api_col.selectbox("Type", data.API_CHOICES, key=K_API)
+    matching = data.filter_campaigns(campaigns, search, tags, api_choice)
+    if campaigns.empty:
+        empty_state("This workspace has no campaigns yet.")
+        return
+    if matching.empty:
+        empty_state("No campaign matches the search and filters. Clear a filter to see more.")
+        return
+
+    limit = RANK_LIMITS[1]
+    if len(matching) > RANK_LIMITS[0]:
+        limit = st.selectbox(
+            "Campaigns to rank",
+            RANK_LIMITS,
+            index=1,
+            key=K_LIMIT,
+            format_func=lambda v: "All" if v == "All" else f"{v:,} most recently edited",
+            help="Each campaign needs one request per 100 days; narrow the search to go faster.",
+        )
+    ranked = matching if limit == "All" else matching.head(int(limit))
+
+    progress = st.empty()
+
+    def on_progress(done: int, total: int) -> None:
+        progress.progress(done / total, text=f"Loading campaign stats… {done:,} of {total:,}")
+
+    leaderboard = data.load_leaderboard(ws, ranked, filters.start, filters.end, on_progress)
+    progress.empty()
+
+    channel_col, active_col = st.columns([3, 2], vertical_alignment="bottom")
+    channels = channel_col.multiselect(
+        "Channels",
+        data.channel_options(leaderboard),
+        key=K_CHANNELS,
+        help="Channels found in each campaign's series for the range.",
+    )
+    active = active_col.toggle("Only campaigns with activity in the range", True, key=K_ACTIVE)
+    shown = data.with_channels(leaderboard, channels)
+    if active:
+        shown = data.active_only(shown)
+    shown = shown.sort_values(["sent", "opens"], ascending=False, na_position="last")
+    shown = shown.reset_index(drop=True)
+
+    counts = f"Showing **{len(shown):,}** of {len(campaigns):,} campaigns"
+    if len(ranked) < len(matching):
+        counts += f" (stats loaded for the {len(ranked):,} most recently edited of {len(matching):,} matching)"
+    elif len(matching) < len(campaigns):
+        counts += f" ({len(matching):,} match the search and filters)"
+    st.markdown(counts + ".")
+
+    failed = int((leaderboard["status"].fillna("") != "").sum())
+    if failed:
+        st.warning(
+            f"Stats for {failed:,} campaign{'s' if failed != 1 else ''} could not be loaded; "
+            "see the Status column. Try **Refresh data** in a minute.",
+            icon=":material/warning:",
+        )
+    if shown.empty:
+        empty_state(
+            f"No campaign had activity between {filters.start:%d %b %Y} and {filters.end:%d %b %Y}."
+            " Turn off “Only campaigns with activity” or pick a longer range."
+        )
+        return
+
+    with guarded("the totals"):
+        totals = data.leaderboard_totals(shown)
+        cards = st.columns(6)
+        for col, (key, title) in zip(
+            cards,
+            (
+                ("sent", "Sent"),
+                ("opens", "Opens"),
+                ("clicks", "Clicks"),
+                ("unique_recipients", "Unique recipients"),
+                ("conversions", "Conversions (A)"),
+                ("revenue", "Revenue"),
+            ),
+            strict=True,
+        ):
+            with col:
+                metric_card(title, totals[key])
+
+    with guarded("the leaderboard"):
+        hidden = [f for f in data.CONVERSION_FIELDS if f not in visible_conversion_fields(shown)]
+        order = [c for c in data.LEADERBOARD_COLUMNS if c not in hidden]
+        if not (shown["status"].fillna("") != "").any():
+            order.remove("status")
+        version = st.session_state.get(_VIEW_VERSION, 0)
+        event = st.dataframe(
+            shown,
+            column_order=order,
+            column_config=LEADERBOARD_CONFIG,
+            hide_index=True,
+            width="stretch",
+            height=min(38 + 35 * len(shown), 560),
+            on_select="rerun",
+            selection_mode="single-row",
+            key=f"cmp_leaderboard_{version}",
+        )
+        rows = event.selection.rows if event is not None else []
+        if rows:
+            open_campaign(str(shown.iloc[rows[0]]["campaign_id"]))
+            st.rerun()
+        csv_download(
+            shown.drop(columns=hidden),
+            f"braze-campaigns-{filters.start.isoformat()}-to-{filters.end.isoformat()}.csv",
+            "Download leaderboard (CSV)",
+        )
+
+    left, right = st.columns(2)
+    with left, guarded("the top campaigns chart"):
+        chart(charts.top_campaigns_figure(shown, "sent", "Messages sent"), "cmp_top_sent")
+    with right, guarded("the top campaigns chart"):
+        chart(charts.top_campaigns_figure(shown, "conversions", "Conversions (A)"), "cmp_top_conv")
+
+
+# ---- one campaign ------------------------------------------------------------------------------
+
+
+def when(value: pd.Timestamp | None) -> str:
+    if value is None:
+        return "—"
+    local = value.tz_convert(filters.timezone)
+    return f"{local:%d %b %Y %H:%M} ({filters.timezone})"
+
+
+def is_api_campaign(campaign_id: str) -> bool:
+    try:
+        listed = data.load_campaigns(ws, include_archived=True)
+    except Exception:  # noqa: BLE001 - the send section just stays hidden
+        return False
+    match = listed[listed["id"] == campaign_id]
+    return bool(len(match) and match["is_api_campaign"].fillna(False).iloc[0])
+
+
+def details_card(summary: dict) -> None:
+    st.title(md_escape(summary["name"]))
+    state_colour = {"Active": "green", "Draft": "orange", "Archived": "gray"}[summary["state"]]
+    st.badge(summary["state"], color=state_colour)
+    c1, c2, c3, c4 = st.columns(4)
+    c1.markdown(f"**Schedule**  \n{md_escape(summary['schedule_type'])}")
+    c2.markdown("**Channels**  \n" + (md_escape(", ".join(summary["channels"])) or "—"))
+    c3.markdown(f"**First sent**  \n{when(summary['first_sent'])}")
+    c4.markdown(f"**Last sent**  \n{when(summary['last_sent'])}")
+    st.markdown("**Tags**  \n" + (md_escape(", ".join(summary["tags"])) or "none"))
+    if summary["description"]:
+        st.caption(md_escape(summary["description"]))
+
+
+def series_cards(series: data.CampaignSeries) -> None:
+    row = data.summarise(series)
+    cols = st.columns(7)
+    items = (
+        ("Sent", row["sent"]),
+        ("Delivered", row["delivered"]),
+        ("Opens", row["opens"]),
+        ("Clicks", row["clicks"]),
+        ("Unique recipients", row["unique_recipients"]),
+        ("Conversions (A)", row["conversions"]),
+        ("Revenue", row["revenue"]),
+    )
+    for col, (title, value) in zip(cols, items, strict=True):
+        with col:
+            metric_card(title, value)
+    st.caption(
+        "Open rate "
+        + format_number(row["open_rate"], percent=True)
+        + " · click rate "
+        + format_number(row["click_rate"], percent=True)
+        + " · conversion rate "
+        + format_number(row["conversion_rate"], percent=True)
+        + " (conversions A ÷ unique recipients)"
+    )
+
+
+def performance(series: data.CampaignSeries, key: str) -> None:
+    daily = data.daily_channel_frame(series.long)
+    timing = data.conversion_timing(series.totals)
+    left, right = st.columns(2)
+    with left, guarded("the sends chart"):
+        chart(
+            charts.channel_lines_figure(
+                daily, "sent", "Messages sent per day by channel", "messages"
+            ),
+            f"{key}_sent",
+        )
+    with right, guarded("the funnel"):
+        chart(charts.funnel_figure(data.funnel(series.long, series.totals)), f"{key}_funnel")
+    with left, guarded("the opens and clicks chart"):
+        chart(charts.opens_clicks_figure(daily), f"{key}_opens")
+    with right, guarded("the conversions chart"):
+        chart(charts.conversions_figure(daily), f"{key}_conv")
+    with left, guarded("the conversion timing chart"):
+        chart(charts.conversion_timing_figure(timing), f"{key}_timing")
+    with right, guarded("the revenue chart"):
+        chart(charts.revenue_figure(timing), f"{key}_revenue")
+    named = (
+        set(series.channels) - set(series.long["channel"].dropna())
+        if len(series.long)
+        else set(series.channels)
+    )
+    if named:
+        st.caption("No data in the range for: " + md_escape(", ".join(sorted(named))))
+
+
+def variations(series: data.CampaignSeries, stem: str) -> None:
+    table = data.variation_table(series.long)
+    if table.empty:
+        empty_state("No variation sent anything in this date range.")
+        return
+    control = table["is_control"].fillna(False).astype(bool)
+    if control.any():
+        st.caption(
+            "The control group receives no message; compare its conversion rate with the "
+            "variations' to see the campaign's lift."
+        )
+    chart(charts.variation_figure(table), f"{stem}_variations")
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "channel": st.column_config.TextColumn("Channel"),
+            "variation_name": st.column_config.TextColumn("Variation", pinned=True),
+            "is_control": st.column_config.CheckboxColumn("Control"),
+            "conversion_rate": st.column_config.ProgressColumn(
+                "Conversion rate", format="percent", min_value=0.0, max_value=1.0
+            ),
+            "open_rate": st.column_config.NumberColumn("Open rate", format="percent"),
+            "click_rate": st.column_config.NumberColumn("Click rate", format="percent"),
+            "revenue": st.column_config.NumberColumn("Revenue", format="%.2f"),
+        },
+    )
+    csv_download(table, f"{stem}-variations.csv", "Download variation totals (CSV)")
+
+
+def messages(details: dict) -> None:
+    table = data.messages_table(details)
+    if table.empty:
+        empty_state("Braze returned no message variations for this campaign.")
+    else:
+        st.dataframe(table, hide_index=True, width="stretch")
+    bodies = data.message_bodies(details)
+    for body in bodies:
+        title = f"{body['name']} · {body['channel']} body (source, not rendered)"
+        with st.expander(md_escape(title), icon=":material/code:"):
+            language = "html" if body["channel"] == "email" else None
+            st.code(body["body"], language=language, wrap_lines=True)
+
+
+def behaviors(details: dict) -> None:
+    table = data.behavior_table(details)
+    if table.empty:
+        empty_state("This campaign tracks no conversion events.")
+        return
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "event": st.column_config.TextColumn("Event", width="small"),
+            "type": st.column_config.TextColumn("Counts when the user…"),
+            "window": st.column_config.TextColumn("Within"),
+            "detail": st.column_config.TextColumn("Detail"),
+        },
+    )
+
+
+def api_sends(campaign_id: str, stem: str) -> None:
+    st.caption(
+        "Stats for one tracked send of this API campaign (the `send_id` your API call "
+        "supplied). Braze keeps send analytics for 14 days, so only the last 14 UTC days show."
+    )
+    if K_SEND not in st.session_state:
+        st.session_state[K_SEND] = st.query_params.get("send_id", "")
+    text = st.text_input("Send ID", key=K_SEND, max_chars=data.SEND_ID_MAX)
+    if not text.strip():
+        st.query_params.pop("send_id", None)
+        return
+    try:
+        send_id = data.validate_send_id(text)
+    except ValueError as err:
+        st.warning(md_escape(str(err)), icon=":material/edit:")
+        return
+    st.query_params["send_id"] = send_id
+    with guarded("the send's stats"):
+        series = data.load_send_series(ws, campaign_id, send_id)
+        if series.long.empty:
+            empty_state("This send has no stats in the last 14 days.")
+            return
+        series_cards(series)
+        performance(series, "send")
+        flat = data.flat_series(series.long)
+        st.dataframe(flat, hide_index=True, width="stretch")
+        csv_download(flat, f"{stem}-send-series.csv", "Download send series (CSV)")
+
+
+def detail(campaign_id: str) -> None:
+    st.button("All campaigns", icon=":material/arrow_back:", on_click=back_to_list)
+    try:
+        details = data.load_campaign_details(ws, campaign_id)
+    except Exception as err:  # noqa: BLE001 - nothing else makes sense without details
+        st.title("Campaign")
+        show_error(err, "this campaign")
+        return
+    summary = data.details_summary(details)
+    details_card(summary)
+    stem = (
+        f"braze-campaign-{campaign_id[:8]}-{filters.start.isoformat()}-to-{filters.end.isoformat()}"
+    )
+
+    series = None
+    try:
+        series = data.load_campaign_series(ws, campaign_id, filters.start, filters.end)
+    except Exception as err:  # noqa: BLE001 - details stay usable
+        show_error(err, "this campaign's stats")
+    if series is not None:
+        st.subheader(f"Results · {range_text}")
+        with guarded("the campaign totals"):
+            series_cards(series)
+
+    api = is_api_campaign(campaign_id)
+    names = ["Performance", "Variations", "Messages", "Conversion events", "Data"]
+    if api:
+        names.append("API sends")
+    tabs = dict(zip(names, st.tabs(names), strict=True))
+    with tabs["Performance"]:
+        if series is None:
+            st.warning("No charts: the campaign's stats failed to load (see above).")
+        elif (
+            series.long.empty
+            and not (series.totals.get("conversions", pd.Series()).fillna(0) > 0).any()
+        ):
+            empty_state(f"This campaign sent nothing between {range_text}. Pick another range.")
+        else:
+            performance(series, "cmp")
+    with tabs["Variations"], guarded("the variations"):
+        if series is not None:
+            variations(series, stem)
+    with tabs["Messages"], guarded("the messages"):
+        messages(details)
+    with tabs["Conversion events"], guarded("the conversion events"):
+        behaviors(details)
+    with tabs["Data"], guarded("the data table"):
+        if series is not None:
+            flat = data.flat_series(series.long)
+            st.caption(
+                "One row per UTC day, channel and variation; metrics a channel does not report are 0."
+            )
+            st.dataframe(flat, hide_index=True, width="stretch")
+            csv_download(flat, f"{stem}-series.csv", "Download daily series (CSV)")
+    if api:
+        with tabs["API sends"]:
+            api_sends(campaign_id, stem)
+
+
+selected = st.query_params.get("campaign_id")
+if selected:
+    detail(selected)
+else:
+    overview()

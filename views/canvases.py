@@ -1,9 +1,430 @@
-"""Canvases: coming next. Another issue builds this page; until then it says what it will show."""
+"""Canvases: a searchable leaderboard, then one Canvas's journey, variants and steps.
+
+Reads top to bottom: list filters → list + leaderboard → pick a Canvas (mirrored in the URL as
+``canvas_id``) → its details, summary cards, daily charts, variants, steps and journey map.
+"""
 
 import streamlit as st
 
-st.title("Canvases")
-st.info(
-    "Coming next: Canvas entries, conversions and revenue over the selected range, with variant and step breakdowns and a CSV of the stats.",
-    icon=":material/construction:",
+from braze_api.frames import CANVAS_METRICS
+from dashboard import sidebar
+from dashboard.charts.canvases import (
+    conversions_figure,
+    entries_figure,
+    revenue_figure,
+    step_channel_figure,
+    step_graph_figure,
+    variant_comparison_figure,
+    variant_trend_figure,
 )
+from dashboard.data.canvases import (
+    canvas_windows,
+    daily_step_channels,
+    daily_totals,
+    daily_variants,
+    filter_canvases,
+    load_canvas_list,
+    load_canvas_page,
+    load_leaderboard,
+    step_channel_table,
+    step_table,
+    tag_options,
+    total_row,
+    variant_totals,
+)
+from dashboard.widgets import csv_download, empty_state, guarded, md_escape, metric_card, show_error
+
+PICK, URL_SEEN, BOARD = "cv_pick", "_cv_url_canvas", "cv_board"
+BOARD_IDS = "_cv_board_ids"
+PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+COUNT = {"format": "localized"}
+SCHEDULES = {
+    "time_based": "Scheduled",
+    "action_based": "Action-based",
+    "api_triggered": "API-triggered",
+}
+
+
+def when(stamp) -> str:
+    return "—" if stamp is None else f"{stamp:%d %b %Y, %H:%M} UTC"
+
+
+def open_board_row() -> None:
+    """Leaderboard row clicked: open that Canvas (runs before the picker is drawn)."""
+    rows = st.session_state[BOARD].selection.rows
+    ids = st.session_state.get(BOARD_IDS, [])
+    if rows and rows[0] < len(ids):
+        st.session_state[PICK] = ids[rows[0]]
+
+
+ws = sidebar.current_workspace()
+filters = sidebar.current_filters()
+start, end = filters.start, filters.end
+windows = canvas_windows(start, end)
+file_range = f"{start.isoformat()}-to-{end.isoformat()}"
+
+st.title("Canvases")
+st.caption(
+    f"{start:%d %b %Y} – {end:%d %b %Y} ({filters.days} days, UTC days). Braze serves Canvas "
+    f"stats at most 14 days per request, so this range is fetched as {len(windows)} "
+    f"back-to-back window{'s' if len(windows) != 1 else ''} and stitched."
+)
+
+# ---- widgets ---------------------------------------------------------------------------
+search_col, tag_col, archived_col = st.columns([3, 3, 2], vertical_alignment="bottom")
+search = search_col.text_input("Search Canvases", key="cv_search", placeholder="Name or API id")
+include_archived = archived_col.toggle("Include archived", key="cv_archived")
+
+canvases = None
+with guarded("the Canvas list"):
+    canvases = load_canvas_list(ws, include_archived=include_archived)
+tags = tag_col.multiselect(
+    "Tags",
+    tag_options(canvases) if canvases is not None else [],
+    key="cv_tags",
+    placeholder="Any tag",
+)
+
+# ---- leaderboard -----------------------------------------------------------------------
+st.subheader("Leaderboard")
+names: dict[str, str] = {}
+order: list[str] = []
+if canvases is not None:
+    names = dict(zip(canvases["id"], canvases["name"], strict=True))
+    shown = filter_canvases(canvases, search, tags)
+    if shown.empty:
+        empty_state(
+            "No Canvas matches this search or tag."
+            if len(canvases)
+            else "This workspace has no Canvases yet"
+            + ("." if include_archived else " (archived ones are hidden).")
+        )
+    else:
+        with guarded("the Canvas leaderboard"):
+            bar = st.progress(0.0, text=f"Loading stats for {len(shown)} Canvases…")
+            board = load_leaderboard(
+                ws,
+                shown,
+                start,
+                end,
+                on_progress=lambda done, total: bar.progress(
+                    done / total, text=f"Loading Canvas stats… {done:,} of {total:,} requests"
+                ),
+            )
+            bar.empty()
+            if board.errors:
+                first = next(iter(board.errors.values()))
+                show_error(
+                    first, f"stats for {len(board.errors)} of {len(shown)} Canvases (left blank)"
+                )
+            table = board.table.assign(tags_text=board.table["tags_text"].fillna(""))
+            order = [str(i) for i in table["id"]]
+            st.session_state[BOARD_IDS] = order
+            st.caption(
+                f"{len(table)} Canvas{'es' if len(table) != 1 else ''}, most entries first. "
+                "Click a row to open it below."
+            )
+            st.dataframe(
+                table.drop(columns="id"),
+                hide_index=True,
+                width="stretch",
+                height=min(420, 38 + 35 * len(table)),
+                key=BOARD,
+                on_select=open_board_row,
+                selection_mode="single-row",
+                column_config={
+                    "name": st.column_config.TextColumn("Canvas", width="medium"),
+                    "tags_text": st.column_config.TextColumn("Tags"),
+                    "entries": st.column_config.NumberColumn("Entries", **COUNT),
+                    "conversions": st.column_config.NumberColumn("Conversions", **COUNT),
+                    "conversions_by_entry_time": st.column_config.NumberColumn(
+                        "Conv. by entry time", **COUNT
+                    ),
+                    "revenue": st.column_config.NumberColumn("Revenue", format="dollar"),
+                    "conversion_rate": st.column_config.NumberColumn(
+                        "Conversion rate", format="percent"
+                    ),
+                },
+            )
+            csv_download(table, f"braze-canvas-leaderboard-{file_range}.csv", "Leaderboard (CSV)")
+
+# ---- which Canvas ----------------------------------------------------------------------
+linked = st.query_params.get("canvas_id")
+if linked and linked != st.session_state.get(URL_SEEN):
+    st.session_state[PICK] = linked  # a link (or a new one) decides, once
+options = list(order or names)
+current = st.session_state.get(PICK)
+if current and current not in options:
+    options.insert(0, current)
+if not options:
+    st.stop()
+
+label_count: dict[str, int] = {}
+for cid in options:
+    label_count[names.get(cid, cid)] = label_count.get(names.get(cid, cid), 0) + 1
+
+
+def canvas_label(cid: str) -> str:
+    name = names.get(cid)
+    if name is None:
+        return f"Canvas {cid}"
+    return f"{name} ({cid[:8]})" if label_count.get(name, 0) > 1 else name
+
+
+st.divider()
+pick_col, deleted_col = st.columns([5, 2], vertical_alignment="bottom")
+canvas_id = pick_col.selectbox("Canvas", options, key=PICK, format_func=canvas_label)
+include_deleted = deleted_col.toggle(
+    "Include deleted steps",
+    key="cv_deleted",
+    help="Also fetch stats of steps that were removed from the Canvas.",
+)
+if st.query_params.get("canvas_id") != canvas_id:
+    st.query_params["canvas_id"] = canvas_id
+st.session_state[URL_SEEN] = canvas_id
+
+with st.spinner("Loading the Canvas from Braze…"):
+    data = load_canvas_page(ws, canvas_id, filters, deleted_steps=include_deleted)
+
+# ---- details ---------------------------------------------------------------------------
+details = data.details.value if data.details.ok else None
+if details is None:
+    st.header(md_escape(canvas_label(canvas_id)))
+    show_error(data.details.error, "this Canvas's details")
+else:
+    st.header(md_escape(details.name))
+    badges = st.container(horizontal=True)
+    with badges:
+        color = {"Active": "green", "Draft": "gray", "Archived": "orange"}[details.status]
+        st.badge(details.status, color=color)
+        if details.schedule_type:
+            schedule = SCHEDULES.get(details.schedule_type, details.schedule_type)
+            st.badge(md_escape(schedule), icon=":material/schedule:", color="blue")
+        for tag in details.tags:
+            st.badge(md_escape(tag), icon=":material/sell:", color="violet")
+    if details.description:
+        st.caption(md_escape(details.description))
+    facts = (
+        ("Created", when(details.created_at)),
+        ("Last edited", when(details.updated_at)),
+        ("First entry", when(details.first_entry)),
+        ("Last entry", when(details.last_entry)),
+    )
+    for column, (label, value) in zip(st.columns(len(facts)), facts, strict=True):
+        column.caption(label)
+        column.markdown(md_escape(value))
+    st.markdown(
+        "**Channels:** "
+        + (md_escape(", ".join(details.channels)) if details.channels else "none yet")
+        + f" · **Steps:** {len(details.steps)} · **Variants:** {len(details.variants)}"
+    )
+    if not details.variants.empty:
+        variants_table = details.variants.assign(
+            first_steps=details.variants["first_step_names"].map(lambda v: ", ".join(v))
+        )[["variant_name", "first_steps", "step_count"]]
+        st.dataframe(
+            variants_table,
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "variant_name": st.column_config.TextColumn("Variant"),
+                "first_steps": st.column_config.TextColumn("First step"),
+                "step_count": st.column_config.NumberColumn("Steps reachable", **COUNT),
+            },
+        )
+
+# ---- summary cards ---------------------------------------------------------------------
+st.subheader("Results for the range")
+summary = data.summary.value if data.summary.ok else None
+if summary is None:
+    show_error(data.summary.error, "the Canvas summary (/canvas/data_summary)")
+else:
+    totals = total_row(summary.totals)
+    rate = totals["conversions"] / totals["entries"] if totals["entries"] else None
+    cards = st.columns(5)
+    with cards[0]:
+        metric_card("Entries", totals["entries"], help="Users who entered the Canvas.")
+    with cards[1]:
+        metric_card(
+            "Conversions",
+            totals["conversions"],
+            help="Conversion events counted on the day they happened.",
+        )
+    with cards[2]:
+        metric_card(
+            "By entry time",
+            totals["conversions_by_entry_time"],
+            help="Conversions credited to the day the user entered the Canvas.",
+        )
+    with cards[3]:
+        st.metric(
+            "Conversion rate",
+            "—" if rate is None else f"{rate:.1%}",
+            help="Conversions ÷ entries.",
+            border=True,
+        )
+    with cards[4]:
+        st.metric(
+            "Revenue",
+            f"${totals['revenue']:,.0f}",
+            help=f"Revenue attributed to the Canvas (USD): ${totals['revenue']:,.2f}.",
+            border=True,
+        )
+    if len(windows) > 1:
+        st.caption(
+            f"From /canvas/data_summary, called once per 14-day window ({len(windows)} calls) "
+            "and added up."
+        )
+
+series = data.series.value if data.series.ok else None
+if series is None:
+    show_error(data.series.error, "the Canvas's daily stats (/canvas/data_series)")
+    st.stop()
+
+perf_tab, variant_tab, step_tab, map_tab = st.tabs(
+    ["Performance", "Variants", "Steps", "Journey map"]
+)
+
+# ---- performance -----------------------------------------------------------------------
+with perf_tab:
+    daily = daily_totals(series.totals)
+    if series.totals.empty or not any(total_row(series.totals).values()):
+        empty_state(
+            f"No one entered this Canvas between {start:%d %b %Y} and {end:%d %b %Y}. "
+            "Pick a longer or earlier date range."
+        )
+    else:
+        with guarded("the daily charts"):
+            left, right = st.columns(2)
+            left.plotly_chart(entries_figure(series.totals), config=PLOTLY_CONFIG)
+            right.plotly_chart(conversions_figure(series.totals), config=PLOTLY_CONFIG)
+            st.plotly_chart(revenue_figure(series.totals), config=PLOTLY_CONFIG)
+    with st.expander("Daily totals table"):
+        st.dataframe(
+            daily,
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "date": st.column_config.TextColumn("Day (UTC)"),
+                **{
+                    m: st.column_config.NumberColumn(m.replace("_", " ").capitalize(), **COUNT)
+                    for m in CANVAS_METRICS[:3]
+                },
+                "revenue": st.column_config.NumberColumn("Revenue", format="dollar"),
+            },
+        )
+    csv_download(daily, f"braze-canvas-totals-{file_range}.csv", "Daily totals (CSV)")
+
+# ---- variants --------------------------------------------------------------------------
+with variant_tab:
+    per_variant = variant_totals(series.variants)
+    if per_variant.empty:
+        empty_state("This Canvas reported no variant stats for the range.")
+    else:
+        with guarded("the variant charts"):
+            st.plotly_chart(variant_comparison_figure(per_variant), config=PLOTLY_CONFIG)
+            st.plotly_chart(variant_trend_figure(series.variants), config=PLOTLY_CONFIG)
+        st.dataframe(
+            per_variant.drop(columns="variant_id"),
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "variant_name": st.column_config.TextColumn("Variant"),
+                "entries": st.column_config.NumberColumn("Entries", **COUNT),
+                "conversions": st.column_config.NumberColumn("Conversions", **COUNT),
+                "conversions_by_entry_time": st.column_config.NumberColumn(
+                    "Conv. by entry time", **COUNT
+                ),
+                "revenue": st.column_config.NumberColumn("Revenue", format="dollar"),
+                "conversion_rate": st.column_config.NumberColumn(
+                    "Conversion rate", format="percent"
+                ),
+            },
+        )
+        csv_download(
+            daily_variants(series.variants),
+            f"braze-canvas-variants-{file_range}.csv",
+            "Daily stats per variant (CSV)",
+        )
+
+# ---- steps -----------------------------------------------------------------------------
+steps_layout = details.steps if details is not None else None
+with step_tab:
+    if series.steps.empty:
+        empty_state(
+            "No step data for this Canvas in the range: it has no steps yet, or none of its "
+            "steps sent anything between these dates."
+        )
+    else:
+        with guarded("the step tables"):
+            per_step = step_table(steps_layout, series.steps)
+            per_step["depth"] = per_step["depth"] + 1  # people count the first step as 1
+            st.markdown(
+                "**Per step** — revenue and conversions are the step's own, never "
+                "summed over its channels."
+            )
+            st.dataframe(
+                per_step.drop(columns="step_id"),
+                hide_index=True,
+                width="stretch",
+                column_config={
+                    "step_name": st.column_config.TextColumn("Step", width="medium"),
+                    "channels_text": st.column_config.TextColumn("Channels"),
+                    "depth": st.column_config.NumberColumn(
+                        "Depth", help="1 = a first step; n = n steps into the journey"
+                    ),
+                    "deleted": st.column_config.CheckboxColumn("Deleted"),
+                    "unique_recipients": st.column_config.NumberColumn("Recipients", **COUNT),
+                    "conversions": st.column_config.NumberColumn("Conversions", **COUNT),
+                    "conversions_by_entry_time": st.column_config.NumberColumn(
+                        "Conv. by entry time", **COUNT
+                    ),
+                    "revenue": st.column_config.NumberColumn("Revenue", format="dollar"),
+                },
+            )
+            channels = step_channel_table(series.step_channels, list(per_step["step_id"]))
+            st.plotly_chart(step_channel_figure(channels), config=PLOTLY_CONFIG)
+            st.markdown("**Per step and channel** — message stats over the range.")
+            st.dataframe(
+                channels.drop(columns=["step_id", "kind"]),
+                hide_index=True,
+                width="stretch",
+                column_config={
+                    "step_name": st.column_config.TextColumn("Step"),
+                    "channel": st.column_config.TextColumn("Channel"),
+                    "variation_name": st.column_config.TextColumn("Message"),
+                    "sent": st.column_config.NumberColumn("Sent", **COUNT),
+                    "delivered": st.column_config.NumberColumn("Delivered", **COUNT),
+                    "opens": st.column_config.NumberColumn("Opens / impressions", **COUNT),
+                    "clicks": st.column_config.NumberColumn("Clicks", **COUNT),
+                    "open_rate": st.column_config.NumberColumn("Open rate", format="percent"),
+                    "click_rate": st.column_config.NumberColumn("Click rate", format="percent"),
+                },
+            )
+            st.caption(
+                "Opens are unique opens for email, direct opens for push, impressions for "
+                "in-app messages and Content Cards, reads for WhatsApp. Daily unique counts "
+                "are added up over the range."
+            )
+            csv_download(
+                daily_step_channels(series.step_channels),
+                f"braze-canvas-step-channels-{file_range}.csv",
+                "Daily stats per step and channel (CSV)",
+            )
+
+# ---- journey map -----------------------------------------------------------------------
+with map_tab:
+    if details is None:
+        st.warning("No journey map: the Canvas details failed to load (see above).")
+    elif details.steps.empty:
+        empty_state("This Canvas has no steps yet, so there is no journey to draw.")
+    else:
+        with guarded("the journey map"):
+            stats = step_table(details.steps, series.steps) if not series.steps.empty else None
+            st.caption(
+                "Each row is one step further from entry; lines lead to the next steps, dotted "
+                "lines loop back. Hover a step for its full name, channels and results."
+            )
+            st.plotly_chart(
+                step_graph_figure(details.steps, details.variants, stats), config=PLOTLY_CONFIG
+            )

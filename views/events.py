@@ -1,9 +1,217 @@
-"""Custom events: coming next. Another issue builds this page; until then it says what it will show."""
+"""Custom events and sessions: events compared on one chart, totals with change, sessions.
+
+Reads top to bottom: controls (mirrored in the URL) -> one load -> event cards, chart and
+table -> sessions and sessions per DAU.
+"""
 
 import streamlit as st
 
-st.title("Custom events")
-st.info(
-    "Coming next: pick one or more custom events to chart their daily (or hourly, for short ranges) counts, filtered by app or segment, with a CSV download.",
-    icon=":material/construction:",
+from dashboard import sidebar
+from dashboard.charts.events import events_figure, sessions_figure, sessions_per_dau_figure
+from dashboard.data.events import (
+    ALL_USERS,
+    HOURLY_MAX_DAYS,
+    MAX_EVENTS,
+    SegmentChoices,
+    load_event_names,
+    load_events_page,
+    load_segment_choices,
+    series_export,
+    total,
 )
+from dashboard.widgets import (
+    csv_download,
+    empty_state,
+    guarded,
+    md_escape,
+    metric_card,
+    show_error,
+)
+
+PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+K_EVENTS, K_SEGMENT, K_HOURLY = "ev_events", "ev_segment", "ev_hourly"
+MAX_CARDS = 5
+
+ws = sidebar.current_workspace()
+filters = sidebar.current_filters()
+previous = filters.previous_period()
+app_names = {a.app_id: a.name for a in ws.apps}
+app_label = app_names.get(filters.app_id, filters.app_id) if filters.app_id else "All apps"
+period = f"{filters.start.isoformat()}-to-{filters.end.isoformat()}"
+
+st.title("Custom events")
+st.caption(
+    f"{filters.start:%d %b %Y} – {filters.end:%d %b %Y} ({filters.days} days, UTC) · "
+    f"{md_escape(app_label)} · changes compared with "
+    f"{previous.start:%d %b} – {previous.end:%d %b %Y}"
+)
+
+# ---- controls (seeded from the URL once, mirrored back every run) --------------------
+event_names: tuple[str, ...] = ()
+with guarded("the custom event list"):
+    event_names = load_event_names(ws)
+segments = SegmentChoices((), 0)
+with guarded("the segment list"):
+    segments = load_segment_choices(ws)
+segment_names = {s.segment_id: s.name for s in segments.tracked}
+
+if K_EVENTS not in st.session_state:
+    linked = [e for e in st.query_params.get_all("event") if e in event_names]
+    st.session_state[K_EVENTS] = linked[:MAX_EVENTS]
+    linked_segment = st.query_params.get("segment")
+    st.session_state[K_SEGMENT] = linked_segment if linked_segment in segment_names else ALL_USERS
+    st.session_state[K_HOURLY] = st.query_params.get("unit") == "hour"
+if st.session_state.get(K_SEGMENT) not in (ALL_USERS, *segment_names):
+    st.session_state[K_SEGMENT] = ALL_USERS
+
+hourly_allowed = filters.days <= HOURLY_MAX_DAYS
+pick, audience, grain = st.columns([3, 2, 1], vertical_alignment="bottom")
+with pick:
+    selected = st.multiselect(
+        "Events",
+        event_names,
+        key=K_EVENTS,
+        max_selections=MAX_EVENTS,
+        placeholder=f"Type to search {len(event_names):,} custom events…",
+        help=f"Compare up to {MAX_EVENTS} events on one chart.",
+    )
+with audience:
+    segment = st.selectbox(
+        "Segment",
+        [ALL_USERS, *segment_names],
+        key=K_SEGMENT,
+        format_func=lambda v: segment_names.get(v, v),
+        help="Only segments with analytics tracking enabled can filter event and session series.",
+    )
+with grain:
+    hourly = st.toggle(
+        f"Hourly ({filters.timezone})",
+        key=K_HOURLY,
+        disabled=not hourly_allowed,
+        help=f"For ranges of up to {HOURLY_MAX_DAYS} days, on the sidebar's timezone.",
+    )
+notes = []
+if segments.untracked:
+    notes.append(
+        f"{segments.untracked:,} segments are not offered: Braze keeps event and session series "
+        "only for segments with analytics tracking turned on (in Braze: Segments → the segment "
+        "→ Analytics tracking)."
+    )
+if not hourly_allowed:
+    notes.append(f"Hourly charts are available for ranges of up to {HOURLY_MAX_DAYS} days.")
+for note in notes:
+    st.caption(note)
+unit = "hour" if hourly and hourly_allowed else "day"
+segment_id = None if segment == ALL_USERS else segment
+audience_label = segment_names.get(segment_id, ALL_USERS) if segment_id else ALL_USERS
+
+st.query_params["event"] = list(selected)
+for key, value in (("segment", segment_id), ("unit", "hour" if unit == "hour" else None)):
+    if value:
+        st.query_params[key] = value
+    elif key in st.query_params:
+        del st.query_params[key]
+
+# ---- one load -------------------------------------------------------------------------
+with st.spinner("Loading events and sessions from Braze…"):
+    data = load_events_page(ws, filters, selected, unit=unit, segment_id=segment_id)
+
+# ---- events ---------------------------------------------------------------------------
+if unit == "hour":
+    st.caption(
+        f"Hourly charts show the range's days on the {md_escape(filters.timezone)} clock; "
+        "totals and changes are UTC days."
+    )
+if not data.events:
+    empty_state(
+        "Pick one or more custom events above to chart them and compare their totals with the "
+        "previous period."
+    )
+else:
+    for event, error in data.event_errors().items():
+        show_error(error, f"the event {md_escape(event)}")
+    totals = data.totals()
+    with guarded("the event totals"):
+        shown = totals.head(MAX_CARDS)
+        for column, row in zip(st.columns(max(len(shown), 1)), shown.itertuples(), strict=False):
+            with column:
+                series = data.current[row.event].value
+                metric_card(
+                    md_escape(row.event),
+                    row.total,
+                    previous=row.previous_period,
+                    chart_data=series["value"].dropna().tolist(),
+                    help="Occurrences in the range (UTC days), compared with the previous period.",
+                    comparison=f"vs previous {filters.days} days",
+                )
+    with guarded("the events chart"):
+        fig = events_figure(data.event_series(), unit, filters.timezone, list(data.events))
+        if segment_id:
+            fig.update_layout(title_text=f"{fig.layout.title.text} · {audience_label}")
+        st.plotly_chart(fig, config=PLOTLY_CONFIG, key="chart_events")
+    with guarded("the event table"):
+        st.dataframe(
+            totals,
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "event": st.column_config.TextColumn("Event"),
+                "total": st.column_config.NumberColumn("Total", format="localized"),
+                "previous_period": st.column_config.NumberColumn(
+                    f"Previous {filters.days} days", format="localized"
+                ),
+                "change": st.column_config.NumberColumn("Change", format="percent"),
+            },
+        )
+        downloads = st.columns(2)
+        with downloads[0]:
+            csv_download(
+                totals.round(4), f"braze-event-totals-{period}.csv", "Download totals (CSV)"
+            )
+        with downloads[1]:
+            grain_word = "hourly" if unit == "hour" else "daily"
+            csv_download(
+                series_export(data.event_series(), "event", "count", unit),
+                f"braze-events-{grain_word}-{period}.csv",
+                f"Download {grain_word} series (CSV)",
+            )
+
+# ---- sessions -------------------------------------------------------------------------
+st.subheader("Sessions")
+left, right = st.columns(2)
+with left, guarded("the sessions chart"):
+    if data.sessions is not None and not data.sessions.ok:
+        show_error(data.sessions.error, "sessions")
+    else:
+        daily = data.sessions_daily
+        before = data.sessions_previous
+        if daily is not None and daily.ok:
+            metric_card(
+                f"Sessions · total · {md_escape(audience_label)}",
+                total(daily.value),
+                previous=total(before.value) if before is not None and before.ok else None,
+                help="Sessions started in the range (UTC days), for the app and segment chosen.",
+                comparison=f"vs previous {filters.days} days",
+            )
+        fig = sessions_figure(data.sessions.value, unit, filters.timezone, audience_label)
+        st.plotly_chart(fig, config=PLOTLY_CONFIG, key="chart_sessions")
+with right, guarded("sessions per DAU"):
+    if data.dau is not None and not data.dau.ok:
+        show_error(data.dau.error, "daily active users")
+    elif data.sessions_all_users is not None and not data.sessions_all_users.ok:
+        show_error(data.sessions_all_users.error, "sessions for all users")
+    else:
+        ratio = data.sessions_per_dau()
+        sessions_sum, dau_sum = ratio["sessions"].sum(), ratio["dau"].sum()
+        st.metric(
+            "Sessions per DAU · range average",
+            f"{sessions_sum / dau_sum:.2f}" if dau_sum else "—",
+            border=True,
+            help="Total sessions divided by the sum of daily active users (all users of the app).",
+        )
+        st.plotly_chart(sessions_per_dau_figure(ratio), config=PLOTLY_CONFIG, key="chart_spd")
+        if segment_id:
+            st.caption(
+                "Braze reports DAU for the whole app, not per segment, so this ratio uses all "
+                "users' sessions."
+            )

@@ -75,7 +75,7 @@ else:
                 chart_data=frame[metric].dropna().tolist(),
                 help=CARD_HELP[metric],
                 lower_is_better=metric == "uninstalls",
-                comparison=f"vs previous {filters.days} days",
+                comparison=f"vs prior {filters.days}d",
             )
 
     def series_chart(metric: str) -> None:

@@ -1,9 +1,225 @@
-"""News Feed (legacy): coming next. Another issue builds this page; until then it says what it will show."""
+"""News Feed (legacy): cards, their details, and impressions/clicks/CTR over the range.
+
+Reads top to bottom: legacy notice -> card list -> selected card's details -> series for the
+selected cards -> totals table and CSV.
+"""
 
 import streamlit as st
 
-st.title("News Feed (legacy)")
-st.info(
-    "Coming next: News Feed cards with impressions and clicks over the selected range. Braze has deprecated News Feed in favour of Content Cards; this page is for workspaces that still have cards.",
-    icon=":material/construction:",
+from dashboard import sidebar
+from dashboard.charts.news_feed import metric_figure, totals_figure
+from dashboard.data.news_feed import (
+    HOURLY_MAX_DAYS,
+    card_totals,
+    load_card_details,
+    load_card_series,
+    load_cards,
+    local_times,
 )
+from dashboard.widgets import (
+    csv_download,
+    empty_state,
+    format_number,
+    guarded,
+    md_escape,
+    metric_card,
+    show_error,
+)
+
+PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+MAX_CARDS = 8
+
+ws = sidebar.current_workspace()
+filters = sidebar.current_filters()
+
+st.title("News Feed (legacy)")
+st.warning(
+    "Braze has deprecated News Feed in favour of Content Cards. This page is for workspaces "
+    "that still have News Feed cards; new work belongs in Content Cards (see the Campaigns "
+    "page).",
+    icon=":material/history:",
+)
+
+archived = st.toggle("Include archived cards", key="feed_archived")
+try:
+    with st.spinner("Loading News Feed cards…"):
+        cards = load_cards(ws, include_archived=archived)
+except Exception as err:  # noqa: BLE001 - nothing else works without the list
+    show_error(err, "the News Feed cards")
+    st.stop()
+
+if cards.empty:
+    empty_state(
+        "This workspace has no News Feed cards"
+        + ("." if archived else " (try including archived cards).")
+    )
+    st.stop()
+
+titles = dict(zip(cards["id"], cards["title"].fillna("(untitled)"), strict=True))
+ids = cards["id"].tolist()[::-1]  # Braze lists oldest first; newest is likelier live
+linked = st.query_params.get("card_id")
+if "feed_card" not in st.session_state and linked in titles:
+    st.session_state["feed_card"] = linked
+if st.session_state.get("feed_card") not in ids:
+    st.session_state["feed_card"] = ids[0]
+
+
+def _label(card_id: str) -> str:
+    return f"{titles.get(card_id, card_id)} · {card_id[:8]}"
+
+
+card_id = st.selectbox("Card", ids, key="feed_card", format_func=_label)
+if st.query_params.get("card_id") != card_id:
+    st.query_params["card_id"] = card_id
+
+with guarded("the card list"):
+    st.caption(f"{format_number(len(cards))} cards" + (" (archived included)" if archived else ""))
+    with st.expander("All cards", icon=":material/list:"):
+        st.dataframe(
+            cards[["title", "type", "tags_text", "id"]],
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "title": "Title",
+                "type": "Type",
+                "tags_text": "Tags",
+                "id": "Card API ID",
+            },
+        )
+        csv_download(
+            cards[["id", "title", "type", "tags_text"]].rename(columns={"tags_text": "tags"}),
+            "braze-news-feed-cards.csv",
+            "Download card list (CSV)",
+        )
+
+st.subheader(md_escape(titles.get(card_id, card_id)))
+with guarded("the card details"):
+    details = load_card_details(ws, card_id)
+    left, right = st.columns([3, 2])
+    with left:
+        st.markdown("**Description**")
+        st.text(details.get("description") or "No description.")
+        image = details.get("image_url")
+        if image:
+            st.markdown("**Image URL** (not loaded here; open it in your browser)")
+            st.code(str(image), language=None)
+        extras = details.get("extras") or {}
+        if isinstance(extras, dict) and extras:
+            st.markdown("**Extras** (key-value pairs sent to the app)")
+            st.dataframe(
+                [{"key": str(k), "value": str(v)} for k, v in extras.items()],
+                hide_index=True,
+            )
+    with right:
+
+        def when(key: str) -> str:
+            return md_escape(str(details.get(key) or "—")[:19].replace("T", " "))
+
+        st.markdown(f"**Name:** {md_escape(details.get('name') or '—')}")
+        st.markdown(f"**Published:** {when('publish_at')}")
+        st.markdown(f"**Ends:** {when('end_at')}")
+        st.markdown(f"**Created:** {when('created_at')} · **Updated:** {when('updated_at')}")
+        state = (
+            "archived" if details.get("archived") else "draft" if details.get("draft") else "live"
+        )
+        tags = details.get("tags") or []
+        st.markdown(
+            f"**Status:** {state} · **Tags:** "
+            + (", ".join(md_escape(t) for t in tags) if tags else "none")
+        )
+
+st.subheader("Engagement")
+compare = st.multiselect(
+    f"Compare with other cards (up to {MAX_CARDS - 1})",
+    [i for i in ids if i != card_id],
+    key="feed_compare",
+    format_func=_label,
+    max_selections=MAX_CARDS - 1,
+)
+hourly_allowed = filters.days <= HOURLY_MAX_DAYS
+hourly = st.toggle(
+    f"Hourly ({filters.timezone})",
+    key="feed_hourly",
+    disabled=not hourly_allowed,
+    help=f"For ranges of up to {HOURLY_MAX_DAYS} days, on the sidebar's timezone.",
+)
+unit = "hour" if hourly and hourly_allowed else "day"
+x_title = f"Hour ({filters.timezone})" if unit == "hour" else "Date (UTC)"
+
+with guarded("the card engagement"):
+    with st.spinner("Loading card engagement…"):
+        series, failures = load_card_series(ws, cards, [card_id, *compare], filters, unit)
+    for failure in failures:
+        show_error(failure.error, f"the series of {titles.get(failure.item, failure.item)}")
+    if unit == "hour":
+        series = local_times(series, filters.timezone)
+    else:
+        series["time"] = series["time"].dt.tz_convert("UTC").dt.tz_localize(None)
+    totals = card_totals(series)
+    mine = totals[totals["card_id"] == card_id]
+    if mine.empty:
+        empty_state(
+            f"No News Feed activity for this card between {filters.start:%d %b %Y} and "
+            f"{filters.end:%d %b %Y}. Pick another range or card."
+        )
+    else:
+        row = mine.iloc[0]
+        cols = st.columns(4)
+        cards_spec = [
+            ("Impressions", row["impressions"], "Times the card was shown."),
+            ("Clicks", row["clicks"], "Times the card was tapped."),
+            ("Unique impressions", row["unique_impressions"], "Users who saw the card."),
+            ("Unique clicks", row["unique_clicks"], "Users who tapped the card."),
+        ]
+        for col, (label, value, help_text) in zip(cols, cards_spec, strict=True):
+            with col:
+                metric_card(label, value, help=help_text)
+        st.markdown(
+            f"**Click-through rate:** {format_number(row['ctr'], percent=True)} "
+            f"(unique: {format_number(row['unique_ctr'], percent=True)})"
+        )
+    metric = st.segmented_control(
+        "Metric",
+        ["impressions", "clicks", "unique_impressions", "unique_clicks", "ctr"],
+        default="impressions",
+        key="feed_metric",
+        format_func=lambda m: (
+            m.replace("_", " ").replace("ctr", "CTR").capitalize() if m != "ctr" else "CTR"
+        ),
+    )
+    metric = metric or "impressions"
+    left, right = st.columns(2)
+    with left:
+        st.plotly_chart(
+            metric_figure(series, metric, unit, x_title),
+            config=PLOTLY_CONFIG,
+            key="feed_metric_chart",
+        )
+    with right:
+        st.plotly_chart(
+            metric_figure(series, "ctr", unit, x_title), config=PLOTLY_CONFIG, key="feed_ctr_chart"
+        )
+    if len(totals) > 1:
+        st.plotly_chart(totals_figure(totals), config=PLOTLY_CONFIG, key="feed_totals_chart")
+    if not totals.empty:
+        st.dataframe(
+            totals.drop(columns="card_id"),
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "card": "Card",
+                "impressions": st.column_config.NumberColumn("Impressions", format="localized"),
+                "unique_impressions": st.column_config.NumberColumn(
+                    "Unique impressions", format="localized"
+                ),
+                "clicks": st.column_config.NumberColumn("Clicks", format="localized"),
+                "unique_clicks": st.column_config.NumberColumn("Unique clicks", format="localized"),
+                "ctr": st.column_config.NumberColumn("CTR", format="percent"),
+                "unique_ctr": st.column_config.NumberColumn("Unique CTR", format="percent"),
+            },
+        )
+        csv_download(
+            series.round({"ctr": 4}),
+            f"braze-news-feed-{unit}ly-{filters.start}-to-{filters.end}.csv",
+            f"Download {'hourly' if unit == 'hour' else 'daily'} data (CSV)",
+        )

@@ -1,9 +1,207 @@
-"""Revenue: coming next. Another issue builds this page; until then it says what it will show."""
+"""Revenue: money and purchases for all products, and selected products compared.
+
+Reads top to bottom: controls (mirrored in the URL) -> one load -> cards -> charts -> table.
+"""
 
 import streamlit as st
 
-st.title("Revenue")
-st.info(
-    "Coming next: daily revenue and purchase quantity for all products or one product, filtered by app, with totals compared with the previous period and a CSV download.",
-    icon=":material/construction:",
+from dashboard import sidebar
+from dashboard.charts.revenue import VIEWS, product_revenue_figure, revenue_figure
+from dashboard.data.revenue import (
+    ALL_PRODUCTS,
+    HOURLY_MAX_DAYS,
+    MAX_SELECTED,
+    MAX_TABLE_PRODUCTS,
+    METRICS,
+    load_products,
+    load_revenue_page,
 )
+from dashboard.widgets import csv_download, empty_state, guarded, md_escape, show_error
+
+PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+K_PRODUCTS, K_HOURLY, K_VIEW = "rev_products", "rev_hourly", "rev_view"
+
+
+def money(value: float | None) -> str:
+    return "—" if value is None else f"${value:,.2f}"
+
+
+def count(value: float | None) -> str:
+    return "—" if value is None else f"{value:,.0f}"
+
+
+ws = sidebar.current_workspace()
+filters = sidebar.current_filters()
+app_names = {a.app_id: a.name for a in ws.apps}
+app_label = app_names.get(filters.app_id, filters.app_id) if filters.app_id else "All apps"
+
+st.title("Revenue")
+st.caption(
+    f"{filters.start:%d %b %Y} – {filters.end:%d %b %Y} ({filters.days} days, UTC) · "
+    f"{md_escape(app_label)} · revenue in USD as Braze reports it"
+)
+
+# ---- controls (seeded from the URL once, mirrored back every run) --------------------
+product_names: tuple[str, ...] = ()
+with guarded("the product list"):
+    product_names = load_products(ws)
+
+if K_PRODUCTS not in st.session_state:
+    linked = [p for p in st.query_params.get_all("product") if p in product_names]
+    st.session_state[K_PRODUCTS] = linked[:MAX_SELECTED]
+    st.session_state[K_HOURLY] = st.query_params.get("unit") == "hour"
+    st.session_state[K_VIEW] = "Stacked" if st.query_params.get("view") == "stacked" else "Overlay"
+
+hourly_allowed = filters.days <= HOURLY_MAX_DAYS
+pick, options = st.columns([3, 2], vertical_alignment="bottom")
+with pick:
+    selected = st.multiselect(
+        "Compare products",
+        product_names,
+        key=K_PRODUCTS,
+        max_selections=MAX_SELECTED,
+        placeholder="Type to search products…",
+        help=f"Up to {MAX_SELECTED} products, drawn side by side with the all-products totals.",
+    )
+with options:
+    view = st.radio("Comparison view", VIEWS, key=K_VIEW, horizontal=True)
+    hourly = st.toggle(
+        f"Hourly ({filters.timezone})",
+        key=K_HOURLY,
+        disabled=not hourly_allowed,
+        help=f"For ranges of up to {HOURLY_MAX_DAYS} days, on the sidebar's timezone.",
+    )
+if not hourly_allowed:
+    st.caption(
+        f"Hourly charts are available for ranges of up to {HOURLY_MAX_DAYS} days; "
+        "pick a shorter range in the sidebar to see them."
+    )
+unit = "hour" if hourly and hourly_allowed else "day"
+
+st.query_params["product"] = list(selected)
+for key, value in (("unit", unit == "hour" and "hour"), ("view", view == "Stacked" and "stacked")):
+    if value:
+        st.query_params[key] = value
+    elif key in st.query_params:
+        del st.query_params[key]
+
+# ---- one load -------------------------------------------------------------------------
+with st.spinner("Loading revenue from Braze…"):
+    data = load_revenue_page(ws, filters, selected, unit=unit, all_products=product_names)
+
+# ---- cards ----------------------------------------------------------------------------
+headline = data.headline()
+if data.headline_error() is not None:
+    show_error(data.headline_error(), "the revenue totals")
+elif headline["revenue"] is None and headline["purchases"] is None:
+    empty_state(
+        f"Braze has no purchase data between {filters.start:%d %b %Y} and {filters.end:%d %b %Y}"
+        f" for {app_label}. Pick an earlier or longer date range, or another app."
+    )
+else:
+    cards = st.columns(3)
+    cards[0].metric(
+        "Revenue · total",
+        money(headline["revenue"]),
+        border=True,
+        help="Money spent on all products in the range (UTC days).",
+    )
+    cards[1].metric(
+        "Purchases · total",
+        count(headline["purchases"]),
+        border=True,
+        help="Number of purchases of all products in the range.",
+    )
+    cards[2].metric(
+        "Average revenue per purchase",
+        money(headline["revenue_per_purchase"]),
+        border=True,
+        help="Revenue divided by purchases for the range.",
+    )
+
+# ---- charts: all products | selected products, for revenue then purchases --------------
+if unit == "hour":
+    st.caption(
+        f"Hourly charts show the range's days on the {md_escape(filters.timezone)} clock; "
+        "totals above and in the table are UTC days."
+    )
+for metric in METRICS:
+    left, right = st.columns(2)
+    with left, guarded(f"the all-products {metric} chart"):
+        for label, error in data.errors(metric, selected=False).items():
+            show_error(error, f"{metric} for {label.lower()}")
+        fig = revenue_figure(
+            data.series(metric, selected=False), metric, unit=unit, timezone=filters.timezone
+        )  # one line: stacking changes nothing
+        st.plotly_chart(fig, config=PLOTLY_CONFIG, key=f"chart_all_{metric}")
+    with right, guarded(f"the selected products' {metric} chart"):
+        if not data.products:
+            empty_state("Pick products above to compare their " + metric + " here.")
+            continue
+        for label, error in data.errors(metric, selected=True).items():
+            show_error(error, f"{metric} for {md_escape(label)}")
+        fig = revenue_figure(
+            data.series(metric, selected=True),
+            metric,
+            unit=unit,
+            timezone=filters.timezone,
+            view=view,
+            scope="selected products",
+            order=list(data.products),
+        )
+        st.plotly_chart(fig, config=PLOTLY_CONFIG, key=f"chart_selected_{metric}")
+
+# ---- per-product totals ---------------------------------------------------------------
+st.subheader("Products · totals for the range")
+if len(product_names) > MAX_TABLE_PRODUCTS:
+    st.caption(
+        f"This workspace has {len(product_names):,} products; the table covers the products you "
+        "picked above (loading each one's totals would take many requests)."
+    )
+with guarded("the product totals"):
+    for label, error in data.table_errors().items():
+        show_error(error, md_escape(label))
+    totals = data.totals()
+    if totals.empty:
+        empty_state("No products to total: pick products above, or check the product list.")
+    else:
+        table_col, bars_col = st.columns([3, 2])
+        with table_col:
+            st.dataframe(
+                totals,
+                hide_index=True,
+                width="stretch",
+                column_config={
+                    "product": st.column_config.TextColumn("Product"),
+                    "revenue": st.column_config.NumberColumn("Revenue", format="dollar"),
+                    "purchases": st.column_config.NumberColumn("Purchases", format="localized"),
+                    "revenue_per_purchase": st.column_config.NumberColumn(
+                        "Revenue per purchase", format="dollar"
+                    ),
+                    "share_of_revenue": st.column_config.NumberColumn(
+                        "Share of revenue", format="percent"
+                    ),
+                },
+            )
+            period = f"{filters.start.isoformat()}-to-{filters.end.isoformat()}"
+            csv_download(
+                totals.round(4), f"braze-product-totals-{period}.csv", "Download totals (CSV)"
+            )
+        with bars_col:
+            st.plotly_chart(
+                product_revenue_figure(totals), config=PLOTLY_CONFIG, key="chart_products"
+            )
+
+with guarded("the series download"):
+    series = data.series_table()
+    if not series.empty:
+        grain = "hourly" if unit == "hour" else "daily"
+        csv_download(
+            series,
+            f"braze-revenue-{grain}-{filters.start.isoformat()}-to-{filters.end.isoformat()}.csv",
+            f"Download {grain} series (CSV)",
+        )
+        st.caption(
+            f"The series file holds {ALL_PRODUCTS.lower()} and each selected product; "
+            "times are UTC."
+        )

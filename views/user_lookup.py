@@ -1,9 +1,489 @@
-"""User lookup: coming next. Another issue builds this page; until then it says what it will show."""
+"""User lookup: what did we send this person, and what did they do?
 
+Reads top to bottom: privacy note → identifier inputs → (on "Look up") validation → one call
+to ``dashboard.data.users.lookup_users`` → results kept in this browser session only →
+batch table and/or one profile. Identifiers never go into the URL, the shared cache, disk or
+logs; "Clear" forgets inputs and results.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
 import streamlit as st
 
-st.title("User lookup")
-st.info(
-    "Coming next: look up users by external id, email, phone or Braze id and see their profile, devices, custom events and purchases, with sensitive fields masked.",
-    icon=":material/construction:",
+from dashboard import sidebar
+from dashboard.charts.users import timeline_figure
+from dashboard.data.users import (
+    LookupResult,
+    batch_json,
+    batch_table,
+    coordinates_frame,
+    file_stem,
+    invalid_frame,
+    lookup_users,
+    profile_json,
+    profile_summary,
+    profile_tables,
+    timeline_frame,
+    user_label,
 )
+from dashboard.lookup_input import (
+    EXPORT_FIELDS,
+    KIND_LABELS,
+    MAX_BATCH_IDS,
+    Parsed,
+    csv_columns,
+    ids_from_csv,
+    parse_batch,
+    parse_single,
+    split_ids,
+)
+from dashboard.widgets import csv_download, empty_state, guarded, md_escape, metric_card, show_error
+
+ONE, MANY = "One person", "Many external IDs"
+PASTE, UPLOAD = "Paste IDs", "Upload a CSV"
+K_MODE, K_KIND, K_VALUE, K_LABEL = "ul_mode", "ul_kind", "ul_value", "ul_alias_label"
+K_SOURCE, K_IDS, K_COLUMN, K_FIELDS = "ul_source", "ul_ids", "ul_column", "ul_fields"
+K_UPLOAD_GEN, K_RESULT, K_PROFILE = "ul_upload_gen", "ul_result", "ul_profile"
+PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+PLACEHOLDERS = {
+    "external_id": "e.g. user-00042",
+    "alias": "alias name, e.g. anon-00005",
+    "email": "name@example.com",
+    "device_id": "the device id from the SDK",
+    "braze_id": "24 hexadecimal characters",
+    "phone": "+14155550100",
+}
+
+
+def _upload_key() -> str:
+    return f"ul_upload_{st.session_state.get(K_UPLOAD_GEN, 0)}"
+
+
+def _clear() -> None:
+    """Forget every identifier typed or uploaded and every profile fetched in this session."""
+    state = st.session_state
+    for key in (K_VALUE, K_LABEL, K_IDS):
+        state[key] = ""
+    state[K_FIELDS] = list(EXPORT_FIELDS)
+    for key in (K_RESULT, K_PROFILE, K_COLUMN, _upload_key()):
+        state.pop(key, None)
+    state[K_UPLOAD_GEN] = state.get(K_UPLOAD_GEN, 0) + 1  # a fresh, empty uploader
+
+
+# ---- inputs -------------------------------------------------------------------------------
+
+
+def _single_inputs() -> Any:
+    """Kind + value widgets; returns a function that validates them when "Look up" is pressed."""
+    kind_col, value_col = st.columns([1, 2])
+    kind = kind_col.selectbox(
+        "Identifier", list(KIND_LABELS), key=K_KIND, format_func=KIND_LABELS.__getitem__
+    )
+    if kind == "alias":
+        left, right = value_col.columns(2)
+        left.text_input("Alias name", key=K_VALUE, placeholder=PLACEHOLDERS["alias"])
+        right.text_input("Alias label", key=K_LABEL, placeholder="e.g. amplitude_id")
+    else:
+        value_col.text_input(
+            KIND_LABELS[kind],
+            key=K_VALUE,
+            placeholder=PLACEHOLDERS[kind],
+            help="Phone numbers in international form; spaces and dashes are ignored."
+            if kind == "phone"
+            else None,
+        )
+    state = st.session_state
+    return lambda fields: parse_single(
+        kind, state.get(K_VALUE, ""), alias_label=state.get(K_LABEL, ""), fields=fields
+    )
+
+
+def _batch_inputs() -> Any:
+    """Pasted or uploaded external ids; returns the validator for "Look up"."""
+    source = st.radio("Source", [PASTE, UPLOAD], key=K_SOURCE, horizontal=True)
+    if source == PASTE:
+        st.text_area(
+            "External IDs",
+            key=K_IDS,
+            height=140,
+            placeholder="user-00001\nuser-00002, user-00003",
+            help=f"One per line or separated by commas; up to {MAX_BATCH_IDS:,}.",
+        )
+        return lambda fields: parse_batch(split_ids(st.session_state.get(K_IDS, "")), fields=fields)
+    upload = st.file_uploader("CSV file with external IDs", type=["csv", "txt"], key=_upload_key())
+    if upload is None:
+        return lambda fields: Parsed(errors=("Upload a CSV file first.",))
+    data = upload.getvalue()
+    try:
+        columns = csv_columns(data)
+    except ValueError as err:
+        message = str(err)
+        st.error(md_escape(message))
+        return lambda fields: Parsed(errors=(message,))
+    if st.session_state.get(K_COLUMN) not in columns:
+        st.session_state[K_COLUMN] = columns[0]
+    column = st.selectbox("Column holding the external IDs", columns, key=K_COLUMN)
+
+    def parse(fields: list[str]) -> Parsed:
+        try:
+            return parse_batch(ids_from_csv(data, column), fields=fields)
+        except ValueError as err:
+            return Parsed(errors=(str(err),))
+
+    return parse
+
+
+# ---- rendering ----------------------------------------------------------------------------
+
+
+def _label(column: str) -> str:
+    return column.replace("_", " ").capitalize().replace(" id", " ID")
+
+
+def _column_config(frame: pd.DataFrame) -> dict[str, Any]:
+    """Readable headers; times as UTC dates; flags as ticks; counts with separators."""
+    config: dict[str, Any] = {}
+    for column in frame.columns:
+        dtype = frame[column].dtype
+        label = _label(column)
+        if isinstance(dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_any_dtype(dtype):
+            config[column] = st.column_config.DatetimeColumn(
+                f"{label} (UTC)", format="YYYY-MM-DD HH:mm"
+            )
+        elif pd.api.types.is_bool_dtype(dtype):
+            config[column] = st.column_config.CheckboxColumn(label)
+        elif pd.api.types.is_numeric_dtype(dtype):
+            config[column] = st.column_config.NumberColumn(label, format="localized")
+        else:
+            config[column] = st.column_config.TextColumn(label)
+    return config
+
+
+def _table(frame: pd.DataFrame, title: str, filename: str, empty: str) -> None:
+    """A titled table with its CSV download, or a one-line note when the profile has none."""
+    st.markdown(f"**{title}**")
+    if frame.empty:
+        st.caption(empty)
+        return
+    st.dataframe(
+        frame,
+        hide_index=True,
+        width="stretch",
+        height=min(38 + 35 * len(frame), 640),  # short tables whole, long ones scroll
+        column_config=_column_config(frame),
+    )
+    csv_download(frame, filename, f"Download {title.lower()} (CSV)")
+
+
+def _location(user: dict[str, Any]) -> None:
+    st.markdown("**Last known location**")
+    coords = coordinates_frame(user)
+    if coords.empty:
+        st.caption("No location in this profile (Braze sent no last coordinates).")
+        return
+    lat, lon = float(coords["lat"].iloc[0]), float(coords["lon"].iloc[0])
+    st.map(coords, latitude="lat", longitude="lon", zoom=7, height=240, size=800)
+    st.caption(
+        f"{abs(lat):.4f}° {'N' if lat >= 0 else 'S'}, {abs(lon):.4f}° {'E' if lon >= 0 else 'W'} "
+        "(Braze sends [longitude, latitude])."
+    )
+
+
+def _cards(user: dict[str, Any], tables: dict[str, pd.DataFrame]) -> None:
+    summary = profile_summary(user, tables)
+    cols = st.columns(6)
+    with cols[0]:
+        metric_card("Sessions", summary.sessions, help="Sessions summed over the apps used.")
+    with cols[1]:
+        metric_card("Custom events", summary.custom_events, help="Occurrences of all events.")
+    with cols[2]:
+        metric_card("Purchases", summary.purchases, help="Items bought, all products.")
+    with cols[3]:
+        revenue = summary.total_revenue
+        st.metric(
+            "Revenue",
+            "—" if revenue is None else f"{revenue:,.2f}",
+            border=True,
+            help="total_revenue as Braze reports it, in the workspace's currency.",
+        )
+    with cols[4]:
+        metric_card("Campaigns received", summary.campaigns)
+    with cols[5]:
+        metric_card("Canvases entered", summary.canvases)
+
+
+def _subscriptions(user: dict[str, Any]) -> None:
+    """Email and push subscription states as two badges on one line."""
+    colours = {"opted_in": "green", "subscribed": "blue", "unsubscribed": "red"}
+    badges = []
+    for channel, icon in (("email", "mail"), ("push", "notifications")):
+        state = user.get(f"{channel}_subscribe")
+        text = state if isinstance(state, str) and state else "not set"
+        colour = colours.get(text, "gray")
+        badges.append(
+            f":{colour}-badge[:material/{icon}: {channel.capitalize()}: {md_escape(text)}]"
+        )
+    st.markdown(" ".join(badges))
+
+
+def _profile(user: dict[str, Any]) -> None:
+    """Everything Braze exported about one person, section by section."""
+    stem = file_stem(user)
+    tables = profile_tables(user)
+    st.subheader(md_escape(user_label(user)))
+    with guarded("the profile summary"):
+        _subscriptions(user)
+        _cards(user, tables)
+    left, middle, right = st.columns([1, 1, 1])
+    with left, guarded("the identity table"):
+        _table(tables["identity"], "Identity", f"braze-identity-{stem}.csv", "")
+        _table(
+            tables["user_aliases"],
+            "User aliases",
+            f"braze-aliases-{stem}.csv",
+            "No user aliases.",
+        )
+    with middle, guarded("the attributes table"):
+        _table(tables["attributes"], "Attributes", f"braze-attributes-{stem}.csv", "")
+        st.caption("— means Braze sent no value (absent fields are null, false or empty).")
+    with right, guarded("the location map"):
+        _location(user)
+
+    st.markdown("#### Timeline")
+    st.caption(
+        "Custom events and purchases span first → last occurrence; campaigns sit on their last "
+        "receipt; Canvases span last entry → last exit. Braze keeps 90 days of event, purchase "
+        "and message history in exports."
+    )
+    with guarded("the timeline"):
+        st.plotly_chart(
+            timeline_figure(timeline_frame(tables)), config=PLOTLY_CONFIG, key=f"tl_{stem}"
+        )
+
+    behaviour, messaging, devices, custom, raw = st.tabs(
+        [
+            "Events & purchases",
+            "Campaigns & Canvases",
+            "Devices & apps",
+            "Custom attributes",
+            "Raw JSON",
+        ]
+    )
+    with behaviour, guarded("events and purchases"):
+        a, b = st.columns(2)
+        with a:
+            _table(
+                tables["custom_events"],
+                "Custom events",
+                f"braze-events-{stem}.csv",
+                "No custom events recorded.",
+            )
+        with b:
+            _table(tables["purchases"], "Purchases", f"braze-purchases-{stem}.csv", "No purchases.")
+    with messaging, guarded("campaigns and Canvases"):
+        _table(
+            tables["campaigns_received"],
+            "Campaigns received",
+            f"braze-campaigns-{stem}.csv",
+            "No campaigns received.",
+        )
+        st.caption(
+            "Engagement flags and conversion per campaign; variation and control group appear "
+            "only for multivariate campaigns."
+        )
+        _table(
+            tables["canvases_received"],
+            "Canvases received",
+            f"braze-canvases-{stem}.csv",
+            "No Canvases entered.",
+        )
+        _table(
+            tables["canvas_steps_received"],
+            "Canvas steps received",
+            f"braze-canvas-steps-{stem}.csv",
+            "No Canvas steps received.",
+        )
+        _table(
+            tables["cards_clicked"],
+            "News Feed cards clicked",
+            f"braze-cards-{stem}.csv",
+            "No cards clicked.",
+        )
+    with devices, guarded("devices and apps"):
+        _table(tables["devices"], "Devices", f"braze-devices-{stem}.csv", "No devices.")
+        _table(
+            tables["push_tokens"],
+            "Push tokens",
+            f"braze-push-tokens-{stem}.csv",
+            "No push tokens.",
+        )
+        st.caption("Tokens are shortened to their first 6 and last 4 characters.")
+        _table(tables["apps"], "Apps used", f"braze-apps-{stem}.csv", "No app usage.")
+    with custom, guarded("custom attributes"):
+        _table(
+            tables["custom_attributes"],
+            "Custom attributes",
+            f"braze-custom-attributes-{stem}.csv",
+            "No custom attributes.",
+        )
+    with raw, guarded("the raw profile"):
+        st.download_button(
+            "Download raw profile (JSON)",
+            data=profile_json(user),
+            file_name=f"braze-profile-{stem}.json",
+            mime="application/json",
+            icon=":material/download:",
+            on_click="ignore",
+        )
+        st.json(user, expanded=1)
+
+
+def _batch(result: LookupResult) -> None:
+    """One row per user found, the unknown ids apart, and a picker for one profile."""
+    table = batch_table(result)
+    st.markdown(f"#### {len(result.users):,} profiles found")
+    st.dataframe(table, hide_index=True, width="stretch", column_config=_column_config(table))
+    left, right = st.columns(2)
+    with left:
+        csv_download(table, "braze-users.csv", "Download table (CSV)")
+    with right:
+        st.download_button(
+            "Download all profiles (JSON)",
+            data=batch_json(result),
+            file_name="braze-users.json",
+            mime="application/json",
+            icon=":material/download:",
+            on_click="ignore",
+        )
+
+
+def _invalid(result: LookupResult) -> None:
+    ids = invalid_frame(result)
+    if ids.empty:
+        return
+    noun = "identifier" if len(ids) == 1 else "identifiers"
+    st.markdown(f"#### Not found in Braze ({len(ids):,} {noun})")
+    st.caption("Braze returned these in `invalid_user_ids`: no user has them in this workspace.")
+    st.dataframe(ids, hide_index=True, width="stretch", height=min(400, 38 + 35 * len(ids)))
+    csv_download(ids, "braze-not-found.csv", "Download not-found list (CSV)")
+
+
+def _results(result: LookupResult) -> None:
+    request = result.request
+    st.divider()
+    st.caption(
+        f"{md_escape(KIND_LABELS[request.kind])} lookup · {request.count:,} "
+        f"identifier{'s' if request.count != 1 else ''} · {result.requests_sent:,} "
+        f"request{'s' if result.requests_sent != 1 else ''} to Braze · "
+        f"{len(request.fields)} fields · fetched {result.fetched_at:%H:%M:%S} UTC"
+    )
+    for failure in result.failures:
+        show_error(failure.error, f"identifiers {failure.span}")
+    if result.failures:
+        st.caption("The identifiers above were not looked up; press **Look up** to try again.")
+    users = result.users
+    if not users:
+        if result.complete:
+            empty_state(
+                "Braze has no user with "
+                + ("these identifiers." if request.count > 1 else "this identifier.")
+                + " Check the spelling, or try another identifier kind."
+            )
+        _invalid(result)
+        return
+    if len(users) > 1 or request.count > 1:
+        with guarded("the users table"):
+            _batch(result)
+        _invalid(result)
+    if len(users) == 1:
+        chosen = 0
+    else:
+        st.divider()
+        st.markdown("#### One profile in full")
+        options = list(range(len(users)))
+        if st.session_state.get(K_PROFILE) not in options:
+            st.session_state[K_PROFILE] = 0
+        chosen = st.selectbox(
+            "Show profile",
+            options,
+            key=K_PROFILE,
+            format_func=lambda i: user_label(users[i]),
+        )
+    with guarded("the profile"):
+        _profile(users[chosen])
+    if len(users) == 1:
+        _invalid(result)
+
+
+# ---- page ---------------------------------------------------------------------------------
+
+ws = sidebar.current_workspace()
+
+st.title("User lookup")
+st.caption(
+    "Find one person's Braze profile, or many at once, to answer “what did we send them, and "
+    "what did they do?”."
+)
+st.caption(
+    ":material/lock: Profiles are personal data: lookups are sent straight to Braze, kept only "
+    "in this browser tab until you press **Clear** or close it, and never cached for other "
+    "people, written to disk or logged. Identifiers are deliberately not put in the page link, "
+    "because links end up in browser history and server logs."
+)
+
+if K_FIELDS not in st.session_state:
+    st.session_state[K_FIELDS] = list(EXPORT_FIELDS)  # default: every documented field
+
+mode = st.radio("Look up", [ONE, MANY], key=K_MODE, horizontal=True)
+parser = _single_inputs() if mode == ONE else _batch_inputs()
+
+with st.expander(
+    f"Fields to export ({len(st.session_state.get(K_FIELDS, EXPORT_FIELDS))} "
+    f"of {len(EXPORT_FIELDS)})",
+    icon=":material/checklist:",
+):
+    fields = st.multiselect("Fields", list(EXPORT_FIELDS), key=K_FIELDS)
+    st.caption(
+        "Newer Braze workspaces must name the fields to export, so the page always sends this "
+        "list. Fewer fields make exports faster. Custom events, purchases and messages received "
+        "cover the last 90 days."
+    )
+
+go_col, clear_col, _ = st.columns([1, 1, 6])
+look_up = go_col.button("Look up", type="primary", icon=":material/person_search:", width="stretch")
+clear_col.button("Clear", icon=":material/delete:", on_click=_clear, width="stretch")
+
+if look_up:
+    parsed = parser(fields)
+    for note in parsed.notes:
+        st.caption(md_escape(note))
+    if not parsed.ok:
+        st.error(
+            "\n".join(f"- {md_escape(e)}" for e in parsed.errors)
+            + "\n\nNothing was sent to Braze.",
+            icon=":material/error:",
+        )
+    else:
+        request = parsed.request
+        progress = st.progress(0.0, text="Asking Braze…")
+
+        def on_progress(done: int, total: int) -> None:
+            progress.progress(done / total, text=f"Fetched {done:,} of {total:,} requests")
+
+        with guarded("the user lookup"):
+            st.session_state[K_RESULT] = lookup_users(ws, request, on_progress=on_progress)
+            st.session_state.pop(K_PROFILE, None)
+        progress.empty()
+
+result = st.session_state.get(K_RESULT)
+if isinstance(result, LookupResult):
+    _results(result)
+else:
+    st.info(
+        "Choose an identifier, enter it and press **Look up**. For many people at once, "
+        "switch to *Many external IDs* and paste them or upload a CSV.",
+        icon=":material/person_search:",
+    )

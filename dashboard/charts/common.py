@@ -31,6 +31,7 @@ def style_figure(
     y_tickformat: str = ",",
     height: int = 320,
     show_legend: bool = False,
+    from_zero: bool = True,
 ) -> go.Figure:
     """Title, axis labels with units, thousands separators, and a quiet grid."""
     fig.update_layout(
@@ -47,7 +48,10 @@ def style_figure(
     )
     fig.update_xaxes(title_text=x_title, showgrid=False)
     fig.update_yaxes(
-        title_text=y_title, tickformat=y_tickformat, gridcolor=GRID, rangemode="tozero"
+        title_text=y_title,
+        tickformat=y_tickformat,
+        gridcolor=GRID,
+        rangemode="tozero" if from_zero else "normal",
     )
     return fig
 

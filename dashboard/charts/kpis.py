@@ -20,7 +20,7 @@ class MetricStyle:
 
 
 METRIC_STYLES: dict[str, MetricStyle] = {
-    "mau": MetricStyle("MAU", "Monthly active users (30-day rolling)", "users", PALETTE[0], "area"),
+    "mau": MetricStyle("MAU", "Monthly active users (30-day rolling)", "users", PALETTE[0], "line"),
     "dau": MetricStyle("DAU", "Daily active users", "users", PALETTE[1], "line"),
     "new_users": MetricStyle("New users", "New users per day", "users", PALETTE[2], "bar"),
     "uninstalls": MetricStyle("Uninstalls", "Uninstalls per day", "uninstalls", PALETTE[4], "bar"),
@@ -60,7 +60,10 @@ def daily_figure(frame: pd.DataFrame, metric: str) -> go.Figure:
     if data.empty:
         return empty_figure(style.title, NO_DATA)
     fig = go.Figure(_trace(_naive_days(data["date"]), data[metric], style, "%{x|%a %d %b %Y}"))
-    return style_figure(fig, style.title, f"{style.label} ({style.unit})")
+    # MAU is a 30-day rolling count that moves a few percent: a zero baseline would flatten it.
+    return style_figure(
+        fig, style.title, f"{style.label} ({style.unit})", from_zero=metric != "mau"
+    )
 
 
 def hourly_sessions_figure(frame: pd.DataFrame, timezone: str) -> go.Figure:

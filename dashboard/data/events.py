@@ -125,7 +125,7 @@ def errors_of(results: Mapping[str, LoadResult]) -> dict[str, BaseException]:
 # ---- lists ------------------------------------------------------------------------------
 
 
-def _names(items: Any) -> tuple[str, ...]:
+def clean_names(items: Any) -> tuple[str, ...]:
     """Names as Braze lists them, de-duplicated in order; non-strings and blanks dropped."""
     seen: dict[str, None] = {}
     for item in items or ():
@@ -137,7 +137,11 @@ def _names(items: Any) -> tuple[str, ...]:
 def load_event_names(ws: Workspace) -> tuple[str, ...]:
     """Every custom event name (all pages of 250), sorted case-insensitively."""
     names = call(
-        ws, "events.list", {}, lambda: _names(api(ws, "events", "list")().get("events")), "list"
+        ws,
+        "events.list",
+        {},
+        lambda: clean_names(api(ws, "events", "list")().get("events")),
+        "list",
     )
     return tuple(sorted(names, key=str.casefold))
 
@@ -321,17 +325,22 @@ def load_events_page(
     )
 
 
-def series_export(
-    frame: pd.DataFrame, name: str, value: str, unit: str, *, whole: bool = True
-) -> pd.DataFrame:
-    """A long ``time``/``name``/``value`` frame as people read it in a spreadsheet (UTC times)."""
+def time_column(unit: str) -> str:
+    """The CSV header for a series' time: always UTC, so spreadsheets can join exports."""
+    return "hour_utc" if unit == "hour" else "date_utc"
+
+
+def format_times(times: pd.Series, unit: str) -> pd.Series:
     fmt = "%Y-%m-%dT%H:%M:%SZ" if unit == "hour" else "%Y-%m-%d"
-    when = "hour_utc" if unit == "hour" else "date_utc"
-    out = pd.DataFrame(
+    return pd.to_datetime(times, utc=True).dt.strftime(fmt).astype("string")
+
+
+def series_export(frame: pd.DataFrame, name: str, value: str, unit: str) -> pd.DataFrame:
+    """A long ``time``/``name``/``value`` count series as people read it in a spreadsheet."""
+    return pd.DataFrame(
         {
-            when: frame["time"].dt.strftime(fmt).astype("string"),
+            time_column(unit): format_times(frame["time"], unit),
             name: frame[name].astype("string"),
-            value: frame["value"].round().astype("Int64") if whole else frame["value"].round(2),
+            value: frame["value"].round().astype("Int64"),
         }
-    )
-    return out.reset_index(drop=True)
+    ).reset_index(drop=True)

@@ -1,0 +1,56 @@
+"""What the benchmarks share: repeatable timing, a sandbox workspace, and printing.
+
+Benchmarks compare two ways of doing the same work side by side in one run and print a ratio,
+because absolute times on a shared 2-core machine mean little. Each side is repeated and the
+median kept.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # `python bench/bench_x.py` from the repo root
+    sys.path.insert(0, str(ROOT))
+
+BENCH_KEY = "bench-key-not-a-secret"
+
+
+def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
+    """Seconds one call of ``fn`` took, and what it returned."""
+    start = time.perf_counter()
+    value = fn()
+    return time.perf_counter() - start, value
+
+
+def median_time(
+    fn: Callable[[], Any], repeat: int, setup: Callable[[], Any] | None = None
+) -> tuple[float, list[float]]:
+    """Median over ``repeat`` runs of ``fn`` (``setup`` runs untimed before each)."""
+    times = []
+    for _ in range(repeat):
+        if setup is not None:
+            setup()
+        elapsed, _ = timed(fn)
+        times.append(elapsed)
+    return statistics.median(times), times
+
+
+def workspace_for(url: str, key: str = BENCH_KEY, label: str = "bench") -> Any:
+    """A dashboard Workspace pointed at a sandbox URL (no Streamlit needed)."""
+    from dashboard.settings import Workspace
+
+    return Workspace(base_url=str(url), api_key=key, label=label)
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "MISS"
+
+
+def fmt_times(times: list[float]) -> str:
+    return ", ".join(f"{t * 1000:.0f}" for t in times) + " ms"

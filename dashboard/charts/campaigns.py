@@ -1,0 +1,220 @@
+"""Campaign figures: daily series by channel, variations, funnel, conversion timing, revenue.
+
+Frames in, figures out (no I/O). Names from Braze (channels, variations, campaigns) are
+HTML-escaped before they reach plotly, which would otherwise interpret tags in labels.
+"""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard.charts.common import PALETTE, empty_figure, style_figure
+
+NO_DATA = "No sends in this date range"
+CONTROL_COLOUR = "#9CA3AF"
+X_DAYS = "Date (UTC days)"
+
+
+def label(text: object) -> str:
+    """Braze text as a plotly label that shows literally (no markup, no entities run)."""
+    return html.escape(str(text), quote=False)
+
+
+def _colour(i: int) -> str:
+    return PALETTE[i % len(PALETTE)]
+
+
+def _has(frame: pd.DataFrame, column: str) -> bool:
+    return column in frame and pd.to_numeric(frame[column], errors="coerce").notna().any()
+
+
+def channel_lines_figure(daily: pd.DataFrame, metric: str, title: str, unit: str) -> go.Figure:
+    """One line per channel of ``metric`` per day (``daily_channel_frame`` input)."""
+    if daily.empty or not _has(daily, metric):
+        return empty_figure(title, NO_DATA)
+    fig = go.Figure()
+    for i, (channel, part) in enumerate(daily.groupby("channel", sort=True)):
+        if not _has(part, metric):
+            continue
+        name = label(channel)
+        fig.add_trace(
+            go.Scatter(
+                x=part["date"],
+                y=part[metric],
+                name=name,
+                mode="lines+markers",
+                line={"color": _colour(i), "width": 2},
+                marker={"size": 4},
+                hovertemplate=f"{name}: %{{y:,.0f}} {unit}<extra></extra>",
+            )
+        )
+    return style_figure(fig, title, unit.capitalize(), x_title=X_DAYS, show_legend=True)
+
+
+def opens_clicks_figure(daily: pd.DataFrame) -> go.Figure:
+    """Opens (solid) and clicks (dotted) per day, one colour per channel."""
+    title = "Opens and clicks per day by channel"
+    if daily.empty or not (_has(daily, "opens") or _has(daily, "clicks")):
+        return empty_figure(title, "No opens or clicks in this date range")
+    fig = go.Figure()
+    for i, (channel, part) in enumerate(daily.groupby("channel", sort=True)):
+        for metric, dash in (("opens", "solid"), ("clicks", "dot")):
+            if not _has(part, metric):
+                continue
+            name = f"{label(channel)} · {metric}"
+            fig.add_trace(
+                go.Scatter(
+                    x=part["date"],
+                    y=part[metric],
+                    name=name,
+                    mode="lines",
+                    line={"color": _colour(i), "width": 2, "dash": dash},
+                    hovertemplate=f"{name}: %{{y:,.0f}}<extra></extra>",
+                )
+            )
+    fig = style_figure(fig, title, "Opens / clicks", x_title=X_DAYS, show_legend=True)
+    fig.update_layout(legend={"font": {"size": 11}})
+    return fig
+
+
+def conversions_figure(daily: pd.DataFrame) -> go.Figure:
+    """Primary conversions (A) per day, stacked by channel."""
+    title = "Conversions (A) per day by channel"
+    if daily.empty or not _has(daily, "conversions"):
+        return empty_figure(title, "No conversions in this date range")
+    fig = go.Figure()
+    for i, (channel, part) in enumerate(daily.groupby("channel", sort=True)):
+        name = label(channel)
+        fig.add_trace(
+            go.Bar(
+                x=part["date"],
+                y=part["conversions"],
+                name=name,
+                marker_color=_colour(i),
+                hovertemplate=f"{name}: %{{y:,.0f}} conversions<extra></extra>",
+            )
+        )
+    fig = style_figure(fig, title, "Conversions", x_title=X_DAYS, show_legend=True)
+    fig.update_layout(barmode="stack")
+    return fig
+
+
+def variation_figure(variations: pd.DataFrame) -> go.Figure:
+    """Conversion rate per variation (control in grey) with recipients and conversions on hover."""
+    title = "Conversion rate (A) by variation"
+    if variations.empty or not _has(variations, "conversion_rate"):
+        return empty_figure(title, "No recipients in this date range")
+    names = [
+        f"{label(v)} ({label(c)})" if variations["channel"].nunique() > 1 else label(v)
+        for v, c in zip(variations["variation_name"], variations["channel"], strict=True)
+    ]
+    control = variations["is_control"].fillna(False).astype(bool).tolist()
+    colours = [CONTROL_COLOUR if is_ctrl else _colour(i) for i, is_ctrl in enumerate(control)]
+    rates = pd.to_numeric(variations["conversion_rate"], errors="coerce").astype("float64")
+    fig = go.Figure(
+        go.Bar(
+            x=names,
+            y=rates,
+            marker_color=colours,
+            text=[f"{r:.1%}" if pd.notna(r) else "" for r in rates],
+            textposition="outside",
+            customdata=variations[["unique_recipients", "conversions"]].astype("float64"),
+            hovertemplate=(
+                "%{x}<br>%{y:.2%} conversion rate<br>%{customdata[0]:,.0f} unique recipients"
+                "<br>%{customdata[1]:,.0f} conversions<extra></extra>"
+            ),
+        )
+    )
+    fig = style_figure(fig, title, "Conversion rate", x_title="Variation", y_tickformat=".0%")
+    fig.update_layout(hovermode="closest")
+    return fig
+
+
+def funnel_figure(stages: pd.DataFrame) -> go.Figure:
+    """The campaign's funnel, each stage as a share of the first."""
+    title = "Funnel over the date range"
+    if stages.empty or not (stages["count"].fillna(0) > 0).any():
+        return empty_figure(title, NO_DATA)
+    fig = go.Figure(
+        go.Funnel(
+            y=[label(s) for s in stages["stage"]],
+            x=stages["count"],
+            textinfo="value+percent initial",
+            texttemplate="%{value:,.0f} (%{percentInitial:.1%})",
+            marker={"color": [_colour(i) for i in range(len(stages))]},
+            hovertemplate="%{y}: %{x:,.0f}<extra></extra>",
+        )
+    )
+    fig = style_figure(fig, title, "Stage", x_title="Messages / users")
+    fig.update_layout(hovermode="closest")
+    fig.update_yaxes(tickformat="")
+    return fig
+
+
+def conversion_timing_figure(timing: pd.DataFrame) -> go.Figure:
+    """Conversions counted on the day they happened vs on the day the message was sent."""
+    title = "Conversions (A): by conversion time vs by send time"
+    if timing.empty or not (
+        _has(timing, "conversions") or _has(timing, "conversions_by_send_time")
+    ):
+        return empty_figure(title, "No conversions in this date range")
+    fig = go.Figure()
+    for i, (column, name) in enumerate(
+        (("conversions", "By conversion time"), ("conversions_by_send_time", "By send time"))
+    ):
+        fig.add_trace(
+            go.Scatter(
+                x=timing["date"],
+                y=timing[column],
+                name=name,
+                mode="lines",
+                line={"color": _colour(i), "width": 2, "dash": "solid" if i == 0 else "dash"},
+                hovertemplate=f"{name}: %{{y:,.0f}}<extra></extra>",
+            )
+        )
+    return style_figure(fig, title, "Conversions", x_title=X_DAYS, show_legend=True)
+
+
+def revenue_figure(timing: pd.DataFrame) -> go.Figure:
+    """Revenue attributed to the campaign per day (workspace currency)."""
+    title = "Revenue per day"
+    if timing.empty or not (pd.to_numeric(timing.get("revenue"), errors="coerce") > 0).any():
+        return empty_figure(title, "No revenue in this date range")
+    fig = go.Figure(
+        go.Bar(
+            x=timing["date"],
+            y=timing["revenue"],
+            marker_color=PALETTE[2],
+            hovertemplate="%{x|%d %b %Y}: %{y:,.2f}<extra></extra>",
+        )
+    )
+    return style_figure(
+        fig, title, "Revenue (workspace currency)", x_title=X_DAYS, y_tickformat=",.0f"
+    )
+
+
+def top_campaigns_figure(leaderboard: pd.DataFrame, metric: str, metric_label: str) -> go.Figure:
+    """The ten campaigns with the highest ``metric``, largest at the top."""
+    title = f"Top campaigns by {metric_label.lower()}"
+    values = pd.to_numeric(leaderboard.get(metric), errors="coerce")
+    if leaderboard.empty or values is None or not (values.fillna(0) > 0).any():
+        return empty_figure(title, NO_DATA)
+    top = leaderboard.assign(_v=values.astype("float64")).nlargest(10, "_v").iloc[::-1]
+    names = [label(n if len(str(n)) <= 40 else str(n)[:39] + "…") for n in top["name"]]
+    fig = go.Figure(
+        go.Bar(
+            x=top["_v"],
+            y=names,
+            orientation="h",
+            marker_color=PALETTE[0],
+            hovertemplate=f"%{{y}}: %{{x:,.0f}} {metric_label.lower()}<extra></extra>",
+        )
+    )
+    fig = style_figure(fig, title, "", x_title=metric_label, height=max(240, 34 * len(top) + 80))
+    fig.update_layout(hovermode="closest")
+    fig.update_yaxes(tickformat="", rangemode="normal")
+    fig.update_xaxes(tickformat=",")
+    return fig

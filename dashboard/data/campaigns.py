@@ -1,0 +1,517 @@
+"""The Campaigns page's data: the campaign list, a per-campaign leaderboard, one campaign in depth.
+
+Every request goes through ``common.call`` (shared cache + per-workspace request gate). A
+campaign's series is cached per (campaign, window), so the leaderboard and the detail view
+share fetches and a repeat view makes no request. Summaries, funnels and tables are pure
+functions of the cached frames, so they are tested directly.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import pandas as pd
+
+from braze_api import frames
+from braze_api.errors import BrazeError
+from dashboard.cache import series_kind
+from dashboard.data.common import api, call, fan_out
+from dashboard.filters import utc_today
+from dashboard.settings import Workspace
+from dashboard.windows import Window, day_windows
+
+MAX_SERIES_DAYS = 100  # /campaigns/data_series accepts at most 100 days per request
+SEND_DAYS = 14  # Braze keeps send analytics for 14 days
+LIST_COLUMNS = ("id", "name", "is_api_campaign", "tags", "last_edited")
+API_CHOICES = ("All campaigns", "API campaigns only", "Non-API campaigns only")
+CONVERSION_FIELDS = ("conversions", "conversions1", "conversions2", "conversions3")
+#: conversions field -> the behavior letter Braze's dashboard shows for it.
+CONVERSION_LETTERS: Mapping[str, str] = dict(zip(CONVERSION_FIELDS, "ABCD", strict=True))
+ENGAGEMENT = ("sent", "delivered", "opens", "clicks")
+LEADERBOARD_COLUMNS: tuple[str, ...] = (
+    "campaign_id",
+    "name",
+    "channels",
+    "tags",
+    "api_campaign",
+    "sent",
+    "delivered",
+    "opens",
+    "clicks",
+    "unique_recipients",
+    *CONVERSION_FIELDS,
+    "revenue",
+    "open_rate",
+    "click_rate",
+    "conversion_rate",
+    "status",
+)
+_SEND_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:\-]*$")
+SEND_ID_MAX = 128
+
+
+# ---- the campaign list -------------------------------------------------------------------
+
+
+def load_campaigns(ws: Workspace, include_archived: bool = False) -> pd.DataFrame:
+    """Every campaign (all pages), most recently edited first."""
+
+    def fetch() -> pd.DataFrame:
+        body = api(ws, "campaigns", "list")(include_archived=include_archived)
+        return frames.items_frame(body, LIST_COLUMNS)
+
+    table = call(ws, "campaigns.list", {"include_archived": include_archived}, fetch, "list")
+    return table.sort_values("last_edited", ascending=False, na_position="last").reset_index(
+        drop=True
+    )
+
+
+def all_tags(campaigns: pd.DataFrame) -> list[str]:
+    """The distinct tags over the list, sorted case-insensitively."""
+    seen = {str(t) for tags in campaigns.get("tags", []) for t in (tags or [])}
+    return sorted(seen, key=str.lower)
+
+
+def filter_campaigns(
+    campaigns: pd.DataFrame,
+    search: str = "",
+    tags: Sequence[str] = (),
+    api_choice: str = API_CHOICES[0],
+) -> pd.DataFrame:
+    """Name contains ``search`` (case-insensitive, literal), has any of ``tags``, API flag."""
+    keep = pd.Series(True, index=campaigns.index)
+    needle = (search or "").strip().lower()
+    if needle:
+        names = campaigns["name"].fillna("").astype(str).str.lower()
+        keep &= names.str.contains(needle, regex=False)
+    if tags:
+        wanted = set(tags)
+        keep &= campaigns["tags"].map(lambda t: bool(wanted.intersection(t or [])))
+    api_flag = campaigns["is_api_campaign"].fillna(False).astype(bool)
+    if api_choice == API_CHOICES[1]:
+        keep &= api_flag
+    elif api_choice == API_CHOICES[2]:
+        keep &= ~api_flag
+    return campaigns[keep.astype(bool)].reset_index(drop=True)
+
+
+# ---- one campaign's series -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CampaignSeries:
+    """A campaign's (or send's) series: per (time, channel, variation) rows, per-time totals,
+    and every channel the response named (including channels with no rows in the range)."""
+
+    long: pd.DataFrame
+    totals: pd.DataFrame
+    channels: tuple[str, ...]
+
+
+def _channels(body: Any) -> tuple[str, ...]:
+    seen: list[str] = []
+    for entry in body.get("data", []) if isinstance(body, Mapping) else []:
+        messages = entry.get("messages") if isinstance(entry, Mapping) else None
+        for name in messages if isinstance(messages, Mapping) else ():
+            if str(name) not in seen:
+                seen.append(str(name))
+    return tuple(seen)
+
+
+def series_from_body(body: Any) -> CampaignSeries:
+    """One ``/campaigns/data_series`` or ``/sends/data_series`` body → CampaignSeries."""
+    return CampaignSeries(
+        long=frames.campaign_series_frame(body),
+        totals=frames.campaign_totals_frame(body),
+        channels=_channels(body),
+    )
+
+
+def _trim(frame: pd.DataFrame, start: date, end: date) -> pd.DataFrame:
+    if frame.empty or "time" not in frame:
+        return frame.reset_index(drop=True)
+    days = frame["time"].dt.date
+    return frame[(days >= start) & (days <= end)].reset_index(drop=True)
+
+
+def combine(parts: Iterable[CampaignSeries], start: date, end: date) -> CampaignSeries:
+    """Stitch back-to-back windows and keep only [start, end]."""
+    parts = list(parts)
+    channels: list[str] = []
+    for part in parts:
+        channels.extend(c for c in part.channels if c not in channels)
+    longs = [p.long for p in parts if not p.long.empty]
+    totals = [p.totals for p in parts if not p.totals.empty]
+    long = pd.concat(longs, ignore_index=True) if longs else parts[0].long if parts else None
+    total = pd.concat(totals, ignore_index=True) if totals else parts[0].totals if parts else None
+    empty = series_from_body({})
+    return CampaignSeries(
+        long=_trim(long if long is not None else empty.long, start, end),
+        totals=_trim(total if total is not None else empty.totals, start, end),
+        channels=tuple(channels),
+    )
+
+
+def _window_series(ws: Workspace, campaign_id: str, window: Window, today: date) -> CampaignSeries:
+    params = {
+        "campaign_id": campaign_id,
+        "length": window.length,
+        "ending_at": window.ending_at.isoformat(),
+    }
+    fetch_fn = api(ws, "campaigns", "data_series")
+    return call(
+        ws,
+        "campaigns.data_series:campaign_series",
+        params,
+        lambda: series_from_body(fetch_fn(**params)),
+        series_kind(window.end, today),
+    )
+
+
+def load_campaign_series(ws: Workspace, campaign_id: str, start: date, end: date) -> CampaignSeries:
+    """A campaign's daily series for [start, end], one cached request per ≤100-day window."""
+    today = utc_today()
+    windows = day_windows(start, end, MAX_SERIES_DAYS)
+    return combine((_window_series(ws, campaign_id, w, today) for w in windows), start, end)
+
+
+def load_send_series(ws: Workspace, campaign_id: str, send_id: str) -> CampaignSeries:
+    """The last 14 days of one API send (Braze keeps no older send analytics)."""
+    send_id = validate_send_id(send_id)
+    today = utc_today()
+    start = today - timedelta(days=SEND_DAYS - 1)
+    params = {
+        "campaign_id": campaign_id,
+        "send_id": send_id,
+        "length": SEND_DAYS,
+        "ending_at": f"{today.isoformat()}T23:59:59+00:00",
+    }
+    fetch_fn = api(ws, "sends", "data_series")
+    series = call(
+        ws,
+        "sends.data_series:campaign_series",
+        params,
+        lambda: series_from_body(fetch_fn(**params)),
+        "series_recent",
+    )
+    return combine([series], start, today)
+
+
+def validate_send_id(text: str | None) -> str:
+    """A send id as typed, trimmed; ValueError (with a message for the page) if implausible."""
+    value = (text or "").strip()
+    if not value:
+        raise ValueError("Enter a send ID (from the API call that sent the message).")
+    if len(value) > SEND_ID_MAX:
+        raise ValueError(f"That send ID is too long (at most {SEND_ID_MAX} characters).")
+    if not _SEND_ID.match(value):
+        raise ValueError(
+            "A send ID contains only letters, digits, '-', '_', '.' and ':'. Check for "
+            "spaces or quotes copied by accident."
+        )
+    return value
+
+
+# ---- summaries -------------------------------------------------------------------------------
+
+
+def _sum(series: pd.Series | None) -> float | None:
+    """Sum ignoring NA; None when there is no value at all (the concept does not apply)."""
+    if series is None:
+        return None
+    values = pd.to_numeric(series, errors="coerce").dropna()
+    return float(values.sum()) if len(values) else None
+
+
+def _ratio(top: float | None, bottom: float | None) -> float | None:
+    if top is None or bottom is None or pd.isna(top) or pd.isna(bottom) or bottom <= 0:
+        return None
+    return float(top) / float(bottom)
+
+
+def rates(row: Mapping[str, Any]) -> dict[str, float | None]:
+    """Open, click and conversion rates for a totals row.
+
+    Opens and clicks are over delivered (else sent; for in-app messages, clicks over
+    impressions); conversions are over unique recipients, as Braze's dashboard shows them.
+    """
+    base = row.get("delivered")
+    if base is None or pd.isna(base) or not base:
+        base = row.get("sent")
+    opens = row.get("opens")
+    click_base = base if base is not None and not pd.isna(base) and base else opens
+    return {
+        "open_rate": _ratio(opens, base),
+        "click_rate": _ratio(row.get("clicks"), click_base),
+        "conversion_rate": _ratio(row.get("conversions"), row.get("unique_recipients")),
+    }
+
+
+def summarise(series: CampaignSeries) -> dict[str, Any]:
+    """One leaderboard row's numbers: engagement via ``engagement_frame``, totals, rates."""
+    engagement = frames.engagement_frame(series.long)
+    row: dict[str, Any] = {name: _sum(engagement.get(name)) for name in ENGAGEMENT}
+    for name in ("unique_recipients", *CONVERSION_FIELDS, "revenue"):
+        row[name] = _sum(series.totals.get(name)) or 0.0
+    row.update(rates(row))
+    return row
+
+
+def error_status(err: BaseException) -> str:
+    """The short per-row warning for a campaign whose series failed."""
+    status = getattr(err, "status", None)
+    if isinstance(err, BrazeError) and status:
+        return f"⚠ could not load ({status})"
+    if isinstance(err, BrazeError):
+        return "⚠ could not load (no response)"
+    return "⚠ could not load"
+
+
+def load_leaderboard(
+    ws: Workspace,
+    campaigns: pd.DataFrame,
+    start: date,
+    end: date,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> pd.DataFrame:
+    """One row per campaign with totals for [start, end] (LEADERBOARD_COLUMNS).
+
+    Series load concurrently through the bounded pool; a campaign whose series fails keeps
+    its row with empty numbers and a status saying why, and the others still load.
+    """
+    records = campaigns.to_dict("records")
+    results = fan_out(
+        lambda c: load_campaign_series(ws, str(c["id"]), start, end),
+        records,
+        on_progress=on_progress,
+    )
+    rows = []
+    for result in results:
+        campaign = result.item
+        row: dict[str, Any] = {
+            "campaign_id": str(campaign["id"]),
+            "name": campaign.get("name"),
+            "tags": ", ".join(campaign.get("tags") or []),
+            "api_campaign": bool(campaign.get("is_api_campaign") is True),
+        }
+        if result.ok:
+            row["channels"] = ", ".join(result.value.channels)
+            row.update(summarise(result.value))
+            row["status"] = ""
+        else:
+            row["channels"] = ""
+            row["status"] = error_status(result.error)
+        rows.append(row)
+    return leaderboard_frame(rows)
+
+
+def leaderboard_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """Typed leaderboard: text, boolean flag, float counts (NA = not applicable), rates."""
+    table = pd.DataFrame(rows, columns=list(LEADERBOARD_COLUMNS))
+    for name in ("campaign_id", "name", "channels", "tags", "status"):
+        table[name] = table[name].astype("string")
+    table["api_campaign"] = table["api_campaign"].astype("boolean")
+    numeric = [c for c in LEADERBOARD_COLUMNS[5:] if c != "status"]
+    for name in numeric:
+        table[name] = pd.to_numeric(table[name], errors="coerce").astype("Float64")
+    return table
+
+
+def channel_options(leaderboard: pd.DataFrame) -> list[str]:
+    """Every channel seen in the loaded series, sorted."""
+    seen = {c.strip() for text in leaderboard["channels"].dropna() for c in text.split(",")}
+    return sorted(c for c in seen if c)
+
+
+def with_channels(leaderboard: pd.DataFrame, channels: Sequence[str]) -> pd.DataFrame:
+    """Rows whose series used any of ``channels`` (all rows when none are chosen)."""
+    if not channels:
+        return leaderboard
+    wanted = set(channels)
+    mask = (
+        leaderboard["channels"]
+        .fillna("")
+        .map(lambda text: bool(wanted.intersection(c.strip() for c in text.split(","))))
+    )
+    return leaderboard[mask.astype(bool)].reset_index(drop=True)
+
+
+def active_only(leaderboard: pd.DataFrame) -> pd.DataFrame:
+    """Campaigns with any activity in the range, plus failed rows (their activity is unknown)."""
+    volume = leaderboard[["sent", "opens", "unique_recipients"]].fillna(0).sum(axis=1)
+    keep = (volume > 0) | (leaderboard["status"].fillna("") != "")
+    return leaderboard[keep.astype(bool)].reset_index(drop=True)
+
+
+def leaderboard_totals(leaderboard: pd.DataFrame) -> dict[str, float | None]:
+    """Headline totals over the rows shown, with rates recomputed from the sums."""
+    row: dict[str, Any] = {
+        name: _sum(leaderboard[name])
+        for name in (*ENGAGEMENT, "unique_recipients", *CONVERSION_FIELDS, "revenue")
+    }
+    row.update(rates(row))
+    return row
+
+
+# ---- one campaign in depth --------------------------------------------------------------------
+
+
+def load_campaign_details(ws: Workspace, campaign_id: str) -> dict[str, Any]:
+    """The ``/campaigns/details`` body (cached)."""
+    fetch_fn = api(ws, "campaigns", "details")
+    return call(
+        ws,
+        "campaigns.details",
+        {"campaign_id": campaign_id},
+        lambda: fetch_fn(campaign_id),
+        "details",
+    )
+
+
+def details_summary(details: Mapping[str, Any]) -> dict[str, Any]:
+    """The details card: name, state, schedule, channels, tags and first/last sent (UTC)."""
+
+    def when(name: str) -> pd.Timestamp | None:
+        value = pd.to_datetime(details.get(name), utc=True, errors="coerce")
+        return None if pd.isna(value) else value
+
+    if details.get("draft") is True:
+        state = "Draft"
+    elif details.get("archived") is True:
+        state = "Archived"
+    else:
+        state = "Active"
+    channels = details.get("channels")
+    tags = details.get("tags")
+    return {
+        "name": str(details.get("name") or "(unnamed campaign)"),
+        "state": state,
+        "schedule_type": str(details.get("schedule_type") or "—").replace("_", " "),
+        "channels": [str(c) for c in channels] if isinstance(channels, list) else [],
+        "tags": [str(t) for t in tags] if isinstance(tags, list) else [],
+        "first_sent": when("first_sent"),
+        "last_sent": when("last_sent"),
+        "description": str(details.get("description") or ""),
+    }
+
+
+def messages_table(details: Mapping[str, Any]) -> pd.DataFrame:
+    """One row per message variation with its channel fields; columns no variation has dropped."""
+    return frames.campaign_messages_frame(details).dropna(axis=1, how="all")
+
+
+def message_bodies(details: Mapping[str, Any]) -> list[dict[str, str]]:
+    """Each variation's raw body text (email HTML, webhook payload, SMS), never rendered."""
+    messages = details.get("messages")
+    out = []
+    for variation_id, message in (messages or {}).items() if isinstance(messages, Mapping) else ():
+        if isinstance(message, Mapping) and isinstance(message.get("body"), str):
+            out.append(
+                {
+                    "variation_id": str(variation_id),
+                    "name": str(message.get("name") or variation_id),
+                    "channel": str(message.get("channel") or ""),
+                    "body": message["body"],
+                }
+            )
+    return out
+
+
+def daily_channel_frame(long: pd.DataFrame) -> pd.DataFrame:
+    """Per (date, channel): engagement, conversions and revenue summed over variations."""
+    engagement = frames.engagement_frame(long)
+    extra = [c for c in (*CONVERSION_FIELDS, "revenue", "unique_recipients") if c in long]
+    work = engagement.copy()
+    for name in extra:
+        values = pd.to_numeric(long[name], errors="coerce").astype("Float64")
+        work[name] = values.to_numpy(dtype="float64", na_value=float("nan"))
+    work["date"] = work["time"].dt.tz_convert("UTC").dt.tz_localize(None).dt.normalize()
+    columns = [*ENGAGEMENT, *extra]
+    grouped = work.groupby(["date", "channel"], sort=True)[columns].sum(min_count=1)
+    return grouped.reset_index()
+
+
+def flat_series(long: pd.DataFrame) -> pd.DataFrame:
+    """The long frame as people read it: a plain date instead of a UTC timestamp."""
+    table = long.copy()
+    if "time" in table:
+        table.insert(0, "date", table.pop("time").dt.strftime("%Y-%m-%d").astype("string"))
+    return table
+
+
+def variation_table(long: pd.DataFrame) -> pd.DataFrame:
+    """Totals per (channel, variation) incl. control, with engagement and rates."""
+    totals = frames.campaign_variation_totals(long)
+    if totals.empty:
+        return totals
+    engagement = frames.engagement_frame(totals)
+    for name in ENGAGEMENT:
+        totals[name] = engagement[name].to_numpy()
+    for name in ("unique_recipients", "conversions", "revenue"):
+        if name not in totals:
+            totals[name] = 0
+    rate_rows = [rates(r) for r in totals.to_dict("records")]
+    for name in ("open_rate", "click_rate", "conversion_rate"):
+        totals[name] = pd.array([r[name] for r in rate_rows], dtype="Float64")
+    lead = ["channel", "variation_name", "is_control", *ENGAGEMENT]
+    lead += ["unique_recipients", "conversions", "conversion_rate", "open_rate", "click_rate"]
+    lead += ["revenue"]
+    rest = [c for c in totals.columns if c not in lead]
+    return totals[lead + rest]
+
+
+def funnel(long: pd.DataFrame, totals: pd.DataFrame) -> pd.DataFrame:
+    """Sent → delivered → opened → clicked → converted, skipping stages no channel has."""
+    engagement = frames.engagement_frame(long)
+    stages = [
+        ("Sent", _sum(engagement.get("sent"))),
+        ("Delivered", _sum(engagement.get("delivered"))),
+        ("Opened / viewed", _sum(engagement.get("opens"))),
+        ("Clicked", _sum(engagement.get("clicks"))),
+        ("Converted (A)", _sum(totals.get("conversions"))),
+    ]
+    kept = [(name, value) for name, value in stages if value is not None]
+    return pd.DataFrame(
+        {
+            "stage": pd.Series([n for n, _ in kept], dtype="string"),
+            "count": pd.Series([v for _, v in kept], dtype="float64"),
+        }
+    )
+
+
+def conversion_timing(totals: pd.DataFrame) -> pd.DataFrame:
+    """Per date, primary conversions counted on the conversion day and on the send day."""
+    frame = pd.DataFrame(
+        {
+            "date": totals["time"].dt.tz_convert("UTC").dt.tz_localize(None).dt.normalize()
+            if "time" in totals
+            else pd.Series([], dtype="datetime64[ns]"),
+        }
+    )
+    for name in ("conversions", "conversions_by_send_time", "revenue"):
+        frame[name] = pd.to_numeric(totals.get(name, 0), errors="coerce").astype("float64")
+    return frame
+
+
+def behavior_table(details: Mapping[str, Any]) -> pd.DataFrame:
+    """Conversion behaviors A, B, C, D with readable windows and what each one counts."""
+    behaviors = frames.conversion_behaviors_frame(details)
+    detail = []
+    for row in behaviors.to_dict("records"):
+        parts = [row.get("product"), row.get("custom_event_name")]
+        apps = row.get("app_ids")
+        if isinstance(apps, list) and apps:
+            parts.append("apps: " + ", ".join(str(a) for a in apps))
+        detail.append(" · ".join(str(p) for p in parts if p and not pd.isna(p)) or "")
+    return pd.DataFrame(
+        {
+            "event": behaviors["letter"],
+            "type": behaviors["type"],
+            "window": behaviors["window_text"],
+            "detail": pd.Series(detail, dtype="string"),
+        }
+    )

@@ -1,0 +1,484 @@
+"""The Canvases page's data: the list, a leaderboard, one Canvas's details, series and summary.
+
+Braze answers one ``/canvas/data_series`` or ``/canvas/data_summary`` call for at most 14 days,
+so every range is fetched as back-to-back 14-day windows (``day_windows``), each cached on its
+own, and stitched here: no gap, no day twice. For ranges longer than 14 days the summary is the
+sum of the per-window summaries (every Canvas summary metric — entries, conversions, revenue —
+is a count or an amount, so adding windows is exact).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from braze_api import frames
+from braze_api.frames import CANVAS_METRICS, CanvasFrames
+from dashboard.cache import series_kind
+from dashboard.data.common import LoadResult, api, call, fan_out
+from dashboard.filters import Filters, utc_today
+from dashboard.settings import Workspace
+from dashboard.windows import Window, day_windows
+
+CANVAS_WINDOW_DAYS = 14  # Braze's cap per Canvas series/summary call
+LIST_COLUMNS: tuple[str, ...] = ("id", "name", "tags", "last_edited")
+Progress = Callable[[int, int], None]
+
+# Identity columns per CanvasFrames member: a row is unique per (time, these).
+_KEYS: Mapping[str, tuple[str, ...]] = {
+    "totals": (),
+    "variants": ("variant_id",),
+    "steps": ("step_id",),
+    "step_channels": ("step_id", "channel", "variation_name"),
+}
+
+
+# ---- list ------------------------------------------------------------------------------
+
+
+def canvas_list_frame(body: Any) -> pd.DataFrame:
+    """``/canvas/list`` → id, name, tags (list), tags_text, last_edited (UTC)."""
+    table = frames.items_frame(body, columns=LIST_COLUMNS)
+    table["last_edited"] = pd.to_datetime(table["last_edited"], utc=True, errors="coerce")
+    table["name"] = table["name"].fillna(table["id"])
+    return table
+
+
+def load_canvas_list(ws: Workspace, *, include_archived: bool = False) -> pd.DataFrame:
+    """Every Canvas (all pages), archived ones only when asked."""
+    return call(
+        ws,
+        "canvas.list",
+        {"include_archived": include_archived},
+        lambda: canvas_list_frame(api(ws, "canvas", "list")(include_archived=include_archived)),
+        "list",
+    )
+
+
+def tag_options(canvases: pd.DataFrame) -> list[str]:
+    """Every tag used by the listed Canvases, sorted case-insensitively."""
+    tags = {t for row in canvases.get("tags", pd.Series(dtype=object)) for t in (row or [])}
+    return sorted(tags, key=str.casefold)
+
+
+def filter_canvases(
+    canvases: pd.DataFrame, search: str = "", tags: Sequence[str] = ()
+) -> pd.DataFrame:
+    """Canvases whose name or id contains ``search`` and that carry any of ``tags``."""
+    keep = pd.Series(True, index=canvases.index)
+    needle = (search or "").strip().casefold()
+    if needle:
+        names = canvases["name"].fillna("").str.casefold()
+        ids = canvases["id"].fillna("").str.casefold()
+        keep &= names.str.contains(needle, regex=False) | ids.str.contains(needle, regex=False)
+    if tags:
+        wanted = set(tags)
+        keep &= canvases["tags"].map(lambda row: bool(wanted & set(row or [])))
+    return canvases[keep].reset_index(drop=True)
+
+
+# ---- windows, stitching and sums -------------------------------------------------------
+
+
+def canvas_windows(start: date, end: date) -> list[Window]:
+    """The back-to-back windows (≤ 14 days each, oldest first) covering [start, end]."""
+    return day_windows(start, end, CANVAS_WINDOW_DAYS)
+
+
+def window_params(window: Window) -> dict[str, Any]:
+    """The window part of a Canvas request: ``ending_at`` (required) and ``length``."""
+    return {"ending_at": window.ending_at.isoformat(), "length": window.length}
+
+
+def _stitch_one(parts: list[pd.DataFrame], keys: tuple[str, ...], start: date, end: date):
+    parts = [p for p in parts if p is not None and not p.empty]
+    if not parts:
+        return None
+    joined = pd.concat(parts, ignore_index=True)
+    joined = joined.drop_duplicates(subset=["time", *keys], keep="last")
+    days = joined["time"].dt.date
+    joined = joined[(days >= start) & (days <= end)]
+    return joined.sort_values(["time", *keys], kind="stable").reset_index(drop=True)
+
+
+def stitch_canvas(parts: Iterable[CanvasFrames], start: date, end: date) -> CanvasFrames:
+    """Concatenate windowed CanvasFrames: each (time, key) once, trimmed to [start, end]."""
+    parts = list(parts)
+    out = {}
+    for name, keys in _KEYS.items():
+        pieces = [getattr(p, name) for p in parts]
+        stitched = _stitch_one(pieces, keys, start, end)
+        if stitched is None:  # keep the typed empty frame the pivot produced
+            empty = next((p for p in pieces if p is not None), None)
+            stitched = empty.iloc[0:0] if empty is not None else pd.DataFrame({"time": []})
+        out[name] = stitched
+    return CanvasFrames(**out)
+
+
+def _numeric(frame: pd.DataFrame) -> list[str]:
+    return [
+        c
+        for c in frame.columns
+        if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])
+    ]
+
+
+def _sum_by(frame: pd.DataFrame, keys: list[str], names: list[str]) -> pd.DataFrame:
+    """Sum every numeric column per key; name columns keep their last value."""
+    if frame.empty:
+        return frame.drop(columns="time", errors="ignore").iloc[0:0].reset_index(drop=True)
+    grouped = frame.groupby(keys, sort=False, dropna=False)
+    sums = grouped[_numeric(frame)].sum(min_count=0)
+    labels = grouped[names].last() if names else None
+    out = sums if labels is None else labels.join(sums)
+    return out.reset_index()
+
+
+def total_row(totals: pd.DataFrame) -> dict[str, float]:
+    """The range's Canvas totals (entries, conversions, …, revenue) from a totals frame."""
+    row = {m: float(totals[m].sum()) if m in totals else 0.0 for m in CANVAS_METRICS}
+    row["revenue"] = round(row["revenue"], 2)  # cents: float sums drift in the 10th decimal
+    return row
+
+
+def variant_totals(variants: pd.DataFrame) -> pd.DataFrame:
+    """Per variant over the range: entries, conversions, revenue and conversion rate."""
+    out = _sum_by(variants, ["variant_id"], ["variant_name"])
+    if out.empty:
+        return out
+    entries = out["entries"].astype("float64")
+    out["conversion_rate"] = out["conversions"].astype("float64") / entries.where(entries > 0)
+    return out
+
+
+def sum_summaries(parts: Iterable[CanvasFrames]) -> CanvasFrames:
+    """Add up per-window ``/canvas/data_summary`` rollups into one for the whole range."""
+    parts = [p for p in parts if p is not None]
+
+    def cat(name: str) -> pd.DataFrame:
+        pieces = [getattr(p, name) for p in parts if not getattr(p, name).empty]
+        if not pieces:
+            empty = [getattr(p, name) for p in parts]
+            return empty[0].iloc[0:0] if empty else pd.DataFrame()
+        return pd.concat(pieces, ignore_index=True)
+
+    totals = cat("totals")
+    summed_totals = pd.DataFrame([total_row(totals)]) if parts else totals
+    return CanvasFrames(
+        totals=summed_totals,
+        variants=_sum_by(cat("variants"), ["variant_id"], ["variant_name"]),
+        steps=_sum_by(cat("steps"), ["step_id"], ["step_name"]),
+        step_channels=_sum_by(
+            cat("step_channels"), ["step_id", "channel", "variation_name"], ["step_name"]
+        ),
+    )
+
+
+def daily_totals(totals: pd.DataFrame) -> pd.DataFrame:
+    """Stitched totals as a spreadsheet reads them: ``date`` then the four metrics."""
+    out = pd.DataFrame({"date": totals["time"].dt.tz_convert("UTC").dt.date.astype(str)})
+    for m in CANVAS_METRICS:
+        out[m] = totals.get(m, 0)
+    return out.reset_index(drop=True)
+
+
+def daily_variants(variants: pd.DataFrame) -> pd.DataFrame:
+    """Stitched per-variant series with a ``date`` column in place of ``time``."""
+    out = variants.copy()
+    out.insert(0, "date", out.pop("time").dt.date.astype(str))
+    return out
+
+
+def daily_step_channels(step_channels: pd.DataFrame) -> pd.DataFrame:
+    """Stitched per-step-per-channel message stats with a ``date`` column."""
+    return daily_variants(step_channels)
+
+
+# ---- steps -----------------------------------------------------------------------------
+
+
+STEP_STAT_COLUMNS: tuple[str, ...] = (
+    "unique_recipients",
+    "conversions",
+    "conversions_by_entry_time",
+    "revenue",
+)
+
+
+def step_table(details_steps: pd.DataFrame | None, steps: pd.DataFrame) -> pd.DataFrame:
+    """One row per step: its place in the journey plus its own range totals.
+
+    Revenue and conversions come from the step's own stats (never summed over channels).
+    Steps with stats but absent from the details (deleted steps, or every step when the
+    details failed to load: pass None) are kept, marked deleted.
+    """
+    if details_steps is None:
+        details_steps = frames.canvas_steps_frame({})
+    totals = _sum_by(steps, ["step_id"], ["step_name"]) if not steps.empty else None
+    layout = details_steps[["step_id", "step_name", "channels_text", "depth"]].copy()
+    layout["deleted"] = False
+    if totals is None:
+        table = layout.copy()
+        for column in STEP_STAT_COLUMNS:
+            table[column] = pd.Series([pd.NA] * len(table), dtype="Int64")
+        table["revenue"] = table["revenue"].astype("float64")
+    else:
+        keep = ["step_id", *[c for c in STEP_STAT_COLUMNS if c in totals]]
+        table = layout.merge(totals[keep], on="step_id", how="outer", indicator=True)
+        missing = table["_merge"] == "right_only"
+        names = totals.set_index("step_id")["step_name"]
+        table.loc[missing, "step_name"] = table.loc[missing, "step_id"].map(names)
+        table.loc[missing, "deleted"] = True
+        table = table.drop(columns="_merge")
+    table["deleted"] = table["deleted"].astype("boolean")
+    order = pd.to_numeric(table["depth"], errors="coerce").fillna(10**6)
+    table = table.assign(_o=order.to_numpy()).sort_values(["deleted", "_o"], kind="stable")
+    return table.drop(columns="_o").reset_index(drop=True)
+
+
+def step_channel_table(step_channels: pd.DataFrame, step_order: Sequence[str] = ()) -> pd.DataFrame:
+    """Per (step, channel) over the range: common sent/delivered/opens/clicks and rates.
+
+    Rows follow ``step_order`` (the journey's order) when given. No revenue or conversion
+    column: those belong to the step, not to its channels.
+    """
+    if step_channels.empty:
+        return pd.DataFrame(
+            {
+                c: pd.Series([], dtype="str")
+                for c in ("step_id", "step_name", "channel", "variation_name")
+            }
+        )
+    summed = _sum_by(
+        step_channels, ["step_id", "channel", "variation_name"], ["step_name", "is_control"]
+    )
+    engaged = frames.engagement_frame(summed)
+    out = engaged.drop(columns=["is_control"], errors="ignore")
+    sent = out["sent"].astype("float64")
+    delivered = out["delivered"].astype("float64")
+    base = delivered.where(delivered.notna(), sent)
+    out["open_rate"] = out["opens"].astype("float64") / base.where(base > 0)
+    out["click_rate"] = out["clicks"].astype("float64") / base.where(base > 0)
+    rank = {step_id: i for i, step_id in enumerate(step_order)}
+    position = out["step_id"].map(lambda s: rank.get(s, len(rank)))
+    out = out.assign(_o=position.to_numpy()).sort_values(["_o", "channel"], kind="stable")
+    return out.drop(columns="_o").reset_index(drop=True)
+
+
+# ---- details ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CanvasDetails:
+    """``/canvas/details`` as the page shows it: facts, steps and variants."""
+
+    canvas_id: str
+    name: str
+    description: str | None
+    created_at: pd.Timestamp | None
+    updated_at: pd.Timestamp | None
+    first_entry: pd.Timestamp | None
+    last_entry: pd.Timestamp | None
+    draft: bool
+    archived: bool
+    schedule_type: str | None
+    channels: tuple[str, ...]
+    tags: tuple[str, ...]
+    steps: pd.DataFrame = field(repr=False)
+    variants: pd.DataFrame = field(repr=False)
+
+    @property
+    def status(self) -> str:
+        if self.draft:
+            return "Draft"
+        if self.archived:
+            return "Archived"
+        return "Active"
+
+
+def _time(value: Any) -> pd.Timestamp | None:
+    stamp = pd.to_datetime(value, utc=True, errors="coerce") if isinstance(value, str) else None
+    return None if stamp is None or pd.isna(stamp) else stamp
+
+
+def _texts(value: Any) -> tuple[str, ...]:
+    return tuple(str(v) for v in value if v) if isinstance(value, list) else ()
+
+
+def details_from_body(canvas_id: str, body: Mapping[str, Any]) -> CanvasDetails:
+    """Build CanvasDetails from the decoded body (tolerating missing fields)."""
+    body = body if isinstance(body, Mapping) else {}
+    schedule = body.get("schedule_type")
+    description = body.get("description")
+    return CanvasDetails(
+        canvas_id=canvas_id,
+        name=str(body.get("name") or canvas_id),
+        description=str(description) if description else None,
+        created_at=_time(body.get("created_at")),
+        updated_at=_time(body.get("updated_at")),
+        first_entry=_time(body.get("first_entry")),
+        last_entry=_time(body.get("last_entry")),
+        draft=bool(body.get("draft") is True),
+        archived=bool(body.get("archived") is True),
+        schedule_type=str(schedule) if schedule else None,
+        channels=_texts(body.get("channels")),
+        tags=_texts(body.get("tags")),
+        steps=frames.canvas_steps_frame(body),
+        variants=frames.canvas_variants_frame(body),
+    )
+
+
+def load_canvas_details(ws: Workspace, canvas_id: str) -> CanvasDetails:
+    details = call(
+        ws,
+        "canvas.details",
+        {"canvas_id": canvas_id},
+        lambda: details_from_body(canvas_id, api(ws, "canvas", "details")(canvas_id)),
+        "details",
+    )
+    # the cached frames are shared by every session: hand out isolated copies
+    return replace(
+        details, steps=details.steps.copy(deep=False), variants=details.variants.copy(deep=False)
+    )
+
+
+# ---- series and summary ----------------------------------------------------------------
+
+
+def _window_call(
+    ws: Workspace, method: str, canvas_id: str, window: Window, today: date, **flags: bool
+) -> CanvasFrames:
+    request = {"canvas_id": canvas_id, **window_params(window), **flags}
+    fetch = api(ws, "canvas", method)
+    to_frames = (
+        frames.canvas_series_frames if method == "data_series" else frames.canvas_summary_frames
+    )
+    return call(
+        ws,
+        f"canvas.{method}",
+        request,
+        lambda: to_frames(fetch(**request)),
+        series_kind(window.end, today),
+    )
+
+
+def load_canvas_series(
+    ws: Workspace, canvas_id: str, start: date, end: date, *, deleted_steps: bool = False
+) -> CanvasFrames:
+    """Daily totals, variants, steps and step channels for [start, end], any length."""
+    today = utc_today()
+
+    def one(window: Window) -> CanvasFrames:
+        return _window_call(
+            ws,
+            "data_series",
+            canvas_id,
+            window,
+            today,
+            include_variant_breakdown=True,
+            include_step_breakdown=True,
+            include_deleted_step_data=deleted_steps,
+        )
+
+    parts = [r.value for r in fan_out(one, canvas_windows(start, end), raise_errors=True)]
+    return stitch_canvas(parts, start, end)
+
+
+def _summary_window(ws: Workspace, canvas_id: str, window: Window, today: date) -> CanvasFrames:
+    # The leaderboard asks for exactly this, so the chosen Canvas's summary is a cache hit.
+    return _window_call(
+        ws, "data_summary", canvas_id, window, today, include_variant_breakdown=True
+    )
+
+
+def load_canvas_summary(ws: Workspace, canvas_id: str, start: date, end: date) -> CanvasFrames:
+    """``/canvas/data_summary`` for [start, end]: one call per 14-day window, summed."""
+    today = utc_today()
+    results = fan_out(
+        lambda w: _summary_window(ws, canvas_id, w, today),
+        canvas_windows(start, end),
+        raise_errors=True,
+    )
+    return sum_summaries(r.value for r in results)
+
+
+@dataclass(frozen=True)
+class Leaderboard:
+    """Per-Canvas totals for the range; Canvases whose load failed are in ``errors``."""
+
+    table: pd.DataFrame
+    errors: Mapping[str, BaseException]
+
+
+def load_leaderboard(
+    ws: Workspace,
+    canvases: pd.DataFrame,
+    start: date,
+    end: date,
+    *,
+    on_progress: Progress | None = None,
+) -> Leaderboard:
+    """Entries, conversions and revenue per Canvas, every (Canvas, window) fetched concurrently."""
+    today = utc_today()
+    windows = canvas_windows(start, end)
+    ids = [str(i) for i in canvases["id"]]
+    items = [(cid, w) for cid in ids for w in windows]
+    results: list[LoadResult] = fan_out(
+        lambda item: _summary_window(ws, item[0], item[1], today),
+        items,
+        on_progress=on_progress,
+    )
+    sums: dict[str, dict[str, float]] = {cid: dict.fromkeys(CANVAS_METRICS, 0.0) for cid in ids}
+    errors: dict[str, BaseException] = {}
+    for result in results:
+        cid = result.item[0]
+        if not result.ok:
+            errors.setdefault(cid, result.error)
+            continue
+        for metric, value in total_row(result.value.totals).items():
+            sums[cid][metric] += value
+    table = canvases[["id", "name", "tags_text"]].copy().reset_index(drop=True)
+    for metric in CANVAS_METRICS:
+        values = [None if cid in errors else sums[cid][metric] for cid in ids]
+        table[metric] = pd.Series(values, dtype="float64")
+    entries = table["entries"]
+    table["conversion_rate"] = table["conversions"] / entries.where(entries > 0)
+    table = table.sort_values("entries", ascending=False, kind="stable", na_position="last")
+    return Leaderboard(table=table.reset_index(drop=True), errors=errors)
+
+
+@dataclass(frozen=True)
+class CanvasPage:
+    """One Canvas's details, stitched series and summed summary, each loaded independently."""
+
+    canvas_id: str
+    filters: Filters
+    details: LoadResult
+    series: LoadResult
+    summary: LoadResult
+
+
+def load_canvas_page(
+    ws: Workspace, canvas_id: str, filters: Filters, *, deleted_steps: bool = False
+) -> CanvasPage:
+    """Details, series and summary concurrently; a failure stays on its own result."""
+    start, end = filters.start, filters.end
+    tasks: dict[str, Callable[[], Any]] = {
+        "details": lambda: load_canvas_details(ws, canvas_id),
+        "series": lambda: load_canvas_series(
+            ws, canvas_id, start, end, deleted_steps=deleted_steps
+        ),
+        "summary": lambda: load_canvas_summary(ws, canvas_id, start, end),
+    }
+    results = {r.item: r for r in fan_out(lambda name: tasks[name](), list(tasks))}
+    return CanvasPage(
+        canvas_id=canvas_id,
+        filters=filters,
+        details=results["details"],
+        series=results["series"],
+        summary=results["summary"],
+    )

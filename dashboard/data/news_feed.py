@@ -1,0 +1,124 @@
+"""The News Feed page's data: cards, card details and clicks/impressions series per card.
+
+News Feed is deprecated by Braze (Content Cards replace it); the endpoints still answer for
+older workspaces, so the page stays, labelled legacy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+
+from braze_api import frames
+from dashboard.data.common import LoadResult, api, call, fan_out, load_series
+from dashboard.filters import Filters
+from dashboard.settings import Workspace
+
+CARD_COLUMNS = ("id", "title", "type", "tags")
+METRICS = ("impressions", "unique_impressions", "clicks", "unique_clicks")
+HOURLY_MAX_DAYS = 7
+
+
+def load_cards(ws: Workspace, include_archived: bool = False) -> pd.DataFrame:
+    """Every card (all pages): id, title, type, tags, tags_text."""
+
+    def fetch() -> pd.DataFrame:
+        body = api(ws, "feed", "list")(include_archived=include_archived)
+        return frames.items_frame(body.get("cards") or [], CARD_COLUMNS)
+
+    return call(ws, "feed.list", {"include_archived": include_archived}, fetch, "list")
+
+
+def load_card_details(ws: Workspace, card_id: str) -> dict[str, Any]:
+    return call(
+        ws,
+        "feed.details",
+        {"card_id": card_id},
+        lambda: dict(api(ws, "feed", "details")(card_id)),
+        "details",
+    )
+
+
+def _empty_series() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "card_id": pd.Series([], dtype="str"),
+            "card": pd.Series([], dtype="str"),
+            "time": pd.Series([], dtype="datetime64[ns, UTC]"),
+            **{m: pd.Series([], dtype="float64") for m in METRICS},
+        }
+    )
+
+
+def _one_card(ws: Workspace, card_id: str, filters: Filters, unit: str) -> pd.DataFrame:
+    if unit == "hour":
+        zone = ZoneInfo(filters.timezone)
+        first = datetime.combine(filters.start, time(0), tzinfo=zone).astimezone(ZoneInfo("UTC"))
+        after = datetime.combine(filters.end + timedelta(days=1), time(0), tzinfo=zone)
+        after = after.astimezone(ZoneInfo("UTC"))
+        raw = load_series(
+            ws,
+            "feed",
+            "data_series",
+            start=first.date(),
+            end=(after - timedelta(hours=1)).date(),
+            unit="hour",
+            card_id=card_id,
+        )
+        if not raw.empty:
+            keep = (raw["time"] >= pd.Timestamp(first)) & (raw["time"] < pd.Timestamp(after))
+            raw = raw[keep]
+    else:
+        raw = load_series(
+            ws, "feed", "data_series", start=filters.start, end=filters.end, card_id=card_id
+        )
+    return raw
+
+
+def load_card_series(
+    ws: Workspace, cards: pd.DataFrame, card_ids: Iterable[str], filters: Filters, unit: str
+) -> tuple[pd.DataFrame, list[LoadResult]]:
+    """Long frame: card_id, card (title), time (UTC), the four metrics, ctr; plus failures."""
+    titles = dict(zip(cards["id"], cards["title"], strict=True))
+    results = fan_out(lambda c: _one_card(ws, c, filters, unit), list(card_ids))
+    parts = []
+    for result in results:
+        if not result.ok or result.value is None or result.value.empty:
+            continue
+        raw = result.value
+        part = pd.DataFrame({"time": raw["time"]})
+        for metric in METRICS:
+            part[metric] = (
+                pd.to_numeric(raw[metric], errors="coerce").astype("float64")
+                if metric in raw
+                else float("nan")
+            )
+        part.insert(0, "card", str(titles.get(result.item) or result.item))
+        part.insert(0, "card_id", result.item)
+        parts.append(part)
+    frame = pd.concat(parts, ignore_index=True) if parts else _empty_series()
+    frame["ctr"] = frame["clicks"] / frame["impressions"].where(frame["impressions"] > 0)
+    return frame, [r for r in results if not r.ok]
+
+
+def card_totals(series: pd.DataFrame) -> pd.DataFrame:
+    """Per card: totals over the range and click-through rate (clicks / impressions)."""
+    if series.empty:
+        return pd.DataFrame(columns=["card_id", "card", *METRICS, "ctr", "unique_ctr"])
+    totals = series.groupby(["card_id", "card"], sort=False)[list(METRICS)].sum().reset_index()
+    totals["ctr"] = totals["clicks"] / totals["impressions"].where(totals["impressions"] > 0)
+    totals["unique_ctr"] = totals["unique_clicks"] / totals["unique_impressions"].where(
+        totals["unique_impressions"] > 0
+    )
+    return totals.sort_values("impressions", ascending=False).reset_index(drop=True)
+
+
+def local_times(series: pd.DataFrame, timezone: str) -> pd.DataFrame:
+    """Times on the sidebar's clock, without the zone (for charts and CSV)."""
+    out = series.copy()
+    out["time"] = out["time"].dt.tz_convert(timezone).dt.tz_localize(None)
+    return out

@@ -1,0 +1,85 @@
+"""The Campaigns page in a real browser: leaderboard CSV vs the sandbox, deep link, safe HTML."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import pytest
+import requests
+
+from braze_api.sandbox import SANDBOX_API_KEY
+from dashboard.filters import preset_range, utc_today
+from tests.e2e.conftest import screenshot, wait_for_app
+
+pytestmark = pytest.mark.browser
+
+
+def test_leaderboard_csv_equals_the_sandbox_series(app_url: str, page, sandbox) -> None:
+    page.goto(f"{app_url}/campaigns")
+    wait_for_app(page)
+    page.wait_for_selector("[data-testid='stDataFrame']")
+    assert page.locator("[data-testid='stException']").count() == 0
+    screenshot(page, "campaigns")
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Download leaderboard (CSV)").click()
+    with open(info.value.path(), "rb") as handle:
+        table = pd.read_csv(io.BytesIO(handle.read()), encoding="utf-8-sig")
+    assert len(table) > 10
+    _, end = preset_range("Last 30 days", utc_today())
+    for row in table.head(8).to_dict("records"):
+        points = requests.get(
+            f"{sandbox}/campaigns/data_series",
+            params={"campaign_id": row["campaign_id"], "length": 30, "ending_at": end.isoformat()},
+            headers={"Authorization": f"Bearer {SANDBOX_API_KEY}"},
+            timeout=10,
+        ).json()["data"]
+        assert row["conversions"] == sum(p.get("conversions", 0) for p in points)
+        assert row["unique_recipients"] == sum(p.get("unique_recipients", 0) for p in points)
+        assert row["revenue"] == pytest.approx(sum(p.get("revenue", 0) for p in points))
+
+
+def test_deep_link_shows_an_email_body_as_source(app_url: str, page, sandbox) -> None:
+    campaign = next(
+        c
+        for c in sandbox.sandbox.workspace.campaigns
+        if any("<script>" in str(v.message.get("body", "")) for v in c.variations)
+    )
+    page.goto(f"{app_url}/campaigns?campaign_id={campaign.id}")
+    wait_for_app(page)
+    assert page.locator("h1").first.inner_text().strip() == campaign.name
+    page.get_by_role("tab", name="Messages").click()
+    expander = page.locator("[data-testid='stExpander']", has_text="body (source").first
+    expander.locator("summary").click()
+    code = expander.locator("[data-testid='stCode']")
+    code.wait_for()
+    assert 'onerror="alert(1)"' in code.inner_text()
+    hostile = page.evaluate(
+        """() => ({
+            scripts: [...document.querySelectorAll('script')]
+                .filter(s => s.textContent.includes('alert')).length,
+            onerror: document.querySelectorAll('img[onerror]').length,
+        })"""
+    )
+    assert hostile == {"scripts": 0, "onerror": 0}
+    screenshot(page, "campaigns-messages")
+    page.get_by_role("tab", name="Performance").click()
+    page.wait_for_selector(".js-plotly-plot")
+    screenshot(page, "campaigns-detail")
+
+
+def test_hostile_name_is_plain_text_and_back_returns(app_url: str, page, sandbox) -> None:
+    hostile = next(c for c in sandbox.sandbox.workspace.campaigns if "<script>" in c.name)
+    page.goto(f"{app_url}/campaigns?campaign_id={hostile.id}")
+    wait_for_app(page)
+    assert page.locator("h1").first.inner_text().strip() == hostile.name
+    assert (
+        page.evaluate(
+            "() => [...document.querySelectorAll('script')].filter(s => s.textContent.includes('alert(1)')).length"
+        )
+        == 0
+    )
+    page.get_by_role("button", name="All campaigns").click()
+    wait_for_app(page)
+    page.wait_for_selector("[data-testid='stDataFrame']")
+    assert "campaign_id" not in page.url

@@ -1,0 +1,65 @@
+"""The Canvases page in a real browser: a 60-day deep link, the journey map and a CSV."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import requests
+
+from braze_api.sandbox import SANDBOX_API_KEY
+from dashboard.filters import utc_today
+from tests.e2e.conftest import screenshot, wait_for_app
+
+pytestmark = pytest.mark.browser
+
+
+def test_sixty_day_canvas_link_journey_map_and_csv(app_url: str, page, sandbox) -> None:
+    canvas = max(sandbox.sandbox.workspace.canvases, key=lambda c: len(c.steps))
+    end = utc_today() - timedelta(days=1)
+    start = end - timedelta(days=59)
+    page.set_viewport_size({"width": 1440, "height": 3000})  # the app scrolls inside itself
+    page.goto(f"{app_url}/canvases?range=custom&start={start}&end={end}&canvas_id={canvas.id}")
+    wait_for_app(page)
+    page.wait_for_selector(".js-plotly-plot")
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert page.get_by_role("heading", name=canvas.name).is_visible()
+    assert page.locator("[data-testid='stMetric']").count() == 5
+    assert f"canvas_id={canvas.id}" in page.url
+    screenshot(page, "canvases-detail")
+
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Daily totals (CSV)").click()
+    raw = Path(info.value.path()).read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    table = pd.read_csv(io.BytesIO(raw), encoding="utf-8-sig")
+    assert len(table) == 60 and table["date"].iloc[0] == start.isoformat()
+
+    expected: dict[str, int] = {}
+    for first in (start + timedelta(days=k) for k in range(0, 60, 12)):
+        body = requests.get(
+            f"{sandbox}/canvas/data_series",
+            params={
+                "canvas_id": canvas.id,
+                "starting_at": first.isoformat(),
+                "ending_at": (first + timedelta(days=11)).isoformat(),
+            },
+            headers={"Authorization": f"Bearer {SANDBOX_API_KEY}"},
+            timeout=10,
+        ).json()
+        expected |= {d["time"][:10]: d["total_stats"]["entries"] for d in body["data"]["stats"]}
+    assert dict(zip(table["date"], table["entries"], strict=True)) == expected
+
+    page.get_by_role("tab", name="Journey map").click()
+    graph = page.locator(".js-plotly-plot", has_text="Journey map")
+    graph.wait_for()
+    assert f"{len(canvas.steps)} steps" in graph.inner_text()
+    assert graph.bounding_box()["height"] > 64 * 10  # tall enough to read 50+ steps
+    screenshot(page, "canvases-journey")
+
+    page.get_by_role("tab", name="Steps").click()
+    page.wait_for_timeout(500)
+    screenshot(page, "canvases-steps")

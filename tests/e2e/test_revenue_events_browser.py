@@ -1,0 +1,109 @@
+"""Revenue and custom events in a real browser: links with several products/events, the numbers
+the page shows against the sandbox's, hourly charts on the chosen zone, the CSV download."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from urllib.parse import urlencode
+
+import pandas as pd
+import pytest
+import requests
+
+from dashboard.filters import preset_range, utc_today
+from tests.e2e.conftest import screenshot, wait_for_app
+
+pytestmark = pytest.mark.browser
+
+EVIL = '=HYPERLINK("http://evil.example","click")'
+PLOTS = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(d => ({
+    title: d.layout.title.text,
+    names: d.data.map(t => t.name),
+    y: d.data.map(t => Array.from(t.y || [])),
+}))"""
+
+
+def sandbox_total(sandbox, path: str, key: str, start: date, end: date, **params) -> float:
+    from braze_api.sandbox import SANDBOX_API_KEY
+
+    body = requests.get(
+        f"{sandbox}{path}",
+        params={"length": (end - start).days + 1, "ending_at": f"{end}T23:59:59Z", **params},
+        headers={"Authorization": f"Bearer {SANDBOX_API_KEY}"},
+        timeout=10,
+    ).json()
+    return sum(p[key] for p in body["data"] if str(start) <= p["time"][:10] <= str(end))
+
+
+def plots(page, wanted: str) -> dict[str, dict]:
+    """Every drawn chart by title, once the chart titled ``wanted`` has been drawn."""
+    page.wait_for_function(
+        "t => Array.from(document.querySelectorAll('.js-plotly-plot'))"
+        ".some(d => d.layout && d.layout.title.text === t)",
+        arg=wanted,
+    )
+    wait_for_app(page)
+    return {p["title"]: p for p in page.evaluate(PLOTS)}
+
+
+def test_revenue_link_compares_two_products(app_url: str, page, sandbox) -> None:
+    picked = ["Premium Monthly", EVIL]
+    query = urlencode([("range", "last_7"), *(("product", p) for p in picked)])
+    page.goto(f"{app_url}/revenue?{query}")
+    wait_for_app(page)
+    assert page.locator("[data-testid='stException']").count() == 0
+
+    drawn = plots(page, "Revenue per day · selected products")
+    assert drawn["Revenue per day · selected products"]["names"] == [
+        "Premium Monthly",
+        "=HYPERLINK(&quot;http://evil.example&quot;,&quot;click&quot;)",
+    ]
+    legend = page.locator(".legendtext").all_text_contents()
+    assert EVIL in legend  # shown literally, not as markup
+
+    start, end = preset_range("Last 7 days", utc_today())
+    revenue = sandbox_total(sandbox, "/purchases/revenue_series", "revenue", start, end)
+    card = page.locator("[data-testid='stMetric']").filter(has_text="Revenue · total")
+    assert f"${revenue:,.2f}" in card.inner_text()
+    evil = sandbox_total(sandbox, "/purchases/revenue_series", "revenue", start, end, product=EVIL)
+    assert sum(drawn["Revenue per day · selected products"]["y"][1]) == pytest.approx(evil)
+
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Download totals (CSV)").click()
+    with open(info.value.path(), "rb") as handle:
+        table = pd.read_csv(io.BytesIO(handle.read()), encoding="utf-8-sig")
+    assert "'" + EVIL in set(table["product"])
+    assert table["revenue"].sum() == pytest.approx(revenue, abs=0.05)
+    screenshot(page, "revenue")
+
+
+def test_events_link_hourly_in_the_chosen_zone(app_url: str, page, sandbox) -> None:
+    picked = ["added_cart", "café_visité"]
+    query = urlencode(
+        [
+            ("range", "last_7"),
+            ("tz", "Asia/Tokyo"),
+            ("unit", "hour"),
+            *(("event", e) for e in picked),
+        ]
+    )
+    page.goto(f"{app_url}/events?{query}")
+    wait_for_app(page)
+    assert page.locator("[data-testid='stException']").count() == 0
+
+    drawn = plots(page, "Event occurrences per hour (Asia/Tokyo)")
+    hourly = drawn["Event occurrences per hour (Asia/Tokyo)"]
+    assert hourly["names"] == picked
+    assert len(hourly["y"][0]) == 7 * 24
+    assert "Sessions per hour (Asia/Tokyo) · All users" in drawn
+    assert page.get_by_text("Hour (Asia/Tokyo)").count() >= 1  # the axis states the zone
+
+    start, end = preset_range("Last 7 days", utc_today())
+    expected = sandbox_total(
+        sandbox, "/events/data_series", "count", start, end, event="added_cart"
+    )
+    cell = page.locator("[data-testid='stMetric']").filter(has_text="added_cart")
+    assert f"{expected:,.0f}" in cell.inner_text()
+    assert page.get_by_text("segments are not offered").count() == 1
+    screenshot(page, "events")

@@ -1,0 +1,212 @@
+"""Campaign loaders over real HTTP against a sandbox, and the pure summaries they feed."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pandas as pd
+import pytest
+import requests
+
+from braze_api.sandbox import SANDBOX_API_KEY
+from dashboard.cache import CACHE
+from dashboard.data import campaigns as data
+from dashboard.filters import preset_range, utc_today
+from dashboard.settings import Workspace
+
+
+@pytest.fixture
+def ws(sandbox) -> Workspace:
+    CACHE.clear()
+    sandbox.sandbox.clear_requests()
+    sandbox.sandbox.clear_injections()
+    yield Workspace(base_url=str(sandbox), api_key=SANDBOX_API_KEY, label="test")
+    sandbox.sandbox.clear_injections()
+    CACHE.clear()
+
+
+def raw_series(url: str, campaign_id: str, length: int, end) -> list[dict]:
+    """The sandbox's own answer, fetched with plain requests (no client, no frames)."""
+    response = requests.get(
+        f"{url}/campaigns/data_series",
+        params={"campaign_id": campaign_id, "length": length, "ending_at": f"{end}T23:59:59Z"},
+        headers={"Authorization": f"Bearer {SANDBOX_API_KEY}"},
+        timeout=10,
+    )
+    response.raise_for_status()
+    return response.json()["data"]
+
+
+def expected_row(points: list[dict]) -> dict:
+    """Totals computed directly from the JSON, the way a marketer would add them up."""
+    entries = [e for p in points for items in p["messages"].values() for e in items]
+    has_sent = [e["sent"] for e in entries if "sent" in e]
+    return {
+        "sent": float(sum(has_sent)) if has_sent else None,
+        "unique_recipients": float(sum(p.get("unique_recipients", 0) for p in points)),
+        "conversions": float(sum(p.get("conversions", 0) for p in points)),
+        "conversions1": float(sum(p.get("conversions1", 0) for p in points)),
+        "revenue": sum(p.get("revenue", 0) for p in points),
+        "email_unique_opens": float(
+            sum(e.get("unique_opens", 0) for p in points for e in p["messages"].get("email", []))
+        ),
+    }
+
+
+def test_leaderboard_totals_equal_the_sandbox_series(ws, sandbox) -> None:
+    start, end = preset_range("Last 30 days", utc_today())
+    campaigns = data.load_campaigns(ws)
+    listed = sandbox.sandbox.workspace.campaigns
+    assert set(campaigns["id"]) == {c.id for c in listed if not c.archived}
+    assert len(data.load_campaigns(ws, include_archived=True)) == len(listed)
+
+    picked = campaigns.head(25)
+    progress: list[tuple[int, int]] = []
+    board = data.load_leaderboard(ws, picked, start, end, lambda d, t: progress.append((d, t)))
+    assert progress[-1] == (25, 25)
+    assert list(board.columns) == list(data.LEADERBOARD_COLUMNS)
+    checked_email = 0
+    for row in board.to_dict("records"):
+        points = raw_series(str(sandbox), row["campaign_id"], 30, end)
+        want = expected_row(points)
+        if want["sent"] is None:
+            assert pd.isna(row["sent"])
+        else:
+            assert row["sent"] == want["sent"]
+        for name in ("unique_recipients", "conversions", "conversions1"):
+            assert row[name] == want[name], (row["name"], name)
+        assert row["revenue"] == pytest.approx(want["revenue"])
+        if row["channels"] == "email":
+            checked_email += 1
+            assert row["opens"] == want["email_unique_opens"]
+        assert row["status"] == ""
+    assert checked_email, "the sample should include an email campaign"
+
+
+def test_repeat_loads_make_no_requests_and_windows_are_100_days(ws, sandbox) -> None:
+    end = utc_today() - timedelta(days=1)
+    start = end - timedelta(days=149)  # 150 days: two windows
+    campaign_id = data.load_campaigns(ws)["id"].iloc[0]
+    first = data.load_campaign_series(ws, campaign_id, start, end)
+    series = [r for r in sandbox.sandbox.requests if r.path == "/campaigns/data_series"]
+    assert sorted(int(r.query["length"]) for r in series) == [50, 100]
+    assert first.totals["time"].dt.date.min() >= start
+    assert first.totals["time"].dt.date.nunique() == len(first.totals)
+    sandbox.sandbox.clear_requests()
+    again = data.load_campaign_series(ws, campaign_id, start, end)
+    assert sandbox.sandbox.requests == []
+    pd.testing.assert_frame_equal(first.long, again.long)
+
+
+def test_one_failing_campaign_keeps_its_row_with_a_status(ws, sandbox) -> None:
+    start, end = preset_range("Last 7 days", utc_today())
+    campaigns = data.load_campaigns(ws).head(6)
+    data.load_leaderboard(ws, campaigns.head(5), start, end)  # five cached, the sixth not
+    sandbox.sandbox.inject("/campaigns/data_series", 503)
+    board = data.load_leaderboard(ws, campaigns, start, end)
+    assert board["status"].tolist() == [""] * 5 + ["⚠ could not load (503)"]
+    assert board["unique_recipients"].iloc[:5].notna().all()
+    assert pd.isna(board["unique_recipients"].iloc[5])
+
+
+def test_send_series_and_send_id_validation(ws, sandbox) -> None:
+    campaign = next(c for c in sandbox.sandbox.workspace.campaigns if c.send_ids)
+    send = campaign.send_ids[-1]
+    series = data.load_send_series(ws, campaign.id, f"  {send.id} ")
+    [request] = [r for r in sandbox.sandbox.requests if r.path == "/sends/data_series"]
+    assert request.query["send_id"] == send.id and request.query["length"] == "14"
+    active_days = set(series.long["time"].dt.date)
+    assert send.day in active_days
+    sandbox.sandbox.clear_requests()
+    for bad in ("", "   ", "abc def", "x" * 129, "<script>", "id'--"):
+        with pytest.raises(ValueError):
+            data.load_send_series(ws, campaign.id, bad)
+    assert sandbox.sandbox.requests == []
+
+
+def test_details_helpers(ws, sandbox) -> None:
+    campaign = next(
+        c for c in sandbox.sandbox.workspace.campaigns if c.multivariate and len(c.variations) > 2
+    )
+    details = data.load_campaign_details(ws, campaign.id)
+    summary = data.details_summary(details)
+    assert summary["name"] == campaign.name and summary["channels"] == campaign.channels
+    messages = data.messages_table(details)
+    assert len(messages) == len(campaign.variations)
+    assert messages["is_control"].sum() == 1
+    behaviors = data.behavior_table(details)
+    assert behaviors["event"].tolist() == list("ABCD"[: len(campaign.conversion_behaviors)])
+    assert all(isinstance(w, str) and w for w in behaviors["window"])
+
+
+def test_filters_and_channels() -> None:
+    campaigns = pd.DataFrame(
+        {
+            "id": ["a", "b", "c"],
+            "name": ["Spring SALE", "Win-back (v2)", None],
+            "is_api_campaign": pd.array([True, False, None], dtype="boolean"),
+            "tags": [["promo"], ["retention", "promo"], None],
+        }
+    )
+    assert data.filter_campaigns(campaigns, "sale")["id"].tolist() == ["a"]
+    assert data.filter_campaigns(campaigns, "(v2")["id"].tolist() == ["b"]  # literal, no regex
+    assert data.filter_campaigns(campaigns, tags=["retention"])["id"].tolist() == ["b"]
+    assert data.filter_campaigns(campaigns, api_choice=data.API_CHOICES[1])["id"].tolist() == ["a"]
+    assert data.filter_campaigns(campaigns, api_choice=data.API_CHOICES[2])["id"].tolist() == [
+        "b",
+        "c",
+    ]
+    assert data.all_tags(campaigns) == ["promo", "retention"]
+
+    board = data.leaderboard_frame(
+        [
+            {"campaign_id": "a", "channels": "email, ios_push", "sent": 10, "status": ""},
+            {"campaign_id": "b", "channels": "webhook", "sent": 0, "status": ""},
+            {"campaign_id": "c", "channels": "", "status": "⚠ could not load (503)"},
+        ]
+    )
+    assert data.channel_options(board) == ["email", "ios_push", "webhook"]
+    assert data.with_channels(board, ["ios_push"])["campaign_id"].tolist() == ["a"]
+    assert data.active_only(board)["campaign_id"].tolist() == ["a", "c"]
+
+
+def test_rates_and_funnel_follow_the_channel() -> None:
+    assert data.rates({"sent": 100, "delivered": 80, "opens": 40, "clicks": 8}) == {
+        "open_rate": 0.5,
+        "click_rate": 0.1,
+        "conversion_rate": None,
+    }
+    in_app = data.rates({"sent": None, "delivered": None, "opens": 200, "clicks": 10})
+    assert in_app["open_rate"] is None and in_app["click_rate"] == 0.05
+    body = {
+        "data": [
+            {
+                "time": "2024-03-01",
+                "messages": {
+                    "email": [
+                        {"sent": 100, "delivered": 90, "unique_opens": 30, "unique_clicks": 6}
+                    ],
+                    "trigger_in_app_message": [],
+                    "carrier_pigeon": [{"sent": 5}],
+                },
+                "conversions": 4,
+                "unique_recipients": 95,
+            }
+        ]
+    }
+    series = data.series_from_body(body)
+    assert series.channels == ("email", "trigger_in_app_message", "carrier_pigeon")
+    assert "carrier_pigeon" in set(data.flat_series(series.long)["channel"])  # unknown kept
+    stages = data.funnel(series.long, series.totals)
+    assert stages["stage"].tolist() == [
+        "Sent",
+        "Delivered",
+        "Opened / viewed",
+        "Clicked",
+        "Converted (A)",
+    ]
+    assert stages["count"].tolist() == [105, 90, 30, 6, 4]
+    row = data.summarise(series)
+    assert row["conversion_rate"] == pytest.approx(4 / 95)
+    daily = data.daily_channel_frame(series.long)
+    assert set(daily["channel"]) == {"email", "carrier_pigeon"}

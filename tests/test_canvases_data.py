@@ -1,0 +1,281 @@
+"""Canvas loaders and figures: windows, stitching, sums and the step graph (sandbox over HTTP)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+
+import pandas as pd
+import pytest
+import requests
+
+from braze_api import frames
+from braze_api.sandbox import SANDBOX_API_KEY
+from dashboard.charts.canvases import (
+    entries_figure,
+    safe,
+    step_channel_figure,
+    step_graph_figure,
+    variant_comparison_figure,
+)
+from dashboard.data.canvases import (
+    canvas_windows,
+    filter_canvases,
+    load_canvas_details,
+    load_canvas_list,
+    load_canvas_series,
+    load_canvas_summary,
+    load_leaderboard,
+    step_channel_table,
+    step_table,
+    stitch_canvas,
+    tag_options,
+    total_row,
+    variant_totals,
+)
+from dashboard.filters import utc_today
+from dashboard.settings import Workspace
+
+
+@pytest.fixture
+def ws(sandbox) -> Workspace:
+    from dashboard.cache import CACHE
+
+    CACHE.clear()
+    sandbox.sandbox.clear_requests()
+    return Workspace(base_url=str(sandbox), api_key=SANDBOX_API_KEY)
+
+
+def biggest(sandbox):
+    return max(sandbox.sandbox.workspace.canvases, key=lambda c: len(c.steps))
+
+
+def raw_series(sandbox, canvas_id: str, first: date, last: date, **flags) -> list[dict]:
+    """The sandbox's daily stats for [first, last], in 7-day chunks via starting_at."""
+    out, cursor = [], first
+    while cursor <= last:
+        stop = min(cursor + timedelta(days=6), last)
+        body = requests.get(
+            f"{sandbox}/canvas/data_series",
+            params={
+                "canvas_id": canvas_id,
+                "starting_at": f"{cursor.isoformat()}T00:00:00Z",
+                "ending_at": f"{stop.isoformat()}T23:59:59Z",
+                **{k: str(v).lower() for k, v in flags.items()},
+            },
+            headers={"Authorization": f"Bearer {SANDBOX_API_KEY}"},
+            timeout=10,
+        ).json()
+        out += body["data"]["stats"]
+        cursor = stop + timedelta(days=1)
+    return out
+
+
+def test_windows_are_back_to_back_and_at_most_14_days() -> None:
+    end = date(2024, 3, 31)
+    windows = canvas_windows(end - timedelta(days=59), end)
+    assert [w.length for w in windows] == [4, 14, 14, 14, 14]
+    assert windows[-1].end == end and windows[0].start == end - timedelta(days=59)
+    for before, after in zip(windows, windows[1:], strict=False):
+        assert after.start == before.end + timedelta(days=1)
+
+
+def test_sixty_days_stitched_match_the_sandbox(ws, sandbox) -> None:
+    canvas = biggest(sandbox)
+    end = utc_today() - timedelta(days=1)
+    start = end - timedelta(days=59)
+    series = load_canvas_series(ws, canvas.id, start, end)
+    calls = [
+        r
+        for r in sandbox.sandbox.requests
+        if r.path == "/canvas/data_series" and r.query["canvas_id"] == canvas.id
+    ]
+    assert sorted(int(r.query["length"]) for r in calls) == [4, 14, 14, 14, 14]
+    assert all(r.query["include_step_breakdown"] == "true" for r in calls)
+
+    days = series.totals["time"].dt.date
+    assert days.is_unique and len(days) == 60
+    assert (days.iloc[0], days.iloc[-1]) == (start, end)
+    raw = raw_series(sandbox, canvas.id, start, end, include_variant_breakdown=True)
+    expected = {m: sum(d["total_stats"][m] for d in raw) for m in ("entries", "conversions")}
+    totals = total_row(series.totals)
+    assert totals["entries"] == expected["entries"] > 0
+    assert totals["conversions"] == expected["conversions"]
+    assert totals["revenue"] == pytest.approx(sum(d["total_stats"]["revenue"] for d in raw))
+
+    per_variant = variant_totals(series.variants)
+    assert per_variant["entries"].sum() == totals["entries"]
+    assert per_variant["revenue"].sum() == pytest.approx(totals["revenue"])
+
+    # the summary endpoint, called per window and summed, agrees with the stitched series
+    summary = load_canvas_summary(ws, canvas.id, start, end)
+    assert total_row(summary.totals) == totals
+    assert summary.variants["entries"].sum() == totals["entries"]
+
+    # a second load is served from the per-window cache
+    sandbox.sandbox.clear_requests()
+    load_canvas_series(ws, canvas.id, start, end)
+    assert not [r for r in sandbox.sandbox.requests if r.path == "/canvas/data_series"]
+
+
+def test_stitch_drops_overlap_and_trims() -> None:
+    def body(days: list[str]) -> dict:
+        stats = [
+            {
+                "time": d,
+                "total_stats": {"entries": 10, "revenue": 1.5},
+                "step_stats": {
+                    "s1": {
+                        "name": "One",
+                        "revenue": 2.0,
+                        "messages": {"email": [{"sent": 5}], "ios_push": [{"sent": 3}]},
+                    }
+                },
+            }
+            for d in days
+        ]
+        return {"data": {"name": "c", "stats": stats}}
+
+    a = frames.canvas_series_frames(body(["2024-01-01", "2024-01-02", "2024-01-03"]))
+    b = frames.canvas_series_frames(body(["2024-01-03", "2024-01-04"]))  # overlaps a day
+    out = stitch_canvas([a, b], date(2024, 1, 2), date(2024, 1, 4))
+    assert out.totals["time"].dt.day.tolist() == [2, 3, 4]
+    assert len(out.steps) == 3 and len(out.step_channels) == 6
+    assert total_row(out.totals)["entries"] == 30
+
+
+def test_step_revenue_is_per_step_not_per_channel() -> None:
+    body = {
+        "data": {
+            "stats": [
+                {
+                    "time": "2024-01-01",
+                    "total_stats": {},
+                    "step_stats": {
+                        "s1": {
+                            "name": "Two channels",
+                            "revenue": 100.0,
+                            "conversions": 4,
+                            "messages": {
+                                "email": [{"sent": 50, "unique_opens": 10, "delivered": 40}],
+                                "android_push": [{"sent": 20, "direct_opens": 2}],
+                            },
+                        }
+                    },
+                }
+            ]
+        }
+    }
+    series = frames.canvas_series_frames(body)
+    layout = frames.canvas_steps_frame(
+        {"steps": [{"id": "s1", "name": "Two channels", "channels": ["email", "android_push"]}]}
+    )
+    table = step_table(layout, series.steps)
+    assert table["revenue"].tolist() == [100.0] and table["conversions"].tolist() == [4]
+    channels = step_channel_table(series.step_channels, ["s1"])
+    assert len(channels) == 2 and "revenue" not in channels and "conversions" not in channels
+    email = channels[channels["channel"] == "email"].iloc[0]
+    assert (email["opens"], email["open_rate"]) == (10, 0.25)
+    # details missing: the stats still show, marked as not in the current journey
+    orphan = step_table(None, series.steps)
+    assert orphan["deleted"].tolist() == [True] and orphan["step_name"].tolist() == ["Two channels"]
+
+
+def test_deleted_steps_only_on_request(ws, sandbox) -> None:
+    canvas = next(c for c in sandbox.sandbox.workspace.canvases if c.deleted_steps)
+    end = utc_today() - timedelta(days=1)
+    start = end - timedelta(days=6)
+    plain = load_canvas_series(ws, canvas.id, start, end)
+    with_deleted = load_canvas_series(ws, canvas.id, start, end, deleted_steps=True)
+    details = load_canvas_details(ws, canvas.id)
+    assert set(plain.steps["step_id"]) == {s.id for s in canvas.steps}
+    table = step_table(details.steps, with_deleted.steps)
+    assert set(table.loc[table["deleted"], "step_id"]) == {s.id for s in canvas.deleted_steps}
+
+
+def test_list_search_tags_and_leaderboard(ws, sandbox) -> None:
+    workspace = sandbox.sandbox.workspace
+    listed = load_canvas_list(ws)
+    assert set(listed["id"]) == {c.id for c in workspace.canvases if not c.archived}
+    everything = load_canvas_list(ws, include_archived=True)
+    assert len(everything) == len(workspace.canvases)
+    tag = tag_options(everything)[0]
+    tagged = filter_canvases(everything, tags=[tag])
+    assert set(tagged["id"]) == {c.id for c in workspace.canvases if tag in c.tags}
+    one = workspace.canvases[3]
+    assert filter_canvases(everything, one.name.upper())["id"].str.contains(one.id).any()
+    assert filter_canvases(everything, one.id[:13])["id"].tolist() == [one.id]
+
+    end = utc_today() - timedelta(days=1)
+    start = end - timedelta(days=20)
+    seen: list[tuple[int, int]] = []
+    board = load_leaderboard(ws, tagged, start, end, on_progress=lambda d, t: seen.append((d, t)))
+    assert not board.errors
+    assert seen[-1] == (2 * len(tagged), 2 * len(tagged))  # 21 days = 2 windows per Canvas
+    assert board.table["entries"].is_monotonic_decreasing
+    top = board.table.iloc[0]
+    raw = raw_series(sandbox, top["id"], start, end)
+    assert top["entries"] == sum(d["total_stats"]["entries"] for d in raw)
+    assert top["revenue"] == pytest.approx(sum(d["total_stats"]["revenue"] for d in raw))
+
+
+def test_a_failing_canvas_stays_on_the_leaderboard_blank(ws, sandbox) -> None:
+    listed = load_canvas_list(ws).head(3)
+    sandbox.sandbox.inject("/canvas/data_summary", 400, times=1)  # 400: not retried
+    try:
+        end = utc_today() - timedelta(days=1)
+        board = load_leaderboard(ws, listed, end - timedelta(days=5), end)
+    finally:
+        sandbox.sandbox.clear_injections()
+    assert len(board.errors) == 1 and len(board.table) == 3
+    failed = next(iter(board.errors))
+    assert board.table.set_index("id").loc[failed, ["entries", "revenue"]].isna().all()
+
+
+def test_step_graph_for_fifty_plus_steps(ws, sandbox) -> None:
+    canvas = biggest(sandbox)
+    assert len(canvas.steps) >= 50
+    details = load_canvas_details(ws, canvas.id)
+    fig = step_graph_figure(details.steps, details.variants)
+    nodes = [t for t in fig.data if t.mode == "markers+text"]
+    assert sum(len(t.x) for t in nodes) == len(canvas.steps) + len(canvas.variants)
+    rows = int(details.steps["depth"].max()) + 2
+    assert fig.layout.height >= 64 * rows  # grows with the layers instead of squashing them
+    assert all(len(label) <= 31 for t in nodes for label in t.text)
+    hovers = [h for t in nodes for h in t.hovertext]
+    assert any(canvas.steps[-1].name in h for h in hovers)  # full names on hover
+    edges = sum(len(s.next_step_ids) for s in canvas.steps)
+    lines = [t for t in fig.data if t.mode == "lines"]
+    assert sum(list(t.y).count(None) for t in lines) == edges + len(canvas.variants)
+    json.loads(fig.to_json())  # serialisable for the browser
+
+
+def test_braze_text_is_escaped_in_figures() -> None:
+    hostile = "<img src=x onerror=alert(1)>"
+    assert "<" not in safe(hostile)
+    details = {
+        "variants": [{"id": "v", "name": hostile, "first_step_ids": ["s"]}],
+        "steps": [{"id": "s", "name": hostile, "channels": ["email"], "next_step_ids": []}],
+    }
+    fig = step_graph_figure(
+        frames.canvas_steps_frame(details), frames.canvas_variants_frame(details)
+    )
+    assert "<img" not in fig.to_json()
+    variants = pd.DataFrame(
+        {
+            "variant_id": ["v"],
+            "variant_name": [hostile],
+            "entries": [1],
+            "conversions": [0],
+            "revenue": [0.0],
+        }
+    )
+    assert "<img" not in variant_comparison_figure(variants).to_json()
+
+
+def test_empty_frames_give_titled_empty_figures() -> None:
+    empty = frames.canvas_series_frames({})
+    assert entries_figure(empty.totals).layout.title.text == "Entries per day"
+    assert step_channel_figure(step_channel_table(empty.step_channels)).layout.annotations
+    graph = step_graph_figure(frames.canvas_steps_frame({}), frames.canvas_variants_frame({}))
+    assert "no steps" in graph.layout.annotations[0].text

@@ -1,0 +1,202 @@
+"""The custom events page (events and sessions) against the demo sandbox over real HTTP."""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import date, datetime, timedelta
+
+import numpy as np
+import pytest
+import requests
+
+from dashboard.filters import preset_range, utc_today
+from tests.conftest import chart_titles, rendered_text
+
+EVENTS, SESSIONS, DAU = "/events/data_series", "/sessions/data_series", "/kpi/dau/data_series"
+PICKED = ["added_cart", "café_visité"]
+
+
+def sandbox_get(sandbox, path: str, **params) -> dict:
+    """One plain GET against the sandbox, independent of our client."""
+    from braze_api.sandbox import SANDBOX_API_KEY
+
+    response = requests.get(
+        sandbox.url + path,
+        params=params,
+        headers={"Authorization": f"Bearer {SANDBOX_API_KEY}"},
+        timeout=10,
+    )
+    response.raise_for_status()
+    return response.json()
+
+
+def daily(sandbox, path: str, key: str, start: date, end: date, **params) -> dict[str, float]:
+    """Day -> value over [start, end] (≤ 100 days) as the sandbox reports it."""
+    body = sandbox_get(
+        sandbox,
+        path,
+        length=(end - start).days + 1,
+        ending_at=f"{end.isoformat()}T23:59:59Z",
+        **params,
+    )
+    return {
+        p["time"][:10]: p[key]
+        for p in body["data"]
+        if start.isoformat() <= p["time"][:10] <= end.isoformat()
+    }
+
+
+def values(array) -> list[float]:
+    if isinstance(array, dict) and "bdata" in array:
+        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"]).tolist()
+    return list(array)
+
+
+def charts(at) -> dict[str, list[dict]]:
+    out = {}
+    for element in at.get("plotly_chart"):
+        spec = json.loads(element.proto.spec)
+        out[spec["layout"]["title"]["text"]] = spec["data"]
+    return out
+
+
+def test_two_events_totals_changes_and_traces(app_test, demo) -> None:
+    at = app_test("events")
+    assert not at.exception
+    assert any("Pick one or more custom events" in i.value for i in at.info)
+    at.multiselect(key="ev_events").set_value(PICKED).run()
+    assert not at.exception
+
+    start, end = preset_range("Last 30 days", utc_today())
+    before_end = start - timedelta(days=1)
+    before_start = before_end - timedelta(days=29)
+    table = at.dataframe[0].value
+    assert list(table["event"]) == PICKED
+    for event in PICKED:
+        now = sum(daily(demo, EVENTS, "count", start, end, event=event).values())
+        then = sum(daily(demo, EVENTS, "count", before_start, before_end, event=event).values())
+        row = table[table["event"] == event].iloc[0]
+        assert (row["total"], row["previous_period"]) == (now, then)
+        assert row["change"] == pytest.approx((now - then) / then)
+        card = next(m for m in at.metric if m.label == event.replace("_", "\\_"))
+        assert card.value == f"{now:,.0f}"
+        assert card.delta == f"{(now - then) / then:+.1%}"
+
+    traces = charts(at)["Event occurrences per day"]
+    assert [t["name"] for t in traces] == ["added_cart", "café_visité"]
+    assert len(values(traces[0]["y"])) == 30
+    assert at.query_params["event"] == PICKED
+
+
+def test_only_analytics_segments_are_offered_and_they_filter(app_test, demo) -> None:
+    items = sandbox_get(demo, "/segments/list", page=0)["segments"]
+    items += sandbox_get(demo, "/segments/list", page=1)["segments"]
+    tracked = {s["id"] for s in items if s["analytics_tracking_enabled"]}
+    untracked = {s["id"] for s in items if not s["analytics_tracking_enabled"]}
+    assert tracked and untracked
+
+    at = app_test("events")
+    options = at.selectbox(key="ev_segment").options  # as shown: segment names
+    names = {s["id"]: s["name"] for s in items}
+    assert options[0] == "All users"
+    assert sorted(options[1:]) == sorted(names[i] for i in tracked)
+    assert any(f"{len(untracked)} segments are not offered" in c.value for c in at.caption)
+
+    segment = sorted(tracked)[0]
+    at.multiselect(key="ev_events").set_value(PICKED[:1])
+    demo.clear_requests()
+    at.selectbox(key="ev_segment").set_value(segment).run()
+    assert not at.exception
+    assert at.query_params["segment"] == segment
+    for path in (EVENTS, SESSIONS):
+        assert any(r.path == path and r.query.get("segment_id") == segment for r in demo.requests)
+    assert not any(r.path == DAU and "segment_id" in r.query for r in demo.requests)
+    start, end = preset_range("Last 30 days", utc_today())
+    expected = sum(
+        daily(demo, EVENTS, "count", start, end, event=PICKED[0], segment_id=segment).values()
+    )
+    assert at.dataframe[0].value["total"].iloc[0] == expected
+    assert any("DAU for the whole app" in c.value for c in at.caption)
+
+
+def test_sessions_and_sessions_per_dau_equal_the_sandbox(app_test, demo) -> None:
+    at = app_test("events")
+    start, end = preset_range("Last 30 days", utc_today())
+    sessions = daily(demo, SESSIONS, "sessions", start, end)
+    dau = daily(demo, DAU, "dau", start, end)
+    cards = {m.label: m.value for m in at.metric}
+    assert cards["Sessions · total · All users"] == f"{sum(sessions.values()):,.0f}"
+    assert cards["Sessions per DAU · range average"] == (
+        f"{sum(sessions.values()) / sum(dau.values()):.2f}"
+    )
+    ratio = values(charts(at)["Sessions per daily active user"][0]["y"])
+    expected = [sessions[d] / dau[d] for d in sorted(sessions)]
+    assert ratio == pytest.approx(expected)
+
+
+def test_hourly_events_and_sessions_state_the_timezone(app_test, demo) -> None:
+    at = app_test("events", query={"range": "last_7", "tz": "America/New_York"})
+    at.multiselect(key="ev_events").set_value(PICKED)
+    demo.clear_requests()
+    at.toggle(key="ev_hourly").set_value(True).run()
+    assert not at.exception
+    titles = chart_titles(at)
+    assert "Event occurrences per hour (America/New_York)" in titles
+    assert "Sessions per hour (America/New_York) · All users" in titles
+    hourly = [r for r in demo.requests if r.path == EVENTS and r.query.get("unit") == "hour"]
+    assert hourly and all(int(r.query["length"]) <= 100 for r in hourly)
+    traces = charts(at)["Event occurrences per hour (America/New_York)"]
+    start, _ = preset_range("Last 7 days", utc_today())
+    assert len(traces) == 2 and traces[0]["x"][0].startswith(f"{start.isoformat()}T00:00:00")
+
+
+def test_a_150_day_range_is_two_back_to_back_windows(app_test, demo) -> None:
+    end = utc_today() - timedelta(days=1)
+    start = end - timedelta(days=149)
+    at = app_test(
+        "events", query={"range": "custom", "start": start.isoformat(), "end": end.isoformat()}
+    )
+    demo.clear_requests()
+    at.multiselect(key="ev_events").set_value(PICKED[:1]).run()
+    assert not at.exception
+    calls = [
+        r
+        for r in demo.requests
+        if r.path == EVENTS and r.query["ending_at"][:10] > start.isoformat()
+    ]
+    windows = sorted(
+        (datetime.fromisoformat(r.query["ending_at"]), int(r.query["length"])) for r in calls
+    )
+    assert [length for _, length in windows] == [50, 100]
+    (first_end, _), (last_end, last_length) = windows
+    assert (
+        last_end.date() - timedelta(days=last_length) == first_end.date() == start + timedelta(49)
+    )
+    expected = sum(
+        daily(demo, EVENTS, "count", start, start + timedelta(49), event=PICKED[0]).values()
+    )
+    expected += sum(
+        daily(demo, EVENTS, "count", start + timedelta(50), end, event=PICKED[0]).values()
+    )
+    assert at.dataframe[0].value["total"].iloc[0] == expected
+
+
+def test_a_failing_event_shows_a_message_and_sessions_still_render(app_test, demo) -> None:
+    demo.inject(EVENTS, 429)
+    at = app_test("events")
+    at.multiselect(key="ev_events").set_value(PICKED[:1]).run()
+    assert not at.exception
+    assert any("rate limit" in e.value and EVENTS in e.value for e in at.error)
+    assert "Sessions per day · All users" in chart_titles(at)
+    assert "Traceback" not in rendered_text(at)
+
+
+def test_event_names_are_escaped_in_cards_and_legends(app_test) -> None:
+    evil = '=HYPERLINK("http://evil.example","click")'
+    at = app_test("events")
+    at.multiselect(key="ev_events").set_value([evil]).run()
+    assert not at.exception
+    assert [m.label for m in at.metric][0] == '=HYPERLINK\\("http\\://evil\\.example","click"\\)'
+    names = [t["name"] for t in charts(at)["Event occurrences per day"]]
+    assert names == ["=HYPERLINK(&quot;http://evil.example&quot;,&quot;click&quot;)"]

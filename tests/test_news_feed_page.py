@@ -1,0 +1,100 @@
+"""The News Feed page against the demo sandbox, numbers checked with plain requests."""
+
+from __future__ import annotations
+
+import pandas as pd
+import requests
+
+from braze_api.sandbox import SANDBOX_API_KEY
+from dashboard.charts.news_feed import metric_figure, totals_figure
+from dashboard.data.news_feed import card_totals
+from dashboard.filters import preset_range, utc_today
+from tests.conftest import chart_titles, rendered_text
+
+
+def _sandbox_totals(sandbox, card_id: str, days: int = 30) -> dict[str, int]:
+    start, end = preset_range("Last 30 days", utc_today())
+    body = requests.get(
+        f"{sandbox.url}/feed/data_series",
+        params={"card_id": card_id, "length": days, "ending_at": f"{end}T23:59:59Z"},
+        headers={"Authorization": f"Bearer {SANDBOX_API_KEY}"},
+        timeout=10,
+    ).json()
+    points = [p for p in body["data"] if start.isoformat() <= p["time"][:10] <= end.isoformat()]
+    return {m: sum(p[m] for p in points) for m in ("impressions", "clicks")}
+
+
+def test_legacy_notice_and_series_for_a_card(app_test, demo) -> None:
+    card = demo.workspace.cards[-1]  # the newest card is the one still live
+    at = app_test("news_feed", query={"card_id": card.id})
+    assert not at.exception
+    assert any("deprecated" in w.value and "Content Cards" in w.value for w in at.warning)
+    expected = _sandbox_totals(demo, card.id)
+    assert expected["impressions"] > 0
+    values = {m.label: m.value for m in at.metric}
+    assert values["Impressions"] == f"{expected['impressions']:,}"
+    assert values["Clicks"] == f"{expected['clicks']:,}"
+    assert "Impressions per day" in chart_titles(at)
+    assert any(t.startswith("Click-through rate per day") for t in chart_titles(at))
+
+
+def test_braze_text_is_escaped(app_test, demo) -> None:
+    bold = next(c for c in demo.workspace.cards if c.title.startswith("<b>"))
+    at = app_test("news_feed")
+    at.toggle(key="feed_archived").set_value(True).run()
+    at.selectbox(key="feed_card").set_value(bold.id).run()
+    assert not at.exception
+    headings = [h.value for h in at.subheader]
+    assert "\\<b\\>Bold\\</b\\> news" in headings, headings
+    assert all(not getattr(m.proto, "allow_html", False) for m in at.markdown)
+
+
+def test_hourly_comparison_and_archived(app_test, demo) -> None:
+    cards = demo.workspace.cards
+    at = app_test("news_feed", query={"range": "last_7", "tz": "Asia/Tokyo"})
+    demo.clear_requests()
+    at.toggle(key="feed_hourly").set_value(True).run()
+    at.multiselect(key="feed_compare").set_value([cards[0].id]).run()
+    assert not at.exception
+    hourly = [
+        r for r in demo.requests if r.path == "/feed/data_series" and r.query.get("unit") == "hour"
+    ]
+    assert {r.query["card_id"] for r in hourly} >= {cards[0].id, cards[-1].id}
+    assert "Impressions per hour" in chart_titles(at)
+    assert "Impressions and clicks per card (range total)" in chart_titles(at)
+    before = len(at.selectbox(key="feed_card").options)
+    at.toggle(key="feed_archived").set_value(True).run()
+    assert len(at.selectbox(key="feed_card").options) == before + sum(c.archived for c in cards)
+
+
+def test_a_failing_series_shows_a_message_and_the_details_render(app_test, demo) -> None:
+    demo.inject("/feed/data_series", 500)
+    at = app_test("news_feed")
+    assert not at.exception
+    assert any("(500)" in e.value and "/feed/data_series" in e.value for e in at.error)
+    assert any("Published" in m.value for m in at.markdown)
+    assert "Traceback" not in rendered_text(at)
+
+
+def test_totals_and_ctr_are_computed_per_card() -> None:
+    series = pd.DataFrame(
+        {
+            "card_id": ["a", "a", "b"],
+            "card": ["A", "A", "B"],
+            "time": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-01"]),
+            "impressions": [100.0, 300.0, 0.0],
+            "unique_impressions": [80.0, 120.0, 0.0],
+            "clicks": [10.0, 30.0, 0.0],
+            "unique_clicks": [5.0, 15.0, 0.0],
+        }
+    )
+    totals = card_totals(series).set_index("card_id")
+    assert totals.at["a", "impressions"] == 400 and totals.at["a", "ctr"] == 0.1
+    assert totals.at["a", "unique_ctr"] == 0.1
+    assert pd.isna(totals.at["b", "ctr"])  # no impressions: no rate rather than infinity
+    series["ctr"] = series["clicks"] / series["impressions"]
+    fig = metric_figure(series, "ctr", "day", "Date (UTC)")
+    assert fig.layout.yaxis.tickformat == ".1%" and len(fig.data) == 2
+    assert len(totals_figure(card_totals(series)).data) == 2
+    empty = metric_figure(series.iloc[0:0], "clicks", "hour", "Hour (UTC)")
+    assert "No News Feed activity" in empty.layout.annotations[0].text

@@ -1,0 +1,149 @@
+"""Chaos: every page against a sandbox with 20% 5xx, 10% 429 and 5% truncated bodies.
+
+Each page is rendered twice with AppTest: against a fault-free sandbox and against a faulty one
+with the same seed (so the same data). Under faults no traceback may reach the page, anything
+that failed must say so, and every number shown must equal the fault-free number or be left
+out. The workspace key is a distinctive secret, checked for in everything the page sends.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from tests.conftest import ROOT, rendered_text
+
+SECRET = "sk-RELIABILITY-SECRET-123"
+# Known bug (reported to the lead): the campaign overview's total cards sum only the campaigns
+# whose series loaded and present that partial sum as the total. Not strict: under random
+# faults a run may see every campaign load after retries.
+PARTIAL_TOTALS = pytest.mark.xfail(
+    reason="views/campaigns.py totals cards show partial sums when some campaigns fail",
+    strict=False,
+)
+PAGES = (
+    "kpis",
+    pytest.param("campaigns", marks=PARTIAL_TOTALS),
+    "canvases",
+    "news_feed",
+    "revenue",
+    "events",
+    "segments",
+    "user_lookup",
+)
+KEY_COLUMNS = ("campaign_id", "canvas_id", "segment_id", "card_id", "id", "date", "time", "name")
+TIMEOUT = 180.0
+
+
+@pytest.fixture(scope="module")
+def sandboxes() -> Iterator[dict[str, Any]]:
+    """A fault-free and a faulty sandbox over the same seed; both accept only the secret."""
+    from braze_api.sandbox import Sandbox
+
+    clean = Sandbox(api_key=SECRET, seed=7, users=300)
+    faulty = Sandbox(api_key=SECRET, seed=7, users=300, p_5xx=0.2, p_429=0.1, p_truncated=0.05)
+    clean.start()
+    faulty.start()
+    yield {"clean": clean, "faulty": faulty}
+    for sandbox in (clean, faulty):
+        for request in sandbox.requests:
+            assert SECRET not in f"{request.path} {request.query} {request.body}"
+        sandbox.stop()
+
+
+def render(page: str, url: str, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Run the app on ``page`` against the workspace at ``url`` with a cold cache."""
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard.cache import CACHE
+
+    monkeypatch.setenv("BRAZE_REST_ENDPOINT", url)
+    monkeypatch.setenv("BRAZE_API_KEY", SECRET)
+    monkeypatch.delenv("BRAZE_APPS", raising=False)
+    CACHE.clear()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.run()
+    if page != "kpis":
+        at.switch_page(f"views/{page}.py").run()
+    return at
+
+
+def metrics(at: Any) -> dict[str, tuple[str, str]]:
+    return {m.label: (m.value, m.delta) for m in at.metric}
+
+
+def keyed(frame: pd.DataFrame) -> pd.DataFrame | None:
+    """The frame indexed by its first unique identifying column, if it has one."""
+    for column in KEY_COLUMNS:
+        if column in frame.columns and frame[column].notna().all() and frame[column].is_unique:
+            return frame.set_index(column)
+    return None
+
+
+def wrong_cells(chaos: pd.DataFrame, clean: pd.DataFrame) -> list[str]:
+    """Cells present under chaos that differ from the fault-free table (NA means left out)."""
+    a, b = keyed(chaos), keyed(clean)
+    if a is None or b is None:
+        if chaos.shape != clean.shape:
+            return []  # not comparable cell by cell; the message check covers it
+        a, b = chaos.reset_index(drop=True), clean.reset_index(drop=True)
+    wrong = []
+    for column in a.columns.intersection(b.columns):
+        if column in ("status",):
+            continue
+        for key in a.index.intersection(b.index):
+            mine, theirs = a.at[key, column], b.at[key, column]
+            if isinstance(mine, list | dict) or isinstance(theirs, list | dict):
+                continue
+            if pd.isna(mine):
+                continue
+            if pd.isna(theirs) or mine != theirs:
+                wrong.append(f"{column}[{key}]: {mine!r} != {theirs!r}")
+    return wrong
+
+
+def failure_messages(at: Any) -> list[str]:
+    return [e.value for e in (*at.error, *at.warning)]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_under_faults_shows_right_numbers_or_says_what_failed(
+    page: str, sandboxes: dict[str, Any], monkeypatch: pytest.MonkeyPatch, caplog
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    clean = render(page, sandboxes["clean"].url, monkeypatch)
+    assert not clean.exception, f"{page} fails even without faults: {clean.exception[0].value}"
+    chaos = render(page, sandboxes["faulty"].url, monkeypatch)
+
+    assert not chaos.exception, f"{page}: {[e.value for e in chaos.exception]}"
+    text = rendered_text(chaos)
+    assert "Traceback" not in text
+    assert SECRET not in text and SECRET not in rendered_text(clean)
+    assert SECRET not in caplog.text
+
+    messages = failure_messages(chaos)
+    differences = []
+    clean_metrics = metrics(clean)
+    for label, shown in metrics(chaos).items():
+        if label in clean_metrics and shown != clean_metrics[label]:
+            differences.append(f"metric {label!r}: {shown} != {clean_metrics[label]}")
+    assert not differences, f"{page} shows wrong numbers under faults: {differences}"
+
+    chaos_tables = [d.value for d in chaos.dataframe]
+    clean_tables = [d.value for d in clean.dataframe]
+    left_out = len(metrics(chaos)) < len(clean_metrics) or len(chaos_tables) < len(clean_tables)
+    for mine, theirs in zip(chaos_tables, clean_tables, strict=False):
+        if not isinstance(mine, pd.DataFrame) or not isinstance(theirs, pd.DataFrame):
+            continue
+        wrong = wrong_cells(mine, theirs)
+        assert not wrong, f"{page} table shows wrong numbers under faults: {wrong[:5]}"
+        if mine.isna().sum().sum() > theirs.isna().sum().sum():
+            left_out = True
+        if "status" in mine.columns and mine["status"].fillna("").ne("").any():
+            messages.append("row status")
+    if left_out:
+        assert messages, f"{page} left something out under faults without saying why"

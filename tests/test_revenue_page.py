@@ -1,0 +1,210 @@
+"""The revenue page against the demo sandbox over real HTTP; numbers checked with plain requests."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+from datetime import date, datetime, timedelta
+
+import numpy as np
+import pandas as pd
+import pytest
+import requests
+
+from dashboard.filters import preset_range, utc_today
+from dashboard.safe_csv import to_csv_bytes
+from tests.conftest import chart_titles, rendered_text
+
+REVENUE, QUANTITY = "/purchases/revenue_series", "/purchases/quantity_series"
+
+
+def sandbox_get(sandbox, path: str, **params) -> dict:
+    """One plain GET against the sandbox, independent of our client."""
+    from braze_api.sandbox import SANDBOX_API_KEY
+
+    response = requests.get(
+        sandbox.url + path,
+        params=params,
+        headers={"Authorization": f"Bearer {SANDBOX_API_KEY}"},
+        timeout=10,
+    )
+    response.raise_for_status()
+    return response.json()
+
+
+def sandbox_total(sandbox, path: str, key: str, start: date, end: date, **params) -> float:
+    """Sum of a daily series over [start, end] (≤ 100 days) as the sandbox reports it."""
+    body = sandbox_get(
+        sandbox,
+        path,
+        length=(end - start).days + 1,
+        ending_at=f"{end.isoformat()}T23:59:59Z",
+        **params,
+    )
+    return sum(
+        p[key] for p in body["data"] if start.isoformat() <= p["time"][:10] <= end.isoformat()
+    )
+
+
+def all_products(sandbox) -> list[str]:
+    names, page = [], 0
+    while True:
+        chunk = sandbox_get(sandbox, "/purchases/product_list", page=page)["products"]
+        names += chunk
+        if len(chunk) < 250:
+            return names
+        page += 1
+
+
+def values(array) -> list[float]:
+    """A trace's numbers: plotly sends numeric arrays base64-packed (``bdata``)."""
+    if isinstance(array, dict) and "bdata" in array:
+        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"]).tolist()
+    return list(array)
+
+
+def charts(at) -> dict[str, list[dict]]:
+    """Chart title -> its traces, as sent to the browser."""
+    out = {}
+    for element in at.get("plotly_chart"):
+        spec = json.loads(element.proto.spec)
+        out[spec["layout"]["title"]["text"]] = spec["data"]
+    return out
+
+
+def test_cards_and_table_equal_the_sandbox(app_test, demo) -> None:
+    at = app_test("revenue")
+    assert not at.exception
+    start, end = preset_range("Last 30 days", utc_today())
+    revenue = sandbox_total(demo, REVENUE, "revenue", start, end)
+    purchases = sandbox_total(demo, QUANTITY, "purchase_quantity", start, end)
+    cards = {m.label: m.value for m in at.metric}
+    assert cards == {
+        "Revenue · total": f"${revenue:,.2f}",
+        "Purchases · total": f"{purchases:,.0f}",
+        "Average revenue per purchase": f"${revenue / purchases:,.2f}",
+    }
+
+    table = at.dataframe[0].value
+    products = all_products(demo)
+    assert sorted(table["product"]) == sorted(products)
+    for product in products:
+        row = table[table["product"] == product].iloc[0]
+        assert row["revenue"] == pytest.approx(
+            sandbox_total(demo, REVENUE, "revenue", start, end, product=product), abs=0.005
+        )
+        assert row["purchases"] == sandbox_total(
+            demo, QUANTITY, "purchase_quantity", start, end, product=product
+        )
+    assert table["revenue"].sum() == pytest.approx(revenue, abs=0.01 * len(products))
+    assert table["share_of_revenue"].sum() == pytest.approx(1.0, abs=1e-3)
+    assert list(table["revenue"]) == sorted(table["revenue"], reverse=True)
+
+
+def test_two_products_draw_two_traces_overlay_and_stacked(app_test, demo) -> None:
+    at = app_test("revenue")
+    picked = ["Premium Monthly", "Café crème"]
+    at.multiselect(key="rev_products").set_value(picked).run()
+    assert not at.exception
+    drawn = charts(at)
+    selected = drawn["Revenue per day · selected products"]
+    assert [t["name"] for t in selected] == picked
+    assert all("stackgroup" not in t for t in selected)
+    assert [t["name"] for t in drawn["Purchases per day · selected products"]] == picked
+    assert [t["name"] for t in drawn["Revenue per day · all products"]] == ["All products"]
+    assert at.query_params["product"] == picked
+
+    start, end = preset_range("Last 30 days", utc_today())
+    expected = sandbox_total(demo, REVENUE, "revenue", start, end, product="Café crème")
+    assert sum(values(selected[1]["y"])) == pytest.approx(expected, abs=0.01)
+
+    at.radio(key="rev_view").set_value("Stacked").run()
+    stacked = charts(at)["Revenue per day · selected products (stacked)"]
+    assert [t["stackgroup"] for t in stacked] == ["one", "one"]
+    assert at.query_params["view"] == "stacked"
+
+
+def test_a_link_selects_products(app_test) -> None:
+    # AppTest's first run is the KPI page, which keeps one value per key; the browser test
+    # covers a link with several products.
+    at = app_test("revenue", query={"product": "Remove Ads", "view": "stacked"})
+    assert not at.exception
+    assert at.multiselect(key="rev_products").value == ["Remove Ads"]
+    assert at.radio(key="rev_view").value == "Stacked"
+    assert "Revenue per day · selected products (stacked)" in chart_titles(at)
+
+
+def test_a_150_day_range_is_two_back_to_back_windows(app_test, demo) -> None:
+    end = utc_today() - timedelta(days=1)
+    start = end - timedelta(days=149)
+    demo.clear_requests()
+    at = app_test(
+        "revenue", query={"range": "custom", "start": start.isoformat(), "end": end.isoformat()}
+    )
+    assert not at.exception
+    calls = [r for r in demo.requests if r.path == REVENUE and not r.query.get("product")]
+    windows = sorted(
+        (datetime.fromisoformat(r.query["ending_at"]), int(r.query["length"])) for r in calls
+    )
+    assert [length for _, length in windows] == [50, 100]
+    (first_end, _), (last_end, last_length) = windows
+    assert first_end.date() == start + timedelta(days=49)
+    assert last_end.date() == end
+    assert last_end.date() - timedelta(days=last_length) == first_end.date()  # no gap, no overlap
+
+    older = sandbox_total(demo, REVENUE, "revenue", start, start + timedelta(days=49))
+    newer = sandbox_total(demo, REVENUE, "revenue", start + timedelta(days=50), end)
+    assert {m.label: m.value for m in at.metric}["Revenue · total"] == f"${older + newer:,.2f}"
+
+
+def test_hourly_view_states_the_timezone(app_test, demo) -> None:
+    at = app_test("revenue", query={"range": "last_7", "tz": "Asia/Tokyo"})
+    demo.clear_requests()
+    at.toggle(key="rev_hourly").set_value(True).run()
+    assert not at.exception
+    titles = chart_titles(at)
+    assert "Revenue per hour (Asia/Tokyo) · all products" in titles
+    hourly = [r for r in demo.requests if r.path == REVENUE and r.query.get("unit") == "hour"]
+    assert hourly and all(int(r.query["length"]) <= 100 for r in hourly)
+    traces = charts(at)["Revenue per hour (Asia/Tokyo) · all products"]
+    start, _ = preset_range("Last 7 days", utc_today())
+    assert traces[0]["x"][0].startswith(f"{start.isoformat()}T00:00:00")  # Tokyo midnight
+    assert len(traces[0]["x"]) == 7 * 24
+    assert at.query_params["unit"] == "hour"
+
+
+def test_hourly_is_disabled_for_long_ranges(app_test) -> None:
+    at = app_test("revenue")
+    assert at.toggle(key="rev_hourly").disabled
+    assert any("up to 7 days" in c.value for c in at.caption)
+
+
+def test_a_failing_series_shows_a_message_and_the_rest_renders(app_test, demo) -> None:
+    demo.inject(QUANTITY, 500)
+    at = app_test("revenue")
+    assert not at.exception
+    assert any("(500)" in e.value and QUANTITY in e.value for e in at.error)
+    assert "Revenue per day · all products" in chart_titles(at)
+    assert "Traceback" not in rendered_text(at)
+
+
+def test_product_list_failure_keeps_the_all_products_view(app_test, demo) -> None:
+    demo.inject("/purchases/product_list", 401)
+    at = app_test("revenue")
+    assert not at.exception
+    assert any("refused the key" in e.value for e in at.error)
+    assert "Revenue per day · all products" in chart_titles(at)
+
+
+def test_untrusted_product_names_are_escaped_and_neutralised(app_test) -> None:
+    evil = '=HYPERLINK("http://evil.example","click")'
+    at = app_test("revenue")
+    at.multiselect(key="rev_products").set_value([evil]).run()
+    assert not at.exception
+    names = [t["name"] for t in charts(at)["Revenue per day · selected products"]]
+    assert names == ["=HYPERLINK(&quot;http://evil.example&quot;,&quot;click&quot;)"]
+    table = at.dataframe[0].value
+    parsed = pd.read_csv(io.BytesIO(to_csv_bytes(table)), encoding="utf-8-sig")
+    assert "'" + evil in set(parsed["product"])
+    assert not any(str(p).startswith("=") for p in parsed["product"])

@@ -1,0 +1,108 @@
+"""Pure parts of the Segments page: filtering, size summaries, export summaries and charts."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pandas as pd
+
+from braze_api.export_reader import read_export
+from dashboard.charts.segments import breakdown_figure, coverage_figure, size_figure
+from dashboard.data.segments import (
+    export_tables,
+    filter_segments,
+    size_summary,
+    summarise_export,
+    to_parquet_bytes,
+    value_counts,
+)
+from dashboard.safe_csv import to_csv_bytes
+
+SEGMENTS = pd.DataFrame(
+    {
+        "id": ["s1", "s2", "s3"],
+        "name": ["VIP (gold)", "Lapsed", "vip.* regex"],
+        "analytics_tracking_enabled": [True, False, True],
+        "tags": [["crm"], [], ["crm", "promo"]],
+        "tags_text": ["crm", None, "crm, promo"],
+    }
+)
+
+
+def test_filter_by_search_tag_and_tracking() -> None:
+    assert filter_segments(SEGMENTS, "vip")["id"].tolist() == ["s1", "s3"]
+    assert filter_segments(SEGMENTS, ".*")["id"].tolist() == ["s3"]  # literal, not a regex
+    assert filter_segments(SEGMENTS, "S2")["id"].tolist() == ["s2"]  # ids match too
+    assert filter_segments(SEGMENTS, tags=["promo"])["id"].tolist() == ["s3"]
+    assert filter_segments(SEGMENTS, tracking="Analytics tracking off")["id"].tolist() == ["s2"]
+
+
+def test_size_summary_first_latest_change() -> None:
+    sizes = pd.DataFrame(
+        {
+            "segment_id": ["s1"] * 3,
+            "segment": ["VIP"] * 3,
+            "date": pd.date_range("2024-01-01", periods=3),
+            "size": [100.0, None, 150.0],
+        }
+    )
+    row = size_summary(sizes).iloc[0]
+    assert (row["first_size"], row["latest_size"], row["change"]) == (100, 150, 50)
+    assert row["change_pct"] == 0.5
+    fig = size_figure(sizes)
+    assert fig.layout.title.text == "Segment size per day" and len(fig.data) == 1
+    assert "No size data" in size_figure(sizes.iloc[0:0]).layout.annotations[0].text
+
+
+def test_value_counts_counts_missing_and_folds_the_tail() -> None:
+    column = pd.Series(["US", "US", "FR", None, "ES"], dtype="str")
+    counts = value_counts(column, total=6, top=2).set_index("value")
+    assert counts.loc["US", "users"] == 2
+    assert counts.loc["(not set)", "users"] == 2  # one null + one user without the field
+    assert counts["users"].sum() == 6
+
+
+def _export() -> bytes:
+    users = [
+        {
+            "external_id": "a",
+            "country": "US",
+            "email": "a@x.example",
+            "total_revenue": 10.5,
+            "custom_attributes": {"tier": "gold", "pets": ["cat"]},
+            "custom_events": [{"name": "play", "count": 3}, {"name": "share", "count": 1}],
+            "apps": [{"name": "Acme", "platform": "iOS"}],
+            "devices": [{"model": "iPhone"}],
+        },
+        {
+            "external_id": "b",
+            "country": "=cmd|' /C calc'!A0",
+            "custom_attributes": {"tier": None},
+            "custom_events": [{"name": "play", "count": 2}],
+            "purchases": [{"name": "gems", "count": 1}],
+        },
+    ]
+    return "\n".join(json.dumps(u) for u in users).encode()
+
+
+def test_export_summary() -> None:
+    result = read_export(_export())
+    summary = summarise_export(result)
+    assert summary.users == 2 and summary.with_email == 1 and summary.revenue == 10.5
+    top = summary.top_events.set_index("name")
+    assert top.loc["play", "users"] == 2 and top.loc["play", "total_count"] == 5
+    coverage = summary.attribute_coverage.set_index("attribute")
+    assert coverage.loc["tier", "coverage"] == 0.5  # a null value is not coverage
+    assert summary.apps["app"].tolist() == ["Acme (iOS)"]
+    assert len(breakdown_figure(summary.breakdowns["country"], "Users by country").data) == 1
+    assert coverage_figure(summary.attribute_coverage).layout.xaxis.tickformat == ".0%"
+
+
+def test_downloads_are_formula_safe_csv_and_parquet() -> None:
+    tables = export_tables(read_export(_export()))
+    assert list(tables)[0] == "users" and "purchases" in tables
+    csv = to_csv_bytes(tables["users"]).decode("utf-8-sig")
+    assert "'=cmd" in csv
+    back = pd.read_parquet(io.BytesIO(to_parquet_bytes(tables["custom_events"])))
+    assert back["name"].tolist() == ["play", "share", "play"]
