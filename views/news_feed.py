@@ -113,7 +113,8 @@ with guarded("the card details"):
     with right:
 
         def when(key: str) -> str:
-            return md_escape(str(details.get(key) or "—")[:19].replace("T", " "))
+            value = details.get(key)
+            return md_escape(f"{str(value)[:16].replace('T', ' ')} UTC") if value else "—"
 
         st.markdown(f"**Name:** {md_escape(details.get('name') or '—')}")
         st.markdown(f"**Published:** {when('publish_at')}")

@@ -128,8 +128,8 @@ with guarded("the segment details"):
             "**Tags:** " + (", ".join(md_escape(t) for t in tag_list) if tag_list else "none")
         )
     with right:
-        st.markdown(f"**Created:** {md_escape(str(details.get('created_at') or '—')[:19])}")
-        st.markdown(f"**Last updated:** {md_escape(str(details.get('updated_at') or '—')[:19])}")
+        st.markdown(f"**Created:** {md_escape(str(details.get('created_at') or '—')[:10])}")
+        st.markdown(f"**Last updated:** {md_escape(str(details.get('updated_at') or '—')[:10])}")
         st.markdown("**Analytics tracking:** " + ("on" if tracked.get(segment_id) else "off"))
         st.code(segment_id, language=None)
 
@@ -392,7 +392,7 @@ if saved is not None:
     stem = f"braze-segment-export-{meta.segment_id[:8]}-{choice}"
     d1, d2, _ = st.columns([1, 1, 3])
     d1.download_button(
-        "CSV",
+        "Export as CSV",
         data=lambda: to_csv_bytes(chosen),
         file_name=f"{stem}.csv",
         mime="text/csv",
@@ -401,7 +401,7 @@ if saved is not None:
         key="seg_dl_csv",
     )
     d2.download_button(
-        "Parquet",
+        "Export as Parquet",
         data=lambda: to_parquet_bytes(chosen),
         file_name=f"{stem}.parquet",
         mime="application/vnd.apache.parquet",

@@ -40,10 +40,13 @@ def test_leaderboard_csv_equals_the_sandbox_series(app_url: str, page, sandbox) 
 
 
 def test_deep_link_shows_an_email_body_as_source(app_url: str, page, sandbox) -> None:
-    campaign = next(
+    _, end = preset_range("Last 30 days", utc_today())
+    campaign = next(  # a multivariate email whose body carries <script> and <img onerror>
         c
         for c in sandbox.sandbox.workspace.campaigns
         if any("<script>" in str(v.message.get("body", "")) for v in c.variations)
+        and c.active_on(end, utc_today())
+        and c.multivariate
     )
     page.goto(f"{app_url}/campaigns?campaign_id={campaign.id}")
     wait_for_app(page)
@@ -64,8 +67,12 @@ def test_deep_link_shows_an_email_body_as_source(app_url: str, page, sandbox) ->
     assert hostile == {"scripts": 0, "onerror": 0}
     screenshot(page, "campaigns-messages")
     page.get_by_role("tab", name="Performance").click()
-    page.wait_for_selector(".js-plotly-plot")
+    page.locator(".js-plotly-plot:visible").first.wait_for()
+    assert page.locator("[data-testid='stPlotlyChart']:visible").count() == 6
     screenshot(page, "campaigns-detail")
+    page.get_by_role("tab", name="Variations").click()
+    page.locator(".js-plotly-plot:visible").first.wait_for()
+    screenshot(page, "campaigns-variations")
 
 
 def test_hostile_name_is_plain_text_and_back_returns(app_url: str, page, sandbox) -> None:

@@ -28,7 +28,7 @@ def test_segment_export_end_to_end(app_url: str, page, sandbox) -> None:
     assert value == f"{len(members):,}"
     assert page.get_by_text("Users by country").count() >= 1
     with page.expect_download() as info:
-        page.get_by_role("button", name="CSV").click()
+        page.get_by_role("button", name="Export as CSV", exact=True).click()
     with open(info.value.path(), "rb") as f:
         lines = f.read().decode("utf-8-sig").strip().splitlines()
     assert len(lines) == len(members) + 1  # header + one row per user
