@@ -44,8 +44,9 @@ def test_leaderboard_matches_the_sandbox_and_repeat_views_are_cached(app_test, d
         assert row["unique_recipients"] == want["unique_recipients"]
         assert row["sent"] == want["sent"]
     assert any(m.label == "Conversions (A)" for m in at.metric)
-    total = next(m for m in at.metric if m.label == "Conversions (A)").value
-    assert total == f"{table['conversions'].sum():,.0f}"
+    card = next(m for m in at.metric if m.label == "Conversions (A)")
+    assert card.proto.help == f"Exactly {table['conversions'].sum():,.0f}"
+    assert card.value.endswith("K")  # compact on the card, exact in its help
     assert any("Download leaderboard" in b.label for b in at.get("download_button"))
 
     demo.clear_requests()

@@ -19,7 +19,6 @@ from dashboard.widgets import (
     format_number,
     guarded,
     md_escape,
-    metric_card,
     show_error,
 )
 
@@ -102,6 +101,24 @@ def back_to_list() -> None:
     st.session_state[_VIEW_VERSION] = st.session_state.get(_VIEW_VERSION, 0) + 1
 
 
+def compact(value: float | None) -> str:
+    """6,587,660 → "6.59M": card-sized; the exact figure is in the card's help."""
+    if value is None or pd.isna(value):
+        return "—"
+    for size, suffix in ((1e9, "B"), (1e6, "M"), (1e4, "K")):
+        if abs(value) >= size:
+            return (
+                f"{value / size:,.3g}{suffix}"
+                if value / size < 1000
+                else f"{value / size:,.0f}{suffix}"
+            )
+    return f"{value:,.0f}"
+
+
+def card(title: str, value: float | None) -> None:
+    st.metric(title, compact(value), help=f"Exactly {format_number(value)}", border=True)
+
+
 def chart(fig, key: str) -> None:
     st.plotly_chart(fig, config=PLOTLY_CONFIG, key=key)
 
@@ -126,7 +143,7 @@ def overview() -> None:
     )
     search_col, tags_col, api_col, archived_col = st.columns([3, 3, 2, 1.4])
     search = search_col.text_input("Search by name", key=K_SEARCH, placeholder="e.g. win-back")
-    include_archived = archived_col.toggle("Include archived", key=K_ARCHIVED)
+    include_archived = archived_col.toggle("Show archived", key=K_ARCHIVED)
     try:
         campaigns = data.load_campaigns(ws, include_archived=include_archived)
     except Exception as err:  # noqa: BLE001 - shown in place of the page
@@ -142,9 +159,10 @@ def overview() -> None:
         empty_state("No campaign matches the search and filters. Clear a filter to see more.")
         return
 
+    limit_col, channel_col, active_col = st.columns([2, 3, 2], vertical_alignment="bottom")
     limit = RANK_LIMITS[1]
     if len(matching) > RANK_LIMITS[0]:
-        limit = st.selectbox(
+        limit = limit_col.selectbox(
             "Campaigns to rank",
             RANK_LIMITS,
             index=1,
@@ -162,7 +180,6 @@ def overview() -> None:
     leaderboard = data.load_leaderboard(ws, ranked, filters.start, filters.end, on_progress)
     progress.empty()
 
-    channel_col, active_col = st.columns([3, 2], vertical_alignment="bottom")
     channels = channel_col.multiselect(
         "Channels",
         data.channel_options(leaderboard),
@@ -213,7 +230,7 @@ def overview() -> None:
             strict=True,
         ):
             with col:
-                metric_card(title, totals[key])
+                card(title, totals[key])
 
     with guarded("the leaderboard"):
         hidden = [f for f in data.CONVERSION_FIELDS if f not in visible_conversion_fields(shown)]
@@ -296,7 +313,7 @@ def series_cards(series: data.CampaignSeries) -> None:
     )
     for col, (title, value) in zip(cols, items, strict=True):
         with col:
-            metric_card(title, value)
+            card(title, value)
     st.caption(
         "Open rate "
         + format_number(row["open_rate"], percent=True)
@@ -358,6 +375,19 @@ def variations(series: data.CampaignSeries, stem: str) -> None:
             "channel": st.column_config.TextColumn("Channel"),
             "variation_name": st.column_config.TextColumn("Variation", pinned=True),
             "is_control": st.column_config.CheckboxColumn("Control"),
+            **{
+                name: st.column_config.NumberColumn(
+                    name.replace("_", " ").capitalize(), format=NUMBER
+                )
+                for name in (
+                    "sent",
+                    "delivered",
+                    "opens",
+                    "clicks",
+                    "unique_recipients",
+                    "conversions",
+                )
+            },
             "conversion_rate": st.column_config.ProgressColumn(
                 "Conversion rate", format="percent", min_value=0.0, max_value=1.0
             ),
