@@ -41,7 +41,7 @@ def conversion_label(field: str) -> str:
 NUMBER = "localized"
 LEADERBOARD_CONFIG = {
     "campaign_id": None,
-    "name": st.column_config.TextColumn("Campaign", width="large", pinned=True),
+    "name": st.column_config.TextColumn("Campaign", width="medium", pinned=True),
     "channels": st.column_config.TextColumn("Channels"),
     "tags": st.column_config.TextColumn("Tags"),
     "api_campaign": st.column_config.CheckboxColumn("API", help="API-triggered campaign"),
@@ -186,7 +186,7 @@ def overview() -> None:
         key=K_CHANNELS,
         help="Channels found in each campaign's series for the range.",
     )
-    active = active_col.toggle("Only campaigns with activity in the range", True, key=K_ACTIVE)
+    active = active_col.toggle("Active in range only", True, key=K_ACTIVE)
     shown = data.with_channels(leaderboard, channels)
     if active:
         shown = data.active_only(shown)
@@ -210,7 +210,7 @@ def overview() -> None:
     if shown.empty:
         empty_state(
             f"No campaign had activity between {filters.start:%d %b %Y} and {filters.end:%d %b %Y}."
-            " Turn off “Only campaigns with activity” or pick a longer range."
+            " Turn off “Active in range only” or pick a longer range."
         )
         return
 

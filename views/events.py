@@ -65,7 +65,7 @@ if st.session_state.get(K_SEGMENT) not in (ALL_USERS, *segment_names):
     st.session_state[K_SEGMENT] = ALL_USERS
 
 hourly_allowed = filters.days <= HOURLY_MAX_DAYS
-pick, audience, grain = st.columns([3, 2, 1], vertical_alignment="bottom")
+pick, audience, grain = st.columns([5, 3, 2], vertical_alignment="bottom")
 with pick:
     selected = st.multiselect(
         "Events",

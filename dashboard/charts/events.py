@@ -19,11 +19,15 @@ RATIO_COLOUR = PALETTE[5]
 
 
 def safe_label(text: object, limit: int = 60) -> str:
-    """A Braze name fit for a plotly legend or hover: shortened, HTML-escaped."""
+    """A Braze name fit for a plotly legend or hover: shortened, tags escaped.
+
+    Quotes stay as they are: plotly's text renderer does not decode ``&quot;``, and without a
+    ``<`` no tag (and so no attribute) can start.
+    """
     label = str(text)
     if len(label) > limit:
         label = label[: limit - 1] + "…"
-    return html.escape(label, quote=True)
+    return html.escape(label, quote=False)
 
 
 def display_times(times: pd.Series, unit: str, timezone: str) -> pd.Series:

@@ -1,0 +1,250 @@
+"""Frame builders on real payloads that were then damaged: fields missing, extra, null, retyped.
+
+``test_frames.py`` feeds random JSON to every builder. These tests start from what the sandbox
+really answers for each endpoint and damage it a few places at a time, so the builders are
+exercised deep inside a valid shape, and check what must hold: no exception, the documented
+columns and dtypes stay, and rewriting numbers as numeric strings changes nothing.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator
+from datetime import date, timedelta
+from typing import Any
+
+import pandas as pd
+import pytest
+import requests
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from braze_api import frames as f
+
+PROPS = settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+ODD_VALUES = [
+    None,
+    "",
+    "n/a",
+    "12",
+    "1e3",
+    -1,
+    2**70,
+    1.5,
+    float("nan"),
+    True,
+    [],
+    {},
+    [1],
+    {"x": 1},
+]
+
+
+@pytest.fixture(scope="module")
+def payloads() -> Iterator[dict[str, Any]]:
+    """One real body per endpoint, fetched over HTTP from a sandbox."""
+    from braze_api.sandbox import Sandbox
+
+    sandbox = Sandbox(users=20, campaigns=20)
+    url = sandbox.start()
+    ws = sandbox.workspace
+    campaign = next(c for c in ws.campaigns if c.first_sent is not None and len(c.channels) > 1)
+    canvas = next(c for c in ws.canvases if c.first_entry is not None and c.steps)
+    end = (date.today() - timedelta(days=1)).isoformat()
+    headers = {"Authorization": "Bearer reliability"}
+
+    def get(path: str, **params: Any) -> Any:
+        return requests.get(url + path, params=params, headers=headers, timeout=10).json()
+
+    users = requests.post(
+        url + "/users/export/ids",
+        json={"external_ids": [u["external_id"] for u in ws.users[:5] if u.get("external_id")]},
+        headers=headers,
+        timeout=10,
+    ).json()
+    bodies = {
+        "series": get("/kpi/dau/data_series", length=14, ending_at=end),
+        "campaign_series": get(
+            "/campaigns/data_series", campaign_id=campaign.id, length=30, ending_at=end
+        ),
+        "canvas_series": get(
+            "/canvas/data_series",
+            canvas_id=canvas.id,
+            length=7,
+            ending_at=end,
+            include_variant_breakdown="true",
+            include_step_breakdown="true",
+        ),
+        "canvas_summary": get(
+            "/canvas/data_summary",
+            canvas_id=canvas.id,
+            length=7,
+            ending_at=end,
+            include_variant_breakdown="true",
+            include_step_breakdown="true",
+        ),
+        "campaign_list": get("/campaigns/list"),
+        "campaign_details": get("/campaigns/details", campaign_id=campaign.id),
+        "canvas_details": get("/canvas/details", canvas_id=canvas.id),
+        "users": users,
+    }
+    sandbox.stop()
+    yield bodies
+
+
+def build(kind: str, body: Any) -> list[pd.DataFrame]:
+    """Every frame the builders for ``kind`` produce from ``body``."""
+    if kind == "series":
+        return [f.series_frame(body)]
+    if kind == "campaign_series":
+        long = f.campaign_series_frame(body)
+        return [
+            long,
+            f.campaign_totals_frame(body),
+            f.engagement_frame(long),
+            f.campaign_variation_totals(long),
+        ]
+    if kind == "canvas_series":
+        return list(f.canvas_series_frames(body))
+    if kind == "canvas_summary":
+        return list(f.canvas_summary_frames(body))
+    if kind == "campaign_list":
+        return [f.items_frame(body, ["id", "name", "tags", "last_edited"])]
+    if kind == "campaign_details":
+        return [f.campaign_messages_frame(body), f.conversion_behaviors_frame(body)]
+    if kind == "canvas_details":
+        return [f.canvas_steps_frame(body), f.canvas_variants_frame(body)]
+    users = body.get("users") if isinstance(body, dict) else None
+    first = users[0] if isinstance(users, list) and users else {}
+    return [f.users_summary_frame(users), *f.user_profile_frames(first).values()]
+
+
+def family(column: pd.Series) -> str:
+    if pd.api.types.is_bool_dtype(column.dtype):
+        return "bool"
+    if pd.api.types.is_numeric_dtype(column.dtype):
+        return "number"
+    if pd.api.types.is_datetime64_any_dtype(column.dtype):
+        return "time"
+    return str(column.dtype)
+
+
+def paths(node: Any, prefix: tuple = ()) -> list[tuple]:
+    """Every path to a value inside the body (dict keys and list indexes)."""
+    out = [prefix] if prefix else []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            out += paths(value, (*prefix, key))
+    elif isinstance(node, list):
+        for i, value in enumerate(node[:6]):  # a few items per list keeps the search focused
+            out += paths(value, (*prefix, i))
+    return out
+
+
+def damage(body: Any, path: tuple, how: str, odd: Any) -> Any:
+    body = copy.deepcopy(body)
+    parent = body
+    for step in path[:-1]:
+        parent = parent[step]
+    last = path[-1]
+    if how == "delete":
+        parent.pop(last) if isinstance(parent, dict) else parent.__delitem__(last)
+    elif how == "null":
+        parent[last] = None
+    elif how == "retype":
+        parent[last] = odd
+    elif how == "extra" and isinstance(parent, dict):
+        parent[f"zz_extra_{len(parent)}"] = odd
+    return body
+
+
+# Known bug (reported): series_frame(body) without value_columns, as load_series calls it,
+# turns a whole value column into text when one value is junk ("" or "n/a"). Not strict:
+# hypothesis may not draw that change in every run.
+TEXT_COLUMN_BUG = pytest.mark.xfail(
+    reason="series_frame infers a value column as text from one junk value", strict=False
+)
+KINDS = [
+    pytest.param("series", marks=TEXT_COLUMN_BUG),
+    "campaign_series",
+    "canvas_series",
+    "canvas_summary",
+    "campaign_list",
+    "campaign_details",
+    "canvas_details",
+    "users",
+]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_damaged_payloads_keep_their_shape(payloads, kind: str) -> None:
+    original = build(kind, payloads[kind])
+    assert any(len(frame) for frame in original), f"{kind}: the real payload built nothing"
+    spots = paths(payloads[kind])
+
+    @PROPS
+    @given(
+        st.lists(
+            st.tuples(
+                st.sampled_from(spots),
+                st.sampled_from(["delete", "null", "retype", "extra"]),
+                st.sampled_from(ODD_VALUES),
+            ),
+            min_size=1,
+            max_size=4,
+        )
+    )
+    def check(changes: list[tuple]) -> None:
+        body = payloads[kind]
+        for path, how, odd in changes:
+            try:
+                body = damage(body, path, how, odd)
+            except (KeyError, IndexError, TypeError):
+                continue  # an earlier change removed or retyped this spot's parent
+        damaged = build(kind, body)
+        assert len(damaged) == len(original)
+        for got, want in zip(damaged, original, strict=True):
+            documented = [c for c in want.columns if c in got.columns]
+            missing = set(want.columns) - set(got.columns)
+            # columns may only vanish if they came from the data (not the documented shape)
+            assert len(documented) >= min(len(want.columns), 4) or not len(got), missing
+            for column in documented[:4]:
+                # Int64 may widen to float64 for a value past 2**53 (documented); a number
+                # column must never turn into text, nor a time column into anything else
+                assert family(got[column]) == family(want[column]), (kind, column)
+
+    check()
+
+
+def stringify_numbers(node: Any) -> Any:
+    """Every int/float in the body rewritten as the string Braze sometimes sends."""
+    if isinstance(node, dict):
+        return {k: stringify_numbers(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [stringify_numbers(v) for v in node]
+    if isinstance(node, int | float) and not isinstance(node, bool):
+        return str(node)
+    return node
+
+
+@pytest.mark.parametrize("kind", ["series", "campaign_series", "canvas_series", "canvas_summary"])
+def test_numbers_sent_as_strings_read_the_same(payloads, kind: str) -> None:
+    for got, want in zip(
+        build(kind, stringify_numbers(payloads[kind])), build(kind, payloads[kind]), strict=True
+    ):
+        pd.testing.assert_frame_equal(got, want, check_dtype=True)
+
+
+@pytest.mark.parametrize("kind", ["series", "campaign_series", "canvas_series"])
+def test_unknown_keys_leave_known_columns_alone(payloads, kind: str) -> None:
+    def add_extra(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {**{k: add_extra(v) for k, v in node.items()}, "zz_new_field": "surprise"}
+        if isinstance(node, list):
+            return [add_extra(v) for v in node]
+        return node
+
+    for got, want in zip(
+        build(kind, add_extra(payloads[kind])), build(kind, payloads[kind]), strict=True
+    ):
+        pd.testing.assert_frame_equal(got[list(want.columns)], want, check_dtype=True)
