@@ -23,7 +23,7 @@ SESSIONS = 20
 def slow_sandbox() -> Iterator[Any]:
     from braze_api.sandbox import Sandbox
 
-    sandbox = Sandbox(campaigns=30, users=50, latency=0.05)
+    sandbox = Sandbox(campaigns=20, users=50, latency=0.05)
     sandbox.start()
     yield sandbox
     sandbox.stop()
