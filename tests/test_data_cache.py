@@ -124,3 +124,17 @@ def test_key_never_in_cache_keys(ws):
     end = date.today() - timedelta(days=1)
     load_series(ws, "kpi", "dau", start=end, end=end)
     assert ws.api_key not in repr(list(CACHE._store.keys()))
+
+
+def test_pages_sharing_an_endpoint_share_one_shape(ws, slow_sandbox):
+    """The events page and the segments page both need the segment list: one entry, one shape."""
+    from dashboard.data.events import load_segment_choices
+    from dashboard.data.segments import load_segments
+
+    choices = load_segment_choices(ws)
+    frame = load_segments(ws)
+    assert hasattr(frame, "columns") and len(frame) >= len(choices.tracked)
+    assert len(paths(slow_sandbox, "/segments/list")) >= 1
+    before = len(slow_sandbox.requests)
+    load_segment_choices(ws)
+    assert len(slow_sandbox.requests) == before

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from dashboard.data.common import LoadResult, api, call, fan_out, load_series
+from dashboard.data.segments import load_segments
 from dashboard.filters import Filters
 from dashboard.settings import Workspace
 
@@ -177,10 +178,8 @@ def segment_choices(items: Sequence[Any]) -> SegmentChoices:
 
 def load_segment_choices(ws: Workspace) -> SegmentChoices:
     """All segments (every page), split by analytics tracking."""
-    items = call(
-        ws, "segments.list", {}, lambda: api(ws, "segments", "list")().get("segments"), "list"
-    )
-    return segment_choices(items if isinstance(items, list) else [])
+    # One loader per cached endpoint: the Segments page caches this same list as a frame.
+    return segment_choices(load_segments(ws).to_dict("records"))
 
 
 # ---- the page ---------------------------------------------------------------------------
