@@ -14,6 +14,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from braze_api.fields import EXPORT_FIELDS
+
 Kind = Literal["external_id", "alias", "email", "device_id", "braze_id", "phone"]
 
 #: Identifier kinds in the order the page offers them, with the label people see.
@@ -39,43 +41,6 @@ _ID_NAMES: dict[str, str] = {
     "device_id": "device ID",
     "braze_id": "Braze ID",
 }
-
-#: The fields Braze documents for ``fields_to_export`` (today's API), in display order.
-EXPORT_FIELDS: tuple[str, ...] = (
-    "external_id",
-    "user_aliases",
-    "braze_id",
-    "created_at",
-    "random_bucket",
-    "first_name",
-    "last_name",
-    "email",
-    "phone",
-    "dob",
-    "gender",
-    "home_city",
-    "country",
-    "language",
-    "time_zone",
-    "last_coordinates",
-    "email_subscribe",
-    "push_subscribe",
-    "total_revenue",
-    "attributed_campaign",
-    "attributed_source",
-    "attributed_adgroup",
-    "attributed_ad",
-    "custom_attributes",
-    "custom_events",
-    "purchases",
-    "devices",
-    "push_tokens",
-    "apps",
-    "campaigns_received",
-    "canvases_received",
-    "cards_clicked",
-    "uninstalled",
-)
 
 MAX_ID_LENGTH = 512
 MAX_EMAIL_LENGTH = 254

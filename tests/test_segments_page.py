@@ -6,6 +6,7 @@ import time
 
 import pytest
 
+from braze_api.fields import EXPORT_FIELDS
 from braze_api.sandbox import SANDBOX_API_KEY, Sandbox
 from dashboard.data import segment_export as exports
 from dashboard.settings import OVERRIDE_KEY, Workspace
@@ -59,7 +60,7 @@ def test_export_through_the_page_matches_the_sandbox(app_test, demo) -> None:
     assert values["With an email address"] == f"{sum('email' in u for u in members):,}"
     assert values["Lines skipped"] == "0"
     post = [r for r in demo.requests if r.path == "/users/export/segment"]
-    assert len(post) == 1 and post[0].body["fields_to_export"] == list(exports.EXPORT_FIELDS)
+    assert len(post) == 1 and post[0].body["fields_to_export"] == list(EXPORT_FIELDS)
     titles = chart_titles(at)
     assert {"Users by country", "Custom attribute coverage", "Devices by model"} <= set(titles)
     # the export lives in this session only

@@ -9,6 +9,7 @@ import time
 import streamlit as st
 
 from braze_api.errors import BrazeError
+from braze_api.fields import EXPORT_FIELDS
 from dashboard import sidebar
 from dashboard.charts.segments import breakdown_figure, coverage_figure, size_figure
 from dashboard.data import segment_export as exports
@@ -195,8 +196,8 @@ all_fields = st.toggle(
 )
 fields = st.multiselect(
     "Fields to export",
-    exports.EXPORT_FIELDS,
-    default=list(exports.EXPORT_FIELDS),
+    EXPORT_FIELDS,
+    default=list(EXPORT_FIELDS),
     key="seg_fields",
     disabled=all_fields,
     help="Newer Braze workspaces must name the fields; exporting fewer fields is faster.",

@@ -10,49 +10,15 @@ import random
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
+from braze_api import fields
+
 from . import catalog
 from .rng import rng_for
 
 if TYPE_CHECKING:
     from .workspace import App, Campaign, Canvas, Card, Product
 
-EXPORT_FIELDS = frozenset(
-    {
-        "apps",
-        "attributed_campaign",
-        "attributed_source",
-        "attributed_adgroup",
-        "attributed_ad",
-        "braze_id",
-        "campaigns_received",
-        "canvases_received",
-        "cards_clicked",
-        "country",
-        "created_at",
-        "custom_attributes",
-        "custom_events",
-        "devices",
-        "dob",
-        "email",
-        "email_subscribe",
-        "external_id",
-        "first_name",
-        "gender",
-        "home_city",
-        "language",
-        "last_coordinates",
-        "last_name",
-        "phone",
-        "purchases",
-        "push_subscribe",
-        "push_tokens",
-        "random_bucket",
-        "time_zone",
-        "total_revenue",
-        "uninstalled",
-        "user_aliases",
-    }
-)
+EXPORT_FIELDS = frozenset(fields.EXPORT_FIELDS)
 
 
 def _day(d: date) -> str:

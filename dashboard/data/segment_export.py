@@ -28,42 +28,6 @@ import requests
 from braze_api.export_reader import ExportResult, read_export
 from dashboard.settings import Workspace, client_for
 
-# The documented export fields (old copy plus today's additions), in a sensible reading order.
-EXPORT_FIELDS: tuple[str, ...] = (
-    "external_id",
-    "braze_id",
-    "user_aliases",
-    "first_name",
-    "last_name",
-    "email",
-    "phone",
-    "dob",
-    "gender",
-    "country",
-    "home_city",
-    "language",
-    "time_zone",
-    "last_coordinates",
-    "created_at",
-    "random_bucket",
-    "total_revenue",
-    "push_subscribe",
-    "email_subscribe",
-    "attributed_campaign",
-    "attributed_source",
-    "attributed_adgroup",
-    "attributed_ad",
-    "custom_attributes",
-    "custom_events",
-    "purchases",
-    "devices",
-    "push_tokens",
-    "apps",
-    "campaigns_received",
-    "canvases_received",
-    "cards_clicked",
-    "uninstalled",
-)
 POLL_FIRST_DELAY = 1.0
 POLL_MAX_DELAY = 30.0
 DEFAULT_TIME_LIMIT = 20 * 60.0
