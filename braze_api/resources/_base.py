@@ -5,7 +5,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from braze_api.errors import BadResponseError
-from braze_api.validation import check_choice, check_datetime, check_length, check_page
+from braze_api.validation import (
+    check_choice,
+    check_datetime,
+    check_flag,
+    check_length,
+    check_page,
+)
 
 if TYPE_CHECKING:
     from braze_api.client import BrazeClient
@@ -54,6 +60,19 @@ class Resource:
                 return {**body, key: items}
         raise BadResponseError(
             f"Braze kept returning full pages for {path} past page {MAX_PAGES}", endpoint=path
+        )
+
+    def _archivable_list(
+        self, path: str, key: str, page: Any, include_archived: Any, sort_direction: Any
+    ) -> JSON:
+        """The shape campaigns, Canvases and cards share: 100 a page, archived on request."""
+        return self._list(
+            path,
+            key,
+            100,
+            page,
+            include_archived=check_flag(include_archived, "include_archived"),
+            sort_direction=check_choice(sort_direction, "sort_direction", ("asc", "desc")),
         )
 
     def _series(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from braze_api.resources._base import JSON, Resource
-from braze_api.validation import check_choice, check_flag, require_id
+from braze_api.validation import require_id
 
 
 class Campaigns(Resource):
@@ -18,13 +18,8 @@ class Campaigns(Resource):
         sort_direction: str | None = None,
     ) -> JSON:
         """GET /campaigns/list: every page (100 each) unless ``page`` is given."""
-        return self._list(
-            "/campaigns/list",
-            "campaigns",
-            100,
-            page,
-            include_archived=check_flag(include_archived, "include_archived"),
-            sort_direction=check_choice(sort_direction, "sort_direction", ("asc", "desc")),
+        return self._archivable_list(
+            "/campaigns/list", "campaigns", page, include_archived, sort_direction
         )
 
     def data_series(self, campaign_id: str, length: int, ending_at: Any = None) -> JSON:

@@ -6,7 +6,6 @@ from typing import Any
 
 from braze_api.resources._base import JSON, Resource
 from braze_api.validation import (
-    check_choice,
     check_datetime,
     check_flag,
     check_length,
@@ -27,13 +26,8 @@ class Canvas(Resource):
         sort_direction: str | None = None,
     ) -> JSON:
         """GET /canvas/list: every page (100 each) unless ``page`` is given."""
-        return self._list(
-            "/canvas/list",
-            "canvases",
-            100,
-            page,
-            include_archived=check_flag(include_archived, "include_archived"),
-            sort_direction=check_choice(sort_direction, "sort_direction", ("asc", "desc")),
+        return self._archivable_list(
+            "/canvas/list", "canvases", page, include_archived, sort_direction
         )
 
     def details(self, canvas_id: str) -> JSON:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from braze_api.resources._base import JSON, Resource
-from braze_api.validation import check_choice, check_flag, require_id
+from braze_api.validation import require_id
 
 
 class Feed(Resource):
@@ -18,14 +18,7 @@ class Feed(Resource):
         sort_direction: str | None = None,
     ) -> JSON:
         """GET /feed/list: every page (100 each) unless ``page`` is given."""
-        return self._list(
-            "/feed/list",
-            "cards",
-            100,
-            page,
-            include_archived=check_flag(include_archived, "include_archived"),
-            sort_direction=check_choice(sort_direction, "sort_direction", ("asc", "desc")),
-        )
+        return self._archivable_list("/feed/list", "cards", page, include_archived, sort_direction)
 
     def data_series(
         self, card_id: str, length: int, unit: str | None = None, ending_at: Any = None
