@@ -22,6 +22,8 @@ from braze_api.errors import (
 )
 from dashboard.safe_csv import to_csv_bytes
 
+#: One chart toolbar for every page: no plotly logo, no lasso/box select (nothing uses them).
+PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
 
 

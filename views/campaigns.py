@@ -14,6 +14,7 @@ from dashboard import sidebar
 from dashboard.charts import campaigns as charts
 from dashboard.data import campaigns as data
 from dashboard.widgets import (
+    PLOTLY_CONFIG,
     csv_download,
     empty_state,
     format_number,
@@ -22,7 +23,6 @@ from dashboard.widgets import (
     show_error,
 )
 
-PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
 RANK_LIMITS = (100, 250, 500, 1000, "All")
 _VIEW_VERSION = "campaigns_view_version"  # bumped on "back" so the old selection is forgotten
 K_SEARCH, K_TAGS, K_API, K_ARCHIVED = "cmp_search", "cmp_tags", "cmp_api", "cmp_archived"

@@ -32,11 +32,18 @@ from dashboard.data.canvases import (
     total_row,
     variant_totals,
 )
-from dashboard.widgets import csv_download, empty_state, guarded, md_escape, metric_card, show_error
+from dashboard.widgets import (
+    PLOTLY_CONFIG,
+    csv_download,
+    empty_state,
+    guarded,
+    md_escape,
+    metric_card,
+    show_error,
+)
 
 PICK, URL_SEEN, BOARD = "cv_pick", "_cv_url_canvas", "cv_board"
 BOARD_IDS = "_cv_board_ids"
-PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
 COUNT = {"format": "localized"}
 SCHEDULES = {
     "time_based": "Scheduled",

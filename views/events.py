@@ -20,6 +20,7 @@ from dashboard.data.events import (
     total,
 )
 from dashboard.widgets import (
+    PLOTLY_CONFIG,
     csv_download,
     empty_state,
     guarded,
@@ -28,7 +29,6 @@ from dashboard.widgets import (
     show_error,
 )
 
-PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
 K_EVENTS, K_SEGMENT, K_HOURLY = "ev_events", "ev_segment", "ev_hourly"
 MAX_CARDS = 5
 

@@ -13,7 +13,15 @@ from dashboard.charts.kpis import (
     stickiness_figure,
 )
 from dashboard.data.kpis import HOURLY_MAX_DAYS, METRICS, export_table, load_kpi_page
-from dashboard.widgets import csv_download, empty_state, guarded, md_escape, metric_card, show_error
+from dashboard.widgets import (
+    PLOTLY_CONFIG,
+    csv_download,
+    empty_state,
+    guarded,
+    md_escape,
+    metric_card,
+    show_error,
+)
 
 CARD_LABELS = {
     "mau": "MAU · latest",
@@ -29,7 +37,6 @@ CARD_HELP = {
     "uninstalls": "Uninstalls recorded during the range (lower is better).",
     "sessions": "Sessions started during the range.",
 }
-PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
 
 ws = sidebar.current_workspace()
 filters = sidebar.current_filters()

@@ -17,6 +17,7 @@ from dashboard.data.news_feed import (
     local_times,
 )
 from dashboard.widgets import (
+    PLOTLY_CONFIG,
     csv_download,
     empty_state,
     format_number,
@@ -26,7 +27,6 @@ from dashboard.widgets import (
     show_error,
 )
 
-PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
 MAX_CARDS = 8
 
 ws = sidebar.current_workspace()

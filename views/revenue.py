@@ -16,9 +16,15 @@ from dashboard.data.revenue import (
     load_products,
     load_revenue_page,
 )
-from dashboard.widgets import csv_download, empty_state, guarded, md_escape, show_error
+from dashboard.widgets import (
+    PLOTLY_CONFIG,
+    csv_download,
+    empty_state,
+    guarded,
+    md_escape,
+    show_error,
+)
 
-PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
 K_PRODUCTS, K_HOURLY, K_VIEW = "rev_products", "rev_hourly", "rev_view"
 
 

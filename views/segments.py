@@ -30,6 +30,7 @@ from dashboard.data.segments import (
 )
 from dashboard.safe_csv import to_csv_bytes
 from dashboard.widgets import (
+    PLOTLY_CONFIG,
     csv_download,
     empty_state,
     format_number,
@@ -39,7 +40,6 @@ from dashboard.widgets import (
     show_error,
 )
 
-PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
 JOB_KEY, RESULT_KEY = "seg_export_job", "seg_export_result"
 
 ws = sidebar.current_workspace()

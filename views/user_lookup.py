@@ -40,14 +40,21 @@ from dashboard.lookup_input import (
     parse_single,
     split_ids,
 )
-from dashboard.widgets import csv_download, empty_state, guarded, md_escape, metric_card, show_error
+from dashboard.widgets import (
+    PLOTLY_CONFIG,
+    csv_download,
+    empty_state,
+    guarded,
+    md_escape,
+    metric_card,
+    show_error,
+)
 
 ONE, MANY = "One person", "Many external IDs"
 PASTE, UPLOAD = "Paste IDs", "Upload a CSV"
 K_MODE, K_KIND, K_VALUE, K_LABEL = "ul_mode", "ul_kind", "ul_value", "ul_alias_label"
 K_SOURCE, K_IDS, K_COLUMN, K_FIELDS = "ul_source", "ul_ids", "ul_column", "ul_fields"
 K_UPLOAD_GEN, K_RESULT, K_PROFILE = "ul_upload_gen", "ul_result", "ul_profile"
-PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
 PLACEHOLDERS = {
     "external_id": "e.g. user-00042",
     "alias": "alias name, e.g. anon-00005",
