@@ -186,3 +186,141 @@ def test_every_good_line_kept_and_every_bad_line_named(entries) -> None:
     assert all(i.file == "p/0.txt" for i in result.issues)
     events = sum(len(u.get("custom_events", [])) for u in expected_good)
     assert len(result.tables["custom_events"]) == events
+
+
+# --- the fast (pyarrow) path and the line-by-line path must agree -----------------------
+
+
+def _ndjson(users: list[dict]) -> bytes:
+    return ("\n".join(json.dumps(u, ensure_ascii=False) for u in users) + "\n").encode()
+
+
+@pytest.fixture(scope="module")
+def profiles() -> list[dict]:
+    return Sandbox(users=1500, campaigns=12).workspace.users
+
+
+def _same(a, b) -> None:
+    """Same users and long tables (row order included), dtypes and values."""
+    import pandas as pd
+
+    pd.testing.assert_frame_equal(a.users, b.users)
+    for name in a.tables:
+        pd.testing.assert_frame_equal(a.tables[name], b.tables[name], obj=name)
+
+
+def test_small_reads_and_one_big_read_give_the_same_frames(profiles, monkeypatch) -> None:
+    data = _zip({"e/0.txt": _ndjson(profiles[:700]), "e/1.txt": _ndjson(profiles[700:])})
+    whole = read_export(data)
+    import braze_api.export_reader.archive as archive
+
+    monkeypatch.setattr(archive, "READ_BYTES", 997)  # lines straddle reads, many blocks
+    pieces = read_export(data)
+    assert whole.issues == pieces.issues == [] and whole.user_count == len(profiles)
+    _same(whole, pieces)
+    # dates pyarrow would guess (dob) stay the text they were
+    assert set(whole.users["dob"].dropna()) == {u["dob"] for u in profiles if "dob" in u}
+
+
+def test_a_bad_line_deep_in_a_block_costs_only_that_line(profiles) -> None:
+    clean = read_export(_zip({"e/0.txt": _ndjson(profiles)}))
+    lines = _ndjson(profiles).split(b"\n")
+    lines.insert(1000, b'{"external_id": "cut')
+    damaged = read_export(_zip({"e/0.txt": b"\n".join(lines)}))
+    assert [(i.file, i.line) for i in damaged.issues] == [("e/0.txt", 1001)]
+    assert "truncated" in damaged.issues[0].problem and damaged.bad_lines == 1
+    _same(clean, damaged)
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [b"null", b'{"external_id": "x1"} {"external_id": "x2"}', b'\xef\xbb\xbf{"external_id": "x"}'],
+    ids=["null", "two objects", "byte order mark"],
+)
+def test_lines_pyarrow_accepts_but_json_does_not_are_reported(profiles, bad) -> None:
+    lines = _ndjson(profiles[:300]).split(b"\n")
+    lines.insert(150, bad)
+    result = read_export(b"\n".join(lines))
+    assert [i.line for i in result.issues] == [151]
+    assert result.user_count == 300 and result.bad_lines == 1
+
+
+def test_types_that_change_between_users_are_kept_as_text() -> None:
+    users = [
+        {"external_id": f"u{i}", "plan": i, "custom_attributes": {"age": i}} for i in range(200)
+    ]
+    users[120]["plan"] = "gold"
+    users[130]["custom_attributes"]["age"] = "unknown"
+    users[140]["custom_attributes"]["tags"] = ["a", 'q"uote', "back\\slash", "tab\there", "é"]
+    users[150]["custom_attributes"]["home"] = {"zip": "75001", "geo": [2.3, 48.8]}
+    result = read_export(_ndjson(users))
+    assert result.issues == [] and result.user_count == 200
+    plan = result.users.set_index("user_id")["plan"]
+    assert plan["u120"] == "gold" and plan["u7"] == "7"
+    attrs = result.tables["custom_attributes"].set_index(["user_id", "attribute"])
+    assert attrs.loc[("u130", "age"), "value"] == "unknown"
+    assert attrs.loc[("u131", "age"), ["value", "type"]].tolist() == ["131", "number"]
+    tags = attrs.loc[("u140", "tags")]
+    assert json.loads(tags["value"]) == users[140]["custom_attributes"]["tags"]
+    assert tags["type"] == "array"
+    assert json.loads(attrs.loc[("u150", "home"), "value"]) == {"zip": "75001", "geo": [2.3, 48.8]}
+
+
+def test_nested_values_become_json_text_on_the_fast_path() -> None:
+    users = [
+        {
+            "external_id": f"u{i}",
+            "custom_attributes": {
+                "pets": ["cat", 'say "hi"', "c:\\dir", "new\nline"][: i % 5],
+                "address": {"city": "Zürich", "zip": str(8000 + i)},
+                "vip": i % 2 == 0,
+                "ratio": i / 4,
+            },
+        }
+        for i in range(300)
+    ]
+    attrs = read_export(_ndjson(users)).tables["custom_attributes"]
+    assert len(attrs) == 300 * 4 and attrs["user_id"].tolist()[:4] == ["u0"] * 4  # user by user
+    by = attrs.set_index(["user_id", "attribute"])
+    for i in (0, 3, 4, 257):
+        source = users[i]["custom_attributes"]
+        assert json.loads(by.loc[(f"u{i}", "pets"), "value"]) == source["pets"]
+        assert json.loads(by.loc[(f"u{i}", "address"), "value"]) == source["address"]
+        assert by.loc[(f"u{i}", "vip"), "value"] == ("true" if i % 2 == 0 else "false")
+        assert float(by.loc[(f"u{i}", "ratio"), "value"]) == i / 4
+
+
+def test_progress_is_reported_as_users_are_read(profiles, monkeypatch) -> None:
+    import braze_api.export_reader.archive as archive
+
+    monkeypatch.setattr(archive, "READ_BYTES", 64 * 1024)
+    seen: list[int] = []
+    many = [dict(u, external_id=f"p{i}") for i in range(8) for u in profiles]
+    result = read_export(_zip({"e/0.txt": _ndjson(many)}), on_progress=seen.append)
+    assert result.user_count == len(many)
+    assert seen and seen == sorted(seen) and seen[-1] <= len(many)
+
+
+def test_a_gzip_stream_is_read() -> None:
+    import gzip
+
+    data = gzip.compress(b'{"external_id": "a"}\n{"external_id": "b"}\n')
+    result = read_export(data)
+    assert result.users["user_id"].tolist() == ["a", "b"] and result.issues == []
+
+
+def test_prefetch_hands_errors_over_and_stops_when_abandoned() -> None:
+    from braze_api.export_reader.prefetch import prefetched
+
+    def failing():
+        yield 1
+        raise zipfile.BadZipFile("boom")
+
+    got = []
+    with pytest.raises(zipfile.BadZipFile):
+        for item in prefetched(failing()):
+            got.append(item)
+    assert got == [1]
+    endless = prefetched(iter(range(10**9)))
+    assert next(endless) == 0
+    endless.close()  # joins the producer thread: no hang, no leak

@@ -7,6 +7,7 @@ split the block and read the failing part line by line with the standard library
 
 from __future__ import annotations
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pj
@@ -16,35 +17,69 @@ from .model import LONG_TABLES, USERS
 
 Part = dict[str, dict[str, pa.Array]]  # table -> column -> values, all columns one length
 
-ARROW_BLOCK_BYTES = 1 << 21  # pyarrow's unit of (threaded) parsing within a block
+ARROW_BLOCK_BYTES = 1 << 20  # pyarrow's unit of (threaded) parsing within a block
 FALLBACK = (pa.ArrowException, Unsupported)
 _READ = pj.ReadOptions(block_size=ARROW_BLOCK_BYTES, use_threads=True)
+NEWLINE, BRACE = ord("\n"), ord("{")
 _INFER = pj.ParseOptions(newlines_in_values=False, unexpected_field_behavior="infer")
 
 
-def parse_block(data: bytes, newlines: int) -> tuple[list[Part], int]:
-    """(parts, rows) for the lines of ``data`` (``newlines`` of them end in a newline).
+def scan_lines(data: bytes) -> tuple[int, bool]:
+    """(newline count, whether every line starts with "{"), in one vectorised pass."""
+    raw = np.frombuffer(data, np.uint8)
+    ends = np.flatnonzero(raw == NEWLINE)
+    starts = ends[:-1] + 1 if len(ends) and ends[-1] == len(raw) - 1 else ends + 1
+    braces = len(raw) > 0 and raw[0] == BRACE and bool(np.all(raw[starts] == BRACE))
+    return len(ends), braces
 
-    Raises a ``FALLBACK`` error if any line is not a plain user object.
+
+class BlockParser:
+    """Parses blocks; remembers which fields pyarrow mistakes for dates, to read them as text.
+
+    pyarrow infers a timestamp from text such as "1980-02-01" (``dob``). Such a block is read
+    again with those fields declared as text, and later blocks declare them up front.
     """
-    table = pj.read_json(pa.BufferReader(data), read_options=_READ, parse_options=_INFER)
-    if any(_has_timestamp(f.type) for f in table.schema):
-        # pyarrow guessed dates from text such as "1980-02-01": read again keeping the text
-        options = pj.ParseOptions(
-            explicit_schema=_as_text(table.schema),
-            newlines_in_values=False,
-            unexpected_field_behavior="infer",
-        )
-        table = pj.read_json(pa.BufferReader(data), read_options=_READ, parse_options=options)
-    _check_one_object_per_line(data, newlines, table.num_rows)
-    return [_flatten(batch) for batch in table.to_batches()], table.num_rows
+
+    def __init__(self) -> None:
+        self.text_fields: pa.Schema | None = None
+
+    def parse(self, data: bytes, newlines: int, braces: bool) -> tuple[Part, int]:
+        """(part, rows) for the lines of ``data``, as counted by ``scan_lines``.
+
+        Raises a ``FALLBACK`` error if any line is not a plain user object.
+        """
+        objects = _object_lines(data, newlines, braces)
+        table = self._read(data)
+        if any(_dates_as_text(f.type) is not None for f in table.schema):
+            self.text_fields = _merge_schema(self.text_fields, table.schema)
+            order = table.column_names  # as the users' fields come, not declared-first
+            table = self._read(data)
+            table = table.select(order + [n for n in table.column_names if n not in order])
+        if table.num_rows != objects:
+            raise Unsupported("a line holds more than one value")
+        batches = table.combine_chunks().to_batches()
+        return (_flatten(batches[0]) if batches else {}), table.num_rows
+
+    def _read(self, data: bytes) -> pa.Table:
+        options = _INFER
+        if self.text_fields is not None:
+            options = pj.ParseOptions(
+                explicit_schema=self.text_fields,
+                newlines_in_values=False,
+                unexpected_field_behavior="infer",
+            )
+        return pj.read_json(pa.BufferReader(data), read_options=_READ, parse_options=options)
 
 
-def _check_one_object_per_line(raw: bytes, newlines: int, rows: int) -> None:
-    """pyarrow accepts ``null`` lines and two objects on one line; the stdlib does not."""
-    lines = newlines + (0 if not raw or raw.endswith(b"\n") else 1)
-    if rows == lines and raw.count(b"\n{") + raw.startswith(b"{") == lines:
-        return
+def _object_lines(raw: bytes, newlines: int, braces: bool) -> int:
+    """How many lines hold a value, each of which must start with "{".
+
+    pyarrow crashes on a block whose first value is ``null`` and reads a ``null`` line or two
+    objects on one line as rows, where the stdlib reports a bad line: such blocks never reach
+    it, and a row count other than this one sends the block line by line.
+    """
+    if braces:  # every line starts with "{", so none is blank
+        return newlines + (0 if raw.endswith(b"\n") else 1)
     objects = 0
     for line in raw.split(b"\n"):
         line = line.strip()
@@ -53,32 +88,40 @@ def _check_one_object_per_line(raw: bytes, newlines: int, rows: int) -> None:
         if not line.startswith(b"{"):
             raise Unsupported("a line is not an object")
         objects += 1
-    if objects != rows:
-        raise Unsupported("a line holds more than one value")
+    return objects
 
 
-def _has_timestamp(kind: pa.DataType) -> bool:
-    if pa.types.is_timestamp(kind) or pa.types.is_date(kind) or pa.types.is_time(kind):
-        return True
-    if pa.types.is_list(kind):
-        return _has_timestamp(kind.value_type)
-    if pa.types.is_struct(kind):
-        return any(_has_timestamp(f.type) for f in kind)
-    return False
-
-
-def _as_text(schema: pa.Schema) -> pa.Schema:
-    return pa.schema([f.with_type(_text_type(f.type)) for f in schema])
-
-
-def _text_type(kind: pa.DataType) -> pa.DataType:
+def _dates_as_text(kind: pa.DataType) -> pa.DataType | None:
+    """The part of ``kind`` that holds dates, with them as text; None when there are none."""
     if pa.types.is_timestamp(kind) or pa.types.is_date(kind) or pa.types.is_time(kind):
         return pa.string()
     if pa.types.is_list(kind):
-        return pa.list_(_text_type(kind.value_type))
+        inner = _dates_as_text(kind.value_type)
+        return None if inner is None else pa.list_(inner)
     if pa.types.is_struct(kind):
-        return pa.struct([f.with_type(_text_type(f.type)) for f in kind])
-    return kind
+        fields = [f.with_type(t) for f in kind if (t := _dates_as_text(f.type)) is not None]
+        return pa.struct(fields) if fields else None
+    return None
+
+
+def _merge_schema(known: pa.Schema | None, found: pa.Schema) -> pa.Schema:
+    fields = {f.name: f.type for f in known} if known is not None else {}
+    for f in found:
+        text = _dates_as_text(f.type)
+        if text is not None:
+            fields[f.name] = _merge_type(fields[f.name], text) if f.name in fields else text
+    return pa.schema(list(fields.items()))
+
+
+def _merge_type(known: pa.DataType, found: pa.DataType) -> pa.DataType:
+    if pa.types.is_struct(known) and pa.types.is_struct(found):
+        fields = {f.name: f.type for f in known}
+        for f in found:
+            fields[f.name] = _merge_type(fields[f.name], f.type) if f.name in fields else f.type
+        return pa.struct(list(fields.items()))
+    if pa.types.is_list(known) and pa.types.is_list(found):
+        return pa.list_(_merge_type(known.value_type, found.value_type))
+    return found
 
 
 def _flatten(batch: pa.RecordBatch) -> Part:

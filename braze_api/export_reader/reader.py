@@ -1,28 +1,26 @@
-"""Walk a segment export (zip of NDJSON files, or one gzip/plain stream) block by block.
+"""Parse a segment export block by block and keep every good row.
 
-Each member is read in ``BLOCK_BYTES`` pieces cut at a line end, so only one block of text is
-held at a time. A block goes to pyarrow (``fast``); if it holds a bad line it is halved until
+The archive's bytes (``archive.events``, read one step ahead in a thread) are cut at line
+ends into blocks. A block goes to pyarrow (``fast``); if it holds a bad line it is halved until
 the failing pieces are small, and those are read line by line (``lines``), so every good row is
 kept and every bad line is reported with its file and line number.
 """
 
 from __future__ import annotations
 
-import gzip
 import io
 import json
-import zipfile
-import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import IO
 
+from .archive import Damaged, Event, Member, Unreadable, events
 from .assemble import Assembler
-from .fast import FALLBACK, parse_block
+from .fast import FALLBACK, BlockParser, scan_lines
 from .lines import LineBuilder, type_name
 from .model import ExportIssue, ExportResult
+from .prefetch import prefetched
 
-BLOCK_BYTES = 16 << 20
 LINE_BY_LINE_BELOW = 64  # lines: a failing piece this small is read with the stdlib
 MAX_ISSUES = 200  # per export; further bad lines are counted, not listed
 NOT_JSON_AFTER = 20  # this many bad lines and no good one: the file is not NDJSON
@@ -32,71 +30,95 @@ PROGRESS_EVERY = 5000  # users
 class _Reader:
     def __init__(self, on_progress: Callable[[int], None] | None) -> None:
         self.parts = Assembler()
+        self.parser = BlockParser()
         self.issues: list[ExportIssue] = []
         self.files: list[str] = []
         self.bad_lines = 0
         self.on_progress = on_progress
         self.reported = 0
-        self.good = self.bad = 0  # in the current member
+        # the member being read
+        self.name: str | None = None
+        self.rest = b""  # text after the last line end
+        self.lines = 0  # complete lines parsed so far
+        self.good = self.bad = 0
+        self.first_issue = 0
 
     def issue(self, file: str, line: int | None, problem: str) -> None:
         if len(self.issues) < MAX_ISSUES:
             self.issues.append(ExportIssue(file, line, problem))
 
-    def read_member(self, name: str, stream: IO[bytes]) -> None:
-        """Parse one NDJSON stream; bad lines are reported and skipped."""
-        self.files.append(name)
-        self.good = self.bad = 0
-        first_issue = len(self.issues)
-        lines = 0  # complete lines handed to the parser so far
-        rest = b""
-        try:
-            while True:
-                chunk = stream.read(BLOCK_BYTES)
-                if not chunk:
-                    break
-                data = rest + chunk if rest else chunk
-                cut = data.rfind(b"\n") + 1
-                if cut == 0:
-                    rest = data
-                    continue
-                rest = data[cut:]
-                newlines = data.count(b"\n", 0, cut)
-                self._block(name, data[:cut], lines + 1, newlines)
-                lines += newlines
-                self._progress()
-            if rest.strip():
-                self._block(name, rest, lines + 1, rest.count(b"\n"))
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as err:
-            self.issue(
-                name,
-                lines + 1 if lines else None,
-                f"file is damaged ({err}); kept the lines before",
-            )
-        if self.good == 0 and self.bad >= NOT_JSON_AFTER:  # one issue for the file
-            del self.issues[first_issue:]
-            self.issue(name, None, f"not newline-delimited JSON ({self.bad:,} unreadable lines)")
+    def read(self, stream: Iterable[Event]) -> None:
+        for event in stream:
+            if isinstance(event, bytes):
+                if self.name is not None:
+                    self._data(event)
+            elif isinstance(event, Member):
+                self._end_member()
+                self._start_member(event.name)
+            elif isinstance(event, Damaged):
+                if self.name is not None:
+                    self.issue(
+                        self.name,
+                        self.lines + 1 if self.lines else None,
+                        f"file is damaged ({event.error}); kept the lines before",
+                    )
+                    self.rest = b""
+            elif isinstance(event, Unreadable):
+                self._end_member()
+                self.issue(event.name, None, event.problem)
+        self._end_member()
 
-    def _block(self, name: str, data: bytes, first_line: int, newlines: int) -> None:
-        """Fast path for the whole block; on failure halve it, down to line by line."""
+    def _start_member(self, name: str) -> None:
+        self.files.append(name)
+        self.name, self.rest, self.lines = name, b"", 0
+        self.good = self.bad = 0
+        self.first_issue = len(self.issues)
+
+    def _data(self, chunk: bytes) -> None:
+        data = self.rest + chunk if self.rest else chunk
+        cut = data.rfind(b"\n") + 1
+        if cut == 0:
+            self.rest = data
+            return
+        self.rest = data[cut:]
+        self.lines += self._block(data[:cut] if cut < len(data) else data, self.lines + 1)
+        self._progress()
+
+    def _end_member(self) -> None:
+        if self.name is None:
+            return
+        name = self.name
+        if self.rest.strip():
+            self._block(self.rest, self.lines + 1)
+        if self.good == 0 and self.bad >= NOT_JSON_AFTER:  # one issue for the file
+            del self.issues[self.first_issue :]
+            self.issue(name, None, f"not newline-delimited JSON ({self.bad:,} unreadable lines)")
+        self.name, self.rest = None, b""
+
+    def _block(self, data: bytes, first_line: int) -> int:
+        """Fast path for the whole block; on failure halve it, down to line by line.
+
+        Returns the number of newlines in ``data``.
+        """
+        newlines, braces = scan_lines(data)
         try:
-            parts, rows = parse_block(data, newlines)
+            part, rows = self.parser.parse(data, newlines, braces)
         except FALLBACK:
             if newlines < LINE_BY_LINE_BELOW:
-                self._line_by_line(name, data, first_line)
-                return
+                self._line_by_line(data, first_line)
+                return newlines
             middle = data.find(b"\n", len(data) // 2) + 1
             if middle <= 0 or middle >= len(data):
                 middle = data.rfind(b"\n", 0, len(data) // 2) + 1
-            head = data.count(b"\n", 0, middle)
-            self._block(name, data[:middle], first_line, head)
-            self._block(name, data[middle:], first_line + head, newlines - head)
-            return
-        for part in parts:
-            self.parts.add(part)
+            head = self._block(data[:middle], first_line)
+            self._block(data[middle:], first_line + head)
+            return newlines
+        self.parts.add(part)
         self.good += rows
+        return newlines
 
-    def _line_by_line(self, name: str, raw: bytes, first_line: int) -> None:
+    def _line_by_line(self, raw: bytes, first_line: int) -> None:
+        name = self.name or ""
         builder = LineBuilder()
         decode = json.JSONDecoder().decode
         for number, line in enumerate(raw.split(b"\n"), start=first_line):
@@ -137,11 +159,6 @@ def _problem(err: ValueError, line: bytes) -> str:
     return f"not valid JSON ({err.msg if isinstance(err, json.JSONDecodeError) else err})"
 
 
-def _is_data_file(name: str) -> bool:
-    lower = name.lower()
-    return not lower.endswith("/") and not lower.rsplit("/", 1)[-1].startswith(".")
-
-
 def read_export(
     source: str | Path | bytes | IO[bytes],
     *,
@@ -158,40 +175,7 @@ def read_export(
     reader = _Reader(on_progress)
     if isinstance(source, str | Path):
         with open(source, "rb") as handle:
-            _read_any(reader, handle, label)
+            reader.read(prefetched(events(handle, label)))
     else:
-        _read_any(reader, source, label)
+        reader.read(prefetched(events(source, label)))
     return reader.result()
-
-
-def _read_any(reader: _Reader, handle: IO[bytes], label: str) -> None:
-    start = handle.tell()
-    magic = handle.read(4)
-    handle.seek(start)
-    if magic[:2] == b"\x1f\x8b":
-        reader.read_member(label, gzip.GzipFile(fileobj=handle))
-        return
-    if magic[:2] != b"PK":
-        if magic[:1] in (b"{", b"\n", b" "):
-            reader.read_member(label, handle)
-        else:
-            reader.issue(label, None, "not a zip archive; nothing could be read")
-        return
-    try:
-        archive = zipfile.ZipFile(handle)
-        members = [m for m in archive.infolist() if _is_data_file(m.filename)]
-    except (zipfile.BadZipFile, OSError, EOFError) as err:
-        reader.issue(label, None, f"the zip archive is damaged ({err}); nothing could be read")
-        return
-    with archive:
-        for member in members:
-            try:
-                stream = archive.open(member)
-            except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError) as err:
-                reader.issue(member.filename, None, f"cannot be opened ({err})")
-                continue
-            with stream:
-                inner: IO[bytes] = stream
-                if member.filename.lower().endswith(".gz"):
-                    inner = gzip.GzipFile(fileobj=stream)  # type: ignore[assignment]
-                reader.read_member(member.filename, inner)

@@ -1,0 +1,88 @@
+"""What is in the export, as a flat stream of events: members, their bytes, their damage.
+
+Keeps the zip/gzip handling apart from parsing, so it can run ahead in a thread (``prefetch``).
+"""
+
+from __future__ import annotations
+
+import gzip
+import zipfile
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import IO
+
+READ_BYTES = 16 << 20  # decompressed bytes per read; also the most text held per member
+
+
+@dataclass(frozen=True)
+class Member:
+    """A data file starts."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class Damaged:
+    """Reading the current member failed; what was read before is good."""
+
+    error: Exception
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """A file-level problem: nothing of ``name`` could be read."""
+
+    name: str
+    problem: str
+
+
+Event = Member | bytes | Damaged | Unreadable
+
+
+def events(handle: IO[bytes], label: str) -> Iterator[Event]:
+    """A zip of NDJSON files, one gzip stream, or one plain NDJSON stream."""
+    start = handle.tell()
+    magic = handle.read(4)
+    handle.seek(start)
+    if magic[:2] == b"\x1f\x8b":
+        yield from _member(label, gzip.GzipFile(fileobj=handle))
+        return
+    if magic[:2] != b"PK":
+        if magic[:1] in (b"{", b"\n", b" "):
+            yield from _member(label, handle)
+        else:
+            yield Unreadable(label, "not a zip archive; nothing could be read")
+        return
+    try:
+        archive = zipfile.ZipFile(handle)
+        members = [m for m in archive.infolist() if _is_data_file(m.filename)]
+    except (zipfile.BadZipFile, OSError, EOFError) as err:
+        yield Unreadable(label, f"the zip archive is damaged ({err}); nothing could be read")
+        return
+    with archive:
+        for member in members:
+            try:
+                stream = archive.open(member)
+            except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError) as err:
+                yield Unreadable(member.filename, f"cannot be opened ({err})")
+                continue
+            with stream:
+                inner: IO[bytes] = stream
+                if member.filename.lower().endswith(".gz"):
+                    inner = gzip.GzipFile(fileobj=stream)  # type: ignore[assignment]
+                yield from _member(member.filename, inner)
+
+
+def _member(name: str, stream: IO[bytes]) -> Iterator[Event]:
+    yield Member(name)
+    try:
+        while chunk := stream.read(READ_BYTES):
+            yield chunk
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as err:
+        yield Damaged(err)
+
+
+def _is_data_file(name: str) -> bool:
+    lower = name.lower()
+    return not lower.endswith("/") and not lower.rsplit("/", 1)[-1].startswith(".")
