@@ -11,7 +11,6 @@ import hashlib
 import json
 import logging
 import random
-import re
 import threading
 import time
 from dataclasses import dataclass
@@ -42,6 +41,7 @@ from braze_api.resources import (
     Sessions,
     Users,
 )
+from braze_api.validation import check_api_key
 
 __all__ = ["BrazeClient", "RateLimit"]
 
@@ -50,7 +50,6 @@ logger = logging.getLogger("braze_api")
 _POOL_SIZE = 16  # enough connections for the dashboard's bounded concurrent fetches
 _MAX_BACKOFF = 30.0
 _MAX_MESSAGE_CHARS = 500
-_KEY_CHARS = re.compile(r"[\x21-\x7e]+")  # printable ASCII without spaces: safe in a header
 
 
 @dataclass(frozen=True)
@@ -132,11 +131,7 @@ class BrazeClient:
         max_rate_limit_wait: float = 10.0,
         backoff_base: float = 0.5,
     ) -> None:
-        if not isinstance(api_key, str) or not api_key.strip():
-            raise ValueError("api_key is required: paste the REST API key from Braze")
-        api_key = api_key.strip()
-        if not _KEY_CHARS.fullmatch(api_key):
-            raise ValueError("api_key contains spaces or characters that cannot be sent")
+        api_key = check_api_key(api_key)
         if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
             raise ValueError("max_retries must be an integer ≥ 0")
         for name, value in (

@@ -7,6 +7,7 @@ form Braze expects (ISO 8601 strings, ``"true"`` flags, stripped ids).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, time
 from typing import Any, Literal
@@ -27,6 +28,22 @@ __all__ = [
 ]
 
 Edge = Literal["start", "end"]
+
+
+_KEY_CHARS = re.compile(r"[\x21-\x7e]+")  # printable ASCII without spaces: safe in a header
+
+
+def check_api_key(value: Any) -> str:
+    """A REST API key that can travel in a header; the message never repeats the value."""
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("api_key is required: paste the REST API key from Braze")
+    key = value.strip()
+    if not _KEY_CHARS.fullmatch(key):
+        raise ValueError(
+            "The API key contains spaces or characters Braze keys never have; copy it again "
+            "from Settings → APIs and Identifiers"
+        )
+    return key
 
 
 def check_length(value: Any, *, maximum: int = 100, name: str = "length") -> int:

@@ -30,7 +30,11 @@ RESTATEMENT_DAYS = 14  # Braze restates roughly the last two weeks
 
 def series_kind(window_end: date, today: date) -> str:
     """Series whose window ended more than two weeks ago no longer change."""
-    return "series_settled" if window_end < today - timedelta(days=RESTATEMENT_DAYS) else "series_recent"
+    return (
+        "series_settled"
+        if window_end < today - timedelta(days=RESTATEMENT_DAYS)
+        else "series_recent"
+    )
 
 
 @dataclass(frozen=True)
@@ -44,7 +48,9 @@ def _freeze(value: Any) -> Hashable:
         return tuple(sorted((str(k), _freeze(v)) for k, v in value.items()))
     if isinstance(value, list | tuple | set | frozenset):
         items = [_freeze(v) for v in value]
-        return tuple(sorted(items, key=repr)) if isinstance(value, set | frozenset) else tuple(items)
+        return (
+            tuple(sorted(items, key=repr)) if isinstance(value, set | frozenset) else tuple(items)
+        )
     return value
 
 
@@ -61,6 +67,7 @@ class DataCache:
         )
         self._lock = threading.Lock()
         self._inflight: dict[tuple, Future] = {}
+        self._generation: dict[str | None, int] = {}  # bumped by clear(): "Refresh" wins
         self.hits = 0
         self.misses = 0
 
@@ -76,6 +83,7 @@ class DataCache:
                 future = Future()
                 self._inflight[key] = future
                 self.misses += 1
+                generation = self._generation_of(key)
         if not leader:
             return _share(future.result())
         try:
@@ -86,7 +94,8 @@ class DataCache:
             future.set_exception(exc)
             raise
         with self._lock:
-            self._store[key] = _Entry(value, ttl)
+            if self._generation_of(key) == generation:  # not cleared while fetching
+                self._store[key] = _Entry(value, ttl)
             self._inflight.pop(key, None)
         future.set_result(value)
         return _share(value)
@@ -94,10 +103,16 @@ class DataCache:
     def clear(self, fingerprint: str | None = None) -> int:
         """Drop one workspace's entries (or all); returns how many were dropped."""
         with self._lock:
-            keys = [k for k in list(self._store.keys()) if fingerprint is None or k[0] == fingerprint]
+            self._generation[fingerprint] = self._generation.get(fingerprint, 0) + 1
+            keys = [
+                k for k in list(self._store.keys()) if fingerprint is None or k[0] == fingerprint
+            ]
             for k in keys:
                 self._store.pop(k, None)
             return len(keys)
+
+    def _generation_of(self, key: tuple) -> tuple[int, int]:
+        return (self._generation.get(None, 0), self._generation.get(key[0], 0))
 
     def __len__(self) -> int:
         with self._lock:

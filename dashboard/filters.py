@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 
 PRESETS: tuple[str, ...] = ("Last 7 days", "Last 30 days", "Last 90 days", "This month", "Custom")
+HISTORY_DAYS = 3 * 365  # how far back the custom range (and a link's custom range) may start
 
 
 def utc_today() -> date:
@@ -48,6 +49,10 @@ def preset_range(name: str, today: date | None = None) -> tuple[date, date]:
     if name == "This month":
         return today.replace(day=1), today
     raise ValueError(f"Unknown preset: {name}")
+
+
+def earliest_day(today: date | None = None) -> date:
+    return (today or utc_today()) - timedelta(days=HISTORY_DAYS)
 
 
 def default_filters(today: date | None = None) -> Filters:

@@ -10,7 +10,10 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from cachetools import LRUCache
+
 from braze_api import BrazeClient, resolve_base_url
+from braze_api.validation import check_api_key
 
 OVERRIDE_KEY = "workspace_override"
 DEMO_LABEL = "Demo workspace"
@@ -53,9 +56,9 @@ def parse_apps(text: str | None) -> tuple[App, ...]:
 def workspace_from_input(rest_endpoint: str, api_key: str, apps: str | None = None) -> Workspace:
     """Validate what a user typed; raises ValueError with a message fit for the page."""
     rest_endpoint = (rest_endpoint or "").strip()
-    api_key = (api_key or "").strip()
-    if not api_key:
+    if not (api_key or "").strip():
         raise ValueError("Enter a REST API key (Braze: Settings → APIs and Identifiers).")
+    api_key = check_api_key(api_key)
     if not rest_endpoint:
         raise ValueError("Choose your REST instance (e.g. US-03) or paste its REST endpoint URL.")
     base_url = resolve_base_url(rest_endpoint)
@@ -113,6 +116,15 @@ def configured_workspace(secrets: Mapping[str, Any], env: Mapping[str, str]) -> 
     return demo_workspace()
 
 
+def configuration_problem(secrets: Mapping[str, Any], env: Mapping[str, str]) -> str | None:
+    """Why the configured workspace cannot be used (shown once, then the demo is served)."""
+    try:
+        configured_workspace(secrets, env)
+    except ValueError as err:
+        return f"BRAZE_REST_ENDPOINT / BRAZE_API_KEY are set but unusable: {err}"
+    return None
+
+
 def _streamlit_secrets() -> Mapping[str, Any]:
     import streamlit as st
 
@@ -129,11 +141,20 @@ def current_workspace() -> Workspace:
     override = st.session_state.get(OVERRIDE_KEY)
     if isinstance(override, Workspace):
         return override
-    return configured_workspace(_streamlit_secrets(), os.environ)
+    try:
+        return configured_workspace(_streamlit_secrets(), os.environ)
+    except ValueError:  # the sidebar names the problem (configuration_problem); serve the demo
+        return demo_workspace()
+
+
+def current_configuration_problem() -> str | None:
+    return configuration_problem(_streamlit_secrets(), os.environ)
 
 
 _clients_lock = threading.Lock()
-_clients: dict[str, BrazeClient] = {}
+# Bounded: pasted keys live in their browser session; a client (which holds the key) is only
+# kept for the few workspaces in use, and dropped when its session disconnects.
+_clients: LRUCache = LRUCache(maxsize=16)
 
 
 def client_for(ws: Workspace) -> BrazeClient:
@@ -144,3 +165,11 @@ def client_for(ws: Workspace) -> BrazeClient:
             client = BrazeClient(ws.api_key, ws.base_url)
             _clients[ws.fingerprint] = client
         return client
+
+
+def forget_client(ws: Workspace) -> None:
+    """Drop the workspace's client (and with it the key) from the process."""
+    with _clients_lock:
+        client = _clients.pop(ws.fingerprint, None)
+    if client is not None:
+        client.close()

@@ -10,7 +10,7 @@ reproduces the view; anything unreadable in a link falls back to the defaults si
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, timedelta
+from datetime import date
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import streamlit as st
@@ -18,7 +18,14 @@ import streamlit as st
 from braze_api.instances import INSTANCES
 from dashboard import settings
 from dashboard.cache import clear_workspace
-from dashboard.filters import PRESETS, Filters, default_filters, preset_range, utc_today
+from dashboard.filters import (
+    PRESETS,
+    Filters,
+    default_filters,
+    earliest_day,
+    preset_range,
+    utc_today,
+)
 from dashboard.settings import Workspace
 from dashboard.widgets import md_escape
 
@@ -79,18 +86,19 @@ def _valid_zone(name: str | None) -> str | None:
     return name
 
 
+def _custom_dates(params: Mapping[str, str], today: date) -> tuple[date, date] | None:
+    """A link's custom range, if it is readable and inside what the date picker allows."""
+    first, last = _parse_date(params.get("start")), _parse_date(params.get("end"))
+    if first and last and earliest_day(today) <= first <= last <= today:
+        return first, last
+    return None
+
+
 def filters_from_params(params: Mapping[str, str], today: date | None = None) -> Filters:
     """The view a link describes; anything missing or unreadable takes its default."""
     today = today or utc_today()
-    base = default_filters(today)
-    preset = {v: k for k, v in RANGE_PARAMS.items()}.get(params.get("range", ""), "Last 30 days")
-    start, end = base.start, base.end
-    if preset == CUSTOM:
-        first, last = _parse_date(params.get("start")), _parse_date(params.get("end"))
-        if first and last and first <= last <= today:
-            start, end = first, last
-    else:
-        start, end = preset_range(preset, today)
+    preset = preset_of(params, today)  # Custom only when _custom_dates accepts the link's
+    start, end = _custom_dates(params, today) if preset == CUSTOM else preset_range(preset, today)
     return Filters(
         start=start,
         end=end,
@@ -99,10 +107,10 @@ def filters_from_params(params: Mapping[str, str], today: date | None = None) ->
     )
 
 
-def preset_of(params: Mapping[str, str]) -> str:
-    """Which preset a link selects (Custom only when its dates are readable)."""
+def preset_of(params: Mapping[str, str], today: date | None = None) -> str:
+    """Which preset a link selects (Custom only when its dates are usable)."""
     name = {v: k for k, v in RANGE_PARAMS.items()}.get(params.get("range", ""), "Last 30 days")
-    if name == CUSTOM and not (_parse_date(params.get("start")) and _parse_date(params.get("end"))):
+    if name == CUSTOM and _custom_dates(params, today or utc_today()) is None:
         return "Last 30 days"
     return name
 
@@ -162,12 +170,17 @@ def _connect() -> None:
 
 
 def _disconnect() -> None:
-    st.session_state.pop(settings.OVERRIDE_KEY, None)
+    ws = st.session_state.pop(settings.OVERRIDE_KEY, None)
+    if isinstance(ws, Workspace):
+        settings.forget_client(ws)
     st.session_state[_K_APP] = ALL_APPS
 
 
 def _workspace_section(ws: Workspace) -> None:
     if ws.is_demo:
+        problem = settings.current_configuration_problem()
+        if problem:
+            st.error(md_escape(problem), icon=":material/error:")
         st.badge("Demo workspace", icon=":material/science:", color="violet")
         st.caption(
             "Synthetic data from the built-in Braze sandbox, so you can explore without an "
@@ -217,7 +230,7 @@ def _date_range(today: date) -> tuple[str, date, date]:
         "From – to",
         key=_K_CUSTOM,
         max_value=today,
-        min_value=today - timedelta(days=3 * 365),
+        min_value=earliest_day(today),
         format="YYYY-MM-DD",
     )
     if isinstance(picked, tuple) and len(picked) == 2:
@@ -277,7 +290,10 @@ def render() -> tuple[Workspace, Filters]:
 
 def render_rate_limit(slot: st.delta_generator.DeltaGenerator, ws: Workspace) -> None:
     """After the page ran: Braze's remaining request budget, if a response reported it."""
-    limit = settings.client_for(ws).rate_limit
+    try:
+        limit = settings.client_for(ws).rate_limit
+    except ValueError:  # an unusable workspace already says so where it is used
+        return
     if limit is None or limit.remaining is None:
         return
     of = f" of {limit.limit:,}" if limit.limit is not None else ""

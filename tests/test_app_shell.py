@@ -136,3 +136,30 @@ def test_connect_without_a_key_explains(app_test) -> None:
     at = _connect(app_test(), "", "")
     assert any("REST API key" in e.value for e in at.sidebar.error)
     assert "Demo workspace" in rendered_text(at.sidebar)
+
+
+def test_an_old_custom_link_falls_back_instead_of_breaking_every_page(app_test) -> None:
+    at = app_test("kpis", query={"range": "custom", "start": "2000-01-01", "end": "2000-01-05"})
+    assert not at.exception
+    assert len(at.metric) == 5
+    assert at.query_params["range"] in ("last_30", ["last_30"])
+
+
+def test_a_key_with_spaces_gets_a_message_and_nothing_is_sent(app_test, sandbox) -> None:
+    sandbox.sandbox.clear_requests()
+    at = _connect(app_test("kpis"), str(sandbox), "pasted key with spaces")
+    assert not at.exception
+    assert any("spaces" in e.value for e in at.sidebar.error)
+    assert "Demo workspace" in rendered_text(at.sidebar)  # still on the demo
+    assert not sandbox.sandbox.requests
+    assert "pasted key with spaces" not in rendered_text(at)
+
+
+def test_an_unusable_configured_endpoint_says_so_and_serves_the_demo(app_test, monkeypatch) -> None:
+    monkeypatch.setenv("BRAZE_API_KEY", "a-real-looking-key-123")
+    monkeypatch.setenv("BRAZE_REST_ENDPOINT", "http://rest.example.com")  # http, not loopback
+    at = app_test("kpis")
+    assert not at.exception
+    assert any("set but unusable" in e.value for e in at.sidebar.error)
+    assert len(at.metric) == 5
+    assert "a-real-looking-key-123" not in rendered_text(at)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from datetime import date, timedelta
 
 import pytest
@@ -138,3 +139,43 @@ def test_pages_sharing_an_endpoint_share_one_shape(ws, slow_sandbox):
     before = len(slow_sandbox.requests)
     load_segment_choices(ws)
     assert len(slow_sandbox.requests) == before
+
+
+def test_fan_out_stops_queued_work_when_the_caller_gives_up():
+    """A rerun raises from the progress callback: queued items must not run afterwards."""
+    import time
+
+    started = []
+
+    def work(i):
+        started.append(i)
+        time.sleep(0.05)
+        return i
+
+    def progress(done, total):
+        if done == 2:
+            raise KeyboardInterrupt("rerun")
+
+    with pytest.raises(KeyboardInterrupt):
+        fan_out(work, range(200), max_workers=2, on_progress=progress)
+    time.sleep(0.3)
+    assert len(started) < 20
+
+
+def test_refresh_during_a_fetch_is_not_undone_by_its_stale_result():
+    cache = DataCache()
+    release = threading.Event()
+
+    def slow_old_value():
+        release.wait(5)
+        return "stale"
+
+    worker = threading.Thread(
+        target=lambda: cache.get_or_fetch(("fp", "x", ()), slow_old_value, 60)
+    )
+    worker.start()
+    time.sleep(0.05)
+    cache.clear("fp")  # the user pressed Refresh while the old request was in flight
+    release.set()
+    worker.join()
+    assert cache.get_or_fetch(("fp", "x", ()), lambda: "fresh", 60) == "fresh"

@@ -143,12 +143,19 @@ def fan_out(
         if on_progress:
             on_progress(1, 1)
     else:
-        with ThreadPoolExecutor(max_workers=min(max_workers, len(items))) as pool:
+        pool = ThreadPoolExecutor(max_workers=min(max_workers, len(items)))
+        try:
             futures = {pool.submit(_run, fn, item): i for i, item in enumerate(items)}
             for done, future in enumerate(as_completed(futures), start=1):
                 results[futures[future]] = future.result()
                 if on_progress:
                     on_progress(done, len(items))
+        except BaseException:
+            # A rerun or stop (Streamlit raises from on_progress) must not wait for, or spend
+            # rate limit on, the requests still queued.
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)
     final = [r for r in results if r is not None]
     if raise_errors:
         for r in final:
