@@ -94,6 +94,9 @@ def _permission(endpoint: str) -> str:
 
 def error_message(err: BaseException, what: str) -> str:
     """What failed, the HTTP status and what to do, as one short paragraph (no traceback)."""
+    if isinstance(err, ValueError) and not isinstance(err, BrazeError):
+        # Our own validation: the message says what to change, and nothing was sent.
+        return f"Couldn't load {what}: {md_escape(err)}"
     if not isinstance(err, BrazeError):
         return f"Something went wrong loading {what}. Try **Refresh data**; if it persists, reload the page."
     endpoint = f"`{err.endpoint}`" if err.endpoint else "the request"
