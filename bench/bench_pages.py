@@ -93,8 +93,9 @@ def idle_time(browser, url: str) -> float:
         page.goto(url)
         page.wait_for_selector(IDLE)
         elapsed = time.perf_counter() - start
-        if page.locator("[data-testid='stException']").count():
-            raise RuntimeError(f"{url} shows an exception")
+        errors = page.locator("[data-testid='stException']")
+        if errors.count():
+            raise RuntimeError(f"{url} shows an exception: {errors.first.inner_text()[:500]}")
         return elapsed
     finally:
         context.close()
@@ -104,8 +105,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="two pages, 2 runs")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--pages", nargs="*", default=list(PAGES), choices=PAGES)
     args = parser.parse_args()
-    pages = PAGES[:2] if args.quick else PAGES
+    pages = args.pages[:2] if args.quick else args.pages
     repeat = 2 if args.quick else args.repeat
 
     from playwright.sync_api import sync_playwright
