@@ -11,6 +11,7 @@ import requests
 from braze_api.sandbox import SANDBOX_API_KEY
 from dashboard.cache import CACHE
 from dashboard.data import campaigns as data
+from dashboard.data.tags import tag_options
 from dashboard.filters import preset_range, utc_today
 from dashboard.settings import Workspace
 
@@ -156,7 +157,7 @@ def test_filters_and_channels() -> None:
         "b",
         "c",
     ]
-    assert data.all_tags(campaigns) == ["promo", "retention"]
+    assert tag_options(campaigns) == ["promo", "retention"]
 
     board = data.leaderboard_frame(
         [

@@ -13,11 +13,11 @@ from braze_api import frames
 from braze_api.sandbox import SANDBOX_API_KEY
 from dashboard.charts.canvases import (
     entries_figure,
-    safe,
     step_channel_figure,
     step_graph_figure,
     variant_comparison_figure,
 )
+from dashboard.charts.common import safe_label
 from dashboard.data.canvases import (
     canvas_windows,
     filter_canvases,
@@ -29,10 +29,10 @@ from dashboard.data.canvases import (
     step_channel_table,
     step_table,
     stitch_canvas,
-    tag_options,
     total_row,
     variant_totals,
 )
+from dashboard.data.tags import tag_options
 from dashboard.filters import utc_today
 from dashboard.settings import Workspace
 
@@ -252,7 +252,7 @@ def test_step_graph_for_fifty_plus_steps(ws, sandbox) -> None:
 
 def test_braze_text_is_escaped_in_figures() -> None:
     hostile = "<img src=x onerror=alert(1)>"
-    assert "<" not in safe(hostile)
+    assert "<" not in safe_label(hostile)
     details = {
         "variants": [{"id": "v", "name": hostile, "first_step_ids": ["s"]}],
         "steps": [{"id": "s", "name": hostile, "channels": ["email"], "next_step_ids": []}],

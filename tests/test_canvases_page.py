@@ -153,3 +153,15 @@ def test_a_failing_series_shows_a_message_and_the_rest_renders(app_test, demo) -
     assert "Traceback" not in rendered_text(at)
     key = at.session_state["workspace"].api_key
     assert key not in rendered_text(at)
+
+
+def test_a_failed_series_keeps_the_tabs_and_the_journey_map(app_test, demo) -> None:
+    chosen = canvas(demo, "big")
+    demo.inject("/canvas/data_series", 500)
+    at = app_test("canvases", query={"canvas_id": chosen.id})
+    assert not at.exception
+    assert any("daily stats" in e.value for e in at.error)
+    assert [t.label for t in at.tabs] == ["Performance", "Variants", "Steps", "Journey map"]
+    assert len(at.get("plotly_chart")) == 1, chart_titles(at)
+    assert at.tabs[3].get("plotly_chart"), "the journey map needs only the details"
+    assert any("failed to load" in w.value for w in at.tabs[0].warning)

@@ -200,3 +200,30 @@ def test_event_names_are_escaped_in_cards_and_legends(app_test) -> None:
     assert [m.label for m in at.metric][0] == '=HYPERLINK\\("http\\://evil\\.example","click"\\)'
     names = [t["name"] for t in charts(at)["Event occurrences per day"]]
     assert names == [evil]
+
+
+def test_the_segment_name_in_the_chart_title_is_escaped(app_test) -> None:
+    import dataclasses
+
+    from braze_api.sandbox import SANDBOX_API_KEY, Sandbox
+    from dashboard.settings import OVERRIDE_KEY, Workspace
+
+    sandbox = Sandbox(api_key=SANDBOX_API_KEY, users=300)
+    workspace = sandbox.workspace
+    k, tracked = next(
+        (k, s) for k, s in enumerate(workspace.segments) if s.analytics_tracking_enabled
+    )
+    workspace.segments[k] = dataclasses.replace(tracked, name="<b>VIP</b> & co")
+    workspace.__post_init__()  # refresh the id index the routes read
+    sandbox.start()
+    try:
+        at = app_test("events")
+        at.session_state[OVERRIDE_KEY] = Workspace(base_url=sandbox.url, api_key=SANDBOX_API_KEY)
+        at.run()
+        at.multiselect(key="ev_events").set_value([workspace.events[0]]).run()
+        at.selectbox(key="ev_segment").set_value(tracked.id).run()
+        assert not at.exception
+        title = next(t for t in chart_titles(at) if t.startswith("Event occurrences"))
+        assert title.endswith(" · &lt;b&gt;VIP&lt;/b&gt; &amp; co"), title
+    finally:
+        sandbox.stop()

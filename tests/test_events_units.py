@@ -6,23 +6,22 @@ from datetime import date
 
 import pandas as pd
 
+from dashboard.charts.common import safe_label
 from dashboard.charts.events import (
     display_times,
     events_figure,
-    safe_label,
     sessions_figure,
     sessions_per_dau_figure,
 )
 from dashboard.data.common import LoadResult
 from dashboard.data.events import (
     EventsPage,
-    change,
     clean_names,
-    hour_range,
     segment_choices,
     series_export,
     total,
 )
+from dashboard.data.timeseries import hour_range, percent_change
 from dashboard.filters import Filters
 
 FILTERS = Filters(date(2024, 3, 1), date(2024, 3, 3), timezone="Asia/Tokyo")
@@ -62,7 +61,11 @@ def test_hour_range_is_the_zones_midnights() -> None:
 def test_totals_keep_unknown_apart_from_zero() -> None:
     assert total(series([None, None])) is None
     assert total(series([0, None, 2])) == 2
-    assert change(10, 0) is None and change(15, 10) == 0.5 and change(None, 3) is None
+    assert (
+        percent_change(10, 0) is None
+        and percent_change(15, 10) == 0.5
+        and percent_change(None, 3) is None
+    )
 
 
 def test_page_totals_and_sessions_per_dau() -> None:
@@ -122,4 +125,4 @@ def test_empty_figures_say_so() -> None:
 
 def test_labels_are_shortened_and_escaped() -> None:
     assert safe_label("<script>" * 20).startswith("&lt;script&gt;")
-    assert safe_label("x" * 100).endswith("…")
+    assert safe_label("x" * 100, 60).endswith("…")

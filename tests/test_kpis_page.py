@@ -174,3 +174,30 @@ def test_joined_table_and_stickiness() -> None:
     assert table["dau_mau_ratio"].tolist()[:2] == [0.1, 0.25]
     assert pd.isna(table["dau_mau_ratio"].iloc[2])  # MAU 0: no ratio rather than infinity
     assert table["sessions"].isna().tolist() == [False, True, False]
+
+
+HOSTILE_APP = "**Acme** `iOS` [app](http://evil.example)"
+
+
+def empty_app_page(app_test, demo, monkeypatch, page: str):
+    """The page for an app named with markdown, on a Braze that reports no data points."""
+    from braze_api.sandbox import SANDBOX_API_KEY, routes
+    from dashboard.settings import OVERRIDE_KEY, App, Workspace
+
+    monkeypatch.setattr(routes, "points", lambda *args, **kwargs: [])
+    app_id = demo.workspace.apps[0].id
+    at = app_test(page, query={"app": app_id})
+    at.session_state[OVERRIDE_KEY] = Workspace(
+        base_url=demo.url, api_key=SANDBOX_API_KEY, apps=(App(app_id, HOSTILE_APP),)
+    )
+    at.run()
+    return at
+
+
+def test_the_empty_state_shows_the_app_name_literally(app_test, demo, monkeypatch) -> None:
+    from dashboard.widgets import md_escape
+
+    at = empty_app_page(app_test, demo, monkeypatch, "kpis")
+    assert not at.exception
+    notes = [i.value for i in at.info if "no KPI data" in i.value]
+    assert notes and f"for {md_escape(HOSTILE_APP)}." in notes[0], notes

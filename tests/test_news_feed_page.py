@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import pandas as pd
 import requests
 
@@ -98,3 +100,42 @@ def test_totals_and_ctr_are_computed_per_card() -> None:
     assert len(totals_figure(card_totals(series)).data) == 2
     empty = metric_figure(series.iloc[0:0], "clicks", "hour", "Hour (UTC)")
     assert "No News Feed activity" in empty.layout.annotations[0].text
+
+
+def test_a_failed_card_series_names_the_card_escaped(app_test, demo) -> None:
+    from dashboard.widgets import md_escape
+
+    bold = next(c for c in demo.workspace.cards if c.title.startswith("<b>"))
+    at = app_test("news_feed")
+    at.toggle(key="feed_archived").set_value(True).run()
+    demo.inject("/feed/data_series", 500)
+    at.selectbox(key="feed_card").set_value(bold.id).run()
+    assert not at.exception
+    errors = [e.value for e in at.error if "the series of" in e.value]
+    assert errors and all(f"the series of {md_escape(bold.title)}" in e for e in errors), errors
+
+
+def test_csv_is_named_by_grain_and_hourly_times_say_their_zone(app_test, demo, monkeypatch) -> None:
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+    saved: dict[str, bytes] = {}
+    original = MemoryMediaFileStorage.load_and_get_id
+
+    def spy(self, path_or_data, mimetype, kind, filename=None):  # records what users download
+        saved[str(filename)] = path_or_data
+        return original(self, path_or_data, mimetype, kind, filename)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", spy)
+    at = app_test("news_feed", query={"range": "last_7", "tz": "Asia/Tokyo"})
+    daily = [name for name in saved if name.startswith("braze-news-feed-")]
+    assert daily and all("-daily-" in name for name in daily if "cards" not in name), daily
+    saved.clear()
+    at.toggle(key="feed_hourly").set_value(True).run()
+    assert not at.exception
+    hourly = [name for name in saved if name.startswith("braze-news-feed-hourly-")]
+    assert hourly, list(saved)
+    table = pd.read_csv(io.BytesIO(saved[hourly[0]]), dtype=str)
+    assert list(table.columns[:2]) == ["hour_utc", "hour_local (Asia/Tokyo)"]
+    utc = pd.to_datetime(table["hour_utc"], utc=True)
+    local = pd.to_datetime(table["hour_local (Asia/Tokyo)"]).dt.tz_convert("UTC")
+    assert table["hour_utc"].str.endswith("Z").all() and (utc == local).all()

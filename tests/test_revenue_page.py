@@ -208,3 +208,13 @@ def test_untrusted_product_names_are_escaped_and_neutralised(app_test) -> None:
     parsed = pd.read_csv(io.BytesIO(to_csv_bytes(table)), encoding="utf-8-sig")
     assert "'" + evil in set(parsed["product"])
     assert not any(str(p).startswith("=") for p in parsed["product"])
+
+
+def test_the_empty_state_shows_the_app_name_literally(app_test, demo, monkeypatch) -> None:
+    from dashboard.widgets import md_escape
+    from tests.test_kpis_page import HOSTILE_APP, empty_app_page
+
+    at = empty_app_page(app_test, demo, monkeypatch, "revenue")
+    assert not at.exception
+    notes = [i.value for i in at.info if "no purchase data" in i.value]
+    assert notes and f"for {md_escape(HOSTILE_APP)}." in notes[0], notes

@@ -148,3 +148,60 @@ def test_s3_location_names_segment_day_and_prefix() -> None:
     )
     assert job.s3_location == "segment-export/seg-1/2024-05-06/abc-123/…"
     assert "url=" not in repr(job)
+
+
+def test_a_failed_size_names_the_segment_escaped(app_test, demo) -> None:
+    from dashboard.widgets import md_escape
+
+    hostile = next(s for s in demo.workspace.segments if s.name.startswith("=HYPERLINK"))
+    demo.inject("/segments/data_series", 500)
+    at = app_test("segments", query={"segment_id": hostile.id})
+    assert not at.exception
+    errors = [e.value for e in at.error if "the size of" in e.value]
+    assert errors and f"the size of {md_escape(hostile.name)}" in errors[0], errors
+
+
+def _job(url: str | None, prefix: str | None, clock: object = 0.0) -> dict:
+    from datetime import UTC, datetime
+
+    meta = exports.ExportJob(
+        segment_id="seg-1",
+        segment_name="VIP",
+        object_prefix=prefix,
+        url=url,
+        started_at=datetime(2024, 5, 6, tzinfo=UTC),
+        fields=None,
+    )
+    return {"job": meta, "status": "waiting", "clock": clock, "message": ""}
+
+
+def test_an_s3_location_is_shown_literally(app_test) -> None:
+    from dashboard.widgets import md_escape
+
+    at = app_test("segments")
+    prefix = "p`](http://evil.example) **x**"
+    at.session_state["seg_export_job"] = _job(None, prefix)
+    at.run()
+    assert not at.exception
+    notes = [i.value for i in at.info if "S3 bucket" in i.value]
+    location = f"segment-export/seg-1/2024-05-06/{prefix}/…"
+    assert notes and md_escape(location) in notes[0], notes
+    assert "`" + location not in notes[0]
+
+
+def test_an_unexpected_export_failure_fails_the_job_once(app_test, demo) -> None:
+    at = app_test("segments")
+    # A job record the download code cannot use (its clock is not a number): the error is
+    # not an ExportError, and must neither escape as a traceback nor leave the job waiting.
+    url = f"{demo.url}/_sandbox/exports/never-ready.zip"
+    at.session_state["seg_export_job"] = _job(url, "abc", clock="not a clock")
+    at.run()
+    assert not at.exception
+    job = at.session_state["seg_export_job"]
+    assert job["status"] == "failed" and "Traceback" not in job["message"]
+    assert any("could not be read" in e.value for e in at.error)
+    demo.clear_requests()
+    at.run()  # a rerun does not start downloading again
+    assert not at.exception
+    assert not [r for r in demo.requests if r.path.startswith("/_sandbox/exports/")]
+    assert at.session_state["seg_export_job"]["status"] == "failed"

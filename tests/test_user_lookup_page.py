@@ -117,7 +117,6 @@ def test_full_profile_renders_every_section(app_test, demo) -> None:
     assert chart_titles(at) == ["Activity and messages over time (UTC)"]
     text = rendered_text(at)
     assert "Download raw profile (JSON)" in text
-    assert at.get("deck_gl_json_chart"), "the last known location is on a map"
     lon, lat = user["last_coordinates"]
     assert f"{abs(lat):.4f}°" in text and f"{abs(lon):.4f}°" in text
     frames = [d.value for d in at.dataframe]
@@ -263,3 +262,19 @@ def test_braze_text_is_escaped(app_test, demo) -> None:
     frames = [d.value for d in at.dataframe]
     attributes = next(f for f in frames if "first_name" in set(f.get("field", [])))
     assert hostile["first_name"] in attributes["value"].tolist()  # literal text in a cell
+
+
+def test_the_map_is_opt_in_because_it_loads_third_party_tiles(app_test, demo) -> None:
+    user = full_user(demo, 0)
+    at = app_test("user_lookup")
+    lookup(at, "external_id", user["external_id"])
+    assert not at.exception
+    lon, lat = user["last_coordinates"]
+    assert any(f"{abs(lat):.4f}°" in m.value for m in at.markdown), "coordinates as text"
+    assert not at.get("deck_gl_json_chart"), "no tiles are fetched until the user asks"
+    toggle = at.toggle(key="ul_show_map")
+    assert "third-party" in toggle.label and toggle.value is False
+    toggle.set_value(True).run()
+    assert at.get("deck_gl_json_chart")
+    lookup(at, "external_id", user["external_id"])  # a new lookup starts with the map off
+    assert not at.get("deck_gl_json_chart")

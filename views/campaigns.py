@@ -13,6 +13,7 @@ import streamlit as st
 from dashboard import sidebar
 from dashboard.charts import campaigns as charts
 from dashboard.data import campaigns as data
+from dashboard.data.tags import tag_options
 from dashboard.widgets import (
     PLOTLY_CONFIG,
     csv_download,
@@ -149,7 +150,7 @@ def overview() -> None:
     except Exception as err:  # noqa: BLE001 - shown in place of the page
         show_error(err, "the campaign list")
         return
-    tags = tags_col.multiselect("Tags", data.all_tags(campaigns), key=K_TAGS)
+    tags = tags_col.multiselect("Tags", tag_options(campaigns), key=K_TAGS)
     api_choice = api_col.selectbox("Type", data.API_CHOICES, key=K_API)
     matching = data.filter_campaigns(campaigns, search, tags, api_choice)
     if campaigns.empty:

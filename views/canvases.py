@@ -28,10 +28,10 @@ from dashboard.data.canvases import (
     load_leaderboard,
     step_channel_table,
     step_table,
-    tag_options,
     total_row,
     variant_totals,
 )
+from dashboard.data.tags import tag_options
 from dashboard.widgets import (
     PLOTLY_CONFIG,
     csv_download,
@@ -45,6 +45,7 @@ from dashboard.widgets import (
 PICK, URL_SEEN, BOARD = "cv_pick", "_cv_url_canvas", "cv_board"
 BOARD_IDS = "_cv_board_ids"
 COUNT = {"format": "localized"}
+NO_SERIES = "Not shown: the Canvas's daily stats failed to load (see above)."
 SCHEDULES = {
     "time_based": "Scheduled",
     "action_based": "Action-based",
@@ -284,9 +285,8 @@ else:
         )
 
 series = data.series.value if data.series.ok else None
-if series is None:
+if series is None:  # the tabs still render: the journey map needs only the details
     show_error(data.series.error, "the Canvas's daily stats (/canvas/data_series)")
-    st.stop()
 
 perf_tab, variant_tab, step_tab, map_tab = st.tabs(
     ["Performance", "Variants", "Steps", "Journey map"]
@@ -294,130 +294,139 @@ perf_tab, variant_tab, step_tab, map_tab = st.tabs(
 
 # ---- performance -----------------------------------------------------------------------
 with perf_tab:
-    daily = daily_totals(series.totals)
-    if series.totals.empty or not any(total_row(series.totals).values()):
-        empty_state(
-            f"No one entered this Canvas between {start:%d %b %Y} and {end:%d %b %Y}. "
-            "Pick a longer or earlier date range."
-        )
+    if series is None:
+        st.warning(NO_SERIES)
     else:
-        with guarded("the daily charts"):
-            left, right = st.columns(2)
-            left.plotly_chart(entries_figure(series.totals), config=PLOTLY_CONFIG)
-            right.plotly_chart(conversions_figure(series.totals), config=PLOTLY_CONFIG)
-            st.plotly_chart(revenue_figure(series.totals), config=PLOTLY_CONFIG)
-    with st.expander("Daily totals table"):
-        st.dataframe(
-            daily,
-            hide_index=True,
-            width="stretch",
-            column_config={
-                "date": st.column_config.TextColumn("Day (UTC)"),
-                **{
-                    m: st.column_config.NumberColumn(m.replace("_", " ").capitalize(), **COUNT)
-                    for m in CANVAS_METRICS[:3]
-                },
-                "revenue": st.column_config.NumberColumn("Revenue", format="dollar"),
-            },
-        )
-    csv_download(daily, f"braze-canvas-totals-{file_range}.csv", "Daily totals (CSV)")
-
-# ---- variants --------------------------------------------------------------------------
-with variant_tab:
-    per_variant = variant_totals(series.variants)
-    if per_variant.empty:
-        empty_state("This Canvas reported no variant stats for the range.")
-    else:
-        with guarded("the variant charts"):
-            st.plotly_chart(variant_comparison_figure(per_variant), config=PLOTLY_CONFIG)
-            st.plotly_chart(variant_trend_figure(series.variants), config=PLOTLY_CONFIG)
-        st.dataframe(
-            per_variant.drop(columns="variant_id"),
-            hide_index=True,
-            width="stretch",
-            column_config={
-                "variant_name": st.column_config.TextColumn("Variant"),
-                "entries": st.column_config.NumberColumn("Entries", **COUNT),
-                "conversions": st.column_config.NumberColumn("Conversions", **COUNT),
-                "conversions_by_entry_time": st.column_config.NumberColumn(
-                    "Conv. by entry time", **COUNT
-                ),
-                "revenue": st.column_config.NumberColumn("Revenue", format="dollar"),
-                "conversion_rate": st.column_config.NumberColumn(
-                    "Conversion rate", format="percent"
-                ),
-            },
-        )
-        csv_download(
-            daily_variants(series.variants),
-            f"braze-canvas-variants-{file_range}.csv",
-            "Daily stats per variant (CSV)",
-        )
-
-# ---- steps -----------------------------------------------------------------------------
-steps_layout = details.steps if details is not None else None
-with step_tab:
-    if series.steps.empty:
-        empty_state(
-            "No step data for this Canvas in the range: it has no steps yet, or none of its "
-            "steps sent anything between these dates."
-        )
-    else:
-        with guarded("the step tables"):
-            per_step = step_table(steps_layout, series.steps)
-            per_step["depth"] = per_step["depth"] + 1  # people count the first step as 1
-            st.markdown(
-                "**Per step** — revenue and conversions are the step's own, never "
-                "summed over its channels."
+        daily = daily_totals(series.totals)
+        if series.totals.empty or not any(total_row(series.totals).values()):
+            empty_state(
+                f"No one entered this Canvas between {start:%d %b %Y} and {end:%d %b %Y}. "
+                "Pick a longer or earlier date range."
             )
+        else:
+            with guarded("the daily charts"):
+                left, right = st.columns(2)
+                left.plotly_chart(entries_figure(series.totals), config=PLOTLY_CONFIG)
+                right.plotly_chart(conversions_figure(series.totals), config=PLOTLY_CONFIG)
+                st.plotly_chart(revenue_figure(series.totals), config=PLOTLY_CONFIG)
+        with st.expander("Daily totals table"):
             st.dataframe(
-                per_step.drop(columns="step_id"),
+                daily,
                 hide_index=True,
                 width="stretch",
                 column_config={
-                    "step_name": st.column_config.TextColumn("Step", width="medium"),
-                    "channels_text": st.column_config.TextColumn("Channels"),
-                    "depth": st.column_config.NumberColumn(
-                        "Depth", help="1 = a first step; n = n steps into the journey"
-                    ),
-                    "deleted": st.column_config.CheckboxColumn("Deleted"),
-                    "unique_recipients": st.column_config.NumberColumn("Recipients", **COUNT),
+                    "date": st.column_config.TextColumn("Day (UTC)"),
+                    **{
+                        m: st.column_config.NumberColumn(m.replace("_", " ").capitalize(), **COUNT)
+                        for m in CANVAS_METRICS[:3]
+                    },
+                    "revenue": st.column_config.NumberColumn("Revenue", format="dollar"),
+                },
+            )
+        csv_download(daily, f"braze-canvas-totals-{file_range}.csv", "Daily totals (CSV)")
+
+# ---- variants --------------------------------------------------------------------------
+with variant_tab:
+    if series is None:
+        st.warning(NO_SERIES)
+    else:
+        per_variant = variant_totals(series.variants)
+        if per_variant.empty:
+            empty_state("This Canvas reported no variant stats for the range.")
+        else:
+            with guarded("the variant charts"):
+                st.plotly_chart(variant_comparison_figure(per_variant), config=PLOTLY_CONFIG)
+                st.plotly_chart(variant_trend_figure(series.variants), config=PLOTLY_CONFIG)
+            st.dataframe(
+                per_variant.drop(columns="variant_id"),
+                hide_index=True,
+                width="stretch",
+                column_config={
+                    "variant_name": st.column_config.TextColumn("Variant"),
+                    "entries": st.column_config.NumberColumn("Entries", **COUNT),
                     "conversions": st.column_config.NumberColumn("Conversions", **COUNT),
                     "conversions_by_entry_time": st.column_config.NumberColumn(
                         "Conv. by entry time", **COUNT
                     ),
                     "revenue": st.column_config.NumberColumn("Revenue", format="dollar"),
+                    "conversion_rate": st.column_config.NumberColumn(
+                        "Conversion rate", format="percent"
+                    ),
                 },
-            )
-            channels = step_channel_table(series.step_channels, list(per_step["step_id"]))
-            st.plotly_chart(step_channel_figure(channels), config=PLOTLY_CONFIG)
-            st.markdown("**Per step and channel** — message stats over the range.")
-            st.dataframe(
-                channels.drop(columns=["step_id", "kind"]),
-                hide_index=True,
-                width="stretch",
-                column_config={
-                    "step_name": st.column_config.TextColumn("Step"),
-                    "channel": st.column_config.TextColumn("Channel"),
-                    "variation_name": st.column_config.TextColumn("Message"),
-                    "sent": st.column_config.NumberColumn("Sent", **COUNT),
-                    "delivered": st.column_config.NumberColumn("Delivered", **COUNT),
-                    "opens": st.column_config.NumberColumn("Opens / impressions", **COUNT),
-                    "clicks": st.column_config.NumberColumn("Clicks", **COUNT),
-                    "open_rate": st.column_config.NumberColumn("Open rate", format="percent"),
-                    "click_rate": st.column_config.NumberColumn("Click rate", format="percent"),
-                },
-            )
-            st.caption(
-                "Opens are unique opens for email, direct opens for push, impressions for "
-                "in-app messages and Content Cards, reads for WhatsApp. Daily unique counts "
-                "are added up over the range."
             )
             csv_download(
-                daily_step_channels(series.step_channels),
-                f"braze-canvas-step-channels-{file_range}.csv",
-                "Daily stats per step and channel (CSV)",
+                daily_variants(series.variants),
+                f"braze-canvas-variants-{file_range}.csv",
+                "Daily stats per variant (CSV)",
             )
+
+# ---- steps -----------------------------------------------------------------------------
+steps_layout = details.steps if details is not None else None
+with step_tab:
+    if series is None:
+        st.warning(NO_SERIES)
+    else:
+        if series.steps.empty:
+            empty_state(
+                "No step data for this Canvas in the range: it has no steps yet, or none of its "
+                "steps sent anything between these dates."
+            )
+        else:
+            with guarded("the step tables"):
+                per_step = step_table(steps_layout, series.steps)
+                per_step["depth"] = per_step["depth"] + 1  # people count the first step as 1
+                st.markdown(
+                    "**Per step** — revenue and conversions are the step's own, never "
+                    "summed over its channels."
+                )
+                st.dataframe(
+                    per_step.drop(columns="step_id"),
+                    hide_index=True,
+                    width="stretch",
+                    column_config={
+                        "step_name": st.column_config.TextColumn("Step", width="medium"),
+                        "channels_text": st.column_config.TextColumn("Channels"),
+                        "depth": st.column_config.NumberColumn(
+                            "Depth", help="1 = a first step; n = n steps into the journey"
+                        ),
+                        "deleted": st.column_config.CheckboxColumn("Deleted"),
+                        "unique_recipients": st.column_config.NumberColumn("Recipients", **COUNT),
+                        "conversions": st.column_config.NumberColumn("Conversions", **COUNT),
+                        "conversions_by_entry_time": st.column_config.NumberColumn(
+                            "Conv. by entry time", **COUNT
+                        ),
+                        "revenue": st.column_config.NumberColumn("Revenue", format="dollar"),
+                    },
+                )
+                channels = step_channel_table(series.step_channels, list(per_step["step_id"]))
+                st.plotly_chart(step_channel_figure(channels), config=PLOTLY_CONFIG)
+                st.markdown("**Per step and channel** — message stats over the range.")
+                st.dataframe(
+                    channels.drop(columns=["step_id", "kind"]),
+                    hide_index=True,
+                    width="stretch",
+                    column_config={
+                        "step_name": st.column_config.TextColumn("Step"),
+                        "channel": st.column_config.TextColumn("Channel"),
+                        "variation_name": st.column_config.TextColumn("Message"),
+                        "sent": st.column_config.NumberColumn("Sent", **COUNT),
+                        "delivered": st.column_config.NumberColumn("Delivered", **COUNT),
+                        "opens": st.column_config.NumberColumn("Opens / impressions", **COUNT),
+                        "clicks": st.column_config.NumberColumn("Clicks", **COUNT),
+                        "open_rate": st.column_config.NumberColumn("Open rate", format="percent"),
+                        "click_rate": st.column_config.NumberColumn("Click rate", format="percent"),
+                    },
+                )
+                st.caption(
+                    "Opens are unique opens for email, direct opens for push, impressions for "
+                    "in-app messages and Content Cards, reads for WhatsApp. Daily unique counts "
+                    "are added up over the range."
+                )
+                csv_download(
+                    daily_step_channels(series.step_channels),
+                    f"braze-canvas-step-channels-{file_range}.csv",
+                    "Daily stats per step and channel (CSV)",
+                )
 
 # ---- journey map -----------------------------------------------------------------------
 with map_tab:
@@ -427,7 +436,8 @@ with map_tab:
         empty_state("This Canvas has no steps yet, so there is no journey to draw.")
     else:
         with guarded("the journey map"):
-            stats = step_table(details.steps, series.steps) if not series.steps.empty else None
+            has_stats = series is not None and not series.steps.empty
+            stats = step_table(details.steps, series.steps) if has_stats else None
             st.caption(
                 "Each row is one step further from entry; lines lead to the next steps, dotted "
                 "lines loop back. Hover a step for its full name, channels and results."

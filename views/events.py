@@ -7,10 +7,15 @@ table -> sessions and sessions per DAU.
 import streamlit as st
 
 from dashboard import sidebar
-from dashboard.charts.events import events_figure, sessions_figure, sessions_per_dau_figure
+from dashboard.charts.common import safe_label
+from dashboard.charts.events import (
+    LEGEND_CHARS,
+    events_figure,
+    sessions_figure,
+    sessions_per_dau_figure,
+)
 from dashboard.data.events import (
     ALL_USERS,
-    HOURLY_MAX_DAYS,
     MAX_EVENTS,
     SegmentChoices,
     load_event_names,
@@ -19,6 +24,7 @@ from dashboard.data.events import (
     series_export,
     total,
 )
+from dashboard.data.timeseries import HOURLY_MAX_DAYS
 from dashboard.widgets import (
     PLOTLY_CONFIG,
     csv_download,
@@ -85,7 +91,7 @@ with audience:
     )
 with grain:
     hourly = st.toggle(
-        f"Hourly ({filters.timezone})",
+        f"Hourly ({md_escape(filters.timezone)})",
         key=K_HOURLY,
         disabled=not hourly_allowed,
         help=f"For ranges of up to {HOURLY_MAX_DAYS} days, on the sidebar's timezone.",
@@ -147,7 +153,9 @@ else:
     with guarded("the events chart"):
         fig = events_figure(data.event_series(), unit, filters.timezone, list(data.events))
         if segment_id:
-            fig.update_layout(title_text=f"{fig.layout.title.text} · {audience_label}")
+            fig.update_layout(
+                title_text=f"{fig.layout.title.text} · {safe_label(audience_label, LEGEND_CHARS)}"
+            )
         st.plotly_chart(fig, config=PLOTLY_CONFIG, key="chart_events")
     with guarded("the event table"):
         st.dataframe(

@@ -12,7 +12,8 @@ from dashboard.charts.kpis import (
     hourly_sessions_figure,
     stickiness_figure,
 )
-from dashboard.data.kpis import HOURLY_MAX_DAYS, METRICS, export_table, load_kpi_page
+from dashboard.data.kpis import METRICS, export_table, load_kpi_page
+from dashboard.data.timeseries import HOURLY_MAX_DAYS
 from dashboard.widgets import (
     PLOTLY_CONFIG,
     csv_download,
@@ -53,7 +54,7 @@ st.caption(
 
 hourly_allowed = filters.days <= HOURLY_MAX_DAYS
 hourly = st.toggle(
-    f"Hourly sessions ({filters.timezone})",
+    f"Hourly sessions ({md_escape(filters.timezone)})",
     key="kpi_hourly",
     disabled=not hourly_allowed,
     help=f"Available for ranges of up to {HOURLY_MAX_DAYS} days; shown on the sidebar's timezone.",
@@ -65,7 +66,7 @@ with st.spinner("Loading KPIs from Braze…"):
 if data.is_empty:
     empty_state(
         f"Braze has no KPI data between {filters.start:%d %b %Y} and {filters.end:%d %b %Y}"
-        f" for {app_label}. Pick an earlier or longer date range, or another app."
+        f" for {md_escape(app_label)}. Pick an earlier or longer date range, or another app."
     )
 else:
     for column, metric in zip(st.columns(len(METRICS)), METRICS, strict=True):

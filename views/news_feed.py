@@ -9,13 +9,14 @@ import streamlit as st
 from dashboard import sidebar
 from dashboard.charts.news_feed import metric_figure, totals_figure
 from dashboard.data.news_feed import (
-    HOURLY_MAX_DAYS,
     card_totals,
     load_card_details,
     load_card_series,
     load_cards,
     local_times,
+    series_export,
 )
+from dashboard.data.timeseries import HOURLY_MAX_DAYS
 from dashboard.widgets import (
     PLOTLY_CONFIG,
     csv_download,
@@ -139,7 +140,7 @@ compare = st.multiselect(
 )
 hourly_allowed = filters.days <= HOURLY_MAX_DAYS
 hourly = st.toggle(
-    f"Hourly ({filters.timezone})",
+    f"Hourly ({md_escape(filters.timezone)})",
     key="feed_hourly",
     disabled=not hourly_allowed,
     help=f"For ranges of up to {HOURLY_MAX_DAYS} days, on the sidebar's timezone.",
@@ -151,7 +152,10 @@ with guarded("the card engagement"):
     with st.spinner("Loading card engagement…"):
         series, failures = load_card_series(ws, cards, [card_id, *compare], filters, unit)
     for failure in failures:
-        show_error(failure.error, f"the series of {titles.get(failure.item, failure.item)}")
+        show_error(
+            failure.error, f"the series of {md_escape(titles.get(failure.item, failure.item))}"
+        )
+    export = series_export(series, unit, filters.timezone)  # UTC times, before display
     if unit == "hour":
         series = local_times(series, filters.timezone)
     else:
@@ -219,8 +223,9 @@ with guarded("the card engagement"):
                 "unique_ctr": st.column_config.NumberColumn("Unique CTR", format="percent"),
             },
         )
+        grain = "hourly" if unit == "hour" else "daily"
         csv_download(
-            series.round({"ctr": 4}),
-            f"braze-news-feed-{unit}ly-{filters.start}-to-{filters.end}.csv",
-            f"Download {'hourly' if unit == 'hour' else 'daily'} data (CSV)",
+            export,
+            f"braze-news-feed-{grain}-{filters.start}-to-{filters.end}.csv",
+            f"Download {grain} data (CSV)",
         )

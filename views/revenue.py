@@ -9,13 +9,13 @@ from dashboard import sidebar
 from dashboard.charts.revenue import VIEWS, product_revenue_figure, revenue_figure
 from dashboard.data.revenue import (
     ALL_PRODUCTS,
-    HOURLY_MAX_DAYS,
     MAX_SELECTED,
     MAX_TABLE_PRODUCTS,
     METRICS,
     load_products,
     load_revenue_page,
 )
+from dashboard.data.timeseries import HOURLY_MAX_DAYS
 from dashboard.widgets import (
     PLOTLY_CONFIG,
     csv_download,
@@ -72,7 +72,7 @@ with pick:
 with options:
     view = st.radio("Comparison view", VIEWS, key=K_VIEW, horizontal=True)
     hourly = st.toggle(
-        f"Hourly ({filters.timezone})",
+        f"Hourly ({md_escape(filters.timezone)})",
         key=K_HOURLY,
         disabled=not hourly_allowed,
         help=f"For ranges of up to {HOURLY_MAX_DAYS} days, on the sidebar's timezone.",
@@ -102,7 +102,7 @@ if data.headline_error() is not None:
 elif headline["revenue"] is None and headline["purchases"] is None:
     empty_state(
         f"Braze has no purchase data between {filters.start:%d %b %Y} and {filters.end:%d %b %Y}"
-        f" for {app_label}. Pick an earlier or longer date range, or another app."
+        f" for {md_escape(app_label)}. Pick an earlier or longer date range, or another app."
     )
 else:
     cards = st.columns(3)

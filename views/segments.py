@@ -17,7 +17,6 @@ from dashboard.data.segments import (
     BREAKDOWNS,
     MAX_COMPARE,
     TRACKING_CHOICES,
-    all_tags,
     export_tables,
     filter_segments,
     issues_frame,
@@ -28,6 +27,7 @@ from dashboard.data.segments import (
     summarise_export,
     to_parquet_bytes,
 )
+from dashboard.data.tags import tag_options
 from dashboard.safe_csv import to_csv_bytes
 from dashboard.widgets import (
     PLOTLY_CONFIG,
@@ -41,6 +41,10 @@ from dashboard.widgets import (
 )
 
 JOB_KEY, RESULT_KEY = "seg_export_job", "seg_export_result"
+EXPORT_BROKEN = (
+    "The export could not be read or summarised (an unexpected file format or content). "
+    "Start a new export to try again."
+)
 
 ws = sidebar.current_workspace()
 filters = sidebar.current_filters()
@@ -65,7 +69,7 @@ if segments.empty:
 # ---- list and filters ----------------------------------------------------------------------
 search_col, tag_col, tracking_col = st.columns([2, 2, 2])
 search = search_col.text_input("Search by name or ID", key="seg_search", placeholder="e.g. VIP")
-tags = tag_col.multiselect("Tags", all_tags(segments), key="seg_tags")
+tags = tag_col.multiselect("Tags", tag_options(segments), key="seg_tags")
 tracking = tracking_col.selectbox("Analytics tracking", TRACKING_CHOICES, key="seg_tracking")
 shown = filter_segments(segments, search, tags, tracking)
 tracked_total = int(segments["analytics_tracking_enabled"].sum())
@@ -157,7 +161,9 @@ if wanted:
         with st.spinner("Loading segment sizes…"):
             sizes, failures = load_sizes(ws, segments, wanted, filters.start, filters.end)
         for failure in failures:
-            show_error(failure.error, f"the size of {names.get(failure.item, failure.item)}")
+            show_error(
+                failure.error, f"the size of {md_escape(names.get(failure.item, failure.item))}"
+            )
         st.plotly_chart(size_figure(sizes), config=PLOTLY_CONFIG, key="seg_size_chart")
         summary = size_summary(sizes)
         if not summary.empty:
@@ -240,7 +246,7 @@ if job is not None:
         st.info(
             "Braze is writing this export to your own S3 bucket (the workspace has S3 "
             f"credentials), so there is nothing to download here. Look for the files under "
-            f"`{meta.s3_location}` in that bucket; Braze makes one file per 5,000 users.",
+            f"{md_escape(meta.s3_location)} in that bucket; Braze makes one file per 5,000 users.",
             icon=":material/cloud_upload:",
         )
         job["status"] = "s3"
@@ -273,18 +279,22 @@ if job is not None:
                     on_bytes=on_bytes,
                     on_users=on_users,
                 )
+                summary = summarise_export(result)
             except exports.ExportTimeout as err:
                 job.update(status="timeout", message=str(err))
                 status.update(label="Export not ready in time", state="error")
             except exports.ExportError as err:
                 job.update(status="failed", message=str(err))
                 status.update(label="Export failed", state="error")
+            except Exception:  # noqa: BLE001 - fail the job once; never retry on every rerun
+                job.update(status="failed", message=EXPORT_BROKEN)
+                status.update(label="Export failed", state="error")
             else:
                 job["status"] = "done"
                 st.session_state[RESULT_KEY] = {
                     "job": meta,
                     "result": result,
-                    "summary": summarise_export(result),
+                    "summary": summary,
                 }
                 status.update(
                     label=f"Export ready: {result.user_count:,} users",

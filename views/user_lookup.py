@@ -55,6 +55,7 @@ PASTE, UPLOAD = "Paste IDs", "Upload a CSV"
 K_MODE, K_KIND, K_VALUE, K_LABEL = "ul_mode", "ul_kind", "ul_value", "ul_alias_label"
 K_SOURCE, K_IDS, K_COLUMN, K_FIELDS = "ul_source", "ul_ids", "ul_column", "ul_fields"
 K_UPLOAD_GEN, K_RESULT, K_PROFILE = "ul_upload_gen", "ul_result", "ul_profile"
+K_MAP = "ul_show_map"
 PLACEHOLDERS = {
     "external_id": "e.g. user-00042",
     "alias": "alias name, e.g. anon-00005",
@@ -69,13 +70,18 @@ def _upload_key() -> str:
     return f"ul_upload_{st.session_state.get(K_UPLOAD_GEN, 0)}"
 
 
+def _forget_map() -> None:
+    """The map is opt-in per person: a new profile starts with it off again."""
+    st.session_state.pop(K_MAP, None)
+
+
 def _clear() -> None:
     """Forget every identifier typed or uploaded and every profile fetched in this session."""
     state = st.session_state
     for key in (K_VALUE, K_LABEL, K_IDS):
         state[key] = ""
     state[K_FIELDS] = list(EXPORT_FIELDS)
-    for key in (K_RESULT, K_PROFILE, K_COLUMN, _upload_key()):
+    for key in (K_RESULT, K_PROFILE, K_COLUMN, K_MAP, _upload_key()):
         state.pop(key, None)
     state[K_UPLOAD_GEN] = state.get(K_UPLOAD_GEN, 0) + 1  # a fresh, empty uploader
 
@@ -192,11 +198,17 @@ def _location(user: dict[str, Any]) -> None:
         st.caption("No location in this profile (Braze sent no last coordinates).")
         return
     lat, lon = float(coords["lat"].iloc[0]), float(coords["lon"].iloc[0])
-    st.map(coords, latitude="lat", longitude="lon", zoom=7, height=240, size=800)
-    st.caption(
-        f"{abs(lat):.4f}° {'N' if lat >= 0 else 'S'}, {abs(lon):.4f}° {'E' if lon >= 0 else 'W'} "
-        "(Braze sends [longitude, latitude])."
+    st.markdown(
+        f"{abs(lat):.4f}° {'N' if lat >= 0 else 'S'}, {abs(lon):.4f}° {'E' if lon >= 0 else 'W'}"
     )
+    st.caption("Braze sends [longitude, latitude].")
+    # Off by default: drawing the map fetches tiles around this point from a third party.
+    if st.toggle(
+        "Show on a map (loads map tiles from a third-party service)",
+        key=K_MAP,
+        help="The map's tile service learns the approximate area being viewed.",
+    ):
+        st.map(coords, latitude="lat", longitude="lon", zoom=7, height=240, size=800)
 
 
 def _cards(user: dict[str, Any], tables: dict[str, pd.DataFrame]) -> None:
@@ -418,6 +430,7 @@ def _results(result: LookupResult) -> None:
             options,
             key=K_PROFILE,
             format_func=lambda i: user_label(users[i]),
+            on_change=_forget_map,
         )
     with guarded("the profile"):
         _profile(users[chosen])
@@ -483,6 +496,7 @@ if look_up:
         with guarded("the user lookup"):
             st.session_state[K_RESULT] = lookup_users(ws, request, on_progress=on_progress)
             st.session_state.pop(K_PROFILE, None)
+            _forget_map()
         progress.empty()
 
 result = st.session_state.get(K_RESULT)

@@ -6,21 +6,14 @@ HTML-escaped before they reach plotly, which would otherwise interpret tags in l
 
 from __future__ import annotations
 
-import html
-
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.charts.common import PALETTE, empty_figure, style_figure
+from dashboard.charts.common import PALETTE, empty_figure, safe_label, style_figure
 
 NO_DATA = "No sends in this date range"
 CONTROL_COLOUR = "#9CA3AF"
 X_DAYS = "Date (UTC days)"
-
-
-def label(text: object) -> str:
-    """Braze text as a plotly label that shows literally (no markup, no entities run)."""
-    return html.escape(str(text), quote=False)
 
 
 def _colour(i: int) -> str:
@@ -39,7 +32,7 @@ def channel_lines_figure(daily: pd.DataFrame, metric: str, title: str, unit: str
     for i, (channel, part) in enumerate(daily.groupby("channel", sort=True)):
         if not _has(part, metric):
             continue
-        name = label(channel)
+        name = safe_label(channel)
         fig.add_trace(
             go.Scatter(
                 x=part["date"],
@@ -64,7 +57,7 @@ def opens_clicks_figure(daily: pd.DataFrame) -> go.Figure:
         for metric, dash in (("opens", "solid"), ("clicks", "dot")):
             if not _has(part, metric):
                 continue
-            name = f"{label(channel)} · {metric}"
+            name = f"{safe_label(channel)} · {metric}"
             fig.add_trace(
                 go.Scatter(
                     x=part["date"],
@@ -87,7 +80,7 @@ def conversions_figure(daily: pd.DataFrame) -> go.Figure:
         return empty_figure(title, "No conversions in this date range")
     fig = go.Figure()
     for i, (channel, part) in enumerate(daily.groupby("channel", sort=True)):
-        name = label(channel)
+        name = safe_label(channel)
         fig.add_trace(
             go.Bar(
                 x=part["date"],
@@ -108,7 +101,9 @@ def variation_figure(variations: pd.DataFrame) -> go.Figure:
     if variations.empty or not _has(variations, "conversion_rate"):
         return empty_figure(title, "No recipients in this date range")
     names = [
-        f"{label(v)} ({label(c)})" if variations["channel"].nunique() > 1 else label(v)
+        f"{safe_label(v)} ({safe_label(c)})"
+        if variations["channel"].nunique() > 1
+        else safe_label(v)
         for v, c in zip(variations["variation_name"], variations["channel"], strict=True)
     ]
     control = variations["is_control"].fillna(False).astype(bool).tolist()
@@ -140,7 +135,7 @@ def funnel_figure(stages: pd.DataFrame) -> go.Figure:
         return empty_figure(title, NO_DATA)
     fig = go.Figure(
         go.Funnel(
-            y=[label(s) for s in stages["stage"]],
+            y=[safe_label(s) for s in stages["stage"]],
             x=stages["count"],
             textinfo="value+percent initial",
             texttemplate="%{value:,.0f} (%{percentInitial:.1%})",
@@ -203,7 +198,7 @@ def top_campaigns_figure(leaderboard: pd.DataFrame, metric: str, metric_label: s
     if leaderboard.empty or values is None or not (values.fillna(0) > 0).any():
         return empty_figure(title, NO_DATA)
     top = leaderboard.assign(_v=values.astype("float64")).nlargest(10, "_v").iloc[::-1]
-    names = [label(n if len(str(n)) <= 40 else str(n)[:39] + "…") for n in top["name"]]
+    names = [safe_label(n, 40) for n in top["name"]]
     fig = go.Figure(
         go.Bar(
             x=top["_v"],

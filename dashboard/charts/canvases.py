@@ -6,7 +6,6 @@ because plotly renders a subset of HTML in titles, ticks, legends and hover text
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -16,7 +15,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from braze_api.frames import channel_kind
-from dashboard.charts.common import PALETTE, empty_figure, style_figure
+from dashboard.charts.common import PALETTE, empty_figure, safe_label, style_figure
 
 DAY_AXIS = "Day (UTC)"
 KIND_LABELS: Mapping[str, str] = {
@@ -44,11 +43,6 @@ KIND_COLORS: Mapping[str, str] = {
 VARIANT_COLOR = PALETTE[1]
 EDGE_COLOR = "rgba(128, 128, 128, 0.55)"
 ROW_HEIGHT = 64  # px per layer of the step graph
-
-
-def safe(text: Any) -> str:
-    """A Braze-supplied label made inert for plotly's HTML-ish text rendering."""
-    return html.escape("" if text is None or text is pd.NA else str(text), quote=True)
 
 
 def truncate(text: str, limit: int) -> str:
@@ -131,7 +125,7 @@ def variant_comparison_figure(variant_totals: pd.DataFrame) -> go.Figure:
     title = "Variants compared over the range"
     if variant_totals.empty:
         return empty_figure(title, "This Canvas reported no variant stats for the range")
-    names = [safe(n) for n in variant_totals["variant_name"]]
+    names = [safe_label(n) for n in variant_totals["variant_name"]]
     colors = [PALETTE[i % len(PALETTE)] for i in range(len(names))]
     panels = (
         ("entries", "Entries", "%{y:,}"),
@@ -164,7 +158,7 @@ def variant_trend_figure(variants: pd.DataFrame) -> go.Figure:
     fig = go.Figure()
     for i, (variant_id, part) in enumerate(variants.groupby("variant_id", sort=False)):
         name = part["variant_name"].dropna()
-        label = safe(name.iloc[-1] if len(name) else variant_id)
+        label = safe_label(name.iloc[-1] if len(name) else variant_id)
         fig.add_scatter(
             x=_days(part),
             y=part["entries"],
@@ -190,7 +184,7 @@ def step_channel_figure(table: pd.DataFrame, limit: int = 20) -> go.Figure:
         work = work.nlargest(limit, "_sent", keep="first")
         title = f"{title} (top {limit} by messages sent)"
     labels = [
-        safe(f"{truncate(str(step), 32)} · {KIND_LABELS.get(kind, kind)}")
+        safe_label(f"{truncate(str(step), 32)} · {KIND_LABELS.get(kind, kind)}")
         for step, kind in zip(work["step_name"].fillna(work["step_id"]), work["kind"], strict=True)
     ]
     fig = go.Figure()
@@ -328,9 +322,9 @@ def step_graph_figure(
         row, x = positions[f"variant:{v_id}"]
         vx.append(x)
         vy.append(row)
-        vtext.append(safe(truncate(str(v_name), label_chars)))
+        vtext.append(safe_label(truncate(str(v_name), label_chars)))
         vhover.append(
-            f"<b>{safe(v_name)}</b><br>First step: {safe(', '.join(firsts) or '—')}"
+            f"<b>{safe_label(v_name)}</b><br>First step: {safe_label(', '.join(firsts) or '—')}"
             f"<br>Steps reachable: {count}"
         )
     fig.add_scatter(
@@ -350,14 +344,14 @@ def step_graph_figure(
         row, x = positions[f"step:{record['step_id']}"]
         kind = _step_kind(record["channels"])
         name = record["step_name"] if isinstance(record["step_name"], str) else record["step_id"]
-        hover = [f"<b>{safe(name)}</b>"]
-        hover.append(f"Channels: {safe(record['channels_text'] or 'none (delay or split)')}")
+        hover = [f"<b>{safe_label(name)}</b>"]
+        hover.append(f"Channels: {safe_label(record['channels_text'] or 'none (delay or split)')}")
         depth = record["depth"]
         hover.append(
             "Not reachable from a variant" if pd.isna(depth) else f"Step depth: {int(depth) + 1}"
         )
         if record["variants_text"]:
-            hover.append(f"Variants: {safe(record['variants_text'])}")
+            hover.append(f"Variants: {safe_label(record['variants_text'])}")
         if by_id is not None and record["step_id"] in by_id.index:
             s = by_id.loc[record["step_id"]]
             hover.append(f"Recipients: {_count(s.get('unique_recipients'))}")
@@ -366,7 +360,7 @@ def step_graph_figure(
         group = groups.setdefault(kind, {"x": [], "y": [], "text": [], "hover": []})
         group["x"].append(x)
         group["y"].append(row)
-        group["text"].append(safe(truncate(str(name), label_chars)))
+        group["text"].append(safe_label(truncate(str(name), label_chars)))
         group["hover"].append("<br>".join(hover))
     for kind in KIND_LABELS:
         if kind not in groups:

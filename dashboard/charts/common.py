@@ -6,6 +6,9 @@ transparent and font colours unset so Streamlit's theme supplies them.
 
 from __future__ import annotations
 
+import html
+
+import pandas as pd
 import plotly.graph_objects as go
 
 PALETTE: tuple[str, ...] = (
@@ -20,6 +23,20 @@ PALETTE: tuple[str, ...] = (
 )
 
 GRID = "rgba(128, 128, 128, 0.2)"
+
+
+def safe_label(text: object, limit: int | None = None) -> str:
+    """Braze or user text as a plotly label that shows literally (legend, tick, hover, title).
+
+    Plotly renders a subset of HTML in labels, so ``<``, ``>`` and ``&`` are escaped. Quotes
+    are left alone: plotly does not decode ``&quot;`` (it would show literally), and without a
+    ``<`` no tag, so no attribute, can start. ``limit`` shortens long names with an ellipsis
+    before escaping, so an entity is never cut in half.
+    """
+    label = "" if text is None or text is pd.NA else str(text)
+    if limit is not None and len(label) > limit:
+        label = label[: max(limit - 1, 1)] + "…"
+    return html.escape(label, quote=False)
 
 
 def style_figure(

@@ -6,28 +6,15 @@ HTML-escaped before plotly sees them: plotly renders a small HTML subset in lege
 
 from __future__ import annotations
 
-import html
-
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.charts.common import PALETTE, empty_figure, style_figure
+from dashboard.charts.common import PALETTE, empty_figure, safe_label, style_figure
 
 NO_DATA = "No data in this date range"
 SESSIONS_COLOUR = PALETTE[3]
 RATIO_COLOUR = PALETTE[5]
-
-
-def safe_label(text: object, limit: int = 60) -> str:
-    """A Braze name fit for a plotly legend or hover: shortened, tags escaped.
-
-    Quotes stay as they are: plotly's text renderer does not decode ``&quot;``, and without a
-    ``<`` no tag (and so no attribute) can start.
-    """
-    label = str(text)
-    if len(label) > limit:
-        label = label[: limit - 1] + "…"
-    return html.escape(label, quote=False)
+LEGEND_CHARS = 60  # longer Braze names are shortened in legends and titles
 
 
 def display_times(times: pd.Series, unit: str, timezone: str) -> pd.Series:
@@ -79,7 +66,7 @@ def series_figure(
             go.Scatter(
                 x=display_times(part["time"], unit, timezone),
                 y=part["value"],
-                name=safe_label(label),
+                name=safe_label(label, LEGEND_CHARS),
                 mode="lines",
                 line={"color": colour, "width": 2.5 if not stacked else 1},
                 stackgroup="one" if stacked else None,
@@ -110,7 +97,7 @@ def events_figure(frame: pd.DataFrame, unit: str, timezone: str, order: list[str
 def sessions_figure(frame: pd.DataFrame, unit: str, timezone: str, audience: str) -> go.Figure:
     """Sessions (time, value) for the app and segment chosen; ``audience`` names the segment."""
     x_title, suffix, hover_x = time_axis(unit, timezone)
-    title = f"Sessions {suffix} · {safe_label(audience)}"
+    title = f"Sessions {suffix} · {safe_label(audience, LEGEND_CHARS)}"
     data = frame.dropna(subset=["value"]) if "value" in frame else frame.iloc[0:0]
     if data.empty:
         return empty_figure(title, NO_DATA)

@@ -1,11 +1,14 @@
-"""News Feed figures: a metric per card over time, CTR over time, and totals per card."""
+"""News Feed figures: a metric per card over time, CTR over time, and totals per card.
+
+Card titles come from Braze, so they go through ``safe_label`` before plotly sees them.
+"""
 
 from __future__ import annotations
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.charts.common import PALETTE, empty_figure, style_figure
+from dashboard.charts.common import PALETTE, empty_figure, safe_label, style_figure
 
 LABELS = {
     "impressions": "Impressions",
@@ -30,7 +33,7 @@ def metric_figure(series: pd.DataFrame, metric: str, unit: str, x_title: str) ->
                 x=part["time"],
                 y=part[metric],
                 mode="lines",
-                name=str(name),
+                name=safe_label(name),
                 line={"color": PALETTE[k % len(PALETTE)], "width": 2},
             )
         )
@@ -55,7 +58,7 @@ def totals_figure(totals: pd.DataFrame) -> go.Figure:
     for k, metric in enumerate(("impressions", "clicks")):
         fig.add_trace(
             go.Bar(
-                x=totals["card"].astype(str),
+                x=[safe_label(c) for c in totals["card"]],
                 y=totals[metric],
                 name=LABELS[metric],
                 marker_color=PALETTE[k],

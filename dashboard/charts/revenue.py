@@ -6,8 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.charts.common import PALETTE, empty_figure, style_figure
-from dashboard.charts.events import safe_label, series_figure
+from dashboard.charts.common import PALETTE, empty_figure, safe_label, style_figure
+from dashboard.charts.events import series_figure
 
 # metric -> (title, y axis title, value format, prefix)
 METRIC_TEXT: dict[str, tuple[str, str, str, str]] = {

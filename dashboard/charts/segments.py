@@ -1,11 +1,15 @@
-"""Segment figures: size over time (several segments on one chart) and export breakdowns."""
+"""Segment figures: size over time (several segments on one chart) and export breakdowns.
+
+Segment names and export values (countries, languages, apps, device models, attribute names)
+come from Braze, so every label goes through ``safe_label`` before plotly sees it.
+"""
 
 from __future__ import annotations
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.charts.common import PALETTE, empty_figure, style_figure
+from dashboard.charts.common import PALETTE, empty_figure, safe_label, style_figure
 
 
 def size_figure(sizes: pd.DataFrame) -> go.Figure:
@@ -20,7 +24,7 @@ def size_figure(sizes: pd.DataFrame) -> go.Figure:
                 x=part["date"],
                 y=part["size"],
                 mode="lines",
-                name=str(name),
+                name=safe_label(name),
                 line={"color": PALETTE[k % len(PALETTE)], "width": 2},
                 hovertemplate="%{y:,.0f} users<extra>%{fullData.name}</extra>",
             )
@@ -47,7 +51,7 @@ def breakdown_figure(counts: pd.DataFrame, title: str, *, unit: str = "users") -
     fig = go.Figure(
         go.Bar(
             x=data[value_col],
-            y=data[label_col].astype(str),
+            y=[safe_label(v) for v in data[label_col]],
             orientation="h",
             text=text,
             textposition="auto",
@@ -71,7 +75,7 @@ def coverage_figure(coverage: pd.DataFrame) -> go.Figure:
     fig = go.Figure(
         go.Bar(
             x=data["coverage"],
-            y=data["attribute"].astype(str),
+            y=[safe_label(v) for v in data["attribute"]],
             orientation="h",
             text=[f"{c:.0%}" for c in data["coverage"]],
             textposition="auto",

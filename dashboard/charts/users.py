@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import html
-
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.charts.common import PALETTE, empty_figure, style_figure
+from dashboard.charts.common import PALETTE, empty_figure, safe_label, style_figure
 
 TIMELINE_TITLE = "Activity and messages over time (UTC)"
 KIND_COLOURS: dict[str, str] = {
@@ -33,11 +31,8 @@ def timeline_figure(frame: pd.DataFrame) -> go.Figure:
         )
     fig = go.Figure()
     rows = frame.assign(
-        label=[
-            f"{k} · {html.escape(str(n))}"
-            for k, n in zip(frame["kind"], frame["name"], strict=True)
-        ],
-        detail=[html.escape(str(d)) for d in frame["detail"]],
+        label=[f"{k} · {safe_label(n)}" for k, n in zip(frame["kind"], frame["name"], strict=True)],
+        detail=[safe_label(d) for d in frame["detail"]],
     )
     order = list(dict.fromkeys(rows["label"]))
     for kind, group in rows.groupby("kind", sort=False):

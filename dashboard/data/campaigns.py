@@ -70,12 +70,6 @@ def load_campaigns(ws: Workspace, include_archived: bool = False) -> pd.DataFram
     )
 
 
-def all_tags(campaigns: pd.DataFrame) -> list[str]:
-    """The distinct tags over the list, sorted case-insensitively."""
-    seen = {str(t) for tags in campaigns.get("tags", []) for t in (tags or [])}
-    return sorted(seen, key=str.lower)
-
-
 def filter_campaigns(
     campaigns: pd.DataFrame,
     search: str = "",

@@ -59,12 +59,6 @@ def load_canvas_list(ws: Workspace, *, include_archived: bool = False) -> pd.Dat
     )
 
 
-def tag_options(canvases: pd.DataFrame) -> list[str]:
-    """Every tag used by the listed Canvases, sorted case-insensitively."""
-    tags = {t for row in canvases.get("tags", pd.Series(dtype=object)) for t in (row or [])}
-    return sorted(tags, key=str.casefold)
-
-
 def filter_canvases(
     canvases: pd.DataFrame, search: str = "", tags: Sequence[str] = ()
 ) -> pd.DataFrame:
@@ -240,22 +234,21 @@ def step_table(details_steps: pd.DataFrame | None, steps: pd.DataFrame) -> pd.Da
     return table.drop(columns="_o").reset_index(drop=True)
 
 
+STEP_CHANNEL_KEYS: tuple[str, ...] = ("step_id", "step_name", "channel", "variation_name")
+
+
 def step_channel_table(step_channels: pd.DataFrame, step_order: Sequence[str] = ()) -> pd.DataFrame:
     """Per (step, channel) over the range: common sent/delivered/opens/clicks and rates.
 
     Rows follow ``step_order`` (the journey's order) when given. No revenue or conversion
     column: those belong to the step, not to its channels.
     """
-    if step_channels.empty:
-        return pd.DataFrame(
-            {
-                c: pd.Series([], dtype="str")
-                for c in ("step_id", "step_name", "channel", "variation_name")
-            }
+    if step_channels.empty:  # same columns as a full table, so the page can drop/rename them
+        summed = pd.DataFrame({c: pd.Series([], dtype="str") for c in STEP_CHANNEL_KEYS})
+    else:
+        summed = _sum_by(
+            step_channels, ["step_id", "channel", "variation_name"], ["step_name", "is_control"]
         )
-    summed = _sum_by(
-        step_channels, ["step_id", "channel", "variation_name"], ["step_name", "is_control"]
-    )
     engaged = frames.engagement_frame(summed)
     out = engaged.drop(columns=["is_control"], errors="ignore")
     sent = out["sent"].astype("float64")

@@ -1,7 +1,7 @@
 """The custom events page's data: event names, analytics segments, event and session series.
 
-Also home to two small helpers the revenue page shares (``range_series`` and ``hour_range``):
-any daily or hourly series for the sidebar's range as ``time`` (UTC) + ``value``.
+Also home to small helpers the revenue page shares (totals, long frames, CSV times); the
+range/hour logic itself lives in ``dashboard.data.timeseries``.
 
 Totals and period-over-period changes always come from daily series (UTC days, as Braze
 counts them); the hourly view is the same range's days on the sidebar's clock.
@@ -11,83 +11,28 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from dashboard.data.common import LoadResult, api, call, fan_out, load_series
+from dashboard.data.common import LoadResult, api, call, fan_out
 from dashboard.data.segments import load_segments
+from dashboard.data.timeseries import (
+    HOURLY_MAX_DAYS,
+    empty_series,
+    format_times,
+    percent_change,
+    range_series,
+    time_column,
+)
 from dashboard.filters import Filters
 from dashboard.settings import Workspace
 
-HOURLY_MAX_DAYS = 7  # hourly series are for short ranges: 7 days is 168 points per line
 MAX_EVENTS = 10  # events compared on one chart; more is unreadable and many calls
 ALL_USERS = "All users"
-EMPTY_SERIES_COLUMNS = ("time", "value")
 
 
-# ---- shared helpers (revenue uses them too) ---------------------------------------------
-
-
-def empty_series() -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "time": pd.Series([], dtype="datetime64[ns, UTC]"),
-            "value": pd.Series([], dtype="float64"),
-        }
-    )
-
-
-def hour_range(filters: Filters) -> tuple[datetime, datetime]:
-    """The range's first and (exclusive) last instant on the clock of ``filters.timezone``, in UTC."""
-    zone = ZoneInfo(filters.timezone)
-    first = datetime.combine(filters.start, time(0), tzinfo=zone)
-    after = datetime.combine(filters.end + timedelta(days=1), time(0), tzinfo=zone)
-    utc = ZoneInfo("UTC")
-    return first.astimezone(utc), after.astimezone(utc)
-
-
-def value_series(raw: pd.DataFrame, column: str) -> pd.DataFrame:
-    """A stitched Braze series -> ``time`` (UTC) + ``value`` (float, missing points NA)."""
-    if raw.empty or column not in raw:
-        return empty_series()
-    times = pd.to_datetime(raw["time"], utc=True)
-    values = pd.to_numeric(raw[column], errors="coerce").astype("float64")
-    return pd.DataFrame({"time": times, "value": values.to_numpy()}).reset_index(drop=True)
-
-
-def range_series(
-    ws: Workspace,
-    group: str,
-    method: str,
-    column: str,
-    filters: Filters,
-    *,
-    unit: str = "day",
-    **params: Any,
-) -> pd.DataFrame:
-    """Any series for the range: UTC days, or the hours of the range's days on the sidebar clock.
-
-    Windows of at most 100 days (or hours) are fetched back to back by ``load_series``.
-    """
-    if unit != "hour":
-        raw = load_series(ws, group, method, start=filters.start, end=filters.end, **params)
-        return value_series(raw, column)
-    first, after = hour_range(filters)
-    raw = load_series(
-        ws,
-        group,
-        method,
-        start=first.date(),
-        end=(after - timedelta(hours=1)).date(),
-        unit="hour",
-        **params,
-    )
-    series = value_series(raw, column)
-    keep = (series["time"] >= pd.Timestamp(first)) & (series["time"] < pd.Timestamp(after))
-    return series[keep].reset_index(drop=True)
+# ---- helpers the revenue page shares --------------------------------------------------
 
 
 def total(frame: pd.DataFrame | None) -> float | None:
@@ -96,13 +41,6 @@ def total(frame: pd.DataFrame | None) -> float | None:
         return None
     values = frame["value"].dropna()
     return float(values.sum()) if not values.empty else None
-
-
-def change(current: float | None, previous: float | None) -> float | None:
-    """Relative change, None when there is nothing to compare with."""
-    if current is None or previous is None or previous == 0:
-        return None
-    return (current - previous) / abs(previous)
 
 
 def long_frame(results: Mapping[str, LoadResult], name: str = "name") -> pd.DataFrame:
@@ -224,7 +162,7 @@ class EventsPage:
                     "event": event,
                     "total": current,
                     "previous_period": previous,
-                    "change": change(current, previous),
+                    "change": percent_change(current, previous),
                 }
             )
         frame = pd.DataFrame(rows, columns=["event", "total", "previous_period", "change"])
@@ -250,10 +188,6 @@ class EventsPage:
         return joined[columns]
 
 
-def _previous(filters: Filters) -> Filters:
-    return filters.previous_period()
-
-
 def load_events_page(
     ws: Workspace,
     filters: Filters,
@@ -266,7 +200,7 @@ def load_events_page(
     events = tuple(dict.fromkeys(events))[:MAX_EVENTS]
     unit = "hour" if unit == "hour" and filters.days <= HOURLY_MAX_DAYS else "day"
     app_seg = {"app_id": filters.app_id, "segment_id": segment_id}
-    previous = _previous(filters)
+    previous = filters.previous_period()
 
     tasks: list[tuple[str, str]] = [("current", e) for e in events]
     tasks += [("previous", e) for e in events]
@@ -322,16 +256,6 @@ def load_events_page(
         dau=by_task[("dau", "")],
         sessions_all_users=by_task.get(("sessions_all_users", ""), sessions_daily),
     )
-
-
-def time_column(unit: str) -> str:
-    """The CSV header for a series' time: always UTC, so spreadsheets can join exports."""
-    return "hour_utc" if unit == "hour" else "date_utc"
-
-
-def format_times(times: pd.Series, unit: str) -> pd.Series:
-    fmt = "%Y-%m-%dT%H:%M:%SZ" if unit == "hour" else "%Y-%m-%d"
-    return pd.to_datetime(times, utc=True).dt.strftime(fmt).astype("string")
 
 
 def series_export(frame: pd.DataFrame, name: str, value: str, unit: str) -> pd.DataFrame:

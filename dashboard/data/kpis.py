@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 
 from dashboard.data.common import LoadResult, fan_out, load_series
+from dashboard.data.timeseries import HOURLY_MAX_DAYS, range_series
 from dashboard.filters import Filters
 from dashboard.settings import Workspace
 
@@ -35,14 +34,6 @@ SUMMARY: Mapping[str, str] = {
     "uninstalls": "sum",
     "sessions": "sum",
 }
-ENDPOINTS: Mapping[str, str] = {
-    "mau": "/kpi/mau/data_series",
-    "dau": "/kpi/dau/data_series",
-    "new_users": "/kpi/new_users/data_series",
-    "uninstalls": "/kpi/uninstalls/data_series",
-    "sessions": "/sessions/data_series",
-}
-HOURLY_MAX_DAYS = 7
 
 
 def daily_frame(raw: pd.DataFrame, metric: str) -> pd.DataFrame:
@@ -73,14 +64,6 @@ def summarise(frame: pd.DataFrame | None, metric: str) -> float | None:
     if how == "mean":
         return float(values.mean())
     return float(values.sum())
-
-
-def hour_range(filters: Filters) -> tuple[datetime, datetime]:
-    """The range's first and (exclusive) last instant on the clock of ``filters.timezone``."""
-    zone = ZoneInfo(filters.timezone)
-    first = datetime.combine(filters.start, time(0), tzinfo=zone)
-    after = datetime.combine(filters.end + timedelta(days=1), time(0), tzinfo=zone)
-    return first.astimezone(ZoneInfo("UTC")), after.astimezone(ZoneInfo("UTC"))
 
 
 @dataclass(frozen=True)
@@ -139,22 +122,11 @@ def _load_daily(ws: Workspace, metric: str, filters: Filters) -> pd.DataFrame:
 
 
 def _load_hourly(ws: Workspace, filters: Filters) -> pd.DataFrame:
-    first, after = hour_range(filters)
-    raw = load_series(
-        ws,
-        "sessions",
-        "data_series",
-        start=first.date(),
-        end=(after - timedelta(hours=1)).date(),
-        unit="hour",
-        app_id=filters.app_id,
+    """Sessions per hour of the range's days on the sidebar's clock: ``time`` (UTC), sessions."""
+    series = range_series(
+        ws, "sessions", "data_series", "sessions", filters, unit="hour", app_id=filters.app_id
     )
-    if raw.empty or "sessions" not in raw:
-        return pd.DataFrame({"time": pd.Series([], dtype="datetime64[ns, UTC]"), "sessions": []})
-    times = pd.to_datetime(raw["time"], utc=True)
-    keep = (times >= pd.Timestamp(first)) & (times < pd.Timestamp(after))
-    sessions = pd.to_numeric(raw["sessions"], errors="coerce").astype("float64")
-    return pd.DataFrame({"time": times[keep], "sessions": sessions[keep]}).reset_index(drop=True)
+    return series.rename(columns={"value": "sessions"})
 
 
 def load_kpi_page(ws: Workspace, filters: Filters, *, hourly: bool = False) -> KpiPage:

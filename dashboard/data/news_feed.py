@@ -7,20 +7,24 @@ older workspaces, so the page stays, labelled legacy.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 
 from braze_api import frames
-from dashboard.data.common import LoadResult, api, call, fan_out, load_series
+from dashboard.data.common import LoadResult, api, call, fan_out
+from dashboard.data.timeseries import (
+    format_local,
+    format_times,
+    load_range,
+    local_column,
+    time_column,
+)
 from dashboard.filters import Filters
 from dashboard.settings import Workspace
 
 CARD_COLUMNS = ("id", "title", "type", "tags")
 METRICS = ("impressions", "unique_impressions", "clicks", "unique_clicks")
-HOURLY_MAX_DAYS = 7
 
 
 def load_cards(ws: Workspace, include_archived: bool = False) -> pd.DataFrame:
@@ -55,28 +59,7 @@ def _empty_series() -> pd.DataFrame:
 
 
 def _one_card(ws: Workspace, card_id: str, filters: Filters, unit: str) -> pd.DataFrame:
-    if unit == "hour":
-        zone = ZoneInfo(filters.timezone)
-        first = datetime.combine(filters.start, time(0), tzinfo=zone).astimezone(ZoneInfo("UTC"))
-        after = datetime.combine(filters.end + timedelta(days=1), time(0), tzinfo=zone)
-        after = after.astimezone(ZoneInfo("UTC"))
-        raw = load_series(
-            ws,
-            "feed",
-            "data_series",
-            start=first.date(),
-            end=(after - timedelta(hours=1)).date(),
-            unit="hour",
-            card_id=card_id,
-        )
-        if not raw.empty:
-            keep = (raw["time"] >= pd.Timestamp(first)) & (raw["time"] < pd.Timestamp(after))
-            raw = raw[keep]
-    else:
-        raw = load_series(
-            ws, "feed", "data_series", start=filters.start, end=filters.end, card_id=card_id
-        )
-    return raw
+    return load_range(ws, "feed", "data_series", filters, unit=unit, card_id=card_id)
 
 
 def load_card_series(
@@ -122,3 +105,19 @@ def local_times(series: pd.DataFrame, timezone: str) -> pd.DataFrame:
     out = series.copy()
     out["time"] = out["time"].dt.tz_convert(timezone).dt.tz_localize(None)
     return out
+
+
+def series_export(series: pd.DataFrame, unit: str, timezone: str) -> pd.DataFrame:
+    """The per-card series (``time`` in UTC) as a CSV table that says which clock it uses.
+
+    Times are UTC like every other page's export; hourly files add the sidebar's local hour
+    (with its offset) in a column named after the zone.
+    """
+    out = pd.DataFrame({time_column(unit): format_times(series["time"], unit)})
+    if unit == "hour":
+        out[local_column(timezone)] = format_local(series["time"], timezone)
+    out["card_id"] = series["card_id"].astype("string").to_numpy()
+    out["card"] = series["card"].astype("string").to_numpy()
+    for metric in (*METRICS, "ctr"):
+        out[metric] = series[metric].astype("float64").round(4).to_numpy()
+    return out.reset_index(drop=True)

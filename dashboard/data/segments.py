@@ -48,10 +48,6 @@ def load_details(ws: Workspace, segment_id: str) -> dict[str, Any]:
     )
 
 
-def all_tags(segments: pd.DataFrame) -> list[str]:
-    return sorted({t for tags in segments.get("tags", []) if tags for t in tags}, key=str.lower)
-
-
 def filter_segments(
     segments: pd.DataFrame, search: str = "", tags: Sequence[str] = (), tracking: str = ""
 ) -> pd.DataFrame:
