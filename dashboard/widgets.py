@@ -20,6 +20,7 @@ from braze_api.errors import (
     RateLimitError,
     ServerError,
 )
+from dashboard.data.timeseries import percent_change
 from dashboard.safe_csv import to_csv_bytes
 
 #: One chart toolbar for every page: no plotly logo, no lasso/box select (nothing uses them).
@@ -39,15 +40,6 @@ def format_number(value: float | None, *, percent: bool = False) -> str:
     if percent:
         return f"{value:.1%}"
     return f"{value:,.0f}"
-
-
-def percent_change(current: float | None, previous: float | None) -> float | None:
-    """Relative change, or None when there is nothing sensible to compare with."""
-    if current is None or previous is None or pd.isna(current) or pd.isna(previous):
-        return None
-    if previous == 0:
-        return None
-    return (current - previous) / abs(previous)
 
 
 def metric_card(
