@@ -211,3 +211,37 @@ def test_rates_and_funnel_follow_the_channel() -> None:
     assert row["conversion_rate"] == pytest.approx(4 / 95)
     daily = data.daily_channel_frame(series.long)
     assert set(daily["channel"]) == {"email", "carrier_pigeon"}
+
+
+def test_warm_leaderboard_reads_cached_rows_and_failures_are_not_cached(ws, sandbox) -> None:
+    start, end = preset_range("Last 7 days", utc_today())
+    campaigns = data.load_campaigns(ws).head(4)
+    sandbox.sandbox.inject("/campaigns/data_series", 503)
+    failed = data.load_leaderboard(ws, campaigns, start, end)
+    assert (failed["status"] != "").all()
+    sandbox.sandbox.clear_injections()
+    sandbox.sandbox.clear_requests()
+    cold = data.load_leaderboard(ws, campaigns, start, end)
+    assert (cold["status"] == "").all()  # the failures were not cached
+    assert len(sandbox.sandbox.requests) == 4
+    sandbox.sandbox.clear_requests()
+    hits = CACHE.hits
+    warm = data.load_leaderboard(ws, campaigns, start, end)
+    assert sandbox.sandbox.requests == []
+    assert CACHE.hits - hits == 4  # one lookup per row: no series window is even consulted
+    pd.testing.assert_frame_equal(cold, warm)
+    row = data.load_leaderboard_row(ws, str(campaigns["id"].iloc[0]), start, end)
+    with pytest.raises(AttributeError):
+        row.channels = ()  # shared by every session: frozen
+    assert isinstance(row.numbers, tuple)
+
+
+def test_leaderboard_rows_equal_a_fresh_summary(ws) -> None:
+    """The cached row holds exactly what ``summarise`` computes from the series."""
+    end = utc_today() - timedelta(days=1)
+    start = end - timedelta(days=129)  # two windows
+    campaign_id = str(data.load_campaigns(ws)["id"].iloc[0])
+    row = data.load_leaderboard_row(ws, campaign_id, start, end)
+    series = data.load_campaign_series(ws, campaign_id, start, end)
+    assert dict(row.numbers) == data.summarise(series)
+    assert row.channels == series.channels

@@ -90,7 +90,13 @@ def test_a_failing_series_warns_on_its_row_while_the_others_load(app_test, demo)
     assert set(failed["status"]) == {"⚠ could not load (503)"}
     ok = table[table["status"] == ""]
     assert len(ok) > 10 and ok["unique_recipients"].notna().all()
+    assert failed["channels"].isna().all()  # unknown, not "no channel"
     assert any("could not be loaded" in w.value for w in at.warning)
+    # the totals cover only the rows that loaded, and say so
+    labels = [m.label for m in at.metric]
+    assert labels and all(label.endswith("(partial)") for label in labels), labels
+    excluded = f"excluding {len(archived)} campaign"
+    assert any(excluded in c.value for c in at.caption)
 
 
 def test_deep_link_opens_a_multivariate_campaign_with_every_variation(app_test, demo) -> None:

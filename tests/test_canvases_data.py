@@ -20,6 +20,7 @@ from dashboard.charts.canvases import (
 from dashboard.charts.common import safe_label
 from dashboard.data.canvases import (
     canvas_windows,
+    default_canvas,
     filter_canvases,
     load_canvas_details,
     load_canvas_list,
@@ -279,3 +280,18 @@ def test_empty_frames_give_titled_empty_figures() -> None:
     assert step_channel_figure(step_channel_table(empty.step_channels)).layout.annotations
     graph = step_graph_figure(frames.canvas_steps_frame({}), frames.canvas_variants_frame({}))
     assert "no steps" in graph.layout.annotations[0].text
+
+
+def test_the_default_canvas_is_the_most_recently_edited_whatever_loaded(ws, sandbox) -> None:
+    listed = load_canvas_list(ws)
+    newest = max(
+        (c for c in sandbox.sandbox.workspace.canvases if not c.archived),
+        key=lambda c: c.updated_at,
+    )
+    assert default_canvas(listed) == newest.id
+    # row order (e.g. a leaderboard sorted by entries) does not matter, missing dates go last
+    shuffled = listed.sample(frac=1.0, random_state=3).reset_index(drop=True)
+    assert default_canvas(shuffled) == newest.id
+    undated = shuffled.assign(last_edited=pd.NaT)
+    assert default_canvas(undated) == undated["id"].iloc[0]
+    assert default_canvas(listed.iloc[0:0]) is None

@@ -165,3 +165,19 @@ def test_a_failed_series_keeps_the_tabs_and_the_journey_map(app_test, demo) -> N
     assert len(at.get("plotly_chart")) == 1, chart_titles(at)
     assert at.tabs[3].get("plotly_chart"), "the journey map needs only the details"
     assert any("failed to load" in w.value for w in at.tabs[0].warning)
+
+
+def test_the_default_canvas_does_not_depend_on_what_loaded(app_test, demo) -> None:
+    newest = max((c for c in demo.workspace.canvases if not c.archived), key=lambda c: c.updated_at)
+    at = app_test("canvases")
+    assert at.selectbox(key="cv_pick").value == newest.id
+    demo.inject("/canvas/data_summary", 400)  # 400: not retried; every leaderboard row fails
+    try:
+        from dashboard.cache import CACHE
+
+        CACHE.clear()
+        again = app_test("canvases")
+    finally:
+        demo.clear_injections()
+    assert not again.exception
+    assert again.selectbox(key="cv_pick").value == newest.id

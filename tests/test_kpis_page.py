@@ -201,3 +201,38 @@ def test_the_empty_state_shows_the_app_name_literally(app_test, demo, monkeypatc
     assert not at.exception
     notes = [i.value for i in at.info if "no KPI data" in i.value]
     assert notes and f"for {md_escape(HOSTILE_APP)}." in notes[0], notes
+
+
+def test_a_warm_page_is_one_lookup_and_a_partial_page_is_not_cached(demo) -> None:
+    from dashboard.cache import CACHE
+    from dashboard.data.kpis import load_kpi_page
+    from dashboard.settings import Workspace
+
+    CACHE.clear()
+    ws = Workspace(base_url=demo.url, api_key="kpi-cache-test", label="kpi cache")
+    end = utc_today() - timedelta(days=1)
+    filters = Filters(start=end - timedelta(days=9), end=end)
+    demo.inject("/kpi/dau/data_series", 403)
+    try:
+        partial = load_kpi_page(ws, filters)
+    finally:
+        demo.clear_injections()
+    assert partial.error("dau") is not None and partial.error("mau") is None
+    demo.clear_requests()
+    full = load_kpi_page(ws, filters)
+    assert full.error("dau") is None  # the failure was not cached
+    assert {r.path for r in demo.requests} == {PATHS["dau"]}  # the rest came from the cache
+    demo.clear_requests()
+    hits = CACHE.hits
+    warm = load_kpi_page(ws, filters)
+    assert demo.requests == [] and CACHE.hits - hits == 1
+    assert warm.value("dau") == full.value("dau")
+    # a caller changing its frame does not change what the next session gets
+    warm.frame("mau")["mau"] = -1.0
+    assert load_kpi_page(ws, filters).value("mau") == full.value("mau")
+    with pytest.raises(TypeError):
+        warm.current["mau"] = None  # the mappings are read-only views
+    # filters that differ only in the (unused) timezone share the page but keep their own
+    other = Filters(start=filters.start, end=filters.end, timezone="Europe/Paris")
+    assert load_kpi_page(ws, other).filters == other
+    CACHE.clear()

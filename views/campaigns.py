@@ -116,8 +116,8 @@ def compact(value: float | None) -> str:
     return f"{value:,.0f}"
 
 
-def card(title: str, value: float | None) -> None:
-    st.metric(title, compact(value), help=f"Exactly {format_number(value)}", border=True)
+def card(title: str, value: float | None, note: str = "") -> None:
+    st.metric(title, compact(value), help=f"Exactly {format_number(value)}{note}", border=True)
 
 
 def chart(fig, key: str) -> None:
@@ -217,6 +217,10 @@ def overview() -> None:
 
     with guarded("the totals"):
         totals = data.leaderboard_totals(shown)
+        # A sum over the loaded rows only must not pass for the total.
+        excluded = f"excluding {failed:,} campaign{'s' if failed != 1 else ''} that failed to load"
+        if failed:
+            st.caption(f"Totals are partial: {excluded}.")
         cards = st.columns(6)
         for col, (key, title) in zip(
             cards,
@@ -231,7 +235,10 @@ def overview() -> None:
             strict=True,
         ):
             with col:
-                card(title, totals[key])
+                if failed:
+                    card(f"{title} (partial)", totals[key], f", {excluded}.")
+                else:
+                    card(title, totals[key])
 
     with guarded("the leaderboard"):
         hidden = [f for f in data.CONVERSION_FIELDS if f not in visible_conversion_fields(shown)]

@@ -22,6 +22,7 @@ from dashboard.data.canvases import (
     daily_step_channels,
     daily_totals,
     daily_variants,
+    default_canvas,
     filter_canvases,
     load_canvas_list,
     load_canvas_page,
@@ -97,9 +98,11 @@ tags = tag_col.multiselect(
 st.subheader("Leaderboard")
 names: dict[str, str] = {}
 order: list[str] = []
+default_pick: str | None = None
 if canvases is not None:
     names = dict(zip(canvases["id"], canvases["name"], strict=True))
     shown = filter_canvases(canvases, search, tags)
+    default_pick = default_canvas(shown)
     if shown.empty:
         empty_state(
             "No Canvas matches this search or tag."
@@ -130,7 +133,7 @@ if canvases is not None:
             st.session_state[BOARD_IDS] = order
             st.caption(
                 f"{len(table)} Canvas{'es' if len(table) != 1 else ''}, most entries first. "
-                "Click a row to open it below."
+                "Click a row to open it below; until then the most recently edited one is open."
             )
             st.dataframe(
                 table.drop(columns="id"),
@@ -161,6 +164,8 @@ linked = st.query_params.get("canvas_id")
 if linked and linked != st.session_state.get(URL_SEEN):
     st.session_state[PICK] = linked  # a link (or a new one) decides, once
 options = list(order or names)
+if st.session_state.get(PICK) is None and default_pick is not None:
+    st.session_state[PICK] = default_pick  # never "the top row": that depends on what loaded
 current = st.session_state.get(PICK)
 if current and current not in options:
     options.insert(0, current)
@@ -362,6 +367,11 @@ with variant_tab:
 
 # ---- steps -----------------------------------------------------------------------------
 steps_layout = details.steps if details is not None else None
+# one step table for the Steps tab and the journey map (it is the page's costliest pivot)
+step_stats = None
+if series is not None and not series.steps.empty:
+    with guarded("the step tables"):
+        step_stats = step_table(steps_layout, series.steps)
 with step_tab:
     if series is None:
         st.warning(NO_SERIES)
@@ -373,8 +383,7 @@ with step_tab:
             )
         else:
             with guarded("the step tables"):
-                per_step = step_table(steps_layout, series.steps)
-                per_step["depth"] = per_step["depth"] + 1  # people count the first step as 1
+                per_step = step_stats.assign(depth=step_stats["depth"] + 1)  # first step is 1
                 st.markdown(
                     "**Per step** — revenue and conversions are the step's own, never "
                     "summed over its channels."
@@ -436,8 +445,7 @@ with map_tab:
         empty_state("This Canvas has no steps yet, so there is no journey to draw.")
     else:
         with guarded("the journey map"):
-            has_stats = series is not None and not series.steps.empty
-            stats = step_table(details.steps, series.steps) if has_stats else None
+            stats = step_stats if steps_layout is not None else None
             st.caption(
                 "Each row is one step further from entry; lines lead to the next steps, dotted "
                 "lines loop back. Hover a step for its full name, channels and results."

@@ -18,7 +18,7 @@ import pandas as pd
 
 from braze_api import frames
 from braze_api.frames import CANVAS_METRICS, CanvasFrames
-from dashboard.cache import series_kind
+from dashboard.cache import cached, series_kind
 from dashboard.data.common import LoadResult, api, call, fan_out
 from dashboard.filters import Filters, utc_today
 from dashboard.settings import Workspace
@@ -73,6 +73,20 @@ def filter_canvases(
         wanted = set(tags)
         keep &= canvases["tags"].map(lambda row: bool(wanted & set(row or [])))
     return canvases[keep].reset_index(drop=True)
+
+
+def default_canvas(canvases: pd.DataFrame) -> str | None:
+    """The Canvas opened when none is chosen: the most recently edited one.
+
+    Decided by the list alone, never by which stats loaded, so a failed load cannot change it.
+    """
+    if canvases.empty:
+        return None
+    edited = pd.to_datetime(canvases["last_edited"], utc=True, errors="coerce")
+    order = edited.reset_index(drop=True).sort_values(
+        ascending=False, kind="stable", na_position="last"
+    )
+    return str(canvases["id"].iloc[order.index[0]])
 
 
 # ---- windows, stitching and sums -------------------------------------------------------
@@ -399,6 +413,21 @@ def load_canvas_summary(ws: Workspace, canvas_id: str, start: date, end: date) -
     return sum_summaries(r.value for r in results)
 
 
+def _window_totals(
+    ws: Workspace, canvas_id: str, window: Window, today: date
+) -> tuple[tuple[str, float], ...]:
+    """One window's summary totals, cached as an immutable tuple so a warm leaderboard only
+    looks them up. Ungated ``cached``: the summary call inside takes the request-gate slot."""
+    request = {"canvas_id": canvas_id, **window_params(window)}
+    return cached(
+        ws.fingerprint,
+        "canvas.leaderboard_totals",
+        request,
+        lambda: tuple(total_row(_summary_window(ws, canvas_id, window, today).totals).items()),
+        series_kind(window.end, today),
+    )
+
+
 @dataclass(frozen=True)
 class Leaderboard:
     """Per-Canvas totals for the range; Canvases whose load failed are in ``errors``."""
@@ -421,7 +450,7 @@ def load_leaderboard(
     ids = [str(i) for i in canvases["id"]]
     items = [(cid, w) for cid in ids for w in windows]
     results: list[LoadResult] = fan_out(
-        lambda item: _summary_window(ws, item[0], item[1], today),
+        lambda item: _window_totals(ws, item[0], item[1], today),
         items,
         on_progress=on_progress,
     )
@@ -432,7 +461,7 @@ def load_leaderboard(
         if not result.ok:
             errors.setdefault(cid, result.error)
             continue
-        for metric, value in total_row(result.value.totals).items():
+        for metric, value in result.value:
             sums[cid][metric] += value
     table = canvases[["id", "name", "tags_text"]].copy().reset_index(drop=True)
     for metric in CANVAS_METRICS:

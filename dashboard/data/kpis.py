@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 import pandas as pd
 
+from dashboard.cache import cached, series_kind
 from dashboard.data.common import LoadResult, fan_out, load_series
-from dashboard.data.timeseries import HOURLY_MAX_DAYS, range_series
-from dashboard.filters import Filters
+from dashboard.data.timeseries import HOURLY_MAX_DAYS, hour_range, range_series
+from dashboard.filters import Filters, utc_today
 from dashboard.settings import Workspace
 
 # metric -> (client group, method); all take length / ending_at / app_id.
@@ -129,15 +131,18 @@ def _load_hourly(ws: Workspace, filters: Filters) -> pd.DataFrame:
     return series.rename(columns={"value": "sessions"})
 
 
-def load_kpi_page(ws: Workspace, filters: Filters, *, hourly: bool = False) -> KpiPage:
-    """Load the range, the previous period of the same length and (optionally) hourly sessions.
+class _PartialPage(Exception):
+    """Carries a page with a failed series out of the cache's fetch, so it is not cached."""
 
-    Everything runs concurrently through the shared cache; failures stay on their result.
-    """
+    def __init__(self, page: KpiPage) -> None:
+        super().__init__("a KPI series failed to load")
+        self.page = page
+
+
+def _fetch_kpi_page(ws: Workspace, filters: Filters, want_hourly: bool) -> KpiPage:
     previous = filters.previous_period()
     tasks: list[tuple[str, str]] = [("current", m) for m in METRICS]
     tasks += [("previous", m) for m in METRICS]
-    want_hourly = hourly and filters.days <= HOURLY_MAX_DAYS
     if want_hourly:
         tasks.append(("hourly", "sessions"))
 
@@ -149,12 +154,63 @@ def load_kpi_page(ws: Workspace, filters: Filters, *, hourly: bool = False) -> K
 
     results = fan_out(run, tasks)
     by_task = {r.item: r for r in results}
-    return KpiPage(
+    page = KpiPage(
         filters=filters,
-        current={m: by_task[("current", m)] for m in METRICS},
-        previous={m: by_task[("previous", m)] for m in METRICS},
+        current=MappingProxyType({m: by_task[("current", m)] for m in METRICS}),
+        previous=MappingProxyType({m: by_task[("previous", m)] for m in METRICS}),
         hourly=by_task.get(("hourly", "sessions")),
     )
+    if not all(r.ok for r in results):
+        raise _PartialPage(page)
+    return page
+
+
+def _isolated(page: KpiPage, filters: Filters) -> KpiPage:
+    """The page with the caller's filters and shallow-copied frames: the cache shares ``page``.
+
+    (Filters that differ only in a timezone no series depends on share one cached page.)
+    """
+
+    def own(result: LoadResult | None) -> LoadResult | None:
+        if result is None or not isinstance(result.value, pd.DataFrame):
+            return result
+        return LoadResult(item=result.item, value=result.value.copy(deep=False))
+
+    return KpiPage(
+        filters=filters,
+        current=MappingProxyType({m: own(r) for m, r in page.current.items()}),
+        previous=MappingProxyType({m: own(r) for m, r in page.previous.items()}),
+        hourly=own(page.hourly),
+    )
+
+
+def load_kpi_page(ws: Workspace, filters: Filters, *, hourly: bool = False) -> KpiPage:
+    """Load the range, the previous period of the same length and (optionally) hourly sessions.
+
+    Everything runs concurrently through the shared cache; failures stay on their result. The
+    finished page is cached too (only when nothing failed), so a warm rerun starts no thread.
+    """
+    want_hourly = hourly and filters.days <= HOURLY_MAX_DAYS
+    # hourly ranges on a local clock can reach into the next UTC day
+    last_day = hour_range(filters)[1].date() if want_hourly else filters.end
+    params = {
+        "start": filters.start.isoformat(),
+        "end": filters.end.isoformat(),
+        "app_id": filters.app_id,
+        "hourly": want_hourly,
+        "timezone": filters.timezone if want_hourly else None,
+    }
+    try:
+        page = cached(
+            ws.fingerprint,
+            "kpis.page",
+            params,
+            lambda: _fetch_kpi_page(ws, filters, want_hourly),
+            series_kind(last_day, utc_today()),
+        )
+    except _PartialPage as partial:
+        page = partial.page  # not cached; single-flight followers get the same one
+    return _isolated(page, filters)
 
 
 def export_table(daily: pd.DataFrame) -> pd.DataFrame:

@@ -13,16 +13,8 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from dashboard.data.common import LoadResult, api, call, fan_out
-from dashboard.data.events import (
-    HOURLY_MAX_DAYS,
-    clean_names,
-    errors_of,
-    format_times,
-    long_frame,
-    range_series,
-    time_column,
-    total,
-)
+from dashboard.data.events import clean_names, errors_of, long_frame, total
+from dashboard.data.timeseries import HOURLY_MAX_DAYS, format_times, range_series, time_column
 from dashboard.filters import Filters
 from dashboard.settings import Workspace
 
