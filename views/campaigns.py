@@ -67,7 +67,7 @@ LEADERBOARD_CONFIG = {
         field: st.column_config.NumberColumn(conversion_label(field), format=NUMBER)
         for field in data.CONVERSION_FIELDS
     },
-    "revenue": st.column_config.NumberColumn("Revenue", format="%.2f"),
+    "revenue": st.column_config.NumberColumn("Revenue (USD)", format="dollar"),
     "open_rate": st.column_config.ProgressColumn(
         "Open rate", format="percent", min_value=0.0, max_value=1.0, help="Opens ÷ delivered."
     ),
@@ -117,7 +117,12 @@ def compact(value: float | None) -> str:
 
 
 def card(title: str, value: float | None, note: str = "") -> None:
-    st.metric(title, compact(value), help=f"Exactly {format_number(value)}{note}", border=True)
+    """A compact card; revenue (Braze reports USD) gets its currency sign."""
+    money = title.startswith("Revenue")
+    shown, exact = compact(value), format_number(value)
+    if money and value is not None and not pd.isna(value):
+        shown, exact = f"${shown}", f"${value:,.2f} (USD)"
+    st.metric(title, shown, help=f"Exactly {exact}{note}", border=True)
 
 
 def chart(fig, key: str) -> None:
@@ -401,7 +406,7 @@ def variations(series: data.CampaignSeries, stem: str) -> None:
             ),
             "open_rate": st.column_config.NumberColumn("Open rate", format="percent"),
             "click_rate": st.column_config.NumberColumn("Click rate", format="percent"),
-            "revenue": st.column_config.NumberColumn("Revenue", format="%.2f"),
+            "revenue": st.column_config.NumberColumn("Revenue (USD)", format="dollar"),
         },
     )
     csv_download(table, f"{stem}-variations.csv", "Download variation totals (CSV)")
