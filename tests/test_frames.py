@@ -856,3 +856,150 @@ def test_campaign_rows_are_unique_per_time_channel_variation(entries):
     for column in long.columns[4:]:
         if column in {"sent", "revenue", "enrolled"}:
             assert pd.api.types.is_numeric_dtype(long[column])
+
+
+# ---------------------------------------------------------------- column-wise building
+
+
+@pytest.mark.parametrize("junk", ["", "n/a", "  ", None])
+def test_series_frame_without_value_columns_keeps_known_values_numeric(junk):
+    body = {"data": [{"time": "2024-01-01", "dau": junk}, {"time": "2024-01-02", "dau": 5}]}
+    df = f.series_frame(body)
+    assert df["dau"].dtype == "Int64"
+    assert df["dau"].isna().tolist() == [True, False]
+
+
+def test_series_frame_unknown_columns_numeric_when_mostly_numbers():
+    body = {
+        "data": [
+            {"time": "2024-01-01", "extra": "n/a", "label": "a", "blank": ""},
+            {"time": "2024-01-02", "extra": 5, "label": "b", "blank": "3"},
+            {"time": "2024-01-03", "extra": "7.5", "label": "1", "blank": ""},
+        ]
+    }
+    df = f.series_frame(body)
+    assert df["extra"].dtype == "float64"
+    assert df["extra"].isna().tolist() == [True, False, False]
+    assert df["extra"].iloc[2] == 7.5
+    assert df["label"].tolist() == ["a", "b", "1"]  # mostly text stays text
+    assert df["blank"].dtype == "Int64"  # blanks carry no value; "3" is the only one
+    assert df["blank"].isna().tolist() == [True, False, True]
+
+
+def test_campaign_series_mixed_shapes_types_and_first_seen_order():
+    body = {
+        "data": [
+            {
+                "time": "2024-01-01",
+                "messages": {
+                    "email": [
+                        {"variation_name": "A", "sent": 10, "opens": "4", "variation_api_id": 7},
+                        {"variation_name": "B", "opens": 2, "sent": "junk", "huge": 2**53 + 1},
+                    ],
+                    "ios_push": [{"sent": 3, "direct_opens": 1.0, "enrolled": 2}],
+                },
+            },
+            {"time": "2024-01-02", "messages": {"email": [{"variation_name": "A", "sent": 1}]}},
+        ]
+    }
+    df = f.campaign_series_frame(body)
+    assert list(df.columns) == [
+        "time",
+        "channel",
+        "variation_name",
+        "is_control",
+        "sent",
+        "opens",
+        "variation_api_id",
+        "huge",
+        "direct_opens",
+        "enrolled",
+    ]
+    assert df["variation_name"].tolist() == ["A", "B", "ios_push", "A"]
+    assert df["sent"].dtype == "Int64"
+    assert df["sent"].isna().tolist() == [False, True, False, False]  # garbage → NA
+    assert df["opens"].tolist() == [4, 2, 0, 0]  # numeric string read, missing → 0
+    assert df["variation_api_id"].tolist()[0] == "7" and pd.isna(df["variation_api_id"].iloc[1])
+    assert df["huge"].dtype == "float64"  # past 2**53 an Int64 would not round-trip
+    assert df["direct_opens"].dtype == "Int64" and df["direct_opens"].tolist() == [0, 0, 1, 0]
+    # enrolled with a send metric is not a control group
+    assert df["is_control"].tolist() == [False, False, False, False]
+
+
+def test_engagement_frame_on_a_filtered_frame_keeps_rows_aligned():
+    long = f.campaign_series_frame(MULTICHANNEL)
+    subset = long[long["channel"].isin(["email", "ios_push", "webhook"])].iloc[::-1]
+    eng = f.engagement_frame(subset)
+    assert eng.index.tolist() == list(range(len(subset)))
+    assert eng["channel"].tolist() == subset["channel"].tolist()
+    by = eng.set_index(["time", "channel"])
+    assert by.loc[(ts("2024-05-02"), "email"), "opens"] == 1
+    assert by.loc[(ts("2024-05-01"), "ios_push"), "delivered"] == 96
+    assert by.loc[(ts("2024-05-01"), "webhook"), "delivered"] == 18
+
+
+def test_engagement_frame_reads_numbers_from_any_column_type():
+    frame = pd.DataFrame(
+        {
+            "channel": ["email", "ios_push", "sms", None],
+            "variation_name": ["a", "b", "c", "d"],
+            "sent": pd.array([5, 7, None, 2], dtype="Int64"),
+            "bounces": [1.0, float("nan"), 0.0, 0.0],
+            "delivered": ["4", "x", "3", None],
+        }
+    )
+    eng = f.engagement_frame(frame)
+    assert eng["kind"].tolist() == ["email", "push", "sms", "other"]
+    assert eng["sent"].isna().tolist() == [False, False, True, False]
+    assert eng["delivered"].tolist()[:1] == [4] and eng["delivered"].iloc[1] == 7
+    assert pd.isna(eng["delivered"].iloc[3])  # "other" delivered: the cell is null
+    assert eng["delivered"].dtype == "Int64"
+
+
+def test_variation_totals_keep_first_appearance_order():
+    long = f.campaign_series_frame(MULTIVARIATE)
+    totals = f.campaign_variation_totals(long)
+    assert totals["variation_name"].tolist() == [
+        "A",
+        "B",
+        "trigger_in_app_message",
+        "Control Group",
+    ]
+    assert totals["clicks"].dtype == "Int64" and totals["revenue"].dtype == "float64"
+    assert totals["is_control"].tolist() == [False, False, True, True]
+    assert totals["unique_recipients"].tolist() == [90, 0, 30, 0]
+
+
+_metric_value = st.one_of(
+    st.none(),
+    st.integers(-(2**60), 2**60),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from(["", "n/a", "12", "1.5", " 7 ", "1e3"]),
+    st.booleans(),
+    st.just([1]),
+)
+
+
+@_PROPS
+@given(
+    st.lists(
+        st.dictionaries(st.sampled_from(["sent", "opens", "zz", "enrolled"]), _metric_value),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_campaign_metrics_match_value_by_value_rules(entries):
+    from braze_api.frames._coerce import num
+
+    body = {"data": [{"time": "2024-01-01", "messages": {"email": entries}}]}
+    df = f.campaign_series_frame(body)
+    for name in ("sent", "opens", "enrolled"):  # always numeric metrics
+        if name not in df.columns:
+            continue
+        widened = df[name].dtype == "float64"  # past 2**53 or fractional: documented float64
+        for got, entry in zip(df[name].tolist(), entries, strict=True):
+            raw = entry.get(name)
+            want = 0 if raw is None else num(raw)
+            if want is not None and widened:
+                want = float(want)
+            assert (pd.isna(got) and want is None) or got == want, (name, raw, got)

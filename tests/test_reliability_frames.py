@@ -158,14 +158,8 @@ def damage(body: Any, path: tuple, how: str, odd: Any) -> Any:
     return body
 
 
-# Known bug (reported): series_frame(body) without value_columns, as load_series calls it,
-# turns a whole value column into text when one value is junk ("" or "n/a"). Not strict:
-# hypothesis may not draw that change in every run.
-TEXT_COLUMN_BUG = pytest.mark.xfail(
-    reason="series_frame infers a value column as text from one junk value", strict=False
-)
 KINDS = [
-    pytest.param("series", marks=TEXT_COLUMN_BUG),
+    "series",
     "campaign_series",
     "canvas_series",
     "canvas_summary",
@@ -250,9 +244,6 @@ def test_unknown_keys_leave_known_columns_alone(payloads, kind: str) -> None:
         pd.testing.assert_frame_equal(got[list(want.columns)], want, check_dtype=True)
 
 
-@pytest.mark.xfail(
-    reason="series_frame infers a value column as text from one junk value", strict=True
-)
 @pytest.mark.parametrize("junk", ["", "n/a"])
 def test_one_junk_value_keeps_a_series_numeric(junk: str) -> None:
     """What load_series does with Braze's series: one unreadable value must become NA only."""

@@ -10,8 +10,9 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -111,12 +112,20 @@ def to_time(value: Any) -> pd.Timestamp | None:
     Only strings that start like a date are parsed (so "now"/"today" never become the
     current time); anything unparseable or out of range is None.
     """
+    if isinstance(value, str):
+        return _text_time(value) if len(value) <= 64 else None
     if isinstance(value, datetime | date | pd.Timestamp):
-        candidate: Any = value
-    elif isinstance(value, str) and _DATE_PREFIX.match(value) and len(value) <= 64:
-        candidate = value.strip()
-    else:
-        return None
+        return _stamp(value)
+    return None
+
+
+@lru_cache(maxsize=8192)
+def _text_time(value: str) -> pd.Timestamp | None:
+    """Parsed once per distinct string: windows and campaigns repeat the same days."""
+    return _stamp(value.strip()) if _DATE_PREFIX.match(value) else None
+
+
+def _stamp(candidate: Any) -> pd.Timestamp | None:
     try:
         stamp = pd.Timestamp(candidate)
         if stamp is pd.NaT or pd.isna(stamp):
@@ -166,53 +175,22 @@ def is_float_metric(name: str) -> bool:
     return "revenue" in name
 
 
-def metric_table(
-    records: Sequence[Mapping[str, Any]],
-    known: Sequence[str],
-    *,
-    skip: Iterable[str] = (),
-    fill_zero: bool = True,
-    known_text: Iterable[str] = (),
-    force_numeric: Iterable[str] = (),
-) -> dict[str, pd.Series]:
-    """Columns for the known metrics plus every extra key seen, in first-seen order.
+def frame(columns: Mapping[str, Any]) -> pd.DataFrame:
+    """A DataFrame from same-length columns with a clean RangeIndex (rows line up by position).
 
-    Known metrics are always numeric. An unknown key is numeric when all its values convert,
-    text otherwise (identifiers such as `variation_api_id`). Missing numeric values become 0
-    when fill_zero, else NA; present-but-garbage values are NA. Container values are ignored
-    for numeric keys.
+    Series are shared copy-on-write (pandas tracks them); bare arrays are taken without a
+    copy, so pass only arrays built for this frame.
     """
-    skipped = set(skip)
-    names: list[str] = [k for k in known if k not in skipped]
-    seen = set(names)
-    for record in records:
-        for key in record:
-            name = str(key)
-            if name not in seen and name not in skipped:
-                seen.add(name)
-                names.append(name)
-    known_set, text_set = set(known) | set(force_numeric), set(known_text)
-    columns: dict[str, pd.Series] = {}
-    for name in names:
-        raw = [record.get(name) for record in records]
-        present = [v for v in raw if v is not None]
-        numeric = name in known_set or (
-            name not in text_set and all(is_numeric_like(v) for v in present)
-        )
-        if not numeric:
-            columns[name] = text_column(raw)
-            continue
-        filled = [
-            (0 if fill_zero else None) if v is None else (v if num(v) is not None else None)
-            for v in raw
-        ]
-        columns[name] = number_column(filled, as_float=is_float_metric(name))
-    return columns
+    data = {
+        k: v.reset_index(drop=True) if isinstance(v, pd.Series) and not _plain_index(v) else v
+        for k, v in columns.items()
+    }
+    return pd.DataFrame(data, copy=False)
 
 
-def frame(columns: Mapping[str, pd.Series]) -> pd.DataFrame:
-    """A DataFrame from same-length columns with a clean RangeIndex."""
-    return pd.DataFrame({k: v.reset_index(drop=True) for k, v in columns.items()})
+def _plain_index(series: pd.Series) -> bool:
+    index = series.index
+    return isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1
 
 
 def last_per_time(entries: Iterable[Any]) -> list[tuple[pd.Timestamp, dict]]:

@@ -6,26 +6,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
+from itertools import chain
+from typing import Any, NamedTuple
 
+import numpy as np
 import pandas as pd
 
 from ._coerce import (
     TIME_DTYPE,
-    as_dict,
     bool_column,
     data_list,
     dicts,
     frame,
     last_per_time,
-    metric_table,
     name_text,
-    num,
-    number_column,
     text_column,
     time_column,
 )
+from ._columnar import NULL, OK, Numbers, Records, from_array, metric_table, numbers, numeric_array
 
 #: Per-time fields at the top of each campaign series entry.
 CAMPAIGN_TOTAL_FIELDS: tuple[str, ...] = (
@@ -100,56 +99,149 @@ def channel_kind(channel: Any) -> str:
     return "other"
 
 
-def _is_control(entry: Mapping[str, Any], variation: str | None) -> bool:
-    if variation and "control" in variation.lower():
-        return True
-    if entry.get("is_control") is True or entry.get("in_control") is True:
-        return True
-    has_sends = any(num(entry.get(k)) for k in _SEND_METRICS)
-    return "enrolled" in entry and not has_sends
+class MessageRows(NamedTuple):
+    """Flattened `{channel: [stats, ...]}` objects, column-wise, one row per stats entry.
 
-
-def message_rows(messages: Any) -> list[dict]:
-    """Flatten `{channel: [stats, ...]}` into rows carrying channel/variation_name/is_control.
-
-    A missing variation name becomes the channel name (or "(default)"); repeated names in
-    one channel get " #2", " #3" so every row stays distinct. Empty channels add no rows.
+    owner: index (in the input sequence) of the messages object each row came from.
+    variation: the distinct row label within its owner and channel.
     """
-    rows: list[dict] = []
-    for raw_channel, entries in as_dict(messages).items():
-        channel = name_text(raw_channel) or "(default)"
+
+    records: Records
+    owner: np.ndarray
+    channel: np.ndarray
+    variation: np.ndarray
+    control: np.ndarray
+
+
+def _blocks(messages_list: Sequence[Any], strict: bool) -> tuple[list, list[int], list, list]:
+    """(entries, block sizes, block owners, block channels) of every non-empty channel list."""
+    blocks = [
+        (owner, channel, items)
+        for owner, messages in enumerate(messages_list)
+        if type(messages) is dict or isinstance(messages, Mapping)
+        for channel, items in messages.items()
+        if items and (type(items) is list or isinstance(items, list | tuple))
+    ]
+    if strict:
+        cleaned = ((owner, channel, dicts(items)) for owner, channel, items in blocks)
+        blocks = [block for block in cleaned if block[2]]
+    if not blocks:
+        return [], [], [], []
+    owners, raw_channels, lists = zip(*blocks, strict=True)
+    if set(map(type, raw_channels)) == {str}:
+        names = {raw: name_text(raw) or "(default)" for raw in set(raw_channels)}
+        channels = list(map(names.__getitem__, raw_channels))
+    else:
+        channels = [name_text(raw) or "(default)" for raw in raw_channels]
+    return list(chain.from_iterable(lists)), list(map(len, lists)), list(owners), channels
+
+
+def _variation_names(records: Records) -> np.ndarray:
+    """name_text(entry["variation_name"]) per row (None when absent or not a label)."""
+    out = np.full(records.n, None, dtype=object)
+    for positions, values in records.raw("variation_name"):
+        if set(map(type, values)) != {str} or not all(values):
+            values = [name_text(v) for v in values]
+        out[slice(None) if positions is None else positions] = np.fromiter(
+            values, dtype=object, count=len(values)
+        )
+    return out
+
+
+def _distinct(labels: np.ndarray, sizes: Sequence[int]) -> np.ndarray:
+    """Labels made distinct within each block: a repeat gets " #2", " #3", ..."""
+    block = np.repeat(np.arange(len(sizes)), sizes)
+    codes, uniques = pd.factorize(labels)
+    if not pd.Index(block * max(len(uniques), 1) + codes).has_duplicates:
+        return labels
+    out = labels.copy()
+    start = 0
+    for size in sizes:
         used: set[str] = set()
-        for entry in dicts(entries):
-            variation = name_text(entry.get("variation_name"))
-            control = _is_control(entry, variation)
-            label = variation or channel
+        for i in range(start, start + size):
+            label = labels[i]
             unique, n = label, 1
             while unique in used:
                 n += 1
                 unique = f"{label} #{n}"
             used.add(unique)
-            stats = {k: v for k, v in entry.items() if str(k) not in MESSAGE_KEYS}
-            rows.append(
-                {**stats, "channel": channel, "variation_name": unique, "is_control": control}
-            )
-    return rows
+            out[i] = unique
+        start += size
+    return out
 
 
-def long_message_frame(rows: list[dict], leading: dict[str, pd.Series]) -> pd.DataFrame:
+def _controls(records: Records, variations: np.ndarray) -> np.ndarray:
+    """Control rows: a "control" variation name, an is_control/in_control flag, or an
+    `enrolled` count with no send metric (a control group is enrolled but sent nothing)."""
+    codes, uniques = pd.factorize(variations)
+    named = np.array(["control" in str(u).lower() for u in uniques] + [False], dtype=bool)
+    out = named[codes]  # code -1 (no name) reads the trailing False
+    for flag in ("is_control", "in_control"):
+        for positions, values in records.raw(flag):
+            hit = np.fromiter((v is True for v in values), dtype=bool, count=len(values))
+            where = slice(None) if positions is None else positions
+            out[where] |= hit
+    for index, (keys, positions, _) in enumerate(records.groups):
+        if "enrolled" not in keys:
+            continue
+        sends = np.zeros(len(records.groups[index][2]), dtype=bool)
+        for name in _SEND_METRICS.intersection(keys):
+            part = records.group_numbers(index, name)
+            if part is not None:
+                sends |= part.truthy()
+        where = slice(None) if positions is None else positions
+        out[where] |= ~sends
+    return out
+
+
+def message_rows(messages_list: Sequence[Any]) -> MessageRows:
+    """Flatten a sequence of `{channel: [stats, ...]}` objects into rows, column-wise.
+
+    A missing variation name becomes the channel name (or "(default)"); repeated names in
+    one channel get " #2", " #3" so every row stays distinct. Empty channels add no rows;
+    stats that are not objects are ignored.
+    """
+    entries, sizes, owners, channels = _blocks(messages_list, strict=False)
+    if set(map(type, entries)) - {dict}:
+        entries, sizes, owners, channels = _blocks(messages_list, strict=True)
+    records = Records(entries)
+    channel = np.repeat(np.array(channels, dtype=object), sizes)
+    variations = _variation_names(records)
+    labels = variations.copy()
+    unnamed = pd.isna(labels)
+    labels[unnamed] = channel[unnamed]
+    return MessageRows(
+        records=records,
+        owner=np.repeat(np.array(owners, dtype=np.intp), sizes),
+        channel=channel,
+        variation=_distinct(labels, sizes),
+        control=_controls(records, variations),
+    )
+
+
+def _labels(values: np.ndarray) -> Any:
+    """A string column from repetitive labels: each distinct label is converted once."""
+    codes, uniques = pd.factorize(values)
+    return pd.array(np.asarray(uniques, dtype=object), dtype="str").take(codes)
+
+
+def long_message_frame(
+    rows: MessageRows, leading: dict[str, Any], skip: Iterable[str] = ()
+) -> pd.DataFrame:
     """Leading columns + channel/variation/is_control + every metric (missing counts → 0)."""
     metrics = metric_table(
-        rows,
+        rows.records,
         (),
-        skip=(*MESSAGE_KEYS, *leading),
+        skip=(*MESSAGE_KEYS, *leading, *skip),
         known_text=_TEXT_KEYS,
         force_numeric=_NUMERIC_KEYS,
     )
     return frame(
         {
             **leading,
-            "channel": text_column([r["channel"] for r in rows]),
-            "variation_name": text_column([r["variation_name"] for r in rows]),
-            "is_control": bool_column([r["is_control"] for r in rows]),
+            "channel": _labels(rows.channel),
+            "variation_name": _labels(rows.variation),
+            "is_control": pd.arrays.BooleanArray(rows.control, np.zeros(len(rows.control), bool)),
             **metrics,
         }
     )
@@ -163,13 +255,10 @@ def campaign_series_frame(body: Any) -> pd.DataFrame:
     Unknown channels and metrics are kept. Columns: time, channel, variation_name,
     is_control, then metrics in first-seen order.
     """
-    rows: list[dict] = []
-    times: list[pd.Timestamp] = []
-    for stamp, entry in last_per_time(data_list(body)):
-        for row in message_rows(entry.get("messages")):
-            rows.append(row)
-            times.append(stamp)
-    return long_message_frame(rows, {"time": pd.Series(times, dtype=TIME_DTYPE)})
+    pairs = last_per_time(data_list(body))
+    rows = message_rows([entry.get("messages") for _, entry in pairs])
+    times = pd.DatetimeIndex([stamp for stamp, _ in pairs], dtype=TIME_DTYPE)
+    return long_message_frame(rows, {"time": times.array.take(rows.owner)})
 
 
 def campaign_totals_frame(body: Any) -> pd.DataFrame:
@@ -190,40 +279,120 @@ def campaign_variation_totals(long_frame: pd.DataFrame) -> pd.DataFrame:
     """Sum every numeric metric per (channel, variation_name) over the whole window.
 
     is_control is True when any of the group's rows was a control; text columns are dropped.
+    Groups keep first-appearance order (NA keys form groups of their own).
     """
     keys = ["channel", "variation_name"]
     if long_frame is None or not set(keys) <= set(long_frame.columns):
         return pd.DataFrame({"channel": [], "variation_name": [], "is_control": []}).astype(
             {"channel": "str", "variation_name": "str", "is_control": "boolean"}
         )
+    arrays = {name: column.array for name, column in long_frame.items()}
     metrics = [
         c
-        for c in long_frame.columns
+        for c, values in arrays.items()
         if c not in (*keys, "is_control", "time")
-        and pd.api.types.is_numeric_dtype(long_frame[c])
-        and not pd.api.types.is_bool_dtype(long_frame[c])
+        and pd.api.types.is_numeric_dtype(values.dtype)
+        and not pd.api.types.is_bool_dtype(values.dtype)
     ]
-    work = long_frame.copy()
-    if "is_control" not in work.columns:
-        work["is_control"] = False
-    work["is_control"] = work["is_control"].fillna(False).astype("boolean")
-    grouped = work.groupby(keys, sort=False, dropna=False)
-    out = grouped[metrics].sum(min_count=0) if metrics else grouped.size().to_frame("_n")
-    out = out.drop(columns="_n", errors="ignore")
-    out.insert(0, "is_control", grouped["is_control"].any().astype("boolean"))
-    return out.reset_index()
+    groups, first_rows = _group_codes([arrays[k] for k in keys])
+    if "is_control" in long_frame.columns:
+        control = long_frame["is_control"].fillna(False).astype("boolean")
+    else:
+        control = pd.Series(False, index=long_frame.index, dtype="boolean")
+    columns: dict[str, Any] = {k: arrays[k].take(first_rows) for k in keys}
+    order = np.argsort(groups, kind="stable")
+    starts = (
+        first_rows if not len(order) else np.searchsorted(groups[order], range(len(first_rows)))
+    )
+    any_control = _group_sums(control.to_numpy(dtype=np.int64)[:, None], order, starts)[:, 0]
+    columns["is_control"] = pd.arrays.BooleanArray(any_control > 0, np.zeros(len(starts), bool))
+    exact = [m for m in metrics if isinstance(arrays[m].dtype, pd.Int64Dtype)]
+    if exact:  # integer sums are exact in any order: one numpy pass for all of them
+        values = np.column_stack([arrays[m].to_numpy(np.int64, na_value=0) for m in exact])
+        totals = _group_sums(values, order, starts)
+        zero = np.zeros(len(starts), dtype=bool)
+        columns.update(
+            (m, pd.arrays.IntegerArray(totals[:, j].copy(), zero.copy()))
+            for j, m in enumerate(exact)
+        )
+    rest = [m for m in metrics if m not in set(exact)]
+    if rest:  # pandas' own (compensated) float summation
+        table = pd.DataFrame({m: arrays[m] for m in rest}, copy=False)
+        sums = table.groupby(pd.Index(groups), sort=False).sum(min_count=0)
+        columns.update((m, sums[m].array.copy()) for m in rest)
+    return frame({k: columns[k] for k in [*keys, "is_control", *metrics]})
 
 
-def _pick(row: Mapping[str, Any], *candidates: str, default: Any = 0) -> Any:
-    """The first candidate column present, as a number; `default` when the frame has none.
+def _group_sums(values: np.ndarray, order: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Column sums of `values` (rows × columns) per group, given rows sorted by group."""
+    if not len(order):
+        return np.zeros((0, values.shape[1]), dtype=values.dtype)
+    return np.add.reduceat(values[order], starts, axis=0)
+
+
+def _group_codes(keys: list[Any]) -> tuple[np.ndarray, np.ndarray]:
+    """Group number per row over several key columns, numbered in order of first appearance
+    (NA is a value like any other), and the first row of each group."""
+    combined = np.zeros(len(keys[0]), dtype=np.int64)
+    for key in keys:
+        codes, uniques = pd.factorize(key, use_na_sentinel=False)
+        combined = combined * max(len(uniques), 1) + codes
+    groups, _ = pd.factorize(combined)
+    _, first_rows = np.unique(groups, return_index=True)
+    return groups, first_rows
+
+
+class _Pick(NamedTuple):
+    """The first candidate column the frame has, as numbers; `default` when it has none.
 
     A missing column for a concept the channel has is 0 (Braze omits zero metrics); the
-    generic "other" kind passes default=None because it cannot know the concept exists.
+    generic "other" kind uses default None because it cannot know the concept exists.
     """
-    for name in candidates:
-        if name in row:
-            return num(row[name])
-    return default
+
+    candidates: tuple[str, ...]
+    default: int | None = 0
+
+
+class _Minus(NamedTuple):
+    """max(a − b, 0); NA when a is NA, b NA counts as 0 (delivered = sent − bounces)."""
+
+    a: _Pick
+    b: _Pick
+
+
+_Rule = _Pick | _Minus | None
+_SENT, _DELIVERED = _Pick(("sent",)), _Pick(("delivered",))
+# (sent, delivered, opens, clicks) per channel kind; None = the channel has no such concept.
+_ENGAGEMENT: dict[str, tuple[_Rule, _Rule, _Rule, _Rule]] = {
+    "email": (
+        _SENT,
+        _DELIVERED,
+        _Pick(("unique_opens", "opens")),
+        _Pick(("unique_clicks", "clicks")),
+    ),
+    "push": (
+        _SENT,
+        _Minus(_SENT, _Pick(("bounces",))),
+        _Pick(("direct_opens", "total_opens")),
+        _Pick(("body_clicks",)),
+    ),
+    "in_app": (None, None, _Pick(("impressions", "unique_impressions")), _Pick(("clicks",))),
+    "sms": (_SENT, _DELIVERED, None, _Pick(("clicks",))),
+    "webhook": (_SENT, _Minus(_SENT, _Pick(("errors",))), None, None),
+    "content_cards": (
+        _Pick(("sent",), None),
+        None,
+        _Pick(("unique_impressions", "total_impressions", "impressions")),
+        _Pick(("unique_clicks", "total_clicks", "clicks")),
+    ),
+    "whats_app": (_SENT, _DELIVERED, _Pick(("read",)), None),
+    "other": (
+        _Pick(("sent",), None),
+        _Pick(("delivered",), None),
+        _Pick(("unique_opens", "opens", "impressions"), None),
+        _Pick(("unique_clicks", "clicks"), None),
+    ),
+}
 
 
 def _missing(value: Any) -> bool:
@@ -234,52 +403,76 @@ def _missing(value: Any) -> bool:
         return False
 
 
-def _minus(a: Any, b: Any) -> Any:
-    if a is None or pd.isna(a):
+def _column_numbers(column: pd.Series) -> Numbers:
+    """`num` of every cell of a frame column (NA → null), vectorised for numeric dtypes."""
+    values = column.array
+    kind = column.dtype.kind
+    if kind not in "bif":
+        return numbers([None if _missing(v) else v for v in values.tolist()])
+    na = np.asarray(values.isna(), dtype=bool)
+    if kind == "f":
+        floats = values.to_numpy(dtype=np.float64, na_value=np.nan)
+        na |= ~np.isfinite(floats)
+        numeric = np.where(na, 0.0, floats) if na.any() else floats
+    else:
+        numeric = values.to_numpy(dtype=np.int64, na_value=0)
+    return from_array(numeric, np.where(na, NULL, OK).astype(np.uint8) if na.any() else None)
+
+
+def _minus(a: Numbers, b: Numbers) -> Numbers:
+    a_ok = a.ok()
+    b_values = np.where(b.ok(), b.values, 0)
+    if a.bounded and b.bounded:
+        difference = np.maximum(a.values - b_values, 0)
+        return from_array(np.where(a_ok, difference, 0), np.where(a_ok, OK, NULL))
+    out = [  # past 2**53: Python's exact integers, as the value-by-value rule computed
+        max(x - y, 0) if ok else None
+        for x, y, ok in zip(a.values.tolist(), b_values.tolist(), a_ok.tolist(), strict=True)
+    ]
+    return numbers(out)
+
+
+class _Engagement:
+    """Evaluates the engagement rules on row subsets of one frame (columns coerced once)."""
+
+    def __init__(self, source: pd.DataFrame) -> None:
+        self.source = source
+        self._columns: dict[str, Numbers] = {}
+
+    def column(self, name: str) -> Numbers:
+        if name not in self._columns:
+            self._columns[name] = _column_numbers(self.source[name])
+        return self._columns[name]
+
+    def pick(self, rule: _Pick, rows: np.ndarray) -> Numbers | None:
+        for name in rule.candidates:
+            if name in self.source.columns:
+                return self.column(name).take(rows)
+        if rule.default is None:
+            return None
+        return Numbers(np.full(len(rows), rule.default, dtype=np.int64), None, True, True)
+
+    def evaluate(self, rule: _Rule, rows: np.ndarray) -> Numbers | None:
+        if isinstance(rule, _Pick):
+            return self.pick(rule, rows)
+        if isinstance(rule, _Minus):
+            a, b = self.pick(rule.a, rows), self.pick(rule.b, rows)
+            if a is None:
+                return None
+            return a if b is None else _minus(a, b)
         return None
-    b_value = 0 if b is None or pd.isna(b) else b
-    return max(a - b_value, 0)
 
 
-def _engagement(kind: str, row: Mapping[str, Any]) -> tuple[Any, Any, Any, Any]:
-    """(sent, delivered, opens, clicks) for one row, per channel kind."""
-    if kind == "email":
-        return (
-            _pick(row, "sent"),
-            _pick(row, "delivered"),
-            _pick(row, "unique_opens", "opens"),
-            _pick(row, "unique_clicks", "clicks"),
-        )
-    if kind == "push":
-        sent = _pick(row, "sent")
-        return (
-            sent,
-            _minus(sent, _pick(row, "bounces")),
-            _pick(row, "direct_opens", "total_opens"),
-            _pick(row, "body_clicks"),
-        )
-    if kind == "in_app":
-        return None, None, _pick(row, "impressions", "unique_impressions"), _pick(row, "clicks")
-    if kind == "sms":
-        return _pick(row, "sent"), _pick(row, "delivered"), None, _pick(row, "clicks")
-    if kind == "webhook":
-        sent = _pick(row, "sent")
-        return sent, _minus(sent, _pick(row, "errors")), None, None
-    if kind == "content_cards":
-        return (
-            _pick(row, "sent", default=None),
-            None,
-            _pick(row, "unique_impressions", "total_impressions", "impressions"),
-            _pick(row, "unique_clicks", "total_clicks", "clicks"),
-        )
-    if kind == "whats_app":
-        return _pick(row, "sent"), _pick(row, "delivered"), _pick(row, "read"), None
-    return (
-        _pick(row, "sent", default=None),
-        _pick(row, "delivered", default=None),
-        _pick(row, "unique_opens", "opens", "impressions", default=None),
-        _pick(row, "unique_clicks", "clicks", default=None),
-    )
+def _kinds(source: pd.DataFrame) -> np.ndarray:
+    """channel_kind of every row's channel, computed once per distinct channel."""
+    if "channel" not in source.columns:
+        return np.full(len(source), "other", dtype=object)
+    values = source["channel"].tolist()
+    try:
+        kind_of = {v: channel_kind(None if _missing(v) else v) for v in set(values)}
+    except TypeError:  # unhashable cells
+        return np.array([channel_kind(v) for v in values], dtype=object)
+    return np.fromiter(map(kind_of.__getitem__, values), dtype=object, count=len(values))
 
 
 def engagement_frame(long_frame: pd.DataFrame) -> pd.DataFrame:
@@ -290,31 +483,33 @@ def engagement_frame(long_frame: pd.DataFrame) -> pd.DataFrame:
     in_app: opens = impressions, clicks. sms: sent, delivered, clicks. webhook: delivered =
     sent − errors. content_cards: unique impressions/clicks. whats_app: opens = read.
     Works on campaign_series_frame, campaign_variation_totals and canvas step_channels.
+    Vectorised per channel kind: each metric column is coerced once for the whole frame.
     """
     source = long_frame if isinstance(long_frame, pd.DataFrame) else pd.DataFrame()
+    n = len(source)
     ident = [c for c in ("time", "step_id", "step_name") if c in source.columns]
     ident += ["channel", "kind", "variation_name", "is_control"]
-    records = source.to_dict("records")
-    values: dict[str, list] = {c: [] for c in ENGAGEMENT_COLUMNS}
-    kinds: list[str] = []
-    for record in records:
-        kind = channel_kind(record.get("channel"))
-        kinds.append(kind)
-        clean = {k: (None if _missing(v) else v) for k, v in record.items()}
-        for name, value in zip(ENGAGEMENT_COLUMNS, _engagement(kind, clean), strict=True):
-            values[name].append(value)
-    columns: dict[str, pd.Series] = {}
+    kinds = _kinds(source)
+    columns: dict[str, Any] = {}
     for name in ident:
         if name == "kind":
-            columns[name] = text_column(kinds)
+            columns[name] = pd.array(kinds, dtype="str")
         elif name in source.columns:
-            columns[name] = source[name]
+            columns[name] = source[name].array.copy()
         elif name == "is_control":
-            columns[name] = bool_column([False] * len(records))
+            columns[name] = bool_column([False] * n)
         else:
-            columns[name] = text_column([None] * len(records))
-    if "time" in columns:
+            columns[name] = text_column([None] * n)
+    if "time" in columns and str(columns["time"].dtype) != TIME_DTYPE:
         columns["time"] = time_column(columns["time"])
-    for name in ENGAGEMENT_COLUMNS:
-        columns[name] = number_column(values[name])
+    engine = _Engagement(source)
+    parts: list[list[tuple[np.ndarray, Numbers]]] = [[] for _ in ENGAGEMENT_COLUMNS]
+    for kind in dict.fromkeys(kinds.tolist()):
+        rows = np.flatnonzero(kinds == kind)
+        for i, rule in enumerate(_ENGAGEMENT[kind]):
+            part = engine.evaluate(rule, rows)
+            if part is not None:
+                parts[i].append((rows, part))
+    for name, pieces in zip(ENGAGEMENT_COLUMNS, parts, strict=True):
+        columns[name] = numeric_array(pieces, n, fill_zero=False)
     return frame(columns)

@@ -7,7 +7,8 @@ from typing import Any, NamedTuple
 
 import pandas as pd
 
-from ._coerce import TIME_DTYPE, as_dict, dicts, frame, last_per_time, metric_table, text_column
+from ._coerce import TIME_DTYPE, as_dict, dicts, frame, last_per_time, text_column
+from ._columnar import metric_table
 from .campaigns import long_message_frame, message_rows
 
 #: Metrics of Canvas totals and variants (per step: all but entries).
@@ -56,8 +57,8 @@ def _scalars(entry: Mapping[str, Any], drop: tuple[str, ...]) -> dict:
 
 def _build(points: list[tuple[Any, dict]], with_time: bool) -> CanvasFrames:
     """Build the four frames from (time or None, stats object) pairs."""
-    totals, variants, steps, channels = [], [], [], []
-    t_times, v_times, s_times, c_times = [], [], [], []
+    totals, variants, steps, step_messages = [], [], [], []
+    t_times, v_times, s_times = [], [], []
     for stamp, stats in points:
         totals.append(_scalars(as_dict(stats.get("total_stats")), ("time",)))
         t_times.append(stamp)
@@ -72,9 +73,7 @@ def _build(points: list[tuple[Any, dict]], with_time: bool) -> CanvasFrames:
                 continue
             steps.append({**_scalars(step, ("name",)), "_id": step_id, **_named(step)})
             s_times.append(stamp)
-            for row in message_rows(step.get("messages")):
-                channels.append({**row, "_id": step_id, **_named(step)})
-                c_times.append(stamp)
+            step_messages.append(step.get("messages"))
 
     def lead(times: list, rows: list[dict], kind: str) -> dict[str, pd.Series]:
         cols = {"time": pd.Series(times, dtype=TIME_DTYPE)} if with_time else {}
@@ -84,6 +83,9 @@ def _build(points: list[tuple[Any, dict]], with_time: bool) -> CanvasFrames:
         return cols
 
     skip = ("_id", "_name", "time", "variant_id", "variant_name", "step_id", "step_name")
+    rows = message_rows(step_messages)
+    step_lead = lead(s_times, steps, "step")
+    channel_lead = {k: v.array.take(rows.owner) for k, v in step_lead.items()}
     return CanvasFrames(
         totals=frame({**lead(t_times, totals, ""), **metric_table(totals, CANVAS_METRICS)}),
         variants=frame(
@@ -95,10 +97,7 @@ def _build(points: list[tuple[Any, dict]], with_time: bool) -> CanvasFrames:
         steps=frame(
             {**lead(s_times, steps, "step"), **metric_table(steps, STEP_METRICS, skip=skip)}
         ),
-        step_channels=long_message_frame(
-            [{k: v for k, v in r.items() if k not in skip} for r in channels],
-            lead(c_times, channels, "step"),
-        ),
+        step_channels=long_message_frame(rows, channel_lead, skip),
     )
 
 
