@@ -54,3 +54,39 @@ def verdict(ok: bool) -> str:
 
 def fmt_times(times: list[float]) -> str:
     return ", ".join(f"{t * 1000:.0f}" for t in times) + " ms"
+
+
+class SandboxProcess:
+    """A sandbox in its own process, as Braze is: the client's threads don't share its GIL."""
+
+    def __init__(self, **options: Any) -> None:
+        import socket
+        import subprocess
+
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        args = [sys.executable, "-m", "braze_api.sandbox", "--port", str(port)]
+        for name, value in options.items():
+            args += [f"--{name.replace('_', '-')}", str(value)]
+        self.url = f"http://127.0.0.1:{port}"
+        self._proc = subprocess.Popen(
+            args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+
+    def __enter__(self) -> SandboxProcess:
+        import requests
+
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(f"{self.url}/_sandbox/health", timeout=1).ok:
+                    return self
+            except requests.ConnectionError:
+                time.sleep(0.2)
+        self.__exit__()
+        raise RuntimeError("the sandbox process did not start within 60 s")
+
+    def __exit__(self, *exc: object) -> None:
+        self._proc.terminate()
+        self._proc.wait(timeout=10)

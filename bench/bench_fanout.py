@@ -1,8 +1,9 @@
 """Fan-out: the campaign leaderboard's concurrent, bounded loads vs a plain sequential loop.
 
-Both sides make exactly the same requests (the baseline replays the ones the sandbox recorded
-for the loader) against a sandbox that adds a fixed latency to each. The bound is what perfect
-bounded concurrency could do: ceil(requests / workers) × latency.
+Both sides make exactly the same requests (the baseline replays the URLs the loader's client
+sent) against a sandbox that adds a fixed latency to each and runs in its own process, as Braze
+is remote. The bound is what perfect bounded concurrency could do: ceil(requests / workers) ×
+latency.
 
     .venv/bin/python bench/bench_fanout.py [--quick] [--campaigns 300] [--latency 0.05]
 """
@@ -13,7 +14,7 @@ import argparse
 import math
 from datetime import timedelta
 
-from _common import fmt_times, median_time, verdict, workspace_for
+from _common import SandboxProcess, fmt_times, median_time, verdict, workspace_for
 
 
 def main() -> None:
@@ -28,19 +29,22 @@ def main() -> None:
 
     import requests
 
-    from braze_api.sandbox import Sandbox
     from dashboard.cache import CACHE
     from dashboard.data import common
     from dashboard.data.campaigns import load_campaigns, load_leaderboard
     from dashboard.filters import utc_today
+    from dashboard.settings import client_for
 
-    sandbox = Sandbox(campaigns=args.campaigns, latency=args.latency, users=50)
-    url = sandbox.start()
-    try:
+    with SandboxProcess(campaigns=args.campaigns, latency=args.latency, users=50) as sandbox:
+        url = sandbox.url
         ws = workspace_for(url)
         campaigns = load_campaigns(ws, include_archived=True)
         end = utc_today() - timedelta(days=1)
         start = end - timedelta(days=29)
+        sent: list[str] = []  # the series URLs the loader's client sent (no key in them)
+        client_for(ws)._session.hooks["response"].append(
+            lambda r, *a, **k: sent.append(r.url) if "/campaigns/data_series" in r.url else None
+        )
 
         def fanned() -> None:
             board = load_leaderboard(ws, campaigns, start, end)
@@ -49,32 +53,30 @@ def main() -> None:
 
         def cold() -> None:
             CACHE.clear()
-            sandbox.clear_requests()
+            sent.clear()
 
         fan_median, fan_times = median_time(fanned, args.repeat, setup=cold)
-        series = [r for r in sandbox.requests if r.path == "/campaigns/data_series"]
+        series = list(sent)
         assert len(series) == len(campaigns), f"{len(series)} requests for {len(campaigns)}"
         # The same fan-out without the frames: how much of the loader's time is waiting.
         fetch = common.api(ws, "campaigns", "data_series")
         ending_at = f"{end.isoformat()}T23:59:59+00:00"
+        ids = [str(i) for i in campaigns["id"]]
 
         def transport() -> None:
             results = common.fan_out(lambda cid: fetch(cid, length=30, ending_at=ending_at), ids)
             assert all(r.ok for r in results)
 
-        ids = [str(i) for i in campaigns["id"]]
         raw_median, raw_times = median_time(transport, args.repeat)
         headers = {"Authorization": f"Bearer {ws.api_key}"}
 
         def sequential() -> None:
-            for r in series:
-                response = requests.get(url + r.path, params=r.query, headers=headers, timeout=30)
+            for series_url in series:
+                response = requests.get(series_url, headers=headers, timeout=30)
                 response.raise_for_status()
                 response.json()
 
         seq_median, seq_times = median_time(sequential, args.repeat)
-    finally:
-        sandbox.stop()
 
     workers = common.MAX_IN_FLIGHT
     bound = math.ceil(len(series) / workers) * args.latency

@@ -175,8 +175,9 @@ def _window_series(ws: Workspace, campaign_id: str, window: Window, today: date)
         ws,
         "campaigns.data_series:campaign_series",
         params,
-        lambda: series_from_body(fetch_fn(**params)),
+        lambda: fetch_fn(**params),
         series_kind(window.end, today),
+        then=series_from_body,
     )
 
 
@@ -203,8 +204,9 @@ def load_send_series(ws: Workspace, campaign_id: str, send_id: str) -> CampaignS
         ws,
         "sends.data_series:campaign_series",
         params,
-        lambda: series_from_body(fetch_fn(**params)),
+        lambda: fetch_fn(**params),
         "series_recent",
+        then=series_from_body,
     )
     return combine([series], start, today)
 

@@ -37,14 +37,21 @@ def call(
     ws: Workspace,
     endpoint: str,
     params: Mapping[str, Any],
-    fetch: Callable[[], T],
+    fetch: Callable[[], Any],
     kind: str,
+    *,
+    then: Callable[[Any], T] | None = None,
 ) -> T:
-    """Serve from the shared cache, else run ``fetch`` inside the workspace's request gate."""
+    """Serve from the shared cache, else run ``fetch`` inside the workspace's request gate.
+
+    Only the request holds a gate slot; ``then`` (typically the pivot to a frame) runs after
+    the slot is released, so CPU work never keeps a request from being sent.
+    """
 
     def gated() -> T:
         with _gate(ws):
-            return fetch()
+            raw = fetch()
+        return then(raw) if then is not None else raw
 
     return cached(ws.fingerprint, endpoint, params, gated, kind)
 
@@ -88,8 +95,9 @@ def load_series(
             ws,
             f"{group}.{method}",
             request,
-            lambda: to_frame(method_fn(**request)),
+            lambda: method_fn(**request),
             series_kind(window.end, today),
+            then=to_frame,
         )
 
     parts = [r.value for r in fan_out(one, windows, raise_errors=True)]
@@ -124,11 +132,14 @@ def fan_out(
     fn: Callable[[I], T],
     items: Iterable[I],
     *,
-    max_workers: int = MAX_IN_FLIGHT,
+    max_workers: int = 2 * MAX_IN_FLIGHT,
     on_progress: Callable[[int, int], None] | None = None,
     raise_errors: bool = False,
 ) -> list[LoadResult[I, T]]:
     """Run ``fn`` over items concurrently (bounded); results in input order.
+
+    Twice as many threads as request slots: while some threads pivot a response, the gate's
+    slots stay busy with the others' requests (the gate, not the pool, bounds what Braze sees).
 
     One failing item does not sink the rest: its error is kept on its result, unless
     ``raise_errors`` asks for the first failure to propagate (after all finish).
