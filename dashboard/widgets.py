@@ -42,6 +42,19 @@ def format_number(value: float | None, *, percent: bool = False) -> str:
     return f"{value:,.0f}"
 
 
+def compact_number(value: float | None) -> str:
+    """Card-sized numbers: 9,999 stays whole; 26,284 → "26.3K"; 6,587,660 → "6.59M"."""
+    if value is None or pd.isna(value):
+        return "—"
+    if abs(value) < 10_000:
+        return f"{value:,.0f}"
+    for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
+        if abs(value) >= size:
+            scaled = value / size
+            return f"{scaled:,.3g}{suffix}" if abs(scaled) < 1000 else f"{scaled:,.0f}{suffix}"
+    return f"{value:,.0f}"
+
+
 def metric_card(
     label: str,
     value: float | None,

@@ -26,3 +26,14 @@ def test_our_own_validation_message_is_shown_escaped():
 def test_unexpected_errors_hide_their_details():
     text = error_message(RuntimeError("internal path /srv/secret"), "the leaderboard")
     assert "/srv/secret" not in text and "the leaderboard" in text
+
+
+def test_compact_numbers_keep_their_magnitude():
+    from dashboard.widgets import compact_number
+
+    assert compact_number(9_999) == "9,999"
+    assert compact_number(26_284) == "26.3K"
+    assert compact_number(2_412) == "2,412"
+    assert compact_number(6_587_660) == "6.59M"
+    assert compact_number(1_234_567_890) == "1.23B"
+    assert compact_number(None) == "—"

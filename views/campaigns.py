@@ -16,6 +16,7 @@ from dashboard.data import campaigns as data
 from dashboard.data.tags import tag_options
 from dashboard.widgets import (
     PLOTLY_CONFIG,
+    compact_number,
     csv_download,
     empty_state,
     format_number,
@@ -102,24 +103,10 @@ def back_to_list() -> None:
     st.session_state[_VIEW_VERSION] = st.session_state.get(_VIEW_VERSION, 0) + 1
 
 
-def compact(value: float | None) -> str:
-    """6,587,660 → "6.59M": card-sized; the exact figure is in the card's help."""
-    if value is None or pd.isna(value):
-        return "—"
-    for size, suffix in ((1e9, "B"), (1e6, "M"), (1e4, "K")):
-        if abs(value) >= size:
-            return (
-                f"{value / size:,.3g}{suffix}"
-                if value / size < 1000
-                else f"{value / size:,.0f}{suffix}"
-            )
-    return f"{value:,.0f}"
-
-
 def card(title: str, value: float | None, note: str = "") -> None:
     """A compact card; revenue (Braze reports USD) gets its currency sign."""
     money = title.startswith("Revenue")
-    shown, exact = compact(value), format_number(value)
+    shown, exact = compact_number(value), format_number(value)
     if money and value is not None and not pd.isna(value):
         shown, exact = f"${shown}", f"${value:,.2f} (USD)"
     st.metric(title, shown, help=f"Exactly {exact}{note}", border=True)

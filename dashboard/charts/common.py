@@ -50,18 +50,22 @@ def style_figure(
     show_legend: bool = False,
     from_zero: bool = True,
 ) -> go.Figure:
-    """Title, axis labels with units, thousands separators, and a quiet grid."""
+    """Title, axis labels with units, thousands separators, and a quiet grid.
+
+    With a legend, the title gets its own line above it, so long titles and legends never
+    overlap.
+    """
     fig.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left"},
-        height=height,
-        margin={"l": 8, "r": 8, "t": 48, "b": 8},
+        title={"text": title, "x": 0, "xanchor": "left", "y": 0.98, "yanchor": "top"},
+        height=height + (24 if show_legend else 0),
+        margin={"l": 8, "r": 8, "t": 76 if show_legend else 48, "b": 8},
         paper_bgcolor="rgba(0,0,0,0)",
         plot_bgcolor="rgba(0,0,0,0)",
         showlegend=show_legend,
         hovermode="x unified",
         separators=".,",
         colorway=list(PALETTE),
-        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 1, "xanchor": "right"},
+        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0, "xanchor": "left"},
     )
     fig.update_xaxes(title_text=x_title, showgrid=False)
     fig.update_yaxes(
