@@ -26,8 +26,11 @@ def _has(frame: pd.DataFrame, column: str) -> bool:
 
 def channel_lines_figure(daily: pd.DataFrame, metric: str, title: str, unit: str) -> go.Figure:
     """One line per channel of ``metric`` per day (``daily_channel_frame`` input)."""
-    if daily.empty or not _has(daily, metric):
+    if daily.empty:
         return empty_figure(title, NO_DATA)
+    if not _has(daily, metric):
+        # e.g. in-app messages and content cards report impressions, not sends
+        return empty_figure(title, f"No {metric.replace('_', ' ')} counts for these channels")
     fig = go.Figure()
     for i, (channel, part) in enumerate(daily.groupby("channel", sort=True)):
         if not _has(part, metric):
