@@ -4,7 +4,8 @@ One list for the client's callers, the sandbox and the pages, in a sensible read
 (the old reference's fields plus today's additions).
 """
 
-EXPORT_FIELDS: tuple[str, ...] = (
+#: Scalar profile fields, in reading order.
+SCALAR_FIELDS: tuple[str, ...] = (
     "external_id",
     "braze_id",
     "user_aliases",
@@ -28,6 +29,9 @@ EXPORT_FIELDS: tuple[str, ...] = (
     "attributed_source",
     "attributed_adgroup",
     "attributed_ad",
+)
+#: Fields holding objects or lists (custom attributes, events, purchases, devices, ...).
+NESTED_FIELDS: tuple[str, ...] = (
     "custom_attributes",
     "custom_events",
     "purchases",
@@ -37,5 +41,5 @@ EXPORT_FIELDS: tuple[str, ...] = (
     "campaigns_received",
     "canvases_received",
     "cards_clicked",
-    "uninstalled",
 )
+EXPORT_FIELDS: tuple[str, ...] = (*SCALAR_FIELDS, *NESTED_FIELDS, "uninstalled")

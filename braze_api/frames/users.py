@@ -11,6 +11,8 @@ from typing import Any
 
 import pandas as pd
 
+from braze_api.fields import NESTED_FIELDS, SCALAR_FIELDS
+
 from ._coerce import (
     as_dict,
     as_list,
@@ -84,42 +86,8 @@ _CANVAS_STEPS: _Spec = (
 _CARDS: _Spec = (("name", "text"), ("api_card_id", "text"))
 
 #: Scalar profile fields shown in the `attributes` table, in this order.
-ATTRIBUTE_FIELDS: tuple[str, ...] = (
-    "external_id",
-    "braze_id",
-    "user_aliases",
-    "first_name",
-    "last_name",
-    "email",
-    "phone",
-    "dob",
-    "gender",
-    "country",
-    "home_city",
-    "language",
-    "time_zone",
-    "last_coordinates",
-    "created_at",
-    "random_bucket",
-    "total_revenue",
-    "push_subscribe",
-    "email_subscribe",
-    "attributed_campaign",
-    "attributed_source",
-    "attributed_adgroup",
-    "attributed_ad",
-)
-_NESTED = (
-    "custom_attributes",
-    "custom_events",
-    "purchases",
-    "devices",
-    "push_tokens",
-    "apps",
-    "campaigns_received",
-    "canvases_received",
-    "cards_clicked",
-)
+ATTRIBUTE_FIELDS: tuple[str, ...] = SCALAR_FIELDS
+_NESTED = NESTED_FIELDS
 PROFILE_TABLES: tuple[str, ...] = (
     "attributes",
     "custom_attributes",
