@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pandas as pd
 import pytest
 import requests
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from braze_api import frames
+from braze_api.frames.campaigns import (
+    ENGAGEMENT_INPUTS,
+    campaign_window_sums,
+    engagement_values,
+)
 from braze_api.sandbox import SANDBOX_API_KEY
 from dashboard.cache import CACHE
 from dashboard.data import campaigns as data
@@ -245,3 +253,136 @@ def test_leaderboard_rows_equal_a_fresh_summary(ws) -> None:
     series = data.load_campaign_series(ws, campaign_id, start, end)
     assert dict(row.numbers) == data.summarise(series)
     assert row.channels == series.channels
+
+
+# ---- the leaderboard's fast path: per-channel sums, never per-day frames ---------------------
+
+CHANNELS = (
+    "email",
+    "ios_push",
+    "webhook",
+    "trigger_in_app_message",
+    "content_cards",
+    "sms",
+    "whats_app",
+    "carrier_pigeon",
+    "",
+)
+INPUTS = sorted(ENGAGEMENT_INPUTS)
+BASE = pd.Timestamp("2024-03-01").date()
+
+
+def stats_items() -> st.SearchStrategy:
+    counts = st.dictionaries(st.sampled_from(INPUTS), st.integers(0, 50), max_size=5)
+    named = st.fixed_dictionaries(
+        {}, optional={"variation_name": st.sampled_from(["A", "Control"])}
+    )
+    return st.lists(st.tuples(named, counts).map(lambda p: {**p[0], **p[1]}), max_size=3)
+
+
+@st.composite
+def window_bodies(draw: st.DrawFn) -> tuple[list[dict], list, date, date]:
+    """Back-to-back windows of clean bodies (some with a day outside their window or twice)."""
+    lengths = draw(st.lists(st.integers(1, 4), min_size=1, max_size=3))
+    windows, bodies, first = [], [], BASE
+    for length in lengths:
+        last = first + timedelta(days=length - 1)
+        days = [first + timedelta(days=i) for i in range(length)]
+        days += draw(
+            st.lists(
+                st.integers(-2, length + 1).map(lambda d, f=first: f + timedelta(days=d)),
+                max_size=2,
+            )
+        )
+        entries = []
+        for day in days:
+            messages = draw(st.dictionaries(st.sampled_from(CHANNELS), stats_items(), max_size=3))
+            totals = draw(
+                st.dictionaries(
+                    st.sampled_from(frames.CAMPAIGN_TOTAL_FIELDS),
+                    st.integers(0, 99) | st.floats(0, 1e4, allow_nan=False),
+                    max_size=4,
+                )
+            )
+            entries.append({"time": day.isoformat(), "messages": messages, **totals})
+        bodies.append({"message": "success", "data": entries})
+        windows.append((first, last))
+        first = last + timedelta(days=1)
+    return bodies, windows, BASE, first - timedelta(days=1)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(window_bodies())
+def test_window_sums_give_exactly_the_frame_summary(case) -> None:
+    """Any clean windows: the row from sums equals ``summarise`` of the stitched frames,
+    including floored deltas (bounces > sent), columns one window lacks and trimmed days."""
+    bodies, windows, start, end = case
+    parts = [
+        data.WindowSums(data._channels(b), campaign_window_sums(b, first, last))
+        for b, (first, last) in zip(bodies, windows, strict=True)
+    ]
+    assert all(p.sums is not None for p in parts)
+    want = data.summarise(data.combine([data.series_from_body(b) for b in bodies], start, end))
+    assert data.summarise_windows(parts, start, end) == want
+
+
+def test_engagement_values_follow_engagement_frame() -> None:
+    rows = [
+        ("ios_push", {"sent": 5, "bounces": 9, "direct_opens": 2}),  # floored at 0
+        ("webhook", {"sent": 7, "errors": 2}),
+        ("trigger_in_app_message", {"impressions": 40, "clicks": 3}),
+        ("carrier_pigeon", {"sent": 5}),
+        ("email", {"sent": 9, "opens": 4, "unique_opens": 3}),
+    ]
+    long = pd.DataFrame([{"channel": c, **m} for c, m in rows]).fillna(0).convert_dtypes()
+    engagement = frames.engagement_frame(long)
+    for i, (channel, metrics) in enumerate(rows):
+        got = engagement_values(channel, metrics, set(long.columns))
+        want = tuple(None if pd.isna(v) else v for v in engagement.loc[i, list(data.ENGAGEMENT)])
+        assert got == want, channel
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        {"sent": "12"},
+        {"sent": None},
+        {"sent": 1.5},
+        {"sent": True},
+        {"sent": -3},
+        {"sent": 2**60},
+    ],
+)
+def test_bodies_outside_the_fast_path_take_the_frame_path(damage) -> None:
+    body = {"data": [{"time": "2024-03-01", "messages": {"email": [{"delivered": 1, **damage}]}}]}
+    assert campaign_window_sums(body, BASE, BASE) is None
+    for totals in ({"revenue": "9.5"}, {"conversions": None}, {"unique_recipients": False}):
+        assert (
+            campaign_window_sums({"data": [{"time": "2024-03-01", **totals}]}, BASE, BASE) is None
+        )
+
+
+def test_leaderboard_and_detail_view_share_one_request_per_window(ws, sandbox) -> None:
+    """One request per window, shared: opening a ranked campaign sends nothing new, and each
+    cache name holds one kind of value (raw body, sums, frames)."""
+    end = utc_today() - timedelta(days=1)
+    start = end - timedelta(days=129)  # two windows
+    campaign_id = str(data.load_campaigns(ws)["id"].iloc[0])
+    sandbox.sandbox.clear_requests()
+    data.load_leaderboard_row(ws, campaign_id, start, end)
+    assert len([r for r in sandbox.sandbox.requests if r.path == "/campaigns/data_series"]) == 2
+    series = data.load_campaign_series(ws, campaign_id, start, end)
+    assert isinstance(series, data.CampaignSeries)
+    assert [r for r in sandbox.sandbox.requests if r.path == "/campaigns/data_series"][2:] == []
+    kinds = {k[1]: type(e.value) for k, e in CACHE._store.items() if k[1].startswith("campaigns.")}
+    assert kinds == {
+        "campaigns.list": pd.DataFrame,
+        "campaigns.data_series": dict,
+        "campaigns.data_series:leaderboard_sums": data.WindowSums,
+        "campaigns.data_series:campaign_series": data.CampaignSeries,
+        "campaigns.leaderboard_row": data.LeaderboardRow,
+    }
+    sandbox.sandbox.clear_requests()
+    data.load_leaderboard_row(ws, campaign_id, start, end)
+    data.load_campaign_series(ws, campaign_id, start, end)
+    assert sandbox.sandbox.requests == []

@@ -1,9 +1,10 @@
 """The Campaigns page's data: the campaign list, a per-campaign leaderboard, one campaign in depth.
 
-Every request goes through ``common.call`` (shared cache + per-workspace request gate). A
-campaign's series is cached per (campaign, window), so the leaderboard and the detail view
-share fetches and a repeat view makes no request. Summaries, funnels and tables are pure
-functions of the cached frames, so they are tested directly.
+Every request goes through ``common.call`` (shared cache + per-workspace request gate), cached
+per (campaign, window), so a repeat view makes no request. The leaderboard keeps each window
+only as per-channel sums (``frames.campaigns.campaign_window_sums``, no per-day frames: this is
+CPU on the fan-out's worker threads); the detail view keeps the window's frames, under its own
+cache name. Summaries, funnels and tables are pure functions, so they are tested directly.
 """
 
 from __future__ import annotations
@@ -19,6 +20,11 @@ import pandas as pd
 
 from braze_api import frames
 from braze_api.errors import BrazeError
+from braze_api.frames.campaigns import (
+    CampaignWindowSums,
+    campaign_range_sums,
+    campaign_window_sums,
+)
 from dashboard.cache import cached, series_kind
 from dashboard.data.common import api, call, fan_out
 from dashboard.filters import utc_today
@@ -164,20 +170,65 @@ def combine(parts: Iterable[CampaignSeries], start: date, end: date) -> Campaign
     )
 
 
-def _window_series(ws: Workspace, campaign_id: str, window: Window, today: date) -> CampaignSeries:
-    params = {
+_RAW_ENDPOINT = "campaigns.data_series"  # holds the decoded body; derived entries read it
+_SERIES_ENDPOINT = "campaigns.data_series:campaign_series"  # holds CampaignSeries
+_SUMS_ENDPOINT = "campaigns.data_series:leaderboard_sums"  # holds WindowSums
+
+
+def _window_params(campaign_id: str, window: Window) -> dict[str, Any]:
+    return {
         "campaign_id": campaign_id,
         "length": window.length,
         "ending_at": window.ending_at.isoformat(),
     }
+
+
+def _window_body(ws: Workspace, campaign_id: str, window: Window, today: date) -> Any:
+    """The one cached request per (campaign, window); the leaderboard and the detail view both
+    derive from it, so opening a campaign after the leaderboard sends nothing. Read-only."""
+    params = _window_params(campaign_id, window)
     fetch_fn = api(ws, "campaigns", "data_series")
     return call(
-        ws,
-        "campaigns.data_series:campaign_series",
-        params,
-        lambda: fetch_fn(**params),
+        ws, _RAW_ENDPOINT, params, lambda: fetch_fn(**params), series_kind(window.end, today)
+    )
+
+
+def _window_series(ws: Workspace, campaign_id: str, window: Window, today: date) -> CampaignSeries:
+    """The detail view's per-day frames for one window (derived, cached under its own name)."""
+    return cached(
+        ws.fingerprint,
+        _SERIES_ENDPOINT,
+        _window_params(campaign_id, window),
+        lambda: series_from_body(_window_body(ws, campaign_id, window, today)),
         series_kind(window.end, today),
-        then=series_from_body,
+    )
+
+
+@dataclass(frozen=True)
+class WindowSums:
+    """One series window as the leaderboard keeps it: the channels the response named and
+    its per-channel sums (None when the body needs the frame path's coercion rules)."""
+
+    channels: tuple[str, ...]
+    sums: CampaignWindowSums | None
+
+
+def _window_sums(ws: Workspace, campaign_id: str, window: Window, today: date) -> WindowSums:
+    """The leaderboard's one-pass reduction of a window (derived from the same cached body)."""
+
+    def reduce() -> WindowSums:
+        body = _window_body(ws, campaign_id, window, today)
+        return WindowSums(
+            channels=_channels(body),
+            sums=campaign_window_sums(body, window.start, window.end),
+        )
+
+    return cached(
+        ws.fingerprint,
+        _SUMS_ENDPOINT,
+        _window_params(campaign_id, window),
+        reduce,
+        series_kind(window.end, today),
     )
 
 
@@ -264,14 +315,35 @@ def rates(row: Mapping[str, Any]) -> dict[str, float | None]:
     }
 
 
+_TOTALS = ("unique_recipients", *CONVERSION_FIELDS, "revenue")
+
+
+def _row_numbers(sums: Mapping[str, float | None]) -> dict[str, Any]:
+    """Engagement sums as they are (None = no channel has the concept), totals (none = 0),
+    then rates: the one place a leaderboard row's numbers are put together."""
+    row: dict[str, Any] = {name: sums.get(name) for name in ENGAGEMENT}
+    for name in _TOTALS:
+        row[name] = sums.get(name) or 0.0
+    row.update(rates(row))
+    return row
+
+
 def summarise(series: CampaignSeries) -> dict[str, Any]:
     """One leaderboard row's numbers: engagement via ``engagement_frame``, totals, rates."""
     engagement = frames.engagement_frame(series.long)
-    row: dict[str, Any] = {name: _sum(engagement.get(name)) for name in ENGAGEMENT}
-    for name in ("unique_recipients", *CONVERSION_FIELDS, "revenue"):
-        row[name] = _sum(series.totals.get(name)) or 0.0
-    row.update(rates(row))
-    return row
+    sums = {name: _sum(engagement.get(name)) for name in ENGAGEMENT}
+    sums.update((name, _sum(series.totals.get(name))) for name in _TOTALS)
+    return _row_numbers(sums)
+
+
+def summarise_windows(parts: Sequence[WindowSums], start: date, end: date) -> dict[str, Any] | None:
+    """``summarise`` of the stitched windows, computed from their sums (no frames); None when
+    a window needs the frame path."""
+    sums = [part.sums for part in parts]
+    if any(s is None for s in sums):
+        return None
+    totals = campaign_range_sums([s for s in sums if s is not None], start, end)
+    return None if totals is None else _row_numbers(totals)
 
 
 def error_status(err: BaseException) -> str:
@@ -299,6 +371,24 @@ class LeaderboardRow:
         return cls(channels=series.channels, numbers=tuple(summarise(series).items()))
 
 
+def _merged_channels(parts: Iterable[WindowSums]) -> tuple[str, ...]:
+    channels: list[str] = []
+    for part in parts:
+        channels.extend(c for c in part.channels if c not in channels)
+    return tuple(channels)
+
+
+def _leaderboard_row(ws: Workspace, campaign_id: str, start: date, end: date) -> LeaderboardRow:
+    """The row from per-window sums; the frame path only for bodies the sums cannot read."""
+    today = utc_today()
+    windows = day_windows(start, end, MAX_SERIES_DAYS)
+    parts = [_window_sums(ws, campaign_id, w, today) for w in windows]
+    numbers = summarise_windows(parts, start, end)
+    if numbers is None:
+        return LeaderboardRow.of(load_campaign_series(ws, campaign_id, start, end))
+    return LeaderboardRow(channels=_merged_channels(parts), numbers=tuple(numbers.items()))
+
+
 def load_leaderboard_row(ws: Workspace, campaign_id: str, start: date, end: date) -> LeaderboardRow:
     """A campaign's summary row for [start, end], cached so a warm leaderboard is a lookup.
 
@@ -310,7 +400,7 @@ def load_leaderboard_row(ws: Workspace, campaign_id: str, start: date, end: date
         ws.fingerprint,
         "campaigns.leaderboard_row",
         {"campaign_id": campaign_id, "start": start.isoformat(), "end": end.isoformat()},
-        lambda: LeaderboardRow.of(load_campaign_series(ws, campaign_id, start, end)),
+        lambda: _leaderboard_row(ws, campaign_id, start, end),
         series_kind(end, utc_today()),
     )
 
