@@ -12,6 +12,7 @@ import streamlit as st
 
 from dashboard import sidebar
 from dashboard.charts import campaigns as charts
+from dashboard.charts.common import memoized
 from dashboard.data import campaigns as data
 from dashboard.data.tags import tag_options
 from dashboard.widgets import (
@@ -261,9 +262,12 @@ def overview() -> None:
 
     left, right = st.columns(2)
     with left, guarded("the top campaigns chart"):
-        chart(charts.top_campaigns_figure(shown, "sent", "Messages sent"), "cmp_top_sent")
+        chart(memoized(charts.top_campaigns_figure, shown, "sent", "Messages sent"), "cmp_top_sent")
     with right, guarded("the top campaigns chart"):
-        chart(charts.top_campaigns_figure(shown, "conversions", "Conversions (A)"), "cmp_top_conv")
+        chart(
+            memoized(charts.top_campaigns_figure, shown, "conversions", "Conversions (A)"),
+            "cmp_top_conv",
+        )
 
 
 # ---- one campaign ------------------------------------------------------------------------------
@@ -331,21 +335,27 @@ def performance(series: data.CampaignSeries, key: str) -> None:
     left, right = st.columns(2)
     with left, guarded("the sends chart"):
         chart(
-            charts.channel_lines_figure(
-                daily, "sent", "Messages sent per day by channel", "messages"
+            memoized(
+                charts.channel_lines_figure,
+                daily,
+                "sent",
+                "Messages sent per day by channel",
+                "messages",
             ),
             f"{key}_sent",
         )
     with right, guarded("the funnel"):
-        chart(charts.funnel_figure(data.funnel(series.long, series.totals)), f"{key}_funnel")
+        chart(
+            memoized(charts.funnel_figure, data.funnel(series.long, series.totals)), f"{key}_funnel"
+        )
     with left, guarded("the opens and clicks chart"):
-        chart(charts.opens_clicks_figure(daily), f"{key}_opens")
+        chart(memoized(charts.opens_clicks_figure, daily), f"{key}_opens")
     with right, guarded("the conversions chart"):
-        chart(charts.conversions_figure(daily), f"{key}_conv")
+        chart(memoized(charts.conversions_figure, daily), f"{key}_conv")
     with left, guarded("the conversion timing chart"):
-        chart(charts.conversion_timing_figure(timing), f"{key}_timing")
+        chart(memoized(charts.conversion_timing_figure, timing), f"{key}_timing")
     with right, guarded("the revenue chart"):
-        chart(charts.revenue_figure(timing), f"{key}_revenue")
+        chart(memoized(charts.revenue_figure, timing), f"{key}_revenue")
     named = (
         set(series.channels) - set(series.long["channel"].dropna())
         if len(series.long)
@@ -366,7 +376,7 @@ def variations(series: data.CampaignSeries, stem: str) -> None:
             "The control group receives no message; compare its conversion rate with the "
             "variations' to see the campaign's lift."
         )
-    chart(charts.variation_figure(table), f"{stem}_variations")
+    chart(memoized(charts.variation_figure, table), f"{stem}_variations")
     st.dataframe(
         table,
         hide_index=True,

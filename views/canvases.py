@@ -17,6 +17,7 @@ from dashboard.charts.canvases import (
     variant_comparison_figure,
     variant_trend_figure,
 )
+from dashboard.charts.common import memoized
 from dashboard.data.canvases import (
     canvas_windows,
     daily_step_channels,
@@ -311,9 +312,11 @@ with perf_tab:
         else:
             with guarded("the daily charts"):
                 left, right = st.columns(2)
-                left.plotly_chart(entries_figure(series.totals), config=PLOTLY_CONFIG)
-                right.plotly_chart(conversions_figure(series.totals), config=PLOTLY_CONFIG)
-                st.plotly_chart(revenue_figure(series.totals), config=PLOTLY_CONFIG)
+                left.plotly_chart(memoized(entries_figure, series.totals), config=PLOTLY_CONFIG)
+                right.plotly_chart(
+                    memoized(conversions_figure, series.totals), config=PLOTLY_CONFIG
+                )
+                st.plotly_chart(memoized(revenue_figure, series.totals), config=PLOTLY_CONFIG)
         with st.expander("Daily totals table"):
             st.dataframe(
                 daily,
@@ -335,13 +338,17 @@ with variant_tab:
     if series is None:
         st.warning(NO_SERIES)
     else:
-        per_variant = variant_totals(series.variants)
+        per_variant = memoized(variant_totals, series.variants)
         if per_variant.empty:
             empty_state("This Canvas reported no variant stats for the range.")
         else:
             with guarded("the variant charts"):
-                st.plotly_chart(variant_comparison_figure(per_variant), config=PLOTLY_CONFIG)
-                st.plotly_chart(variant_trend_figure(series.variants), config=PLOTLY_CONFIG)
+                st.plotly_chart(
+                    memoized(variant_comparison_figure, per_variant), config=PLOTLY_CONFIG
+                )
+                st.plotly_chart(
+                    memoized(variant_trend_figure, series.variants), config=PLOTLY_CONFIG
+                )
             st.dataframe(
                 per_variant.drop(columns="variant_id"),
                 hide_index=True,
@@ -371,7 +378,7 @@ steps_layout = details.steps if details is not None else None
 step_stats = None
 if series is not None and not series.steps.empty:
     with guarded("the step tables"):
-        step_stats = step_table(steps_layout, series.steps)
+        step_stats = memoized(step_table, steps_layout, series.steps)
 with step_tab:
     if series is None:
         st.warning(NO_SERIES)
@@ -407,8 +414,10 @@ with step_tab:
                         "revenue": st.column_config.NumberColumn("Revenue", format="dollar"),
                     },
                 )
-                channels = step_channel_table(series.step_channels, list(per_step["step_id"]))
-                st.plotly_chart(step_channel_figure(channels), config=PLOTLY_CONFIG)
+                channels = memoized(
+                    step_channel_table, series.step_channels, list(per_step["step_id"])
+                )
+                st.plotly_chart(memoized(step_channel_figure, channels), config=PLOTLY_CONFIG)
                 st.markdown("**Per step and channel** — message stats over the range.")
                 st.dataframe(
                     channels.drop(columns=["step_id", "kind"]),
@@ -451,5 +460,6 @@ with map_tab:
                 "lines loop back. Hover a step for its full name, channels and results."
             )
             st.plotly_chart(
-                step_graph_figure(details.steps, details.variants, stats), config=PLOTLY_CONFIG
+                memoized(step_graph_figure, details.steps, details.variants, stats),
+                config=PLOTLY_CONFIG,
             )

@@ -6,6 +6,7 @@ Reads top to bottom: filters -> one load -> cards -> charts -> table.
 import streamlit as st
 
 from dashboard import sidebar
+from dashboard.charts.common import memoized
 from dashboard.charts.kpis import (
     METRIC_STYLES,
     daily_figure,
@@ -95,12 +96,12 @@ else:
         with guarded(f"the {label} chart"):
             if metric == "sessions" and data.hourly is not None:
                 if data.hourly.ok:
-                    fig = hourly_sessions_figure(data.hourly.value, filters.timezone)
+                    fig = memoized(hourly_sessions_figure, data.hourly.value, filters.timezone)
                 else:
                     show_error(data.hourly.error, "hourly sessions")
                     return
             else:
-                fig = daily_figure(data.frame(metric), metric)
+                fig = memoized(daily_figure, data.frame(metric), metric)
             st.plotly_chart(fig, config=PLOTLY_CONFIG, key=f"chart_{metric}")
 
     daily = data.daily()
@@ -116,7 +117,9 @@ else:
             if data.error("dau") or data.error("mau"):
                 st.warning("No stickiness chart: it needs both DAU and MAU.")
             else:
-                st.plotly_chart(stickiness_figure(daily), config=PLOTLY_CONFIG, key="chart_sticky")
+                st.plotly_chart(
+                    memoized(stickiness_figure, daily), config=PLOTLY_CONFIG, key="chart_sticky"
+                )
 
     st.subheader("Daily data")
     with guarded("the daily table"):

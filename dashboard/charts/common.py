@@ -6,10 +6,17 @@ transparent and font colours unset so Streamlit's theme supplies them.
 
 from __future__ import annotations
 
+import hashlib
 import html
+import threading
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import pandas as pd
 import plotly.graph_objects as go
+from cachetools import LRUCache
+
+T = TypeVar("T")
 
 PALETTE: tuple[str, ...] = (
     "#3B82F6",  # blue
@@ -90,3 +97,64 @@ def empty_figure(title: str, message: str) -> go.Figure:
         plot_bgcolor="rgba(0,0,0,0)",
     )
     return fig
+
+
+# ---- memo: build each figure (or derived table) once per distinct input ---------------
+
+_MEMO: LRUCache = LRUCache(maxsize=256)  # a figure is 10-200 kB
+_MEMO_LOCK = threading.Lock()
+
+
+def _digest_part(h: hashlib._Hash, value: Any) -> None:
+    """Feed one argument into the hash: frames by content, plain values by type and repr."""
+    if isinstance(value, pd.DataFrame | pd.Series):
+        frame = value.to_frame() if isinstance(value, pd.Series) else value
+        h.update(
+            repr((type(value).__name__, list(frame.columns), list(map(str, frame.dtypes)))).encode()
+        )
+        for name in frame.columns:
+            column = frame[name]
+            try:
+                hashed = pd.util.hash_pandas_object(column, index=False)
+            except TypeError:  # unhashable cells (lists): hash their text instead
+                hashed = pd.util.hash_pandas_object(column.map(repr), index=False)
+            h.update(hashed.to_numpy().tobytes())
+        h.update(pd.util.hash_pandas_object(frame.index).to_numpy().tobytes())
+    elif value is None or isinstance(value, str | int | float | bool):
+        h.update(f"{type(value).__name__}:{value!r}".encode())
+    elif isinstance(value, tuple | list):
+        h.update(f"{type(value).__name__}[{len(value)}]".encode())
+        for item in value:
+            _digest_part(h, item)
+    else:
+        raise TypeError(f"memoized cannot key on {type(value).__name__}")
+
+
+def memo_key(builder: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple:
+    """The builder itself plus a content hash of its arguments (frames by value)."""
+    h = hashlib.blake2b(digest_size=20)
+    _digest_part(h, list(args))
+    _digest_part(h, [(k, kwargs[k]) for k in sorted(kwargs)])
+    return (builder, h.hexdigest())
+
+
+def memoized(builder: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """``builder(*args, **kwargs)``, built once per distinct input content and reused after.
+
+    For pure builders (figures, derived tables). Building a plotly figure (20-60 ms: plotly
+    validates every property) is most of a warm page run, while hashing its frames takes well
+    under 1 ms. The key is the inputs' content, so new data (another range, a refresh) never
+    gets a stale result, and a result only ever holds what its own inputs hold. A figure is
+    shared between sessions: treat it as read-only (``st.plotly_chart`` only reads it). Frames
+    are handed out as shallow copies (copy-on-write), so no caller can change the shared one.
+    """
+    key = memo_key(builder, *args, **kwargs)
+    with _MEMO_LOCK:
+        hit = _MEMO.get(key)
+    if hit is None:
+        hit = builder(*args, **kwargs)
+        with _MEMO_LOCK:
+            _MEMO[key] = hit
+    if isinstance(hit, pd.DataFrame | pd.Series):
+        return hit.copy(deep=False)
+    return hit
