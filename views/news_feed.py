@@ -7,6 +7,7 @@ selected cards -> totals table and CSV.
 import streamlit as st
 
 from dashboard import sidebar
+from dashboard.charts.common import memoized
 from dashboard.charts.news_feed import metric_figure, totals_figure
 from dashboard.data.news_feed import (
     card_totals,
@@ -196,16 +197,20 @@ with guarded("the card engagement"):
     left, right = st.columns(2)
     with left:
         st.plotly_chart(
-            metric_figure(series, metric, unit, x_title),
+            memoized(metric_figure, series, metric, unit, x_title),
             config=PLOTLY_CONFIG,
             key="feed_metric_chart",
         )
     with right:
         st.plotly_chart(
-            metric_figure(series, "ctr", unit, x_title), config=PLOTLY_CONFIG, key="feed_ctr_chart"
+            memoized(metric_figure, series, "ctr", unit, x_title),
+            config=PLOTLY_CONFIG,
+            key="feed_ctr_chart",
         )
     if len(totals) > 1:
-        st.plotly_chart(totals_figure(totals), config=PLOTLY_CONFIG, key="feed_totals_chart")
+        st.plotly_chart(
+            memoized(totals_figure, totals), config=PLOTLY_CONFIG, key="feed_totals_chart"
+        )
     if not totals.empty:
         st.dataframe(
             totals.drop(columns="card_id"),

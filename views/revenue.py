@@ -6,6 +6,7 @@ Reads top to bottom: controls (mirrored in the URL) -> one load -> cards -> char
 import streamlit as st
 
 from dashboard import sidebar
+from dashboard.charts.common import memoized
 from dashboard.charts.revenue import VIEWS, product_revenue_figure, revenue_figure
 from dashboard.data.revenue import (
     ALL_PRODUCTS,
@@ -136,8 +137,12 @@ for metric in METRICS:
     with left, guarded(f"the all-products {metric} chart"):
         for label, error in data.errors(metric, selected=False).items():
             show_error(error, f"{metric} for {label.lower()}")
-        fig = revenue_figure(
-            data.series(metric, selected=False), metric, unit=unit, timezone=filters.timezone
+        fig = memoized(
+            revenue_figure,
+            data.series(metric, selected=False),
+            metric,
+            unit=unit,
+            timezone=filters.timezone,
         )  # one line: stacking changes nothing
         st.plotly_chart(fig, config=PLOTLY_CONFIG, key=f"chart_all_{metric}")
     with right, guarded(f"the selected products' {metric} chart"):
@@ -146,7 +151,8 @@ for metric in METRICS:
             continue
         for label, error in data.errors(metric, selected=True).items():
             show_error(error, f"{metric} for {md_escape(label)}")
-        fig = revenue_figure(
+        fig = memoized(
+            revenue_figure,
             data.series(metric, selected=True),
             metric,
             unit=unit,
