@@ -76,3 +76,25 @@ def chart_titles(at: Any) -> list[str]:
     import json
 
     return [json.loads(e.proto.spec)["layout"]["title"]["text"] for e in at.get("plotly_chart")]
+
+
+def trace_values(array: Any) -> list[float]:
+    """A trace's numbers: plotly sends numeric arrays base64-packed (``bdata``)."""
+    import base64
+
+    import numpy as np
+
+    if isinstance(array, dict) and "bdata" in array:
+        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"]).tolist()
+    return list(array)
+
+
+def chart_traces(at: Any) -> dict[str, list[dict]]:
+    """Chart title -> its traces, as sent to the browser."""
+    import json
+
+    out = {}
+    for element in at.get("plotly_chart"):
+        spec = json.loads(element.proto.spec)
+        out[spec["layout"]["title"]["text"]] = spec["data"]
+    return out

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import base64
-import json
 from datetime import date, datetime, timedelta
 
-import numpy as np
 import pytest
 import requests
 
 from dashboard.filters import preset_range, utc_today
-from tests.conftest import chart_titles, rendered_text
+from tests.conftest import chart_titles, chart_traces, rendered_text, trace_values
 
 EVENTS, SESSIONS, DAU = "/events/data_series", "/sessions/data_series", "/kpi/dau/data_series"
 PICKED = ["added_cart", "café_visité"]
@@ -47,20 +44,6 @@ def daily(sandbox, path: str, key: str, start: date, end: date, **params) -> dic
     }
 
 
-def values(array) -> list[float]:
-    if isinstance(array, dict) and "bdata" in array:
-        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"]).tolist()
-    return list(array)
-
-
-def charts(at) -> dict[str, list[dict]]:
-    out = {}
-    for element in at.get("plotly_chart"):
-        spec = json.loads(element.proto.spec)
-        out[spec["layout"]["title"]["text"]] = spec["data"]
-    return out
-
-
 def test_two_events_totals_changes_and_traces(app_test, demo) -> None:
     at = app_test("events")
     assert not at.exception
@@ -83,9 +66,9 @@ def test_two_events_totals_changes_and_traces(app_test, demo) -> None:
         assert card.value == f"{now:,.0f}"
         assert card.delta == f"{(now - then) / then:+.1%}"
 
-    traces = charts(at)["Event occurrences per day"]
+    traces = chart_traces(at)["Event occurrences per day"]
     assert [t["name"] for t in traces] == ["added_cart", "café_visité"]
-    assert len(values(traces[0]["y"])) == 30
+    assert len(trace_values(traces[0]["y"])) == 30
     assert at.query_params["event"] == PICKED
 
 
@@ -130,7 +113,7 @@ def test_sessions_and_sessions_per_dau_equal_the_sandbox(app_test, demo) -> None
     assert cards["Sessions per DAU · range average"] == (
         f"{sum(sessions.values()) / sum(dau.values()):.2f}"
     )
-    ratio = values(charts(at)["Sessions per daily active user"][0]["y"])
+    ratio = trace_values(chart_traces(at)["Sessions per daily active user"][0]["y"])
     expected = [sessions[d] / dau[d] for d in sorted(sessions)]
     assert ratio == pytest.approx(expected)
 
@@ -146,7 +129,7 @@ def test_hourly_events_and_sessions_state_the_timezone(app_test, demo) -> None:
     assert "Sessions per hour (America/New_York) · All users" in titles
     hourly = [r for r in demo.requests if r.path == EVENTS and r.query.get("unit") == "hour"]
     assert hourly and all(int(r.query["length"]) <= 100 for r in hourly)
-    traces = charts(at)["Event occurrences per hour (America/New_York)"]
+    traces = chart_traces(at)["Event occurrences per hour (America/New_York)"]
     start, _ = preset_range("Last 7 days", utc_today())
     assert len(traces) == 2 and traces[0]["x"][0].startswith(f"{start.isoformat()}T00:00:00")
 
@@ -198,7 +181,7 @@ def test_event_names_are_escaped_in_cards_and_legends(app_test) -> None:
     at.multiselect(key="ev_events").set_value([evil]).run()
     assert not at.exception
     assert [m.label for m in at.metric][0] == '=HYPERLINK\\("http\\://evil\\.example","click"\\)'
-    names = [t["name"] for t in charts(at)["Event occurrences per day"]]
+    names = [t["name"] for t in chart_traces(at)["Event occurrences per day"]]
     assert names == [evil]
 
 

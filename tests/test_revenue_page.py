@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import base64
 import io
-import json
 from datetime import date, datetime, timedelta
 
-import numpy as np
 import pandas as pd
 import pytest
 import requests
 
 from dashboard.filters import preset_range, utc_today
 from dashboard.safe_csv import to_csv_bytes
-from tests.conftest import chart_titles, rendered_text
+from tests.conftest import chart_titles, chart_traces, rendered_text, trace_values
 
 REVENUE, QUANTITY = "/purchases/revenue_series", "/purchases/quantity_series"
 
@@ -57,22 +54,6 @@ def all_products(sandbox) -> list[str]:
         page += 1
 
 
-def values(array) -> list[float]:
-    """A trace's numbers: plotly sends numeric arrays base64-packed (``bdata``)."""
-    if isinstance(array, dict) and "bdata" in array:
-        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"]).tolist()
-    return list(array)
-
-
-def charts(at) -> dict[str, list[dict]]:
-    """Chart title -> its traces, as sent to the browser."""
-    out = {}
-    for element in at.get("plotly_chart"):
-        spec = json.loads(element.proto.spec)
-        out[spec["layout"]["title"]["text"]] = spec["data"]
-    return out
-
-
 def test_cards_and_table_equal_the_sandbox(app_test, demo) -> None:
     at = app_test("revenue")
     assert not at.exception
@@ -107,7 +88,7 @@ def test_two_products_draw_two_traces_overlay_and_stacked(app_test, demo) -> Non
     picked = ["Premium Monthly", "Café crème"]
     at.multiselect(key="rev_products").set_value(picked).run()
     assert not at.exception
-    drawn = charts(at)
+    drawn = chart_traces(at)
     selected = drawn["Revenue per day · selected products"]
     assert [t["name"] for t in selected] == picked
     assert all("stackgroup" not in t for t in selected)
@@ -117,10 +98,10 @@ def test_two_products_draw_two_traces_overlay_and_stacked(app_test, demo) -> Non
 
     start, end = preset_range("Last 30 days", utc_today())
     expected = sandbox_total(demo, REVENUE, "revenue", start, end, product="Café crème")
-    assert sum(values(selected[1]["y"])) == pytest.approx(expected, abs=0.01)
+    assert sum(trace_values(selected[1]["y"])) == pytest.approx(expected, abs=0.01)
 
     at.radio(key="rev_view").set_value("Stacked").run()
-    stacked = charts(at)["Revenue per day · selected products (stacked)"]
+    stacked = chart_traces(at)["Revenue per day · selected products (stacked)"]
     assert [t["stackgroup"] for t in stacked] == ["one", "one"]
     assert at.query_params["view"] == "stacked"
 
@@ -167,7 +148,7 @@ def test_hourly_view_states_the_timezone(app_test, demo) -> None:
     assert "Revenue per hour (Asia/Tokyo) · all products" in titles
     hourly = [r for r in demo.requests if r.path == REVENUE and r.query.get("unit") == "hour"]
     assert hourly and all(int(r.query["length"]) <= 100 for r in hourly)
-    traces = charts(at)["Revenue per hour (Asia/Tokyo) · all products"]
+    traces = chart_traces(at)["Revenue per hour (Asia/Tokyo) · all products"]
     start, _ = preset_range("Last 7 days", utc_today())
     assert traces[0]["x"][0].startswith(f"{start.isoformat()}T00:00:00")  # Tokyo midnight
     assert len(traces[0]["x"]) == 7 * 24
@@ -202,7 +183,7 @@ def test_untrusted_product_names_are_escaped_and_neutralised(app_test) -> None:
     at = app_test("revenue")
     at.multiselect(key="rev_products").set_value([evil]).run()
     assert not at.exception
-    names = [t["name"] for t in charts(at)["Revenue per day · selected products"]]
+    names = [t["name"] for t in chart_traces(at)["Revenue per day · selected products"]]
     assert names == [evil]
     table = at.dataframe[0].value
     parsed = pd.read_csv(io.BytesIO(to_csv_bytes(table)), encoding="utf-8-sig")
