@@ -311,8 +311,8 @@ def series_cards(series: data.CampaignSeries) -> None:
         ("Delivered", row["delivered"]),
         ("Opens", row["opens"]),
         ("Clicks", row["clicks"]),
-        ("Unique recipients", row["unique_recipients"]),
-        ("Conversions (A)", row["conversions"]),
+        ("Recipients", row["unique_recipients"]),
+        ("Conv. (A)", row["conversions"]),
         ("Revenue", row["revenue"]),
     )
     for col, (title, value) in zip(cols, items, strict=True):
