@@ -53,6 +53,14 @@ SCHEDULES = {
     "action_based": "Action-based",
     "api_triggered": "API-triggered",
 }
+# Canvas results as every table shows them (leaderboard, variants).
+RESULT_COLUMNS = {
+    "entries": st.column_config.NumberColumn("Entries", **COUNT),
+    "conversions": st.column_config.NumberColumn("Conversions", **COUNT),
+    "conversions_by_entry_time": st.column_config.NumberColumn("Conv. by entry time", **COUNT),
+    "revenue": st.column_config.NumberColumn("Revenue", format="dollar"),
+    "conversion_rate": st.column_config.NumberColumn("Conversion rate", format="percent"),
+}
 
 
 def when(stamp) -> str:
@@ -147,15 +155,7 @@ if canvases is not None:
                 column_config={
                     "name": st.column_config.TextColumn("Canvas", width="medium"),
                     "tags_text": st.column_config.TextColumn("Tags"),
-                    "entries": st.column_config.NumberColumn("Entries", **COUNT),
-                    "conversions": st.column_config.NumberColumn("Conversions", **COUNT),
-                    "conversions_by_entry_time": st.column_config.NumberColumn(
-                        "Conv. by entry time", **COUNT
-                    ),
-                    "revenue": st.column_config.NumberColumn("Revenue", format="dollar"),
-                    "conversion_rate": st.column_config.NumberColumn(
-                        "Conversion rate", format="percent"
-                    ),
+                    **RESULT_COLUMNS,
                 },
             )
             csv_download(table, f"braze-canvas-leaderboard-{file_range}.csv", "Leaderboard (CSV)")
@@ -355,15 +355,7 @@ with variant_tab:
                 width="stretch",
                 column_config={
                     "variant_name": st.column_config.TextColumn("Variant"),
-                    "entries": st.column_config.NumberColumn("Entries", **COUNT),
-                    "conversions": st.column_config.NumberColumn("Conversions", **COUNT),
-                    "conversions_by_entry_time": st.column_config.NumberColumn(
-                        "Conv. by entry time", **COUNT
-                    ),
-                    "revenue": st.column_config.NumberColumn("Revenue", format="dollar"),
-                    "conversion_rate": st.column_config.NumberColumn(
-                        "Conversion rate", format="percent"
-                    ),
+                    **RESULT_COLUMNS,
                 },
             )
             csv_download(
