@@ -48,7 +48,9 @@ def payloads() -> Iterator[dict[str, Any]]:
     sandbox = Sandbox(users=20, campaigns=20)
     url = sandbox.start()
     ws = sandbox.workspace
-    campaign = next(c for c in ws.campaigns if c.first_sent is not None and len(c.channels) > 1)
+    # still sending (so the window has per-channel stats), preferably with variations
+    sending = [c for c in ws.campaigns if c.first_sent is not None and c.last_sent is None]
+    campaign = max(sending, key=lambda c: (len(c.channels) > 1, c.multivariate))
     canvas = next(c for c in ws.canvases if c.first_entry is not None and c.steps)
     end = (date.today() - timedelta(days=1)).isoformat()
     headers = {"Authorization": "Bearer reliability"}
@@ -251,3 +253,68 @@ def test_one_junk_value_keeps_a_series_numeric(junk: str) -> None:
     frame = f.series_frame(body)
     assert pd.api.types.is_numeric_dtype(frame["dau"].dtype)
     assert frame["dau"].isna().tolist() == [True, False]
+
+
+def _message_lists(kind: str, body: Any) -> list[Any]:
+    """The `{channel: [stats]}` objects the long frames flatten, from a real body."""
+    if kind == "campaign_series":
+        return [entry.get("messages") for entry in body["data"]]
+    return [
+        step.get("messages")
+        for entry in body["data"]["stats"]
+        for step in entry.get("step_stats", {}).values()
+    ]
+
+
+def reshape_stats(lists: list[Any], edits: list[tuple[int, str, Any]]) -> list[Any]:
+    """Stats objects with keys renamed (same key count), dropped, added or reordered."""
+    lists = copy.deepcopy(lists)
+    stats = [s for m in lists if isinstance(m, dict) for items in m.values() for s in items]
+    for where, how, odd in edits:
+        entry = stats[where % len(stats)]
+        keys = list(entry)
+        if not keys:
+            continue
+        key = keys[where % len(keys)]
+        if how == "rename":  # same length, other key: what cheap grouping must notice
+            entry[f"zz_{key}"] = entry.pop(key)
+        elif how == "drop":
+            entry.pop(key)
+        elif how == "add":
+            entry["zz_more"] = odd
+        else:  # same keys, other order
+            items = list(entry.items())[::-1]
+            entry.clear()
+            entry.update(items)
+    return lists
+
+
+@pytest.mark.parametrize("kind", ["campaign_series", "canvas_series"])
+def test_grouping_by_channel_gives_what_exact_grouping_gives(payloads, kind: str) -> None:
+    """message_frame groups stats by channel and key count, and must fall back to exact
+    grouping (hashing every key tuple) whenever a record breaks that guess."""
+    from braze_api.frames.campaigns import long_message_frame, message_frame, message_rows
+
+    lists = _message_lists(kind, payloads[kind])
+    assert sum(len(items) for m in lists for items in m.values()) > 10
+
+    @PROPS
+    @given(
+        st.lists(
+            st.tuples(
+                st.integers(0, 10_000),
+                st.sampled_from(["rename", "drop", "add", "reorder"]),
+                st.sampled_from(ODD_VALUES),
+            ),
+            max_size=5,
+        )
+    )
+    def check(edits: list[tuple[int, str, Any]]) -> None:
+        edited = reshape_stats(lists, edits)
+        owners = pd.array(range(len(edited)), dtype="Int64")
+        exact_rows = message_rows(edited, exact=True)
+        want = long_message_frame(exact_rows, {"owner": owners.take(exact_rows.owner)})
+        got = message_frame(edited, {"owner": owners})
+        pd.testing.assert_frame_equal(got, want, check_exact=True)
+
+    check()

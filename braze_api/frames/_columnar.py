@@ -171,32 +171,93 @@ def text_array(parts: Sequence[tuple[np.ndarray | None, Sequence[Any]]], n: int)
     return pd.array(out, dtype="str")
 
 
+class Regroup(Exception):
+    """A record broke the cheap grouping `Records(hint=...)` assumed; rebuild exactly."""
+
+
 class Records:
-    """Decoded JSON objects grouped by key tuple, for column-wise reads.
+    """Decoded JSON objects grouped by key set, for column-wise reads.
 
     `groups` are (keys, row positions or None for all rows, records) in first-appearance
     order. Only string keys are read; other keys name a column but hold no value there
     (as `record.get(str(key))` would see it).
+
+    Exact grouping hashes every record's key tuple. With `hint` (a code per record, such as
+    its channel, under which records usually share their keys) records are grouped by hint
+    and key count instead, for a fraction of the cost: every key of a group's first record is
+    then read from all its records, and a record lacking one raises `Regroup` (call `verify`
+    after the last read), so the caller rebuilds with exact grouping. A group that passes
+    holds records with one key set, as exact grouping would (key order aside, which changes
+    neither the values nor the first-seen order of `names`).
     """
 
-    def __init__(self, records: Sequence[Mapping[str, Any]]) -> None:
+    def __init__(
+        self, records: Sequence[Mapping[str, Any]], hint: np.ndarray | None = None
+    ) -> None:
         self.n = len(records)
-        signatures = list(map(tuple, records))
-        unique = dict.fromkeys(signatures)
-        self.groups: list[tuple[tuple, np.ndarray | None, Sequence[Mapping[str, Any]]]]
-        if len(unique) <= 1:
-            self.groups = [(key, None, records) for key in unique]
+        self.exact = hint is None
+        if hint is None:
+            signatures = list(map(tuple, records))
+            unique = dict.fromkeys(signatures)
+            keys = list(unique)
+            if len(unique) > 1:
+                code_of = {key: i for i, key in enumerate(unique)}
+                codes = np.fromiter(map(code_of.__getitem__, signatures), np.intp, count=self.n)
         else:
-            code_of = {key: i for i, key in enumerate(unique)}
-            codes = np.fromiter(map(code_of.__getitem__, signatures), np.intp, count=self.n)
+            sizes = np.fromiter(map(len, records), np.intp, count=self.n)
+            combined = hint.astype(np.intp) * (int(sizes.max(initial=0)) + 1) + sizes
+            uniques, first, codes = np.unique(combined, return_index=True, return_inverse=True)
+            if len(uniques) > 1:  # number groups in order of first appearance
+                rank = np.empty(len(uniques), dtype=np.intp)
+                rank[np.argsort(first)] = np.arange(len(uniques))
+                codes = rank[codes]
+            keys = [tuple(records[i]) for i in np.sort(first)]
+        self.groups: list[tuple[tuple, np.ndarray | None, Sequence[Mapping[str, Any]]]]
+        if len(keys) <= 1:
+            self.groups = [(key, None, records) for key in keys]
+        else:
             order = np.argsort(codes, kind="stable")
             splits = np.split(order, np.cumsum(np.bincount(codes))[:-1])
             rows = np.fromiter(records, dtype=object, count=self.n)
-            self.groups = [(k, p, rows[p]) for k, p in zip(unique, splits, strict=True)]
+            self.groups = [(k, p, rows[p]) for k, p in zip(keys, splits, strict=True)]
         self._keys = [frozenset(k for k in keys if type(k) is str) for keys, _, _ in self.groups]
+        self._holders: dict[str, list[int]] = {}  # name -> groups whose records have it
+        for index, names in enumerate(self._keys):
+            for name in names:
+                self._holders.setdefault(name, []).append(index)
         self._raw: dict[tuple[int, str], list] = {}
         self._numbers: dict[tuple[int, str], Numbers] = {}
         self._blocked: set[int] = set()
+        self._tuples: dict[int, list[tuple]] = {}
+
+    def _table(self, index: int) -> list[tuple]:
+        """Every record's values for all of group `index`'s keys, read in one pass.
+
+        One pass visits each record's key table once, and it is what checks a hinted group.
+        """
+        table = self._tuples.get(index)
+        if table is None:
+            keys, _, rows = self.groups[index]
+            try:
+                if len(keys) == 1:
+                    table = list(zip(map(itemgetter(keys[0]), rows)))
+                else:
+                    table = list(map(itemgetter(*keys), rows)) if keys else [()] * len(rows)
+            except KeyError:  # only a hinted group can hold records with other keys
+                raise Regroup from None
+            self._tuples[index] = table
+        return table
+
+    def _values(self, index: int, names: tuple) -> list:
+        """Each record's value (one name) or tuple of values (several) in group `index`."""
+        table = self._table(index)
+        return list(map(itemgetter(*map(self.groups[index][0].index, names)), table))
+
+    def verify(self) -> None:
+        """Raise `Regroup` unless every record of every group has its group's keys."""
+        if not self.exact:
+            for index in range(len(self.groups)):
+                self._table(index)
 
     def names(self, skip: Iterable[str] = ()) -> list[str]:
         """Every key as text in first-seen order (record by record), minus `skip`."""
@@ -217,20 +278,16 @@ class Records:
         key = (index, name)
         values = self._raw.get(key)
         if values is None:
-            values = self._raw[key] = list(map(itemgetter(name), self.groups[index][2]))
+            values = self._raw[key] = self._values(index, (name,))
         return values
 
     def raw(self, name: str) -> list[tuple[np.ndarray | None, Sequence[Any]]]:
         """(positions, values) for every group holding `name`."""
-        out = []
-        for i, (_, positions, _) in enumerate(self.groups):
-            values = self.group_raw(i, name)
-            if values is not None:
-                out.append((positions, values))
-        return out
+        return [(self.groups[i][1], self.group_raw(i, name)) for i in self._holders.get(name, ())]
 
     def _number_block(self, index: int) -> None:
-        """Numbers of every key whose first value is a plain number, in one 2D numpy call.
+        """Numbers of every key whose first value is a plain number: one 2D numpy call for
+        the keys starting with an int, one for those starting with a float.
 
         Any surprise further down (a string, a null, a huge or non-finite number) leaves
         those keys to the one-column path.
@@ -238,30 +295,10 @@ class Records:
         self._blocked.add(index)
         keys, _, rows = self.groups[index]
         first = rows[0]
-        names = tuple(k for k in keys if type(k) is str and type(first[k]) in (int, float))
-        if len(names) < 2:
-            return
-        try:
-            array = np.array(list(map(itemgetter(*names), rows)))
-        except (ValueError, TypeError, OverflowError):
-            return
-        if array.shape != (len(rows), len(names)):
-            return
-        if array.dtype.kind == "i":
-            array = array.astype(np.int64, copy=False)
-            bounded = (array.min(axis=0) >= -_BOUND) & (array.max(axis=0) <= _BOUND)
-            integral = np.ones(len(names), dtype=bool)
-        elif array.dtype.kind == "f":
-            magnitude = np.abs(array)
-            if not np.isfinite(array).all() or (magnitude == _BOUND).any():
-                return
-            integral = (array == np.floor(array)).all(axis=0)
-            bounded = (magnitude <= _BOUND).all(axis=0)
-        else:
-            return
-        for j, name in enumerate(names):
-            part = Numbers(array[:, j], None, bool(integral[j]), bool(bounded[j]))
-            self._numbers[(index, name)] = part
+        for kind in (int, float):
+            names = tuple(k for k in keys if type(k) is str and type(first[k]) is kind)
+            if len(names) >= 2:  # a single key reads better on the one-column path
+                self._numbers.update(_block_numbers(index, names, self._values(index, names)))
 
     def group_numbers(self, index: int, name: str) -> Numbers | None:
         """Numbers of `name` in group `index` (None when its records lack the key)."""
@@ -277,12 +314,35 @@ class Records:
 
     def numbers(self, name: str) -> list[tuple[np.ndarray | None, Numbers]]:
         """(positions, numbers) for every group holding `name` (each computed once)."""
-        out = []
-        for i, (_, positions, _) in enumerate(self.groups):
-            part = self.group_numbers(i, name)
-            if part is not None:
-                out.append((positions, part))
-        return out
+        return [
+            (self.groups[i][1], self.group_numbers(i, name)) for i in self._holders.get(name, ())
+        ]
+
+
+def _block_numbers(index: int, names: tuple, values: list) -> dict[tuple[int, str], Numbers]:
+    """{(index, name): Numbers} from rows of same-length value tuples, or {} on any surprise."""
+    try:
+        array = np.array(values)
+    except (ValueError, TypeError, OverflowError):
+        return {}
+    if array.shape != (len(values), len(names)):
+        return {}
+    if array.dtype.kind == "i":
+        array = array.astype(np.int64, copy=False)
+        bounded = (array.min(axis=0) >= -_BOUND) & (array.max(axis=0) <= _BOUND)
+        integral = np.ones(len(names), dtype=bool)
+    elif array.dtype.kind == "f":
+        magnitude = np.abs(array)
+        if not np.isfinite(array).all() or (magnitude == _BOUND).any():
+            return {}
+        integral = (array == np.floor(array)).all(axis=0)
+        bounded = (magnitude <= _BOUND).all(axis=0)
+    else:
+        return {}
+    return {
+        (index, name): Numbers(array[:, j], None, bool(integral[j]), bool(bounded[j]))
+        for j, name in enumerate(names)
+    }
 
 
 def metric_table(
@@ -312,9 +372,10 @@ def metric_table(
     columns: dict[str, Any] = {}
     for name in names:
         numeric = name in known_set
+        parts = table.numbers(name) if numeric or name not in text_set else []
         if not numeric and name not in text_set:
             good = bad = blank = 0
-            for _, part in table.numbers(name):
+            for _, part in parts:
                 g, b, e = part.counts()
                 good, bad, blank = good + g, bad + b, blank + e
             numeric = not (bad + blank) or (
@@ -322,7 +383,7 @@ def metric_table(
             )
         if numeric:
             columns[name] = numeric_array(
-                table.numbers(name),
+                parts,
                 table.n,
                 fill_zero=fill_zero,
                 as_float=is_float_metric(name),

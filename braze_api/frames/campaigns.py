@@ -25,9 +25,20 @@ from ._coerce import (
     last_per_time,
     name_text,
     text_column,
+    time_array,
     time_column,
 )
-from ._columnar import NULL, OK, Numbers, Records, from_array, metric_table, numbers, numeric_array
+from ._columnar import (
+    NULL,
+    OK,
+    Numbers,
+    Records,
+    Regroup,
+    from_array,
+    metric_table,
+    numbers,
+    numeric_array,
+)
 
 #: Per-time fields at the top of each campaign series entry.
 CAMPAIGN_TOTAL_FIELDS: tuple[str, ...] = (
@@ -111,13 +122,22 @@ class MessageRows(NamedTuple):
 
     records: Records
     owner: np.ndarray
-    channel: np.ndarray
+    channel: Any
     variation: np.ndarray
     control: np.ndarray
 
 
-def _blocks(messages_list: Sequence[Any], strict: bool) -> tuple[list, list[int], list, list]:
+def _blocks(messages_list: Sequence[Any], strict: bool) -> tuple[list, list[int], Any, Any]:
     """(entries, block sizes, block owners, block channels) of every non-empty channel list."""
+    if not strict and set(map(type, messages_list)) == {dict}:
+        # The usual body (dicts of non-empty lists) in a few C-level passes.
+        pairs = list(chain.from_iterable(map(dict.items, messages_list)))
+        if pairs:
+            raw_channels, lists = zip(*pairs, strict=True)
+            if set(map(type, lists)) == {list} and all(lists):
+                owners = np.repeat(np.arange(len(messages_list)), list(map(len, messages_list)))
+                entries = list(chain.from_iterable(lists))
+                return entries, list(map(len, lists)), owners, raw_channels
     blocks = [
         (owner, channel, items)
         for owner, messages in enumerate(messages_list)
@@ -131,12 +151,19 @@ def _blocks(messages_list: Sequence[Any], strict: bool) -> tuple[list, list[int]
     if not blocks:
         return [], [], [], []
     owners, raw_channels, lists = zip(*blocks, strict=True)
+    return list(chain.from_iterable(lists)), list(map(len, lists)), list(owners), raw_channels
+
+
+def _channel_codes(raw_channels: Sequence[Any]) -> tuple[np.ndarray, list[str]]:
+    """(code per block, channel labels): each distinct raw name is cleaned once."""
     if set(map(type, raw_channels)) == {str}:
-        names = {raw: name_text(raw) or "(default)" for raw in set(raw_channels)}
-        channels = list(map(names.__getitem__, raw_channels))
+        codes, uniques = pd.factorize(np.array(raw_channels, dtype=object))
+        raw_names: Sequence[Any] = list(uniques)
     else:
-        channels = [name_text(raw) or "(default)" for raw in raw_channels]
-    return list(chain.from_iterable(lists)), list(map(len, lists)), list(owners), channels
+        codes, raw_names = np.arange(len(raw_channels)), raw_channels
+    labels = [name_text(raw) or "(default)" for raw in raw_names]
+    merged, names = pd.factorize(np.array(labels, dtype=object))  # "Email" and "email "
+    return merged[codes], list(names)
 
 
 def _variation_names(records: Records) -> np.ndarray:
@@ -197,26 +224,29 @@ def _controls(records: Records, variations: np.ndarray) -> np.ndarray:
     return out
 
 
-def message_rows(messages_list: Sequence[Any]) -> MessageRows:
+def message_rows(messages_list: Sequence[Any], exact: bool = False) -> MessageRows:
     """Flatten a sequence of `{channel: [stats, ...]}` objects into rows, column-wise.
 
     A missing variation name becomes the channel name (or "(default)"); repeated names in
     one channel get " #2", " #3" so every row stays distinct. Empty channels add no rows;
-    stats that are not objects are ignored.
+    stats that are not objects are ignored. Unless `exact`, stats are grouped by channel and
+    key count (see `Records`), so the result is only good once `records.verify()` passes.
     """
     entries, sizes, owners, channels = _blocks(messages_list, strict=False)
     if set(map(type, entries)) - {dict}:
         entries, sizes, owners, channels = _blocks(messages_list, strict=True)
-    records = Records(entries)
-    channel = np.repeat(np.array(channels, dtype=object), sizes)
+    block_codes, channel_names = _channel_codes(channels)
+    codes = np.repeat(block_codes, sizes)
+    records = Records(entries, hint=None if exact else codes)
+    names = np.array(channel_names, dtype=object)
     variations = _variation_names(records)
     labels = variations.copy()
     unnamed = pd.isna(labels)
-    labels[unnamed] = channel[unnamed]
+    labels[unnamed] = names[codes[unnamed]]
     return MessageRows(
         records=records,
         owner=np.repeat(np.array(owners, dtype=np.intp), sizes),
-        channel=channel,
+        channel=pd.array(names, dtype="str").take(codes),
         variation=_distinct(labels, sizes),
         control=_controls(records, variations),
     )
@@ -226,6 +256,23 @@ def _labels(values: np.ndarray) -> Any:
     """A string column from repetitive labels: each distinct label is converted once."""
     codes, uniques = pd.factorize(values)
     return pd.array(np.asarray(uniques, dtype=object), dtype="str").take(codes)
+
+
+def message_frame(
+    messages_list: Sequence[Any], per_owner: Mapping[str, Any], skip: Iterable[str] = ()
+) -> pd.DataFrame:
+    """`long_message_frame` of `message_rows`, led by `per_owner` columns (one value per
+    messages object, repeated onto its rows). Cheap grouping first; exact if it fails."""
+    for exact in (False, True):
+        try:
+            rows = message_rows(messages_list, exact=exact)
+            leading = {name: column.take(rows.owner) for name, column in per_owner.items()}
+            out = long_message_frame(rows, leading, skip)
+            rows.records.verify()
+            return out
+        except Regroup:
+            continue
+    raise AssertionError("exact grouping never regroups")
 
 
 def long_message_frame(
@@ -242,7 +289,7 @@ def long_message_frame(
     return frame(
         {
             **leading,
-            "channel": _labels(rows.channel),
+            "channel": rows.channel,
             "variation_name": _labels(rows.variation),
             "is_control": pd.arrays.BooleanArray(rows.control, np.zeros(len(rows.control), bool)),
             **metrics,
@@ -259,9 +306,8 @@ def campaign_series_frame(body: Any) -> pd.DataFrame:
     is_control, then metrics in first-seen order.
     """
     pairs = last_per_time(data_list(body))
-    rows = message_rows([entry.get("messages") for _, entry in pairs])
-    times = pd.DatetimeIndex([stamp for stamp, _ in pairs], dtype=TIME_DTYPE)
-    return long_message_frame(rows, {"time": times.array.take(rows.owner)})
+    times = time_array([stamp for stamp, _ in pairs])
+    return message_frame([entry.get("messages") for _, entry in pairs], {"time": times})
 
 
 def campaign_totals_frame(body: Any) -> pd.DataFrame:

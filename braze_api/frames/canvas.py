@@ -9,7 +9,7 @@ import pandas as pd
 
 from ._coerce import TIME_DTYPE, as_dict, dicts, frame, last_per_time, text_column
 from ._columnar import metric_table
-from .campaigns import long_message_frame, message_rows
+from .campaigns import message_frame
 
 #: Metrics of Canvas totals and variants (per step: all but entries).
 CANVAS_METRICS: tuple[str, ...] = ("entries", "conversions", "conversions_by_entry_time", "revenue")
@@ -83,9 +83,7 @@ def _build(points: list[tuple[Any, dict]], with_time: bool) -> CanvasFrames:
         return cols
 
     skip = ("_id", "_name", "time", "variant_id", "variant_name", "step_id", "step_name")
-    rows = message_rows(step_messages)
-    step_lead = lead(s_times, steps, "step")
-    channel_lead = {k: v.array.take(rows.owner) for k, v in step_lead.items()}
+    step_lead = {k: v.array for k, v in lead(s_times, steps, "step").items()}
     return CanvasFrames(
         totals=frame({**lead(t_times, totals, ""), **metric_table(totals, CANVAS_METRICS)}),
         variants=frame(
@@ -97,7 +95,7 @@ def _build(points: list[tuple[Any, dict]], with_time: bool) -> CanvasFrames:
         steps=frame(
             {**lead(s_times, steps, "step"), **metric_table(steps, STEP_METRICS, skip=skip)}
         ),
-        step_channels=long_message_frame(rows, channel_lead, skip),
+        step_channels=message_frame(step_messages, step_lead, skip),
     )
 
 
