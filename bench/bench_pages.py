@@ -2,9 +2,19 @@
 
 Two `streamlit run` servers (the dashboard in demo mode, and `st.write("hello")`) are driven by
 Debian's Chromium through Playwright. Each page is first loaded once (warm: cache filled,
-modules imported), then timed from navigation until the app reports its script run finished
-(`[data-testid='stApp'][data-test-script-state='notRunning']`). Loads of each dashboard page
-and the baseline are interleaved; medians are compared.
+modules imported), then loaded in a fresh browser context (empty HTTP cache) and timed from
+the start of navigation, by the page's own clock (`performance.now()`), to two moments:
+
+- script idle: the app reports its script run finished
+  (`[data-testid='stApp'][data-test-script-state='notRunning']`), noted by a
+  MutationObserver inside the page. Playwright's `wait_for_selector` polls at 0, 20, 50,
+  100, 100 ms and then only every 500 ms, so timing around it rounds later pages up by up to
+  half a second; the page's own note does not.
+- quiet: script idle and the main thread done with long tasks (the end of the last task of
+  50 ms or more, before a second without any), so charts still being drawn are counted.
+
+Loads of each dashboard page and the baseline are interleaved; medians are compared. The
+target (<= 2x) is judged on the quiet time, the stricter of the two.
 
     .venv/bin/python bench/bench_pages.py [--quick] [--repeat 5]
 """
@@ -38,8 +48,34 @@ PAGES = (
     "user-lookup",
 )
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+# Runs in every page before its own scripts: notes when the script run first reports
+# finished, and when each long task (>= 50 ms of main-thread work) ended.
+PAGE_CLOCK = """
+window.__idleAt = null;
+window.__lastLongTaskEnd = 0;
+new MutationObserver(() => {
+  const app = document.querySelector("[data-testid='stApp']");
+  if (window.__idleAt === null && app && app.dataset.testScriptState === 'notRunning')
+    window.__idleAt = performance.now();
+}).observe(document, {attributes: true, childList: true, subtree: true});
+new PerformanceObserver((list) => {
+  for (const task of list.getEntries())
+    window.__lastLongTaskEnd = Math.max(window.__lastLongTaskEnd, task.startTime + task.duration);
+}).observe({type: 'longtask', buffered: true});
+"""
+QUIET_MS = 1000  # no long task for this long after script idle counts as quiet
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--no-first-run",
+    # no internet here: keep Chromium's own background fetches from adding noise
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+]
 TARGET = 2.0
 
 
@@ -83,22 +119,44 @@ def streamlit(script: Path, cwd: Path) -> Iterator[str]:
             proc.kill()
 
 
-def idle_time(browser, url: str) -> float:
-    """Seconds from navigation until the script run has finished, in a fresh tab."""
+def load_times(browser, url: str) -> tuple[float, float]:
+    """(script idle, quiet) seconds since navigation started, in a fresh browser context."""
     context = browser.new_context(viewport={"width": 1440, "height": 900})
     page = context.new_page()
     page.set_default_timeout(120_000)
+    page.add_init_script(PAGE_CLOCK)
     try:
-        start = time.perf_counter()
         page.goto(url)
         page.wait_for_selector(IDLE)
-        elapsed = time.perf_counter() - start
+        while True:  # until a long-task-free second has passed since script idle
+            idle, last_task, now = page.evaluate(
+                "[window.__idleAt, window.__lastLongTaskEnd, performance.now()]"
+            )
+            quiet = max(idle, last_task)
+            if now - quiet >= QUIET_MS:
+                break
+            time.sleep(0.1)
         errors = page.locator("[data-testid='stException']")
         if errors.count():
             raise RuntimeError(f"{url} shows an exception: {errors.first.inner_text()[:500]}")
-        return elapsed
+        return idle / 1000, quiet / 1000
     finally:
         context.close()
+
+
+def report(label: str, times: dict[str, list[float]], base: list[float]) -> dict[str, float]:
+    """Print each page's median against the one-line page's; return the ratios."""
+    baseline = statistics.median(base)
+    print(f"{label}: one-line page (st.write) median {baseline * 1000:.0f} ms")
+    ratios = {}
+    for name, page_times in times.items():
+        median = statistics.median(page_times)
+        ratios[name] = median / baseline
+        print(
+            f"  {name:12s} median {median * 1000:6.0f} ms  ratio {ratios[name]:.2f}x  "
+            f"{verdict(ratios[name] <= TARGET)}"
+        )
+    return ratios
 
 
 def main() -> None:
@@ -121,29 +179,28 @@ def main() -> None:
             sync_playwright() as p,
         ):
             browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-            idle_time(browser, hello_url)  # warm both servers (imports, caches)
+            load_times(browser, hello_url)  # warm both servers (imports, caches)
             for name in pages:
-                idle_time(browser, f"{app_url}/{name}")
-            times: dict[str, list[float]] = {name: [] for name in pages}
-            base: list[float] = []
+                load_times(browser, f"{app_url}/{name}")
+            idle: dict[str, list[float]] = {name: [] for name in pages}
+            quiet: dict[str, list[float]] = {name: [] for name in pages}
+            base_idle: list[float] = []
+            base_quiet: list[float] = []
             for _ in range(repeat):
                 for name in pages:  # interleaved: page, baseline, page, baseline...
-                    times[name].append(idle_time(browser, f"{app_url}/{name}"))
-                    base.append(idle_time(browser, hello_url))
+                    for (i, q), (idles, quiets) in (
+                        (load_times(browser, f"{app_url}/{name}"), (idle[name], quiet[name])),
+                        (load_times(browser, hello_url), (base_idle, base_quiet)),
+                    ):
+                        idles.append(i)
+                        quiets.append(q)
             browser.close()
 
-    baseline = statistics.median(base)
-    print(f"one-line page (st.write): median {baseline * 1000:.0f} ms over {len(base)} loads")
-    ratios = {}
-    for name in pages:
-        median = statistics.median(times[name])
-        ratios[name] = median / baseline
-        print(
-            f"{name:12s} median {median * 1000:6.0f} ms  ratio {ratios[name]:.2f}x  "
-            f"{verdict(ratios[name] <= TARGET)}"
-        )
+    print(f"{repeat} interleaved rounds, {len(base_idle)} loads of the one-line page")
+    report("script idle", idle, base_idle)
+    ratios = report("quiet (script idle and no long task for 1 s)", quiet, base_quiet)
     worst = max(ratios, key=ratios.__getitem__)
-    print(f"target <= {TARGET:.0f}x for every page: {verdict(ratios[worst] <= TARGET)}")
+    print(f"target <= {TARGET:.0f}x for every page (quiet): {verdict(ratios[worst] <= TARGET)}")
     print(f"worst page {worst}: {ratios[worst]:.2f}x the one-line page")
 
 

@@ -117,13 +117,14 @@ class MessageRows(NamedTuple):
     """Flattened `{channel: [stats, ...]}` objects, column-wise, one row per stats entry.
 
     owner: index (in the input sequence) of the messages object each row came from.
-    variation: the distinct row label within its owner and channel.
+    channel, variation: text columns; variation is the row's label, distinct within its
+    owner and channel.
     """
 
     records: Records
     owner: np.ndarray
     channel: Any
-    variation: np.ndarray
+    variation: Any
     control: np.ndarray
 
 
@@ -178,12 +179,17 @@ def _variation_names(records: Records) -> np.ndarray:
     return out
 
 
-def _distinct(labels: np.ndarray, sizes: Sequence[int]) -> np.ndarray:
-    """Labels made distinct within each block: a repeat gets " #2", " #3", ..."""
+def _distinct(labels: np.ndarray, sizes: Sequence[int]) -> Any:
+    """Labels made distinct within each block (a repeat gets " #2", " #3", ...), as text."""
     block = np.repeat(np.arange(len(sizes)), sizes)
     codes, uniques = pd.factorize(labels)
-    if not pd.Index(block * max(len(uniques), 1) + codes).has_duplicates:
-        return labels
+    if pd.Index(block * max(len(uniques), 1) + codes).has_duplicates:
+        codes, uniques = pd.factorize(_renumbered(labels, sizes))
+    # each distinct label is converted to text once
+    return pd.array(np.asarray(uniques, dtype=object), dtype="str").take(codes)
+
+
+def _renumbered(labels: np.ndarray, sizes: Sequence[int]) -> np.ndarray:
     out = labels.copy()
     start = 0
     for size in sizes:
@@ -252,12 +258,6 @@ def message_rows(messages_list: Sequence[Any], exact: bool = False) -> MessageRo
     )
 
 
-def _labels(values: np.ndarray) -> Any:
-    """A string column from repetitive labels: each distinct label is converted once."""
-    codes, uniques = pd.factorize(values)
-    return pd.array(np.asarray(uniques, dtype=object), dtype="str").take(codes)
-
-
 def message_frame(
     messages_list: Sequence[Any], per_owner: Mapping[str, Any], skip: Iterable[str] = ()
 ) -> pd.DataFrame:
@@ -290,7 +290,7 @@ def long_message_frame(
         {
             **leading,
             "channel": rows.channel,
-            "variation_name": _labels(rows.variation),
+            "variation_name": rows.variation,
             "is_control": pd.arrays.BooleanArray(rows.control, np.zeros(len(rows.control), bool)),
             **metrics,
         }
