@@ -127,6 +127,20 @@ def test_deep_link_opens_a_multivariate_campaign_with_every_variation(app_test, 
         assert expected in titles
     behaviors = next(d.value for d in at.dataframe if "window" in d.value.columns)
     assert behaviors["event"].tolist() == list("ABCD"[: len(campaign.conversion_behaviors)])
+    cards = {m.label: m.value for m in at.metric}
+    # two rows of four: engagement, then outcomes; revenue compact enough for its card
+    assert list(cards)[:8] == [
+        "Sent",
+        "Delivered",
+        "Opens",
+        "Clicks",
+        "Unique recipients",
+        "Conversions (A)",
+        "Conversion rate",
+        "Revenue",
+    ]
+    assert cards["Revenue"].startswith("$") and len(cards["Revenue"]) <= 7
+    assert cards["Conversion rate"].endswith("%")
 
     at.button[0].click().run()  # "All campaigns"
     assert "campaign_id" not in at.query_params

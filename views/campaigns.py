@@ -304,28 +304,36 @@ def details_card(summary: dict) -> None:
 
 
 def series_cards(series: data.CampaignSeries) -> None:
+    """Two rows of four, so a six-figure revenue still fits its card on a laptop screen."""
     row = data.summarise(series)
-    cols = st.columns(7)
-    items = (
-        ("Sent", row["sent"]),
-        ("Delivered", row["delivered"]),
-        ("Opens", row["opens"]),
-        ("Clicks", row["clicks"]),
-        ("Recipients", row["unique_recipients"]),
-        ("Conv. (A)", row["conversions"]),
-        ("Revenue", row["revenue"]),
+    rows = (
+        (
+            ("Sent", row["sent"]),
+            ("Delivered", row["delivered"]),
+            ("Opens", row["opens"]),
+            ("Clicks", row["clicks"]),
+        ),
+        (
+            ("Unique recipients", row["unique_recipients"]),
+            ("Conversions (A)", row["conversions"]),
+            ("Conversion rate", row["conversion_rate"]),
+            ("Revenue", row["revenue"]),
+        ),
     )
-    for col, (title, value) in zip(cols, items, strict=True):
-        with col:
-            card(title, value)
+    for items in rows:
+        for col, (title, value) in zip(st.columns(len(items)), items, strict=True):
+            with col:
+                if title == "Conversion rate":
+                    shown = format_number(value, percent=True)
+                    st.metric(title, shown, help="Conversions (A) ÷ unique recipients", border=True)
+                else:
+                    card(title, value)
     st.caption(
         "Open rate "
         + format_number(row["open_rate"], percent=True)
         + " · click rate "
         + format_number(row["click_rate"], percent=True)
-        + " · conversion rate "
-        + format_number(row["conversion_rate"], percent=True)
-        + " (conversions A ÷ unique recipients)"
+        + " (over delivered messages; in-app clicks over impressions)"
     )
 
 
