@@ -318,3 +318,37 @@ def test_grouping_by_channel_gives_what_exact_grouping_gives(payloads, kind: str
         pd.testing.assert_frame_equal(got, want, check_exact=True)
 
     check()
+
+
+def with_lone_surrogates(node: Any) -> tuple[Any, int]:
+    """Every name (a string under a key ending in "name") with a lone surrogate appended,
+    which JSON allows ("\\ud800") and Arrow refuses to encode; and how many were changed."""
+    if isinstance(node, dict):
+        out, changed = {}, 0
+        for key, value in node.items():
+            if isinstance(value, str) and str(key).endswith("name"):
+                out[key], n = value + "\ud800", 1
+            else:
+                out[key], n = with_lone_surrogates(value)
+            changed += n
+        return out, changed
+    if isinstance(node, list):
+        pairs = [with_lone_surrogates(v) for v in node]
+        return [v for v, _ in pairs], sum(n for _, n in pairs)
+    return node, 0
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_lone_surrogates_in_names_are_replaced_not_fatal(payloads, kind: str) -> None:
+    body, changed = with_lone_surrogates(payloads[kind])
+    frames = build(kind, body)  # must not raise UnicodeEncodeError
+    shown = "".join(
+        str(value)
+        for frame in frames
+        for column in frame.columns
+        if pd.api.types.is_string_dtype(frame[column].dtype)
+        for value in frame[column].dropna()
+    )
+    assert "\ud800" not in shown
+    if changed and kind in {"campaign_series", "canvas_series", "canvas_summary", "campaign_list"}:
+        assert "\ufffd" in shown

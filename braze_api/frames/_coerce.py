@@ -21,6 +21,7 @@ import pandas as pd
 TIME_DTYPE = "datetime64[ns, UTC]"
 _INT64_LIMIT = 2**63 - 1
 _DATE_PREFIX = re.compile(r"^\s*\d{4}-\d{2}-\d{2}")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def as_dict(value: Any) -> dict:
@@ -151,9 +152,22 @@ def number_column(values: Iterable[Any], *, as_float: bool = False) -> pd.Series
     return pd.Series([math.nan if n is None else float(n) for n in numbers], dtype="float64")
 
 
+def str_array(values: Any) -> Any:
+    """`pd.array(values, dtype="str")`, but a lone surrogate (JSON's "\\ud800" decodes to
+    one; Arrow refuses to encode it) becomes U+FFFD instead of failing the whole column."""
+    try:
+        return pd.array(values, dtype="str")
+    except UnicodeEncodeError:
+        return pd.array([_valid_text(v) for v in values], dtype="str")
+
+
+def _valid_text(value: Any) -> Any:
+    return _SURROGATE.sub("\ufffd", value) if isinstance(value, str) else value
+
+
 def text_column(values: Iterable[Any]) -> pd.Series:
     """A pandas string column; containers rendered as compact JSON."""
-    return pd.Series([text(v) for v in values], dtype="str")
+    return pd.Series(str_array([text(v) for v in values]))
 
 
 def bool_column(values: Iterable[Any], *, absent_false: bool = True) -> pd.Series:

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._coerce import is_float_metric, num, text
+from ._coerce import is_float_metric, num, str_array, text
 
 _BOUND = 2**53  # Int64 only while every value is exactly representable as a float too
 # Per-value states of a numeric slice.
@@ -89,6 +89,8 @@ def numbers(values: Sequence[Any]) -> Numbers:
 
 
 def _floats(array: np.ndarray, values: Sequence[Any]) -> Numbers:
+    if (np.abs(array) < _BOUND).all():  # the usual case: finite, and no rounding onto 2**53
+        return Numbers(array, None, bool((array == np.floor(array)).all()), True)
     magnitude = np.abs(array)
     if (magnitude == _BOUND).any():  # an int just past 2**53 may have rounded onto it
         return _slow_numbers(values)
@@ -168,7 +170,7 @@ def text_array(parts: Sequence[tuple[np.ndarray | None, Sequence[Any]]], n: int)
         out[slice(None) if positions is None else positions] = np.fromiter(
             values, dtype=object, count=len(values)
         )
-    return pd.array(out, dtype="str")
+    return str_array(out)
 
 
 class Regroup(Exception):
@@ -188,7 +190,9 @@ class Records:
     then read from all its records, and a record lacking one raises `Regroup` (call `verify`
     after the last read), so the caller rebuilds with exact grouping. A group that passes
     holds records with one key set, as exact grouping would (key order aside, which changes
-    neither the values nor the first-seen order of `names`).
+    neither the values nor the first-seen order of `names`). That holds for keys that are
+    exact `str`, as every JSON object's are; keys of other types that compare equal (1, True
+    and 1.0, or `np.str_` and `str`) may be grouped differently.
     """
 
     def __init__(
@@ -229,6 +233,7 @@ class Records:
         self._numbers: dict[tuple[int, str], Numbers] = {}
         self._blocked: set[int] = set()
         self._tuples: dict[int, list[tuple]] = {}
+        self._positions: dict[int, dict[Any, int]] = {}
 
     def _table(self, index: int) -> list[tuple]:
         """Every record's values for all of group `index`'s keys, read in one pass.
@@ -251,7 +256,10 @@ class Records:
     def _values(self, index: int, names: tuple) -> list:
         """Each record's value (one name) or tuple of values (several) in group `index`."""
         table = self._table(index)
-        return list(map(itemgetter(*map(self.groups[index][0].index, names)), table))
+        position = self._positions.get(index)
+        if position is None:
+            position = self._positions[index] = {k: j for j, k in enumerate(self.groups[index][0])}
+        return list(map(itemgetter(*map(position.__getitem__, names)), table))
 
     def verify(self) -> None:
         """Raise `Regroup` unless every record of every group has its group's keys."""
@@ -297,7 +305,7 @@ class Records:
         first = rows[0]
         for kind in (int, float):
             names = tuple(k for k in keys if type(k) is str and type(first[k]) is kind)
-            if len(names) >= 2:  # a single key reads better on the one-column path
+            if names:
                 self._numbers.update(_block_numbers(index, names, self._values(index, names)))
 
     def group_numbers(self, index: int, name: str) -> Numbers | None:
@@ -325,6 +333,8 @@ def _block_numbers(index: int, names: tuple, values: list) -> dict[tuple[int, st
         array = np.array(values)
     except (ValueError, TypeError, OverflowError):
         return {}
+    if len(names) == 1 and array.ndim == 1:  # one name: itemgetter gave bare values
+        array = array.reshape(-1, 1)
     if array.shape != (len(values), len(names)):
         return {}
     if array.dtype.kind == "i":
@@ -333,10 +343,13 @@ def _block_numbers(index: int, names: tuple, values: list) -> dict[tuple[int, st
         integral = np.ones(len(names), dtype=bool)
     elif array.dtype.kind == "f":
         magnitude = np.abs(array)
-        if not np.isfinite(array).all() or (magnitude == _BOUND).any():
+        if (magnitude < _BOUND).all():  # the usual case: finite, and no rounding onto 2**53
+            bounded = np.ones(len(names), dtype=bool)
+        elif not np.isfinite(array).all() or (magnitude == _BOUND).any():
             return {}
+        else:
+            bounded = (magnitude <= _BOUND).all(axis=0)
         integral = (array == np.floor(array)).all(axis=0)
-        bounded = (magnitude <= _BOUND).all(axis=0)
     else:
         return {}
     return {

@@ -24,6 +24,7 @@ from ._coerce import (
     frame,
     last_per_time,
     name_text,
+    str_array,
     text_column,
     time_array,
     time_column,
@@ -186,7 +187,7 @@ def _distinct(labels: np.ndarray, sizes: Sequence[int]) -> Any:
     if pd.Index(block * max(len(uniques), 1) + codes).has_duplicates:
         codes, uniques = pd.factorize(_renumbered(labels, sizes))
     # each distinct label is converted to text once
-    return pd.array(np.asarray(uniques, dtype=object), dtype="str").take(codes)
+    return str_array(np.asarray(uniques, dtype=object)).take(codes)
 
 
 def _renumbered(labels: np.ndarray, sizes: Sequence[int]) -> np.ndarray:
@@ -252,7 +253,7 @@ def message_rows(messages_list: Sequence[Any], exact: bool = False) -> MessageRo
     return MessageRows(
         records=records,
         owner=np.repeat(np.array(owners, dtype=np.intp), sizes),
-        channel=pd.array(names, dtype="str").take(codes),
+        channel=str_array(names).take(codes),
         variation=_distinct(labels, sizes),
         control=_controls(records, variations),
     )
