@@ -10,7 +10,7 @@ Two orders are timed, interleaved round by round:
   summed per side). This is the ratio on the last line.
 - all decoded first: every body is decoded, then every body flattened. The 300 decoded
   bodies are about 1 GB of Python objects, so flatten then reads memory long out of every
-  cache while decode writes fresh memory; the gap between the two orders is that.
+  cache while decode writes fresh memory.
 
     .venv/bin/python bench/bench_pivot.py [--quick] [--campaigns 300] [--days 100] [--profile]
 """
