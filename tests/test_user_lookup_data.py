@@ -244,3 +244,17 @@ def test_batch_table_and_json() -> None:
     assert table["custom_events_count"].tolist() == [1, 0]
     assert json.loads(batch_json(result))["invalid_user_ids"] == ["c"]
     assert ChunkFailure(1, 1, ValueError()).span == "#1"
+
+
+def test_profile_tables_survive_a_lone_surrogate() -> None:
+    """JSON allows "\\ud800"; Arrow refuses to encode it. The profile must still render."""
+    from dashboard.data.users import aliases_frame, custom_attributes_frame
+
+    user = {
+        "custom_attributes": {"tier\ud800": "gold\udc00", "tags": ["a\ud800", "b"]},
+        "user_aliases": [{"alias_label": "crm\ud800", "alias_name": "x"}],
+    }
+    attributes = custom_attributes_frame(user)
+    assert attributes["key"].tolist() == ["tags", "tier\ufffd"]
+    assert attributes["value"].tolist() == ["a\ufffd, b", "gold\ufffd"]
+    assert aliases_frame(user)["alias_label"].tolist() == ["crm\ufffd"]

@@ -40,8 +40,11 @@ Users
   canvases_received, canvas_steps_received, cards_clicked).
 - users_summary_frame(users): one row per user (SUMMARY_COLUMNS).
 - short_token(token): "abcdef…wxyz" for display.
+- text_column(values): a string column (containers as compact JSON; a lone surrogate, which
+  JSON allows and Arrow refuses, becomes U+FFFD).
 """
 
+from ._coerce import text_column
 from .campaigns import (
     CAMPAIGN_TOTAL_FIELDS,
     CHANNEL_KINDS,
@@ -110,6 +113,7 @@ __all__ = [
     "items_frame",
     "series_frame",
     "short_token",
+    "text_column",
     "user_profile_frames",
     "users_summary_frame",
     "window_text",

@@ -22,7 +22,7 @@ from typing import Any
 
 import pandas as pd
 
-from braze_api.frames import user_profile_frames, users_summary_frame
+from braze_api.frames import text_column, user_profile_frames, users_summary_frame
 from braze_api.resources.users import IDS_PER_CALL
 from dashboard.data.common import _gate, fan_out
 from dashboard.lookup_input import LookupRequest
@@ -158,8 +158,8 @@ def aliases_frame(user: Mapping[str, Any]) -> pd.DataFrame:
     rows = [a for a in user.get("user_aliases") or [] if isinstance(a, Mapping)]
     return pd.DataFrame(
         {
-            "alias_label": pd.Series([_plain(a.get("alias_label")) for a in rows], dtype="str"),
-            "alias_name": pd.Series([_plain(a.get("alias_name")) for a in rows], dtype="str"),
+            "alias_label": text_column(_plain(a.get("alias_label")) for a in rows),
+            "alias_name": text_column(_plain(a.get("alias_name")) for a in rows),
         }
     )
 
@@ -202,9 +202,9 @@ def custom_attributes_frame(user: Mapping[str, Any]) -> pd.DataFrame:
     items = sorted(custom.items(), key=lambda kv: str(kv[0])) if isinstance(custom, Mapping) else []
     return pd.DataFrame(
         {
-            "key": pd.Series([str(k) for k, _ in items], dtype="str"),
-            "type": pd.Series([_kind_of(v) for _, v in items], dtype="str"),
-            "value": pd.Series([readable(v) for _, v in items], dtype="str"),
+            "key": text_column(str(k) for k, _ in items),
+            "type": text_column(_kind_of(v) for _, v in items),
+            "value": text_column(readable(v) for _, v in items),
         }
     )
 
@@ -374,13 +374,13 @@ def batch_table(result: LookupResult) -> pd.DataFrame:
         or None
         for u in result.users
     ]
-    table.insert(1, "user_aliases", pd.Series(aliases, dtype="str"))
+    table.insert(1, "user_aliases", text_column(aliases))
     return table
 
 
 def invalid_frame(result: LookupResult) -> pd.DataFrame:
     """The identifiers Braze did not recognise, one per row."""
-    return pd.DataFrame({"identifier": pd.Series(result.invalid_user_ids, dtype="str")})
+    return pd.DataFrame({"identifier": text_column(result.invalid_user_ids)})
 
 
 # ---- downloads ----------------------------------------------------------------------------
