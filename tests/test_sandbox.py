@@ -19,7 +19,12 @@ import requests
 from braze_api.sandbox import SANDBOX_API_KEY, RecordedRequest, Sandbox, SandboxURL, start_sandbox
 
 AUTH = {"Authorization": f"Bearer {SANDBOX_API_KEY}"}
-TODAY = datetime.now(UTC).date()
+
+
+def today() -> date:
+    """The UTC date now, read at each use: a run that crosses midnight must not compare
+    the sandbox's new day with the day the module was imported."""
+    return datetime.now(UTC).date()
 
 
 @pytest.fixture(scope="module")
@@ -285,24 +290,24 @@ def test_canvas_window_rules(url: str, ws) -> None:
     assert (
         get(url, "/canvas/data_series", canvas_id=cid, length=3).status_code == 400
     )  # no ending_at
-    end = TODAY.isoformat()
+    end = today().isoformat()
     assert (
         get(url, "/canvas/data_series", canvas_id=cid, ending_at=end, length=15).status_code == 400
     )
     assert get(url, "/canvas/data_series", canvas_id=cid, ending_at=end).status_code == 400
-    too_long = (TODAY - timedelta(days=15)).isoformat()
+    too_long = (today() - timedelta(days=15)).isoformat()
     assert (
         get(
             url, "/canvas/data_series", canvas_id=cid, ending_at=end, starting_at=too_long
         ).status_code
         == 400
     )
-    start = (TODAY - timedelta(days=4)).isoformat()
+    start = (today() - timedelta(days=4)).isoformat()
     stats = ok(url, "/canvas/data_series", canvas_id=cid, ending_at=end, starting_at=start)["data"][
         "stats"
     ]
     assert [s["time"] for s in stats] == [
-        (TODAY - timedelta(days=4 - i)).isoformat() for i in range(5)
+        (today() - timedelta(days=4 - i)).isoformat() for i in range(5)
     ]
 
 
@@ -564,9 +569,9 @@ def test_latency_is_added() -> None:
 def test_window_semantics(url: str) -> None:
     data = ok(url, "/kpi/dau/data_series", length=3, ending_at="2025-01-10T23:30:00-05:00")["data"]
     assert [p["time"] for p in data] == ["2025-01-09", "2025-01-10", "2025-01-11"]  # UTC date of E
-    future = (TODAY + timedelta(days=3)).isoformat()
+    future = (today() + timedelta(days=3)).isoformat()
     data = ok(url, "/kpi/dau/data_series", length=5, ending_at=future)["data"]
-    assert data[-1]["time"] == TODAY.isoformat() and len(data) == 2
+    assert data[-1]["time"] == today().isoformat() and len(data) == 2
     hours = ok(
         url, "/sessions/data_series", length=5, unit="hour", ending_at="2025-01-10T03:20:00Z"
     )["data"]
@@ -583,7 +588,7 @@ def test_overlapping_windows_agree(url: str, ws) -> None:
         ("/events/data_series", {"event": ws.events[3]}),
         ("/campaigns/data_series", {"campaign_id": camp.id}),
     ]:
-        a = ok(url, path, length=30, ending_at=(TODAY - timedelta(days=5)).isoformat(), **params)[
+        a = ok(url, path, length=30, ending_at=(today() - timedelta(days=5)).isoformat(), **params)[
             "data"
         ]
         b = ok(url, path, length=20, **params)["data"]
@@ -608,7 +613,7 @@ def test_kpi_invariants(url: str, ws) -> None:
 
 
 def test_hours_sum_to_the_day(url: str, ws) -> None:
-    day = TODAY - timedelta(days=3)
+    day = today() - timedelta(days=3)
     end = f"{day.isoformat()}T23:00:00Z"
     card = ws.cards[0]
     for path, key, params in [
@@ -671,7 +676,7 @@ def test_inactive_campaign_days_are_empty(url: str, ws) -> None:
     camp = next(
         c
         for c in ws.campaigns
-        if c.first_sent and c.first_sent.date() > TODAY - timedelta(days=600)
+        if c.first_sent and c.first_sent.date() > today() - timedelta(days=600)
     )
     before = camp.first_sent.date() - timedelta(days=1)
     point = ok(
@@ -684,7 +689,7 @@ def test_sends_series(url: str, ws) -> None:
     camp = next(c for c in ws.campaigns if c.send_ids)
     send = camp.send_ids[0]
     data = ok(url, "/sends/data_series", campaign_id=camp.id, send_id=send.id, length=30)["data"]
-    assert len(data) == 14 and data[-1]["time"] == TODAY.isoformat()
+    assert len(data) == 14 and data[-1]["time"] == today().isoformat()
     sent_day = next(p for p in data if p["time"] == send.day.isoformat())
     assert sent_day["unique_recipients"] > 0
     assert (
@@ -695,7 +700,7 @@ def test_sends_series(url: str, ws) -> None:
 
 def test_canvas_series_and_summary(url: str, ws) -> None:
     big = next(c for c in ws.canvases if len(c.steps) >= 50)
-    params = {"canvas_id": big.id, "ending_at": TODAY.isoformat(), "length": 14}
+    params = {"canvas_id": big.id, "ending_at": today().isoformat(), "length": 14}
     plain = ok(url, "/canvas/data_series", **params)["data"]
     assert plain["name"] == big.name and len(plain["stats"]) == 14
     assert all(set(s) == {"time", "total_stats"} for s in plain["stats"])
@@ -733,7 +738,7 @@ def test_canvas_series_and_summary(url: str, ws) -> None:
         url,
         "/canvas/data_summary",
         canvas_id=empty.id,
-        ending_at=TODAY.isoformat(),
+        ending_at=today().isoformat(),
         length=3,
         include_step_breakdown="true",
     )["data"]
@@ -746,7 +751,7 @@ def test_deleted_steps_only_when_asked(url: str, ws) -> None:
     )
     params = {
         "canvas_id": canvas.id,
-        "ending_at": TODAY.isoformat(),
+        "ending_at": today().isoformat(),
         "length": 2,
         "include_step_breakdown": "true",
     }
@@ -761,7 +766,7 @@ def test_deleted_steps_only_when_asked(url: str, ws) -> None:
 def test_segment_size_matches_members(url: str, ws) -> None:
     seg = next(s for s in ws.segments if s.analytics_tracking_enabled)
     data = ok(url, "/segments/data_series", segment_id=seg.id, length=10)["data"]
-    assert data[-1]["time"] == TODAY.isoformat() and data[-1]["size"] == len(
+    assert data[-1]["time"] == today().isoformat() and data[-1]["size"] == len(
         ws.segment_members(seg.id)
     )
     off = next(s for s in ws.segments if not s.analytics_tracking_enabled)
