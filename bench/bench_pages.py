@@ -190,12 +190,12 @@ def main() -> None:
             base_quiet: list[float] = []
             for _ in range(repeat):
                 for name in pages:  # interleaved: page, baseline, page, baseline...
-                    for (i, q), (idles, quiets) in (
-                        (load_times(browser, f"{app_url}/{name}"), (idle[name], quiet[name])),
-                        (load_times(browser, hello_url), (base_idle, base_quiet)),
-                    ):
-                        idles.append(i)
-                        quiets.append(q)
+                    page_idle, page_quiet = load_times(browser, f"{app_url}/{name}")
+                    idle[name].append(page_idle)
+                    quiet[name].append(page_quiet)
+                    hello_idle, hello_quiet = load_times(browser, hello_url)
+                    base_idle.append(hello_idle)
+                    base_quiet.append(hello_quiet)
             browser.close()
 
     print(f"{repeat} interleaved rounds, {len(base_idle)} loads of the one-line page")
