@@ -36,7 +36,7 @@ format: setup-dev
 	$(VENV)/bin/ruff format . && $(VENV)/bin/ruff check --fix .
 
 sandbox: setup
-	$(PY) -m braze_api.sandbox --port 8123
+	$(PY) -m braze_sandbox --port 8123
 
 bench: setup-dev
 	@for f in bench/bench_*.py; do echo "== $$f"; $(PY) $$f || exit 1; done

@@ -66,7 +66,7 @@ class SandboxProcess:
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
-        args = [sys.executable, "-m", "braze_api.sandbox", "--port", str(port)]
+        args = [sys.executable, "-m", "braze_sandbox", "--port", str(port)]
         for name, value in options.items():
             args += [f"--{name.replace('_', '-')}", str(value)]
         self.url = f"http://127.0.0.1:{port}"

@@ -28,7 +28,7 @@ def main() -> None:
     if args.quick:
         args.campaigns, args.repeat = 40, 1
 
-    from braze_api.sandbox import Sandbox
+    from braze_sandbox import Sandbox
     from dashboard.cache import CACHE
     from dashboard.data.campaigns import load_campaigns, load_leaderboard
     from dashboard.data.kpis import load_kpi_page

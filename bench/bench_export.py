@@ -70,7 +70,7 @@ print(json.dumps({"seconds": elapsed, "users": users, "issues": issues, "peak_ki
 
 def build_zip(path: Path, users: int) -> int:
     """Write the export zip; returns the uncompressed size in bytes."""
-    from braze_api.sandbox import Sandbox
+    from braze_sandbox import Sandbox
 
     profiles = Sandbox(users=POOL, campaigns=20).workspace.users
     templates = []

@@ -1,6 +1,6 @@
 """Pivot: flattening campaign series bodies with ``frames.campaign_series_frame`` vs decoding them.
 
-The payloads are generated here in today's Braze shape (``braze_api.sandbox.messaging``'s
+The payloads are generated here in today's Braze shape (``braze_sandbox.messaging``'s
 per-channel counters): every campaign sends on every channel with several variations plus a
 control group, for 100 days. Decode is ``json.loads`` of each body's bytes; flatten is
 ``campaign_series_frame`` of the decoded body. The target is flatten time <= decode time.
@@ -46,7 +46,7 @@ CHANNELS = (
 
 def campaign_body(rng: random.Random, days: int, variations: int, first: date) -> bytes:
     """One /campaigns/data_series body: every channel, ``variations`` + a control, per day."""
-    from braze_api.sandbox.messaging import channel_stats
+    from braze_sandbox.messaging import channel_stats
 
     data = []
     for d in range(days):

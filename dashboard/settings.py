@@ -80,7 +80,7 @@ def demo_sandbox() -> Any:
     """The process's embedded sandbox, started on first use and shared by every session."""
     with _demo_lock:
         if "sandbox" not in _demo:
-            from braze_api.sandbox import Sandbox
+            from braze_sandbox import Sandbox
 
             sandbox = Sandbox()
             sandbox.start()
@@ -94,7 +94,7 @@ def _app_of(item: Any) -> App:
 
 
 def demo_workspace() -> Workspace:
-    from braze_api.sandbox import SANDBOX_API_KEY
+    from braze_sandbox import SANDBOX_API_KEY
 
     sandbox = demo_sandbox()
     return Workspace(

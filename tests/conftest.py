@@ -15,7 +15,7 @@ APP_TIMEOUT = 60.0  # seconds per AppTest run: generous for a shared 2-core mach
 @pytest.fixture(scope="session")
 def sandbox() -> Iterator[Any]:
     """A sandbox of our own (not the app's demo one), for tests that need a second workspace."""
-    from braze_api.sandbox import SANDBOX_API_KEY, start_sandbox
+    from braze_sandbox import SANDBOX_API_KEY, start_sandbox
 
     url = start_sandbox(api_key=SANDBOX_API_KEY)  # enforce the key, so a wrong one gets 401
     yield url
@@ -50,10 +50,17 @@ def app_test(demo: Any) -> Callable[..., Any]:
             at.query_params.update(query)
         at.run()
         if page not in (None, "kpis"):  # KPIs is the default page
-            at.switch_page(f"views/{page}.py").run()
+            at.switch_page(page_file(page)).run()
         return at
 
     return make
+
+
+def page_file(name: str) -> str:
+    """``page_file("user_lookup")`` -> "pages/user_profiles.py" (by url_path, ``_`` or ``-``)."""
+    from dashboard.navigation import page_for
+
+    return page_for(name.replace("_", "-")).file
 
 
 def rendered_text(at: Any) -> str:

@@ -105,7 +105,7 @@ def _connect(at, url: str, key: str):
 
 
 def test_connecting_a_workspace_shows_its_host_never_its_key(app_test, sandbox) -> None:
-    from braze_api.sandbox import SANDBOX_API_KEY
+    from braze_sandbox import SANDBOX_API_KEY
 
     at = _connect(app_test("kpis"), str(sandbox), SANDBOX_API_KEY)
     assert not at.exception

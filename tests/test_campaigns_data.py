@@ -16,7 +16,7 @@ from braze_api.frames.campaigns import (
     campaign_window_sums,
     engagement_values,
 )
-from braze_api.sandbox import SANDBOX_API_KEY
+from braze_sandbox import SANDBOX_API_KEY
 from dashboard.cache import CACHE
 from dashboard.data import campaigns as data
 from dashboard.data.tags import tag_options

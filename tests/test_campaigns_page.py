@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import requests
 
-from braze_api.sandbox import SANDBOX_API_KEY
+from braze_sandbox import SANDBOX_API_KEY
 from dashboard.filters import preset_range, utc_today
 from tests.conftest import chart_titles, rendered_text
 

@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from braze_api import frames
-from braze_api.sandbox import SANDBOX_API_KEY
+from braze_sandbox import SANDBOX_API_KEY
 from dashboard.charts.canvases import (
     entries_figure,
     step_channel_figure,

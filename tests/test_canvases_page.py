@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 import requests
 
-from braze_api.sandbox import SANDBOX_API_KEY
+from braze_sandbox import SANDBOX_API_KEY
 from dashboard.filters import utc_today
 from tests.conftest import chart_titles, rendered_text
 

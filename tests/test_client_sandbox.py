@@ -19,7 +19,7 @@ from braze_api import (
     RateLimitError,
     ServerError,
 )
-from braze_api.sandbox import SANDBOX_API_KEY, Sandbox, start_sandbox
+from braze_sandbox import SANDBOX_API_KEY, Sandbox, start_sandbox
 
 TODAY = datetime.now(UTC).date()
 

@@ -8,8 +8,8 @@ from datetime import UTC, date, datetime, timedelta, timezone
 import pytest
 
 from braze_api import BrazeClient
-from braze_api.sandbox import Sandbox, start_sandbox
 from braze_api.validation import check_datetime, parse_moment
+from braze_sandbox import Sandbox, start_sandbox
 
 KEY = "sk-validation-0c9d"
 END = "2024-12-10T23:59:59-05:00"

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from braze_api.sandbox import Sandbox
+from braze_sandbox import Sandbox
 from dashboard.cache import CACHE, DataCache
 from dashboard.data.common import fan_out, load_series
 from dashboard.settings import Workspace

@@ -16,7 +16,7 @@ PICKED = ["added_cart", "café_visité"]
 
 def sandbox_get(sandbox, path: str, **params) -> dict:
     """One plain GET against the sandbox, independent of our client."""
-    from braze_api.sandbox import SANDBOX_API_KEY
+    from braze_sandbox import SANDBOX_API_KEY
 
     response = requests.get(
         sandbox.url + path,
@@ -188,7 +188,7 @@ def test_event_names_are_escaped_in_cards_and_legends(app_test) -> None:
 def test_the_segment_name_in_the_chart_title_is_escaped(app_test) -> None:
     import dataclasses
 
-    from braze_api.sandbox import SANDBOX_API_KEY, Sandbox
+    from braze_sandbox import SANDBOX_API_KEY, Sandbox
     from dashboard.settings import OVERRIDE_KEY, Workspace
 
     sandbox = Sandbox(api_key=SANDBOX_API_KEY, users=300)

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from braze_api.export_reader import read_export
-from braze_api.sandbox import SANDBOX_API_KEY, Sandbox
+from braze_sandbox import SANDBOX_API_KEY, Sandbox
 
 
 def _zip(files: dict[str, bytes]) -> bytes:

@@ -24,7 +24,7 @@ PATHS = {
 
 def sandbox_series(sandbox, metric: str, start: date, end: date, **params) -> list[float]:
     """The sandbox's values for [start, end], fetched with plain requests (≤ 100 days)."""
-    from braze_api.sandbox import SANDBOX_API_KEY
+    from braze_sandbox import SANDBOX_API_KEY
 
     query = {
         "length": (end - start).days + 1,
@@ -181,7 +181,7 @@ HOSTILE_APP = "**Acme** `iOS` [app](http://evil.example)"
 
 def empty_app_page(app_test, demo, monkeypatch, page: str):
     """The page for an app named with markdown, on a Braze that reports no data points."""
-    from braze_api.sandbox import SANDBOX_API_KEY, routes
+    from braze_sandbox import SANDBOX_API_KEY, routes
     from dashboard.settings import OVERRIDE_KEY, App, Workspace
 
     monkeypatch.setattr(routes, "points", lambda *args, **kwargs: [])

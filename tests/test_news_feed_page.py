@@ -7,7 +7,7 @@ import io
 import pandas as pd
 import requests
 
-from braze_api.sandbox import SANDBOX_API_KEY
+from braze_sandbox import SANDBOX_API_KEY
 from dashboard.charts.news_feed import metric_figure, totals_figure
 from dashboard.data.news_feed import card_totals
 from dashboard.filters import preset_range, utc_today

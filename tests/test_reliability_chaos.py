@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from tests.conftest import ROOT, rendered_text
+from tests.conftest import ROOT, page_file, rendered_text
 
 SECRET = "sk-RELIABILITY-SECRET-123"
 PAGES = (
@@ -35,7 +35,7 @@ TIMEOUT = 180.0
 @pytest.fixture(scope="module")
 def sandboxes() -> Iterator[dict[str, Any]]:
     """A fault-free and a faulty sandbox over the same seed; both accept only the secret."""
-    from braze_api.sandbox import Sandbox
+    from braze_sandbox import Sandbox
 
     clean = Sandbox(api_key=SECRET, seed=7, users=300)
     faulty = Sandbox(api_key=SECRET, seed=7, users=300, p_5xx=0.2, p_429=0.1, p_truncated=0.05)
@@ -61,7 +61,7 @@ def render(page: str, url: str, monkeypatch: pytest.MonkeyPatch) -> Any:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
     at.run()
     if page != "kpis":
-        at.switch_page(f"views/{page}.py").run()
+        at.switch_page(page_file(page)).run()
     return at
 
 

@@ -43,7 +43,7 @@ ODD_VALUES = [
 @pytest.fixture(scope="module")
 def payloads() -> Iterator[dict[str, Any]]:
     """One real body per endpoint, fetched over HTTP from a sandbox."""
-    from braze_api.sandbox import Sandbox
+    from braze_sandbox import Sandbox
 
     sandbox = Sandbox(users=20, campaigns=20)
     url = sandbox.start()

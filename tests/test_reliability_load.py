@@ -21,7 +21,7 @@ SESSIONS = 20
 
 @pytest.fixture(scope="module")
 def slow_sandbox() -> Iterator[Any]:
-    from braze_api.sandbox import Sandbox
+    from braze_sandbox import Sandbox
 
     sandbox = Sandbox(campaigns=20, users=50, latency=0.05)
     sandbox.start()

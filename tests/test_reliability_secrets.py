@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import ROOT, rendered_text
+from tests.conftest import ROOT, page_file, rendered_text
 
 SECRET = "sk-RELIABILITY-SECRET-123"
 
@@ -25,7 +25,7 @@ SECRET = "sk-RELIABILITY-SECRET-123"
 @pytest.fixture(scope="module")
 def strict() -> Iterator[Any]:
     """A sandbox that accepts only the secret."""
-    from braze_api.sandbox import Sandbox
+    from braze_sandbox import Sandbox
 
     sandbox = Sandbox(api_key=SECRET, users=200)
     sandbox.start()
@@ -45,7 +45,7 @@ def assert_not_in_requests(sandbox: Any) -> None:
 def test_key_never_in_errors_logs_or_urls(strict, caplog) -> None:
     from braze_api import BrazeClient
     from braze_api.errors import BrazeError
-    from braze_api.sandbox import Sandbox
+    from braze_sandbox import Sandbox
 
     caplog.set_level(logging.DEBUG)
     other = Sandbox(api_key="a-different-key", users=10)
@@ -89,7 +89,7 @@ def test_key_never_in_cache_keys_workspace_or_page(strict, monkeypatch, caplog) 
     assert not at.exception
     assert at.metric, "the KPI page drew no cards with the strict key"
     for page in ("campaigns", "canvases", "segments"):
-        at.switch_page(f"views/{page}.py").run()
+        at.switch_page(page_file(page)).run()
         assert not at.exception, page
         assert not leaks(rendered_text(at)), page
     assert not leaks(repr(Workspace(base_url=strict.url, api_key=SECRET)))
@@ -127,7 +127,7 @@ def test_hostile_names_are_text_and_csv_safe(app_test, page: str, hostile: str) 
 
 
 def test_two_workspaces_never_share_cached_data() -> None:
-    from braze_api.sandbox import Sandbox
+    from braze_sandbox import Sandbox
     from dashboard.cache import CACHE
     from dashboard.data.campaigns import load_campaigns
     from dashboard.data.kpis import load_kpi_page

@@ -18,7 +18,7 @@ REVENUE, QUANTITY = "/purchases/revenue_series", "/purchases/quantity_series"
 
 def sandbox_get(sandbox, path: str, **params) -> dict:
     """One plain GET against the sandbox, independent of our client."""
-    from braze_api.sandbox import SANDBOX_API_KEY
+    from braze_sandbox import SANDBOX_API_KEY
 
     response = requests.get(
         sandbox.url + path,

@@ -16,7 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import requests
 
-from braze_api.sandbox import SANDBOX_API_KEY, RecordedRequest, Sandbox, SandboxURL, start_sandbox
+from braze_sandbox import SANDBOX_API_KEY, RecordedRequest, Sandbox, SandboxURL, start_sandbox
 
 AUTH = {"Authorization": f"Bearer {SANDBOX_API_KEY}"}
 
@@ -783,7 +783,7 @@ def test_revenue_is_price_times_quantity(url: str, ws) -> None:
 
 def test_command_line_serves_and_prints_url_and_key() -> None:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "braze_api.sandbox", "--port", "0", "--users", "50"],
+        [sys.executable, "-m", "braze_sandbox", "--port", "0", "--users", "50"],
         stdout=subprocess.PIPE,
         text=True,
     )

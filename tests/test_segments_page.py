@@ -7,7 +7,7 @@ import time
 import pytest
 
 from braze_api.fields import EXPORT_FIELDS
-from braze_api.sandbox import SANDBOX_API_KEY, Sandbox
+from braze_sandbox import SANDBOX_API_KEY, Sandbox
 from dashboard.data import segment_export as exports
 from dashboard.settings import OVERRIDE_KEY, Workspace
 from tests.conftest import chart_titles, rendered_text

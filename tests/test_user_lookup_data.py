@@ -34,7 +34,7 @@ EXPORT = "/users/export/ids"
 
 @pytest.fixture
 def ws(sandbox) -> Iterator[Workspace]:
-    from braze_api.sandbox import SANDBOX_API_KEY
+    from braze_sandbox import SANDBOX_API_KEY
 
     sandbox.sandbox.clear_requests()
     sandbox.sandbox.clear_injections()

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -43,12 +44,12 @@ def chromium_path() -> str:
     return CHROMIUM
 
 
-@pytest.fixture(scope="session")
-def app_url(chromium_path: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The dashboard served by a real `streamlit run`, in demo mode (no key in its env)."""
+@contextmanager
+def streamlit_server(log_dir: Path, env: dict[str, str] | None = None) -> Iterator[str]:
+    """A real `streamlit run app.py` on a free port, in demo mode unless ``env`` says otherwise."""
     port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BRAZE_")}
-    log = (tmp_path_factory.mktemp("streamlit") / "server.log").open("w")
+    base_env = {k: v for k, v in os.environ.items() if not k.startswith("BRAZE_")}
+    log = (log_dir / "server.log").open("w")
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -66,7 +67,7 @@ def app_url(chromium_path: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
             "false",
         ],
         cwd=ROOT,
-        env=env,
+        env={**base_env, **(env or {})},
         stdout=log,
         stderr=subprocess.STDOUT,
     )
@@ -92,6 +93,13 @@ def app_url(chromium_path: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+
+
+@pytest.fixture(scope="session")
+def app_url(chromium_path: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The dashboard served by a real `streamlit run`, in demo mode (no key in its env)."""
+    with streamlit_server(tmp_path_factory.mktemp("streamlit")) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

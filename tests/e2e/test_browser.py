@@ -58,7 +58,7 @@ def test_link_with_filters_and_csv_download(app_url: str, page, sandbox) -> None
     table = pd.read_csv(io.BytesIO(raw), encoding="utf-8-sig")
 
     start, end = preset_range("Last 7 days", utc_today())
-    from braze_api.sandbox import SANDBOX_API_KEY
+    from braze_sandbox import SANDBOX_API_KEY
 
     body = requests.get(
         f"{sandbox}/kpi/dau/data_series",

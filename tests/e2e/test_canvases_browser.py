@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 import requests
 
-from braze_api.sandbox import SANDBOX_API_KEY
+from braze_sandbox import SANDBOX_API_KEY
 from dashboard.filters import utc_today
 from tests.e2e.conftest import screenshot, wait_for_app
 

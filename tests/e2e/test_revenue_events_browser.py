@@ -25,7 +25,7 @@ PLOTS = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(d 
 
 
 def sandbox_total(sandbox, path: str, key: str, start: date, end: date, **params) -> float:
-    from braze_api.sandbox import SANDBOX_API_KEY
+    from braze_sandbox import SANDBOX_API_KEY
 
     body = requests.get(
         f"{sandbox}{path}",

@@ -156,7 +156,7 @@ class Card:
 
 
 @dataclass
-class Workspace:
+class SyntheticWorkspace:
     """All synthetic entities; read-only once built."""
 
     seed: int
@@ -175,7 +175,7 @@ class Workspace:
 
     def __repr__(self) -> str:
         return (
-            f"Workspace(seed={self.seed}, apps={len(self.apps)}, campaigns={len(self.campaigns)}, "
+            f"SyntheticWorkspace(seed={self.seed}, apps={len(self.apps)}, campaigns={len(self.campaigns)}, "
             f"canvases={len(self.canvases)}, segments={len(self.segments)}, users={len(self.users)})"
         )
 
@@ -207,7 +207,9 @@ def _ts(rng: random.Random, start: datetime, max_days: int) -> datetime:
     return start + timedelta(days=rng.randint(0, max_days), hours=rng.randint(0, 23))
 
 
-def build_workspace(seed: int = 7, users: int = 3000, campaigns: int = 130) -> Workspace:
+def build_synthetic_workspace(
+    seed: int = 7, users: int = 3000, campaigns: int = 130
+) -> SyntheticWorkspace:
     """Generate the whole workspace from the seed; `today` anchors first/last send dates."""
     now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
     today = now.date()
@@ -228,7 +230,7 @@ def build_workspace(seed: int = 7, users: int = 3000, campaigns: int = 130) -> W
     cards.sort(key=lambda c: c.created_at)
     people = build_users(seed, users, apps, camps, canvases, events, products, cards, today)
     weights = {e: 1.0 / (1 + i) ** 0.8 for i, e in enumerate(_shuffled(events, seed))}
-    return Workspace(
+    return SyntheticWorkspace(
         seed=seed,
         today=today,
         apps=apps,

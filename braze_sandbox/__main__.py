@@ -1,4 +1,4 @@
-"""`python -m braze_api.sandbox --port 8123`: serve the sandbox in the foreground."""
+"""`python -m braze_sandbox --port 8123`: serve the sandbox in the foreground."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from .server import SANDBOX_API_KEY, Sandbox
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m braze_api.sandbox", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m braze_sandbox", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1", help="bind address (keep it loopback)")
     parser.add_argument("--port", type=int, default=8123)
     parser.add_argument("--seed", type=int, default=7)

@@ -19,7 +19,7 @@ from .faults import Decision, Faults, RateLimiter, message_for
 from .routes import ROUTES, Context
 from .series import Metrics
 from .timewin import ApiError
-from .workspace import Workspace, build_workspace
+from .workspace import SyntheticWorkspace, build_synthetic_workspace
 
 SANDBOX_API_KEY = "sandbox-demo-key"
 REDACTED = "[redacted]"
@@ -74,7 +74,9 @@ class Sandbox:
         self.host, self.port = host, port
         self._api_key = api_key
         self.latency = latency
-        self.workspace: Workspace = build_workspace(seed=seed, users=users, campaigns=campaigns)
+        self.workspace: SyntheticWorkspace = build_synthetic_workspace(
+            seed=seed, users=users, campaigns=campaigns
+        )
         self.faults = Faults(seed, p_429, p_5xx, p_truncated)
         self.exports = Exports(export_delay, export_corrupt_file)
         self.limiter = RateLimiter()

@@ -26,7 +26,7 @@ from .timewin import (
     utcnow,
 )
 from .users import EXPORT_FIELDS
-from .workspace import Workspace
+from .workspace import SyntheticWorkspace
 
 LIST_PAGE = 100
 NAME_PAGE = 250
@@ -35,7 +35,7 @@ MAX_IDS = 50
 
 @dataclass
 class Context:
-    workspace: Workspace
+    workspace: SyntheticWorkspace
     metrics: Metrics
     exports: Exports
     base_url: Callable[[], str]

@@ -28,13 +28,13 @@ body parameter is refused with 401.
 """
 
 from .server import SANDBOX_API_KEY, RecordedRequest, Sandbox, SandboxURL, start_sandbox
-from .workspace import Workspace
+from .workspace import SyntheticWorkspace
 
 __all__ = [
     "SANDBOX_API_KEY",
     "RecordedRequest",
     "Sandbox",
     "SandboxURL",
-    "Workspace",
+    "SyntheticWorkspace",
     "start_sandbox",
 ]

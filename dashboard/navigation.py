@@ -1,0 +1,66 @@
+"""Which pages the dashboard has: their files, titles, icons, sections and stable addresses.
+
+The page files live in ``pages/``. Streamlit 1.67 treats a ``pages/`` folder beside the entry
+script as a legacy multipage app until ``st.navigation`` has run once in the process; after
+that, a URL whose path equals a file's stem would run that file without ``app.py`` (no
+sidebar, no workspace). So **no file stem equals any url_path** (``pages/kpi_overview.py`` is
+served at ``/kpis``); ``tests/test_navigation.py`` guards the rule and a browser test the
+behaviour on a fresh server.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    file: str  # relative to the app's root, e.g. "pages/kpi_overview.py"
+    title: str
+    icon: str
+    url_path: str  # the stable address: /kpis, /campaigns, ...
+    section: str
+
+
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec("pages/kpi_overview.py", "KPIs", ":material/monitoring:", "kpis", "Overview"),
+    PageSpec(
+        "pages/campaign_performance.py",
+        "Campaigns",
+        ":material/campaign:",
+        "campaigns",
+        "Messaging",
+    ),
+    PageSpec(
+        "pages/canvas_journeys.py", "Canvases", ":material/account_tree:", "canvases", "Messaging"
+    ),
+    PageSpec(
+        "pages/news_feed_cards.py",
+        "News Feed (legacy)",
+        ":material/feed:",
+        "news-feed",
+        "Messaging",
+    ),
+    PageSpec("pages/revenue_trends.py", "Revenue", ":material/payments:", "revenue", "Analytics"),
+    PageSpec(
+        "pages/custom_event_trends.py", "Custom events", ":material/bolt:", "events", "Analytics"
+    ),
+    PageSpec(
+        "pages/segment_explorer.py", "Segments", ":material/group_work:", "segments", "Analytics"
+    ),
+    PageSpec(
+        "pages/user_profiles.py", "User lookup", ":material/person_search:", "user-lookup", "People"
+    ),
+)
+
+DEFAULT_URL_PATH = "kpis"
+# The root URL is a hidden page that redirects to the default page's stable address.
+HOME_URL_PATH = "home"
+
+
+def page_for(url_path: str) -> PageSpec:
+    """The page served at ``/<url_path>``; KeyError for an unknown address."""
+    for spec in PAGES:
+        if spec.url_path == url_path:
+            return spec
+    raise KeyError(url_path)
