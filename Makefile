@@ -7,7 +7,7 @@ PORT ?= 8501
 .PHONY: run test setup setup-dev browser lint format bench sandbox
 
 run: setup
-	$(VENV)/bin/streamlit run app.py --server.port $(PORT)
+	$(PY) -m dashboard.serve --server.port $(PORT)
 
 test: setup-dev browser
 	$(PY) -m pytest -q

@@ -45,18 +45,23 @@ def chromium_path() -> str:
 
 
 @contextmanager
-def streamlit_server(log_dir: Path, env: dict[str, str] | None = None) -> Iterator[str]:
-    """A real `streamlit run app.py` on a free port, in demo mode unless ``env`` says otherwise."""
+def streamlit_server(
+    log_dir: Path, env: dict[str, str] | None = None, *, launcher: bool = True
+) -> Iterator[str]:
+    """The dashboard served on a free port, in demo mode unless ``env`` says otherwise.
+
+    ``launcher`` serves it as the README does (``python -m dashboard.serve``); without it, as
+    plain ``streamlit run app.py``.
+    """
     port = _free_port()
     base_env = {k: v for k, v in os.environ.items() if not k.startswith("BRAZE_")}
     log = (log_dir / "server.log").open("w")
+    command = ["dashboard.serve"] if launcher else ["streamlit", "run", "app.py"]
     proc = subprocess.Popen(
         [
             sys.executable,
             "-m",
-            "streamlit",
-            "run",
-            "app.py",
+            *command,
             "--server.headless",
             "true",
             "--server.port",
