@@ -91,7 +91,9 @@ class Exports:
         with self._lock:
             self._jobs[prefix] = job
         if callback:
-            threading.Thread(target=self._notify, args=(job, url_for(prefix)), daemon=True).start()
+            threading.Thread(
+                target=self._notify, args=(job, callback, url_for(prefix)), daemon=True
+            ).start()
         return job
 
     def archive(self, prefix: str) -> bytes | None:
@@ -108,12 +110,12 @@ class Exports:
     def stop(self) -> None:
         self._stopped.set()
 
-    def _notify(self, job: ExportJob, url: str) -> None:
+    def _notify(self, job: ExportJob, callback: str, url: str) -> None:
         if self._stopped.wait(max(0.0, job.ready_at - time.monotonic())):
             return
         body = json.dumps({"success": True, "url": url}).encode()
         request = urllib.request.Request(
-            job.callback, data=body, method="POST", headers={"Content-Type": "application/json"}
+            callback, data=body, method="POST", headers={"Content-Type": "application/json"}
         )
         try:
             with urllib.request.urlopen(request, timeout=5):  # noqa: S310 - loopback only, checked

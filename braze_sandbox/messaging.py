@@ -12,6 +12,7 @@ from datetime import date
 
 from .rng import rng_for, split
 from .series import WEEKDAY, noise, trend
+from .workspace import Campaign, Canvas, SendId
 
 CONVERSION_KEYS = ["conversions", "conversions1", "conversions2", "conversions3"]
 
@@ -124,7 +125,7 @@ def _empty_day(channels: list[str], behaviors: int) -> dict:
     return entry
 
 
-def _variations_day(campaign: object, volume: int, rng: random.Random, behaviors: int) -> dict:
+def _variations_day(campaign: Campaign, volume: int, rng: random.Random, behaviors: int) -> dict:
     """Split one day's volume over a campaign's variations and total the conversions."""
     entry: dict = {"messages": {ch: [] for ch in campaign.channels}}
     totals = dict.fromkeys(CONVERSION_KEYS[:behaviors], 0)
@@ -158,14 +159,16 @@ def _variations_day(campaign: object, volume: int, rng: random.Random, behaviors
     return entry
 
 
-def campaign_day(seed: int, campaign: object, day: date, today: date) -> dict:
+def campaign_day(seed: int, campaign: Campaign, day: date, today: date) -> dict:
     """One `data` entry of /campaigns/data_series (without `time`)."""
     behaviors = max(1, len(campaign.conversion_behaviors))
     if not campaign.active_on(day, today):
         return _empty_day(campaign.channels, behaviors)
     rng = rng_for(seed, "campaign-day", campaign.id, day.isoformat())
-    one_off = (
-        campaign.last_sent is not None and campaign.first_sent.date() == campaign.last_sent.date()
+    one_off = (  # active_on already ruled out first_sent None
+        campaign.first_sent is not None
+        and campaign.last_sent is not None
+        and campaign.first_sent.date() == campaign.last_sent.date()
     )
     scale = (
         25
@@ -175,7 +178,7 @@ def campaign_day(seed: int, campaign: object, day: date, today: date) -> dict:
     return _variations_day(campaign, round(campaign.volume * scale), rng, behaviors)
 
 
-def send_day(seed: int, campaign: object, send: object, day: date) -> dict:
+def send_day(seed: int, campaign: Campaign, send: SendId, day: date) -> dict:
     """One `data` entry of /sends/data_series: the send's stats land on its send date."""
     behaviors = max(1, len(campaign.conversion_behaviors))
     if day != send.day:
@@ -190,7 +193,7 @@ def _add(into: dict, stats: dict) -> None:
             into[key] = into.get(key, 0) + value
 
 
-def canvas_day(seed: int, canvas: object, day: date, today: date, deleted: bool) -> dict:
+def canvas_day(seed: int, canvas: Canvas, day: date, today: date, deleted: bool) -> dict:
     """total_stats, variant_stats and step_stats for one Canvas day (always all computed)."""
     active = canvas.active_on(day, today)
     rng = rng_for(seed, "canvas-day", canvas.id, day.isoformat())

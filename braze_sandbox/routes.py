@@ -6,9 +6,10 @@ response body, or raises ApiError with Braze's `{"message": ...}` wording.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from typing import Literal, TypeVar, overload
 
 from . import messaging
 from .exports import Exports, check_callback
@@ -26,11 +27,13 @@ from .timewin import (
     utcnow,
 )
 from .users import EXPORT_FIELDS
-from .workspace import SyntheticWorkspace
+from .workspace import CanvasStep, SyntheticWorkspace
 
 LIST_PAGE = 100
 NAME_PAGE = 250
 MAX_IDS = 50
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -41,14 +44,14 @@ class Context:
     base_url: Callable[[], str]
 
 
-def iso(dt: object) -> str | None:
+def iso(dt: datetime | None) -> str | None:
     return dt.strftime("%Y-%m-%dT%H:%M:%S+00:00") if dt is not None else None
 
 
 # -- shared parameter helpers -------------------------------------------------
 
 
-def _page(q: dict, items: list, size: int, *, sortable: bool) -> list:
+def _page(q: dict[str, str], items: list, size: int, *, sortable: bool) -> list:
     page = parse_int(q, "page", 0, 1_000_000, required=False) or 0
     if sortable:
         direction = q.get("sort_direction") or "asc"
@@ -59,7 +62,15 @@ def _page(q: dict, items: list, size: int, *, sortable: bool) -> list:
     return items[page * size : (page + 1) * size]
 
 
-def _series_window(q: dict, *, allow_hour: bool) -> tuple[list[date] | None, list | None]:
+@overload
+def _series_window(q: dict[str, str], *, allow_hour: Literal[False]) -> tuple[list[date], None]: ...
+@overload
+def _series_window(
+    q: dict[str, str], *, allow_hour: bool
+) -> tuple[list[date] | None, list[datetime] | None]: ...
+def _series_window(
+    q: dict[str, str], *, allow_hour: bool
+) -> tuple[list[date] | None, list[datetime] | None]:
     length = parse_int(q, "length", 1, 100, required=True)
     unit = parse_unit(q) if allow_hour else "day"
     end = ending(q)
@@ -68,14 +79,14 @@ def _series_window(q: dict, *, allow_hour: bool) -> tuple[list[date] | None, lis
     return day_window(end, length), None
 
 
-def _app_id(ctx: Context, q: dict) -> str | None:
+def _app_id(ctx: Context, q: dict[str, str]) -> str | None:
     app_id = q.get("app_id") or None
     if app_id and app_id not in ctx.workspace.app_by_id:
         raise bad("Invalid app_id")
     return app_id
 
 
-def _analytics_segment(ctx: Context, q: dict) -> str | None:
+def _analytics_segment(ctx: Context, q: dict[str, str]) -> str | None:
     segment_id = q.get("segment_id") or None
     if segment_id is None:
         return None
@@ -87,7 +98,7 @@ def _analytics_segment(ctx: Context, q: dict) -> str | None:
     return segment_id
 
 
-def _lookup(q: dict, name: str, table: dict) -> object:
+def _lookup(q: dict[str, str], name: str, table: Mapping[str, T]) -> T:
     key = q.get(name)
     if not key:
         raise bad(f"{name} is required")
@@ -116,7 +127,7 @@ def _fields(body: dict) -> list[str] | None:
     return fields
 
 
-def users_export_ids(ctx: Context, q: dict, body: dict) -> dict:
+def users_export_ids(ctx: Context, q: dict[str, str], body: dict) -> dict:
     kinds = [
         k
         for k in ("external_ids", "user_aliases", "device_id", "email_address", "braze_id", "phone")
@@ -173,7 +184,7 @@ def users_export_ids(ctx: Context, q: dict, body: dict) -> dict:
     return out
 
 
-def users_export_segment(ctx: Context, q: dict, body: dict) -> dict:
+def users_export_segment(ctx: Context, q: dict[str, str], body: dict) -> dict:
     segment_id = body.get("segment_id")
     if not segment_id or not isinstance(segment_id, str):
         raise bad("segment_id is required")
@@ -200,7 +211,7 @@ def users_export_segment(ctx: Context, q: dict, body: dict) -> dict:
 # -- segments ---------------------------------------------------------------
 
 
-def segments_list(ctx: Context, q: dict, body: dict) -> dict:
+def segments_list(ctx: Context, q: dict[str, str], body: dict) -> dict:
     items = [
         {
             "id": s.id,
@@ -213,7 +224,7 @@ def segments_list(ctx: Context, q: dict, body: dict) -> dict:
     return _ok(segments=_page(q, items, LIST_PAGE, sortable=True))
 
 
-def segments_data_series(ctx: Context, q: dict, body: dict) -> dict:
+def segments_data_series(ctx: Context, q: dict[str, str], body: dict) -> dict:
     segment = _lookup(q, "segment_id", ctx.workspace.segment_by_id)
     if not segment.analytics_tracking_enabled:
         raise bad("Segment does not have analytics tracking enabled")
@@ -221,7 +232,7 @@ def segments_data_series(ctx: Context, q: dict, body: dict) -> dict:
     return _ok(data=points(ctx.metrics.segment_size(segment), days, None, "size"))
 
 
-def segments_details(ctx: Context, q: dict, body: dict) -> dict:
+def segments_details(ctx: Context, q: dict[str, str], body: dict) -> dict:
     s = _lookup(q, "segment_id", ctx.workspace.segment_by_id)
     return _ok(
         created_at=iso(s.created_at),
@@ -236,7 +247,7 @@ def segments_details(ctx: Context, q: dict, body: dict) -> dict:
 # -- campaigns and sends -----------------------------------------------------
 
 
-def campaigns_list(ctx: Context, q: dict, body: dict) -> dict:
+def campaigns_list(ctx: Context, q: dict[str, str], body: dict) -> dict:
     archived = parse_bool(q, "include_archived")
     items = [
         {
@@ -256,14 +267,14 @@ def _dated(days: list[date], make: Callable[[date], dict]) -> list[dict]:
     return [{"time": d.isoformat(), **make(d)} for d in days]
 
 
-def campaigns_data_series(ctx: Context, q: dict, body: dict) -> dict:
+def campaigns_data_series(ctx: Context, q: dict[str, str], body: dict) -> dict:
     c = _lookup(q, "campaign_id", ctx.workspace.campaign_by_id)
     days, _ = _series_window(q, allow_hour=False)
     today = utcnow().date()
     return _ok(data=_dated(days, lambda d: messaging.campaign_day(ctx.workspace.seed, c, d, today)))
 
 
-def campaigns_details(ctx: Context, q: dict, body: dict) -> dict:
+def campaigns_details(ctx: Context, q: dict[str, str], body: dict) -> dict:
     c = _lookup(q, "campaign_id", ctx.workspace.campaign_by_id)
     last = c.last_sent
     if last is None and c.first_sent is not None:
@@ -285,7 +296,7 @@ def campaigns_details(ctx: Context, q: dict, body: dict) -> dict:
     )
 
 
-def sends_data_series(ctx: Context, q: dict, body: dict) -> dict:
+def sends_data_series(ctx: Context, q: dict[str, str], body: dict) -> dict:
     c = _lookup(q, "campaign_id", ctx.workspace.campaign_by_id)
     send_id = q.get("send_id")
     if not send_id:
@@ -302,7 +313,7 @@ def sends_data_series(ctx: Context, q: dict, body: dict) -> dict:
 # -- canvas -----------------------------------------------------------------
 
 
-def canvas_list(ctx: Context, q: dict, body: dict) -> dict:
+def canvas_list(ctx: Context, q: dict[str, str], body: dict) -> dict:
     archived = parse_bool(q, "include_archived")
     items = [
         {"id": c.id, "name": c.name, "tags": c.tags, "last_edited": iso(c.updated_at)}
@@ -312,7 +323,7 @@ def canvas_list(ctx: Context, q: dict, body: dict) -> dict:
     return _ok(canvases=_page(q, items, LIST_PAGE, sortable=True))
 
 
-def _step(step: object) -> dict:
+def _step(step: CanvasStep) -> dict:
     return {
         "name": step.name,
         "type": "step",
@@ -323,7 +334,7 @@ def _step(step: object) -> dict:
     }
 
 
-def canvas_details(ctx: Context, q: dict, body: dict) -> dict:
+def canvas_details(ctx: Context, q: dict[str, str], body: dict) -> dict:
     c = _lookup(q, "canvas_id", ctx.workspace.canvas_by_id)
     variants = []
     for v in c.variants:
@@ -351,7 +362,7 @@ def canvas_details(ctx: Context, q: dict, body: dict) -> dict:
     )
 
 
-def _canvas_days(q: dict) -> list[date]:
+def _canvas_days(q: dict[str, str]) -> list[date]:
     end = ending(q, required=True)
     length = parse_int(q, "length", 1, 14, required=False)
     if q.get("starting_at"):
@@ -367,7 +378,7 @@ def _canvas_days(q: dict) -> list[date]:
     return day_window(end, length)
 
 
-def _canvas_flags(q: dict) -> tuple[bool, bool, bool]:
+def _canvas_flags(q: dict[str, str]) -> tuple[bool, bool, bool]:
     return (
         parse_bool(q, "include_variant_breakdown"),
         parse_bool(q, "include_step_breakdown"),
@@ -384,7 +395,7 @@ def _trim(day: dict, variants: bool, steps: bool) -> dict:
     return out
 
 
-def canvas_data_series(ctx: Context, q: dict, body: dict) -> dict:
+def canvas_data_series(ctx: Context, q: dict[str, str], body: dict) -> dict:
     c = _lookup(q, "canvas_id", ctx.workspace.canvas_by_id)
     days = _canvas_days(q)
     variants, steps, deleted = _canvas_flags(q)
@@ -401,7 +412,7 @@ def canvas_data_series(ctx: Context, q: dict, body: dict) -> dict:
     return _ok(data={"name": c.name, "stats": stats})
 
 
-def canvas_data_summary(ctx: Context, q: dict, body: dict) -> dict:
+def canvas_data_summary(ctx: Context, q: dict[str, str], body: dict) -> dict:
     c = _lookup(q, "canvas_id", ctx.workspace.canvas_by_id)
     days = _canvas_days(q)
     variants, steps, deleted = _canvas_flags(q)
@@ -415,7 +426,7 @@ def canvas_data_summary(ctx: Context, q: dict, body: dict) -> dict:
 # -- news feed --------------------------------------------------------------
 
 
-def feed_list(ctx: Context, q: dict, body: dict) -> dict:
+def feed_list(ctx: Context, q: dict[str, str], body: dict) -> dict:
     archived = parse_bool(q, "include_archived")
     items = [
         {"id": c.id, "type": c.type, "title": c.title, "tags": c.tags}
@@ -425,7 +436,7 @@ def feed_list(ctx: Context, q: dict, body: dict) -> dict:
     return _ok(cards=_page(q, items, LIST_PAGE, sortable=True))
 
 
-def feed_data_series(ctx: Context, q: dict, body: dict) -> dict:
+def feed_data_series(ctx: Context, q: dict[str, str], body: dict) -> dict:
     card = _lookup(q, "card_id", ctx.workspace.card_by_id)
     days, hours = _series_window(q, allow_hour=True)
     sources = ctx.metrics.card(card)
@@ -439,7 +450,7 @@ def feed_data_series(ctx: Context, q: dict, body: dict) -> dict:
     return _ok(data=rows)
 
 
-def feed_details(ctx: Context, q: dict, body: dict) -> dict:
+def feed_details(ctx: Context, q: dict[str, str], body: dict) -> dict:
     c = _lookup(q, "card_id", ctx.workspace.card_by_id)
     return _ok(
         created_at=iso(c.created_at),
@@ -460,8 +471,8 @@ def feed_details(ctx: Context, q: dict, body: dict) -> dict:
 # -- KPIs, sessions, events, purchases ---------------------------------------
 
 
-def _kpi(name: str) -> Callable[[Context, dict, dict], dict]:
-    def handler(ctx: Context, q: dict, body: dict) -> dict:
+def _kpi(name: str) -> Callable[[Context, dict[str, str], dict], dict]:
+    def handler(ctx: Context, q: dict[str, str], body: dict) -> dict:
         app_id = _app_id(ctx, q)
         days, _ = _series_window(q, allow_hour=False)
         return _ok(data=points(ctx.metrics.kpi(name, app_id), days, None, name))
@@ -470,17 +481,17 @@ def _kpi(name: str) -> Callable[[Context, dict, dict], dict]:
     return handler
 
 
-def sessions_data_series(ctx: Context, q: dict, body: dict) -> dict:
+def sessions_data_series(ctx: Context, q: dict[str, str], body: dict) -> dict:
     app_id, segment_id = _app_id(ctx, q), _analytics_segment(ctx, q)
     days, hours = _series_window(q, allow_hour=True)
     return _ok(data=points(ctx.metrics.sessions(app_id, segment_id), days, hours, "sessions"))
 
 
-def events_list(ctx: Context, q: dict, body: dict) -> dict:
+def events_list(ctx: Context, q: dict[str, str], body: dict) -> dict:
     return _ok(events=_page(q, ctx.workspace.events, NAME_PAGE, sortable=False))
 
 
-def events_data_series(ctx: Context, q: dict, body: dict) -> dict:
+def events_data_series(ctx: Context, q: dict[str, str], body: dict) -> dict:
     event = q.get("event")
     if not event:
         raise bad("event is required")
@@ -491,32 +502,32 @@ def events_data_series(ctx: Context, q: dict, body: dict) -> dict:
     return _ok(data=points(ctx.metrics.event(event, app_id, segment_id), days, hours, "count"))
 
 
-def _product(ctx: Context, q: dict) -> str | None:
+def _product(ctx: Context, q: dict[str, str]) -> str | None:
     product = q.get("product") or None
     if product and product not in ctx.workspace.product_by_name:
         raise bad("Invalid product")
     return product
 
 
-def purchases_product_list(ctx: Context, q: dict, body: dict) -> dict:
+def purchases_product_list(ctx: Context, q: dict[str, str], body: dict) -> dict:
     names = sorted(p.name for p in ctx.workspace.products)
     return _ok(products=_page(q, names, NAME_PAGE, sortable=False))
 
 
-def purchases_revenue_series(ctx: Context, q: dict, body: dict) -> dict:
+def purchases_revenue_series(ctx: Context, q: dict[str, str], body: dict) -> dict:
     product, app_id = _product(ctx, q), _app_id(ctx, q)
     days, hours = _series_window(q, allow_hour=True)
     source = ctx.metrics.revenue_cents(product, app_id)
     return _ok(data=points(source, days, hours, "revenue", as_float_cents=True))
 
 
-def purchases_quantity_series(ctx: Context, q: dict, body: dict) -> dict:
+def purchases_quantity_series(ctx: Context, q: dict[str, str], body: dict) -> dict:
     product, app_id = _product(ctx, q), _app_id(ctx, q)
     days, hours = _series_window(q, allow_hour=True)
     return _ok(data=points(ctx.metrics.quantity(product, app_id), days, hours, "purchase_quantity"))
 
 
-Handler = Callable[[Context, dict, dict], dict]
+Handler = Callable[[Context, dict[str, str], dict], dict]
 
 ROUTES: dict[str, tuple[str, Handler]] = {
     "/users/export/ids": ("POST", users_export_ids),

@@ -11,8 +11,10 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Protocol
 
 from .rng import rng_for, split, unit
+from .workspace import App, Card, Segment, SyntheticWorkspace
 
 WEEKDAY = [1.0, 1.03, 1.04, 1.02, 1.08, 0.86, 0.8]  # Monday first
 DIURNAL = [
@@ -42,6 +44,14 @@ DIURNAL = [
     0.5,
 ]
 EPOCH = date(2024, 1, 1)
+
+
+class Source(Protocol):
+    """A daily integer series whose hourly values sum to the day."""
+
+    def daily(self, day: date) -> int: ...
+
+    def hourly(self, day: date) -> list[int]: ...
 
 
 def trend(day: date, growth: float = 0.25) -> float:
@@ -81,7 +91,7 @@ class Leaf:
 class Total:
     """The sum of several sources (e.g. all apps, all products)."""
 
-    parts: tuple
+    parts: tuple[Source, ...]
 
     def daily(self, day: date) -> int:
         return sum(p.daily(day) for p in self.parts)
@@ -98,7 +108,7 @@ class Total:
 class Scaled:
     """A share of another source (e.g. a segment's part of sessions), never above it."""
 
-    source: object
+    source: Source
     share: float
     key: str
 
@@ -117,7 +127,7 @@ def noise(seed: int, key: object, day: date, spread: float = 0.08) -> float:
 
 
 def points(
-    source: object,
+    source: Source,
     days: list[date] | None,
     hours: list[datetime] | None,
     name: str,
@@ -143,12 +153,12 @@ def points(
 class Metrics:
     """Builds the sources for one workspace (apps, events, products, cards, segments)."""
 
-    def __init__(self, workspace: object) -> None:
+    def __init__(self, workspace: SyntheticWorkspace) -> None:
         self.ws = workspace
         self.seed = workspace.seed
 
     # -- KPIs ---------------------------------------------------------------
-    def _mau_app(self, app: object) -> Leaf:
+    def _mau_app(self, app: App) -> Leaf:
         base = 60000 * app.share
         return Leaf(
             self.seed,
@@ -156,7 +166,7 @@ class Metrics:
             lambda d: base * trend(d) * noise(self.seed, f"mau:{app.id}", d, 0.02),
         )
 
-    def _dau_app(self, app: object) -> Leaf:
+    def _dau_app(self, app: App) -> Leaf:
         mau = self._mau_app(app)
         key = f"dau:{app.id}"
         return Leaf(
@@ -171,7 +181,7 @@ class Metrics:
             ),
         )
 
-    def _apps(self, app_id: str | None) -> list:
+    def _apps(self, app_id: str | None) -> list[App]:
         return [self.ws.app_by_id[app_id]] if app_id else list(self.ws.apps)
 
     def kpi(self, name: str, app_id: str | None) -> Total:
@@ -185,60 +195,54 @@ class Metrics:
         for a in apps:
             key = f"{name}:{a.id}"
             mau = self._mau_app(a)
-            leaves.append(
-                Leaf(
-                    self.seed,
-                    key,
-                    lambda d, m=mau, k=key: (
-                        m.daily(d)
-                        * factor
-                        * WEEKDAY[d.weekday()]
-                        * noise(self.seed, k, d, 0.2)
-                        * launch_boost(self.seed, k, d)
-                    ),
+
+            def formula(d: date, m: Leaf = mau, k: str = key) -> float:
+                return (
+                    m.daily(d)
+                    * factor
+                    * WEEKDAY[d.weekday()]
+                    * noise(self.seed, k, d, 0.2)
+                    * launch_boost(self.seed, k, d)
                 )
-            )
+
+            leaves.append(Leaf(self.seed, key, formula))
         return Total(tuple(leaves))
 
-    def sessions(self, app_id: str | None, segment_id: str | None) -> object:
+    def sessions(self, app_id: str | None, segment_id: str | None) -> Source:
         leaves = []
         for a in self._apps(app_id):
             dau = self._dau_app(a)
             key = f"sessions:{a.id}"
-            leaves.append(
-                Leaf(
-                    self.seed,
-                    key,
-                    lambda d, u=dau, k=key: u.daily(d) * 2.4 * noise(self.seed, k, d, 0.05),
-                )
-            )
+
+            def formula(d: date, u: Leaf = dau, k: str = key) -> float:
+                return u.daily(d) * 2.4 * noise(self.seed, k, d, 0.05)
+
+            leaves.append(Leaf(self.seed, key, formula))
         return self._segment(Total(tuple(leaves)), segment_id, "sessions")
 
-    def _segment(self, source: object, segment_id: str | None, key: str) -> object:
+    def _segment(self, source: Source, segment_id: str | None, key: str) -> Source:
         if not segment_id:
             return source
         return Scaled(source, self.ws.segment_share(segment_id), f"{key}:{segment_id}")
 
     # -- events and purchases -----------------------------------------------
-    def event(self, name: str, app_id: str | None, segment_id: str | None) -> object:
+    def event(self, name: str, app_id: str | None, segment_id: str | None) -> Source:
         weight = self.ws.event_weights.get(name, 0.01)
         leaves = []
         for a in self._apps(app_id):
             key = f"event:{name}:{a.id}"
             base = 9000 * weight * a.share
-            leaves.append(
-                Leaf(
-                    self.seed,
-                    key,
-                    lambda d, b=base, k=key: (
-                        b
-                        * trend(d)
-                        * WEEKDAY[d.weekday()]
-                        * noise(self.seed, k, d, 0.15)
-                        * launch_boost(self.seed, k, d, 0.015)
-                    ),
+
+            def formula(d: date, b: float = base, k: str = key) -> float:
+                return (
+                    b
+                    * trend(d)
+                    * WEEKDAY[d.weekday()]
+                    * noise(self.seed, k, d, 0.15)
+                    * launch_boost(self.seed, k, d, 0.015)
                 )
-            )
+
+            leaves.append(Leaf(self.seed, key, formula))
         return self._segment(Total(tuple(leaves)), segment_id, f"event:{name}")
 
     def quantity(self, product: str | None, app_id: str | None) -> Total:
@@ -248,19 +252,17 @@ class Metrics:
             for a in self._apps(app_id):
                 key = f"qty:{p.name}:{a.id}"
                 base = p.base_quantity * a.share
-                leaves.append(
-                    Leaf(
-                        self.seed,
-                        key,
-                        lambda d, b=base, k=key: (
-                            b
-                            * trend(d)
-                            * WEEKDAY[d.weekday()]
-                            * noise(self.seed, k, d, 0.3)
-                            * launch_boost(self.seed, k, d, 0.02)
-                        ),
+
+                def formula(d: date, b: float = base, k: str = key) -> float:
+                    return (
+                        b
+                        * trend(d)
+                        * WEEKDAY[d.weekday()]
+                        * noise(self.seed, k, d, 0.3)
+                        * launch_boost(self.seed, k, d, 0.02)
                     )
-                )
+
+                leaves.append(Leaf(self.seed, key, formula))
         return Total(tuple(leaves))
 
     def revenue_cents(self, product: str | None, app_id: str | None) -> Total:
@@ -272,7 +274,7 @@ class Metrics:
         return Total(tuple(parts))
 
     # -- cards and segments --------------------------------------------------
-    def card(self, card: object) -> dict[str, object]:
+    def card(self, card: Card) -> dict[str, Source]:
         key = f"card:{card.id}"
         impressions = Leaf(
             self.seed,
@@ -293,7 +295,7 @@ class Metrics:
             "unique_clicks": uniq_clk,
         }
 
-    def segment_size(self, segment: object) -> Leaf:
+    def segment_size(self, segment: Segment) -> Leaf:
         members = len(self.ws.segment_members(segment.id))
         today = self.ws.today
         key = f"segsize:{segment.id}"
@@ -326,7 +328,7 @@ class _Priced:
 class _Ratio:
     """A metric bounded by another (unique <= total), also hour by hour."""
 
-    source: object
+    source: Source
     seed: int
     key: str
     low: float

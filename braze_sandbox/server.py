@@ -12,6 +12,7 @@ import threading
 import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import TypedDict, Unpack, overload
 from urllib.parse import parse_qsl, urlsplit
 
 from .exports import Exports
@@ -32,7 +33,7 @@ class RecordedRequest:
 
     method: str
     path: str
-    query: dict
+    query: dict[str, str]
     body: object
 
 
@@ -99,6 +100,7 @@ class Sandbox:
             self._server = ThreadingHTTPServer((self.host, self.port), handler)
             self._server.daemon_threads = True
             host, port = self._server.server_address[:2]
+            assert isinstance(host, str)  # an AF_INET/AF_INET6 server names its host as str
             shown = f"[{host}]" if ":" in str(host) else host
             self.port = port
             self.url = f"http://{shown}:{port}"
@@ -156,11 +158,32 @@ class Sandbox:
         return self._api_key is None or token == self._api_key
 
 
-def start_sandbox(**options: object) -> SandboxURL:
+class SandboxOptions(TypedDict, total=False):
+    """Sandbox's keyword arguments, for start_sandbox."""
+
+    host: str
+    port: int
+    api_key: str | None
+    seed: int
+    latency: float
+    p_429: float
+    p_5xx: float
+    p_truncated: float
+    export_delay: float
+    users: int
+    campaigns: int
+    export_corrupt_file: bool
+
+
+def start_sandbox(**options: Unpack[SandboxOptions]) -> SandboxURL:
     """Build and start a Sandbox; stop it with `url.stop()`."""
     return Sandbox(**options).start()
 
 
+@overload
+def _redact(mapping: dict[str, str]) -> dict[str, str]: ...
+@overload
+def _redact(mapping: object) -> object: ...
 def _redact(mapping: object) -> object:
     if isinstance(mapping, dict):
         return {k: (REDACTED if k == "api_key" else v) for k, v in mapping.items()}
@@ -210,7 +233,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_json(500, {"message": "Internal server error"}, path)
 
     def _api(
-        self, method: str, path: str, query: dict, body: object, body_error: str | None
+        self, method: str, path: str, query: dict[str, str], body: object, body_error: str | None
     ) -> None:
         if "api_key" in query or (isinstance(body, dict) and "api_key" in body):
             raise ApiError(

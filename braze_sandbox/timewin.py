@@ -8,6 +8,7 @@ hour, inclusive. No `ending_at` means now; points after now are omitted.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import Literal, overload
 
 
 class ApiError(Exception):
@@ -45,6 +46,14 @@ def parse_iso(value: str, name: str) -> datetime:
     return parsed.astimezone(UTC)
 
 
+@overload
+def parse_int(
+    query: dict[str, str], name: str, low: int, high: int, *, required: Literal[True]
+) -> int: ...
+@overload
+def parse_int(
+    query: dict[str, str], name: str, low: int, high: int, *, required: bool
+) -> int | None: ...
 def parse_int(
     query: dict[str, str], name: str, low: int, high: int, *, required: bool
 ) -> int | None:
@@ -104,11 +113,3 @@ def hour_window(end: datetime, length: int, now: datetime | None = None) -> list
     last = end.replace(minute=0, second=0, microsecond=0)
     hours = [last - timedelta(hours=i) for i in range(length - 1, -1, -1)]
     return [h for h in hours if h <= current]
-
-
-def day_label(d: date) -> str:
-    return d.isoformat()
-
-
-def hour_label(h: datetime) -> str:
-    return h.strftime("%Y-%m-%dT%H:00:00Z")

@@ -221,11 +221,11 @@ def matches(rule: tuple, user: dict, seed: int) -> bool:
     if kind == "all":
         return True
     if kind == "bucket":
-        return rule[1] <= user["random_bucket"] <= rule[2]
+        return bool(rule[1] <= user["random_bucket"] <= rule[2])
     if kind == "revenue_gt":
-        return user.get("total_revenue", 0.0) > rule[1]
+        return bool(user.get("total_revenue", 0.0) > rule[1])
     if kind == "event":
         return any(e["name"] == rule[1] for e in user.get("custom_events", ()))
     if kind == "app":
         return any(a["name"] == rule[1] for a in user.get("apps", ()))
-    return user.get(kind) == rule[1]
+    return bool(user.get(kind) == rule[1])
