@@ -12,14 +12,18 @@ from collections.abc import Callable, Hashable, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar, get_args
 
 import pandas as pd
 from cachetools import TLRUCache
 
 T = TypeVar("T")
 
-TTL_SECONDS: Mapping[str, float] = {
+#: How long an entry lives depends on what it holds; a typo here is a type error, not a KeyError.
+CacheKind = Literal["list", "details", "series_recent", "series_settled"]
+CACHE_KINDS: tuple[CacheKind, ...] = get_args(CacheKind)
+
+TTL_SECONDS: Mapping[CacheKind, float] = {
     "list": 5 * 60,
     "details": 10 * 60,
     "series_recent": 10 * 60,
@@ -28,7 +32,7 @@ TTL_SECONDS: Mapping[str, float] = {
 RESTATEMENT_DAYS = 14  # Braze restates roughly the last two weeks
 
 
-def series_kind(window_end: date, today: date) -> str:
+def series_kind(window_end: date, today: date) -> CacheKind:
     """Series whose window ended more than two weeks ago no longer change."""
     return (
         "series_settled"
@@ -130,7 +134,11 @@ CACHE = DataCache()
 
 
 def cached(
-    fingerprint: str, endpoint: str, params: Mapping[str, Any], fetch: Callable[[], T], kind: str
+    fingerprint: str,
+    endpoint: str,
+    params: Mapping[str, Any],
+    fetch: Callable[[], T],
+    kind: CacheKind,
 ) -> T:
     return CACHE.get_or_fetch(make_key(fingerprint, endpoint, params), fetch, TTL_SECONDS[kind])
 

@@ -9,8 +9,8 @@ from datetime import date, timedelta
 import pytest
 
 from braze_sandbox import Sandbox
-from dashboard.cache import CACHE, DataCache
-from dashboard.data.common import fan_out, load_series
+from dashboard.cache import CACHE, CACHE_KINDS, TTL_SECONDS, DataCache, series_kind
+from dashboard.data.common import KPI_DAU, KPI_MAU, KPI_NEW_USERS, fan_out, load_series
 from dashboard.settings import Workspace
 
 
@@ -35,10 +35,10 @@ def paths(box, suffix):
 
 def test_second_identical_load_makes_no_request(ws, slow_sandbox):
     end = date.today() - timedelta(days=1)
-    first = load_series(ws, "kpi", "dau", start=end - timedelta(days=29), end=end)
+    first = load_series(ws, KPI_DAU, start=end - timedelta(days=29), end=end)
     n = len(slow_sandbox.requests)
     assert n == 1
-    second = load_series(ws, "kpi", "dau", start=end - timedelta(days=29), end=end)
+    second = load_series(ws, KPI_DAU, start=end - timedelta(days=29), end=end)
     assert len(slow_sandbox.requests) == n
     assert first.equals(second)
     assert len(first) == 30
@@ -47,11 +47,11 @@ def test_second_identical_load_makes_no_request(ws, slow_sandbox):
 def test_workspaces_never_share_entries(ws, slow_sandbox):
     other = Workspace(base_url=slow_sandbox.url, api_key="key-two", label="two")
     end = date.today() - timedelta(days=1)
-    load_series(ws, "kpi", "mau", start=end, end=end)
-    load_series(other, "kpi", "mau", start=end, end=end)
+    load_series(ws, KPI_MAU, start=end, end=end)
+    load_series(other, KPI_MAU, start=end, end=end)
     assert len(paths(slow_sandbox, "/kpi/mau/data_series")) == 2
     assert CACHE.clear(ws.fingerprint) == 1
-    load_series(other, "kpi", "mau", start=end, end=end)
+    load_series(other, KPI_MAU, start=end, end=end)
     assert len(paths(slow_sandbox, "/kpi/mau/data_series")) == 2  # other's entry survived
 
 
@@ -62,7 +62,7 @@ def test_concurrent_identical_loads_make_one_request(ws, slow_sandbox):
 
     def load():
         barrier.wait()
-        frames.append(load_series(ws, "kpi", "new_users", start=end - timedelta(days=6), end=end))
+        frames.append(load_series(ws, KPI_NEW_USERS, start=end - timedelta(days=6), end=end))
 
     threads = [threading.Thread(target=load) for _ in range(12)]
     for t in threads:
@@ -76,7 +76,7 @@ def test_concurrent_identical_loads_make_one_request(ws, slow_sandbox):
 def test_long_range_is_windowed_and_stitched(ws, slow_sandbox):
     end = date.today() - timedelta(days=1)
     start = end - timedelta(days=179)
-    frame = load_series(ws, "kpi", "dau", start=start, end=end)
+    frame = load_series(ws, KPI_DAU, start=start, end=end)
     calls = paths(slow_sandbox, "/kpi/dau/data_series")
     assert sorted(int(c.query["length"]) for c in calls) == [80, 100]
     assert len(frame) == 180
@@ -123,7 +123,7 @@ def test_fan_out_keeps_order_and_errors():
 
 def test_key_never_in_cache_keys(ws):
     end = date.today() - timedelta(days=1)
-    load_series(ws, "kpi", "dau", start=end, end=end)
+    load_series(ws, KPI_DAU, start=end, end=end)
     assert ws.api_key not in repr(list(CACHE._store.keys()))
 
 
@@ -179,3 +179,24 @@ def test_refresh_during_a_fetch_is_not_undone_by_its_stale_result():
     release.set()
     worker.join()
     assert cache.get_or_fetch(("fp", "x", ()), lambda: "fresh", 60) == "fresh"
+
+
+def test_series_entries_keep_their_endpoint_names(ws, slow_sandbox):
+    """Cache names are "<group>.<method>", whatever typed method fetched the value."""
+    end = date.today() - timedelta(days=1)
+    load_series(ws, KPI_DAU, start=end, end=end)
+    load_series(ws, KPI_NEW_USERS, start=end, end=end)
+    names = sorted(key[1] for key in list(CACHE._store) if key[0] == ws.fingerprint)
+    assert names == ["kpi.dau", "kpi.new_users"]
+    assert [r.path for r in slow_sandbox.requests] == [
+        "/kpi/dau/data_series",
+        "/kpi/new_users/data_series",
+    ]
+
+
+def test_every_cache_kind_has_a_lifetime():
+    assert set(CACHE_KINDS) == set(TTL_SECONDS)
+    today = date(2024, 6, 30)
+    assert series_kind(today, today) == "series_recent"
+    assert series_kind(today - timedelta(days=15), today) == "series_settled"
+    assert TTL_SECONDS["series_settled"] > TTL_SECONDS["series_recent"]

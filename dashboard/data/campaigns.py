@@ -26,9 +26,9 @@ from braze_api.frames.campaigns import (
     campaign_window_sums,
 )
 from dashboard.cache import cached, series_kind
-from dashboard.data.common import api, call, fan_out
+from dashboard.data.common import call, fan_out
 from dashboard.filters import utc_today
-from dashboard.settings import Workspace
+from dashboard.settings import Workspace, client_for
 from dashboard.windows import Window, day_windows
 
 MAX_SERIES_DAYS = 100  # /campaigns/data_series accepts at most 100 days per request
@@ -68,7 +68,7 @@ def load_campaigns(ws: Workspace, include_archived: bool = False) -> pd.DataFram
     """Every campaign (all pages), most recently edited first."""
 
     def fetch() -> pd.DataFrame:
-        body = api(ws, "campaigns", "list")(include_archived=include_archived)
+        body = client_for(ws).campaigns.list(include_archived=include_archived)
         return frames.items_frame(body, LIST_COLUMNS)
 
     table = call(ws, "campaigns.list", {"include_archived": include_archived}, fetch, "list")
@@ -113,14 +113,20 @@ class CampaignSeries:
     channels: tuple[str, ...]
 
 
-def _channels(body: Any) -> tuple[str, ...]:
-    seen: list[str] = []
-    for entry in body.get("data", []) if isinstance(body, Mapping) else []:
-        messages = entry.get("messages") if isinstance(entry, Mapping) else None
-        for name in messages if isinstance(messages, Mapping) else ():
-            if str(name) not in seen:
-                seen.append(str(name))
+def _merge_channels(groups: Iterable[Iterable[Any]]) -> tuple[str, ...]:
+    """Every channel named in ``groups``, as text, once each, in order of first appearance."""
+    seen: dict[str, None] = {}
+    for group in groups:
+        for name in group:
+            seen.setdefault(str(name), None)
     return tuple(seen)
+
+
+def _channels(body: Any) -> tuple[str, ...]:
+    """The channels a series body names, in the order its entries name them."""
+    entries = body.get("data", []) if isinstance(body, Mapping) else []
+    messages = (entry.get("messages") for entry in entries if isinstance(entry, Mapping))
+    return _merge_channels(m for m in messages if isinstance(m, Mapping))
 
 
 def series_from_body(body: Any) -> CampaignSeries:
@@ -152,9 +158,6 @@ def combine(parts: Iterable[CampaignSeries], start: date, end: date) -> Campaign
     parts = list(parts)
     if not parts:
         parts = [series_from_body({})]
-    channels: list[str] = []
-    for part in parts:
-        channels.extend(c for c in part.channels if c not in channels)
 
     def joined(name: str) -> pd.DataFrame:
         frames_ = [getattr(p, name) for p in parts]
@@ -166,7 +169,7 @@ def combine(parts: Iterable[CampaignSeries], start: date, end: date) -> Campaign
     return CampaignSeries(
         long=_trim(joined("long"), start, end),
         totals=_trim(joined("totals"), start, end),
-        channels=tuple(channels),
+        channels=_merge_channels(part.channels for part in parts),
     )
 
 
@@ -187,9 +190,14 @@ def _window_body(ws: Workspace, campaign_id: str, window: Window, today: date) -
     """The one cached request per (campaign, window); the leaderboard and the detail view both
     derive from it, so opening a campaign after the leaderboard sends nothing. Read-only."""
     params = _window_params(campaign_id, window)
-    fetch_fn = api(ws, "campaigns", "data_series")
     return call(
-        ws, _RAW_ENDPOINT, params, lambda: fetch_fn(**params), series_kind(window.end, today)
+        ws,
+        _RAW_ENDPOINT,
+        params,
+        lambda: client_for(ws).campaigns.data_series(
+            campaign_id, length=window.length, ending_at=params["ending_at"]
+        ),
+        series_kind(window.end, today),
     )
 
 
@@ -250,12 +258,13 @@ def load_send_series(ws: Workspace, campaign_id: str, send_id: str) -> CampaignS
         "length": SEND_DAYS,
         "ending_at": f"{today.isoformat()}T23:59:59+00:00",
     }
-    fetch_fn = api(ws, "sends", "data_series")
     series = call(
         ws,
         "sends.data_series:campaign_series",
         params,
-        lambda: fetch_fn(**params),
+        lambda: client_for(ws).sends.data_series(
+            campaign_id, send_id, length=SEND_DAYS, ending_at=params["ending_at"]
+        ),
         "series_recent",
         then=series_from_body,
     )
@@ -371,13 +380,6 @@ class LeaderboardRow:
         return cls(channels=series.channels, numbers=tuple(summarise(series).items()))
 
 
-def _merged_channels(parts: Iterable[WindowSums]) -> tuple[str, ...]:
-    channels: list[str] = []
-    for part in parts:
-        channels.extend(c for c in part.channels if c not in channels)
-    return tuple(channels)
-
-
 def _leaderboard_row(ws: Workspace, campaign_id: str, start: date, end: date) -> LeaderboardRow:
     """The row from per-window sums; the frame path only for bodies the sums cannot read."""
     today = utc_today()
@@ -386,7 +388,8 @@ def _leaderboard_row(ws: Workspace, campaign_id: str, start: date, end: date) ->
     numbers = summarise_windows(parts, start, end)
     if numbers is None:
         return LeaderboardRow.of(load_campaign_series(ws, campaign_id, start, end))
-    return LeaderboardRow(channels=_merged_channels(parts), numbers=tuple(numbers.items()))
+    channels = _merge_channels(part.channels for part in parts)
+    return LeaderboardRow(channels=channels, numbers=tuple(numbers.items()))
 
 
 def load_leaderboard_row(ws: Workspace, campaign_id: str, start: date, end: date) -> LeaderboardRow:
@@ -496,12 +499,11 @@ def leaderboard_totals(leaderboard: pd.DataFrame) -> dict[str, float | None]:
 
 def load_campaign_details(ws: Workspace, campaign_id: str) -> dict[str, Any]:
     """The ``/campaigns/details`` body (cached)."""
-    fetch_fn = api(ws, "campaigns", "details")
     return call(
         ws,
         "campaigns.details",
         {"campaign_id": campaign_id},
-        lambda: fetch_fn(campaign_id),
+        lambda: client_for(ws).campaigns.details(campaign_id),
         "details",
     )
 

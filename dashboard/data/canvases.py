@@ -19,9 +19,9 @@ import pandas as pd
 from braze_api import frames
 from braze_api.frames import CANVAS_METRICS, CanvasFrames
 from dashboard.cache import cached, series_kind
-from dashboard.data.common import LoadResult, api, call, fan_out
+from dashboard.data.common import JSON, LoadResult, call, fan_out
 from dashboard.filters import Filters, utc_today
-from dashboard.settings import Workspace
+from dashboard.settings import Workspace, client_for
 from dashboard.windows import Window, day_windows
 
 CANVAS_WINDOW_DAYS = 14  # Braze's cap per Canvas series/summary call
@@ -54,7 +54,7 @@ def load_canvas_list(ws: Workspace, *, include_archived: bool = False) -> pd.Dat
         ws,
         "canvas.list",
         {"include_archived": include_archived},
-        lambda: canvas_list_frame(api(ws, "canvas", "list")(include_archived=include_archived)),
+        lambda: canvas_list_frame(client_for(ws).canvas.list(include_archived=include_archived)),
         "list",
     )
 
@@ -344,7 +344,7 @@ def load_canvas_details(ws: Workspace, canvas_id: str) -> CanvasDetails:
         ws,
         "canvas.details",
         {"canvas_id": canvas_id},
-        lambda: details_from_body(canvas_id, api(ws, "canvas", "details")(canvas_id)),
+        lambda: details_from_body(canvas_id, client_for(ws).canvas.details(canvas_id)),
         "details",
     )
     # the cached frames are shared by every session: hand out isolated copies
@@ -356,19 +356,22 @@ def load_canvas_details(ws: Workspace, canvas_id: str) -> CanvasDetails:
 # ---- series and summary ----------------------------------------------------------------
 
 
-def _window_call(
-    ws: Workspace, method: str, canvas_id: str, window: Window, today: date, **flags: bool
+def _series_window(
+    ws: Workspace, canvas_id: str, window: Window, today: date, *, deleted_steps: bool
 ) -> CanvasFrames:
-    request = {"canvas_id": canvas_id, **window_params(window), **flags}
-    fetch = api(ws, "canvas", method)
-    to_frames = (
-        frames.canvas_series_frames if method == "data_series" else frames.canvas_summary_frames
-    )
+    """One window of ``/canvas/data_series`` with variant and step breakdowns, as frames."""
+    request: JSON = {
+        "canvas_id": canvas_id,
+        **window_params(window),
+        "include_variant_breakdown": True,
+        "include_step_breakdown": True,
+        "include_deleted_step_data": deleted_steps,
+    }
     return call(
         ws,
-        f"canvas.{method}",
+        "canvas.data_series",
         request,
-        lambda: to_frames(fetch(**request)),
+        lambda: frames.canvas_series_frames(client_for(ws).canvas.data_series(**request)),
         series_kind(window.end, today),
     )
 
@@ -380,16 +383,7 @@ def load_canvas_series(
     today = utc_today()
 
     def one(window: Window) -> CanvasFrames:
-        return _window_call(
-            ws,
-            "data_series",
-            canvas_id,
-            window,
-            today,
-            include_variant_breakdown=True,
-            include_step_breakdown=True,
-            include_deleted_step_data=deleted_steps,
-        )
+        return _series_window(ws, canvas_id, window, today, deleted_steps=deleted_steps)
 
     parts = [r.value for r in fan_out(one, canvas_windows(start, end), raise_errors=True)]
     return stitch_canvas(parts, start, end)
@@ -397,8 +391,17 @@ def load_canvas_series(
 
 def _summary_window(ws: Workspace, canvas_id: str, window: Window, today: date) -> CanvasFrames:
     # The leaderboard asks for exactly this, so the chosen Canvas's summary is a cache hit.
-    return _window_call(
-        ws, "data_summary", canvas_id, window, today, include_variant_breakdown=True
+    request: JSON = {
+        "canvas_id": canvas_id,
+        **window_params(window),
+        "include_variant_breakdown": True,
+    }
+    return call(
+        ws,
+        "canvas.data_summary",
+        request,
+        lambda: frames.canvas_summary_frames(client_for(ws).canvas.data_summary(**request)),
+        series_kind(window.end, today),
     )
 
 

@@ -11,14 +11,15 @@ from typing import Any, Generic, TypeVar
 
 import pandas as pd
 
-from braze_api import frames
-from dashboard.cache import cached, series_kind
+from braze_api import BrazeClient, frames
+from dashboard.cache import CacheKind, cached, series_kind
 from dashboard.filters import utc_today
 from dashboard.settings import Workspace, client_for
 from dashboard.windows import Window, day_windows, hour_windows
 
 T = TypeVar("T")
 I = TypeVar("I")  # noqa: E741
+JSON = dict[str, Any]
 
 # Braze allows far more, but a dashboard has no business hammering it: at most this many
 # requests in flight per workspace, whatever the number of sessions or threads asking.
@@ -38,7 +39,7 @@ def call(
     endpoint: str,
     params: Mapping[str, Any],
     fetch: Callable[[], Any],
-    kind: str,
+    kind: CacheKind,
     *,
     then: Callable[[Any], T] | None = None,
 ) -> T:
@@ -56,9 +57,29 @@ def call(
     return cached(ws.fingerprint, endpoint, params, gated, kind)
 
 
-def api(ws: Workspace, group: str, method: str) -> Callable[..., Any]:
-    """``api(ws, "kpi", "dau")`` -> the bound client method ``client.kpi.dau``."""
-    return getattr(getattr(client_for(ws), group), method)
+@dataclass(frozen=True)
+class SeriesSource:
+    """A ``length``-limited Braze series: its cache name and the typed client method serving it.
+
+    ``method`` picks the method off a client (``lambda c: c.kpi.dau``), so a misspelt method is
+    a type error; ``name`` keys the cache, one name per kind of value (see ARCHITECTURE.md).
+    """
+
+    name: str
+    method: Callable[[BrazeClient], Callable[..., JSON]]
+
+
+# The series the pages read; names are "<client group>.<method>".
+KPI_MAU = SeriesSource("kpi.mau", lambda c: c.kpi.mau)
+KPI_DAU = SeriesSource("kpi.dau", lambda c: c.kpi.dau)
+KPI_NEW_USERS = SeriesSource("kpi.new_users", lambda c: c.kpi.new_users)
+KPI_UNINSTALLS = SeriesSource("kpi.uninstalls", lambda c: c.kpi.uninstalls)
+SESSIONS = SeriesSource("sessions.data_series", lambda c: c.sessions.data_series)
+SEGMENT_SIZES = SeriesSource("segments.data_series", lambda c: c.segments.data_series)
+EVENTS = SeriesSource("events.data_series", lambda c: c.events.data_series)
+REVENUE = SeriesSource("purchases.revenue_series", lambda c: c.purchases.revenue_series)
+PURCHASES = SeriesSource("purchases.quantity_series", lambda c: c.purchases.quantity_series)
+CARD_SERIES = SeriesSource("feed.data_series", lambda c: c.feed.data_series)
 
 
 def _drop_none(params: Mapping[str, Any]) -> dict[str, Any]:
@@ -67,8 +88,7 @@ def _drop_none(params: Mapping[str, Any]) -> dict[str, Any]:
 
 def load_series(
     ws: Workspace,
-    group: str,
-    method: str,
+    source: SeriesSource,
     *,
     start: date,
     end: date,
@@ -84,7 +104,6 @@ def load_series(
     """
     windows = (hour_windows if unit == "hour" else day_windows)(start, end, max_length)
     fixed = _drop_none(params)
-    method_fn = api(ws, group, method)
     today = utc_today()
 
     def one(window: Window) -> pd.DataFrame:
@@ -93,9 +112,9 @@ def load_series(
             request["unit"] = "hour"
         return call(
             ws,
-            f"{group}.{method}",
+            source.name,
             request,
-            lambda: method_fn(**request),
+            lambda: source.method(client_for(ws))(**request),
             series_kind(window.end, today),
             then=to_frame,
         )

@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from dashboard.data.common import LoadResult, api, call, fan_out
+from dashboard.data.common import EVENTS, KPI_DAU, SESSIONS, LoadResult, call, fan_out
 from dashboard.data.segments import load_segments
 from dashboard.data.timeseries import (
     HOURLY_MAX_DAYS,
@@ -26,7 +26,7 @@ from dashboard.data.timeseries import (
     time_column,
 )
 from dashboard.filters import Filters
-from dashboard.settings import Workspace
+from dashboard.settings import Workspace, client_for
 
 MAX_EVENTS = 10  # events compared on one chart; more is unreadable and many calls
 ALL_USERS = "All users"
@@ -79,7 +79,7 @@ def load_event_names(ws: Workspace) -> tuple[str, ...]:
         ws,
         "events.list",
         {},
-        lambda: clean_names(api(ws, "events", "list")().get("events")),
+        lambda: clean_names(client_for(ws).events.list().get("events")),
         "list",
     )
     return tuple(sorted(names, key=str.casefold))
@@ -215,8 +215,7 @@ def load_events_page(
         if kind in ("current", "previous", "hourly"):
             return range_series(
                 ws,
-                "events",
-                "data_series",
+                EVENTS,
                 "count",
                 previous if kind == "previous" else filters,
                 unit="hour" if kind == "hourly" else "day",
@@ -224,15 +223,12 @@ def load_events_page(
                 **app_seg,
             )
         if kind == "dau":
-            return range_series(ws, "kpi", "dau", "dau", filters, app_id=filters.app_id)
+            return range_series(ws, KPI_DAU, "dau", filters, app_id=filters.app_id)
         if kind == "sessions_all_users":
-            return range_series(
-                ws, "sessions", "data_series", "sessions", filters, app_id=filters.app_id
-            )
+            return range_series(ws, SESSIONS, "sessions", filters, app_id=filters.app_id)
         return range_series(
             ws,
-            "sessions",
-            "data_series",
+            SESSIONS,
             "sessions",
             previous if kind == "sessions_previous" else filters,
             unit="hour" if kind == "sessions_hourly" else "day",

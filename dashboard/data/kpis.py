@@ -13,18 +13,28 @@ from types import MappingProxyType
 import pandas as pd
 
 from dashboard.cache import cached, series_kind
-from dashboard.data.common import LoadResult, fan_out, load_series
+from dashboard.data.common import (
+    KPI_DAU,
+    KPI_MAU,
+    KPI_NEW_USERS,
+    KPI_UNINSTALLS,
+    SESSIONS,
+    LoadResult,
+    SeriesSource,
+    fan_out,
+    load_series,
+)
 from dashboard.data.timeseries import HOURLY_MAX_DAYS, hour_range, range_series
 from dashboard.filters import Filters, utc_today
 from dashboard.settings import Workspace
 
-# metric -> (client group, method); all take length / ending_at / app_id.
-SOURCES: Mapping[str, tuple[str, str]] = {
-    "mau": ("kpi", "mau"),
-    "dau": ("kpi", "dau"),
-    "new_users": ("kpi", "new_users"),
-    "uninstalls": ("kpi", "uninstalls"),
-    "sessions": ("sessions", "data_series"),
+# metric -> its series; all take length / ending_at / app_id.
+SOURCES: Mapping[str, SeriesSource] = {
+    "mau": KPI_MAU,
+    "dau": KPI_DAU,
+    "new_users": KPI_NEW_USERS,
+    "uninstalls": KPI_UNINSTALLS,
+    "sessions": SESSIONS,
 }
 METRICS: tuple[str, ...] = tuple(SOURCES)
 # MAU is already a 30-day rolling count, so its latest value is the headline; DAU's average;
@@ -116,18 +126,15 @@ class KpiPage:
 
 
 def _load_daily(ws: Workspace, metric: str, filters: Filters) -> pd.DataFrame:
-    group, method = SOURCES[metric]
     raw = load_series(
-        ws, group, method, start=filters.start, end=filters.end, app_id=filters.app_id
+        ws, SOURCES[metric], start=filters.start, end=filters.end, app_id=filters.app_id
     )
     return daily_frame(raw, metric)
 
 
 def _load_hourly(ws: Workspace, filters: Filters) -> pd.DataFrame:
     """Sessions per hour of the range's days on the sidebar's clock: ``time`` (UTC), sessions."""
-    series = range_series(
-        ws, "sessions", "data_series", "sessions", filters, unit="hour", app_id=filters.app_id
-    )
+    series = range_series(ws, SESSIONS, "sessions", filters, unit="hour", app_id=filters.app_id)
     return series.rename(columns={"value": "sessions"})
 
 

@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 
 from braze_api import frames
-from dashboard.data.common import LoadResult, api, call, fan_out
+from dashboard.data.common import CARD_SERIES, LoadResult, call, fan_out
 from dashboard.data.timeseries import (
     format_local,
     format_times,
@@ -21,7 +21,7 @@ from dashboard.data.timeseries import (
     time_column,
 )
 from dashboard.filters import Filters
-from dashboard.settings import Workspace
+from dashboard.settings import Workspace, client_for
 
 CARD_COLUMNS = ("id", "title", "type", "tags")
 METRICS = ("impressions", "unique_impressions", "clicks", "unique_clicks")
@@ -31,7 +31,7 @@ def load_cards(ws: Workspace, include_archived: bool = False) -> pd.DataFrame:
     """Every card (all pages): id, title, type, tags, tags_text."""
 
     def fetch() -> pd.DataFrame:
-        body = api(ws, "feed", "list")(include_archived=include_archived)
+        body = client_for(ws).feed.list(include_archived=include_archived)
         return frames.items_frame(body.get("cards") or [], CARD_COLUMNS)
 
     return call(ws, "feed.list", {"include_archived": include_archived}, fetch, "list")
@@ -42,7 +42,7 @@ def load_card_details(ws: Workspace, card_id: str) -> dict[str, Any]:
         ws,
         "feed.details",
         {"card_id": card_id},
-        lambda: dict(api(ws, "feed", "details")(card_id)),
+        lambda: dict(client_for(ws).feed.details(card_id)),
         "details",
     )
 
@@ -59,7 +59,7 @@ def _empty_series() -> pd.DataFrame:
 
 
 def _one_card(ws: Workspace, card_id: str, filters: Filters, unit: str) -> pd.DataFrame:
-    return load_range(ws, "feed", "data_series", filters, unit=unit, card_id=card_id)
+    return load_range(ws, CARD_SERIES, filters, unit=unit, card_id=card_id)
 
 
 def load_card_series(

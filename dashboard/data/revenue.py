@@ -12,19 +12,19 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from dashboard.data.common import LoadResult, api, call, fan_out
+from dashboard.data.common import PURCHASES, REVENUE, LoadResult, SeriesSource, call, fan_out
 from dashboard.data.events import clean_names, errors_of, long_frame, total
 from dashboard.data.timeseries import HOURLY_MAX_DAYS, format_times, range_series, time_column
 from dashboard.filters import Filters
-from dashboard.settings import Workspace
+from dashboard.settings import Workspace, client_for
 
 ALL_PRODUCTS = "All products"
 MAX_SELECTED = 8  # products compared on one chart (one colour each)
 MAX_TABLE_PRODUCTS = 50  # beyond this the totals table covers the selected products only
-# metric -> (client method, value column in Braze's series)
-METRICS: Mapping[str, tuple[str, str]] = {
-    "revenue": ("revenue_series", "revenue"),
-    "purchases": ("quantity_series", "purchase_quantity"),
+# metric -> (its series, value column in Braze's series)
+METRICS: Mapping[str, tuple[SeriesSource, str]] = {
+    "revenue": (REVENUE, "revenue"),
+    "purchases": (PURCHASES, "purchase_quantity"),
 }
 
 
@@ -34,7 +34,7 @@ def load_products(ws: Workspace) -> tuple[str, ...]:
         ws,
         "purchases.product_list",
         {},
-        lambda: clean_names(api(ws, "purchases", "product_list")().get("products")),
+        lambda: clean_names(client_for(ws).purchases.product_list().get("products")),
         "list",
     )
     return tuple(sorted(names, key=str.casefold))
@@ -174,11 +174,10 @@ def load_revenue_page(
 
     def run(task: tuple[str, str, str]) -> pd.DataFrame:
         unit_, label, metric = task
-        method, column = METRICS[metric]
+        source, column = METRICS[metric]
         return range_series(
             ws,
-            "purchases",
-            method,
+            source,
             column,
             filters,
             unit="hour" if unit_ == "hour" else "day",

@@ -15,8 +15,8 @@ import pandas as pd
 
 from braze_api import frames
 from braze_api.export_reader import ExportResult
-from dashboard.data.common import LoadResult, api, call, fan_out, load_series
-from dashboard.settings import Workspace
+from dashboard.data.common import SEGMENT_SIZES, LoadResult, call, fan_out, load_series
+from dashboard.settings import Workspace, client_for
 
 LIST_COLUMNS = ("id", "name", "analytics_tracking_enabled", "tags")
 TRACKING_CHOICES = ("All segments", "Analytics tracking on", "Analytics tracking off")
@@ -27,7 +27,7 @@ def load_segments(ws: Workspace) -> pd.DataFrame:
     """Every segment (all pages): id, name, analytics_tracking_enabled, tags, tags_text."""
 
     def fetch() -> pd.DataFrame:
-        body = api(ws, "segments", "list")()
+        body = client_for(ws).segments.list()
         table = frames.items_frame(body.get("segments") or [], LIST_COLUMNS)
         table["analytics_tracking_enabled"] = (
             table["analytics_tracking_enabled"].fillna(False).astype(bool)
@@ -43,7 +43,7 @@ def load_details(ws: Workspace, segment_id: str) -> dict[str, Any]:
         ws,
         "segments.details",
         {"segment_id": segment_id},
-        lambda: dict(api(ws, "segments", "details")(segment_id)),
+        lambda: dict(client_for(ws).segments.details(segment_id)),
         "details",
     )
 
@@ -69,7 +69,7 @@ def filter_segments(
 
 
 def _size_series(ws: Workspace, segment_id: str, start: date, end: date) -> pd.DataFrame:
-    raw = load_series(ws, "segments", "data_series", start=start, end=end, segment_id=segment_id)
+    raw = load_series(ws, SEGMENT_SIZES, start=start, end=end, segment_id=segment_id)
     if raw.empty or "size" not in raw:
         return pd.DataFrame({"time": pd.Series([], dtype="datetime64[ns, UTC]"), "size": []})
     return raw[["time", "size"]]

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from dashboard.data.common import load_series
+from dashboard.data.common import SeriesSource, load_series
 from dashboard.filters import Filters
 from dashboard.settings import Workspace
 
@@ -30,19 +30,18 @@ def hour_range(filters: Filters) -> tuple[datetime, datetime]:
 
 
 def load_range(
-    ws: Workspace, group: str, method: str, filters: Filters, *, unit: str = "day", **params: Any
+    ws: Workspace, source: SeriesSource, filters: Filters, *, unit: str = "day", **params: Any
 ) -> pd.DataFrame:
     """Braze's raw series (``time`` + its columns) for the range: UTC days or local hours.
 
     Windows of at most 100 days (or hours) are fetched back to back by ``load_series``.
     """
     if unit != "hour":
-        return load_series(ws, group, method, start=filters.start, end=filters.end, **params)
+        return load_series(ws, source, start=filters.start, end=filters.end, **params)
     first, after = hour_range(filters)
     raw = load_series(
         ws,
-        group,
-        method,
+        source,
         start=first.date(),
         end=(after - timedelta(hours=1)).date(),
         unit="hour",
@@ -76,8 +75,7 @@ def value_series(raw: pd.DataFrame, column: str) -> pd.DataFrame:
 
 def range_series(
     ws: Workspace,
-    group: str,
-    method: str,
+    source: SeriesSource,
     column: str,
     filters: Filters,
     *,
@@ -85,7 +83,7 @@ def range_series(
     **params: Any,
 ) -> pd.DataFrame:
     """One column of any series for the range as ``time`` (UTC) + ``value``."""
-    return value_series(load_range(ws, group, method, filters, unit=unit, **params), column)
+    return value_series(load_range(ws, source, filters, unit=unit, **params), column)
 
 
 def time_column(unit: str) -> str:
