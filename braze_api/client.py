@@ -50,6 +50,7 @@ logger = logging.getLogger("braze_api")
 _POOL_SIZE = 16  # enough connections for the dashboard's bounded concurrent fetches
 _MAX_BACKOFF = 30.0
 _MAX_MESSAGE_CHARS = 500
+_IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 @dataclass(frozen=True)
@@ -200,10 +201,19 @@ class BrazeClient:
         *,
         params: dict[str, Any] | None = None,
         json_body: dict[str, Any] | None = None,
+        idempotent: bool | None = None,
     ) -> dict[str, Any]:
-        """Send one request (with retries) and return the decoded JSON object."""
+        """Send one request and return the decoded JSON object.
+
+        Idempotent requests (GETs, unless told otherwise) are retried on server errors,
+        connection failures, unreadable bodies and short 429 waits. Others (POSTs, unless the
+        caller declares one safe to repeat) are sent once: a repeated POST may act twice, e.g.
+        start a second segment export, so their failures are raised as they come.
+        """
         if not path.startswith("/") or "?" in path:
             raise ValueError("path must start with '/' and carry no query string")
+        if idempotent is None:
+            idempotent = method.upper() in _IDEMPOTENT_METHODS
         query = {k: v for k, v in (params or {}).items() if v is not None}
         attempt = 0
         while True:
@@ -211,7 +221,7 @@ class BrazeClient:
                 return self._attempt(method, path, query, json_body)
             except _Retry as retry:
                 error, wait = retry.error, retry.wait
-            if attempt >= self._max_retries:
+            if not idempotent or attempt >= self._max_retries:
                 raise error
             if wait is None:
                 wait = random.uniform(0.0, min(_MAX_BACKOFF, self._backoff_base * 2**attempt))

@@ -233,6 +233,41 @@ def test_persistent_5xx_gives_up(sb: Sandbox) -> None:
     assert len(sb.requests) == 3
 
 
+def test_segment_export_post_reaches_braze_once_on_a_5xx(client: BrazeClient, sb: Sandbox) -> None:
+    """A retried POST could start a second export: the 500 is raised, while a GET is retried."""
+    segment = sb.workspace.segments[0]
+    campaign = sb.workspace.campaigns[0]
+    sb.inject("/users/export/segment", 500, times=1)  # a retry would have succeeded
+    sb.inject("/campaigns/details", 500, times=1)
+    with pytest.raises(ServerError) as info:
+        client.users.export_segment(segment.id, fields_to_export=["email"])
+    assert info.value.status == 500
+    assert client.campaigns.details(campaign.id)["name"] == campaign.name
+    assert [(r.method, r.path) for r in sb.requests] == [
+        ("POST", "/users/export/segment"),
+        ("GET", "/campaigns/details"),
+        ("GET", "/campaigns/details"),
+    ]
+
+
+def test_segment_export_post_is_not_retried_after_a_short_429(
+    client: BrazeClient, sb: Sandbox
+) -> None:
+    sb.inject("/users/export/segment", 429, times=1)
+    with pytest.raises(RateLimitError):
+        client.users.export_segment(sb.workspace.segments[0].id)
+    assert [(r.method, r.path) for r in sb.requests] == [("POST", "/users/export/segment")]
+
+
+def test_export_ids_lookup_is_still_retried(client: BrazeClient, sb: Sandbox) -> None:
+    """/users/export/ids only reads profiles, so a 5xx is retried like a GET."""
+    user = sb.workspace.users[0]
+    sb.inject("/users/export/ids", 503, times=1)
+    body = client.users.export_ids(external_ids=[user["external_id"]])
+    assert [u["external_id"] for u in body["users"]] == [user["external_id"]]
+    assert [r.path for r in sb.requests] == ["/users/export/ids"] * 2
+
+
 def test_injected_429_waits_then_retries(client: BrazeClient, sb: Sandbox) -> None:
     sb.inject("/kpi/dau", 429, times=1)
     assert client.kpi.dau(length=2)["message"] == "success"

@@ -291,6 +291,43 @@ def test_dropped_connection_then_success(peer: Peer) -> None:
     assert len(peer.seen) == 2
 
 
+@pytest.mark.parametrize(
+    ("reply", "kind"),
+    [
+        (Reply(500, {"message": "boom"}), ServerError),
+        (Reply(503, {"message": "busy"}), ServerError),
+        (Reply(drop=True), BrazeConnectionError),
+        (Reply(raw=b'{"message": "succ', truncate=True), BadResponseError),
+        (Reply(raw=b"<html>oops</html>"), BadResponseError),
+        (Reply(429, {"message": "slow down"}, headers={"Retry-After": "0"}), RateLimitError),
+        (Reply(delay=1.0), BrazeConnectionError),
+    ],
+    ids=["500", "503", "dropped", "truncated", "unreadable", "short-429", "timeout"],
+)
+def test_segment_export_is_never_retried(peer: Peer, reply: Reply, kind: type) -> None:
+    """A repeated POST /users/export/segment may start a second export: fail, never resend."""
+    peer.script = [reply]  # anything after it would succeed
+    peer.route = lambda seen: Reply(body={"message": "success", "object_prefix": "p", "url": None})
+    with pytest.raises(kind):
+        make_client(peer, timeout=0.3).users.export_segment("seg-1")
+    time.sleep(0.05)  # a resend, had there been one, has reached the peer by now
+    assert [(s.method, s.path) for s in peer.seen] == [("POST", "/users/export/segment")]
+
+
+def test_posts_are_sent_once_unless_declared_idempotent(peer: Peer) -> None:
+    peer.route = lambda seen: Reply(500, {"message": "boom"})
+    client = make_client(peer, max_retries=2)
+    with pytest.raises(ServerError):
+        client.request("POST", "/users/export/segment", json_body={"segment_id": "s"})
+    assert len(peer.seen) == 1
+    with pytest.raises(ServerError):
+        client.request("POST", "/users/export/ids", json_body={"braze_id": "b"}, idempotent=True)
+    assert len(peer.seen) == 4
+    with pytest.raises(ServerError):
+        client.request("GET", "/kpi/dau/data_series", idempotent=False)
+    assert len(peer.seen) == 5
+
+
 def test_timeouts_apply_to_every_request(peer: Peer) -> None:
     peer.route = lambda seen: Reply(delay=1.0)
     started = time.monotonic()

@@ -34,8 +34,9 @@ class Resource:
     def _get(self, path: str, **params: Any) -> JSON:
         return self._client.request("GET", path, params=params)
 
-    def _post(self, path: str, body: JSON) -> JSON:
-        return self._client.request("POST", path, json_body=body)
+    def _post(self, path: str, body: JSON, *, idempotent: bool = False) -> JSON:
+        """POST once; ``idempotent=True`` only for reads that merely travel as a POST."""
+        return self._client.request("POST", path, json_body=body, idempotent=idempotent)
 
     def _list(self, path: str, key: str, page_size: int, page: Any = None, **params: Any) -> JSON:
         """One page if ``page`` is given, else every page in order until a short one.

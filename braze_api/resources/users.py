@@ -58,9 +58,9 @@ class Users(Resource):
         elif kind == "user_aliases":
             values = check_user_aliases(user_aliases)
         else:
-            return self._post("/users/export/ids", {kind: require_id(given[kind], kind), **extra})
+            return self._lookup({kind: require_id(given[kind], kind), **extra})
         chunks = [values[i : i + IDS_PER_CALL] for i in range(0, len(values), IDS_PER_CALL)]
-        bodies = [self._post("/users/export/ids", {kind: chunk, **extra}) for chunk in chunks]
+        bodies = [self._lookup({kind: chunk, **extra}) for chunk in chunks]
         return _merge_exports(bodies)
 
     def export_segment(
@@ -70,7 +70,11 @@ class Users(Resource):
         fields_to_export: list[str] | None = None,
         output_format: str | None = None,
     ) -> JSON:
-        """POST /users/export/segment: starts an export; returns ``object_prefix``/``url``."""
+        """POST /users/export/segment: starts an export; returns ``object_prefix``/``url``.
+
+        Never retried: a repeated POST could start a second export (Braze answers 429 for a
+        segment already exporting), so any failure is raised for the caller to decide.
+        """
         body = {
             "segment_id": require_id(segment_id, "segment_id"),
             "callback_endpoint": check_url(callback_endpoint, "callback_endpoint"),
@@ -78,6 +82,10 @@ class Users(Resource):
             "output_format": check_choice(output_format, "output_format", ("zip", "gzip")),
         }
         return self._post("/users/export/segment", {k: v for k, v in body.items() if v is not None})
+
+    def _lookup(self, body: JSON) -> JSON:
+        # /users/export/ids only reads profiles (POST for the body's size): safe to retry.
+        return self._post("/users/export/ids", body, idempotent=True)
 
 
 def _merge_exports(bodies: list[JSON]) -> JSON:
