@@ -45,17 +45,15 @@ class Canvas(Resource):
         include_deleted_step_data: bool = False,
     ) -> JSON:
         """GET /canvas/data_series: ``data`` is ``{name, stats: [...]}``."""
-        return self._get(
+        return self._canvas_data(
             "/canvas/data_series",
-            **_canvas_params(
-                canvas_id,
-                ending_at,
-                starting_at,
-                length,
-                include_variant_breakdown,
-                include_step_breakdown,
-                include_deleted_step_data,
-            ),
+            canvas_id,
+            ending_at,
+            starting_at,
+            length,
+            include_variant_breakdown,
+            include_step_breakdown,
+            include_deleted_step_data,
         )
 
     def data_summary(
@@ -69,48 +67,48 @@ class Canvas(Resource):
         include_deleted_step_data: bool = False,
     ) -> JSON:
         """GET /canvas/data_summary: the same window rolled up into totals."""
-        return self._get(
+        return self._canvas_data(
             "/canvas/data_summary",
-            **_canvas_params(
-                canvas_id,
-                ending_at,
-                starting_at,
-                length,
-                include_variant_breakdown,
-                include_step_breakdown,
-                include_deleted_step_data,
-            ),
+            canvas_id,
+            ending_at,
+            starting_at,
+            length,
+            include_variant_breakdown,
+            include_step_breakdown,
+            include_deleted_step_data,
         )
 
-
-def _canvas_params(
-    canvas_id: Any,
-    ending_at: Any,
-    starting_at: Any,
-    length: Any,
-    include_variant_breakdown: Any,
-    include_step_breakdown: Any,
-    include_deleted_step_data: Any,
-) -> JSON:
-    """Canvas windows: ``ending_at`` required plus exactly one of ``length``/``starting_at``."""
-    if ending_at is None:
-        raise ValueError("ending_at is required for Canvas data")
-    if (length is None) == (starting_at is None):
-        raise ValueError("Canvas data needs exactly one of length or starting_at")
-    if starting_at is not None and parse_moment(starting_at, "starting_at", "start") >= (
-        parse_moment(ending_at, "ending_at", "end")
-    ):
-        raise ValueError("starting_at must be before ending_at")
-    return {
-        "canvas_id": require_id(canvas_id, "canvas_id"),
-        "ending_at": check_datetime(ending_at, "ending_at", "end"),
-        "starting_at": check_datetime(starting_at, "starting_at", "start"),
-        "length": None if length is None else check_length(length, maximum=CANVAS_MAX_LENGTH),
-        "include_variant_breakdown": check_flag(
-            include_variant_breakdown, "include_variant_breakdown"
-        ),
-        "include_step_breakdown": check_flag(include_step_breakdown, "include_step_breakdown"),
-        "include_deleted_step_data": check_flag(
-            include_deleted_step_data, "include_deleted_step_data"
-        ),
-    }
+    def _canvas_data(
+        self,
+        path: str,
+        canvas_id: Any,
+        ending_at: Any,
+        starting_at: Any,
+        length: Any,
+        include_variant_breakdown: Any,
+        include_step_breakdown: Any,
+        include_deleted_step_data: Any,
+    ) -> JSON:
+        """Both Canvas windows: ``ending_at`` plus exactly one of ``length``/``starting_at``."""
+        if ending_at is None:
+            raise ValueError("ending_at is required for Canvas data")
+        if (length is None) == (starting_at is None):
+            raise ValueError("Canvas data needs exactly one of length or starting_at")
+        if starting_at is not None and parse_moment(starting_at, "starting_at", "start") >= (
+            parse_moment(ending_at, "ending_at", "end")
+        ):
+            raise ValueError("starting_at must be before ending_at")
+        return self._get(
+            path,
+            canvas_id=require_id(canvas_id, "canvas_id"),
+            ending_at=check_datetime(ending_at, "ending_at", "end"),
+            starting_at=check_datetime(starting_at, "starting_at", "start"),
+            length=None if length is None else check_length(length, maximum=CANVAS_MAX_LENGTH),
+            include_variant_breakdown=check_flag(
+                include_variant_breakdown, "include_variant_breakdown"
+            ),
+            include_step_breakdown=check_flag(include_step_breakdown, "include_step_breakdown"),
+            include_deleted_step_data=check_flag(
+                include_deleted_step_data, "include_deleted_step_data"
+            ),
+        )
