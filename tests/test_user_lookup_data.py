@@ -258,3 +258,29 @@ def test_profile_tables_survive_a_lone_surrogate() -> None:
     assert attributes["key"].tolist() == ["tags", "tier\ufffd"]
     assert attributes["value"].tolist() == ["a\ufffd, b", "gold\ufffd"]
     assert aliases_frame(user)["alias_label"].tolist() == ["crm\ufffd"]
+
+
+def test_custom_attribute_kinds_use_the_profile_wording() -> None:
+    """One kind per JSON value (shared with the export reader); the profile says "text"."""
+    from braze_api.fields import value_kind
+    from dashboard.data.users import custom_attributes_frame
+
+    user = {
+        "custom_attributes": {
+            "a_text": "gold",
+            "b_flag": True,
+            "c_count": 3,
+            "d_ratio": 0.5,
+            "e_list": ["x"],
+            "f_obj": {"k": 1},
+            "g_none": None,
+        }
+    }
+    attributes = custom_attributes_frame(user)
+    assert attributes["type"].tolist() == [
+        "text", "boolean", "number", "number", "array", "object", "null",
+    ]  # fmt: skip
+    values = user["custom_attributes"].values()
+    assert [value_kind(v) for v in values] == [
+        "string", "boolean", "number", "number", "array", "object", "null",
+    ]  # fmt: skip

@@ -7,10 +7,14 @@ split the block and read the failing part line by line with the standard library
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pj
+
+from braze_api.fields import ValueKind
 
 from .jsontext import Unsupported, json_text
 from .model import LONG_TABLES, USERS
@@ -234,7 +238,7 @@ def _merge_engaged(fields: dict[str, pa.Array]) -> None:
             fields[spec.name] = pc.coalesce(own, flags)
 
 
-KINDS = (
+KINDS: tuple[tuple[Callable[[pa.DataType], bool], ValueKind], ...] = (
     (pa.types.is_string, "string"),
     (pa.types.is_boolean, "boolean"),
     (pa.types.is_integer, "number"),

@@ -12,6 +12,8 @@ from typing import Any
 
 import pyarrow as pa
 
+from braze_api.fields import value_kind
+
 from .fast import Part
 from .model import LONG_TABLES, USERS
 
@@ -90,7 +92,7 @@ class LineBuilder:
                 continue  # as the fast path: a null attribute is not listed
             ids.append(uid)
             names.append(name)
-            types.append(type_name(value))
+            types.append(value_kind(value))
             if isinstance(value, str):
                 values.append(value)
             elif isinstance(value, dict | list):
@@ -142,17 +144,3 @@ def _coordinates(value: Any) -> tuple[float | None, float | None]:
         if isinstance(lon, int | float) and isinstance(lat, int | float):
             return float(lon), float(lat)
     return None, None
-
-
-def type_name(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return "string"

@@ -14,10 +14,12 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import IO
 
+from braze_api.fields import value_kind
+
 from .archive import Damaged, Event, Member, Unreadable, events
 from .assemble import Assembler
 from .fast import FALLBACK, BlockParser, scan_lines
-from .lines import LineBuilder, type_name
+from .lines import LineBuilder
 from .model import ExportIssue, ExportResult
 from .prefetch import prefetched
 
@@ -134,7 +136,7 @@ class _Reader:
                     builder.add(user)
                     self.good += 1
                     continue
-                problem = f"not a user object (a JSON {type_name(user)})"
+                problem = f"not a user object (a JSON {value_kind(user)})"
             self.bad_lines += 1
             self.bad += 1
             self.issue(name, number, problem)

@@ -22,6 +22,7 @@ from typing import Any
 
 import pandas as pd
 
+from braze_api.fields import ValueKind, value_kind
 from braze_api.frames import text_column, user_profile_frames, users_summary_frame
 from braze_api.resources.users import IDS_PER_CALL
 from dashboard.data.common import _gate, fan_out
@@ -182,18 +183,13 @@ def readable(value: Any) -> str | None:
     return str(value)
 
 
+# The profile table speaks to marketers: a JSON "string" is "text" there.
+_KIND_WORDS: Mapping[ValueKind, str] = {"string": "text"}
+
+
 def _kind_of(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, Mapping):
-        return "object"
-    if isinstance(value, list | tuple):
-        return "array"
-    return "text"
+    kind = value_kind(value)
+    return _KIND_WORDS.get(kind, kind)
 
 
 def custom_attributes_frame(user: Mapping[str, Any]) -> pd.DataFrame:
