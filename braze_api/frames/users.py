@@ -88,18 +88,12 @@ _CARDS: _Spec = (("name", "text"), ("api_card_id", "text"))
 #: Scalar profile fields shown in the `attributes` table, in this order.
 ATTRIBUTE_FIELDS: tuple[str, ...] = SCALAR_FIELDS
 _NESTED = NESTED_FIELDS
+#: Tables read from a nested field besides its own: the steps inside each Canvas received.
+_EXTRA_TABLES: Mapping[str, tuple[str, ...]] = {"canvases_received": ("canvas_steps_received",)}
+#: The scalar fields' table, then one table per nested field (in field order) and its extras.
 PROFILE_TABLES: tuple[str, ...] = (
     "attributes",
-    "custom_attributes",
-    "custom_events",
-    "purchases",
-    "devices",
-    "push_tokens",
-    "apps",
-    "campaigns_received",
-    "canvases_received",
-    "canvas_steps_received",
-    "cards_clicked",
+    *(table for name in NESTED_FIELDS for table in (name, *_EXTRA_TABLES.get(name, ()))),
 )
 SUMMARY_COLUMNS: tuple[str, ...] = (
     "external_id",
