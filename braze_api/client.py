@@ -43,7 +43,7 @@ from braze_api.resources import (
 )
 from braze_api.validation import check_api_key
 
-__all__ = ["BrazeClient", "RateLimit"]
+__all__ = ["BrazeClient", "RateLimit", "workspace_fingerprint"]
 
 logger = logging.getLogger("braze_api")
 
@@ -51,6 +51,11 @@ _POOL_SIZE = 16  # enough connections for the dashboard's bounded concurrent fet
 _MAX_BACKOFF = 30.0
 _MAX_MESSAGE_CHARS = 500
 _IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def workspace_fingerprint(base_url: str, api_key: str) -> str:
+    """sha256 (hex) of endpoint + key: names a workspace, e.g. in cache keys, without the key."""
+    return hashlib.sha256(f"{base_url}\n{api_key}".encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -145,7 +150,7 @@ class BrazeClient:
         if timeout == 0:
             raise ValueError("timeout must be greater than 0")
         self.base_url = resolve_base_url(rest_endpoint)
-        self.fingerprint = hashlib.sha256(f"{self.base_url}\n{api_key}".encode()).hexdigest()
+        self.fingerprint = workspace_fingerprint(self.base_url, api_key)
         self._auth = _BearerAuth(api_key)
         self._timeout = float(timeout)
         self._max_retries = max_retries

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import threading
 from collections.abc import Mapping
@@ -13,6 +12,7 @@ from urllib.parse import urlsplit
 from cachetools import LRUCache
 
 from braze_api import BrazeClient, resolve_base_url
+from braze_api.client import workspace_fingerprint
 from braze_api.validation import check_api_key
 
 OVERRIDE_KEY = "workspace_override"
@@ -36,7 +36,7 @@ class Workspace:
     @property
     def fingerprint(self) -> str:
         """Identifies the workspace in cache keys without ever containing the key."""
-        return hashlib.sha256(f"{self.base_url}\n{self.api_key}".encode()).hexdigest()[:32]
+        return workspace_fingerprint(self.base_url, self.api_key)[:32]
 
     @property
     def host(self) -> str:

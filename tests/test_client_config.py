@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 
 from braze_api import BrazeClient, RateLimit, resolve_base_url
@@ -132,6 +134,19 @@ def test_repr_and_fingerprint_hide_the_key() -> None:
     assert client.fingerprint == same.fingerprint
     assert len({client.fingerprint, other_key.fingerprint, other_instance.fingerprint}) == 3
     assert client.rate_limit is None
+
+
+def test_workspace_fingerprint_is_the_clients_shortened() -> None:
+    """The dashboard's cache keys use the client's fingerprint, cut to 32 hex characters."""
+    from dashboard.settings import Workspace
+
+    client = BrazeClient(KEY, "eu-01")
+    ws = Workspace(base_url=client.base_url, api_key=KEY)
+    assert ws.fingerprint == client.fingerprint[:32] and len(ws.fingerprint) == 32
+    # pinned: entries already cached under the old definition stay reachable
+    expected = hashlib.sha256(f"{client.base_url}\n{KEY}".encode()).hexdigest()[:32]
+    assert ws.fingerprint == expected
+    assert Workspace(base_url=client.base_url, api_key=KEY + "x").fingerprint != ws.fingerprint
 
 
 def test_groups_mirror_braze_paths() -> None:
