@@ -27,6 +27,7 @@ from dashboard.filters import (
     utc_today,
 )
 from dashboard.settings import Workspace
+from dashboard.url_state import sync_query_params
 from dashboard.widgets import md_escape
 
 FILTERS_KEY = "filters"
@@ -64,6 +65,7 @@ _INIT = "_sidebar_initialised"
 _K_PRESET, _K_CUSTOM, _K_APP, _K_TZ = "sb_preset", "sb_custom", "sb_app", "sb_tz"
 _K_INSTANCE, _K_URL, _K_KEY, _K_APPS = "conn_instance", "conn_url", "conn_key", "conn_apps"
 _K_CONNECT_ERROR = "conn_error"
+_URL_KEYS = ("range", "start", "end", "app", "tz")
 
 
 # ---- reading a link --------------------------------------------------------------------
@@ -130,7 +132,7 @@ def params_for(preset: str, filters: Filters) -> dict[str, str]:
 
 def _seed_from_url() -> None:
     """First run of a session: put the link's view into the widgets' state."""
-    params = {k: st.query_params.get(k) for k in ("range", "start", "end", "app", "tz")}
+    params = {k: st.query_params.get(k) for k in _URL_KEYS}
     params = {k: v for k, v in params.items() if v}
     filters = filters_from_params(params)
     st.session_state[_K_PRESET] = preset_of(params)
@@ -142,12 +144,7 @@ def _seed_from_url() -> None:
 
 def _mirror_to_url(preset: str, filters: Filters) -> None:
     wanted = params_for(preset, filters)
-    for key in ("range", "start", "end", "app", "tz"):
-        if key in wanted:
-            if st.query_params.get(key) != wanted[key]:
-                st.query_params[key] = wanted[key]
-        elif key in st.query_params:
-            del st.query_params[key]
+    sync_query_params({key: wanted.get(key) for key in _URL_KEYS})
 
 
 # ---- workspace -------------------------------------------------------------------------
@@ -239,6 +236,13 @@ def _date_range(today: date) -> tuple[str, date, date]:
         return preset, picked[0], picked[0]
     fallback = default_filters(today)
     return preset, fallback.start, fallback.end
+
+
+def app_label(ws: Workspace, app_id: str | None) -> str:
+    """The app filter as pages name it: the app's name, a linked id as it is, or All apps."""
+    if not app_id:
+        return ALL_APPS
+    return {a.app_id: a.name for a in ws.apps}.get(app_id, app_id)
 
 
 def _app_filter(ws: Workspace) -> str | None:

@@ -1,4 +1,4 @@
-"""Small rendering helpers every page shares: cards, CSV, errors and empty states."""
+"""Small rendering helpers every page shares: headers, cards, CSV, errors and empty states."""
 
 from __future__ import annotations
 
@@ -14,13 +14,14 @@ from braze_api.errors import (
     BadRequestError,
     BadResponseError,
     BrazeConnectionError,
-    BrazeError,
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
     ServerError,
 )
-from dashboard.data.timeseries import percent_change
+from braze_api.errors import BrazeError as BrazeError  # re-exported: pages catch it
+from dashboard.data.timeseries import HOURLY_MAX_DAYS, percent_change
+from dashboard.filters import Filters
 from dashboard.safe_csv import to_csv_bytes
 
 #: One chart toolbar for every page: no plotly logo, no lasso/box select (nothing uses them).
@@ -53,6 +54,58 @@ def compact_number(value: float | None) -> str:
             scaled = value / size
             return f"{scaled:,.3g}{suffix}" if abs(scaled) < 1000 else f"{scaled:,.0f}{suffix}"
     return f"{value:,.0f}"
+
+
+def range_text(filters: Filters) -> str:
+    """The sidebar's range as captions state it: "01 Jan 2025 – 30 Jan 2025 (30 days, UTC)"."""
+    return f"{filters.start:%d %b %Y} – {filters.end:%d %b %Y} ({filters.days} days, UTC)"
+
+
+def file_range(filters: Filters) -> str:
+    """The sidebar's range as download file names carry it: "2025-01-01-to-2025-01-30"."""
+    return f"{filters.start.isoformat()}-to-{filters.end.isoformat()}"
+
+
+def page_header(
+    title: str,
+    filters: Filters,
+    *,
+    app: str | None = None,
+    compare: bool = False,
+    note: str = "",
+) -> None:
+    """The page title over one caption: the range, then the app, the period compared with, a note.
+
+    ``app`` is plain text (escaped here); ``note`` is markdown.
+    """
+    parts = [range_text(filters)]
+    if app is not None:
+        parts.append(md_escape(app))
+    if compare:
+        previous = filters.previous_period()
+        parts.append(f"changes compared with {previous.start:%d %b} – {previous.end:%d %b %Y}")
+    if note:
+        parts.append(note)
+    st.title(title)
+    st.caption(" · ".join(parts))
+
+
+def hourly_toggle(
+    filters: Filters,
+    key: str,
+    *,
+    label: str = "Hourly",
+    help: str = f"For ranges of up to {HOURLY_MAX_DAYS} days, on the sidebar's timezone.",
+) -> bool:
+    """A toggle for hourly charts on the sidebar's timezone, disabled for ranges too long for them.
+
+    True only when it is on and the range allows hours.
+    """
+    allowed = filters.days <= HOURLY_MAX_DAYS
+    hourly = st.toggle(
+        f"{label} ({md_escape(filters.timezone)})", key=key, disabled=not allowed, help=help
+    )
+    return hourly and allowed
 
 
 def metric_card(
@@ -167,3 +220,11 @@ def guarded(what: str) -> Iterator[None]:
 def empty_state(message: str) -> None:
     """A calm note where a chart or table would be."""
     st.info(message, icon=":material/event_busy:")
+
+
+def no_data_state(what: str, filters: Filters, app: str) -> None:
+    """The empty state for a range (and app) in which Braze has no data at all."""
+    empty_state(
+        f"Braze has no {what} data between {filters.start:%d %b %Y} and {filters.end:%d %b %Y}"
+        f" for {md_escape(app)}. Pick an earlier or longer date range, or another app."
+    )

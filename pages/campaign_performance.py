@@ -20,9 +20,12 @@ from dashboard.widgets import (
     compact_number,
     csv_download,
     empty_state,
+    file_range,
     format_number,
     guarded,
     md_escape,
+    page_header,
+    range_text,
     show_error,
 )
 
@@ -33,7 +36,6 @@ K_LIMIT, K_CHANNELS, K_ACTIVE, K_SEND = "cmp_limit", "cmp_channels", "cmp_active
 
 ws = sidebar.current_workspace()
 filters = sidebar.current_filters()
-range_text = f"{filters.start:%d %b %Y} – {filters.end:%d %b %Y} ({filters.days} days, UTC)"
 
 
 def conversion_label(field: str) -> str:
@@ -130,10 +132,11 @@ def visible_conversion_fields(table: pd.DataFrame) -> list[str]:
 
 
 def overview() -> None:
-    st.title("Campaigns")
-    st.caption(
-        f"{range_text} · Select a row to open a campaign. Numbers are Braze's daily campaign "
-        "series summed over the range."
+    page_header(
+        "Campaigns",
+        filters,
+        note="Select a row to open a campaign. Numbers are Braze's daily campaign series summed "
+        "over the range.",
     )
     search_col, tags_col, api_col, archived_col = st.columns([3, 3, 2, 1.4])
     search = search_col.text_input("Search by name", key=K_SEARCH, placeholder="e.g. win-back")
@@ -256,7 +259,7 @@ def overview() -> None:
             st.rerun()
         csv_download(
             shown.drop(columns=hidden),
-            f"braze-campaigns-{filters.start.isoformat()}-to-{filters.end.isoformat()}.csv",
+            f"braze-campaigns-{file_range(filters)}.csv",
             "Download leaderboard (CSV)",
         )
 
@@ -488,9 +491,7 @@ def detail(campaign_id: str) -> None:
         return
     summary = data.details_summary(details)
     details_card(summary)
-    stem = (
-        f"braze-campaign-{campaign_id[:8]}-{filters.start.isoformat()}-to-{filters.end.isoformat()}"
-    )
+    stem = f"braze-campaign-{campaign_id[:8]}-{file_range(filters)}"
 
     series = None
     try:
@@ -498,7 +499,7 @@ def detail(campaign_id: str) -> None:
     except Exception as err:  # noqa: BLE001 - details stay usable
         show_error(err, "this campaign's stats")
     if series is not None:
-        st.subheader(f"Results · {range_text}")
+        st.subheader(f"Results · {range_text(filters)}")
         with guarded("the campaign totals"):
             series_cards(series)
 
@@ -514,7 +515,9 @@ def detail(campaign_id: str) -> None:
             series.long.empty
             and not (series.totals.get("conversions", pd.Series()).fillna(0) > 0).any()
         ):
-            empty_state(f"This campaign sent nothing between {range_text}. Pick another range.")
+            empty_state(
+                f"This campaign sent nothing between {range_text(filters)}. Pick another range."
+            )
         else:
             performance(series, "cmp")
     with tabs["Variations"], guarded("the variations"):

@@ -6,7 +6,6 @@ Reads top to bottom: list filters → list + leaderboard → pick a Canvas (mirr
 
 import streamlit as st
 
-from braze_api.frames import CANVAS_METRICS
 from dashboard import sidebar
 from dashboard.charts.canvases import (
     conversions_figure,
@@ -19,6 +18,7 @@ from dashboard.charts.canvases import (
 )
 from dashboard.charts.common import memoized
 from dashboard.data.canvases import (
+    CANVAS_METRICS,
     canvas_windows,
     daily_step_channels,
     daily_totals,
@@ -34,10 +34,12 @@ from dashboard.data.canvases import (
     variant_totals,
 )
 from dashboard.data.tags import tag_options
+from dashboard.url_state import sync_query_params
 from dashboard.widgets import (
     PLOTLY_CONFIG,
     csv_download,
     empty_state,
+    file_range,
     guarded,
     md_escape,
     metric_card,
@@ -79,7 +81,7 @@ ws = sidebar.current_workspace()
 filters = sidebar.current_filters()
 start, end = filters.start, filters.end
 windows = canvas_windows(start, end)
-file_range = f"{start.isoformat()}-to-{end.isoformat()}"
+period = file_range(filters)
 
 st.title("Canvases")
 st.caption(
@@ -158,7 +160,7 @@ if canvases is not None:
                     **RESULT_COLUMNS,
                 },
             )
-            csv_download(table, f"braze-canvas-leaderboard-{file_range}.csv", "Leaderboard (CSV)")
+            csv_download(table, f"braze-canvas-leaderboard-{period}.csv", "Leaderboard (CSV)")
 
 # ---- which Canvas ----------------------------------------------------------------------
 linked = st.query_params.get("canvas_id")
@@ -193,8 +195,7 @@ include_deleted = deleted_col.toggle(
     key="cv_deleted",
     help="Also fetch stats of steps that were removed from the Canvas.",
 )
-if st.query_params.get("canvas_id") != canvas_id:
-    st.query_params["canvas_id"] = canvas_id
+sync_query_params({"canvas_id": canvas_id})
 st.session_state[URL_SEEN] = canvas_id
 
 with st.spinner("Loading the Canvas from Braze…"):
@@ -331,7 +332,7 @@ with perf_tab:
                     "revenue": st.column_config.NumberColumn("Revenue", format="dollar"),
                 },
             )
-        csv_download(daily, f"braze-canvas-totals-{file_range}.csv", "Daily totals (CSV)")
+        csv_download(daily, f"braze-canvas-totals-{period}.csv", "Daily totals (CSV)")
 
 # ---- variants --------------------------------------------------------------------------
 with variant_tab:
@@ -360,7 +361,7 @@ with variant_tab:
             )
             csv_download(
                 daily_variants(series.variants),
-                f"braze-canvas-variants-{file_range}.csv",
+                f"braze-canvas-variants-{period}.csv",
                 "Daily stats per variant (CSV)",
             )
 
@@ -434,7 +435,7 @@ with step_tab:
                 )
                 csv_download(
                     daily_step_channels(series.step_channels),
-                    f"braze-canvas-step-channels-{file_range}.csv",
+                    f"braze-canvas-step-channels-{period}.csv",
                     "Daily stats per step and channel (CSV)",
                 )
 

@@ -25,13 +25,17 @@ from dashboard.data.events import (
     total,
 )
 from dashboard.data.timeseries import HOURLY_MAX_DAYS
+from dashboard.url_state import sync_query_params
 from dashboard.widgets import (
     PLOTLY_CONFIG,
     csv_download,
     empty_state,
+    file_range,
     guarded,
+    hourly_toggle,
     md_escape,
     metric_card,
+    page_header,
     show_error,
 )
 
@@ -40,17 +44,9 @@ MAX_CARDS = 5
 
 ws = sidebar.current_workspace()
 filters = sidebar.current_filters()
-previous = filters.previous_period()
-app_names = {a.app_id: a.name for a in ws.apps}
-app_label = app_names.get(filters.app_id, filters.app_id) if filters.app_id else "All apps"
-period = f"{filters.start.isoformat()}-to-{filters.end.isoformat()}"
+period = file_range(filters)
 
-st.title("Custom events")
-st.caption(
-    f"{filters.start:%d %b %Y} – {filters.end:%d %b %Y} ({filters.days} days, UTC) · "
-    f"{md_escape(app_label)} · changes compared with "
-    f"{previous.start:%d %b} – {previous.end:%d %b %Y}"
-)
+page_header("Custom events", filters, app=sidebar.app_label(ws, filters.app_id), compare=True)
 
 # ---- controls (seeded from the URL once, mirrored back every run) --------------------
 event_names: tuple[str, ...] = ()
@@ -90,12 +86,7 @@ with audience:
         help="Only segments with analytics tracking enabled can filter event and session series.",
     )
 with grain:
-    hourly = st.toggle(
-        f"Hourly ({md_escape(filters.timezone)})",
-        key=K_HOURLY,
-        disabled=not hourly_allowed,
-        help=f"For ranges of up to {HOURLY_MAX_DAYS} days, on the sidebar's timezone.",
-    )
+    hourly = hourly_toggle(filters, K_HOURLY)
 notes = []
 if segments.untracked:
     notes.append(
@@ -107,16 +98,11 @@ if not hourly_allowed:
     notes.append(f"Hourly charts are available for ranges of up to {HOURLY_MAX_DAYS} days.")
 for note in notes:
     st.caption(note)
-unit = "hour" if hourly and hourly_allowed else "day"
+unit = "hour" if hourly else "day"
 segment_id = None if segment == ALL_USERS else segment
 audience_label = segment_names.get(segment_id, ALL_USERS) if segment_id else ALL_USERS
 
-st.query_params["event"] = list(selected)
-for key, value in (("segment", segment_id), ("unit", "hour" if unit == "hour" else None)):
-    if value:
-        st.query_params[key] = value
-    elif key in st.query_params:
-        del st.query_params[key]
+sync_query_params({"event": selected, "segment": segment_id, "unit": "hour" if hourly else None})
 
 # ---- one load -------------------------------------------------------------------------
 with st.spinner("Loading events and sessions from Braze…"):

@@ -18,10 +18,12 @@ from dashboard.data.timeseries import HOURLY_MAX_DAYS
 from dashboard.widgets import (
     PLOTLY_CONFIG,
     csv_download,
-    empty_state,
+    file_range,
     guarded,
-    md_escape,
+    hourly_toggle,
     metric_card,
+    no_data_state,
+    page_header,
     show_error,
 )
 
@@ -42,33 +44,22 @@ CARD_HELP = {
 
 ws = sidebar.current_workspace()
 filters = sidebar.current_filters()
-previous = filters.previous_period()
-app_names = {a.app_id: a.name for a in ws.apps}
-app_label = app_names.get(filters.app_id, filters.app_id) if filters.app_id else "All apps"
+app_label = sidebar.app_label(ws, filters.app_id)
 
-st.title("Key metrics")
-st.caption(
-    f"{filters.start:%d %b %Y} – {filters.end:%d %b %Y} ({filters.days} days, UTC) · "
-    f"{md_escape(app_label)} · changes compared with "
-    f"{previous.start:%d %b} – {previous.end:%d %b %Y}"
-)
+page_header("Key metrics", filters, app=app_label, compare=True)
 
-hourly_allowed = filters.days <= HOURLY_MAX_DAYS
-hourly = st.toggle(
-    f"Hourly sessions ({md_escape(filters.timezone)})",
-    key="kpi_hourly",
-    disabled=not hourly_allowed,
+hourly = hourly_toggle(
+    filters,
+    "kpi_hourly",
+    label="Hourly sessions",
     help=f"Available for ranges of up to {HOURLY_MAX_DAYS} days; shown on the sidebar's timezone.",
 )
 
 with st.spinner("Loading KPIs from Braze…"):
-    data = load_kpi_page(ws, filters, hourly=hourly and hourly_allowed)
+    data = load_kpi_page(ws, filters, hourly=hourly)
 
 if data.is_empty:
-    empty_state(
-        f"Braze has no KPI data between {filters.start:%d %b %Y} and {filters.end:%d %b %Y}"
-        f" for {md_escape(app_label)}. Pick an earlier or longer date range, or another app."
-    )
+    no_data_state("KPI", filters, app_label)
 else:
     for column, metric in zip(st.columns(len(METRICS)), METRICS, strict=True):
         with column:
@@ -140,6 +131,6 @@ else:
         )
         csv_download(
             table,
-            f"braze-kpis-{filters.start.isoformat()}-to-{filters.end.isoformat()}.csv",
+            f"braze-kpis-{file_range(filters)}.csv",
             "Download daily data (CSV)",
         )

@@ -17,13 +17,15 @@ from dashboard.data.news_feed import (
     local_times,
     series_export,
 )
-from dashboard.data.timeseries import HOURLY_MAX_DAYS
+from dashboard.url_state import sync_query_params
 from dashboard.widgets import (
     PLOTLY_CONFIG,
     csv_download,
     empty_state,
+    file_range,
     format_number,
     guarded,
+    hourly_toggle,
     md_escape,
     metric_card,
     show_error,
@@ -71,8 +73,7 @@ def _label(card_id: str) -> str:
 
 
 card_id = st.selectbox("Card", ids, key="feed_card", format_func=_label)
-if st.query_params.get("card_id") != card_id:
-    st.query_params["card_id"] = card_id
+sync_query_params({"card_id": card_id})
 
 with guarded("the card list"):
     st.caption(f"{format_number(len(cards))} cards" + (" (archived included)" if archived else ""))
@@ -139,14 +140,7 @@ compare = st.multiselect(
     format_func=_label,
     max_selections=MAX_CARDS - 1,
 )
-hourly_allowed = filters.days <= HOURLY_MAX_DAYS
-hourly = st.toggle(
-    f"Hourly ({md_escape(filters.timezone)})",
-    key="feed_hourly",
-    disabled=not hourly_allowed,
-    help=f"For ranges of up to {HOURLY_MAX_DAYS} days, on the sidebar's timezone.",
-)
-unit = "hour" if hourly and hourly_allowed else "day"
+unit = "hour" if hourly_toggle(filters, "feed_hourly") else "day"
 x_title = f"Hour ({filters.timezone})" if unit == "hour" else "Date (UTC)"
 
 with guarded("the card engagement"):
@@ -231,6 +225,6 @@ with guarded("the card engagement"):
         grain = "hourly" if unit == "hour" else "daily"
         csv_download(
             export,
-            f"braze-news-feed-{grain}-{filters.start}-to-{filters.end}.csv",
+            f"braze-news-feed-{grain}-{file_range(filters)}.csv",
             f"Download {grain} data (CSV)",
         )

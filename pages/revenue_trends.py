@@ -17,12 +17,17 @@ from dashboard.data.revenue import (
     load_revenue_page,
 )
 from dashboard.data.timeseries import HOURLY_MAX_DAYS
+from dashboard.url_state import sync_query_params
 from dashboard.widgets import (
     PLOTLY_CONFIG,
     csv_download,
     empty_state,
+    file_range,
     guarded,
+    hourly_toggle,
     md_escape,
+    no_data_state,
+    page_header,
     show_error,
 )
 
@@ -39,14 +44,9 @@ def count(value: float | None) -> str:
 
 ws = sidebar.current_workspace()
 filters = sidebar.current_filters()
-app_names = {a.app_id: a.name for a in ws.apps}
-app_label = app_names.get(filters.app_id, filters.app_id) if filters.app_id else "All apps"
+app_label = sidebar.app_label(ws, filters.app_id)
 
-st.title("Revenue")
-st.caption(
-    f"{filters.start:%d %b %Y} – {filters.end:%d %b %Y} ({filters.days} days, UTC) · "
-    f"{md_escape(app_label)} · revenue in USD as Braze reports it"
-)
+page_header("Revenue", filters, app=app_label, note="revenue in USD as Braze reports it")
 
 # ---- controls (seeded from the URL once, mirrored back every run) --------------------
 product_names: tuple[str, ...] = ()
@@ -72,25 +72,21 @@ with pick:
     )
 with options:
     view = st.radio("Comparison view", VIEWS, key=K_VIEW, horizontal=True)
-    hourly = st.toggle(
-        f"Hourly ({md_escape(filters.timezone)})",
-        key=K_HOURLY,
-        disabled=not hourly_allowed,
-        help=f"For ranges of up to {HOURLY_MAX_DAYS} days, on the sidebar's timezone.",
-    )
+    hourly = hourly_toggle(filters, K_HOURLY)
 if not hourly_allowed:
     st.caption(
         f"Hourly charts are available for ranges of up to {HOURLY_MAX_DAYS} days; "
         "pick a shorter range in the sidebar to see them."
     )
-unit = "hour" if hourly and hourly_allowed else "day"
+unit = "hour" if hourly else "day"
 
-st.query_params["product"] = list(selected)
-for key, value in (("unit", unit == "hour" and "hour"), ("view", view == "Stacked" and "stacked")):
-    if value:
-        st.query_params[key] = value
-    elif key in st.query_params:
-        del st.query_params[key]
+sync_query_params(
+    {
+        "product": selected,
+        "unit": "hour" if hourly else None,
+        "view": "stacked" if view == "Stacked" else None,
+    }
+)
 
 # ---- one load -------------------------------------------------------------------------
 with st.spinner("Loading revenue from Braze…"):
@@ -101,10 +97,7 @@ headline = data.headline()
 if data.headline_error() is not None:
     show_error(data.headline_error(), "the revenue totals")
 elif headline["revenue"] is None and headline["purchases"] is None:
-    empty_state(
-        f"Braze has no purchase data between {filters.start:%d %b %Y} and {filters.end:%d %b %Y}"
-        f" for {md_escape(app_label)}. Pick an earlier or longer date range, or another app."
-    )
+    no_data_state("purchase", filters, app_label)
 else:
     cards = st.columns(3)
     cards[0].metric(
@@ -195,9 +188,10 @@ with guarded("the product totals"):
                     ),
                 },
             )
-            period = f"{filters.start.isoformat()}-to-{filters.end.isoformat()}"
             csv_download(
-                totals.round(4), f"braze-product-totals-{period}.csv", "Download totals (CSV)"
+                totals.round(4),
+                f"braze-product-totals-{file_range(filters)}.csv",
+                "Download totals (CSV)",
             )
         with bars_col:
             st.plotly_chart(
@@ -210,7 +204,7 @@ with guarded("the series download"):
         grain = "hourly" if unit == "hour" else "daily"
         csv_download(
             series,
-            f"braze-revenue-{grain}-{filters.start.isoformat()}-to-{filters.end.isoformat()}.csv",
+            f"braze-revenue-{grain}-{file_range(filters)}.csv",
             f"Download {grain} series (CSV)",
         )
         st.caption(

@@ -8,8 +8,6 @@ import time
 
 import streamlit as st
 
-from braze_api.errors import BrazeError
-from braze_api.fields import EXPORT_FIELDS
 from dashboard import sidebar
 from dashboard.charts.segments import breakdown_figure, coverage_figure, size_figure
 from dashboard.data import segment_export as exports
@@ -29,10 +27,13 @@ from dashboard.data.segments import (
 )
 from dashboard.data.tags import tag_options
 from dashboard.safe_csv import to_csv_bytes
+from dashboard.url_state import sync_query_params
 from dashboard.widgets import (
     PLOTLY_CONFIG,
+    BrazeError,
     csv_download,
     empty_state,
+    file_range,
     format_number,
     guarded,
     md_escape,
@@ -118,8 +119,7 @@ segment_id = st.selectbox(
     key="seg_selected",
     format_func=lambda i: names.get(i, i) + ("" if tracked.get(i) else "  (no analytics tracking)"),
 )
-if st.query_params.get("segment_id") != segment_id:
-    st.query_params["segment_id"] = segment_id
+sync_query_params({"segment_id": segment_id})
 
 st.subheader(md_escape(names.get(segment_id, segment_id)))
 with guarded("the segment details"):
@@ -182,7 +182,7 @@ if wanted:
             )
             csv_download(
                 sizes.assign(date=sizes["date"].dt.date),
-                f"braze-segment-sizes-{filters.start}-to-{filters.end}.csv",
+                f"braze-segment-sizes-{file_range(filters)}.csv",
                 "Download sizes (CSV)",
             )
 elif tracked_ids:
@@ -202,8 +202,8 @@ all_fields = st.toggle(
 )
 fields = st.multiselect(
     "Fields to export",
-    EXPORT_FIELDS,
-    default=list(EXPORT_FIELDS),
+    exports.EXPORT_FIELDS,
+    default=list(exports.EXPORT_FIELDS),
     key="seg_fields",
     disabled=all_fields,
     help="Newer Braze workspaces must name the fields; exporting fewer fields is faster.",

@@ -163,3 +163,13 @@ def test_an_unusable_configured_endpoint_says_so_and_serves_the_demo(app_test, m
     assert any("set but unusable" in e.value for e in at.sidebar.error)
     assert len(at.metric) == 5
     assert "a-real-looking-key-123" not in rendered_text(at)
+
+
+def test_app_label_names_the_app_or_all_apps() -> None:
+    from dashboard.settings import App, Workspace
+    from dashboard.sidebar import ALL_APPS, app_label
+
+    ws = Workspace("https://rest.iad-01.braze.com", "key", apps=(App("id-1", "iOS"),))
+    assert app_label(ws, None) == ALL_APPS
+    assert app_label(ws, "id-1") == "iOS"
+    assert app_label(ws, "linked-id") == "linked-id"  # an id from a link this workspace lacks

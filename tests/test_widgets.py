@@ -37,3 +37,80 @@ def test_compact_numbers_keep_their_magnitude():
     assert compact_number(6_587_660) == "6.59M"
     assert compact_number(1_234_567_890) == "1.23B"
     assert compact_number(None) == "—"
+
+
+def _run(script, query: dict[str, str] | None = None):
+    """Run a small script (the function's body) in AppTest and return it."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(script, default_timeout=30)
+    if query:
+        at.query_params.update(query)
+    return at.run()
+
+
+def test_page_header_states_range_app_comparison_and_note():
+    def script():
+        from datetime import date
+
+        from dashboard.filters import Filters
+        from dashboard.widgets import page_header
+
+        filters = Filters(start=date(2025, 3, 1), end=date(2025, 3, 30))
+        page_header("Key metrics", filters, app="iOS [beta]", compare=True, note="in **USD**")
+
+    at = _run(script)
+    assert at.title[0].value == "Key metrics"
+    assert at.caption[0].value == (
+        "01 Mar 2025 – 30 Mar 2025 (30 days, UTC) · iOS \\[beta\\] · "
+        "changes compared with 30 Jan – 28 Feb 2025 · in **USD**"
+    )
+
+
+def test_hourly_toggle_is_off_and_disabled_for_ranges_too_long_for_hours():
+    def script():
+        from datetime import date
+
+        import streamlit as st
+
+        from dashboard.data.timeseries import HOURLY_MAX_DAYS
+        from dashboard.filters import Filters
+        from dashboard.widgets import hourly_toggle
+
+        for key, days in (("short", 2), ("long", HOURLY_MAX_DAYS + 1)):
+            end = date(2025, 3, 30)
+            filters = Filters(start=end.fromordinal(end.toordinal() - days + 1), end=end)
+            st.session_state.setdefault(key, True)  # as if switched on by a link
+            st.write(f"{key}={hourly_toggle(filters, key)}")
+
+    at = _run(script)
+    assert [m.value for m in at.markdown] == ["short=True", "long=False"]
+    assert [t.disabled for t in at.toggle] == [False, True]
+    assert at.toggle[0].label == "Hourly (UTC)"
+
+
+def test_file_range_and_range_text_name_the_same_days():
+    from datetime import date
+
+    from dashboard.filters import Filters
+    from dashboard.widgets import file_range, range_text
+
+    filters = Filters(start=date(2025, 1, 1), end=date(2025, 1, 7))
+    assert file_range(filters) == "2025-01-01-to-2025-01-07"
+    assert range_text(filters) == "01 Jan 2025 – 07 Jan 2025 (7 days, UTC)"
+
+
+def test_sync_query_params_writes_what_differs_and_drops_what_is_empty():
+    def script():
+        from dashboard.url_state import sync_query_params
+
+        sync_query_params(
+            {"product": ["a", "b"], "view": "stacked", "unit": None, "event": [], "range": "x"}
+        )
+
+    at = _run(script, {"unit": "hour", "event": "old", "range": "x", "other": "kept"})
+    assert at.query_params["product"] == ["a", "b"]
+    assert at.query_params["view"] in ("stacked", ["stacked"])
+    assert "unit" not in at.query_params and "event" not in at.query_params
+    assert at.query_params["other"] in ("kept", ["kept"])
+    assert at.query_params["range"] in ("x", ["x"])

@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 import requests
 
 from braze_api.export_reader import ExportResult, read_export
+from braze_api.fields import EXPORT_FIELDS as EXPORT_FIELDS  # the fields the Segments page offers
 from dashboard.settings import Workspace, client_for
 
 POLL_FIRST_DELAY = 1.0
