@@ -29,8 +29,12 @@ $(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.runtime-installed
 browser:
 	@bash scripts/ensure_chromium.sh
 
+# Static checks, one command a line (make stops at the first that fails): style, then the
+# layer contracts ([tool.importlinter] in pyproject.toml). Type checking goes last, below them.
 lint: setup-dev
-	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: setup-dev
 	$(VENV)/bin/ruff format . && $(VENV)/bin/ruff check --fix .
