@@ -213,7 +213,7 @@ def guarded(what: str) -> Iterator[None]:
     """
     try:
         yield
-    except Exception as err:  # noqa: BLE001 - shown to the user instead of a traceback
+    except Exception as err:  # shown to the user instead of a traceback
         show_error(err, what)
 
 

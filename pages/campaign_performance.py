@@ -143,7 +143,7 @@ def overview() -> None:
     include_archived = archived_col.toggle("Show archived", key=K_ARCHIVED)
     try:
         campaigns = data.load_campaigns(ws, include_archived=include_archived)
-    except Exception as err:  # noqa: BLE001 - shown in place of the page
+    except Exception as err:  # shown in place of the page
         show_error(err, "the campaign list")
         return
     tags = tags_col.multiselect("Tags", tag_options(campaigns), key=K_TAGS)
@@ -286,7 +286,7 @@ def when(value: pd.Timestamp | None) -> str:
 def is_api_campaign(campaign_id: str) -> bool:
     try:
         listed = data.load_campaigns(ws, include_archived=True)
-    except Exception:  # noqa: BLE001 - the send section just stays hidden
+    except Exception:  # the send section just stays hidden
         return False
     match = listed[listed["id"] == campaign_id]
     return bool(len(match) and match["is_api_campaign"].fillna(False).iloc[0])
@@ -485,7 +485,7 @@ def detail(campaign_id: str) -> None:
     st.button("All campaigns", icon=":material/arrow_back:", on_click=back_to_list)
     try:
         details = data.load_campaign_details(ws, campaign_id)
-    except Exception as err:  # noqa: BLE001 - nothing else makes sense without details
+    except Exception as err:  # nothing else makes sense without details
         st.title("Campaign")
         show_error(err, "this campaign")
         return
@@ -496,7 +496,7 @@ def detail(campaign_id: str) -> None:
     series = None
     try:
         series = data.load_campaign_series(ws, campaign_id, filters.start, filters.end)
-    except Exception as err:  # noqa: BLE001 - details stay usable
+    except Exception as err:  # details stay usable
         show_error(err, "this campaign's stats")
     if series is not None:
         st.subheader(f"Results · {range_text(filters)}")

@@ -48,7 +48,7 @@ archived = st.toggle("Include archived cards", key="feed_archived")
 try:
     with st.spinner("Loading News Feed cards…"):
         cards = load_cards(ws, include_archived=archived)
-except Exception as err:  # noqa: BLE001 - nothing else works without the list
+except Exception as err:  # nothing else works without the list
     show_error(err, "the News Feed cards")
     st.stop()
 

@@ -59,7 +59,7 @@ st.caption(
 try:
     with st.spinner("Loading segments from Braze…"):
         segments = load_segments(ws)
-except Exception as err:  # noqa: BLE001 - nothing else on this page works without the list
+except Exception as err:  # nothing else on this page works without the list
     show_error(err, "the segment list")
     st.stop()
 
@@ -286,7 +286,7 @@ if job is not None:
             except exports.ExportError as err:
                 job.update(status="failed", message=str(err))
                 status.update(label="Export failed", state="error")
-            except Exception:  # noqa: BLE001 - fail the job once; never retry on every rerun
+            except Exception:  # fail the job once; never retry on every rerun
                 job.update(status="failed", message=EXPORT_BROKEN)
                 status.update(label="Export failed", state="error")
             else:

@@ -55,7 +55,7 @@ def test_concurrent_cold_sessions_share_one_request_per_distinct_call(slow_sandb
         try:
             barrier.wait(timeout=30)
             results[i] = open_overview(ws)
-        except BaseException as err:  # noqa: BLE001 - collected and asserted below
+        except BaseException as err:  # collected and asserted below
             errors.append(err)
 
     threads = [threading.Thread(target=session, args=(i,)) for i in range(SESSIONS)]

@@ -423,7 +423,7 @@ class _Catcher(BaseHTTPRequestHandler):
     received: list = []
     event = threading.Event()
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         data = self.rfile.read(int(self.headers["Content-Length"]))
         type(self).received.append(json.loads(data))
         self.send_response(200)

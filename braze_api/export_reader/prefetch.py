@@ -34,7 +34,7 @@ def prefetched(items: Iterator[T], depth: int = 1) -> Iterator[T]:
             for item in items:
                 if not put((True, item)):
                     return
-        except BaseException as err:  # noqa: BLE001 - handed to the consumer, re-raised there
+        except BaseException as err:  # handed to the consumer, re-raised there
             put((False, err))
             return
         put((False, _DONE))

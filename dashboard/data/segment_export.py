@@ -100,7 +100,7 @@ def next_delay(previous: float | None, retry_after: float | None = None) -> floa
     if retry_after is not None and retry_after > 0:
         return min(retry_after, POLL_MAX_DELAY)
     base = POLL_FIRST_DELAY if previous is None else min(previous * 2, POLL_MAX_DELAY)
-    return base * random.uniform(0.9, 1.1)  # noqa: S311 - jitter, not security
+    return base * random.uniform(0.9, 1.1)  # jitter, not security
 
 
 def _retry_after(response: requests.Response) -> float | None:
