@@ -12,13 +12,21 @@ Two orders are timed, interleaved round by round:
   bodies are about 1 GB of Python objects, so flatten then reads memory long out of every
   cache while decode writes fresh memory.
 
+With ``--sums`` it times the Campaigns leaderboard's two ways to one campaign's row instead,
+over the same bodies (one window each): the fast path (``campaign_window_sums`` then
+``campaign_range_sums``, no frames) and the frame path it stands in for (``campaign_series_frame``
+→ ``engagement_frame`` plus ``campaign_totals_frame``, each column summed). Both must give the
+same numbers; the last line is frame path / fast path.
+
     .venv/bin/python bench/bench_pivot.py [--quick] [--campaigns 300] [--days 100] [--profile]
+    .venv/bin/python bench/bench_pivot.py --sums [--quick] [--campaigns 60]
 """
 
 from __future__ import annotations
 
 import argparse
 import cProfile
+import hashlib
 import io
 import json
 import pstats
@@ -26,6 +34,7 @@ import random
 import statistics
 import time
 from datetime import date, timedelta
+from typing import Any
 
 from _common import fmt_times, timed, verdict
 
@@ -74,6 +83,67 @@ def campaign_body(rng: random.Random, days: int, variations: int, first: date) -
     return json.dumps({"data": data, "message": "success"}).encode()
 
 
+def _column_sum(values: Any) -> float | None:
+    """NA skipped, None when nothing is left (as the dashboard's leaderboard summary sums)."""
+    import numpy as np
+
+    array = values.to_numpy(dtype="float64", na_value=np.nan)
+    array = array[~np.isnan(array)]
+    return float(array.sum()) if len(array) else None
+
+
+def leaderboard_sums(
+    decoded: list[Any], first: date, last: date, repeat: int, budget: float, digest: str
+) -> None:
+    """Time one leaderboard row per body by the fast path and by the frame path."""
+    from braze_api.frames import (
+        CAMPAIGN_TOTAL_FIELDS,
+        ENGAGEMENT_COLUMNS,
+        campaign_range_sums,
+        campaign_series_frame,
+        campaign_totals_frame,
+        campaign_window_sums,
+        engagement_frame,
+    )
+
+    def by_frames(body: Any) -> dict[str, float | None]:
+        engagement = engagement_frame(campaign_series_frame(body))
+        totals = campaign_totals_frame(body)
+        out = {name: _column_sum(engagement[name]) for name in ENGAGEMENT_COLUMNS}
+        out.update((name, _column_sum(totals[name])) for name in CAMPAIGN_TOTAL_FIELDS)
+        return out
+
+    def by_sums(body: Any) -> dict[str, float | None] | None:
+        sums = campaign_window_sums(body, first, last)
+        return None if sums is None else campaign_range_sums([sums], first, last)
+
+    mismatched = sum(by_sums(body) != by_frames(body) for body in decoded)
+    times: dict[str, list[float]] = {"frames": [], "sums": []}
+    spent = 0.0
+    for _ in range(repeat):  # interleaved, so load from elsewhere hits both sides alike
+        for name, path in (("frames", by_frames), ("sums", by_sums)):
+            elapsed, _ = timed(lambda path=path: [path(body) for body in decoded])
+            times[name].append(elapsed)
+            spent += elapsed
+        if spent > budget:
+            break
+    frames_median = statistics.median(times["frames"])
+    sums_median = statistics.median(times["sums"])
+    n = len(decoded)
+    print(f"leaderboard rows: {n} campaigns, one {(last - first).days + 1}-day window each")
+    print(f"payload sha256 {digest[:16]}")
+    print(
+        f"  frame path  median {frames_median:.3f} s  ({frames_median / n * 1000:.2f} ms/row)"
+        f"  [{fmt_times(times['frames'])}]"
+    )
+    print(
+        f"  fast path   median {sums_median:.3f} s  ({sums_median / n * 1000:.2f} ms/row)"
+        f"  [{fmt_times(times['sums'])}]"
+    )
+    print(f"same numbers on every row: {verdict(mismatched == 0)} ({mismatched} differ)")
+    print(f"frame path/fast path {frames_median / sums_median:.1f}x")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smoke size (10 campaigns, 1 run)")
@@ -83,6 +153,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--budget", type=float, default=100.0, help="seconds for repetitions")
     parser.add_argument("--profile", action="store_true", help="cProfile one flatten pass")
+    parser.add_argument(
+        "--sums", action="store_true", help="time the leaderboard's fast path vs the frame path"
+    )
     args = parser.parse_args()
     if args.quick:
         args.campaigns, args.repeat = 10, 1
@@ -95,6 +168,11 @@ def main() -> None:
         campaign_body(rng, args.days, args.variations, first) for _ in range(args.campaigns)
     ]
     decoded = [json.loads(p) for p in payloads]
+    if args.sums:
+        digest = hashlib.sha256(b"".join(payloads)).hexdigest()
+        last = first + timedelta(days=args.days - 1)
+        leaderboard_sums(decoded, first, last, args.repeat, args.budget, digest)
+        return
     rows = len(campaign_series_frame(decoded[0])) * args.campaigns
     megabytes = sum(len(p) for p in payloads) / 1e6
 

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from braze_api import frames
-from braze_api.frames.campaigns import (
+from braze_api.frames import (
     ENGAGEMENT_INPUTS,
     campaign_window_sums,
     engagement_values,

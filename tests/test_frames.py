@@ -348,6 +348,53 @@ def test_engagement_in_app_and_variation_totals():
     assert "time" not in eng.columns
 
 
+# One channel name per channel kind, plus a name only the generic "other" rules read.
+KIND_CHANNELS = (
+    "email",
+    "android_push",
+    "trigger_in_app_message",
+    "sms",
+    "webhook",
+    "content_cards",
+    "whats_app",
+    "carrier_pigeon",
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(KIND_CHANNELS),
+            st.dictionaries(
+                st.sampled_from(sorted(f.ENGAGEMENT_INPUTS)),
+                st.none() | st.integers(0, 60),
+                max_size=6,
+            ),
+        ),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_engagement_values_read_the_rules_as_engagement_frame_does(rows):
+    """Row by row on plain numbers (None = NA, an absent key = 0) and vectorised on a frame,
+    every kind's rules give the same sent/delivered/opens/clicks, floors and NAs included."""
+    columns = sorted({name for _, metrics in rows for name in metrics})
+    long = pd.DataFrame(
+        {
+            "channel": [channel for channel, _ in rows],
+            **{
+                name: pd.array([metrics.get(name, 0) for _, metrics in rows], dtype="Int64")
+                for name in columns
+            },
+        }
+    )
+    eng = f.engagement_frame(long)
+    for i, (channel, metrics) in enumerate(rows):
+        want = tuple(None if pd.isna(v) else v for v in eng.loc[i, list(f.ENGAGEMENT_COLUMNS)])
+        assert f.engagement_values(channel, metrics, set(columns)) == want
+
+
 def test_engagement_and_totals_on_empty_frames():
     empty = f.campaign_series_frame({})
     assert list(empty.columns) == ["time", "channel", "variation_name", "is_control"]

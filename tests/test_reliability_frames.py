@@ -293,7 +293,7 @@ def reshape_stats(lists: list[Any], edits: list[tuple[int, str, Any]]) -> list[A
 def test_grouping_by_channel_gives_what_exact_grouping_gives(payloads, kind: str) -> None:
     """message_frame groups stats by channel and key count, and must fall back to exact
     grouping (hashing every key tuple) whenever a record breaks that guess."""
-    from braze_api.frames.campaigns import long_message_frame, message_frame, message_rows
+    from braze_api.frames.messages import long_message_frame, message_frame, message_rows
 
     lists = _message_lists(kind, payloads[kind])
     assert sum(len(items) for m in lists for items in m.values()) > 10

@@ -10,15 +10,26 @@ Series
   series → one row per UTC `time`, sorted, duplicate times last-wins (SERIES_VALUE_COLUMNS
   names each endpoint's value columns).
 
-Campaigns and sends
+Campaigns and sends (campaign_series; the flattening itself is messages.message_frame)
 - campaign_series_frame(body): /campaigns/data_series or /sends/data_series → long frame,
   one row per (time, channel, variation_name) with is_control and every metric (missing → 0).
 - campaign_totals_frame(body): per-time top-level totals (CAMPAIGN_TOTAL_FIELDS; missing → 0).
 - campaign_variation_totals(long_frame): metrics summed per (channel, variation_name).
+
+Engagement (engagement: one rule table per channel kind)
 - channel_kind(channel): "email" | "push" | "in_app" | "webhook" | "sms" | "content_cards" |
   "whats_app" | "other".
 - engagement_frame(long_frame): common sent/delivered/opens/clicks per row (NA where the
   channel has no such concept), for funnels and leaderboards.
+- engagement_values(channel, metrics, columns): the same rules on one row of plain numbers;
+  ENGAGEMENT_INPUTS names every metric a rule reads.
+
+Leaderboard sums (leaderboard_sums: the fast path, no frames)
+- campaign_window_sums(body, first_day, last_day) -> CampaignWindowSums | None: one series
+  window reduced to per-channel sums of ENGAGEMENT_INPUTS and its totals (None: take the
+  frame path).
+- campaign_range_sums(windows, start, end): exactly the summed engagement_frame and totals
+  frame of the stitched windows over [start, end] (None: take the frame path).
 
 Canvas
 - canvas_series_frames(body) -> CanvasFrames(totals, variants, steps, step_channels), each
@@ -45,15 +56,11 @@ Users
 """
 
 from ._coerce import text_column
-from .campaigns import (
+from .campaign_series import (
     CAMPAIGN_TOTAL_FIELDS,
-    CHANNEL_KINDS,
-    ENGAGEMENT_COLUMNS,
     campaign_series_frame,
     campaign_totals_frame,
     campaign_variation_totals,
-    channel_kind,
-    engagement_frame,
 )
 from .canvas import (
     CANVAS_METRICS,
@@ -74,6 +81,14 @@ from .details import (
     items_frame,
     window_text,
 )
+from .engagement import (
+    ENGAGEMENT_COLUMNS,
+    ENGAGEMENT_INPUTS,
+    channel_kind,
+    engagement_frame,
+    engagement_values,
+)
+from .leaderboard_sums import CampaignWindowSums, campaign_range_sums, campaign_window_sums
 from .series import SERIES_VALUE_COLUMNS, series_frame
 from .users import (
     ATTRIBUTE_FIELDS,
@@ -89,8 +104,8 @@ __all__ = [
     "BEHAVIOR_COLUMNS",
     "CAMPAIGN_TOTAL_FIELDS",
     "CANVAS_METRICS",
-    "CHANNEL_KINDS",
     "ENGAGEMENT_COLUMNS",
+    "ENGAGEMENT_INPUTS",
     "MESSAGE_COLUMNS",
     "PROFILE_TABLES",
     "SERIES_VALUE_COLUMNS",
@@ -98,11 +113,14 @@ __all__ = [
     "STEP_METRICS",
     "SUMMARY_COLUMNS",
     "VARIANT_COLUMNS",
+    "CampaignWindowSums",
     "CanvasFrames",
     "campaign_messages_frame",
+    "campaign_range_sums",
     "campaign_series_frame",
     "campaign_totals_frame",
     "campaign_variation_totals",
+    "campaign_window_sums",
     "canvas_series_frames",
     "canvas_steps_frame",
     "canvas_summary_frames",
@@ -110,6 +128,7 @@ __all__ = [
     "channel_kind",
     "conversion_behaviors_frame",
     "engagement_frame",
+    "engagement_values",
     "items_frame",
     "series_frame",
     "short_token",

@@ -66,11 +66,6 @@ def num(value: Any) -> int | float | None:
     return None
 
 
-def is_numeric_like(value: Any) -> bool:
-    """True when the value is null or converts to a number (used to classify unknown keys)."""
-    return value is None or num(value) is not None
-
-
 def text(value: Any) -> str | None:
     """A display string: strings as is, scalars via str, containers as compact JSON."""
     if value is None:
@@ -129,7 +124,7 @@ def _text_time(value: str) -> pd.Timestamp | None:
 def _stamp(candidate: Any) -> pd.Timestamp | None:
     try:
         stamp = pd.Timestamp(candidate)
-        if stamp is pd.NaT or pd.isna(stamp):
+        if pd.isna(stamp):
             return None
         stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
         return stamp.as_unit("ns")

@@ -156,7 +156,7 @@ def numeric_array(
         else:
             missing[where] = part.state != OK
     if use_int:
-        return pd.arrays.IntegerArray(out, missing)
+        return pd.arrays.IntegerArray(out.astype(np.int64, copy=False), missing)
     out[missing] = math.nan
     return out
 
@@ -216,7 +216,8 @@ class Records:
                 rank[np.argsort(first)] = np.arange(len(uniques))
                 codes = rank[codes]
             keys = [tuple(records[i]) for i in np.sort(first)]
-        self.groups: list[tuple[tuple, np.ndarray | None, Sequence[Mapping[str, Any]]]]
+        # (keys, row positions or None for all rows, the records: a list or object array)
+        self.groups: list[tuple[tuple, np.ndarray | None, Sequence[Mapping[str, Any]] | np.ndarray]]
         if len(keys) <= 1:
             self.groups = [(key, None, records) for key in keys]
         else:
@@ -281,8 +282,9 @@ class Records:
 
     def group_raw(self, index: int, name: str) -> list | None:
         """The values of `name` in group `index` (None when its records lack the key)."""
-        if name not in self._keys[index]:
-            return None
+        return self._group_raw(index, name) if name in self._keys[index] else None
+
+    def _group_raw(self, index: int, name: str) -> list:
         key = (index, name)
         values = self._raw.get(key)
         if values is None:
@@ -291,7 +293,7 @@ class Records:
 
     def raw(self, name: str) -> list[tuple[np.ndarray | None, Sequence[Any]]]:
         """(positions, values) for every group holding `name`."""
-        return [(self.groups[i][1], self.group_raw(i, name)) for i in self._holders.get(name, ())]
+        return [(self.groups[i][1], self._group_raw(i, name)) for i in self._holders.get(name, ())]
 
     def _number_block(self, index: int) -> None:
         """Numbers of every key whose first value is a plain number: one 2D numpy call for
@@ -310,20 +312,21 @@ class Records:
 
     def group_numbers(self, index: int, name: str) -> Numbers | None:
         """Numbers of `name` in group `index` (None when its records lack the key)."""
-        if name not in self._keys[index]:
-            return None
+        return self._group_numbers(index, name) if name in self._keys[index] else None
+
+    def _group_numbers(self, index: int, name: str) -> Numbers:
         if index not in self._blocked:
             self._number_block(index)
         key = (index, name)
         cached = self._numbers.get(key)
         if cached is None:
-            cached = self._numbers[key] = numbers(self.group_raw(index, name) or [])
+            cached = self._numbers[key] = numbers(self._group_raw(index, name))
         return cached
 
     def numbers(self, name: str) -> list[tuple[np.ndarray | None, Numbers]]:
         """(positions, numbers) for every group holding `name` (each computed once)."""
         return [
-            (self.groups[i][1], self.group_numbers(i, name)) for i in self._holders.get(name, ())
+            (self.groups[i][1], self._group_numbers(i, name)) for i in self._holders.get(name, ())
         ]
 
 

@@ -9,7 +9,7 @@ import pandas as pd
 
 from ._coerce import TIME_DTYPE, as_dict, dicts, frame, last_per_time, text_column
 from ._columnar import metric_table
-from .campaigns import message_frame
+from .messages import message_frame
 
 #: Metrics of Canvas totals and variants (per step: all but entries).
 CANVAS_METRICS: tuple[str, ...] = ("entries", "conversions", "conversions_by_entry_time", "revenue")

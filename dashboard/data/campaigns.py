@@ -2,7 +2,7 @@
 
 Every request goes through ``common.call`` (shared cache + per-workspace request gate), cached
 per (campaign, window), so a repeat view makes no request. The leaderboard keeps each window
-only as per-channel sums (``frames.campaigns.campaign_window_sums``, no per-day frames: this is
+only as per-channel sums (``frames.campaign_window_sums``, no per-day frames: this is
 CPU on the fan-out's worker threads); the detail view keeps the window's frames, under its own
 cache name. Summaries, funnels and tables are pure functions, so they are tested directly.
 """
@@ -20,7 +20,7 @@ import pandas as pd
 
 from braze_api import frames
 from braze_api.errors import BrazeError
-from braze_api.frames.campaigns import (
+from braze_api.frames import (
     CampaignWindowSums,
     campaign_range_sums,
     campaign_window_sums,

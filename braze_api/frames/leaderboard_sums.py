@@ -1,0 +1,153 @@
+"""The leaderboard's fast path: campaign series windows reduced to per-channel sums, no frames.
+
+`campaign_window_sums` reads one `/campaigns/data_series` body in a single pass and keeps only
+the engagement inputs summed per channel and the per-time totals; `campaign_range_sums` turns
+back-to-back windows into exactly the numbers that summing `engagement_frame` of the stitched
+long frame and the stitched totals frame would give. Engagement is read by the same rules as
+`engagement_frame` (`engagement.engagement_values`). Bodies outside the documented clean
+shape return None: the caller takes the frame path then.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from datetime import date, timedelta
+from typing import Any, NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from ._coerce import data_list, last_per_time
+from .campaign_series import CAMPAIGN_TOTAL_FIELDS
+from .engagement import ENGAGEMENT_COLUMNS, ENGAGEMENT_INPUTS, engagement_values, floor_pairs
+
+_EXACT_LIMIT = 2**53  # float64 sums of integers are exact below this
+_MAX_COUNT = 2**40  # a count above this (or below 0) takes the frame path
+
+
+class CampaignWindowSums(NamedTuple):
+    """One ``/campaigns/data_series`` window reduced to what campaign totals need.
+
+    groups: (day, channel, metrics) with the engagement inputs summed over the rows of one
+    channel; day is None for rows inside the window's own days (always kept), else the row's
+    time. A row that a max(a − b, 0) rule could floor at 0 is a group of its own, since such
+    rules do not add up across rows. totals: (time, CAMPAIGN_TOTAL_FIELDS values) per entry,
+    sorted by time. columns: the engagement inputs any row carries. first_day, last_day: the
+    window's own days. Immutable, so one cached value can be shared by every session.
+    """
+
+    first_day: date
+    last_day: date
+    columns: frozenset[str]
+    groups: tuple[tuple[pd.Timestamp | None, str, tuple[tuple[str, int], ...]], ...]
+    totals: tuple[tuple[pd.Timestamp, tuple[float, ...]], ...]
+
+
+def _count(value: Any) -> bool:
+    return type(value) is int and 0 <= value <= _MAX_COUNT
+
+
+def _total(value: Any) -> float | None:
+    """The float a totals frame would hold, or None when the value is not a plain number."""
+    if type(value) is int or (type(value) is float and math.isfinite(value)):
+        return float(value)
+    return None
+
+
+def campaign_window_sums(body: Any, first_day: date, last_day: date) -> CampaignWindowSums | None:
+    """One window's body summed per channel in a single pass, no frames.
+
+    None when the body holds anything but the documented shape with plain non-negative
+    integer counts and numeric totals (numbers as strings, nulls, floats, negatives, junk):
+    the caller then takes the frame path, whose coercion rules this does not repeat.
+    """
+    inside = (
+        pd.Timestamp(first_day, tz="UTC"),
+        pd.Timestamp(last_day + timedelta(days=1), tz="UTC"),
+    )
+    columns: set[str] = set()
+    sums: dict[tuple[pd.Timestamp | None, str, int], dict[str, int]] = {}
+    totals: list[tuple[pd.Timestamp, tuple[float, ...]]] = []
+    inputs = ENGAGEMENT_INPUTS
+    for stamp, entry in last_per_time(data_list(body)):
+        day = None if inside[0] <= stamp < inside[1] else stamp
+        row: list[float] = []
+        for name in CAMPAIGN_TOTAL_FIELDS:
+            value = entry.get(name, 0)
+            number = None if isinstance(value, dict | list) else _total(value)
+            if number is None:
+                if not isinstance(value, dict | list):
+                    return None
+                number = 0.0  # containers are not totals: the frame skips them (→ 0)
+            row.append(number)
+        totals.append((stamp, tuple(row)))
+        messages = entry.get("messages")
+        if not isinstance(messages, Mapping):
+            if messages is None:
+                continue
+            return None
+        for raw_channel, items in messages.items():
+            if not isinstance(raw_channel, str) or not isinstance(items, list):
+                return None
+            channel = raw_channel or "(default)"
+            pairs = floor_pairs(channel)
+            for item in items:
+                if type(item) is not dict:
+                    return None
+                used = [(k, v) for k, v in item.items() if k in inputs]
+                if not all(_count(v) for _, v in used):
+                    return None
+                alone = any(item.get(a, 0) < item.get(b, 0) for a, b in pairs)
+                key = (day, channel, len(sums) + 1 if alone else 0)
+                group = sums.get(key)
+                if group is None:
+                    group = sums[key] = {}
+                for k, v in used:
+                    group[k] = group.get(k, 0) + v
+                    columns.add(k)
+    return CampaignWindowSums(
+        first_day=first_day,
+        last_day=last_day,
+        columns=frozenset(columns),
+        groups=tuple((d, c, tuple(m.items())) for (d, c, _), m in sums.items()),
+        totals=tuple(totals),
+    )
+
+
+def campaign_range_sums(
+    windows: Sequence[CampaignWindowSums], start: date, end: date
+) -> dict[str, float | None] | None:
+    """Engagement (ENGAGEMENT_COLUMNS) and CAMPAIGN_TOTAL_FIELDS totals over [start, end].
+
+    Exactly what summing ``engagement_frame`` of the stitched long frame, and the stitched
+    totals frame, per column gives (NA skipped; None when nothing is left): columns a window
+    lacks are NA for its rows, as after ``pd.concat``; totals are summed by numpy in time
+    order. None when a sum would pass 2**53 (no longer exact) or a window reaches outside
+    [start, end] (its own days are never trimmed here): take the frame path then.
+    """
+    if any(w.first_day < start or w.last_day > end for w in windows):
+        return None
+    first = pd.Timestamp(start, tz="UTC")
+    after = pd.Timestamp(end + timedelta(days=1), tz="UTC")
+    union = frozenset().union(*(w.columns for w in windows))
+    engagement: list[int | None] = [None] * len(ENGAGEMENT_COLUMNS)
+    for window in windows:
+        missing = dict.fromkeys(union - window.columns)
+        for day, channel, metrics in window.groups:
+            if day is not None and not first <= day < after:
+                continue
+            values = engagement_values(channel, {**dict(metrics), **missing}, union)
+            for i, value in enumerate(values):
+                if value is not None:
+                    engagement[i] = value if engagement[i] is None else engagement[i] + value
+    if any(v is not None and v >= _EXACT_LIMIT for v in engagement):
+        return None
+    out: dict[str, float | None] = {
+        name: None if value is None else float(value)
+        for name, value in zip(ENGAGEMENT_COLUMNS, engagement, strict=True)
+    }
+    kept = [row for window in windows for stamp, row in window.totals if first <= stamp < after]
+    for i, name in enumerate(CAMPAIGN_TOTAL_FIELDS):
+        out[name] = float(np.array([r[i] for r in kept], dtype=np.float64).sum()) if kept else None
+    return out
