@@ -12,7 +12,7 @@ from collections.abc import Callable, Hashable, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, Literal, TypeVar, get_args
+from typing import Any, Literal, TypeVar, cast, get_args
 
 import pandas as pd
 from cachetools import TLRUCache
@@ -81,15 +81,14 @@ class DataCache:
             if entry is not None:
                 self.hits += 1
                 return _share(entry.value)
-            future = self._inflight.get(key)
-            leader = future is None
-            if leader:
-                future = Future()
+            waiting = self._inflight.get(key)
+            if waiting is None:
+                future: Future = Future()
                 self._inflight[key] = future
                 self.misses += 1
                 generation = self._generation_of(key)
-        if not leader:
-            return _share(future.result())
+        if waiting is not None:
+            return _share(waiting.result())
         try:
             value = fetch()
         except BaseException as exc:
@@ -126,7 +125,7 @@ class DataCache:
 def _share(value: T) -> T:
     """Hand each caller its own frame so no page can mutate what other sessions see."""
     if isinstance(value, pd.DataFrame | pd.Series):
-        return value.copy(deep=False)  # copy-on-write (pandas 3): cheap and isolated
+        return cast(T, value.copy(deep=False))  # copy-on-write (pandas 3): cheap and isolated
     return value
 
 

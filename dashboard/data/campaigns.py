@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -435,9 +435,10 @@ def load_leaderboard(
             "tags": ", ".join(campaign.get("tags") or []),
             "api_campaign": bool(campaign.get("is_api_campaign") is True),
         }
-        if result.ok:
-            row["channels"] = ", ".join(result.value.channels)
-            row.update(result.value.numbers)
+        if result.error is None:
+            value = result.unwrap()
+            row["channels"] = ", ".join(value.channels)
+            row.update(value.numbers)
             row["status"] = ""
         else:
             row["channels"] = None  # unknown, not "no channel"
@@ -512,7 +513,10 @@ def details_summary(details: Mapping[str, Any]) -> dict[str, Any]:
     """The details card: name, state, schedule, channels, tags and first/last sent (UTC)."""
 
     def when(name: str) -> pd.Timestamp | None:
-        value = pd.to_datetime(details.get(name), utc=True, errors="coerce")
+        raw = details.get(name)
+        if raw is None:
+            return None
+        value = pd.to_datetime(raw, utc=True, errors="coerce")
         return None if pd.isna(value) else value
 
     if details.get("draft") is True:
@@ -590,7 +594,8 @@ def variation_table(long: pd.DataFrame) -> pd.DataFrame:
     for name in ("unique_recipients", "conversions", "revenue"):
         if name not in totals:
             totals[name] = 0
-    rate_rows = [rates(r) for r in totals.to_dict("records")]
+    records = cast(list[dict[str, Any]], totals.to_dict("records"))
+    rate_rows = [rates(r) for r in records]
     for name in ("open_rate", "click_rate", "conversion_rate"):
         totals[name] = pd.array([r[name] for r in rate_rows], dtype="Float64")
     lead = ["channel", "variation_name", "is_control", *ENGAGEMENT]
@@ -629,7 +634,10 @@ def conversion_timing(totals: pd.DataFrame) -> pd.DataFrame:
         }
     )
     for name in ("conversions", "conversions_by_send_time", "revenue"):
-        frame[name] = pd.to_numeric(totals.get(name, 0), errors="coerce").astype("float64")
+        if name in totals:
+            frame[name] = pd.to_numeric(totals[name], errors="coerce").astype("float64")
+        else:
+            frame[name] = 0.0
     return frame
 
 

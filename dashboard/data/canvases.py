@@ -385,7 +385,7 @@ def load_canvas_series(
     def one(window: Window) -> CanvasFrames:
         return _series_window(ws, canvas_id, window, today, deleted_steps=deleted_steps)
 
-    parts = [r.value for r in fan_out(one, canvas_windows(start, end), raise_errors=True)]
+    parts = [r.unwrap() for r in fan_out(one, canvas_windows(start, end), raise_errors=True)]
     return stitch_canvas(parts, start, end)
 
 
@@ -413,7 +413,7 @@ def load_canvas_summary(ws: Workspace, canvas_id: str, start: date, end: date) -
         canvas_windows(start, end),
         raise_errors=True,
     )
-    return sum_summaries(r.value for r in results)
+    return sum_summaries(r.unwrap() for r in results)
 
 
 def _window_totals(
@@ -461,10 +461,10 @@ def load_leaderboard(
     errors: dict[str, BaseException] = {}
     for result in results:
         cid = result.item[0]
-        if not result.ok:
+        if result.error is not None:
             errors.setdefault(cid, result.error)
             continue
-        for metric, value in result.value:
+        for metric, value in result.unwrap():
             sums[cid][metric] += value
     table = canvases[["id", "name", "tags_text"]].copy().reset_index(drop=True)
     for metric in CANVAS_METRICS:

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast, overload
 
 import pandas as pd
 
@@ -34,6 +34,19 @@ def _gate(ws: Workspace) -> threading.BoundedSemaphore:
         return _gates.setdefault(ws.fingerprint, threading.BoundedSemaphore(MAX_IN_FLIGHT))
 
 
+@overload
+def call(
+    ws: Workspace,
+    endpoint: str,
+    params: Mapping[str, Any],
+    fetch: Callable[[], T],
+    kind: CacheKind,
+    *,
+    then: None = None,
+) -> T: ...
+
+
+@overload
 def call(
     ws: Workspace,
     endpoint: str,
@@ -41,15 +54,26 @@ def call(
     fetch: Callable[[], Any],
     kind: CacheKind,
     *,
-    then: Callable[[Any], T] | None = None,
-) -> T:
+    then: Callable[[Any], T],
+) -> T: ...
+
+
+def call(
+    ws: Workspace,
+    endpoint: str,
+    params: Mapping[str, Any],
+    fetch: Callable[[], Any],
+    kind: CacheKind,
+    *,
+    then: Callable[[Any], Any] | None = None,
+) -> Any:
     """Serve from the shared cache, else run ``fetch`` inside the workspace's request gate.
 
     Only the request holds a gate slot; ``then`` (typically the pivot to a frame) runs after
     the slot is released, so CPU work never keeps a request from being sent.
     """
 
-    def gated() -> T:
+    def gated() -> Any:
         with _gate(ws):
             raw = fetch()
         return then(raw) if then is not None else raw
@@ -119,7 +143,7 @@ def load_series(
             then=to_frame,
         )
 
-    parts = [r.value for r in fan_out(one, windows, raise_errors=True)]
+    parts = [r.unwrap() for r in fan_out(one, windows, raise_errors=True)]
     return stitch(parts, start, end)
 
 
@@ -145,6 +169,12 @@ class LoadResult(Generic[I, T]):
     @property
     def ok(self) -> bool:
         return self.error is None
+
+    def unwrap(self) -> T:
+        """The value; the item's error is raised instead when it failed."""
+        if self.error is not None:
+            raise self.error
+        return cast(T, self.value)
 
 
 def fan_out(

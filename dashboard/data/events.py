@@ -179,8 +179,9 @@ class EventsPage:
         ):
             return pd.DataFrame(columns=columns)
         joined = (
-            self.sessions_all_users.value.rename(columns={"value": "sessions"})
-            .merge(self.dau.value.rename(columns={"value": "dau"}), on="time", how="inner")
+            self.sessions_all_users.unwrap()
+            .rename(columns={"value": "sessions"})
+            .merge(self.dau.unwrap().rename(columns={"value": "dau"}), on="time", how="inner")
             .sort_values("time")
             .reset_index(drop=True)
         )

@@ -178,8 +178,8 @@ def _isolated(page: KpiPage, filters: Filters) -> KpiPage:
     (Filters that differ only in a timezone no series depends on share one cached page.)
     """
 
-    def own(result: LoadResult | None) -> LoadResult | None:
-        if result is None or not isinstance(result.value, pd.DataFrame):
+    def own(result: LoadResult) -> LoadResult:
+        if not isinstance(result.value, pd.DataFrame):
             return result
         return LoadResult(item=result.item, value=result.value.copy(deep=False))
 
@@ -187,7 +187,7 @@ def _isolated(page: KpiPage, filters: Filters) -> KpiPage:
         filters=filters,
         current=MappingProxyType({m: own(r) for m, r in page.current.items()}),
         previous=MappingProxyType({m: own(r) for m, r in page.previous.items()}),
-        hourly=own(page.hourly),
+        hourly=own(page.hourly) if page.hourly is not None else None,
     )
 
 

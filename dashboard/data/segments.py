@@ -89,8 +89,8 @@ def load_sizes(
     results = fan_out(lambda i: _size_series(ws, i, start, end), tracked)
     parts = []
     for result in results:
-        if result.ok and not result.value.empty:
-            part = result.value
+        if result.ok and not result.unwrap().empty:
+            part = result.unwrap()
             parts.append(
                 pd.DataFrame(
                     {

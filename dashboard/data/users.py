@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
@@ -101,11 +101,11 @@ def lookup_users(
     failures: list[ChunkFailure] = []
     for result in results:
         start, sent = result.item
-        if not result.ok:
+        if result.error is not None:
             failures.append(ChunkFailure(start + 1, start + len(sent), result.error))
             continue
         body = result.value if isinstance(result.value, Mapping) else {}
-        users.extend(u for u in body.get("users") or [] if isinstance(u, Mapping))
+        users.extend(u for u in body.get("users") or [] if isinstance(u, dict))
         invalid.extend(str(i) for i in body.get("invalid_user_ids") or [])
     return LookupResult(
         request=request,
@@ -295,7 +295,7 @@ def timeline_frame(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
                 "start": campaigns["last_received"],
                 "end": campaigns["last_received"],
                 "count": pd.Series([pd.NA] * len(campaigns), dtype="Int64"),
-                "detail": [_campaign_detail(row) for row in campaigns.to_dict("records")],
+                "detail": [_campaign_detail(row) for row in _records(campaigns)],
             }
         )
     )
@@ -336,6 +336,11 @@ def timeline_frame(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     return frame.sort_values(
         ["kind", "start"], key=lambda s: s.map(order) if s.name == "kind" else s
     ).reset_index(drop=True)
+
+
+def _records(table: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as dicts keyed by column name (the columns here are all text)."""
+    return cast(list[dict[str, Any]], table.to_dict("records"))
 
 
 def _campaign_detail(row: Mapping[str, Any]) -> str:
