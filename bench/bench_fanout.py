@@ -59,7 +59,7 @@ def main() -> None:
         series = list(sent)
         assert len(series) == len(campaigns), f"{len(series)} requests for {len(campaigns)}"
         # The same fan-out without the frames: how much of the loader's time is waiting.
-        fetch = common.api(ws, "campaigns", "data_series")
+        fetch = client_for(ws).campaigns.data_series
         ending_at = f"{end.isoformat()}T23:59:59+00:00"
         ids = [str(i) for i in campaigns["id"]]
 
