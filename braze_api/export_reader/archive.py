@@ -10,7 +10,7 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, Protocol
 
 READ_BYTES = 16 << 20  # decompressed bytes per read; also the most text held per member
 
@@ -38,6 +38,12 @@ class Unreadable:
 
 
 Event = Member | bytes | Damaged | Unreadable
+
+
+class _Readable(Protocol):
+    """A binary stream as ``_member`` reads it (a file, a GzipFile, a zip member)."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
 
 
 def events(handle: IO[bytes], label: str) -> Iterator[Event]:
@@ -74,7 +80,7 @@ def events(handle: IO[bytes], label: str) -> Iterator[Event]:
                 yield from _member(member.filename, inner)
 
 
-def _member(name: str, stream: IO[bytes]) -> Iterator[Event]:
+def _member(name: str, stream: _Readable) -> Iterator[Event]:
     yield Member(name)
     try:
         while chunk := stream.read(READ_BYTES):

@@ -9,18 +9,19 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Iterator
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 T = TypeVar("T")
-_DONE = object()
+# (True, item) carries an item; (False, error) an error to re-raise; (False, None) the end.
+_Entry = tuple[Literal[True], T] | tuple[Literal[False], BaseException | None]
 
 
 def prefetched(items: Iterator[T], depth: int = 1) -> Iterator[T]:
     """Yield what ``items`` yields, produced ``depth`` items ahead; its errors re-raise here."""
-    pending: queue.Queue = queue.Queue(maxsize=depth)
+    pending: queue.Queue[_Entry[T]] = queue.Queue(maxsize=depth)
     stop = threading.Event()
 
-    def put(entry: tuple[bool, object]) -> bool:
+    def put(entry: _Entry[T]) -> bool:
         while not stop.is_set():
             try:
                 pending.put(entry, timeout=0.1)
@@ -37,19 +38,19 @@ def prefetched(items: Iterator[T], depth: int = 1) -> Iterator[T]:
         except BaseException as err:  # handed to the consumer, re-raised there
             put((False, err))
             return
-        put((False, _DONE))
+        put((False, None))
 
     thread = threading.Thread(target=produce, name="export-prefetch", daemon=True)
     thread.start()
     try:
         while True:
-            ok, item = pending.get()
-            if ok:
-                yield item  # type: ignore[misc]
-            elif item is _DONE:
+            entry = pending.get()
+            if entry[0]:
+                yield entry[1]
+            elif entry[1] is None:
                 return
             else:
-                raise item  # type: ignore[misc]
+                raise entry[1]
     finally:
         stop.set()
         thread.join()
