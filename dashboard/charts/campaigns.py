@@ -21,7 +21,7 @@ def _colour(i: int) -> str:
 
 
 def _has(frame: pd.DataFrame, column: str) -> bool:
-    return column in frame and pd.to_numeric(frame[column], errors="coerce").notna().any()
+    return column in frame and bool(pd.to_numeric(frame[column], errors="coerce").notna().any())
 
 
 def channel_lines_figure(daily: pd.DataFrame, metric: str, title: str, unit: str) -> go.Figure:
@@ -179,7 +179,11 @@ def conversion_timing_figure(timing: pd.DataFrame) -> go.Figure:
 def revenue_figure(timing: pd.DataFrame) -> go.Figure:
     """Revenue attributed to the campaign per day (workspace currency)."""
     title = "Revenue per day"
-    if timing.empty or not (pd.to_numeric(timing.get("revenue"), errors="coerce") > 0).any():
+    if (
+        timing.empty
+        or "revenue" not in timing
+        or not (pd.to_numeric(timing["revenue"], errors="coerce") > 0).any()
+    ):
         return empty_figure(title, "No revenue in this date range")
     fig = go.Figure(
         go.Bar(
@@ -197,7 +201,7 @@ def revenue_figure(timing: pd.DataFrame) -> go.Figure:
 def top_campaigns_figure(leaderboard: pd.DataFrame, metric: str, metric_label: str) -> go.Figure:
     """The ten campaigns with the highest ``metric``, largest at the top."""
     title = f"Top campaigns by {metric_label.lower()}"
-    values = pd.to_numeric(leaderboard.get(metric), errors="coerce")
+    values = pd.to_numeric(leaderboard[metric], errors="coerce") if metric in leaderboard else None
     if leaderboard.empty or values is None or not (values.fillna(0) > 0).any():
         return empty_figure(title, NO_DATA)
     top = leaderboard.assign(_v=values.astype("float64")).nlargest(10, "_v").iloc[::-1]

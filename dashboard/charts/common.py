@@ -10,7 +10,7 @@ import hashlib
 import html
 import threading
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -105,7 +105,7 @@ _MEMO: LRUCache = LRUCache(maxsize=256)  # a figure is 10-200 kB
 _MEMO_LOCK = threading.Lock()
 
 
-def _digest_part(h: hashlib._Hash, value: Any) -> None:
+def _digest_part(h: hashlib.blake2b, value: Any) -> None:
     """Feed one argument into the hash: frames by content, plain values by type and repr."""
     if isinstance(value, pd.DataFrame | pd.Series):
         frame = value.to_frame() if isinstance(value, pd.Series) else value
@@ -156,5 +156,6 @@ def memoized(builder: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         with _MEMO_LOCK:
             _MEMO[key] = hit
     if isinstance(hit, pd.DataFrame | pd.Series):
-        return hit.copy(deep=False)
+        # A shallow copy keeps the type (pandas copies through _constructor): still a T.
+        return cast(T, hit.copy(deep=False))
     return hit
