@@ -74,9 +74,9 @@ def events(handle: IO[bytes], label: str) -> Iterator[Event]:
                 yield Unreadable(member.filename, f"cannot be opened ({err})")
                 continue
             with stream:
-                inner: IO[bytes] = stream
+                inner: _Readable = stream
                 if member.filename.lower().endswith(".gz"):
-                    inner = gzip.GzipFile(fileobj=stream)  # type: ignore[assignment]
+                    inner = gzip.GzipFile(fileobj=stream)
                 yield from _member(member.filename, inner)
 
 
