@@ -35,6 +35,7 @@ lint: setup-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 
 format: setup-dev
 	$(VENV)/bin/ruff format . && $(VENV)/bin/ruff check --fix .

@@ -100,7 +100,8 @@ def filters_from_params(params: Mapping[str, str], today: date | None = None) ->
     """The view a link describes; anything missing or unreadable takes its default."""
     today = today or utc_today()
     preset = preset_of(params, today)  # Custom only when _custom_dates accepts the link's
-    start, end = _custom_dates(params, today) if preset == CUSTOM else preset_range(preset, today)
+    custom = _custom_dates(params, today) if preset == CUSTOM else None
+    start, end = custom or preset_range(preset, today)
     return Filters(
         start=start,
         end=end,
@@ -132,8 +133,7 @@ def params_for(preset: str, filters: Filters) -> dict[str, str]:
 
 def _seed_from_url() -> None:
     """First run of a session: put the link's view into the widgets' state."""
-    params = {k: st.query_params.get(k) for k in _URL_KEYS}
-    params = {k: v for k, v in params.items() if v}
+    params = {k: v for k in _URL_KEYS if (v := st.query_params.get(k))}
     filters = filters_from_params(params)
     st.session_state[_K_PRESET] = preset_of(params)
     st.session_state[_K_CUSTOM] = (filters.start, filters.end)

@@ -102,7 +102,9 @@ def window_params(window: Window) -> dict[str, Any]:
     return {"ending_at": window.ending_at.isoformat(), "length": window.length}
 
 
-def _stitch_one(parts: list[pd.DataFrame], keys: tuple[str, ...], start: date, end: date):
+def _stitch_one(
+    parts: list[pd.DataFrame], keys: tuple[str, ...], start: date, end: date
+) -> pd.DataFrame | None:
     parts = [p for p in parts if p is not None and not p.empty]
     if not parts:
         return None
