@@ -9,8 +9,10 @@ PORT ?= 8501
 run: setup
 	$(PY) -m dashboard.serve --server.port $(PORT)
 
+# Tests run on 3 pytest-xdist workers (about 2.5 min on 2 cores, 4 min serially); every browser
+# test goes to one worker (xdist_group "browser"), so one server and one Chromium serve them all.
 test: setup-dev browser
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n 3 --dist loadgroup
 
 setup: $(VENV)/.runtime-installed
 setup-dev: $(VENV)/.dev-installed

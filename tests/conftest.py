@@ -12,6 +12,14 @@ ROOT = Path(__file__).resolve().parents[1]
 APP_TIMEOUT = 60.0  # seconds per AppTest run: generous for a shared 2-core machine
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under pytest-xdist, every browser test runs on one worker: one `streamlit run` server and
+    one Chromium for the whole browser suite, while the other workers take the rest."""
+    for item in items:
+        if item.get_closest_marker("browser") is not None:
+            item.add_marker(pytest.mark.xdist_group("browser"))
+
+
 @pytest.fixture(scope="session")
 def sandbox() -> Iterator[Any]:
     """A sandbox of our own (not the app's demo one), for tests that need a second workspace."""
