@@ -280,10 +280,6 @@ class Records:
                     out.append(name)
         return out
 
-    def group_raw(self, index: int, name: str) -> list | None:
-        """The values of `name` in group `index` (None when its records lack the key)."""
-        return self._group_raw(index, name) if name in self._keys[index] else None
-
     def _group_raw(self, index: int, name: str) -> list:
         key = (index, name)
         values = self._raw.get(key)
