@@ -14,7 +14,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from braze_api.fields import EXPORT_FIELDS
+from braze_api.fields import (
+    EXPORT_FIELDS as EXPORT_FIELDS,  # re-exported: the lookup page offers them
+)
 
 Kind = Literal["external_id", "alias", "email", "device_id", "braze_id", "phone"]
 

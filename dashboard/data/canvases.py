@@ -17,7 +17,8 @@ from typing import Any
 import pandas as pd
 
 from braze_api import frames
-from braze_api.frames import CANVAS_METRICS, CanvasFrames
+from braze_api.frames import CANVAS_METRICS as CANVAS_METRICS  # re-exported for the Canvases page
+from braze_api.frames import CanvasFrames
 from dashboard.cache import cached, series_kind
 from dashboard.data.common import JSON, LoadResult, call, fan_out
 from dashboard.filters import Filters, utc_today
