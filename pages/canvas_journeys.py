@@ -4,6 +4,9 @@ Reads top to bottom: list filters → list + leaderboard → pick a Canvas (mirr
 ``canvas_id``) → its details, summary cards, daily charts, variants, steps and journey map.
 """
 
+from typing import Literal
+
+import pandas as pd
 import streamlit as st
 
 from dashboard import sidebar
@@ -48,8 +51,13 @@ from dashboard.widgets import (
 
 PICK, URL_SEEN, BOARD = "cv_pick", "_cv_url_canvas", "cv_board"
 BOARD_IDS = "_cv_board_ids"
-COUNT = {"format": "localized"}
+COUNT = "localized"  # the number format of every count column
 NO_SERIES = "Not shown: the Canvas's daily stats failed to load (see above)."
+STATUS_COLORS: dict[str, Literal["green", "gray", "orange"]] = {
+    "Active": "green",
+    "Draft": "gray",
+    "Archived": "orange",
+}
 SCHEDULES = {
     "time_based": "Scheduled",
     "action_based": "Action-based",
@@ -57,15 +65,15 @@ SCHEDULES = {
 }
 # Canvas results as every table shows them (leaderboard, variants).
 RESULT_COLUMNS = {
-    "entries": st.column_config.NumberColumn("Entries", **COUNT),
-    "conversions": st.column_config.NumberColumn("Conversions", **COUNT),
-    "conversions_by_entry_time": st.column_config.NumberColumn("Conv. by entry time", **COUNT),
+    "entries": st.column_config.NumberColumn("Entries", format=COUNT),
+    "conversions": st.column_config.NumberColumn("Conversions", format=COUNT),
+    "conversions_by_entry_time": st.column_config.NumberColumn("Conv. by entry time", format=COUNT),
     "revenue": st.column_config.NumberColumn("Revenue", format="dollar"),
     "conversion_rate": st.column_config.NumberColumn("Conversion rate", format="percent"),
 }
 
 
-def when(stamp) -> str:
+def when(stamp: pd.Timestamp | None) -> str:
     return "—" if stamp is None else f"{stamp:%d %b %Y, %H:%M} UTC"
 
 
@@ -124,15 +132,13 @@ if canvases is not None:
     else:
         with guarded("the Canvas leaderboard"):
             bar = st.progress(0.0, text=f"Loading stats for {len(shown)} Canvases…")
-            board = load_leaderboard(
-                ws,
-                shown,
-                start,
-                end,
-                on_progress=lambda done, total: bar.progress(
+
+            def show_progress(done: int, total: int) -> None:
+                bar.progress(
                     done / total, text=f"Loading Canvas stats… {done:,} of {total:,} requests"
-                ),
-            )
+                )
+
+            board = load_leaderboard(ws, shown, start, end, on_progress=show_progress)
             bar.empty()
             if board.errors:
                 first = next(iter(board.errors.values()))
@@ -205,13 +211,13 @@ with st.spinner("Loading the Canvas from Braze…"):
 details = data.details.value if data.details.ok else None
 if details is None:
     st.header(md_escape(canvas_label(canvas_id)))
-    show_error(data.details.error, "this Canvas's details")
+    if data.details.error is not None:
+        show_error(data.details.error, "this Canvas's details")
 else:
     st.header(md_escape(details.name))
     badges = st.container(horizontal=True)
     with badges:
-        color = {"Active": "green", "Draft": "gray", "Archived": "orange"}[details.status]
-        st.badge(details.status, color=color)
+        st.badge(details.status, color=STATUS_COLORS[details.status])
         if details.schedule_type:
             schedule = SCHEDULES.get(details.schedule_type, details.schedule_type)
             st.badge(md_escape(schedule), icon=":material/schedule:", color="blue")
@@ -244,7 +250,7 @@ else:
             column_config={
                 "variant_name": st.column_config.TextColumn("Variant"),
                 "first_steps": st.column_config.TextColumn("First step"),
-                "step_count": st.column_config.NumberColumn("Steps reachable", **COUNT),
+                "step_count": st.column_config.NumberColumn("Steps reachable", format=COUNT),
             },
         )
 
@@ -252,7 +258,8 @@ else:
 st.subheader("Results for the range")
 summary = data.summary.value if data.summary.ok else None
 if summary is None:
-    show_error(data.summary.error, "the Canvas summary (/canvas/data_summary)")
+    if data.summary.error is not None:
+        show_error(data.summary.error, "the Canvas summary (/canvas/data_summary)")
 else:
     totals = total_row(summary.totals)
     rate = totals["conversions"] / totals["entries"] if totals["entries"] else None
@@ -292,7 +299,8 @@ else:
         )
 
 series = data.series.value if data.series.ok else None
-if series is None:  # the tabs still render: the journey map needs only the details
+# without the series the tabs still render: the journey map needs only the details
+if series is None and data.series.error is not None:
     show_error(data.series.error, "the Canvas's daily stats (/canvas/data_series)")
 
 perf_tab, variant_tab, step_tab, map_tab = st.tabs(
@@ -326,7 +334,9 @@ with perf_tab:
                 column_config={
                     "date": st.column_config.TextColumn("Day (UTC)"),
                     **{
-                        m: st.column_config.NumberColumn(m.replace("_", " ").capitalize(), **COUNT)
+                        m: st.column_config.NumberColumn(
+                            m.replace("_", " ").capitalize(), format=COUNT
+                        )
                         for m in CANVAS_METRICS[:3]
                     },
                     "revenue": st.column_config.NumberColumn("Revenue", format="dollar"),
@@ -383,6 +393,8 @@ with step_tab:
             )
         else:
             with guarded("the step tables"):
+                if step_stats is None:  # building it failed above, which showed why
+                    raise RuntimeError("the step table was not built")
                 per_step = step_stats.assign(depth=step_stats["depth"] + 1)  # first step is 1
                 st.markdown(
                     "**Per step** — revenue and conversions are the step's own, never "
@@ -399,10 +411,12 @@ with step_tab:
                             "Depth", help="1 = a first step; n = n steps into the journey"
                         ),
                         "deleted": st.column_config.CheckboxColumn("Deleted"),
-                        "unique_recipients": st.column_config.NumberColumn("Recipients", **COUNT),
-                        "conversions": st.column_config.NumberColumn("Conversions", **COUNT),
+                        "unique_recipients": st.column_config.NumberColumn(
+                            "Recipients", format=COUNT
+                        ),
+                        "conversions": st.column_config.NumberColumn("Conversions", format=COUNT),
                         "conversions_by_entry_time": st.column_config.NumberColumn(
-                            "Conv. by entry time", **COUNT
+                            "Conv. by entry time", format=COUNT
                         ),
                         "revenue": st.column_config.NumberColumn("Revenue", format="dollar"),
                     },
@@ -420,10 +434,10 @@ with step_tab:
                         "step_name": st.column_config.TextColumn("Step"),
                         "channel": st.column_config.TextColumn("Channel"),
                         "variation_name": st.column_config.TextColumn("Message"),
-                        "sent": st.column_config.NumberColumn("Sent", **COUNT),
-                        "delivered": st.column_config.NumberColumn("Delivered", **COUNT),
-                        "opens": st.column_config.NumberColumn("Opens / impressions", **COUNT),
-                        "clicks": st.column_config.NumberColumn("Clicks", **COUNT),
+                        "sent": st.column_config.NumberColumn("Sent", format=COUNT),
+                        "delivered": st.column_config.NumberColumn("Delivered", format=COUNT),
+                        "opens": st.column_config.NumberColumn("Opens / impressions", format=COUNT),
+                        "clicks": st.column_config.NumberColumn("Clicks", format=COUNT),
                         "open_rate": st.column_config.NumberColumn("Open rate", format="percent"),
                         "click_rate": st.column_config.NumberColumn("Click rate", format="percent"),
                     },
