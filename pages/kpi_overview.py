@@ -72,7 +72,7 @@ else:
                 CARD_LABELS[metric],
                 data.value(metric),
                 previous=data.previous_value(metric),
-                chart_data=frame[metric].dropna().tolist(),
+                chart_data=frame[metric].dropna().tolist() if frame is not None else None,
                 help=CARD_HELP[metric],
                 lower_is_better=metric == "uninstalls",
                 comparison=f"vs prior {filters.days}d",
@@ -86,11 +86,10 @@ else:
             return
         with guarded(f"the {label} chart"):
             if metric == "sessions" and data.hourly is not None:
-                if data.hourly.ok:
-                    fig = memoized(hourly_sessions_figure, data.hourly.value, filters.timezone)
-                else:
+                if data.hourly.error is not None:
                     show_error(data.hourly.error, "hourly sessions")
                     return
+                fig = memoized(hourly_sessions_figure, data.hourly.value, filters.timezone)
             else:
                 fig = memoized(daily_figure, data.frame(metric), metric)
             st.plotly_chart(fig, config=PLOTLY_CONFIG, key=f"chart_{metric}")

@@ -147,9 +147,10 @@ with guarded("the card engagement"):
     with st.spinner("Loading card engagement…"):
         series, failures = load_card_series(ws, cards, [card_id, *compare], filters, unit)
     for failure in failures:
-        show_error(
-            failure.error, f"the series of {md_escape(titles.get(failure.item, failure.item))}"
-        )
+        if failure.error is not None:
+            show_error(
+                failure.error, f"the series of {md_escape(titles.get(failure.item, failure.item))}"
+            )
     export = series_export(series, unit, filters.timezone)  # UTC times, before display
     if unit == "hour":
         series = local_times(series, filters.timezone)

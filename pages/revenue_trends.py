@@ -94,8 +94,9 @@ with st.spinner("Loading revenue from Braze…"):
 
 # ---- cards ----------------------------------------------------------------------------
 headline = data.headline()
-if data.headline_error() is not None:
-    show_error(data.headline_error(), "the revenue totals")
+headline_error = data.headline_error()
+if headline_error is not None:
+    show_error(headline_error, "the revenue totals")
 elif headline["revenue"] is None and headline["purchases"] is None:
     no_data_state("purchase", filters, app_label)
 else:

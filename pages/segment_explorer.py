@@ -103,7 +103,7 @@ if shown.empty:
     st.stop()
 
 # ---- the selected segment ------------------------------------------------------------------
-names = dict(zip(segments["id"], segments["name"], strict=True))
+names: dict[str, str] = dict(zip(segments["id"], segments["name"], strict=True))
 tracked = dict(zip(segments["id"], segments["analytics_tracking_enabled"], strict=True))
 options = shown["id"].tolist()
 linked = st.query_params.get("segment_id")
@@ -113,12 +113,13 @@ if st.session_state.get("seg_selected") not in options:
     st.session_state["seg_selected"] = linked if linked in options else options[0]
 if st.session_state["seg_selected"] not in options:
     options = [st.session_state["seg_selected"], *options]
-segment_id = st.selectbox(
-    "Segment",
-    options,
-    key="seg_selected",
-    format_func=lambda i: names.get(i, i) + ("" if tracked.get(i) else "  (no analytics tracking)"),
-)
+
+
+def segment_label(i: str) -> str:
+    return names.get(i, i) + ("" if tracked.get(i) else "  (no analytics tracking)")
+
+
+segment_id = st.selectbox("Segment", options, key="seg_selected", format_func=segment_label)
 sync_query_params({"segment_id": segment_id})
 
 st.subheader(md_escape(names.get(segment_id, segment_id)))
@@ -161,14 +162,15 @@ if wanted:
         with st.spinner("Loading segment sizes…"):
             sizes, failures = load_sizes(ws, segments, wanted, filters.start, filters.end)
         for failure in failures:
-            show_error(
-                failure.error, f"the size of {md_escape(names.get(failure.item, failure.item))}"
-            )
+            if failure.error is not None:
+                show_error(
+                    failure.error, f"the size of {md_escape(names.get(failure.item, failure.item))}"
+                )
         st.plotly_chart(size_figure(sizes), config=PLOTLY_CONFIG, key="seg_size_chart")
-        summary = size_summary(sizes)
-        if not summary.empty:
+        size_table = size_summary(sizes)
+        if not size_table.empty:
             st.dataframe(
-                summary.drop(columns="segment_id"),
+                size_table.drop(columns="segment_id"),
                 hide_index=True,
                 width="stretch",
                 column_config={
@@ -221,7 +223,11 @@ start = start_col.button(
     key="seg_export_start",
     disabled=waiting or (not all_fields and not fields),
 )
-if waiting and cancel_col.button("Cancel", icon=":material/close:", key="seg_export_cancel"):
+if (
+    waiting
+    and job is not None
+    and cancel_col.button("Cancel", icon=":material/close:", key="seg_export_cancel")
+):
     job["status"] = "cancelled"
     waiting = False
 if not all_fields and not fields:
