@@ -125,13 +125,19 @@ else:
     totals = data.totals()
     with guarded("the event totals"):
         shown = totals.head(MAX_CARDS)
-        for column, row in zip(st.columns(max(len(shown), 1)), shown.itertuples(), strict=False):
+        for column, event, event_total, previous_total in zip(
+            st.columns(max(len(shown), 1)),
+            shown["event"],
+            shown["total"],
+            shown["previous_period"],
+            strict=False,
+        ):
             with column:
-                series = data.current[row.event].value
+                series = data.current[event].unwrap()  # totals() lists loaded events only
                 metric_card(
-                    md_escape(row.event),
-                    row.total,
-                    previous=row.previous_period,
+                    md_escape(event),
+                    event_total,
+                    previous=previous_total,
                     chart_data=series["value"].dropna().tolist(),
                     help="Occurrences in the range (UTC days), compared with the previous period.",
                     comparison=f"vs previous {filters.days} days",
@@ -174,7 +180,7 @@ else:
 st.subheader("Sessions")
 left, right = st.columns(2)
 with left, guarded("the sessions chart"):
-    if data.sessions is not None and not data.sessions.ok:
+    if data.sessions is not None and data.sessions.error is not None:
         show_error(data.sessions.error, "sessions")
     else:
         daily = data.sessions_daily
@@ -187,12 +193,14 @@ with left, guarded("the sessions chart"):
                 help="Sessions started in the range (UTC days), for the app and segment chosen.",
                 comparison=f"vs previous {filters.days} days",
             )
-        fig = sessions_figure(data.sessions.value, unit, filters.timezone, audience_label)
+        if data.sessions is None:  # load_events_page always sets it
+            raise RuntimeError("no sessions series")
+        fig = sessions_figure(data.sessions.unwrap(), unit, filters.timezone, audience_label)
         st.plotly_chart(fig, config=PLOTLY_CONFIG, key="chart_sessions")
 with right, guarded("sessions per DAU"):
-    if data.dau is not None and not data.dau.ok:
+    if data.dau is not None and data.dau.error is not None:
         show_error(data.dau.error, "daily active users")
-    elif data.sessions_all_users is not None and not data.sessions_all_users.ok:
+    elif data.sessions_all_users is not None and data.sessions_all_users.error is not None:
         show_error(data.sessions_all_users.error, "sessions for all users")
     else:
         ratio = data.sessions_per_dau()
