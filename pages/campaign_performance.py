@@ -7,6 +7,8 @@ guarded, so one failure shows a short message in its place and the rest still re
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Literal
+
 import pandas as pd
 import streamlit as st
 
@@ -29,7 +31,16 @@ from dashboard.widgets import (
     show_error,
 )
 
-RANK_LIMITS = (100, 250, 500, 1000, "All")
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
+
+RANK_COUNTS = (100, 250, 500, 1000)
+RANK_LIMITS: tuple[int | str, ...] = (*RANK_COUNTS, "All")
+STATE_COLOURS: dict[str, Literal["green", "orange", "gray"]] = {
+    "Active": "green",
+    "Draft": "orange",
+    "Archived": "gray",
+}
 _VIEW_VERSION = "campaigns_view_version"  # bumped on "back" so the old selection is forgotten
 K_SEARCH, K_TAGS, K_API, K_ARCHIVED = "cmp_search", "cmp_tags", "cmp_api", "cmp_archived"
 K_LIMIT, K_CHANNELS, K_ACTIVE, K_SEND = "cmp_limit", "cmp_channels", "cmp_active", "cmp_send_id"
@@ -115,7 +126,7 @@ def card(title: str, value: float | None, note: str = "") -> None:
     st.metric(title, shown, help=f"Exactly {exact}{note}", border=True)
 
 
-def chart(fig, key: str) -> None:
+def chart(fig: go.Figure, key: str) -> None:
     st.plotly_chart(fig, config=PLOTLY_CONFIG, key=key)
 
 
@@ -157,8 +168,8 @@ def overview() -> None:
         return
 
     limit_col, channel_col, active_col = st.columns([2, 3, 2], vertical_alignment="bottom")
-    limit = RANK_LIMITS[1]
-    if len(matching) > RANK_LIMITS[0]:
+    limit: int | str = RANK_COUNTS[1]
+    if len(matching) > RANK_COUNTS[0]:
         limit = limit_col.selectbox(
             "Campaigns to rank",
             RANK_LIMITS,
@@ -294,8 +305,7 @@ def is_api_campaign(campaign_id: str) -> bool:
 
 def details_card(summary: dict) -> None:
     st.title(md_escape(summary["name"]))
-    state_colour = {"Active": "green", "Draft": "orange", "Archived": "gray"}[summary["state"]]
-    st.badge(summary["state"], color=state_colour)
+    st.badge(summary["state"], color=STATE_COLOURS[summary["state"]])
     c1, c2, c3, c4 = st.columns(4)
     c1.markdown(f"**Schedule**  \n{md_escape(summary['schedule_type'])}")
     c2.markdown("**Channels**  \n" + (md_escape(", ".join(summary["channels"])) or "—"))
