@@ -7,7 +7,7 @@ Which pages exist, and the rule that keeps deep links going through this file (n
 import streamlit as st
 
 from dashboard import sidebar
-from dashboard.navigation import DEFAULT_URL_PATH, HOME_URL_PATH, PAGES
+from dashboard.navigation import DEFAULT_URL_PATH, HOME_URL_PATH, PAGES, inside_app
 
 st.set_page_config(
     page_title="Braze Dashboard",
@@ -38,5 +38,6 @@ navigation[""] = [
 page = st.navigation(navigation)
 workspace, _filters = sidebar.render()
 rate_limit_slot = st.sidebar.empty()
-page.run()
+with inside_app():
+    page.run()
 sidebar.render_rate_limit(rate_limit_slot, workspace)

@@ -10,6 +10,9 @@ behaviour on a fresh server.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 
@@ -64,3 +67,31 @@ def page_for(url_path: str) -> PageSpec:
         if spec.url_path == url_path:
             return spec
     raise KeyError(url_path)
+
+
+_app = threading.local()
+
+
+@contextmanager
+def inside_app() -> Iterator[None]:
+    """``app.py`` runs the chosen page inside this: the page knows the shared shell ran."""
+    _app.active = True
+    try:
+        yield
+    finally:
+        _app.active = False
+
+
+def require_app() -> None:
+    """The first line of every page: a page only ever runs inside ``app.py``.
+
+    Served with plain ``streamlit run app.py``, the first request of a fresh process goes
+    through Streamlit's legacy runner, which would run ``pages/<stem>.py`` on its own for a URL
+    naming a file stem: no sidebar, no workspace choice (and, with sign-in, no gate). Such a
+    request is sent to ``app.py`` instead, which opens the default page with everything around it.
+    """
+    if getattr(_app, "active", False):
+        return
+    import streamlit as st
+
+    st.switch_page("app.py")

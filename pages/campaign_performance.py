@@ -17,6 +17,7 @@ from dashboard.charts import campaigns as charts
 from dashboard.charts.common import memoized
 from dashboard.data import campaigns as data
 from dashboard.data.tags import tag_options
+from dashboard.navigation import require_app
 from dashboard.widgets import (
     PLOTLY_CONFIG,
     compact_number,
@@ -33,6 +34,8 @@ from dashboard.widgets import (
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
+
+require_app()  # this page only runs inside app.py (see dashboard/navigation.py)
 
 RANK_COUNTS = (100, 250, 500, 1000)
 RANK_LIMITS: tuple[int | str, ...] = (*RANK_COUNTS, "All")

@@ -37,6 +37,7 @@ from dashboard.data.canvases import (
     variant_totals,
 )
 from dashboard.data.tags import tag_options
+from dashboard.navigation import require_app
 from dashboard.url_state import sync_query_params
 from dashboard.widgets import (
     PLOTLY_CONFIG,
@@ -48,6 +49,8 @@ from dashboard.widgets import (
     metric_card,
     show_error,
 )
+
+require_app()  # this page only runs inside app.py (see dashboard/navigation.py)
 
 PICK, URL_SEEN, BOARD = "cv_pick", "_cv_url_canvas", "cv_board"
 BOARD_IDS = "_cv_board_ids"

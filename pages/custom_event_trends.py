@@ -25,6 +25,7 @@ from dashboard.data.events import (
     total,
 )
 from dashboard.data.timeseries import HOURLY_MAX_DAYS
+from dashboard.navigation import require_app
 from dashboard.url_state import sync_query_params
 from dashboard.widgets import (
     PLOTLY_CONFIG,
@@ -38,6 +39,8 @@ from dashboard.widgets import (
     page_header,
     show_error,
 )
+
+require_app()  # this page only runs inside app.py (see dashboard/navigation.py)
 
 K_EVENTS, K_SEGMENT, K_HOURLY = "ev_events", "ev_segment", "ev_hourly"
 MAX_CARDS = 5

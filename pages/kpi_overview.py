@@ -15,6 +15,7 @@ from dashboard.charts.kpis import (
 )
 from dashboard.data.kpis import METRICS, export_table, load_kpi_page
 from dashboard.data.timeseries import HOURLY_MAX_DAYS
+from dashboard.navigation import require_app
 from dashboard.widgets import (
     PLOTLY_CONFIG,
     csv_download,
@@ -26,6 +27,8 @@ from dashboard.widgets import (
     page_header,
     show_error,
 )
+
+require_app()  # this page only runs inside app.py (see dashboard/navigation.py)
 
 CARD_LABELS = {
     "mau": "MAU · latest",

@@ -17,6 +17,7 @@ from dashboard.data.news_feed import (
     local_times,
     series_export,
 )
+from dashboard.navigation import require_app
 from dashboard.url_state import sync_query_params
 from dashboard.widgets import (
     PLOTLY_CONFIG,
@@ -30,6 +31,8 @@ from dashboard.widgets import (
     metric_card,
     show_error,
 )
+
+require_app()  # this page only runs inside app.py (see dashboard/navigation.py)
 
 MAX_CARDS = 8
 

@@ -17,6 +17,7 @@ from dashboard.data.revenue import (
     load_revenue_page,
 )
 from dashboard.data.timeseries import HOURLY_MAX_DAYS
+from dashboard.navigation import require_app
 from dashboard.url_state import sync_query_params
 from dashboard.widgets import (
     PLOTLY_CONFIG,
@@ -30,6 +31,8 @@ from dashboard.widgets import (
     page_header,
     show_error,
 )
+
+require_app()  # this page only runs inside app.py (see dashboard/navigation.py)
 
 K_PRODUCTS, K_HOURLY, K_VIEW = "rev_products", "rev_hourly", "rev_view"
 

@@ -26,6 +26,7 @@ from dashboard.data.segments import (
     to_parquet_bytes,
 )
 from dashboard.data.tags import tag_options
+from dashboard.navigation import require_app
 from dashboard.safe_csv import to_csv_bytes
 from dashboard.url_state import sync_query_params
 from dashboard.widgets import (
@@ -40,6 +41,8 @@ from dashboard.widgets import (
     metric_card,
     show_error,
 )
+
+require_app()  # this page only runs inside app.py (see dashboard/navigation.py)
 
 JOB_KEY, RESULT_KEY = "seg_export_job", "seg_export_result"
 EXPORT_BROKEN = (

@@ -40,6 +40,7 @@ from dashboard.lookup_input import (
     parse_single,
     split_ids,
 )
+from dashboard.navigation import require_app
 from dashboard.widgets import (
     PLOTLY_CONFIG,
     csv_download,
@@ -49,6 +50,8 @@ from dashboard.widgets import (
     metric_card,
     show_error,
 )
+
+require_app()  # this page only runs inside app.py (see dashboard/navigation.py)
 
 ONE, MANY = "One person", "Many external IDs"
 PASTE, UPLOAD = "Paste IDs", "Upload a CSV"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 
 from dashboard.navigation import DEFAULT_URL_PATH, HOME_URL_PATH, PAGES, page_for
@@ -42,3 +43,18 @@ def test_no_file_stem_equals_any_url_path() -> None:
     for path in (ROOT / "pages").glob("*.py"):
         clash = _legacy_names(path.stem) & url_paths
         assert not clash, f"pages/{path.name} would shadow the address /{clash.pop()}"
+
+
+def test_every_page_first_checks_that_it_runs_inside_app_py() -> None:
+    """`require_app()` is each page's first statement after its imports."""
+    for path in (ROOT / "pages").glob("*.py"):
+        body = ast.parse(path.read_text()).body
+        statements = [
+            node
+            for node in body
+            if not isinstance(node, ast.Import | ast.ImportFrom | ast.If)
+            and not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant))
+        ]
+        assert ast.unparse(statements[0]) == "require_app()", (
+            f"{path.name}: {ast.unparse(statements[0])}"
+        )

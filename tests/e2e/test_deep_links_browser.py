@@ -56,3 +56,16 @@ def test_plain_streamlit_run_still_lands_on_the_right_page(
             _assert_on_page_with_sidebar(page, "canvases", "Canvases")
         finally:
             context.close()
+
+
+@pytest.mark.parametrize("stem", ["user_profiles", "kpi_overview"])
+def test_a_file_stem_address_never_runs_a_page_without_app_py(
+    chromium_path: str, browser: Any, tmp_path: Any, stem: str
+) -> None:
+    """Plain `streamlit run`, first request names a page file: app.py runs, with its sidebar."""
+    with streamlit_server(tmp_path, launcher=False) as url:
+        context, page = _open_first(browser, url, stem)
+        try:
+            _assert_on_page_with_sidebar(page, "kpis", "Key metrics")  # the default page, via app.py
+        finally:
+            context.close()
