@@ -39,16 +39,9 @@ from pathlib import Path
 import requests
 from _common import ROOT, verdict
 
-PAGES = (
-    "kpis",
-    "campaigns",
-    "canvases",
-    "news-feed",
-    "revenue",
-    "events",
-    "segments",
-    "user-lookup",
-)
+from dashboard import navigation
+
+PAGES = tuple(spec.url_path for spec in navigation.PAGES)
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 # Runs in every page before its own scripts: notes when the script run first reports
 # finished, and when each long task (>= 50 ms of main-thread work) ended.

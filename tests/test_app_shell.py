@@ -6,22 +6,14 @@ from datetime import date, timedelta
 
 import pytest
 
+from dashboard import navigation
 from dashboard.filters import Filters, preset_range, utc_today
 from dashboard.settings import demo_workspace
 from dashboard.sidebar import filters_from_params, params_for, preset_of
 from dashboard.widgets import md_escape
 from tests.conftest import rendered_text
 
-PAGES = [
-    "kpis",
-    "campaigns",
-    "canvases",
-    "revenue",
-    "events",
-    "segments",
-    "news_feed",
-    "user_lookup",
-]
+PAGES = [spec.url_path for spec in navigation.PAGES]
 
 
 @pytest.mark.parametrize("page", PAGES)

@@ -9,13 +9,14 @@ counts them); the hourly view is the same range's days on the sidebar's clock.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
-from dashboard.data.common import EVENTS, KPI_DAU, SESSIONS, LoadResult, call, fan_out
+from braze_api import BrazeClient
+from dashboard.data.common import EVENTS, JSON, KPI_DAU, SESSIONS, LoadResult, call, fan_out
 from dashboard.data.segments import load_segments
 from dashboard.data.timeseries import (
     HOURLY_MAX_DAYS,
@@ -73,16 +74,17 @@ def clean_names(items: Any) -> tuple[str, ...]:
     return tuple(seen)
 
 
+def load_names(
+    ws: Workspace, endpoint: str, fetch: Callable[[BrazeClient], JSON], key: str
+) -> tuple[str, ...]:
+    """A cached list of names (every page of ``fetch``'s list), sorted case-insensitively."""
+    names = call(ws, endpoint, {}, lambda: clean_names(fetch(client_for(ws)).get(key)), "list")
+    return tuple(sorted(names, key=str.casefold))
+
+
 def load_event_names(ws: Workspace) -> tuple[str, ...]:
     """Every custom event name (all pages of 250), sorted case-insensitively."""
-    names = call(
-        ws,
-        "events.list",
-        {},
-        lambda: clean_names(client_for(ws).events.list().get("events")),
-        "list",
-    )
-    return tuple(sorted(names, key=str.casefold))
+    return load_names(ws, "events.list", lambda c: c.events.list(), "events")
 
 
 @dataclass(frozen=True)

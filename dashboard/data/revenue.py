@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from dashboard.data.common import PURCHASES, REVENUE, LoadResult, SeriesSource, call, fan_out
-from dashboard.data.events import clean_names, errors_of, long_frame, total
+from dashboard.data.common import PURCHASES, REVENUE, LoadResult, SeriesSource, fan_out
+from dashboard.data.events import errors_of, load_names, long_frame, total
 from dashboard.data.timeseries import HOURLY_MAX_DAYS, format_times, range_series, time_column
 from dashboard.filters import Filters
-from dashboard.settings import Workspace, client_for
+from dashboard.settings import Workspace
 
 ALL_PRODUCTS = "All products"
 MAX_SELECTED = 8  # products compared on one chart (one colour each)
@@ -30,14 +30,9 @@ METRICS: Mapping[str, tuple[SeriesSource, str]] = {
 
 def load_products(ws: Workspace) -> tuple[str, ...]:
     """Every product name (all pages of 250), sorted case-insensitively."""
-    names = call(
-        ws,
-        "purchases.product_list",
-        {},
-        lambda: clean_names(client_for(ws).purchases.product_list().get("products")),
-        "list",
+    return load_names(
+        ws, "purchases.product_list", lambda c: c.purchases.product_list(), "products"
     )
-    return tuple(sorted(names, key=str.casefold))
 
 
 def revenue_per_purchase(revenue: float | None, purchases: float | None) -> float | None:

@@ -8,21 +8,13 @@ import pandas as pd
 import pytest
 import requests
 
+from dashboard import navigation
 from dashboard.filters import preset_range, utc_today
 from tests.e2e.conftest import screenshot, wait_for_app
 
 pytestmark = pytest.mark.browser
 
-PAGES = [
-    "kpis",
-    "campaigns",
-    "canvases",
-    "revenue",
-    "events",
-    "segments",
-    "news-feed",
-    "user-lookup",
-]
+PAGES = [spec.url_path for spec in navigation.PAGES]
 
 
 @pytest.mark.parametrize("path", PAGES)
