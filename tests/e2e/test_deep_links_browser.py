@@ -66,8 +66,7 @@ def test_a_file_stem_address_never_runs_a_page_without_app_py(
     with streamlit_server(tmp_path, launcher=False) as url:
         context, page = _open_first(browser, url, stem)
         try:
-            _assert_on_page_with_sidebar(
-                page, "kpis", "Key metrics"
-            )  # the default page, via app.py
+            # app.py ran and opened the default page, with the shared sidebar
+            _assert_on_page_with_sidebar(page, "kpis", "Key metrics")
         finally:
             context.close()
