@@ -16,6 +16,13 @@ from .rng import rng_for, stable_uuid
 from .users import build_users, matches
 
 
+def _active_on(first: datetime | None, last: datetime | None, day: date, today: date) -> bool:
+    """Sending (or entering) on ``day``: started by then, and not stopped before it."""
+    if first is None or day < first.date():
+        return False
+    return day <= (last.date() if last else today)
+
+
 @dataclass(frozen=True)
 class App:
     id: str
@@ -61,10 +68,7 @@ class Campaign:
     multivariate: bool
 
     def active_on(self, day: date, today: date) -> bool:
-        if self.first_sent is None or day < self.first_sent.date():
-            return False
-        last = self.last_sent.date() if self.last_sent else today
-        return day <= last
+        return _active_on(self.first_sent, self.last_sent, day, today)
 
 
 @dataclass(frozen=True)
@@ -111,10 +115,7 @@ class Canvas:
         return seen
 
     def active_on(self, day: date, today: date) -> bool:
-        if self.first_entry is None or day < self.first_entry.date():
-            return False
-        last = self.last_entry.date() if self.last_entry else today
-        return day <= last
+        return _active_on(self.first_entry, self.last_entry, day, today)
 
 
 @dataclass(frozen=True)
