@@ -8,27 +8,42 @@ parameters. The key is held in a private auth object and only ever written into 
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
+import math
 import random
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
 import requests
+import urllib3
 from requests.adapters import HTTPAdapter
 from requests.structures import CaseInsensitiveDict
 
+from braze_api import deadline as deadline_pools
+from braze_api.body import (
+    DEFAULT_MAX_RESPONSE_BYTES,
+    BodyTooDeep,
+    BodyTooLarge,
+    UndecodableBody,
+    decode_json,
+    read_capped,
+)
+from braze_api.budget import LocalRateBudget, RateBudget, Verdict
+from braze_api.deadline import Guard
 from braze_api.errors import (
     BadResponseError,
     BrazeConnectionError,
     BrazeError,
+    RateLimitError,
     error_for_status,
 )
 from braze_api.instances import resolve_base_url
+from braze_api.redaction import Redactor
 from braze_api.resources import (
     Campaigns,
     Canvas,
@@ -41,7 +56,8 @@ from braze_api.resources import (
     Sessions,
     Users,
 )
-from braze_api.validation import check_api_key
+from braze_api.slots import LocalSlots, RequestSlots
+from braze_api.validation import MAX_API_KEY_CHARS, check_api_key
 
 __all__ = ["BrazeClient", "RateLimit", "workspace_fingerprint"]
 
@@ -51,6 +67,10 @@ _POOL_SIZE = 16  # enough connections for the dashboard's bounded concurrent fet
 _MAX_BACKOFF = 30.0
 _MAX_MESSAGE_CHARS = 500
 _IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+DEFAULT_DEADLINE = 60.0  # seconds for one attempt: connect, headers and the whole body
+_READ_CHUNK = 64 * 1024  # raw (compressed) bytes per read; the deadline is checked between
+_ENCODINGS = "gzip, deflate"  # what we can inflate within the cap (body.read_capped)
+_MAX_PAUSE = 24 * 3600.0  # Braze's longest window is a day; a larger reset is nonsense
 
 
 def workspace_fingerprint(base_url: str, api_key: str) -> str:
@@ -82,12 +102,24 @@ class _BearerAuth(requests.auth.AuthBase):
 
 
 class _Retry(Exception):
-    """Internal: this attempt failed in a way worth another try."""
+    """Internal: this attempt failed in a way worth another try (after ``wait`` seconds)."""
 
     def __init__(self, error: BrazeError, wait: float | None = None) -> None:
         super().__init__(error.message)
         self.error = error
         self.wait = wait
+
+
+class _DeadlinePassed(Exception):
+    """Internal: the attempt's overall deadline passed between two body chunks."""
+
+
+@dataclass
+class _AttemptState:
+    """What one attempt learnt for the rate budget."""
+
+    attempt: int
+    paused_until: float | None = None  # epoch seconds: Braze said to stop until then
 
 
 def _number(value: str | None) -> float | None:
@@ -132,32 +164,47 @@ class BrazeClient:
         rest_endpoint: str,
         *,
         timeout: float = 30.0,
+        deadline: float = DEFAULT_DEADLINE,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        slots: RequestSlots | None = None,
+        budget: RateBudget | None = None,
         session: requests.Session | None = None,
         max_retries: int = 3,
         max_rate_limit_wait: float = 10.0,
         backoff_base: float = 0.5,
     ) -> None:
         api_key = check_api_key(api_key)
-        if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
-            raise ValueError("max_retries must be an integer ≥ 0")
+        for name, count in (
+            ("max_retries", max_retries),
+            ("max_response_bytes", max_response_bytes),
+        ):
+            if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+                raise ValueError(f"{name} must be an integer ≥ 0")
         for name, value in (
             ("timeout", timeout),
+            ("deadline", deadline),
             ("max_rate_limit_wait", max_rate_limit_wait),
             ("backoff_base", backoff_base),
         ):
             if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
                 raise ValueError(f"{name} must be a number ≥ 0")
-        if timeout == 0:
-            raise ValueError("timeout must be greater than 0")
+        if timeout == 0 or deadline == 0:
+            raise ValueError("timeout and deadline must be greater than 0")
         self.base_url = resolve_base_url(rest_endpoint)
         self.fingerprint = workspace_fingerprint(self.base_url, api_key)
         self._auth = _BearerAuth(api_key)
+        self._redactor = Redactor(api_key)
         self._timeout = float(timeout)
+        self._deadline = float(deadline)
+        self._max_response_bytes = max_response_bytes
         self._max_retries = max_retries
         self._max_rate_limit_wait = float(max_rate_limit_wait)
         self._backoff_base = float(backoff_base)
+        self.slots: RequestSlots = slots if slots is not None else LocalSlots()
+        self.budget: RateBudget = budget if budget is not None else LocalRateBudget()
         self._owns_session = session is None
         self._session = session if session is not None else self._new_session()
+        deadline_pools.install(self._session)
         self._lock = threading.Lock()
         self._rate_limit: RateLimit | None = None
         self.users = Users(self)
@@ -214,6 +261,10 @@ class BrazeClient:
         connection failures, unreadable bodies and short 429 waits. Others (POSTs, unless the
         caller declares one safe to repeat) are sent once: a repeated POST may act twice, e.g.
         start a second segment export, so their failures are raised as they come.
+
+        Each attempt first waits for the workspace's rate budget (at most
+        ``max_rate_limit_wait`` seconds in all, else ``RateLimitError`` and nothing is sent),
+        then holds one request slot only while the HTTP exchange runs, within ``deadline``.
         """
         if not path.startswith("/") or "?" in path:
             raise ValueError("path must start with '/' and carry no query string")
@@ -221,11 +272,17 @@ class BrazeClient:
             idempotent = method.upper() in _IDEMPOTENT_METHODS
         query = {k: v for k, v in (params or {}).items() if v is not None}
         attempt = 0
+        rate_waited = 0.0
         while True:
+            verdict, rate_waited = self._admitted(path, rate_waited)
+            state = _AttemptState(attempt)
             try:
-                return self._attempt(method, path, query, json_body)
+                with self.slots.hold():
+                    return self._attempt(method, path, query, json_body, state)
             except _Retry as retry:
                 error, wait = retry.error, retry.wait
+            finally:
+                self.budget.done(verdict, paused_until=state.paused_until)
             if not idempotent or attempt >= self._max_retries:
                 raise error
             if wait is None:
@@ -240,65 +297,178 @@ class BrazeClient:
                 self._max_retries,
                 wait,
             )
-            time.sleep(wait)
+            time.sleep(wait)  # no slot is held here
+
+    def _admitted(self, path: str, waited: float) -> tuple[Verdict, float]:
+        """Wait (holding no slot) until the budget admits ``path``; raise if it takes too long."""
+        while True:
+            verdict = self.budget.admit(path)
+            if verdict.wait <= 0:
+                return verdict, waited
+            if waited + verdict.wait > self._max_rate_limit_wait:
+                reset_at = _epoch(time.time() + verdict.wait)
+                when = f"{reset_at:%H:%M:%S} UTC" if reset_at is not None else "later"
+                raise RateLimitError(
+                    f"Not sent, to stay within Braze's rate limit for {path} ({verdict.reason}); "
+                    f"it can go at {when}",
+                    status=None,
+                    endpoint=path,
+                    reset_at=reset_at,
+                )
+            step = min(verdict.wait, 0.25)
+            time.sleep(step)
+            waited += step
 
     def _attempt(
-        self, method: str, path: str, query: dict[str, Any], json_body: dict[str, Any] | None
+        self,
+        method: str,
+        path: str,
+        query: dict[str, Any],
+        json_body: dict[str, Any] | None,
+        state: _AttemptState,
     ) -> dict[str, Any]:
         started = time.monotonic()
         failure: str | None = None
-        try:
-            response = self._session.request(
-                method,
-                self.base_url + path,
-                params=query,
-                json=json_body,
-                auth=self._auth,
-                timeout=self._timeout,
-                allow_redirects=False,
-                headers={"Accept": "application/json"},
-            )
-        except requests.Timeout:
-            failure = f"timed out after {self._timeout:g} s"
-        except requests.ConnectionError:
-            failure = "the connection failed"
-        except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError):
-            failure = "truncated"
-        except requests.RequestException:
-            failure = "unsendable"
+        raw = b""
+        status = 0
+        headers: CaseInsensitiveDict = CaseInsensitiveDict()
+        with deadline_pools.WATCHDOG.guard(self._deadline) as guard:
+            per_read = min(self._timeout, self._deadline)
+            try:
+                response = self._session.request(
+                    method,
+                    self.base_url + path,
+                    params=query,
+                    json=json_body,
+                    auth=self._auth,
+                    timeout=(per_read, per_read),
+                    allow_redirects=False,
+                    stream=True,
+                    headers={"Accept": "application/json", "Accept-Encoding": _ENCODINGS},
+                )
+            except requests.Timeout:
+                failure = "timeout"
+            except requests.ConnectionError:
+                failure = "connection"
+            except (
+                requests.exceptions.ChunkedEncodingError,
+                requests.exceptions.ContentDecodingError,
+            ):
+                failure = "truncated"
+            except requests.RequestException:
+                failure = "unsendable"
+            if failure is None:
+                with response:
+                    status, headers = response.status_code, response.headers
+                    raw, failure = self._read_body(response, guard)
+            if guard.expired and failure in ("timeout", "connection", "truncated"):
+                failure = "deadline"
         elapsed_ms = (time.monotonic() - started) * 1000
         if failure is not None:
-            # Raised outside the ``except`` so no requests exception (whose text holds the
+            # Raised outside any ``except`` so no requests exception (whose text holds the
             # URL) is chained as __context__.
             logger.debug("%s %s -> %s (%.0f ms)", method, path, failure, elapsed_ms)
-            if failure == "unsendable":
-                raise BrazeConnectionError(f"Could not send the request for {path}", endpoint=path)
-            if failure == "truncated":
-                raise _Retry(
-                    BadResponseError(
-                        f"Braze sent a truncated response for {path}; try again shortly",
-                        endpoint=path,
-                    )
-                )
-            raise _Retry(
-                BrazeConnectionError(f"Could not reach Braze for {path}: {failure}", endpoint=path)
-            )
-        with response:
-            logger.debug("%s %s -> %d (%.0f ms)", method, path, response.status_code, elapsed_ms)
-            self._record_rate_limit(response.headers)
-            return self._decode(response, path)
+            raise self._failure(failure, path, status)
+        logger.debug("%s %s -> %d (%.0f ms)", method, path, status, elapsed_ms)
+        self._record_rate_limit(headers, state)
+        return self._decode(status, headers, raw, path, state)
 
-    def _decode(self, response: requests.Response, path: str) -> dict[str, Any]:
-        status = response.status_code
+    def _read_body(self, response: requests.Response, guard: Guard) -> tuple[bytes, str | None]:
+        """The decompressed body within the size cap and the deadline, or why not."""
+
+        def chunks() -> Iterator[bytes]:
+            while True:
+                if guard.remaining() <= 0:
+                    raise _DeadlinePassed
+                data = response.raw.read(_READ_CHUNK, decode_content=False)
+                if not data:
+                    return
+                yield data
+
+        try:
+            encoding = response.headers.get("Content-Encoding")
+            return read_capped(chunks(), encoding, self._max_response_bytes), None
+        except BodyTooLarge:
+            return b"", "too-large"
+        except UndecodableBody:
+            return b"", "undecodable"
+        except _DeadlinePassed:
+            return b"", "deadline"
+        except urllib3.exceptions.ReadTimeoutError:
+            return b"", "timeout"
+        except (urllib3.exceptions.HTTPError, OSError):
+            return b"", "truncated"
+
+    def _failure(self, failure: str, path: str, status: int) -> Exception:
+        """The error for a failed exchange; ``_Retry`` wraps the ones worth another try."""
+        if failure == "unsendable":
+            return BrazeConnectionError(f"Could not send the request for {path}", endpoint=path)
+        if failure == "too-large":
+            cap = self._max_response_bytes / 1024**2
+            return BadResponseError(
+                f"Braze sent a response larger than this dashboard reads ({cap:g} MiB "
+                f"decompressed) for {path}; it was discarded",
+                status=status or None,
+                endpoint=path,
+            )
+        if failure == "undecodable":
+            return _Retry(
+                BadResponseError(
+                    f"Braze sent a response that could not be decompressed for {path}; "
+                    "try again shortly",
+                    status=status or None,
+                    endpoint=path,
+                )
+            )
+        if failure == "truncated":
+            return _Retry(
+                BadResponseError(
+                    f"Braze sent a truncated response for {path}; try again shortly",
+                    endpoint=path,
+                )
+            )
+        if failure == "deadline":
+            return _Retry(
+                BrazeConnectionError(
+                    f"Could not reach Braze for {path}: no complete answer within the "
+                    f"{self._deadline:g} s deadline",
+                    endpoint=path,
+                )
+            )
+        reason = f"timed out after {self._timeout:g} s" if failure == "timeout" else None
+        return _Retry(
+            BrazeConnectionError(
+                f"Could not reach Braze for {path}: {reason or 'the connection failed'}",
+                endpoint=path,
+            )
+        )
+
+    def _decode(
+        self,
+        status: int,
+        headers: CaseInsensitiveDict,
+        raw: bytes,
+        path: str,
+        state: _AttemptState,
+    ) -> dict[str, Any]:
         body: Any = None
         readable = True
+        too_deep = False
         try:
-            body = json.loads(response.content) if response.content else None
+            body = decode_json(raw) if raw else None
+        except BodyTooDeep:
+            readable, too_deep = False, True
         except ValueError:
             readable = False
         if 200 <= status < 300:
             if readable and isinstance(body, dict):
                 return body
+            if too_deep:
+                raise BadResponseError(
+                    f"Braze sent a response nested too deeply to read ({status}) for {path}",
+                    status=status,
+                    endpoint=path,
+                )
             raise _Retry(
                 BadResponseError(
                     f"Braze sent an unreadable response ({status}) for {path}; try again shortly",
@@ -308,43 +478,57 @@ class BrazeClient:
             )
         braze_message = self._braze_message(body)
         if status == 429:
-            self._rate_limited(response.headers, path, braze_message)
+            self._rate_limited(headers, path, braze_message, state)
         error = error_for_status(status, path, braze_message)
         if status >= 500:
             raise _Retry(error)
         raise error
 
-    def _rate_limited(self, headers: CaseInsensitiveDict, path: str, message: str | None) -> None:
-        """Retry after Braze's hinted wait when it is short; otherwise raise with reset time."""
+    def _rate_limited(
+        self, headers: CaseInsensitiveDict, path: str, message: str | None, state: _AttemptState
+    ) -> None:
+        """Pause the bucket until Braze's reset; retry (through the budget) if that is short."""
         now = time.time()
         wait = _hinted_wait(headers, now)
         reset_at = _epoch(_number(headers.get("X-RateLimit-Reset")))
         if reset_at is None and wait is not None:
             reset_at = _epoch(now + wait)
         error = error_for_status(429, path, message, reset_at=reset_at)
-        if wait is not None and wait > self._max_rate_limit_wait:
+        if wait is None:  # no hint: back off as for any failure, but for every request
+            wait = random.uniform(0.0, min(_MAX_BACKOFF, self._backoff_base * 2**state.attempt))
+        state.paused_until = now + min(wait, _MAX_PAUSE)
+        if wait > self._max_rate_limit_wait:
             raise error
-        raise _Retry(error, wait)
+        raise _Retry(error, 0.0)  # the budget holds the retry (and everyone else) until then
 
     def _braze_message(self, body: Any) -> str | None:
-        """Braze's own ``message`` (shortened, and scrubbed of the key just in case)."""
+        """Braze's own ``message``, shortened and scrubbed of the key in any form it took."""
         if not isinstance(body, dict):
             return None
         message = body.get("message")
         if not isinstance(message, str) or not message.strip():
             return None
-        message = message.strip().replace(self._auth._api_key, "[redacted]")
+        longest_key = MAX_API_KEY_CHARS * 2  # room for the key's base64 form across the cut
+        message = self._redactor.scrub(message.strip()[: _MAX_MESSAGE_CHARS + longest_key])
         return message[:_MAX_MESSAGE_CHARS]
 
-    def _record_rate_limit(self, headers: CaseInsensitiveDict) -> None:
+    def _record_rate_limit(self, headers: CaseInsensitiveDict, state: _AttemptState) -> None:
         values = [_number(headers.get(f"X-RateLimit-{n}")) for n in ("Limit", "Remaining", "Reset")]
         if all(v is None for v in values):
             return
         limit, remaining, reset = values
         info = RateLimit(
-            limit=int(limit) if limit is not None else None,
-            remaining=int(remaining) if remaining is not None else None,
+            limit=_whole(limit),
+            remaining=_whole(remaining),
             reset=_epoch(reset),
         )
         with self._lock:
             self._rate_limit = info
+        if remaining is not None and remaining <= 0 and reset is not None:
+            now = time.time()
+            if reset > now:  # the bucket is spent: nobody sends until it resets
+                state.paused_until = now + min(reset - now, _MAX_PAUSE)
+
+
+def _whole(value: float | None) -> int | None:
+    return int(value) if value is not None and math.isfinite(value) else None

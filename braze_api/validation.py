@@ -13,6 +13,8 @@ from datetime import UTC, date, datetime, time
 from typing import Any, Literal
 
 __all__ = [
+    "MAX_API_KEY_CHARS",
+    "check_api_key",
     "check_choice",
     "check_datetime",
     "check_fields",
@@ -31,6 +33,9 @@ Edge = Literal["start", "end"]
 
 
 _KEY_CHARS = re.compile(r"[\x21-\x7e]+")  # printable ASCII without spaces: safe in a header
+# Braze REST keys are UUIDs (36 characters); this leaves room for other formats but keeps a
+# pasted document (or a 10,000-character "key") out of every header we send.
+MAX_API_KEY_CHARS = 128
 
 
 def check_api_key(value: Any) -> str:
@@ -38,6 +43,11 @@ def check_api_key(value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ValueError("api_key is required: paste the REST API key from Braze")
     key = value.strip()
+    if len(key) > MAX_API_KEY_CHARS:
+        raise ValueError(
+            f"The API key is {len(key):,} characters long; Braze keys have at most "
+            f"{MAX_API_KEY_CHARS}. Copy only the key from Settings → APIs and Identifiers"
+        )
     if not _KEY_CHARS.fullmatch(key):
         raise ValueError(
             "The API key contains spaces or characters Braze keys never have; copy it again "

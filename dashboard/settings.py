@@ -14,6 +14,7 @@ from cachetools import LRUCache
 from braze_api import BrazeClient, resolve_base_url
 from braze_api.client import workspace_fingerprint
 from braze_api.validation import check_api_key
+from dashboard.traffic import budget_for, slots_for
 
 OVERRIDE_KEY = "workspace_override"
 DEMO_LABEL = "Demo workspace"
@@ -158,11 +159,20 @@ _clients: LRUCache = LRUCache(maxsize=16)
 
 
 def client_for(ws: Workspace) -> BrazeClient:
-    """One client (one connection pool, one rate-limit view) per workspace per process."""
+    """One client (one connection pool, one rate-limit view) per workspace per process.
+
+    Its request slots and rate budget come from ``dashboard.traffic``, keyed by workspace, so
+    they outlive an evicted client and are shared by every session.
+    """
     with _clients_lock:
         client = _clients.get(ws.fingerprint)
         if client is None:
-            client = BrazeClient(ws.api_key, ws.base_url)
+            client = BrazeClient(
+                ws.api_key,
+                ws.base_url,
+                slots=slots_for(ws.fingerprint),
+                budget=budget_for(ws.fingerprint),
+            )
             _clients[ws.fingerprint] = client
         return client
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -15,23 +14,12 @@ from braze_api import BrazeClient, frames
 from dashboard.cache import CacheKind, cached, series_kind
 from dashboard.filters import utc_today
 from dashboard.settings import Workspace, client_for
+from dashboard.traffic import MAX_IN_FLIGHT
 from dashboard.windows import Window, day_windows, hour_windows
 
 T = TypeVar("T")
 I = TypeVar("I")  # noqa: E741
 JSON = dict[str, Any]
-
-# Braze allows far more, but a dashboard has no business hammering it: at most this many
-# requests in flight per workspace, whatever the number of sessions or threads asking.
-MAX_IN_FLIGHT = 8
-
-_gates_lock = threading.Lock()
-_gates: dict[str, threading.BoundedSemaphore] = {}
-
-
-def _gate(ws: Workspace) -> threading.BoundedSemaphore:
-    with _gates_lock:
-        return _gates.setdefault(ws.fingerprint, threading.BoundedSemaphore(MAX_IN_FLIGHT))
 
 
 @overload
@@ -67,18 +55,18 @@ def call(
     *,
     then: Callable[[Any], Any] | None = None,
 ) -> Any:
-    """Serve from the shared cache, else run ``fetch`` inside the workspace's request gate.
+    """Serve from the shared cache, else run ``fetch`` (a client call) and ``then`` on it.
 
-    Only the request holds a gate slot; ``then`` (typically the pivot to a frame) runs after
-    the slot is released, so CPU work never keeps a request from being sent.
+    The request gate lives in the client (``dashboard.traffic``): each HTTP attempt holds one
+    of the workspace's slots, and nothing else does: not the retry sleeps, rate-limit waits,
+    nor ``then`` (typically the pivot to a frame).
     """
 
-    def gated() -> Any:
-        with _gate(ws):
-            raw = fetch()
+    def fetched() -> Any:
+        raw = fetch()
         return then(raw) if then is not None else raw
 
-    return cached(ws.fingerprint, endpoint, params, gated, kind)
+    return cached(ws.fingerprint, endpoint, params, fetched, kind)
 
 
 @dataclass(frozen=True)
@@ -187,8 +175,9 @@ def fan_out(
 ) -> list[LoadResult[I, T]]:
     """Run ``fn`` over items concurrently (bounded); results in input order.
 
-    Twice as many threads as request slots: while some threads pivot a response, the gate's
-    slots stay busy with the others' requests (the gate, not the pool, bounds what Braze sees).
+    Twice as many threads as request slots: while some threads pivot a response or wait out a
+    retry, the slots stay busy with the others' requests (the slots, not the pool, bound what
+    Braze sees).
 
     One failing item does not sink the rest: its error is kept on its result, unless
     ``raise_errors`` asks for the first failure to propagate (after all finish).
