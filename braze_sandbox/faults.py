@@ -6,6 +6,7 @@ the fault settings; /_sandbox/ paths are never faulted.
 
 from __future__ import annotations
 
+import math
 import random
 import threading
 import time
@@ -38,6 +39,7 @@ class Decision:
 
     status: int | None = None
     truncate: bool = False
+    reset_in: float | None = None  # a forced 429's X-RateLimit-Reset, seconds from now
 
 
 def message_for(status: int) -> str:
@@ -51,7 +53,9 @@ class RateLimiter:
         self._counts: dict[tuple[str, int], int] = {}
         self._lock = threading.Lock()
 
-    def headers(self, path: str, exhausted: bool = False) -> dict[str, str]:
+    def headers(
+        self, path: str, exhausted: bool = False, reset_in: float | None = None
+    ) -> dict[str, str]:
         bucket, limit, window = "default", *DEFAULT_LIMIT
         for prefix, lim, win in RATE_LIMITS:
             if path.startswith(prefix):
@@ -61,6 +65,13 @@ class RateLimiter:
         with self._lock:
             count = self._counts.get((bucket, start), 0) + 1
             self._counts[(bucket, start)] = count
+        if exhausted and reset_in is not None:
+            # what Braze documents on every response: the bucket's limit, 0 left, its reset
+            return {
+                "X-RateLimit-Limit": str(limit),
+                "X-RateLimit-Remaining": "0",
+                "X-RateLimit-Reset": str(math.ceil(now + reset_in)),
+            }
         if exhausted:
             return {
                 "X-RateLimit-Limit": str(limit),
@@ -84,13 +95,19 @@ class Faults:
                 raise ValueError(f"{name} must be between 0 and 1")
         self.p_429, self.p_5xx, self.p_truncated = p_429, p_5xx, p_truncated
         self._rng = random.Random(f"faults:{seed}")
-        self._injections: list[list] = []  # [prefix, status, remaining or None]
+        self._injections: list[list] = []  # [prefix, status, remaining or None, reset_in]
         self._lock = threading.Lock()
 
-    def inject(self, path_prefix: str, status: int, times: int | None = None) -> None:
+    def inject(
+        self,
+        path_prefix: str,
+        status: int,
+        times: int | None = None,
+        reset_in: float | None = None,
+    ) -> None:
         prefix = "/" + path_prefix.lstrip("/")
         with self._lock:
-            self._injections.append([prefix, status, times])
+            self._injections.append([prefix, status, times, reset_in])
 
     def clear(self) -> None:
         with self._lock:
@@ -99,11 +116,11 @@ class Faults:
     def decide(self, path: str) -> Decision:
         with self._lock:
             for injection in self._injections:
-                prefix, status, remaining = injection
+                prefix, status, remaining, reset_in = injection
                 if path.startswith(prefix) and (remaining is None or remaining > 0):
                     if remaining is not None:
                         injection[2] = remaining - 1
-                    return Decision(status=status)
+                    return Decision(status=status, reset_in=reset_in)
             roll = self._rng.random()
             kind = self._rng.choice([500, 502, 503])
         if roll < self.p_429:

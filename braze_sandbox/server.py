@@ -138,9 +138,20 @@ class Sandbox:
         with self._log_lock:
             self._requests.clear()
 
-    def inject(self, path_prefix: str, status: int, times: int | None = None) -> None:
-        """Force `status` for paths starting with the prefix (`times=None`: until cleared)."""
-        self.faults.inject(path_prefix, status, times)
+    def inject(
+        self,
+        path_prefix: str,
+        status: int,
+        times: int | None = None,
+        reset_in: float | None = None,
+    ) -> None:
+        """Force `status` for paths starting with the prefix (`times=None`: until cleared).
+
+        A forced 429 carries `X-RateLimit-Reset` 2 s ahead and `Retry-After: 1`; with
+        `reset_in` it carries only what Braze documents (`X-RateLimit-Limit`, `-Remaining: 0`,
+        `-Reset` that many seconds ahead).
+        """
+        self.faults.inject(path_prefix, status, times, reset_in)
 
     def clear_injections(self) -> None:
         self.faults.clear()
@@ -260,7 +271,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _fault(self, decision: Decision, path: str) -> None:
         status = decision.status or 500
-        extra = self.sandbox.limiter.headers(path, exhausted=True) if status == 429 else {}
+        extra = (
+            self.sandbox.limiter.headers(path, exhausted=True, reset_in=decision.reset_in)
+            if status == 429
+            else {}
+        )
         self._send_json(status, {"message": message_for(status)}, path, extra=extra)
 
     def _sandbox_path(self, method: str, path: str) -> None:
