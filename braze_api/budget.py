@@ -38,6 +38,9 @@ __all__ = [
 
 PROBE_POLL = 0.05  # how often waiters look again while a probe is out
 PROBE_LEASE = 120.0  # a probe that never reported (its thread died) is given up after this
+# A request leaves its window this much later than its admission: Braze counts arrivals, and
+# two requests admitted a window apart can arrive closer together than that.
+WINDOW_MARGIN = 0.25
 
 
 @dataclass(frozen=True)
@@ -139,7 +142,7 @@ class LocalRateBudget:
                     f"Braze asked to pause {bucket.limit.name}",
                     bucket=name,
                 )
-            window = bucket.limit.per_seconds
+            window = bucket.limit.per_seconds + WINDOW_MARGIN
             while bucket.sent and bucket.sent[0] <= now - window:
                 bucket.sent.popleft()
             if len(bucket.sent) >= bucket.limit.requests:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TypedDict, Unpack, overload
 from urllib.parse import parse_qsl, urlsplit
@@ -35,6 +35,7 @@ class RecordedRequest:
     path: str
     query: dict[str, str]
     body: object
+    at: float = field(default=0.0, compare=False)  # time.time() when it arrived
 
 
 class SandboxURL(str):
@@ -230,7 +231,9 @@ class _Handler(BaseHTTPRequestHandler):
         if raw is None:
             return
         body, body_error = _decode(raw) if method == "POST" else (None, None)
-        self.sandbox._record(RecordedRequest(method, path, _redact(query), _redact(body)))
+        self.sandbox._record(
+            RecordedRequest(method, path, _redact(query), _redact(body), at=time.time())
+        )
         if path.startswith("/_sandbox/"):
             self._sandbox_path(method, path)
             return
