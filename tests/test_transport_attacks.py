@@ -285,3 +285,25 @@ def test_watchdog_leaves_a_finished_requests_connection_alone() -> None:
         time.sleep(0.5)  # the first attempt's deadline has passed
         api.kpi.dau(length=1)
         assert server.connections == 1  # the same keep-alive connection, still open
+
+
+def test_a_deeply_nested_line_in_a_segment_export_is_reported_not_fatal() -> None:
+    """pyarrow's JSON reader crashes the process on deep nesting: such blocks never reach it."""
+    import io
+    import json
+    import zipfile
+
+    from braze_api.export_reader import read_export
+
+    good = json.dumps({"external_id": "u1", "first_name": "Ada"})
+    deep = '{"external_id": "u2", "custom_attributes": {"x": ' + "[" * 100_000 + "]" * 100_000
+    moderate = '{"external_id": "u3", "custom_attributes": {"x": ' + "[" * 900 + "]" * 900
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("seg/part-1.txt", "\n".join([good, deep + "}}", moderate + "}}", good]))
+    result = read_export(buffer.getvalue())
+    assert result.users["external_id"].tolist() == ["u1", "u1"]
+    assert [(i.line, i.problem) for i in result.issues] == [
+        (2, "nested more than 64 levels deep"),
+        (3, "nested more than 64 levels deep"),
+    ]

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import IO
 
+from braze_api.body import MAX_JSON_DEPTH, BodyTooDeep, json_depth
 from braze_api.fields import value_kind
 
 from .archive import Damaged, Event, Member, Unreadable, events
@@ -27,6 +28,10 @@ LINE_BY_LINE_BELOW = 64  # lines: a failing piece this small is read with the st
 MAX_ISSUES = 200  # per export; further bad lines are counted, not listed
 NOT_JSON_AFTER = 20  # this many bad lines and no good one: the file is not NDJSON
 PROGRESS_EVERY = 5000  # users
+
+
+class _TooDeep(Exception):
+    """Internal: a block nests too deeply for the fast parser; read it the careful way."""
 
 
 class _Reader:
@@ -104,8 +109,11 @@ class _Reader:
         """
         newlines, braces = scan_lines(data)
         try:
+            if json_depth(data) > MAX_JSON_DEPTH:
+                # pyarrow's parser recurses per level: a deep enough line crashes the process
+                raise _TooDeep
             part, rows = self.parser.parse(data, newlines, braces)
-        except FALLBACK:
+        except (*FALLBACK, _TooDeep):
             if newlines < LINE_BY_LINE_BELOW:
                 self._line_by_line(data, first_line)
                 return newlines
@@ -128,7 +136,11 @@ class _Reader:
             if not line:
                 continue
             try:
+                if json_depth(line) > MAX_JSON_DEPTH:
+                    raise BodyTooDeep
                 user = decode(line.decode("utf-8"))
+            except (BodyTooDeep, RecursionError):
+                problem = f"nested more than {MAX_JSON_DEPTH} levels deep"
             except ValueError as err:  # JSONDecodeError and UnicodeDecodeError
                 problem = _problem(err, line)
             else:
