@@ -343,6 +343,8 @@ def _decode(raw: bytes) -> tuple[object, str | None]:
         body = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError):
         return None, "Request body must be valid JSON"
+    except RecursionError:
+        return None, "Request body is nested too deeply"
     if not isinstance(body, dict):
         return None, "Request body must be a JSON object"
     return body, None

@@ -802,3 +802,14 @@ def test_command_line_serves_and_prints_url_and_key() -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_a_deeply_nested_request_body_is_a_400(url: str) -> None:
+    response = requests.post(
+        url + "/users/export/ids",
+        data=b"[" * 100_000,
+        headers={"Authorization": "Bearer k", "Content-Type": "application/json"},
+        timeout=10,
+    )
+    assert response.status_code == 400
+    assert response.json()["message"] == "Request body is nested too deeply"
