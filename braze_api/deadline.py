@@ -154,11 +154,26 @@ def _watched(pool_class: type) -> type:
 
 
 def install(session: requests.Session) -> None:
-    """Make every HTTP adapter mounted on ``session`` hand out watched connections."""
+    """Make every HTTP adapter mounted on ``session`` hand out watched connections.
+
+    Covers the adapter's pool manager and the proxy managers it creates later (when the
+    environment names a proxy).
+    """
     for adapter in session.adapters.values():
-        if not isinstance(adapter, HTTPAdapter):
+        if not isinstance(adapter, HTTPAdapter) or getattr(adapter, "_braze_watched", False):
             continue
-        manager = adapter.poolmanager
-        manager.pool_classes_by_scheme = {
-            scheme: _watched(cls) for scheme, cls in manager.pool_classes_by_scheme.items()
-        }
+        _watch_manager(adapter.poolmanager)
+        make_proxy_manager = adapter.proxy_manager_for
+
+        def proxy_manager_for(proxy: str, _make: Any = make_proxy_manager, **kwargs: Any) -> Any:
+            return _watch_manager(_make(proxy, **kwargs))
+
+        adapter.proxy_manager_for = proxy_manager_for  # type: ignore[method-assign]
+        adapter._braze_watched = True  # type: ignore[attr-defined]
+
+
+def _watch_manager(manager: Any) -> Any:
+    manager.pool_classes_by_scheme = {
+        scheme: _watched(cls) for scheme, cls in manager.pool_classes_by_scheme.items()
+    }
+    return manager

@@ -307,3 +307,18 @@ def test_a_deeply_nested_line_in_a_segment_export_is_reported_not_fatal() -> Non
         (2, "nested more than 64 levels deep"),
         (3, "nested more than 64 levels deep"),
     ]
+
+
+def test_the_deadline_also_holds_through_a_proxy() -> None:
+    """Connections a proxy manager hands out (a proxy named in the environment) are watched."""
+    import requests
+
+    with HostileServer(drip_headers) as proxy:
+        session = requests.Session()
+        session.proxies = {"http": proxy.url}
+        api = BrazeClient(
+            KEY, "http://127.0.0.1:9", session=session, deadline=1.5, timeout=30, max_retries=0
+        )
+        raised, elapsed, _ = measured(lambda: api.kpi.dau(length=1))
+    assert isinstance(raised, BrazeConnectionError) and "deadline" in str(raised)
+    assert proxy.connections == 1 and elapsed < 3 * 1.5
