@@ -212,6 +212,36 @@ def test_fan_out_against_a_persistent_429_probes_once_per_reset(box: Sandbox) ->
     assert 1 <= series_requests(box) <= 2 + elapsed / 1.0  # not one per call (40)
 
 
+def test_the_leaderboard_against_a_429_sends_one_request_not_one_per_campaign() -> None:
+    """The incident: the campaign leaderboard sent 476 requests in 47 s to a 429 endpoint."""
+    from dashboard.data.campaigns import load_campaigns, load_leaderboard
+    from dashboard.filters import default_filters
+    from dashboard.settings import Workspace, forget_client
+
+    box = Sandbox(campaigns=100, users=20, latency=0.02)
+    box.start()
+    try:
+        ws = Workspace(base_url=box.url, api_key="leaderboard-429-key", label="leaderboard")
+        campaigns = load_campaigns(ws, include_archived=True)
+        assert len(campaigns) >= 90
+        box.inject("/campaigns/data_series", 429, reset_in=60)
+        filters = default_filters()
+        started = time.monotonic()
+        board = load_leaderboard(ws, campaigns, filters.start, filters.end)
+        elapsed = time.monotonic() - started
+        assert len(board) == len(campaigns)
+        statuses = board["status"].value_counts().to_dict()
+        assert statuses == {
+            "⚠ not loaded (rate limit)": len(campaigns) - 1,
+            "⚠ could not load (429)": 1,
+        }
+        assert 1 <= series_requests(box) <= 3
+        assert elapsed < 10
+        forget_client(ws)
+    finally:
+        box.stop()
+
+
 def test_the_pause_holds_every_session_and_client_of_the_workspace(box: Sandbox) -> None:
     """Two clients (two sessions, or an evicted and rebuilt client) share one budget."""
     budget = LocalRateBudget()

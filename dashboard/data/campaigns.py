@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from braze_api import frames
-from braze_api.errors import BrazeError
+from braze_api.errors import BrazeError, RateLimitError
 from braze_api.frames import (
     CampaignWindowSums,
     campaign_range_sums,
@@ -360,6 +360,8 @@ def error_status(err: BaseException) -> str:
     status = getattr(err, "status", None)
     if isinstance(err, BrazeError) and status:
         return f"⚠ could not load ({status})"
+    if isinstance(err, RateLimitError):  # held back by the workspace's rate budget
+        return "⚠ not loaded (rate limit)"
     if isinstance(err, BrazeError):
         return "⚠ could not load (no response)"
     return "⚠ could not load"
@@ -395,8 +397,8 @@ def _leaderboard_row(ws: Workspace, campaign_id: str, start: date, end: date) ->
 def load_leaderboard_row(ws: Workspace, campaign_id: str, start: date, end: date) -> LeaderboardRow:
     """A campaign's summary row for [start, end], cached so a warm leaderboard is a lookup.
 
-    Uses the ungated ``cached``: the series windows inside take their own request-gate slot,
-    and holding one here as well would deadlock a full pool. A failing series raises, so no
+    Uses the plain ``cached``: the series requests inside take the workspace's request slots
+    per HTTP attempt (in the client), and nothing here holds one. A failing series raises, so no
     row is cached for it.
     """
     return cached(
