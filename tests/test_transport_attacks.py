@@ -322,3 +322,12 @@ def test_the_deadline_also_holds_through_a_proxy() -> None:
         raised, elapsed, _ = measured(lambda: api.kpi.dau(length=1))
     assert isinstance(raised, BrazeConnectionError) and "deadline" in str(raised)
     assert proxy.connections == 1 and elapsed < 3 * 1.5
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{"deadline": 0}, {"deadline": -1}, {"max_response_bytes": -1}, {"max_response_bytes": 1.5}],
+)
+def test_bad_bounds_are_refused(options: dict[str, Any]) -> None:
+    with pytest.raises(ValueError):
+        BrazeClient(KEY, "US-03", **options)
