@@ -12,7 +12,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO, Protocol
 
-READ_BYTES = 16 << 20  # decompressed bytes per read; also the most text held per member
+READ_BYTES = 16 << 20  # decompressed bytes per read
+# The most a member may inflate to: a zip (or gzip) bomb stops here, with an issue saying so.
+# A Braze export file holds well under a million users (~1 KB each); 2 GiB leaves ample room.
+MAX_MEMBER_BYTES = 2 << 30
 
 
 @dataclass(frozen=True)
@@ -37,7 +40,14 @@ class Unreadable:
     problem: str
 
 
-Event = Member | bytes | Damaged | Unreadable
+@dataclass(frozen=True)
+class Oversized:
+    """The current member inflated past ``limit`` bytes; the rest of it was not read."""
+
+    limit: int
+
+
+Event = Member | bytes | Damaged | Unreadable | Oversized
 
 
 class _Readable(Protocol):
@@ -82,8 +92,15 @@ def events(handle: IO[bytes], label: str) -> Iterator[Event]:
 
 def _member(name: str, stream: _Readable) -> Iterator[Event]:
     yield Member(name)
+    total = 0
+    limit = MAX_MEMBER_BYTES
     try:
-        while chunk := stream.read(READ_BYTES):
+        while chunk := stream.read(min(READ_BYTES, limit - total + 1)):
+            total += len(chunk)
+            if total > limit:
+                yield chunk[: len(chunk) - (total - limit)]
+                yield Oversized(limit)
+                return
             yield chunk
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as err:
         yield Damaged(err)

@@ -17,7 +17,7 @@ from typing import IO
 from braze_api.body import MAX_JSON_DEPTH, BodyTooDeep, json_depth
 from braze_api.fields import value_kind
 
-from .archive import Damaged, Event, Member, Unreadable, events
+from .archive import Damaged, Event, Member, Oversized, Unreadable, events
 from .assemble import Assembler
 from .fast import FALLBACK, BlockParser, scan_lines
 from .lines import LineBuilder
@@ -25,6 +25,7 @@ from .model import ExportIssue, ExportResult
 from .prefetch import prefetched
 
 LINE_BY_LINE_BELOW = 64  # lines: a failing piece this small is read with the stdlib
+MAX_LINE_BYTES = 16 << 20  # a longer line (one user) is skipped, so no line grows without end
 MAX_ISSUES = 200  # per export; further bad lines are counted, not listed
 NOT_JSON_AFTER = 20  # this many bad lines and no good one: the file is not NDJSON
 PROGRESS_EVERY = 5000  # users
@@ -46,6 +47,7 @@ class _Reader:
         # the member being read
         self.name: str | None = None
         self.rest = b""  # text after the last line end
+        self.skipping = False  # inside a line longer than MAX_LINE_BYTES: drop to its end
         self.lines = 0  # complete lines parsed so far
         self.good = self.bad = 0
         self.first_issue = 0
@@ -70,6 +72,14 @@ class _Reader:
                         f"file is damaged ({event.error}); kept the lines before",
                     )
                     self.rest = b""
+            elif isinstance(event, Oversized):
+                if self.name is not None:
+                    self.issue(
+                        self.name,
+                        None,
+                        f"file inflates past {event.limit / 2**30:g} GiB; read that much, "
+                        "not the rest",
+                    )
             elif isinstance(event, Unreadable):
                 self._end_member()
                 self.issue(event.name, None, event.problem)
@@ -78,18 +88,39 @@ class _Reader:
     def _start_member(self, name: str) -> None:
         self.files.append(name)
         self.name, self.rest, self.lines = name, b"", 0
+        self.skipping = False
         self.good = self.bad = 0
         self.first_issue = len(self.issues)
 
     def _data(self, chunk: bytes) -> None:
+        if self.skipping:
+            end = chunk.find(b"\n")
+            if end == -1:
+                return
+            self.skipping = False
+            self.lines += 1
+            chunk = chunk[end + 1 :]
         data = self.rest + chunk if self.rest else chunk
         cut = data.rfind(b"\n") + 1
         if cut == 0:
-            self.rest = data
+            if len(data) > MAX_LINE_BYTES:
+                self._skip_long_line()
+            else:
+                self.rest = data
             return
         self.rest = data[cut:]
         self.lines += self._block(data[:cut] if cut < len(data) else data, self.lines + 1)
         self._progress()
+
+    def _skip_long_line(self) -> None:
+        self.issue(
+            self.name or "",
+            self.lines + 1,
+            f"line longer than {MAX_LINE_BYTES / 2**20:g} MiB; skipped",
+        )
+        self.bad_lines += 1
+        self.bad += 1
+        self.rest, self.skipping = b"", True
 
     def _end_member(self) -> None:
         if self.name is None:
