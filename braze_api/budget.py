@@ -85,6 +85,9 @@ class Verdict:
     probe: bool = False  # the admitted request is its bucket's probe: report it in ``done``
     bucket: str = ""
     at: float = 0.0  # when it was admitted (tells this probe from a later one)
+    # waiting on another request's answer (the probe), not on Braze's limit: bounded by that
+    # request's deadline, so callers need not count it against their rate-limit patience
+    behind_probe: bool = False
 
 
 class RateBudget(Protocol):
@@ -161,6 +164,7 @@ class LocalRateBudget:
                         PROBE_POLL,
                         f"waiting for Braze's answer on {bucket.limit.name}",
                         bucket=name,
+                        behind_probe=True,
                     )
                 bucket.probe_since = now
                 probe = True

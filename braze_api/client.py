@@ -300,11 +300,18 @@ class BrazeClient:
             time.sleep(wait)  # no slot is held here
 
     def _admitted(self, path: str, waited: float) -> tuple[Verdict, float]:
-        """Wait (holding no slot) until the budget admits ``path``; raise if it takes too long."""
+        """Wait (holding no slot) until the budget admits ``path``; raise if it takes too long.
+
+        Only waits on Braze's limits count against ``max_rate_limit_wait``; waiting behind a
+        bucket's probe is bounded by the probe's own deadline.
+        """
         while True:
             verdict = self.budget.admit(path)
             if verdict.wait <= 0:
                 return verdict, waited
+            if verdict.behind_probe:
+                time.sleep(verdict.wait)
+                continue
             if waited + verdict.wait > self._max_rate_limit_wait:
                 reset_at = _epoch(time.time() + verdict.wait)
                 when = f"{reset_at:%H:%M:%S} UTC" if reset_at is not None else "later"

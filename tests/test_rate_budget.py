@@ -26,6 +26,7 @@ from braze_api.budget import (
 )
 from braze_api.slots import LocalSlots
 from braze_sandbox import Sandbox
+from dashboard.data.common import fan_out
 from tests.hostile_server import HostileServer, respond
 
 
@@ -94,6 +95,7 @@ def test_a_cold_bucket_sends_one_probe_and_holds_the_rest_until_it_answers() -> 
     assert probe.wait == 0 and probe.probe
     held = budget.admit("/kpi/mau/data_series")  # same (default) bucket
     assert held.wait == PROBE_POLL and "waiting for Braze's answer" in held.reason
+    assert held.behind_probe
     budget.done(probe, paused_until=None)
     assert budget.admit("/kpi/mau/data_series").wait == 0
     assert budget.admit("/kpi/mau/data_series").wait == 0
@@ -157,8 +159,6 @@ def box(sandbox: Sandbox) -> Iterator[Sandbox]:
 
 def fan_out_series(api: BrazeClient, campaign_ids: list[str]) -> list[Any]:
     """What the leaderboard does: one data_series call per campaign, 16 threads."""
-    from dashboard.data.common import fan_out
-
     return fan_out(lambda cid: api.campaigns.data_series(cid, length=7), campaign_ids)
 
 
@@ -240,6 +240,21 @@ def test_the_leaderboard_against_a_429_sends_one_request_not_one_per_campaign() 
         forget_client(ws)
     finally:
         box.stop()
+
+
+def test_waiting_behind_a_slow_probe_is_not_a_rate_limit() -> None:
+    """The first answer of a cold bucket takes longer than max_rate_limit_wait: no one fails."""
+
+    def slow(conn: Any, server: HostileServer) -> None:
+        if len(server.requests) == 1:
+            time.sleep(1.5)
+        respond(conn, b'{"message": "success"}')
+
+    with HostileServer(slow) as server:
+        api = BrazeClient("slow-probe-key", server.url, max_rate_limit_wait=0.5)
+        results = fan_out_series(api, ["c1", "c2", "c3", "c4"])
+    assert all(r.ok for r in results), [r.error for r in results]
+    assert len(server.requests) == 4
 
 
 def test_the_pause_holds_every_session_and_client_of_the_workspace(box: Sandbox) -> None:
