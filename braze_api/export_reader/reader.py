@@ -16,7 +16,7 @@ from typing import IO
 
 from braze_api.fields import value_kind
 
-from .archive import Damaged, Event, Member, Unreadable, events
+from .archive import Damaged, Event, LimitExceeded, Limits, Member, Unreadable, events
 from .assemble import Assembler
 from .fast import FALLBACK, BlockParser, scan_lines
 from .lines import LineBuilder
@@ -30,7 +30,9 @@ PROGRESS_EVERY = 5000  # users
 
 
 class _Reader:
-    def __init__(self, on_progress: Callable[[int], None] | None) -> None:
+    def __init__(self, on_progress: Callable[[int], None] | None, limits: Limits) -> None:
+        self.limits = limits
+        self.skipping = False  # inside a line that passed ``limits.line_bytes``: drop to its end
         self.parts = Assembler()
         self.parser = BlockParser()
         self.issues: list[ExportIssue] = []
@@ -59,12 +61,14 @@ class _Reader:
                 self._start_member(event.name)
             elif isinstance(event, Damaged):
                 if self.name is not None:
-                    self.issue(
-                        self.name,
-                        self.lines + 1 if self.lines else None,
-                        f"file is damaged ({event.error}); kept the lines before",
+                    problem = (
+                        f"{event.error}; kept the lines before"
+                        if isinstance(event.error, LimitExceeded)
+                        else f"file is damaged ({event.error}); kept the lines before"
                     )
+                    self.issue(self.name, self.lines + 1 if self.lines else None, problem)
                     self.rest = b""
+                    self.skipping = False
             elif isinstance(event, Unreadable):
                 self._end_member()
                 self.issue(event.name, None, event.problem)
@@ -73,18 +77,43 @@ class _Reader:
     def _start_member(self, name: str) -> None:
         self.files.append(name)
         self.name, self.rest, self.lines = name, b"", 0
+        self.skipping = False
         self.good = self.bad = 0
         self.first_issue = len(self.issues)
 
     def _data(self, chunk: bytes) -> None:
+        if self.skipping:  # the rest of an over-long line
+            end = chunk.find(b"\n")
+            if end < 0:
+                return
+            self.skipping = False
+            self.lines += 1
+            chunk = chunk[end + 1 :]
+            if not chunk:
+                return
+        if b"\n" not in chunk:  # still inside one line: grow it, or give up on it
+            if len(self.rest) + len(chunk) > self.limits.line_bytes:
+                self._skip_long_line()
+            else:
+                self.rest += chunk
+            return
         data = self.rest + chunk if self.rest else chunk
         cut = data.rfind(b"\n") + 1
-        if cut == 0:
-            self.rest = data
-            return
         self.rest = data[cut:]
         self.lines += self._block(data[:cut] if cut < len(data) else data, self.lines + 1)
         self._progress()
+
+    def _skip_long_line(self) -> None:
+        limit = self.limits.line_bytes / (1 << 20)
+        self.bad_lines += 1
+        self.bad += 1
+        self.issue(
+            self.name or "",
+            self.lines + 1,
+            f"line longer than {limit:,.0f} MB; skipped (no user profile is that large)",
+        )
+        self.rest = b""
+        self.skipping = True
 
     def _end_member(self) -> None:
         if self.name is None:
@@ -165,19 +194,22 @@ def read_export(
     source: str | Path | bytes | IO[bytes],
     *,
     on_progress: Callable[[int], None] | None = None,
+    limits: Limits | None = None,
 ) -> ExportResult:
     """Parse a segment export zip (or one gzip/plain NDJSON stream) into frames.
 
     ``source`` is a path, the bytes, or a seekable binary file. ``on_progress(users)`` is
     called every few thousand users. Never raises for bad data: problems are in ``issues``.
+    ``limits`` (``archive.Limits``) bounds members, decompressed bytes and line length.
     """
+    limits = limits or Limits()
     if isinstance(source, bytes | bytearray):
         source = io.BytesIO(source)
     label = Path(source).name if isinstance(source, str | Path) else "export.zip"
-    reader = _Reader(on_progress)
+    reader = _Reader(on_progress, limits)
     if isinstance(source, str | Path):
         with open(source, "rb") as handle:
-            reader.read(prefetched(events(handle, label)))
+            reader.read(prefetched(events(handle, label, limits)))
     else:
-        reader.read(prefetched(events(source, label)))
+        reader.read(prefetched(events(source, label, limits)))
     return reader.result()
