@@ -42,13 +42,13 @@ def _problems(result) -> str:
 def test_a_zip_bomb_member_stops_early_and_the_other_files_are_kept(tmp_path: Path) -> None:
     path = tmp_path / "bomb.zip"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
-        with archive.open("a/0.txt", "w") as member:  # 1 GB of zeros, ~1 MB deflated
+        with archive.open("a/0.txt", "w") as member:  # 512 MB of zeros, ~0.5 MB deflated
             member.write(_user(1))
             zeros = b"\0" * (4 * MB)
-            for _ in range(256):
+            for _ in range(128):
                 member.write(zeros)
         archive.writestr("a/1.txt", _user(2))
-    assert path.stat().st_size < 3 * MB
+    assert path.stat().st_size < 2 * MB
     with bounded() as m:
         result = read_export(path)
     problems = _problems(result)

@@ -6,6 +6,11 @@ is signed for GET, so HEAD would be refused) with growing pauses, and the first 
 download. The URL is pre-signed: it gets no Authorization header, so the key never travels
 to the storage host.
 
+The link comes from a response, so it is treated as hostile: https to public addresses only
+(plain http only back to a loopback workspace, the server-configured sandbox), redirects
+followed here with each hop re-checked, no ``.netrc`` or proxy, and caps on size and time.
+Messages say only the HTTP status or a fixed sentence, never what the host sent.
+
 Personal data is never written to disk: the zip is held in a ``SpooledTemporaryFile`` whose
 in-memory threshold (``MEMORY_LIMIT``) is larger than the largest export Braze serves without
 S3 (~5 GB is refused above ``MAX_DOWNLOAD_BYTES``), so in practice it stays in memory, and the
