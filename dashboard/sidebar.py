@@ -165,6 +165,13 @@ def _connect() -> None:
     state[_K_KEY] = ""
 
 
+def short_host(base_url: str) -> str:
+    """``https://rest.iad-03.braze.com`` -> ``iad-03``: what fits the sidebar's picker."""
+    host = urlsplit(base_url).hostname or "?"
+    host = host.removeprefix("rest.")
+    return host.removesuffix(".braze.com")
+
+
 def _disconnect() -> None:
     ws = st.session_state.pop(settings.OVERRIDE_KEY, None)
     if isinstance(ws, Workspace):
@@ -192,9 +199,7 @@ def _workspace_section(ws: Workspace) -> None:
                 "Braze instance",
                 list(choices),
                 key=_K_INSTANCE,
-                format_func=lambda name: (
-                    f"{name} · {urlsplit(choices.get(name, '')).hostname or '?'}"
-                ),
+                format_func=lambda name: f"{name} · {short_host(choices.get(name, ''))}",
                 help="The instance your Braze dashboard runs on (Settings → APIs and Identifiers "
                 "shows its REST endpoint).",
             )
@@ -212,9 +217,8 @@ def _workspace_section(ws: Workspace) -> None:
             )
             st.form_submit_button("Connect", icon=":material/link:", on_click=_connect)
         st.caption(
-            "The list holds Braze's instances and any endpoint the server admin added. Custom "
-            "endpoints (a new region, a local sandbox) are configured by the server admin "
-            "(`BRAZE_EXTRA_ENDPOINTS`, see the README), not in this form."
+            "Custom endpoints (a new region, a local sandbox) are configured by the server "
+            "admin (`BRAZE_EXTRA_ENDPOINTS`, see the README) and then appear in this list."
         )
         if st.session_state.get(_K_CONNECT_ERROR):
             st.error(md_escape(st.session_state[_K_CONNECT_ERROR]))

@@ -17,6 +17,7 @@ from braze_api.guarded_http import GuardedAdapter, guarded_session
 from braze_api.instances import INSTANCES
 from dashboard import settings
 from dashboard.endpoint_config import endpoint_choices, extra_endpoints
+from dashboard.sidebar import short_host
 from tests.conftest import rendered_text
 from tests.hostile import HostileServer, bounded, free_port, reply
 
@@ -94,14 +95,15 @@ def test_the_connect_form_offers_the_instances_and_the_servers_extras_only(
 ) -> None:
     at = app_test("kpis")
     box = at.sidebar.selectbox(key="conn_instance")
-    assert list(box.options) == [f"{n} · {u.split('//')[1]}" for n, u in INSTANCES.items()]
+    assert list(box.options) == [f"{n} · {short_host(u)}" for n, u in INSTANCES.items()]
+    assert box.options[0] == "US-01 · iad-01" and "EU-01 · fra-01.braze.eu" in box.options
     assert not [t for t in at.sidebar.text_input if t.key == "conn_url"]  # no URL field
     assert "configured by the server admin" in rendered_text(at.sidebar)
 
     monkeypatch.setenv("BRAZE_EXTRA_ENDPOINTS", f"Local sandbox={sandbox}")
     at = app_test("kpis")
     box = at.sidebar.selectbox(key="conn_instance")
-    assert box.options[-1] == f"Local sandbox · {str(sandbox).split('//')[1].split(':')[0]}"
+    assert box.options[-1] == "Local sandbox · 127.0.0.1"
 
 
 def test_an_instance_name_picks_its_url() -> None:
