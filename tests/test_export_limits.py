@@ -120,3 +120,27 @@ def test_ordinary_exports_are_untouched_by_the_limits(tmp_path: Path, members: i
     }
     result = read_export(_zip(tmp_path / "ok.zip", files))
     assert not result.issues and len(result.users) == 100 * members
+
+
+def test_the_segments_page_lists_a_zip_bomb_as_a_problem(app_test, demo) -> None:
+    """End to end: the demo sandbox serves a crafted archive; the page says what was stopped."""
+    members = {"a/0.txt": _user(1) + b"\0" * (64 * MB), "a/1.txt": _user(2)}
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    demo.exports.delay = 0.2
+    demo.exports.served_archive = buffer.getvalue()
+    try:
+        segment = next(s for s in demo.workspace.segments if s.rule[0] == "all")
+        at = app_test("segments", query={"segment_id": segment.id})
+        at.button(key="seg_export_start").click().run()
+        assert not at.exception
+        values = {m.label: m.value for m in at.metric}
+        assert values["Users exported"] == "2"
+        assert any("problem(s) in the export" in w.value for w in at.warning)
+        issues = next(d.value for d in at.dataframe if "problem" in d.value.columns)
+        assert any("its compressed size" in p for p in issues["problem"])
+    finally:
+        demo.exports.served_archive = None
+        demo.exports.delay = 1.0

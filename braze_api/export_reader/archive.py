@@ -158,8 +158,11 @@ def _member(
     read = 0
     try:
         while chunk := stream.read(READ_BYTES):
+            allowed = min(len(chunk), cap - read, budget.left)
             read += len(chunk)
             budget.left -= len(chunk)
+            if allowed < len(chunk) and allowed > 0:
+                yield chunk[:allowed]  # the bytes within the limits are still read
             if budget.left < 0:
                 raise LimitExceeded(f"stopped: the export expands past {_size(limits.total_bytes)}")
             if read > cap:
