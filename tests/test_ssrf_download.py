@@ -232,3 +232,38 @@ def test_an_error_page_is_never_shown_only_its_status() -> None:
         _fetch(f"{server.url}/x.zip", _ws(server))
     assert str(err.value) == "The export download failed with HTTP 418."
     assert server.connections == 1
+
+
+def test_the_segments_page_shows_only_a_fixed_message_for_a_hostile_link(app_test, demo) -> None:
+    """A link Braze (here: a tampered job) points elsewhere: refused, nothing of it shown."""
+    from datetime import UTC, datetime
+
+    from tests.conftest import rendered_text
+
+    with HostileServer(reply(200, b"internal admin console")) as other:
+        at = app_test("segments")
+        link = f"{other.url}/latest/meta-data/"
+        meta = exports.ExportJob(
+            segment_id="seg-1",
+            segment_name="VIP",
+            object_prefix="p",
+            url=link,
+            started_at=datetime(2024, 5, 6, tzinfo=UTC),
+            fields=None,
+        )
+        at.session_state["seg_export_job"] = {
+            "job": meta,
+            "status": "waiting",
+            "clock": 0.0,
+            "message": "",
+        }
+        at.run()
+        assert not at.exception
+        from dashboard.widgets import md_escape
+
+        assert any(md_escape(exports.LINK_REFUSED) in e.value for e in at.error), [
+            e.value for e in at.error
+        ]
+        text = rendered_text(at)
+        assert "internal admin console" not in text and str(other.port) not in text
+    assert other.connections == 0
