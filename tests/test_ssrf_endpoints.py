@@ -225,3 +225,17 @@ def test_refusals_read_like_a_closed_port(monkeypatch) -> None:
         assert m.seconds < 4
         messages.add(str(err.value))
     assert len(messages) == 1, messages
+
+
+@pytest.mark.parametrize(
+    "host", ["127.1", "2130706433", "0x7f000001", "0177.0.0.1", "[::ffff:7f00:1]"]
+)
+def test_obfuscated_loopback_forms_are_refused_when_connecting(host: str) -> None:
+    """Numeric spellings the early look cannot read as an address still resolve to loopback."""
+    with HostileServer(reply(200, b"{}")) as inside, bounded() as m:
+        session = guarded_session(AddressPolicy())  # the real resolver
+        for scheme in ("https", "http"):
+            with pytest.raises(requests.ConnectionError):
+                session.get(f"{scheme}://{host}:{inside.port}/", timeout=5)
+        assert inside.connections == 0
+    assert m.seconds < 2
