@@ -21,10 +21,10 @@ from typing import Any
 
 import requests
 import urllib3
-from requests.adapters import HTTPAdapter
 from requests.structures import CaseInsensitiveDict
 
 from braze_api import deadline as deadline_pools
+from braze_api.addresses import AddressPolicy
 from braze_api.body import (
     DEFAULT_MAX_RESPONSE_BYTES,
     BodyTooDeep,
@@ -42,6 +42,7 @@ from braze_api.errors import (
     RateLimitError,
     error_for_status,
 )
+from braze_api.guarded_http import guarded_session
 from braze_api.instances import resolve_base_url
 from braze_api.redaction import Redactor
 from braze_api.resources import (
@@ -203,7 +204,7 @@ class BrazeClient:
         self.slots: RequestSlots = slots if slots is not None else LocalSlots()
         self.budget: RateBudget = budget if budget is not None else LocalRateBudget()
         self._owns_session = session is None
-        self._session = session if session is not None else self._new_session()
+        self._session = session if session is not None else self._new_session(self.base_url)
         deadline_pools.install(self._session)
         self._lock = threading.Lock()
         self._rate_limit: RateLimit | None = None
@@ -219,12 +220,11 @@ class BrazeClient:
         self.purchases = Purchases(self)
 
     @staticmethod
-    def _new_session() -> requests.Session:
-        session = requests.Session()
-        adapter = HTTPAdapter(pool_connections=4, pool_maxsize=_POOL_SIZE, max_retries=0)
-        session.mount("https://", adapter)
-        session.mount("http://", adapter)
-        return session
+    def _new_session(base_url: str) -> requests.Session:
+        # Connects only to public addresses, or to base_url itself when it is on loopback (a
+        # server-configured sandbox); no proxy or .netrc from the environment.
+        policy = AddressPolicy.for_endpoints([base_url])
+        return guarded_session(policy, pool_connections=4, pool_maxsize=_POOL_SIZE)
 
     def __repr__(self) -> str:
         return f"BrazeClient(base_url={self.base_url!r})"

@@ -70,6 +70,9 @@ class Exports:
     def __init__(self, delay: float, corrupt: bool) -> None:
         self.delay = delay
         self.corrupt = corrupt
+        # Tests may set crafted bytes (a zip bomb, a 100 MB line) to serve in place of every
+        # generated archive, the way a hostile or broken storage host would.
+        self.served_archive: bytes | None = None
         self._jobs: dict[str, ExportJob] = {}
         self._lock = threading.Lock()
         self._stopped = threading.Event()
@@ -102,6 +105,8 @@ class Exports:
             job = self._jobs.get(prefix)
         if job is None or not job.ready():
             return None
+        if self.served_archive is not None:
+            return self.served_archive
         with self._lock:
             if job._zip is None:
                 job._zip = build_zip(job, self.corrupt)

@@ -11,9 +11,10 @@ from urllib.parse import urlsplit
 
 from cachetools import LRUCache
 
-from braze_api import BrazeClient, resolve_base_url
+from braze_api import BrazeClient
 from braze_api.client import workspace_fingerprint
 from braze_api.validation import check_api_key
+from dashboard.endpoint_config import check_configured_url, endpoint_choices, extra_endpoints
 from dashboard.traffic import budget_for, slots_for
 
 OVERRIDE_KEY = "workspace_override"
@@ -54,15 +55,49 @@ def parse_apps(text: str | None) -> tuple[App, ...]:
     return tuple(apps)
 
 
-def workspace_from_input(rest_endpoint: str, api_key: str, apps: str | None = None) -> Workspace:
-    """Validate what a user typed; raises ValueError with a message fit for the page."""
-    rest_endpoint = (rest_endpoint or "").strip()
+CHOOSE_INSTANCE = "Choose one of the listed Braze instances."
+
+
+def _checked_key(api_key: str) -> str:
     if not (api_key or "").strip():
         raise ValueError("Enter a REST API key (Braze: Settings → APIs and Identifiers).")
-    api_key = check_api_key(api_key)
+    return check_api_key(api_key)
+
+
+def workspace_from_input(
+    choice: str,
+    api_key: str,
+    apps: str | None = None,
+    *,
+    choices: Mapping[str, str] | None = None,
+) -> Workspace:
+    """What a browser user picked: a name from ``choices``, never a URL of their own.
+
+    ``choices`` defaults to Braze's instances plus the server's ``BRAZE_EXTRA_ENDPOINTS``.
+    Raises ValueError with a fixed message fit for the page (the input is never echoed).
+    """
+    api_key = _checked_key(api_key)
+    listed = endpoint_choices(_streamlit_secrets(), os.environ) if choices is None else choices
+    name = (choice or "").strip() if isinstance(choice, str) else ""
+    base_url = listed.get(name) or listed.get(name.upper())
+    if not base_url:
+        raise ValueError(CHOOSE_INSTANCE)
+    label = name if name in listed else name.upper()
+    return Workspace(
+        base_url=base_url,
+        api_key=api_key,
+        label=f"{label} ({urlsplit(base_url).netloc})",
+        apps=parse_apps(apps),
+    )
+
+
+def workspace_from_config(rest_endpoint: str, api_key: str, apps: str | None = None) -> Workspace:
+    """Server configuration (secrets/env): an instance id or a URL, checked by the address policy."""
+    api_key = _checked_key(api_key)
+    rest_endpoint = (rest_endpoint or "").strip()
     if not rest_endpoint:
-        raise ValueError("Choose your REST instance (e.g. US-03) or paste its REST endpoint URL.")
-    base_url = resolve_base_url(rest_endpoint)
+        raise ValueError("Set BRAZE_REST_ENDPOINT to your instance (e.g. US-03) or its REST URL.")
+    base_url = check_configured_url(rest_endpoint)
     label = rest_endpoint.upper() if not rest_endpoint.lower().startswith("http") else ""
     host = urlsplit(base_url).netloc
     return Workspace(
@@ -113,7 +148,7 @@ def configured_workspace(secrets: Mapping[str, Any], env: Mapping[str, str]) -> 
     endpoint = secrets.get("BRAZE_REST_ENDPOINT") or env.get("BRAZE_REST_ENDPOINT")
     apps = secrets.get("BRAZE_APPS") or env.get("BRAZE_APPS")
     if key and endpoint:
-        return workspace_from_input(str(endpoint), str(key), str(apps) if apps else None)
+        return workspace_from_config(str(endpoint), str(key), str(apps) if apps else None)
     return demo_workspace()
 
 
@@ -123,6 +158,10 @@ def configuration_problem(secrets: Mapping[str, Any], env: Mapping[str, str]) ->
         configured_workspace(secrets, env)
     except ValueError as err:
         return f"BRAZE_REST_ENDPOINT / BRAZE_API_KEY are set but unusable: {err}"
+    try:
+        extra_endpoints(secrets, env)
+    except ValueError as err:
+        return f"{err}; the other instances still work."
     return None
 
 
@@ -150,6 +189,11 @@ def current_workspace() -> Workspace:
 
 def current_configuration_problem() -> str | None:
     return configuration_problem(_streamlit_secrets(), os.environ)
+
+
+def current_endpoint_choices() -> dict[str, str]:
+    """What the connect form offers: Braze's instances plus the server's extras."""
+    return endpoint_choices(_streamlit_secrets(), os.environ)
 
 
 _clients_lock = threading.Lock()

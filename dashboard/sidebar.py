@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import streamlit as st
 
-from braze_api.instances import INSTANCES
 from dashboard import settings
 from dashboard.cache import clear_workspace
 from dashboard.filters import (
@@ -34,7 +34,6 @@ FILTERS_KEY = "filters"
 WORKSPACE_KEY = "workspace"
 ALL_APPS = "All apps"
 CUSTOM = "Custom"
-CUSTOM_URL = "Custom URL"
 RANGE_PARAMS: Mapping[str, str] = {
     "Last 7 days": "last_7",
     "Last 30 days": "last_30",
@@ -63,7 +62,7 @@ TIMEZONES: tuple[str, ...] = (
 )
 _INIT = "_sidebar_initialised"
 _K_PRESET, _K_CUSTOM, _K_APP, _K_TZ = "sb_preset", "sb_custom", "sb_app", "sb_tz"
-_K_INSTANCE, _K_URL, _K_KEY, _K_APPS = "conn_instance", "conn_url", "conn_key", "conn_apps"
+_K_INSTANCE, _K_KEY, _K_APPS = "conn_instance", "conn_key", "conn_apps"
 _K_CONNECT_ERROR = "conn_error"
 _URL_KEYS = ("range", "start", "end", "app", "tz")
 
@@ -153,10 +152,10 @@ def _mirror_to_url(preset: str, filters: Filters) -> None:
 def _connect() -> None:
     """Form callback: build the session's workspace; the key field is emptied either way."""
     state = st.session_state
-    instance = state.get(_K_INSTANCE, "")
-    endpoint = state.get(_K_URL, "") if instance == CUSTOM_URL else instance
     try:
-        ws = settings.workspace_from_input(endpoint, state.get(_K_KEY, ""), state.get(_K_APPS))
+        ws = settings.workspace_from_input(
+            state.get(_K_INSTANCE, ""), state.get(_K_KEY, ""), state.get(_K_APPS)
+        )
     except ValueError as err:
         state[_K_CONNECT_ERROR] = str(err)
     else:
@@ -164,6 +163,13 @@ def _connect() -> None:
         state[_K_APP] = ALL_APPS
         state.pop(_K_CONNECT_ERROR, None)
     state[_K_KEY] = ""
+
+
+def short_host(base_url: str) -> str:
+    """``https://rest.iad-03.braze.com`` -> ``iad-03``: what fits the sidebar's picker."""
+    host = urlsplit(base_url).hostname or "?"
+    host = host.removeprefix("rest.")
+    return host.removesuffix(".braze.com")
 
 
 def _disconnect() -> None:
@@ -187,13 +193,15 @@ def _workspace_section(ws: Workspace) -> None:
         st.badge(md_escape(ws.label or ws.host), icon=":material/hub:", color="green")
         st.caption(f"Instance host: {md_escape(ws.host)}")
     with st.expander("Connect a workspace", icon=":material/key:"):
+        choices = settings.current_endpoint_choices()
         with st.form("connect_workspace", border=False):
-            st.selectbox("REST instance", [*INSTANCES, CUSTOM_URL], key=_K_INSTANCE)
-            st.text_input(
-                "REST endpoint URL",
-                key=_K_URL,
-                placeholder="https://rest.iad-01.braze.com",
-                help="Only used with Custom URL. Copy it from Settings → APIs and Identifiers.",
+            st.selectbox(
+                "Braze instance",
+                list(choices),
+                key=_K_INSTANCE,
+                format_func=lambda name: f"{name} · {short_host(choices.get(name, ''))}",
+                help="The instance your Braze dashboard runs on (Settings → APIs and Identifiers "
+                "shows its REST endpoint).",
             )
             st.text_input(
                 "REST API key",
@@ -208,6 +216,10 @@ def _workspace_section(ws: Workspace) -> None:
                 help="Name=App API identifier pairs, for the app filter.",
             )
             st.form_submit_button("Connect", icon=":material/link:", on_click=_connect)
+        st.caption(
+            "Custom endpoints (a new region, a local sandbox) are configured by the server "
+            "admin (`BRAZE_EXTRA_ENDPOINTS`, see the README) and then appear in this list."
+        )
         if st.session_state.get(_K_CONNECT_ERROR):
             st.error(md_escape(st.session_state[_K_CONNECT_ERROR]))
         if settings.OVERRIDE_KEY in st.session_state:

@@ -88,18 +88,30 @@ def test_param_helpers_round_trip() -> None:
     assert filters_from_params(future, today).days == 30
 
 
-def _connect(at, url: str, key: str):
-    at.sidebar.selectbox(key="conn_instance").set_value("Custom URL")
-    at.sidebar.text_input(key="conn_url").input(url)
+SANDBOX_CHOICE = "Test sandbox"
+
+
+@pytest.fixture
+def offered_sandbox(monkeypatch, sandbox) -> str:
+    """The test sandbox as a server-configured extra endpoint (the form offers names only)."""
+    monkeypatch.setenv("BRAZE_EXTRA_ENDPOINTS", f"{SANDBOX_CHOICE}={sandbox}")
+    return SANDBOX_CHOICE
+
+
+def _connect(at, choice: str, key: str):
+    if choice:
+        at.sidebar.selectbox(key="conn_instance").set_value(choice)
     at.sidebar.text_input(key="conn_key").input(key)
     next(b for b in at.sidebar.button if b.label == "Connect").click()
     return at.run()
 
 
-def test_connecting_a_workspace_shows_its_host_never_its_key(app_test, sandbox) -> None:
+def test_connecting_a_workspace_shows_its_host_never_its_key(
+    app_test, sandbox, offered_sandbox
+) -> None:
     from braze_sandbox import SANDBOX_API_KEY
 
-    at = _connect(app_test("kpis"), str(sandbox), SANDBOX_API_KEY)
+    at = _connect(app_test("kpis"), offered_sandbox, SANDBOX_API_KEY)
     assert not at.exception
     text = rendered_text(at)
     assert "Demo workspace" not in rendered_text(at.sidebar)
@@ -115,9 +127,11 @@ def test_connecting_a_workspace_shows_its_host_never_its_key(app_test, sandbox) 
     assert "Demo workspace" in rendered_text(at.sidebar)
 
 
-def test_a_wrong_key_is_refused_with_a_message_not_a_traceback(app_test, sandbox) -> None:
+def test_a_wrong_key_is_refused_with_a_message_not_a_traceback(
+    app_test, sandbox, offered_sandbox
+) -> None:
     wrong = "not-the-key-0123456789"
-    at = _connect(app_test("kpis"), str(sandbox), wrong)
+    at = _connect(app_test("kpis"), offered_sandbox, wrong)
     assert not at.exception
     errors = " ".join(e.value for e in at.error)
     assert "401" in errors and "/kpi/mau/data_series" in errors
@@ -137,9 +151,11 @@ def test_an_old_custom_link_falls_back_instead_of_breaking_every_page(app_test) 
     assert at.query_params["range"] in ("last_30", ["last_30"])
 
 
-def test_a_key_with_spaces_gets_a_message_and_nothing_is_sent(app_test, sandbox) -> None:
+def test_a_key_with_spaces_gets_a_message_and_nothing_is_sent(
+    app_test, sandbox, offered_sandbox
+) -> None:
     sandbox.sandbox.clear_requests()
-    at = _connect(app_test("kpis"), str(sandbox), "pasted key with spaces")
+    at = _connect(app_test("kpis"), offered_sandbox, "pasted key with spaces")
     assert not at.exception
     assert any("spaces" in e.value for e in at.sidebar.error)
     assert "Demo workspace" in rendered_text(at.sidebar)  # still on the demo

@@ -100,14 +100,18 @@ def test_waiting_times_out_and_can_be_cancelled() -> None:
     sandbox.start()
     try:
         url = f"{sandbox.url}/_sandbox/exports/never-ready.zip"
+        own = Workspace(base_url=sandbox.url, api_key="k" * 12)  # plain http: back to itself only
         began = time.monotonic()
         with pytest.raises(exports.ExportTimeout, match="not ready after"):
-            exports.wait_and_download(url, time_limit=1.5)
+            exports.wait_and_download(url, time_limit=1.5, ws=own)
         assert time.monotonic() - began < 6
         waits: list[int] = []
         with pytest.raises(exports.ExportCancelled):
             exports.wait_and_download(
-                url, on_wait=lambda _e, n: waits.append(n), should_cancel=lambda: len(waits) >= 2
+                url,
+                ws=own,
+                on_wait=lambda _e, n: waits.append(n),
+                should_cancel=lambda: len(waits) >= 2,
             )
         polls = [r for r in sandbox.requests if r.path == "/_sandbox/exports/never-ready.zip"]
         assert 1 <= len(polls) <= 4  # backoff: a handful of polls, not a hammering loop

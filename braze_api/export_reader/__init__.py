@@ -12,7 +12,8 @@ by ``user_id`` (the external id, else the Braze id, else the first alias) instea
 explosion.
 """
 
+from .archive import Limits
 from .model import LONG_TABLES, ExportIssue, ExportResult
 from .reader import read_export
 
-__all__ = ["LONG_TABLES", "ExportIssue", "ExportResult", "read_export"]
+__all__ = ["LONG_TABLES", "ExportIssue", "ExportResult", "Limits", "read_export"]

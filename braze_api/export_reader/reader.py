@@ -17,7 +17,7 @@ from typing import IO
 from braze_api.body import MAX_JSON_DEPTH, BodyTooDeep, json_depth
 from braze_api.fields import value_kind
 
-from .archive import Damaged, Event, Member, Oversized, Unreadable, events
+from .archive import Damaged, Event, LimitExceeded, Limits, Member, Unreadable, events
 from .assemble import Assembler
 from .fast import FALLBACK, BlockParser, scan_lines
 from .lines import LineBuilder
@@ -25,7 +25,6 @@ from .model import ExportIssue, ExportResult
 from .prefetch import prefetched
 
 LINE_BY_LINE_BELOW = 64  # lines: a failing piece this small is read with the stdlib
-MAX_LINE_BYTES = 16 << 20  # a longer line (one user) is skipped, so no line grows without end
 MAX_ISSUES = 200  # per export; further bad lines are counted, not listed
 NOT_JSON_AFTER = 20  # this many bad lines and no good one: the file is not NDJSON
 PROGRESS_EVERY = 5000  # users
@@ -36,7 +35,9 @@ class _TooDeep(Exception):
 
 
 class _Reader:
-    def __init__(self, on_progress: Callable[[int], None] | None) -> None:
+    def __init__(self, on_progress: Callable[[int], None] | None, limits: Limits) -> None:
+        self.limits = limits
+        self.skipping = False  # inside a line that passed ``limits.line_bytes``: drop to its end
         self.parts = Assembler()
         self.parser = BlockParser()
         self.issues: list[ExportIssue] = []
@@ -47,7 +48,6 @@ class _Reader:
         # the member being read
         self.name: str | None = None
         self.rest = b""  # text after the last line end
-        self.skipping = False  # inside a line longer than MAX_LINE_BYTES: drop to its end
         self.lines = 0  # complete lines parsed so far
         self.good = self.bad = 0
         self.first_issue = 0
@@ -66,20 +66,14 @@ class _Reader:
                 self._start_member(event.name)
             elif isinstance(event, Damaged):
                 if self.name is not None:
-                    self.issue(
-                        self.name,
-                        self.lines + 1 if self.lines else None,
-                        f"file is damaged ({event.error}); kept the lines before",
+                    problem = (
+                        f"{event.error}; kept the lines before"
+                        if isinstance(event.error, LimitExceeded)
+                        else f"file is damaged ({event.error}); kept the lines before"
                     )
+                    self.issue(self.name, self.lines + 1 if self.lines else None, problem)
                     self.rest = b""
-            elif isinstance(event, Oversized):
-                if self.name is not None:
-                    self.issue(
-                        self.name,
-                        None,
-                        f"file inflates past {event.limit / 2**30:g} GiB; read that much, "
-                        "not the rest",
-                    )
+                    self.skipping = False
             elif isinstance(event, Unreadable):
                 self._end_member()
                 self.issue(event.name, None, event.problem)
@@ -93,34 +87,38 @@ class _Reader:
         self.first_issue = len(self.issues)
 
     def _data(self, chunk: bytes) -> None:
-        if self.skipping:
+        if self.skipping:  # the rest of an over-long line
             end = chunk.find(b"\n")
-            if end == -1:
+            if end < 0:
                 return
             self.skipping = False
             self.lines += 1
             chunk = chunk[end + 1 :]
-        data = self.rest + chunk if self.rest else chunk
-        cut = data.rfind(b"\n") + 1
-        if cut == 0:
-            if len(data) > MAX_LINE_BYTES:
+            if not chunk:
+                return
+        if b"\n" not in chunk:  # still inside one line: grow it, or give up on it
+            if len(self.rest) + len(chunk) > self.limits.line_bytes:
                 self._skip_long_line()
             else:
-                self.rest = data
+                self.rest += chunk
             return
+        data = self.rest + chunk if self.rest else chunk
+        cut = data.rfind(b"\n") + 1
         self.rest = data[cut:]
         self.lines += self._block(data[:cut] if cut < len(data) else data, self.lines + 1)
         self._progress()
 
     def _skip_long_line(self) -> None:
+        limit = self.limits.line_bytes / (1 << 20)
+        self.bad_lines += 1
+        self.bad += 1
         self.issue(
             self.name or "",
             self.lines + 1,
-            f"line longer than {MAX_LINE_BYTES / 2**20:g} MiB; skipped",
+            f"line longer than {limit:,.0f} MB; skipped (no user profile is that large)",
         )
-        self.bad_lines += 1
-        self.bad += 1
-        self.rest, self.skipping = b"", True
+        self.rest = b""
+        self.skipping = True
 
     def _end_member(self) -> None:
         if self.name is None:
@@ -208,19 +206,22 @@ def read_export(
     source: str | Path | bytes | IO[bytes],
     *,
     on_progress: Callable[[int], None] | None = None,
+    limits: Limits | None = None,
 ) -> ExportResult:
     """Parse a segment export zip (or one gzip/plain NDJSON stream) into frames.
 
     ``source`` is a path, the bytes, or a seekable binary file. ``on_progress(users)`` is
     called every few thousand users. Never raises for bad data: problems are in ``issues``.
+    ``limits`` (``archive.Limits``) bounds members, decompressed bytes and line length.
     """
+    limits = limits or Limits()
     if isinstance(source, bytes | bytearray):
         source = io.BytesIO(source)
     label = Path(source).name if isinstance(source, str | Path) else "export.zip"
-    reader = _Reader(on_progress)
+    reader = _Reader(on_progress, limits)
     if isinstance(source, str | Path):
         with open(source, "rb") as handle:
-            reader.read(prefetched(events(handle, label)))
+            reader.read(prefetched(events(handle, label, limits)))
     else:
-        reader.read(prefetched(events(source, label)))
+        reader.read(prefetched(events(source, label, limits)))
     return reader.result()

@@ -6,6 +6,11 @@ is signed for GET, so HEAD would be refused) with growing pauses, and the first 
 download. The URL is pre-signed: it gets no Authorization header, so the key never travels
 to the storage host.
 
+The link comes from a response, so it is treated as hostile: https to public addresses only
+(plain http only back to a loopback workspace, the server-configured sandbox), redirects
+followed here with each hop re-checked, no ``.netrc`` or proxy, and caps on size and time.
+Messages say only the HTTP status or a fixed sentence, never what the host sent.
+
 Personal data is never written to disk: the zip is held in a ``SpooledTemporaryFile`` whose
 in-memory threshold (``MEMORY_LIMIT``) is larger than the largest export Braze serves without
 S3 (~5 GB is refused above ``MAX_DOWNLOAD_BYTES``), so in practice it stays in memory, and the
@@ -21,12 +26,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import IO, Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import requests
+import urllib3
 
+from braze_api.addresses import AddressPolicy, BlockedDestination
 from braze_api.export_reader import ExportResult, read_export
 from braze_api.fields import EXPORT_FIELDS as EXPORT_FIELDS  # the fields the Segments page offers
+from braze_api.guarded_http import GuardedAdapter, Watchdog, guarded_session
 from dashboard.settings import Workspace, client_for
 
 POLL_FIRST_DELAY = 1.0
@@ -34,8 +42,19 @@ POLL_MAX_DELAY = 30.0
 DEFAULT_TIME_LIMIT = 20 * 60.0
 MEMORY_LIMIT = 6 * 1024**3
 MAX_DOWNLOAD_BYTES = 6 * 1024**3
+DOWNLOAD_TIME_LIMIT = 30 * 60.0  # the file's bytes, once Braze says it is ready
+REQUEST_TIME_LIMIT = 60.0  # one poll: connect, TLS and the response headers
+CONNECT_TIMEOUT, READ_TIMEOUT = 10.0, 60.0
+MAX_REDIRECTS = 5
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
 NOT_READY = frozenset({403, 404})
 CHUNK = 1 << 20
+LINK_REFUSED = (
+    "Braze returned a download link that is not a public HTTPS address; it was not followed."
+)
+REDIRECT_REFUSED = "The export's download link redirected somewhere this dashboard does not follow."
+UNREACHABLE = "Could not reach the export's download host."
+SLOW_HOST = "The export's download host did not answer in time."
 
 
 class ExportError(Exception):
@@ -84,15 +103,24 @@ def start_export(
     )
 
 
-def check_download_url(url: str, ws: Workspace) -> None:
-    """HTTPS only, except plain HTTP back to the workspace's own (sandbox/loopback) host."""
-    parts = urlsplit(url)
-    if parts.scheme == "https" and parts.hostname:
-        return
-    own = urlsplit(ws.base_url)
-    if parts.scheme == "http" and parts.netloc == own.netloc and own.scheme == "http":
-        return
-    raise ExportError("Braze returned a download link that is not HTTPS; it was not followed.")
+def download_policy(ws: Workspace | None) -> AddressPolicy:
+    """Public https hosts; plain http only back to the workspace itself when it is on loopback
+    (the server-configured sandbox). A browser user cannot make a workspace loopback: the form
+    offers Braze's instances and the server's own extras only."""
+    return AddressPolicy.for_endpoints([ws.base_url] if ws is not None else [])
+
+
+def check_download_url(
+    url: str, ws: Workspace | None = None, *, policy: AddressPolicy | None = None
+) -> None:
+    """HTTPS to a public host only, except plain HTTP back to the workspace's own loopback host.
+
+    The DNS-free look; every connection (and every redirect hop) is checked again when opened.
+    """
+    try:
+        (policy or download_policy(ws)).check_url(url)
+    except BlockedDestination:
+        raise ExportError(LINK_REFUSED) from None
 
 
 def next_delay(previous: float | None, retry_after: float | None = None) -> float:
@@ -118,17 +146,29 @@ def wait_and_download(
     on_wait: Callable[[float, int], None] | None = None,
     on_bytes: Callable[[int], None] | None = None,
     should_cancel: Callable[[], bool] = lambda: False,
-    session: requests.Session | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    ws: Workspace | None = None,
+    policy: AddressPolicy | None = None,
+    ca_file: str | None = None,
+    max_bytes: int = MAX_DOWNLOAD_BYTES,
+    download_time_limit: float = DOWNLOAD_TIME_LIMIT,
+    request_time_limit: float = REQUEST_TIME_LIMIT,
 ) -> IO[bytes]:
     """Poll until the file exists, then stream it into memory; returns the rewound file.
 
     ``on_wait(elapsed_seconds, attempt)`` is called about once a second while waiting (a page
     uses it to redraw progress, which is also where Streamlit stops a run the user left).
-    Raises ExportTimeout after ``time_limit`` seconds, ExportCancelled when asked,
-    ExportError for any other failure.
+    Every request goes through ``guarded_session`` (``policy``, by default ``download_policy(ws)``):
+    redirects are followed here, at most ``MAX_REDIRECTS``, each hop checked and never from https
+    down to http; no Authorization header, ``.netrc`` or proxy. Each poll ends within
+    ``request_time_limit`` seconds, the file's bytes within ``download_time_limit`` and
+    ``max_bytes``. ``ca_file`` trusts one more CA for this download only (tests).
+    Raises ExportTimeout after ``time_limit`` seconds of waiting, ExportCancelled when asked,
+    ExportError for any other failure; no message carries anything the host sent.
     """
-    http = session or requests.Session()
+    policy = policy or download_policy(ws)
+    check_download_url(url, policy=policy)
+    http = guarded_session(policy, ca_file=ca_file, pool_connections=1, pool_maxsize=2)
     began = started if started is not None else time.monotonic()
     delay: float | None = None
     attempt = 0
@@ -137,14 +177,9 @@ def wait_and_download(
             if should_cancel():
                 raise ExportCancelled("The export was cancelled.")
             attempt += 1
-            try:
-                response = http.get(url, stream=True, timeout=(10, 120), allow_redirects=True)
-            except requests.RequestException as err:
-                raise ExportError(
-                    f"Could not reach the export's download host ({type(err).__name__})."
-                ) from None
+            response = _get(http, url, policy, request_time_limit)
             if response.status_code == 200:
-                return _spool(response, on_bytes)
+                return _spool(http, response, on_bytes, max_bytes, download_time_limit)
             status, retry_after = response.status_code, _retry_after(response)
             response.close()
             if status not in NOT_READY and status not in (429, 500, 502, 503, 504):
@@ -165,30 +200,96 @@ def wait_and_download(
                     on_wait(elapsed, attempt)
                 sleep(min(1.0, max(0.0, waited_until - time.monotonic())))
     finally:
-        if session is None:
-            http.close()
+        http.close()
 
 
-def _spool(response: requests.Response, on_bytes: Callable[[int], None] | None) -> IO[bytes]:
+def _get(
+    http: requests.Session, url: str, policy: AddressPolicy, seconds: float
+) -> requests.Response:
+    """GET ``url``, following redirects by hand; each exchange ends within ``seconds``."""
+    adapter = _adapter(http)
+    current = url
+    for _hop in range(MAX_REDIRECTS + 1):
+        with Watchdog(adapter, seconds) as dog:
+            try:
+                response = http.get(
+                    current,
+                    stream=True,
+                    allow_redirects=False,
+                    timeout=(CONNECT_TIMEOUT, READ_TIMEOUT),
+                    headers={"Accept-Encoding": "identity"},
+                )
+            except requests.RequestException:
+                if dog.fired:
+                    raise ExportError(SLOW_HOST) from None
+                raise ExportError(UNREACHABLE) from None
+        if dog.fired:  # the headers were cut off at the deadline: whatever parsed is not real
+            response.close()
+            raise ExportError(SLOW_HOST)
+        location = response.headers.get("Location")
+        if response.status_code not in REDIRECTS or not location:
+            return response
+        response.close()
+        following = urljoin(current, location)
+        downgrade = urlsplit(current).scheme == "https" and urlsplit(following).scheme != "https"
+        try:
+            if downgrade:
+                raise BlockedDestination()
+            policy.check_url(following)
+        except BlockedDestination:
+            raise ExportError(REDIRECT_REFUSED) from None
+        current = following
+    raise ExportError(REDIRECT_REFUSED)
+
+
+def _adapter(http: requests.Session) -> GuardedAdapter:
+    adapter = http.get_adapter("https://")
+    assert isinstance(adapter, GuardedAdapter)
+    return adapter
+
+
+def _spool(
+    http: requests.Session,
+    response: requests.Response,
+    on_bytes: Callable[[int], None] | None,
+    max_bytes: int,
+    seconds: float,
+) -> IO[bytes]:
+    too_large = ExportError(
+        "The export is larger than this dashboard downloads "
+        f"({max_bytes / 1024**3:,.2f} GB); use S3 export instead."
+    )
+    try:
+        declared = int(response.headers.get("Content-Length", "0"))
+    except ValueError:
+        declared = 0
+    if declared > max_bytes:
+        response.close()
+        raise too_large
     buffer: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=MEMORY_LIMIT)  # noqa: SIM115
     total = 0
     try:
-        with response:
-            for chunk in response.iter_content(CHUNK):
-                total += len(chunk)
-                if total > MAX_DOWNLOAD_BYTES:
-                    raise ExportError(
-                        "The export is larger than this dashboard downloads "
-                        f"({MAX_DOWNLOAD_BYTES / 1024**3:.0f} GB); use S3 export instead."
-                    )
-                buffer.write(chunk)
-                if on_bytes is not None:
-                    on_bytes(total)
-    except requests.RequestException as err:
-        buffer.close()
-        raise ExportError(
-            f"The download broke off after {total:,} bytes ({type(err).__name__})."
-        ) from None
+        with response, Watchdog(_adapter(http), seconds) as dog:
+            try:
+                for chunk in response.raw.stream(CHUNK, decode_content=False):
+                    total += len(chunk)
+                    if total > max_bytes:
+                        raise too_large
+                    buffer.write(chunk)
+                    if on_bytes is not None:
+                        on_bytes(total)
+            except (requests.RequestException, urllib3.exceptions.HTTPError, OSError):
+                if dog.fired:
+                    raise ExportTimeout(
+                        f"The download did not finish within {seconds / 60:,.0f} minute(s) "
+                        "and was stopped."
+                    ) from None
+                raise ExportError(f"The download broke off after {total:,} bytes.") from None
+            if dog.fired:
+                raise ExportTimeout(
+                    f"The download did not finish within {seconds / 60:,.0f} minute(s) "
+                    "and was stopped."
+                )
     except BaseException:
         buffer.close()
         raise
@@ -206,6 +307,7 @@ def download_and_parse(
     on_bytes: Callable[[int], None] | None = None,
     on_users: Callable[[int], None] | None = None,
     should_cancel: Callable[[], bool] = lambda: False,
+    ca_file: str | None = None,
 ) -> ExportResult:
     """Wait for ``job``'s file, download it into memory and parse it; the buffer is freed."""
     if job.url is None:
@@ -218,6 +320,8 @@ def download_and_parse(
         on_wait=on_wait,
         on_bytes=on_bytes,
         should_cancel=should_cancel,
+        ws=ws,
+        ca_file=ca_file,
     )
     with buffer:
         return read_export(buffer, on_progress=on_users)
