@@ -55,6 +55,22 @@ NESTED_FIELDS: tuple[str, ...] = (
 )
 EXPORT_FIELDS: tuple[str, ...] = (*SCALAR_FIELDS, *NESTED_FIELDS)
 
+#: What a Global Control Group export offers: its users receive no messages, so Braze's
+#: control-group page lists no messaging fields (history, push tokens, subscription states).
+CONTROL_GROUP_FIELDS: tuple[str, ...] = tuple(
+    f
+    for f in EXPORT_FIELDS
+    if f
+    not in {
+        "campaigns_received",
+        "canvases_received",
+        "cards_clicked",
+        "push_tokens",
+        "push_subscribe",
+        "email_subscribe",
+    }
+)
+
 #: Fields Braze writes in an export object without offering them in ``fields_to_export``
 #: (they come with a requested field: ``push_opted_in_at`` with ``push_subscribe``, ...).
 COMPANION_FIELDS: tuple[str, ...] = ("push_opted_in_at",)

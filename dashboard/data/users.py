@@ -350,11 +350,14 @@ def _campaign_detail(row: Mapping[str, Any]) -> str:
             ("opened_email", "opened email"),
             ("clicked_email", "clicked email"),
             ("opened_push", "opened push"),
-            ("clicked_in_app_message", "clicked in-app message"),
+            ("clicked_triggered_in_app_message", "clicked in-app message"),
             ("converted", "converted"),
         )
         if row.get(column) is True
     ]
+    reached = row.get("multiple_converted")
+    if isinstance(reached, str) and reached:
+        flags.append(f"conversion events: {reached}")
     if row.get("in_control") is True:
         flags.append("in control group")
     return ", ".join(flags) or "no engagement recorded"
