@@ -238,16 +238,25 @@ def _cards(user: dict[str, Any], tables: dict[str, pd.DataFrame]) -> None:
 
 
 def _subscriptions(user: dict[str, Any]) -> None:
-    """Email and push subscription states as two badges on one line."""
+    """Subscription states as badges on one line: email and push always, and any other
+    ``<channel>_subscribe`` state Braze sends (SMS, WhatsApp, ...)."""
     colours = {"opted_in": "green", "subscribed": "blue", "unsubscribed": "red"}
+    icons = {"email": "mail", "push": "notifications", "sms": "sms", "whatsapp": "chat"}
+    channels = ["email", "push"] + [
+        k.removesuffix("_subscribe")
+        for k in user
+        if isinstance(k, str)
+        and k.endswith("_subscribe")
+        and k not in ("email_subscribe", "push_subscribe")
+    ]
     badges = []
-    for channel, icon in (("email", "mail"), ("push", "notifications")):
+    for channel in channels:
         state = user.get(f"{channel}_subscribe")
         text = state if isinstance(state, str) and state else "not set"
         colour = colours.get(text, "gray")
-        badges.append(
-            f":{colour}-badge[:material/{icon}: {channel.capitalize()}: {md_escape(text)}]"
-        )
+        icon = icons.get(channel, "check_circle")
+        label = "SMS" if channel == "sms" else channel.replace("_", " ").capitalize()
+        badges.append(f":{colour}-badge[:material/{icon}: {md_escape(label)}: {md_escape(text)}]")
     st.markdown(" ".join(badges))
 
 
@@ -313,8 +322,9 @@ def _profile(user: dict[str, Any]) -> None:
             "No campaigns received.",
         )
         st.caption(
-            "Engagement flags and conversion per campaign; variation and control group appear "
-            "only for multivariate campaigns."
+            "Engagement flags and conversion per campaign (multiple converted lists the "
+            "conversion events reached); variation and control group appear only for "
+            "multivariate campaigns."
         )
         _table(
             tables["canvases_received"],
@@ -342,7 +352,10 @@ def _profile(user: dict[str, Any]) -> None:
             f"braze-push-tokens-{stem}.csv",
             "No push tokens.",
         )
-        st.caption("Tokens are shortened to their first 6 and last 4 characters.")
+        st.caption(
+            "Tokens are shortened to their first 6 and last 4 characters. Ad identifiers "
+            "(IDFA, Google, Roku, Windows) appear only where the device shares them."
+        )
         _table(tables["apps"], "Apps used", f"braze-apps-{stem}.csv", "No app usage.")
     with custom, guarded("custom attributes"):
         _table(

@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 from braze_api.dates import ZONE_WORD_PATTERN, time_values
 
 from .fast import Part
-from .model import LONG_TABLES, NUMBER_COLUMNS, TIME_COLUMNS, USERS
+from .model import LONG_TABLES, NUMBER_COLUMNS, TIME_COLUMNS, USER_COLUMNS, USERS
 
 
 class Assembler:
@@ -54,9 +54,17 @@ class Assembler:
         if not total:
             return pd.DataFrame({c: pd.Series([], dtype="str") for c in empty_columns})
         out: dict[str, Any] = {}
-        for name in list(store):
+        for name in _ordered(table, list(store)):
             out[name] = _column(name, store.pop(name), total)
         return pd.DataFrame(out, index=pd.RangeIndex(total), copy=False)
+
+
+def _ordered(table: str, names: list[str]) -> list[str]:
+    """Documented columns in their order, then the others by name: the same columns in the same
+    order however the export was cut into blocks (a rare field may first show up anywhere)."""
+    known = USER_COLUMNS if table == USERS else ("user_id", *LONG_TABLES[table])
+    present = set(names)
+    return [c for c in known if c in present] + sorted(present.difference(known))
 
 
 def _column(name: str, pieces: list[tuple[int, pa.Array]], total: int) -> Any:

@@ -277,14 +277,20 @@ def _true_keys(values: pa.Array) -> pa.Array:
     if not pa.types.is_struct(kind):
         return values
     nothing = pa.scalar(None, pa.string())
-    names = [
-        pc.if_else(pc.fill_null(child, False), pa.scalar(spec.name, pa.string()), nothing)
+    empty = pa.scalar("", pa.string())
+    pieces = [
+        pc.if_else(pc.fill_null(child, False), pa.scalar(spec.name + "; ", pa.string()), empty)
         for spec, child in zip(kind, values.flatten(), strict=True)
         if pa.types.is_boolean(child.type)
     ]
-    if not names:
+    if not pieces:
         return pa.nulls(len(values), pa.string())
-    joined = pc.binary_join_element_wise(*names, "; ", null_handling="skip")
+    # (binary_join_element_wise with null_handling="skip" mis-sizes its output on pyarrow 26,
+    # so every piece is text and the last separator is cut afterwards)
+    joined = pieces[0]
+    for piece in pieces[1:]:
+        joined = pc.binary_join_element_wise(joined, piece, "")
+    joined = pc.replace_substring_regex(joined, r"; $", "")
     return pc.if_else(pc.equal(joined, ""), nothing, joined)
 
 

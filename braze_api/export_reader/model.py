@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from braze_api.fields import TIME_FIELDS
+from braze_api.fields import COMPANION_FIELDS, SCALAR_FIELDS, TIME_FIELDS
 
 # Long tables: name -> columns after user_id. Values outside these are ignored.
 LONG_TABLES: dict[str, tuple[str, ...]] = {
@@ -78,6 +78,17 @@ NOT_COLUMNS: dict[str, frozenset[str]] = {
 }
 NUMBER_COLUMNS = frozenset({"total_revenue", "random_bucket", "count", "sessions"})
 USERS = "users"  # the table name of the one-row-per-user frame in a Part
+#: The users frame's documented columns in order (``last_coordinates`` is split in two).
+USER_COLUMNS: tuple[str, ...] = (
+    "user_id",
+    *(
+        c
+        for f in SCALAR_FIELDS
+        if f not in LONG_TABLES
+        for c in (("longitude", "latitude") if f == "last_coordinates" else (f,))
+    ),
+    *COMPANION_FIELDS,
+)
 
 
 @dataclass(frozen=True)
