@@ -99,6 +99,8 @@ if job is not None:
             result_key=RESULT_KEY,
             cancel_hint="**Stop waiting** stops this page waiting (Braze still finishes it)",
         )
+        if job["status"] == "done":
+            st.rerun()  # draw the page again without the Cancel button of a finished export
     if job["status"] in ("timeout", "failed"):
         st.error(md_escape(job["message"]), icon=":material/error:")
     elif job["status"] == "cancelled":

@@ -155,8 +155,23 @@ def _batch_inputs() -> Any:
 # ---- rendering ----------------------------------------------------------------------------
 
 
+_NAMES = {
+    "multiple_converted": "Conversion events reached",
+    "clicked_triggered_in_app_message": "Clicked in-app message",
+    "last_entered_control_at": "Entered control group",
+    "notifications_enabled": "Notifications on",
+}
+_UPPER = {"id": "ID", "idfv": "IDFV", "idfa": "IDFA", "os": "OS", "api": "API", "ad": "ad"}
+
+
 def _label(column: str) -> str:
-    return column.replace("_", " ").capitalize().replace(" id", " ID")
+    """``google_ad_id`` → "Google ad ID", ``idfv`` → "IDFV", ``api_campaign_id`` → "API campaign ID"."""
+    if column in _NAMES:
+        return _NAMES[column]
+    words = [_UPPER.get(w, w) for w in column.split("_")]
+    if words and words[0] == words[0].lower():
+        words[0] = words[0].capitalize()
+    return " ".join(words)
 
 
 def _column_config(frame: pd.DataFrame) -> dict[str, Any]:
