@@ -337,9 +337,9 @@ def _profile(user: dict[str, Any]) -> None:
             "No campaigns received.",
         )
         st.caption(
-            "Engagement flags and conversion per campaign (multiple converted lists the "
-            "conversion events reached); variation and control group appear only for "
-            "multivariate campaigns."
+            "Conversion and engagement flags per campaign (conversion events reached names "
+            "each of the campaign's conversion events A–D the person completed); variation and "
+            "control group appear only for multivariate campaigns."
         )
         _table(
             tables["canvases_received"],
