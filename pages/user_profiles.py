@@ -253,8 +253,8 @@ def _cards(user: dict[str, Any], tables: dict[str, pd.DataFrame]) -> None:
 
 
 def _subscriptions(user: dict[str, Any]) -> None:
-    """Subscription states as badges on one line: email and push always, and any other
-    ``<channel>_subscribe`` state Braze sends (SMS, WhatsApp, ...)."""
+    """Subscription states as badges on one line: email and push always, any other
+    ``<channel>_subscribe`` state Braze sends (SMS, WhatsApp, ...), and the uninstall day."""
     colours = {"opted_in": "green", "subscribed": "blue", "unsubscribed": "red"}
     icons = {"email": "mail", "push": "notifications", "sms": "sms", "whatsapp": "chat"}
     channels = ["email", "push"] + [
@@ -272,6 +272,9 @@ def _subscriptions(user: dict[str, Any]) -> None:
         icon = icons.get(channel, "check_circle")
         label = "SMS" if channel == "sms" else channel.replace("_", " ").capitalize()
         badges.append(f":{colour}-badge[:material/{icon}: {md_escape(label)}: {md_escape(text)}]")
+    gone = user.get("uninstalled_at")
+    if isinstance(gone, str) and gone:
+        badges.append(f":orange-badge[:material/delete: Uninstalled {md_escape(gone[:10])}]")
     st.markdown(" ".join(badges))
 
 

@@ -400,3 +400,40 @@ def test_segments_page_cancel_cancels_at_braze(app_test, demo) -> None:
 
 def _ws_demo(demo) -> Workspace:
     return Workspace(base_url=demo.url, api_key=SANDBOX_API_KEY, label="demo")
+
+
+DATE_FORMS = [
+    "2020-07-10 15:00:00.000 UTC",
+    "2021-06-28T17:02:43.032Z",
+    "2021-07-07T20:45:24.000+00:00",
+    "2021-07-07T22:45:24+02:00",
+    "2024-02-29",
+    "2024-02-29 08:00",
+]
+
+
+def test_one_date_parser_for_lookups_and_exports() -> None:
+    stamps = [to_time(text) for text in DATE_FORMS]
+    assert all(s is not None for s in stamps)
+    assert stamps[2] == stamps[3]  # the same instant written with two offsets
+    users = [
+        {"external_id": f"d{i}", "created_at": text, "uninstalled_at": text}
+        for i, text in enumerate(DATE_FORMS)
+    ]
+    for frame, _ in ((read_export(_zip(users)).users, None), _line_path(users)):
+        assert frame["created_at"].tolist() == stamps
+        assert frame["uninstalled_at"].tolist() == stamps
+    summary = users_summary_frame(users)
+    assert summary["created_at"].tolist() == stamps
+
+
+def test_a_second_control_group_export_while_one_runs_is_refused(slow_sandbox: Sandbox) -> None:
+    from braze_api.errors import RateLimitError
+
+    client = BrazeClient(SANDBOX_API_KEY, slow_sandbox.url, max_rate_limit_wait=0)
+    slow_sandbox.exports.delay = 30.0
+    client.users.export_global_control_group(fields_to_export=["email"])
+    with pytest.raises(RateLimitError):
+        client.users.export_global_control_group(fields_to_export=["email"])
+    posts = [r for r in slow_sandbox.requests if r.path == "/users/export/global_control_group"]
+    assert len(posts) == 2  # never retried: a retry could start a second export
