@@ -285,8 +285,8 @@ def _true_keys(values: pa.Array) -> pa.Array:
     ]
     if not pieces:
         return pa.nulls(len(values), pa.string())
-    # (binary_join_element_wise with null_handling="skip" mis-sizes its output on pyarrow 26,
-    # so every piece is text and the last separator is cut afterwards)
+    # Every piece is text ("name; " or ""), joined and the last separator cut: a join with
+    # null_handling="skip" returned a wrongly sized result here (seen on pyarrow 26.0.1).
     joined = pieces[0]
     for piece in pieces[1:]:
         joined = pc.binary_join_element_wise(joined, piece, "")
