@@ -1,4 +1,6 @@
-"""Asynchronous segment exports: a job per request, a zip that appears after a delay.
+"""Asynchronous user exports (segment, Global Control Group): a job per request, a zip that
+appears after a delay. ``cancel(segment_id)`` (``/export/segment/cancel``) stops a segment's
+ongoing exports: their zip is never served and no callback is made.
 
 The zip holds newline-delimited JSON files of at most 5,000 users each. With
 `corrupt=True` the first file gets one truncated line and one non-JSON line,
@@ -18,6 +20,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from .users import shape
+
 USERS_PER_FILE = 5000
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
@@ -30,14 +34,14 @@ class ExportJob:
     users: list[dict]
     fields: list[str] | None
     callback: str | None
+    cancelled: bool = False
     _zip: bytes | None = field(default=None, repr=False)
 
     def ready(self) -> bool:
-        return time.monotonic() >= self.ready_at
+        return not self.cancelled and time.monotonic() >= self.ready_at
 
-
-def _shape(user: dict, fields: list[str] | None) -> dict:
-    return user if fields is None else {k: v for k, v in user.items() if k in fields}
+    def ongoing(self) -> bool:
+        return not self.cancelled and time.monotonic() < self.ready_at
 
 
 def build_zip(job: ExportJob, corrupt: bool) -> bytes:
@@ -48,7 +52,7 @@ def build_zip(job: ExportJob, corrupt: bool) -> bytes:
             job.users[i : i + USERS_PER_FILE] for i in range(0, len(job.users), USERS_PER_FILE)
         ]
         for n, chunk in enumerate(chunks or [[]]):
-            lines = [json.dumps(_shape(u, job.fields), ensure_ascii=False) for u in chunk]
+            lines = [json.dumps(shape(u, job.fields), ensure_ascii=False) for u in chunk]
             if corrupt and n == 0 and lines:
                 lines[len(lines) // 2] = lines[len(lines) // 2][
                     : max(1, len(lines[len(lines) // 2]) // 2)
@@ -79,7 +83,16 @@ class Exports:
 
     def busy(self, segment_id: str) -> bool:
         with self._lock:
-            return any(j.segment_id == segment_id and not j.ready() for j in self._jobs.values())
+            return any(j.segment_id == segment_id and j.ongoing() for j in self._jobs.values())
+
+    def cancel(self, segment_id: str) -> int:
+        """Cancel every ongoing export of ``segment_id``; how many there were."""
+        with self._lock:
+            ongoing = [j for j in self._jobs.values() if j.segment_id == segment_id and j.ongoing()]
+            for job in ongoing:
+                job.cancelled = True
+                job.users = []
+        return len(ongoing)
 
     def start(
         self,
@@ -116,7 +129,7 @@ class Exports:
         self._stopped.set()
 
     def _notify(self, job: ExportJob, callback: str, url: str) -> None:
-        if self._stopped.wait(max(0.0, job.ready_at - time.monotonic())):
+        if self._stopped.wait(max(0.0, job.ready_at - time.monotonic())) or job.cancelled:
             return
         body = json.dumps({"success": True, "url": url}).encode()
         request = urllib.request.Request(

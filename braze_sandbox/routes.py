@@ -1,4 +1,4 @@
-"""The 26 Export endpoints: parameters in, Braze-shaped JSON out (no HTTP here).
+"""The 28 Export endpoints: parameters in, Braze-shaped JSON out (no HTTP here).
 
 Each handler takes the query dict (and JSON body for POSTs) and returns the
 response body, or raises ApiError with Braze's `{"message": ...}` wording.
@@ -26,7 +26,7 @@ from .timewin import (
     parse_unit,
     utcnow,
 )
-from .users import EXPORT_FIELDS
+from .users import CONTROL_GROUP_FIELDS, EXPORT_FIELDS, in_global_control_group, shape
 from .workspace import CanvasStep, SyntheticWorkspace
 
 LIST_PAGE = 100
@@ -177,7 +177,7 @@ def users_export_ids(ctx: Context, q: dict[str, str], body: dict) -> dict:
             found = [u for u in users if u.get(key) == value]
         if not found:
             invalid.append(value)
-    shaped = [u if fields is None else {k: v for k, v in u.items() if k in fields} for u in found]
+    shaped = [shape(u, fields) for u in found]
     out = _ok(users=shaped)
     if invalid:
         out["invalid_user_ids"] = invalid
@@ -206,6 +206,41 @@ def users_export_segment(ctx: Context, q: dict[str, str], body: dict) -> dict:
 
     job = ctx.exports.start(segment_id, members, fields, callback, url_for)
     return _ok(object_prefix=job.prefix, url=url_for(job.prefix))
+
+
+GLOBAL_CONTROL_GROUP = "global_control_group"  # the job key of control-group exports
+
+
+def users_export_global_control_group(ctx: Context, q: dict[str, str], body: dict) -> dict:
+    """Like a segment export, for the users in the Global Control Group (no segment_id)."""
+    fields = _fields(body)
+    fmt = body.get("output_format")
+    if fmt is not None and fmt not in ("zip", "gzip"):
+        raise bad("output_format must be 'zip' or 'gzip'")
+    callback = body.get("callback_endpoint")
+    if callback and (not isinstance(callback, str) or not check_callback(callback)):
+        raise bad("callback_endpoint must be an http(s) URL on a loopback host in the sandbox")
+    if ctx.exports.busy(GLOBAL_CONTROL_GROUP):
+        raise ApiError(429, "An export of the Global Control Group is already in progress")
+    wanted = sorted(CONTROL_GROUP_FIELDS if fields is None else CONTROL_GROUP_FIELDS & set(fields))
+    members = [shape(u, wanted) for u in ctx.workspace.users if in_global_control_group(u)]
+
+    def url_for(prefix: str) -> str:
+        return f"{ctx.base_url()}/_sandbox/exports/{prefix}.zip"
+
+    job = ctx.exports.start(GLOBAL_CONTROL_GROUP, members, None, callback or None, url_for)
+    return _ok(object_prefix=job.prefix, url=url_for(job.prefix))
+
+
+def export_segment_cancel(ctx: Context, q: dict[str, str], body: dict) -> dict:
+    """POST /export/segment/cancel: cancel every ongoing export of the segment."""
+    segment_id = body.get("segment_id")
+    if not segment_id or not isinstance(segment_id, str):
+        raise bad("segment_id is required")
+    if segment_id not in ctx.workspace.segment_by_id:
+        raise bad("Invalid segment_id")
+    ctx.exports.cancel(segment_id)
+    return _ok()
 
 
 # -- segments ---------------------------------------------------------------
@@ -532,6 +567,8 @@ Handler = Callable[[Context, dict[str, str], dict], dict]
 ROUTES: dict[str, tuple[str, Handler]] = {
     "/users/export/ids": ("POST", users_export_ids),
     "/users/export/segment": ("POST", users_export_segment),
+    "/users/export/global_control_group": ("POST", users_export_global_control_group),
+    "/export/segment/cancel": ("POST", export_segment_cancel),
     "/segments/list": ("GET", segments_list),
     "/segments/data_series": ("GET", segments_data_series),
     "/segments/details": ("GET", segments_details),

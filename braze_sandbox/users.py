@@ -19,10 +19,37 @@ if TYPE_CHECKING:
     from .workspace import App, Campaign, Canvas, Card, Product
 
 EXPORT_FIELDS = frozenset(fields.EXPORT_FIELDS)
+#: The Global Control Group: users whose random bucket falls in this range (5% of users).
+GLOBAL_CONTROL_BUCKETS = (0, 499)
+#: What a Global Control Group export writes per user (the documented object has no
+#: messaging history: these users receive no campaigns or Canvases).
+CONTROL_GROUP_FIELDS = frozenset(fields.CONTROL_GROUP_FIELDS)
+
+
+def shape(user: dict, fields: list[str] | None) -> dict:
+    """The user as an export with ``fields_to_export`` writes it (all fields when None); a
+    companion field comes with the field it belongs to (``push_opted_in_at`` with
+    ``push_subscribe``)."""
+    if fields is None:
+        return user
+    wanted = set(fields)
+    if "push_subscribe" in wanted:
+        wanted.add("push_opted_in_at")
+    return {k: v for k, v in user.items() if k in wanted}
+
+
+def in_global_control_group(user: dict) -> bool:
+    low, high = GLOBAL_CONTROL_BUCKETS
+    return bool(low <= user["random_bucket"] <= high)
 
 
 def _day(d: date) -> str:
     return d.isoformat() + "T00:00:00.000Z"
+
+
+def _created(d: date, minute: int) -> str:
+    """``created_at`` as Braze's user exports write it: "2020-07-10 15:00:00.000 UTC"."""
+    return f"{d.isoformat()} {minute // 60:02d}:{minute % 60:02d}:00.000 UTC"
 
 
 def build_users(
@@ -65,6 +92,9 @@ def _user(
     user["braze_id"] = f"{rng.getrandbits(96):024x}"
     user["created_at"] = _day(created)
     user["random_bucket"] = rng.randint(0, 9999)
+    # Today's fields, drawn from their own stream so the older fields keep their values.
+    extra = rng_for(seed, "user-today", i)
+    user["created_at"] = _created(created, extra.randint(0, 24 * 60 - 1))
     if i % 7 == 3:  # sparse profile: identifiers and little else
         if rng.random() < 0.5:
             user["email"] = f"sparse{i}@mail.example"
@@ -119,17 +149,41 @@ def _user(
         for a in used
         if a.platform in ("iOS", "Android") and rng.random() < 0.7
     ]
+    _today_fields(extra, user, created, today)
     user["campaigns_received"] = [
         _received(rng, c, today)
         for c in rng.sample(campaigns, min(len(campaigns), rng.randint(0, 4)))
     ]
     user["canvases_received"] = [
-        _canvas_received(rng, c, today)
+        _canvas_received(rng, c, today, control=extra.random() < 0.1)
         for c in rng.sample(canvases, min(len(canvases), rng.randint(0, 2)))
     ]
     if cards and rng.random() < 0.2:
         user["cards_clicked"] = [{"name": rng.choice(cards).name}]
     return user
+
+
+def _today_fields(rng: random.Random, user: dict, created: date, today: date) -> None:
+    """What today's export object adds: ad ids per platform (the workspace has no Roku or
+    Windows app, so no roku_ad_id / windows_ad_id), push-token device ids and notification
+    state, push opt-in time, uninstall time."""
+    for device in user["devices"]:
+        platform = device["os"]
+        if platform.startswith("Android"):
+            if rng.random() < 0.6:
+                device["google_ad_id"] = f"{rng.getrandbits(128):032x}"
+        elif platform.startswith("iOS") and device["ad_tracking_enabled"]:
+            device["idfa"] = f"{rng.getrandbits(128):032X}"
+    by_app = {a["name"]: d for a, d in zip(user["apps"], user["devices"], strict=True)}
+    for token in user["push_tokens"]:
+        token["device_id"] = by_app[token["app"]]["device_id"]
+        token["notifications_enabled"] = rng.random() < 0.8
+    if user.get("push_subscribe") == "opted_in":
+        opted = created + timedelta(days=rng.randint(0, max(0, (today - created).days)))
+        user["push_opted_in_at"] = opted.isoformat() + "T08:15:00.000Z"
+    if rng.random() < 0.06:
+        gone = created + timedelta(days=rng.randint(0, max(0, (today - created).days)))
+        user["uninstalled_at"] = gone.isoformat() + "T21:40:00.000Z"
 
 
 def _histories(rng: random.Random, names: list[str], created: date, today: date) -> list[dict]:
@@ -182,19 +236,25 @@ def _received(rng: random.Random, c: Campaign, today: date) -> dict:
             "opened_email": rng.random() < 0.3,
             "opened_push": rng.random() < 0.1,
             "clicked_email": rng.random() < 0.05,
-            "clicked_in_app_message": rng.random() < 0.05,
+            "clicked_triggered_in_app_message": rng.random() < 0.05,
         },
         "converted": rng.random() < 0.08,
-        "multiple_converted": rng.random() < 0.02,
         "api_campaign_id": c.id,
     }
+    reached = rng.random() < 0.02  # the draw the older flag used, so later values keep
+    if entry["converted"]:
+        entry["multiple_converted"] = {
+            "Primary Conversion Event - A": True,
+            "Conversion Event - B": reached,
+        }
     if c.multivariate:
         v = rng.choice(c.variations)
         entry.update(variation_name=v.name, variation_api_id=v.id, in_control=v.is_control)
     return entry
 
 
-def _canvas_received(rng: random.Random, c: Canvas, today: date) -> dict:
+def _canvas_received(rng: random.Random, c: Canvas, today: date, *, control: bool) -> dict:
+    """One Canvas entry; a user in the Canvas's control group got no step (and no message)."""
     last_day = c.last_entry.date() if c.last_entry else today
     first_day = c.first_entry.date() if c.first_entry else last_day
     entered = first_day + timedelta(days=rng.randint(0, max(0, (last_day - first_day).days)))
@@ -203,12 +263,15 @@ def _canvas_received(rng: random.Random, c: Canvas, today: date) -> dict:
     return {
         "name": c.name,
         "api_canvas_id": c.id,
-        "last_received_message": _day(entered),
+        "last_received_message": None if control else _day(entered),
         "last_entered": _day(entered),
-        "variation_name": variant.name,
-        "in_control": False,
+        "variation_name": "Control" if control else variant.name,
+        "in_control": control,
+        "last_entered_control_at": _day(entered) if control else None,
         "last_exited": _day(entered + timedelta(days=rng.randint(0, 5))),
-        "steps_received": [
+        "steps_received": []
+        if control
+        else [
             {"name": s.name, "api_canvas_step_id": s.id, "last_received": _day(entered)}
             for s in steps
         ],

@@ -54,6 +54,13 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec(
         "pages/user_profiles.py", "User lookup", ":material/person_search:", "user-lookup", "People"
     ),
+    PageSpec(
+        "pages/global_control_group.py",
+        "Global Control Group",
+        ":material/group_off:",
+        "control-group",
+        "People",
+    ),
 )
 
 DEFAULT_URL_PATH = "kpis"

@@ -9,25 +9,21 @@ import time
 import streamlit as st
 
 from dashboard import sidebar
-from dashboard.charts.segments import breakdown_figure, coverage_figure, size_figure
+from dashboard.charts.segments import size_figure
 from dashboard.data import segment_export as exports
+from dashboard.data.segment_export_cancel import cancel_segment_export
 from dashboard.data.segments import (
-    BREAKDOWNS,
     MAX_COMPARE,
     TRACKING_CHOICES,
-    export_tables,
     filter_segments,
-    issues_frame,
     load_details,
     load_segments,
     load_sizes,
     size_summary,
-    summarise_export,
-    to_parquet_bytes,
 )
 from dashboard.data.tags import tag_options
+from dashboard.export_view import run_export, show_export
 from dashboard.navigation import require_app
-from dashboard.safe_csv import to_csv_bytes
 from dashboard.url_state import sync_query_params
 from dashboard.widgets import (
     PLOTLY_CONFIG,
@@ -38,17 +34,12 @@ from dashboard.widgets import (
     format_number,
     guarded,
     md_escape,
-    metric_card,
     show_error,
 )
 
 require_app()  # this page only runs inside app.py (see dashboard/navigation.py)
 
 JOB_KEY, RESULT_KEY = "seg_export_job", "seg_export_result"
-EXPORT_BROKEN = (
-    "The export could not be read or summarised (an unexpected file format or content). "
-    "Start a new export to try again."
-)
 
 ws = sidebar.current_workspace()
 filters = sidebar.current_filters()
@@ -229,10 +220,19 @@ start = start_col.button(
 if (
     waiting
     and job is not None
-    and cancel_col.button("Cancel", icon=":material/close:", key="seg_export_cancel")
+    and cancel_col.button(
+        "Cancel",
+        icon=":material/close:",
+        key="seg_export_cancel",
+        help="Cancels the export at Braze (every ongoing export of this segment) and stops waiting.",
+    )
 ):
     job["status"] = "cancelled"
     waiting = False
+    try:
+        cancel_segment_export(ws, job["job"].segment_id)
+    except (BrazeError, ValueError) as err:
+        job["cancel_error"] = err
 if not all_fields and not fields:
     st.warning("Choose at least one field to export.")
 
@@ -247,10 +247,12 @@ if start:
         st.session_state.pop(RESULT_KEY, None)
         job = {"job": started, "status": "waiting", "clock": time.monotonic(), "message": ""}
         st.session_state[JOB_KEY] = job
-        waiting = True
+        st.rerun()  # draw the page again with the job waiting, so Cancel is on screen
 
 if job is not None:
     meta: exports.ExportJob = job["job"]
+    if job.get("cancel_error") is not None:
+        show_error(job.pop("cancel_error"), "the export cancel at Braze")
     if meta.url is None:
         st.info(
             "Braze is writing this export to your own S3 bucket (the workspace has S3 "
@@ -260,174 +262,24 @@ if job is not None:
         )
         job["status"] = "s3"
     elif waiting:
-        with st.status(
-            f"Exporting {md_escape(meta.segment_name)} ({exports.describe_fields(meta.fields)})…",
-            expanded=True,
-        ) as status:
-            line = st.empty()
-
-            def on_wait(elapsed: float, attempt: int) -> None:
-                line.write(
-                    f"Braze is preparing the file: waited {elapsed:,.0f} s, checked "
-                    f"{attempt} time(s). You can keep using the page; **Cancel** stops waiting."
-                )
-
-            def on_bytes(total: int) -> None:
-                line.write(f"Downloading: {total / 1024**2:,.1f} MB received…")
-
-            def on_users(count: int) -> None:
-                line.write(f"Reading: {count:,} users so far…")
-
-            try:
-                result = exports.download_and_parse(
-                    meta,
-                    ws,
-                    time_limit=float(limit_minutes) * 60,
-                    started=job["clock"],
-                    on_wait=on_wait,
-                    on_bytes=on_bytes,
-                    on_users=on_users,
-                )
-                summary = summarise_export(result)
-            except exports.ExportTimeout as err:
-                job.update(status="timeout", message=str(err))
-                status.update(label="Export not ready in time", state="error")
-            except exports.ExportError as err:
-                job.update(status="failed", message=str(err))
-                status.update(label="Export failed", state="error")
-            except Exception:  # fail the job once; never retry on every rerun
-                job.update(status="failed", message=EXPORT_BROKEN)
-                status.update(label="Export failed", state="error")
-            else:
-                job["status"] = "done"
-                st.session_state[RESULT_KEY] = {
-                    "job": meta,
-                    "result": result,
-                    "summary": summary,
-                }
-                status.update(
-                    label=f"Export ready: {result.user_count:,} users",
-                    state="complete",
-                    expanded=False,
-                )
+        run_export(
+            job,
+            ws,
+            limit_minutes=float(limit_minutes),
+            result_key=RESULT_KEY,
+            cancel_hint="**Cancel** cancels the export at Braze",
+        )
+        if job["status"] == "done":
+            st.rerun()  # draw the page again without the Cancel button of a finished export
     if job["status"] in ("timeout", "failed"):
         st.error(md_escape(job["message"]), icon=":material/error:")
     elif job["status"] == "cancelled":
         st.info(
-            "Stopped waiting for this export. Braze may still finish it; start a new export "
-            "when you need the data.",
+            "Cancelled: Braze was asked to stop this segment's export, and this page stopped "
+            "waiting for it. Start a new export when you need the data.",
             icon=":material/cancel:",
         )
 
 saved = st.session_state.get(RESULT_KEY)
 if saved is not None:
-    result, summary, meta = saved["result"], saved["summary"], saved["job"]
-    st.markdown(
-        f"#### Export of {md_escape(meta.segment_name)} · started "
-        f"{meta.started_at:%d %b %Y %H:%M} UTC"
-    )
-    cols = st.columns(4)
-    with cols[0]:
-        metric_card("Users exported", summary.users, help="One row per user profile in the zip.")
-    with cols[1]:
-        metric_card("With an email address", summary.with_email)
-    with cols[2]:
-        metric_card(
-            "Lifetime revenue (sum)",
-            summary.revenue,
-            help="Sum of the users' total_revenue, in the workspace currency.",
-        )
-    with cols[3]:
-        metric_card(
-            "Lines skipped",
-            result.bad_lines,
-            help="Lines that were not valid user JSON; see the list below.",
-        )
-    if result.issues:
-        st.warning(
-            f"{len(result.issues):,} problem(s) in the export; every readable user was kept. "
-            "Problem lines are listed by file and line number.",
-            icon=":material/warning:",
-        )
-        st.dataframe(issues_frame(result), hide_index=True, width="stretch", key="seg_issues")
-    st.caption(f"Read {len(result.files)} file(s) from the zip.")
-
-    with guarded("the export breakdowns"):
-        charts = [
-            (
-                f"seg_bd_{name}",
-                breakdown_figure(summary.breakdowns.get(name), f"Users by {label.lower()}"),
-            )
-            for name, label in BREAKDOWNS.items()
-        ]
-        charts += [
-            ("seg_bd_apps", breakdown_figure(summary.apps, "Users by app (app · platform)")),
-            (
-                "seg_bd_devices",
-                breakdown_figure(summary.devices, "Devices by model", unit="devices"),
-            ),
-            ("seg_coverage", coverage_figure(summary.attribute_coverage)),
-        ]
-        for k in range(0, len(charts), 2):
-            for col, (key, fig) in zip(st.columns(2), charts[k : k + 2], strict=False):
-                with col:
-                    st.plotly_chart(fig, config=PLOTLY_CONFIG, key=key)
-        row = st.columns(2)
-        for col, (title, frame) in zip(
-            row,
-            [("Top custom events", summary.top_events), ("Top purchases", summary.top_purchases)],
-            strict=True,
-        ):
-            with col:
-                st.markdown(f"**{title}** (users who did it at least once)")
-                if frame is None or frame.empty:
-                    st.caption("None in this export.")
-                else:
-                    st.dataframe(
-                        frame,
-                        hide_index=True,
-                        width="stretch",
-                        column_config={
-                            "name": "Name",
-                            "users": st.column_config.NumberColumn("Users", format="localized"),
-                            "share": st.column_config.NumberColumn(
-                                "Share of users", format="percent"
-                            ),
-                            "total_count": st.column_config.NumberColumn(
-                                "Total count", format="localized"
-                            ),
-                        },
-                    )
-
-    st.markdown("**Download the export**")
-    tables = export_tables(result)
-    choice = st.selectbox(
-        "Table",
-        list(tables),
-        key="seg_download_table",
-        format_func=lambda t: f"{t} ({len(tables[t]):,} rows)",
-        help="Users has one row per user; the others have one row per item, keyed by user_id.",
-    )
-    chosen = tables[choice]
-    stem = f"braze-segment-export-{meta.segment_id[:8]}-{choice}"
-    d1, d2, _ = st.columns([1, 1, 3])
-    d1.download_button(
-        "Export as CSV",
-        data=lambda: to_csv_bytes(chosen),
-        file_name=f"{stem}.csv",
-        mime="text/csv",
-        icon=":material/download:",
-        on_click="ignore",
-        key="seg_dl_csv",
-    )
-    d2.download_button(
-        "Export as Parquet",
-        data=lambda: to_parquet_bytes(chosen),
-        file_name=f"{stem}.parquet",
-        mime="application/vnd.apache.parquet",
-        icon=":material/download:",
-        on_click="ignore",
-        key="seg_dl_parquet",
-    )
-    st.dataframe(chosen.head(500), hide_index=True, width="stretch", key="seg_preview")
-    st.caption("Preview of the first 500 rows.")
+    show_export(saved, key="seg", stem=f"braze-segment-export-{saved['job'].segment_id[:8]}")

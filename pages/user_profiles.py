@@ -155,8 +155,23 @@ def _batch_inputs() -> Any:
 # ---- rendering ----------------------------------------------------------------------------
 
 
+_NAMES = {
+    "multiple_converted": "Conversion events reached",
+    "clicked_triggered_in_app_message": "Clicked in-app message",
+    "last_entered_control_at": "Entered control group",
+    "notifications_enabled": "Notifications on",
+}
+_UPPER = {"id": "ID", "idfv": "IDFV", "idfa": "IDFA", "os": "OS", "api": "API", "ad": "ad"}
+
+
 def _label(column: str) -> str:
-    return column.replace("_", " ").capitalize().replace(" id", " ID")
+    """``google_ad_id`` → "Google ad ID", ``idfv`` → "IDFV", ``api_campaign_id`` → "API campaign ID"."""
+    if column in _NAMES:
+        return _NAMES[column]
+    words = [_UPPER.get(w, w) for w in column.split("_")]
+    if words and words[0] == words[0].lower():
+        words[0] = words[0].capitalize()
+    return " ".join(words)
 
 
 def _column_config(frame: pd.DataFrame) -> dict[str, Any]:
@@ -238,16 +253,28 @@ def _cards(user: dict[str, Any], tables: dict[str, pd.DataFrame]) -> None:
 
 
 def _subscriptions(user: dict[str, Any]) -> None:
-    """Email and push subscription states as two badges on one line."""
+    """Subscription states as badges on one line: email and push always, any other
+    ``<channel>_subscribe`` state Braze sends (SMS, WhatsApp, ...), and the uninstall day."""
     colours = {"opted_in": "green", "subscribed": "blue", "unsubscribed": "red"}
+    icons = {"email": "mail", "push": "notifications", "sms": "sms", "whatsapp": "chat"}
+    channels = ["email", "push"] + [
+        k.removesuffix("_subscribe")
+        for k in user
+        if isinstance(k, str)
+        and k.endswith("_subscribe")
+        and k not in ("email_subscribe", "push_subscribe")
+    ]
     badges = []
-    for channel, icon in (("email", "mail"), ("push", "notifications")):
+    for channel in channels:
         state = user.get(f"{channel}_subscribe")
         text = state if isinstance(state, str) and state else "not set"
         colour = colours.get(text, "gray")
-        badges.append(
-            f":{colour}-badge[:material/{icon}: {channel.capitalize()}: {md_escape(text)}]"
-        )
+        icon = icons.get(channel, "check_circle")
+        label = "SMS" if channel == "sms" else channel.replace("_", " ").capitalize()
+        badges.append(f":{colour}-badge[:material/{icon}: {md_escape(label)}: {md_escape(text)}]")
+    gone = user.get("uninstalled_at")
+    if isinstance(gone, str) and gone:
+        badges.append(f":orange-badge[:material/delete: Uninstalled {md_escape(gone[:10])}]")
     st.markdown(" ".join(badges))
 
 
@@ -313,8 +340,9 @@ def _profile(user: dict[str, Any]) -> None:
             "No campaigns received.",
         )
         st.caption(
-            "Engagement flags and conversion per campaign; variation and control group appear "
-            "only for multivariate campaigns."
+            "Conversion and engagement flags per campaign (conversion events reached names "
+            "each of the campaign's conversion events A–D the person completed); variation and "
+            "control group appear only for multivariate campaigns."
         )
         _table(
             tables["canvases_received"],
@@ -342,7 +370,10 @@ def _profile(user: dict[str, Any]) -> None:
             f"braze-push-tokens-{stem}.csv",
             "No push tokens.",
         )
-        st.caption("Tokens are shortened to their first 6 and last 4 characters.")
+        st.caption(
+            "Tokens are shortened to their first 6 and last 4 characters. Ad identifiers "
+            "(IDFA, Google, Roku, Windows) appear only where the device shares them."
+        )
         _table(tables["apps"], "Apps used", f"braze-apps-{stem}.csv", "No app usage.")
     with custom, guarded("custom attributes"):
         _table(

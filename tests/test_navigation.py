@@ -17,6 +17,7 @@ STABLE_ADDRESSES = {
     "events",
     "segments",
     "user-lookup",
+    "control-group",
 }
 
 

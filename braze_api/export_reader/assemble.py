@@ -11,9 +11,12 @@ from typing import Any
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
+
+from braze_api.dates import ZONE_WORD_PATTERN, time_values
 
 from .fast import Part
-from .model import LONG_TABLES, NUMBER_COLUMNS, TIME_COLUMNS, USERS
+from .model import LONG_TABLES, NUMBER_COLUMNS, TIME_COLUMNS, USER_COLUMNS, USERS
 
 
 class Assembler:
@@ -51,9 +54,17 @@ class Assembler:
         if not total:
             return pd.DataFrame({c: pd.Series([], dtype="str") for c in empty_columns})
         out: dict[str, Any] = {}
-        for name in list(store):
+        for name in _ordered(table, list(store)):
             out[name] = _column(name, store.pop(name), total)
         return pd.DataFrame(out, index=pd.RangeIndex(total), copy=False)
+
+
+def _ordered(table: str, names: list[str]) -> list[str]:
+    """Documented columns in their order, then the others by name: the same columns in the same
+    order however the export was cut into blocks (a rare field may first show up anywhere)."""
+    known = USER_COLUMNS if table == USERS else ("user_id", *LONG_TABLES[table])
+    present = set(names)
+    return [c for c in known if c in present] + sorted(present.difference(known))
 
 
 def _column(name: str, pieces: list[tuple[int, pa.Array]], total: int) -> Any:
@@ -78,14 +89,20 @@ def _column(name: str, pieces: list[tuple[int, pa.Array]], total: int) -> Any:
 
 
 def _times(column: pa.ChunkedArray) -> Any:
-    """UTC timestamps; Arrow parses the usual ISO 8601 with a zone, pandas anything else."""
+    """UTC timestamps; Arrow parses the usual ISO 8601 with a zone, ``braze_api.dates`` the rest
+    (``2020-07-10 15:00:00.000 UTC``, bare days), exactly as the single lookup's frames do."""
     if pa.types.is_string(column.type):
-        try:
-            return column.cast(pa.timestamp("us", "UTC")).to_pandas().array
-        except pa.ArrowException:
-            pass
-    text = pd.Series(_to_pandas(column))
-    return pd.to_datetime(text, errors="coerce", utc=True, format="ISO8601").array
+        for candidate in (column, _zone_as_offset(column)):
+            try:
+                return candidate.cast(pa.timestamp("us", "UTC")).to_pandas().array
+            except pa.ArrowException:
+                continue
+    return time_values(pd.Series(_to_pandas(column), dtype="object")).array
+
+
+def _zone_as_offset(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """``2020-07-10 15:00:00.000 UTC`` → ``2020-07-10 15:00:00.000+00:00`` (Arrow reads that)."""
+    return pc.replace_substring_regex(column, ZONE_WORD_PATTERN, "+00:00")
 
 
 def _common_type(types: list[pa.DataType]) -> pa.DataType:

@@ -17,7 +17,7 @@ import pyarrow.json as pj
 from braze_api.fields import ValueKind
 
 from .jsontext import Unsupported, json_text
-from .model import LONG_TABLES, USERS
+from .model import LONG_TABLES, NOT_COLUMNS, USERS
 
 Part = dict[str, dict[str, pa.Array]]  # table -> column -> values, all columns one length
 
@@ -142,6 +142,10 @@ def _flatten(batch: pa.RecordBatch) -> Part:
             table = _attributes(column, uid)
         elif name in LONG_TABLES:
             table = _long(name, column, uid)
+            if name == "canvases_received" and table is not None:
+                steps = _canvas_steps(column, uid)
+                if steps is not None:
+                    part["canvas_steps_received"] = steps
         elif name == "last_coordinates":
             users["longitude"], users["latitude"] = _coordinates(column)
             continue
@@ -215,6 +219,8 @@ def _long(name: str, column: pa.Array, uid: pa.Array) -> dict[str, pa.Array] | N
     fields = dict(zip([f.name for f in kind.value_type], items.flatten(), strict=True))
     if name == "campaigns_received":
         _merge_engaged(fields)
+        if "multiple_converted" in fields:
+            fields["multiple_converted"] = _true_keys(fields["multiple_converted"])
     elif name == "canvases_received":
         steps = fields.get("steps_received")
         if steps is not None:
@@ -223,11 +229,74 @@ def _long(name: str, column: pa.Array, uid: pa.Array) -> dict[str, pa.Array] | N
                 if pa.types.is_list(steps.type)
                 else pa.nulls(len(items), pa.int64())
             )
-    out = {"user_id": uid.take(parents)}
-    for spec in LONG_TABLES[name]:
-        values = fields.get(spec)
-        out[spec] = pa.nulls(len(items)) if values is None else _scalar(values)
+    return _columns(name, fields, uid.take(parents), len(items))
+
+
+def _columns(
+    name: str, fields: dict[str, pa.Array], user_ids: pa.Array, rows: int
+) -> dict[str, pa.Array]:
+    """user_id, the documented columns (null where absent), then every other key kept."""
+    out = {"user_id": user_ids}
+    spec = LONG_TABLES[name]
+    for column in spec:
+        values = fields.get(column)
+        out[column] = pa.nulls(rows) if values is None else _scalar(values)
+    skip = NOT_COLUMNS.get(name, frozenset())
+    for column, values in fields.items():
+        if column not in out and column not in skip:
+            out[column] = _scalar(values)
     return out
+
+
+def _canvas_steps(column: pa.Array, uid: pa.Array) -> dict[str, pa.Array] | None:
+    """One row per step inside each user's ``canvases_received`` entries, with its Canvas."""
+    canvases = pc.list_flatten(column)
+    owners = pc.list_parent_indices(column)
+    if canvases.null_count:
+        keep = canvases.is_valid()
+        canvases, owners = canvases.filter(keep), owners.filter(keep)
+    canvas = dict(zip([f.name for f in canvases.type], canvases.flatten(), strict=True))
+    steps = canvas.get("steps_received")
+    if steps is None or not pa.types.is_list(steps.type):
+        return None
+    if not pa.types.is_struct(steps.type.value_type):
+        return None
+    items = pc.list_flatten(steps)
+    parents = pc.list_parent_indices(steps)
+    if items.null_count:
+        keep = items.is_valid()
+        items, parents = items.filter(keep), parents.filter(keep)
+    if len(items) == 0:
+        return None
+    fields = dict(zip([f.name for f in items.type], items.flatten(), strict=True))
+    for key, source in (("api_canvas_id", "api_canvas_id"), ("canvas_name", "name")):
+        values = canvas.get(source)
+        fields[key] = pa.nulls(len(items)) if values is None else values.take(parents)
+    return _columns("canvas_steps_received", fields, uid.take(owners.take(parents)), len(items))
+
+
+def _true_keys(values: pa.Array) -> pa.Array:
+    """``multiple_converted`` objects → the names of their true entries, "A; B" (see
+    ``fields.true_keys``); a non-object value is kept as it is."""
+    kind = values.type
+    if not pa.types.is_struct(kind):
+        return values
+    nothing = pa.scalar(None, pa.string())
+    empty = pa.scalar("", pa.string())
+    pieces = [
+        pc.if_else(pc.fill_null(child, False), pa.scalar(spec.name + "; ", pa.string()), empty)
+        for spec, child in zip(kind, values.flatten(), strict=True)
+        if pa.types.is_boolean(child.type)
+    ]
+    if not pieces:
+        return pa.nulls(len(values), pa.string())
+    # Every piece is text ("name; " or ""), joined and the last separator cut: a join with
+    # null_handling="skip" returned a wrongly sized result here (seen on pyarrow 26.0.1).
+    joined = pieces[0]
+    for piece in pieces[1:]:
+        joined = pc.binary_join_element_wise(joined, piece, "")
+    joined = pc.replace_substring_regex(joined, r"; $", "")
+    return pc.if_else(pc.equal(joined, ""), nothing, joined)
 
 
 def _merge_engaged(fields: dict[str, pa.Array]) -> None:

@@ -12,10 +12,10 @@ from typing import Any
 
 import pyarrow as pa
 
-from braze_api.fields import value_kind
+from braze_api.fields import true_keys, value_kind
 
 from .fast import Part
-from .model import LONG_TABLES, USERS
+from .model import LONG_TABLES, NOT_COLUMNS, USERS
 
 
 class LineBuilder:
@@ -60,9 +60,6 @@ class LineBuilder:
         col.append(value)
 
     def _long(self, table: str, spec: tuple[str, ...], uid: Any, items: list) -> None:
-        out = self.long[table]
-        ids = out["user_id"]
-        lists = [out[c] for c in spec]
         for item in items:
             if not isinstance(item, dict):
                 continue
@@ -70,17 +67,38 @@ class LineBuilder:
                 engaged = item.get("engaged")
                 if isinstance(engaged, dict):
                     item = {**engaged, **item}
+                if isinstance(item.get("multiple_converted"), dict):
+                    item = {**item, "multiple_converted": true_keys(item["multiple_converted"])}
             elif table == "canvases_received":
                 steps = item.get("steps_received")
+                canvas = {
+                    "api_canvas_id": item.get("api_canvas_id"),
+                    "canvas_name": item.get("name"),
+                }
+                for step in steps if isinstance(steps, list) else ():
+                    if isinstance(step, dict):
+                        self._row("canvas_steps_received", uid, {**step, **canvas})
                 item = {**item, "steps_received": len(steps) if isinstance(steps, list) else None}
-            ids.append(uid)
-            for column, name in zip(lists, spec, strict=True):
-                value = item.get(name)
-                column.append(
-                    json.dumps(value, ensure_ascii=False)
-                    if isinstance(value, dict | list)
-                    else value
-                )
+            self._row(table, uid, item)
+
+    def _row(self, table: str, uid: Any, item: dict) -> None:
+        """One long-table row: the documented columns, then any other key (padded with None)."""
+        out = self.long[table]
+        ids = out["user_id"]
+        skip = NOT_COLUMNS.get(table, frozenset())
+        for name, value in item.items():
+            if name == "user_id" or name in skip:
+                continue
+            column = out.get(name)
+            if column is None:
+                column = out[name] = [None] * len(ids)
+            column.append(
+                json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else value
+            )
+        ids.append(uid)
+        for column in out.values():
+            if len(column) < len(ids):
+                column.append(None)
 
     def _attributes(self, uid: Any, attributes: Any) -> None:
         if not isinstance(attributes, dict):

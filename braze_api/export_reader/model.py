@@ -1,10 +1,16 @@
-"""The parser's public result types and the column layout every parsing path agrees on."""
+"""The parser's public result types and the column layout every parsing path agrees on.
+
+Each long table lists its documented columns first (as Braze's user export object names them
+today); a key Braze adds later is kept as a further column after them, never dropped.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 import pandas as pd
+
+from braze_api.fields import COMPANION_FIELDS, SCALAR_FIELDS, TIME_FIELDS
 
 # Long tables: name -> columns after user_id. Values outside these are ignored.
 LONG_TABLES: dict[str, tuple[str, ...]] = {
@@ -17,10 +23,13 @@ LONG_TABLES: dict[str, tuple[str, ...]] = {
         "carrier",
         "idfv",
         "idfa",
+        "google_ad_id",
+        "roku_ad_id",
+        "windows_ad_id",
         "ad_tracking_enabled",
     ),
     "apps": ("name", "platform", "version", "sessions", "first_used", "last_used"),
-    "push_tokens": ("app", "platform", "token"),
+    "push_tokens": ("app", "platform", "token", "device_id", "notifications_enabled"),
     "campaigns_received": (
         "name",
         "api_campaign_id",
@@ -30,7 +39,7 @@ LONG_TABLES: dict[str, tuple[str, ...]] = {
         "opened_email",
         "opened_push",
         "clicked_email",
-        "clicked_in_app_message",
+        "clicked_triggered_in_app_message",
         "variation_name",
         "variation_api_id",
         "in_control",
@@ -43,18 +52,43 @@ LONG_TABLES: dict[str, tuple[str, ...]] = {
         "last_received_message",
         "variation_name",
         "in_control",
+        "last_entered_control_at",
         "steps_received",
+    ),
+    # not a top-level field: the steps inside each canvases_received entry, one row per step
+    "canvas_steps_received": (
+        "api_canvas_id",
+        "canvas_name",
+        "name",
+        "api_canvas_step_id",
+        "last_received",
     ),
     "cards_clicked": ("name",),
     "user_aliases": ("alias_name", "alias_label"),
     "custom_attributes": ("attribute", "value", "type"),
 }
 TIME_COLUMNS = frozenset(
-    {"created_at", "first", "last", "first_used", "last_used", "last_received", "last_entered"}
-    | {"last_exited", "last_received_message"}
+    {"first", "last", "first_used", "last_used", "last_received", "last_entered"}
+    | {"last_exited", "last_received_message", "last_entered_control_at"}
+    | TIME_FIELDS
 )
+#: Keys of a nested item that become other columns (or tables), not columns of their own.
+NOT_COLUMNS: dict[str, frozenset[str]] = {
+    "campaigns_received": frozenset({"engaged"}),
+}
 NUMBER_COLUMNS = frozenset({"total_revenue", "random_bucket", "count", "sessions"})
 USERS = "users"  # the table name of the one-row-per-user frame in a Part
+#: The users frame's documented columns in order (``last_coordinates`` is split in two).
+USER_COLUMNS: tuple[str, ...] = (
+    "user_id",
+    *(
+        c
+        for f in SCALAR_FIELDS
+        if f not in LONG_TABLES
+        for c in (("longitude", "latitude") if f == "last_coordinates" else (f,))
+    ),
+    *COMPANION_FIELDS,
+)
 
 
 @dataclass(frozen=True)

@@ -11,16 +11,15 @@ import json
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, datetime
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from braze_api.dates import to_time as to_time  # the one date parser (also the export reader's)
+
 TIME_DTYPE = "datetime64[ns, UTC]"
 _INT64_LIMIT = 2**63 - 1
-_DATE_PREFIX = re.compile(r"^\s*\d{4}-\d{2}-\d{2}")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -100,36 +99,6 @@ def flag(value: Any) -> bool:
         return value.strip().lower() in {"true", "1", "yes", "y", "t"}
     number = num(value)
     return bool(number) if number is not None else False
-
-
-def to_time(value: Any) -> pd.Timestamp | None:
-    """A UTC timestamp from an ISO 8601 date/datetime string; naive values are taken as UTC.
-
-    Only strings that start like a date are parsed (so "now"/"today" never become the
-    current time); anything unparseable or out of range is None.
-    """
-    if isinstance(value, str):
-        return _text_time(value) if len(value) <= 64 else None
-    if isinstance(value, datetime | date | pd.Timestamp):
-        return _stamp(value)
-    return None
-
-
-@lru_cache(maxsize=8192)
-def _text_time(value: str) -> pd.Timestamp | None:
-    """Parsed once per distinct string: windows and campaigns repeat the same days."""
-    return _stamp(value.strip()) if _DATE_PREFIX.match(value) else None
-
-
-def _stamp(candidate: Any) -> pd.Timestamp | None:
-    try:
-        stamp = pd.Timestamp(candidate)
-        if pd.isna(stamp):
-            return None
-        stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
-        return stamp.as_unit("ns")
-    except (ValueError, TypeError, OverflowError, pd.errors.OutOfBoundsDatetime):
-        return None
 
 
 def time_column(values: Iterable[Any]) -> pd.Series:

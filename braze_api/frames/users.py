@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from braze_api.fields import NESTED_FIELDS, SCALAR_FIELDS
+from braze_api.fields import ENGAGED_FLAGS, NESTED_FIELDS, SCALAR_FIELDS, TIME_FIELDS, true_keys
 
 from ._coerce import (
     as_dict,
@@ -37,6 +37,8 @@ _DEVICES: _Spec = (
     ("idfv", "text"),
     ("idfa", "text"),
     ("google_ad_id", "text"),
+    ("roku_ad_id", "text"),
+    ("windows_ad_id", "text"),
     ("ad_tracking_enabled", "bool"),
 )
 _PUSH_TOKENS: _Spec = (
@@ -54,14 +56,13 @@ _APPS: _Spec = (
     ("first_used", "time"),
     ("last_used", "time"),
 )
-_ENGAGED = ("opened_email", "opened_push", "clicked_email", "clicked_in_app_message")
 _CAMPAIGNS: _Spec = (
     ("name", "text"),
     ("api_campaign_id", "text"),
     ("last_received", "time"),
-    *((flag_name, "bool") for flag_name in _ENGAGED),
+    *((flag_name, "bool") for flag_name in ENGAGED_FLAGS),
     ("converted", "bool"),
-    ("multiple_converted", "bool"),
+    ("multiple_converted", "text"),  # the conversion events reached, "A; B"
     ("variation_name", "text"),
     ("variation_api_id", "text"),
     ("in_control", "bool"),
@@ -74,6 +75,7 @@ _CANVASES: _Spec = (
     ("last_exited", "time"),
     ("variation_name", "text"),
     ("in_control", "bool"),
+    ("last_entered_control_at", "time"),
     ("steps_received", "count"),
 )
 _CANVAS_STEPS: _Spec = (
@@ -106,6 +108,8 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
     "language",
     "gender",
     "created_at",
+    "uninstalled_at",
+    "random_bucket",
     "total_revenue",
     "push_subscribe",
     "email_subscribe",
@@ -113,7 +117,9 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
     "purchases_count",
     "devices_count",
     "apps_count",
+    "push_tokens_count",
     "campaigns_received_count",
+    "canvases_received_count",
 )
 
 
@@ -140,7 +146,25 @@ def _column(kind: str, values: list) -> pd.Series:
 
 
 def _table(entries: list[dict], spec: _Spec) -> pd.DataFrame:
-    return frame({name: _column(kind, [e.get(name) for e in entries]) for name, kind in spec})
+    """The documented columns in ``spec`` order, then any key Braze added since (kept: a
+    number as a number, a flag as a flag, anything else as text), so nothing is dropped."""
+    known = {name for name, _ in spec}
+    extras = [k for k in dict.fromkeys(str(k) for e in entries for k in e) if k not in known]
+    columns = {name: _column(kind, [e.get(name) for e in entries]) for name, kind in spec}
+    for name in extras:
+        columns[name] = _column(
+            _extra_kind([e.get(name) for e in entries]), [e.get(name) for e in entries]
+        )
+    return frame(columns)
+
+
+def _extra_kind(values: list) -> str:
+    present = [v for v in values if v is not None]
+    if present and all(isinstance(v, bool) for v in present):
+        return "bool"
+    if present and all(isinstance(v, int | float) and not isinstance(v, bool) for v in present):
+        return "float" if any(isinstance(v, float) for v in present) else "int"
+    return "text"
 
 
 def _render(field: str, value: Any) -> str | None:
@@ -167,11 +191,18 @@ def _attributes(user: dict) -> pd.DataFrame:
 
 
 def _campaigns(user: dict) -> pd.DataFrame:
+    """Engaged flags flattened (documented ones first, any newer ones after, none dropped);
+    ``multiple_converted`` as the names of the conversion events reached."""
     entries = []
     for entry in dicts(user.get("campaigns_received")):
-        engaged = as_dict(entry.get("engaged"))
-        entries.append({**entry, **{k: engaged.get(k) for k in _ENGAGED}})
+        engaged = as_dict(entry.pop("engaged", None))
+        converted = entry.get("multiple_converted")
+        entries.append({**entry, **engaged, "multiple_converted": true_keys(converted)})
     return _table(entries, _CAMPAIGNS)
+
+
+def _canvases(user: dict) -> pd.DataFrame:
+    return _table(dicts(user.get("canvases_received")), _CANVASES)
 
 
 def _canvas_steps(user: dict) -> pd.DataFrame:
@@ -207,7 +238,7 @@ def user_profile_frames(user: Any) -> dict[str, pd.DataFrame]:
         "push_tokens": _table(dicts(profile.get("push_tokens")), _PUSH_TOKENS),
         "apps": _table(dicts(profile.get("apps")), _APPS),
         "campaigns_received": _campaigns(profile),
-        "canvases_received": _table(dicts(profile.get("canvases_received")), _CANVASES),
+        "canvases_received": _canvases(profile),
         "canvas_steps_received": _canvas_steps(profile),
         "cards_clicked": _table(dicts(profile.get("cards_clicked")), _CARDS),
     }
@@ -226,10 +257,10 @@ def users_summary_frame(users: Any) -> pd.DataFrame:
         if name.endswith("_count"):
             source = name.removesuffix("_count")
             out[name] = number_column([len(as_list(r.get(source))) for r in rows])
-        elif name == "created_at":
+        elif name in TIME_FIELDS:
             out[name] = time_column([r.get(name) for r in rows])
-        elif name == "total_revenue":
-            out[name] = number_column([r.get(name) for r in rows], as_float=True)
+        elif name in ("total_revenue", "random_bucket"):
+            out[name] = number_column([r.get(name) for r in rows], as_float=name == "total_revenue")
         else:
             out[name] = text_column([name_text(r.get(name)) for r in rows])
     return frame(out)

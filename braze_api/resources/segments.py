@@ -33,3 +33,15 @@ class Segments(Resource):
     def details(self, segment_id: str) -> JSON:
         """GET /segments/details."""
         return self._get("/segments/details", segment_id=require_id(segment_id, "segment_id"))
+
+    def cancel_export(self, segment_id: str) -> JSON:
+        """POST /export/segment/cancel: cancel every ongoing export of the segment.
+
+        Safe to retry (cancelling twice cancels nothing more). Braze documents the
+        ``segments.list`` permission for it.
+        """
+        return self._post(
+            "/export/segment/cancel",
+            {"segment_id": require_id(segment_id, "segment_id")},
+            idempotent=True,
+        )

@@ -1,4 +1,5 @@
-"""``/users/export/*``: export profiles by identifier (chunked) or by segment."""
+"""``/users/export/*``: export profiles by identifier (chunked), by segment, or the Global
+Control Group."""
 
 from __future__ import annotations
 
@@ -82,6 +83,26 @@ class Users(Resource):
             "output_format": check_choice(output_format, "output_format", ("zip", "gzip")),
         }
         return self._post("/users/export/segment", {k: v for k, v in body.items() if v is not None})
+
+    def export_global_control_group(
+        self,
+        callback_endpoint: str | None = None,
+        fields_to_export: list[str] | None = None,
+        output_format: str | None = None,
+    ) -> JSON:
+        """POST /users/export/global_control_group: starts an export of every user in the
+        Global Control Group; returns ``object_prefix``/``url`` like a segment export.
+
+        Never retried, for the same reason as ``export_segment``.
+        """
+        body = {
+            "callback_endpoint": check_url(callback_endpoint, "callback_endpoint"),
+            "fields_to_export": check_fields(fields_to_export),
+            "output_format": check_choice(output_format, "output_format", ("zip", "gzip")),
+        }
+        return self._post(
+            "/users/export/global_control_group", {k: v for k, v in body.items() if v is not None}
+        )
 
     def _lookup(self, body: JSON) -> JSON:
         # /users/export/ids only reads profiles (POST for the body's size): safe to retry.

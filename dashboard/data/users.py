@@ -143,7 +143,20 @@ def profile_tables(user: Any) -> dict[str, pd.DataFrame]:
     profile = user if isinstance(user, Mapping) else {}
     tables["user_aliases"] = aliases_frame(profile)
     tables["custom_attributes"] = custom_attributes_frame(profile)
+    tables["campaigns_received"] = _first(tables["campaigns_received"], _CAMPAIGN_FIRST)
     return tables
+
+
+# What a support agent reads first about a campaign; the ids go to the right.
+_CAMPAIGN_FIRST = ("name", "last_received", "converted", "multiple_converted")
+
+
+def _first(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """The same frame with ``columns`` first, the identifiers (``*_id``) last."""
+    head = [c for c in columns if c in frame]
+    ids = [c for c in frame if str(c).endswith("_id") and c not in head]
+    rest = [c for c in frame if c not in head and c not in ids]
+    return frame[[*head, *rest, *ids]]
 
 
 def _shown(frame: pd.DataFrame) -> pd.DataFrame:
@@ -349,11 +362,14 @@ def _campaign_detail(row: Mapping[str, Any]) -> str:
             ("opened_email", "opened email"),
             ("clicked_email", "clicked email"),
             ("opened_push", "opened push"),
-            ("clicked_in_app_message", "clicked in-app message"),
+            ("clicked_triggered_in_app_message", "clicked in-app message"),
             ("converted", "converted"),
         )
         if row.get(column) is True
     ]
+    reached = row.get("multiple_converted")
+    if isinstance(reached, str) and reached:
+        flags.append(f"conversion events: {reached}")
     if row.get("in_control") is True:
         flags.append("in control group")
     return ", ".join(flags) or "no engagement recorded"
