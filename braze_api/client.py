@@ -32,6 +32,7 @@ from braze_api.instances import resolve_base_url
 from braze_api.resources import (
     Campaigns,
     Canvas,
+    CustomAttributes,
     Events,
     Feed,
     Kpi,
@@ -160,6 +161,9 @@ class BrazeClient:
         self._session = session if session is not None else self._new_session()
         self._lock = threading.Lock()
         self._rate_limit: RateLimit | None = None
+        # The last response headers seen on this thread, for ``request_with_headers``.
+        self._seen = threading.local()
+        self._session.hooks.setdefault("response", []).append(self._remember_headers)
         self.users = Users(self)
         self.segments = Segments(self)
         self.campaigns = Campaigns(self)
@@ -170,6 +174,7 @@ class BrazeClient:
         self.sessions = Sessions(self)
         self.events = Events(self)
         self.purchases = Purchases(self)
+        self.custom_attributes = CustomAttributes(self)
 
     @staticmethod
     def _new_session() -> requests.Session:
@@ -241,6 +246,20 @@ class BrazeClient:
                 wait,
             )
             time.sleep(wait)
+
+    def request_with_headers(
+        self, method: str, path: str, *, params: dict[str, Any] | None = None
+    ) -> tuple[dict[str, Any], CaseInsensitiveDict]:
+        """``request`` plus the headers of the response it returned (e.g. ``Link`` for
+        cursor paging). Same retries, errors and deadlines as ``request``."""
+        self._seen.headers = None
+        body = self.request(method, path, params=params)
+        headers = getattr(self._seen, "headers", None)
+        return body, CaseInsensitiveDict(headers or {})
+
+    def _remember_headers(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
+        """Session response hook: keep this thread's last headers (never the request's)."""
+        self._seen.headers = dict(response.headers)
 
     def _attempt(
         self, method: str, path: str, query: dict[str, Any], json_body: dict[str, Any] | None
