@@ -34,7 +34,7 @@ USER_ATTRIBUTES: tuple[tuple[str, str, str], ...] = (
 _EXTRA_KINDS = (
     ("String", "preferred_{}", "Preferred {} chosen in settings"),
     ("Boolean", "opted_into_{}", "Whether the user opted into {} updates"),
-    ("Number", "{}_count", "How many {} the user has"),
+    ("Number", "{}_count", "Count of {} interactions"),
     ("Time", "last_{}_at", "When the user last touched {}"),
     ("Array", "recent_{}", "Most recent {} (newest first)"),
 )

@@ -26,7 +26,7 @@ from dashboard.widgets import (
 
 require_app()  # this page only runs inside app.py (see dashboard/navigation.py)
 
-TABLE = ["name", "data_type", "array_length", "status", "description", "tag_names_text"]
+TABLE = ["name", "data_type", "status", "tag_names_text", "array_length", "description"]
 
 ws = sidebar.current_workspace()
 
@@ -69,7 +69,7 @@ if shown.empty:
     st.stop()
 with guarded("the custom attribute table"):
     st.dataframe(
-        shown[[c for c in TABLE if c in shown]],
+        shown[[c for c in TABLE if c in shown]].fillna({"tag_names_text": "", "description": ""}),
         hide_index=True,
         width="stretch",
         height=min(38 + 35 * len(shown), 560),
@@ -80,7 +80,7 @@ with guarded("the custom attribute table"):
                 "Max array length", help="Only for array attributes.", format="localized"
             ),
             "status": st.column_config.TextColumn("Status"),
-            "description": st.column_config.TextColumn("Description", width="large"),
+            "description": st.column_config.TextColumn("Description"),
             "tag_names_text": st.column_config.TextColumn("Tags"),
         },
     )

@@ -46,10 +46,10 @@ require_app()  # this page only runs inside app.py (see dashboard/navigation.py)
 
 K_EVENTS, K_SEGMENT, K_HOURLY = "ev_events", "ev_segment", "ev_hourly"
 MAX_CARDS = 5
-EVENT_TABLE = ["name", "description", "status", "tag_names_text", "included_in_analytics_report"]
+EVENT_TABLE = ["name", "status", "tag_names_text", "included_in_analytics_report", "description"]
 EVENT_COLUMNS_CONFIG = {
     "name": st.column_config.TextColumn("Event"),
-    "description": st.column_config.TextColumn("Description", width="large"),
+    "description": st.column_config.TextColumn("Description"),
     "status": st.column_config.TextColumn("Status"),
     "tag_names_text": st.column_config.TextColumn("Tags"),
     "included_in_analytics_report": st.column_config.CheckboxColumn("In analytics report"),

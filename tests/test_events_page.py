@@ -79,7 +79,7 @@ def test_the_page_opens_on_an_active_reported_event(app_test, demo) -> None:
             for d in definitions
             if d["status"] == "Active" and d["included_in_analytics_report"]
         ),
-        key=str.casefold,
+        key=lambda n: (not n[:1].isalnum(), n.casefold()),
     )[0]
     assert at.multiselect(key="ev_events").value == [wanted]
     assert list(at.dataframe[0].value["event"]) == [wanted]

@@ -89,7 +89,7 @@ def load_event_names(ws: Workspace) -> tuple[str, ...]:
     return load_event_catalog(ws).names
 
 
-DEFINITION_COLUMNS = ("description", "status", "tag_names_text", "included_in_analytics_report")
+DEFINITION_COLUMNS = ("status", "tag_names_text", "included_in_analytics_report", "description")
 
 
 def with_definitions(totals: pd.DataFrame, catalog: EventCatalog) -> pd.DataFrame:
@@ -103,15 +103,18 @@ def with_definitions(totals: pd.DataFrame, catalog: EventCatalog) -> pd.DataFram
 
 
 def default_events(catalog: EventCatalog, limit: int = 1) -> list[str]:
-    """What the page opens with when nothing is chosen: the first active event(s) that the
-    workspace includes in its analytics report, else the first active, else the first."""
+    """What the page opens with when nothing is chosen: the first active event(s) (by name,
+    those starting with a letter or digit first) that the workspace includes in its analytics
+    report, else the first active, else the first."""
     table = catalog.frame
     if table.empty:
         return []
     active = table["status"].fillna("Active").astype(str).str.casefold() == "active"
     reported = table["included_in_analytics_report"].fillna(False).astype(bool)
     for mask in (active & reported, active, pd.Series(True, index=table.index)):
-        picked = sorted(table.loc[mask, "name"].dropna().astype(str), key=str.casefold)
+        names = table.loc[mask, "name"].dropna().astype(str)
+        # names starting with a letter or digit first: "-refund" is a poor first impression
+        picked = sorted(names, key=lambda n: (not n[:1].isalnum(), n.casefold()))
         if picked:
             return picked[:limit]
     return []
