@@ -95,7 +95,7 @@ with guarded("the card list"):
             },
         )
         csv_download(
-            cards[["id", "title", "type", "tags_text"]].rename(columns={"tags_text": "tags"}),
+            cards.drop(columns="tags").rename(columns={"tags_text": "tags"}),
             "braze-news-feed-cards.csv",
             "Download card list (CSV)",
         )

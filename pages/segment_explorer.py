@@ -13,9 +13,11 @@ from dashboard.charts.segments import breakdown_figure, coverage_figure, size_fi
 from dashboard.data import segment_export as exports
 from dashboard.data.segments import (
     BREAKDOWNS,
+    LIST_COLUMNS,
     MAX_COMPARE,
     TRACKING_CHOICES,
     export_tables,
+    extra_columns,
     filter_segments,
     issues_frame,
     load_details,
@@ -83,7 +85,15 @@ st.caption(
     f"{format_number(tracked_total)} have analytics tracking (size history)."
 )
 with guarded("the segment table"):
-    table = shown[["name", "id", "analytics_tracking_enabled", "tags_text"]]
+    table = shown[
+        [
+            "name",
+            "id",
+            "analytics_tracking_enabled",
+            "tags_text",
+            *extra_columns(shown, LIST_COLUMNS),
+        ]
+    ]
     st.dataframe(
         table,
         hide_index=True,

@@ -281,3 +281,14 @@ def test_sandbox_can_deny_one_permission(base: str) -> None:
         assert requests.get(url + "/events", headers=AUTH, timeout=10).status_code == 200
     finally:
         sandbox.stop()
+
+
+def test_lists_with_fixed_columns_still_keep_unknown_keys() -> None:
+    body = fixture("segments_list")
+    body["segments"][0]["owner_team"] = "CRM"
+    columns = frames.with_unknown(
+        ("id", "name", "analytics_tracking_enabled", "tags"), body["segments"]
+    )
+    assert columns[-1] == "owner_team"
+    table = frames.items_frame(body["segments"], columns)
+    assert table.loc[0, "owner_team"] == "CRM" and pd.isna(table.loc[1, "owner_team"])

@@ -52,6 +52,8 @@ Definitions and details (definitions)
   description, status, tag_names (+ tag_names_text).
 - details_frame(body, documented=SEGMENT_DETAIL_COLUMNS): one details body → one typed row
   (lists + `<name>_text`, every date form Braze writes → UTC, unknown keys kept).
+- with_unknown(documented, items): documented column names, then every other key the items
+  carry (for items_frame callers that fix their columns).
 
 Users
 - user_profile_frames(user) -> dict of PROFILE_TABLES frames (attributes, custom_attributes,
@@ -85,6 +87,7 @@ from .definitions import (
     custom_attributes_frame,
     custom_events_frame,
     details_frame,
+    with_unknown,
 )
 from .details import (
     BEHAVIOR_COLUMNS,
@@ -160,4 +163,5 @@ __all__ = [
     "user_profile_frames",
     "users_summary_frame",
     "window_text",
+    "with_unknown",
 ]

@@ -69,6 +69,16 @@ _NUMBERS = frozenset({"array_length"})
 _TIMES = frozenset({"publish_at", "end_at"})
 
 
+def with_unknown(documented: Sequence[str], items: Any) -> list[str]:
+    """``documented`` column names, then every other key the list items carry, in order: for
+    ``items_frame(items, columns)`` callers that fix the documented columns but keep the rest."""
+    names = list(documented)
+    for item in as_list(items):
+        if isinstance(item, Mapping):
+            names.extend(k for k in map(str, item) if k not in names)
+    return names
+
+
 def _column(name: str, values: list) -> pd.Series:
     """Type one column by its documented meaning, else by content."""
     present = [v for v in values if v is not None]

@@ -31,8 +31,8 @@ def load_cards(ws: Workspace, include_archived: bool = False) -> pd.DataFrame:
     """Every card (all pages): id, title, type, tags, tags_text."""
 
     def fetch() -> pd.DataFrame:
-        body = client_for(ws).feed.list(include_archived=include_archived)
-        return frames.items_frame(body.get("cards") or [], CARD_COLUMNS)
+        items = client_for(ws).feed.list(include_archived=include_archived).get("cards") or []
+        return frames.items_frame(items, frames.with_unknown(CARD_COLUMNS, items))
 
     return call(ws, "feed.list", {"include_archived": include_archived}, fetch, "list")
 

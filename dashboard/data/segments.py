@@ -27,14 +27,19 @@ def load_segments(ws: Workspace) -> pd.DataFrame:
     """Every segment (all pages): id, name, analytics_tracking_enabled, tags, tags_text."""
 
     def fetch() -> pd.DataFrame:
-        body = client_for(ws).segments.list()
-        table = frames.items_frame(body.get("segments") or [], LIST_COLUMNS)
+        items = client_for(ws).segments.list().get("segments") or []
+        table = frames.items_frame(items, frames.with_unknown(LIST_COLUMNS, items))
         table["analytics_tracking_enabled"] = (
             table["analytics_tracking_enabled"].fillna(False).astype(bool)
         )
         return table
 
     return call(ws, "segments.list", {}, fetch, "list")
+
+
+def extra_columns(table: pd.DataFrame, documented: Sequence[str]) -> list[str]:
+    """Columns beyond the documented ones (and their ``*_text`` twins), for tables and CSVs."""
+    return [c for c in table.columns if c not in documented and c != "tags_text"]
 
 
 def load_details(ws: Workspace, segment_id: str) -> dict[str, Any]:
