@@ -64,6 +64,10 @@ def test_the_default_event_is_active_reported_and_alphabetic() -> None:
     table = frames.custom_events_frame(load("events"))
     catalog = EventCatalog(table, "events")
     assert default_events(catalog) == ["checkout_started"]
+    undescribed = table.assign(description=["", "", ""])
+    assert default_events(EventCatalog(undescribed, "events")) == ["checkout_started"]
+    unreported = table.assign(included_in_analytics_report=[False, False, False])
+    assert default_events(EventCatalog(unreported, "events")) == ["checkout_started"]
     names_only = EventCatalog(frames.custom_events_frame([{"name": "-x"}, {"name": "b"}]), "x")
     assert default_events(names_only) == ["b"]  # a letter first, then punctuation
     assert default_events(EventCatalog(frames.custom_events_frame([]), "events")) == []

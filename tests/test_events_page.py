@@ -68,7 +68,7 @@ def all_event_definitions(sandbox) -> list[dict]:
         cursor = nxt["url"].split("cursor=")[1]
 
 
-def test_the_page_opens_on_an_active_reported_event(app_test, demo) -> None:
+def test_the_page_opens_on_an_active_reported_described_event(app_test, demo) -> None:
     # It used to open empty ("Pick one or more custom events"): it now opens on an event.
     at = app_test("events")
     assert not at.exception
@@ -77,7 +77,7 @@ def test_the_page_opens_on_an_active_reported_event(app_test, demo) -> None:
         (
             d["name"]
             for d in definitions
-            if d["status"] == "Active" and d["included_in_analytics_report"]
+            if d["status"] == "Active" and d["included_in_analytics_report"] and d["description"]
         ),
         key=lambda n: (not n[:1].isalnum(), n.casefold()),
     )[0]

@@ -105,13 +105,15 @@ def with_definitions(totals: pd.DataFrame, catalog: EventCatalog) -> pd.DataFram
 def default_events(catalog: EventCatalog, limit: int = 1) -> list[str]:
     """What the page opens with when nothing is chosen: the first active event(s) (by name,
     those starting with a letter or digit first) that the workspace includes in its analytics
-    report, else the first active, else the first."""
+    report and has described, else reported, else active, else any."""
     table = catalog.frame
     if table.empty:
         return []
     active = table["status"].fillna("Active").astype(str).str.casefold() == "active"
     reported = table["included_in_analytics_report"].fillna(False).astype(bool)
-    for mask in (active & reported, active, pd.Series(True, index=table.index)):
+    described = table["description"].fillna("").astype(str).str.strip() != ""
+    everything = pd.Series(True, index=table.index)
+    for mask in (active & reported & described, active & reported, active, everything):
         names = table.loc[mask, "name"].dropna().astype(str)
         # names starting with a letter or digit first: "-refund" is a poor first impression
         picked = sorted(names, key=lambda n: (not n[:1].isalnum(), n.casefold()))
