@@ -48,6 +48,7 @@ from braze_api.redaction import Redactor
 from braze_api.resources import (
     Campaigns,
     Canvas,
+    CustomAttributes,
     Events,
     Feed,
     Kpi,
@@ -208,6 +209,9 @@ class BrazeClient:
         deadline_pools.install(self._session)
         self._lock = threading.Lock()
         self._rate_limit: RateLimit | None = None
+        # The last response headers seen on this thread, for ``request_with_headers``.
+        self._seen = threading.local()
+        self._session.hooks.setdefault("response", []).append(self._remember_headers)
         self.users = Users(self)
         self.segments = Segments(self)
         self.campaigns = Campaigns(self)
@@ -218,6 +222,7 @@ class BrazeClient:
         self.sessions = Sessions(self)
         self.events = Events(self)
         self.purchases = Purchases(self)
+        self.custom_attributes = CustomAttributes(self)
 
     @staticmethod
     def _new_session(base_url: str) -> requests.Session:
@@ -325,6 +330,20 @@ class BrazeClient:
             step = min(verdict.wait, 0.25)
             time.sleep(step)
             waited += step
+
+    def request_with_headers(
+        self, method: str, path: str, *, params: dict[str, Any] | None = None
+    ) -> tuple[dict[str, Any], CaseInsensitiveDict]:
+        """``request`` plus the headers of the response it returned (e.g. ``Link`` for
+        cursor paging). Same retries, errors and deadlines as ``request``."""
+        self._seen.headers = None
+        body = self.request(method, path, params=params)
+        headers = getattr(self._seen, "headers", None)
+        return body, CaseInsensitiveDict(headers or {})
+
+    def _remember_headers(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
+        """Session response hook: keep this thread's last headers (never the request's)."""
+        self._seen.headers = dict(response.headers)
 
     def _attempt(
         self,

@@ -172,6 +172,18 @@ def check_page(value: Any) -> int | None:
     return value
 
 
+def check_cursor(value: Any) -> str | None:
+    """An opaque page cursor from a ``Link`` header: short printable text, or None."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("cursor must be a non-empty string")
+    text = value.strip()
+    if len(text) > 512 or not text.isprintable() or any(c.isspace() for c in text):
+        raise ValueError("cursor must be at most 512 printable characters without spaces")
+    return text
+
+
 def check_flag(value: Any, name: str) -> str | None:
     """A boolean query flag → ``"true"`` when set, omitted (``None``) otherwise."""
     if not isinstance(value, bool):

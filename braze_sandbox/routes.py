@@ -1,4 +1,4 @@
-"""The 28 Export endpoints: parameters in, Braze-shaped JSON out (no HTTP here).
+"""The Export endpoints: parameters in, Braze-shaped JSON out (no HTTP here).
 
 Each handler takes the query dict (and JSON body for POSTs) and returns the
 response body, or raises ApiError with Braze's `{"message": ...}` wording.
@@ -12,6 +12,13 @@ from datetime import date, datetime, timedelta
 from typing import Literal, TypeVar, overload
 
 from . import messaging
+from .definitions import (
+    Reply,
+    attribute_definitions,
+    cursor_page,
+    event_definitions,
+    segment_notes,
+)
 from .exports import Exports, check_callback
 from .series import Metrics, points
 from .timewin import (
@@ -269,13 +276,15 @@ def segments_data_series(ctx: Context, q: dict[str, str], body: dict) -> dict:
 
 def segments_details(ctx: Context, q: dict[str, str], body: dict) -> dict:
     s = _lookup(q, "segment_id", ctx.workspace.segment_by_id)
+    text_description, teams = segment_notes(ctx.workspace.seed, s.id, s.name)
     return _ok(
         created_at=iso(s.created_at),
         updated_at=iso(s.updated_at),
         name=s.name,
         description=s.description,
-        text_description=s.description,
+        text_description=text_description,
         tags=s.tags,
+        teams=teams,
     )
 
 
@@ -526,6 +535,18 @@ def events_list(ctx: Context, q: dict[str, str], body: dict) -> dict:
     return _ok(events=_page(q, ctx.workspace.events, NAME_PAGE, sortable=False))
 
 
+def events_export(ctx: Context, q: dict[str, str], body: dict) -> Reply:
+    """GET /events: definitions 50 a page, `Link` header cursor paging."""
+    items = event_definitions(ctx.workspace.seed, tuple(ctx.workspace.events))
+    return cursor_page(items, q.get("cursor"), ctx.base_url(), "/events", "events")
+
+
+def custom_attributes_export(ctx: Context, q: dict[str, str], body: dict) -> Reply:
+    """GET /custom_attributes: definitions 50 a page, `Link` header cursor paging."""
+    items = attribute_definitions(ctx.workspace.seed)
+    return cursor_page(items, q.get("cursor"), ctx.base_url(), "/custom_attributes", "attributes")
+
+
 def events_data_series(ctx: Context, q: dict[str, str], body: dict) -> dict:
     event = q.get("event")
     if not event:
@@ -562,7 +583,7 @@ def purchases_quantity_series(ctx: Context, q: dict[str, str], body: dict) -> di
     return _ok(data=points(ctx.metrics.quantity(product, app_id), days, hours, "purchase_quantity"))
 
 
-Handler = Callable[[Context, dict[str, str], dict], dict]
+Handler = Callable[[Context, dict[str, str], dict], dict | Reply]
 
 ROUTES: dict[str, tuple[str, Handler]] = {
     "/users/export/ids": ("POST", users_export_ids),
@@ -588,6 +609,8 @@ ROUTES: dict[str, tuple[str, Handler]] = {
     "/kpi/new_users/data_series": ("GET", _kpi("new_users")),
     "/kpi/uninstalls/data_series": ("GET", _kpi("uninstalls")),
     "/sessions/data_series": ("GET", sessions_data_series),
+    "/events": ("GET", events_export),
+    "/custom_attributes": ("GET", custom_attributes_export),
     "/events/list": ("GET", events_list),
     "/events/data_series": ("GET", events_data_series),
     "/purchases/product_list": ("GET", purchases_product_list),

@@ -15,6 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TypedDict, Unpack, overload
 from urllib.parse import parse_qsl, urlsplit
 
+from .definitions import Reply, permission_for
 from .exports import Exports
 from .faults import Decision, Faults, RateLimiter, message_for
 from .routes import ROUTES, Context
@@ -70,6 +71,7 @@ class Sandbox:
         users: int = 3000,
         campaigns: int = 130,
         export_corrupt_file: bool = False,
+        denied_permissions: tuple[str, ...] = (),
     ) -> None:
         if latency < 0 or export_delay < 0:
             raise ValueError("latency and export_delay must be >= 0")
@@ -86,6 +88,7 @@ class Sandbox:
             self.workspace, Metrics(self.workspace), self.exports, lambda: self.url
         )
         self._requests: list[RecordedRequest] = []
+        self._denied: dict[str, int] = {p: 403 for p in denied_permissions}
         self._log_lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -157,6 +160,22 @@ class Sandbox:
     def clear_injections(self) -> None:
         self.faults.clear()
 
+    def deny(self, *permissions: str, status: int = 403) -> None:
+        """The key lacks these permissions (`events.get`, `kpi.dau.data_series`, ...): their
+        endpoints answer `status` (403, or 401 as some Braze keys do) until `allow_all`."""
+        if status not in (401, 403):
+            raise ValueError("a missing permission answers 401 or 403")
+        with self._log_lock:
+            self._denied.update({p: status for p in permissions})
+
+    def allow_all(self) -> None:
+        with self._log_lock:
+            self._denied.clear()
+
+    def _denied_status(self, path: str) -> int | None:
+        with self._log_lock:
+            return self._denied.get(permission_for(path))
+
     def _record(self, request: RecordedRequest) -> None:
         with self._log_lock:
             self._requests.append(request)
@@ -185,6 +204,7 @@ class SandboxOptions(TypedDict, total=False):
     users: int
     campaigns: int
     export_corrupt_file: bool
+    denied_permissions: tuple[str, ...]
 
 
 def start_sandbox(**options: Unpack[SandboxOptions]) -> SandboxURL:
@@ -263,14 +283,21 @@ class _Handler(BaseHTTPRequestHandler):
         expected, handler = route
         if method != expected:
             raise ApiError(405, f"{path} only accepts {expected}")
+        denied = self.sandbox._denied_status(path)
+        if denied is not None:
+            raise ApiError(
+                denied, f"This API key lacks the {permission_for(path)} permission for {path}"
+            )
         decision = self.sandbox.faults.decide(path)
         if decision.status is not None:
             self._fault(decision, path)
             return
         if body_error:
             raise ApiError(400, body_error)
-        payload = handler(self.sandbox.context, query, body if isinstance(body, dict) else {})
-        self._send_json(200, payload, path, truncate=decision.truncate)
+        reply = handler(self.sandbox.context, query, body if isinstance(body, dict) else {})
+        if not isinstance(reply, Reply):
+            reply = Reply(reply)
+        self._send_json(200, reply.body, path, truncate=decision.truncate, extra=reply.headers)
 
     def _fault(self, decision: Decision, path: str) -> None:
         status = decision.status or 500

@@ -52,6 +52,13 @@ PAGES: tuple[PageSpec, ...] = (
         "pages/segment_explorer.py", "Segments", ":material/group_work:", "segments", "Analytics"
     ),
     PageSpec(
+        "pages/custom_attribute_catalog.py",
+        "Custom attributes",
+        ":material/data_object:",
+        "custom-attributes",
+        "Analytics",
+    ),
+    PageSpec(
         "pages/user_profiles.py", "User lookup", ":material/person_search:", "user-lookup", "People"
     ),
     PageSpec(

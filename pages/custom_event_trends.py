@@ -14,15 +14,17 @@ from dashboard.charts.events import (
     sessions_figure,
     sessions_per_dau_figure,
 )
+from dashboard.data.definitions import EventCatalog, definitions_export, load_event_catalog
 from dashboard.data.events import (
     ALL_USERS,
     MAX_EVENTS,
     SegmentChoices,
-    load_event_names,
+    default_events,
     load_events_page,
     load_segment_choices,
     series_export,
     total,
+    with_definitions,
 )
 from dashboard.data.timeseries import HOURLY_MAX_DAYS
 from dashboard.navigation import require_app
@@ -44,6 +46,14 @@ require_app()  # this page only runs inside app.py (see dashboard/navigation.py)
 
 K_EVENTS, K_SEGMENT, K_HOURLY = "ev_events", "ev_segment", "ev_hourly"
 MAX_CARDS = 5
+EVENT_TABLE = ["name", "status", "tag_names_text", "included_in_analytics_report", "description"]
+EVENT_COLUMNS_CONFIG = {
+    "name": st.column_config.TextColumn("Event"),
+    "description": st.column_config.TextColumn("Description"),
+    "status": st.column_config.TextColumn("Status"),
+    "tag_names_text": st.column_config.TextColumn("Tags"),
+    "included_in_analytics_report": st.column_config.CheckboxColumn("In analytics report"),
+}
 
 ws = sidebar.current_workspace()
 filters = sidebar.current_filters()
@@ -52,9 +62,10 @@ period = file_range(filters)
 page_header("Custom events", filters, app=sidebar.app_label(ws, filters.app_id), compare=True)
 
 # ---- controls (seeded from the URL once, mirrored back every run) --------------------
-event_names: tuple[str, ...] = ()
+catalog: EventCatalog | None = None
 with guarded("the custom event list"):
-    event_names = load_event_names(ws)
+    catalog = load_event_catalog(ws)
+event_names = catalog.names if catalog is not None else ()
 segments = SegmentChoices((), 0)
 with guarded("the segment list"):
     segments = load_segment_choices(ws)
@@ -62,6 +73,8 @@ segment_names = {s.segment_id: s.name for s in segments.tracked}
 
 if K_EVENTS not in st.session_state:
     linked = [e for e in st.query_params.get_all("event") if e in event_names]
+    if not linked and catalog is not None and "event" not in st.query_params:
+        linked = default_events(catalog)  # open on an event, not an empty chart
     st.session_state[K_EVENTS] = linked[:MAX_EVENTS]
     linked_segment = st.query_params.get("segment")
     st.session_state[K_SEGMENT] = linked_segment if linked_segment in segment_names else ALL_USERS
@@ -106,6 +119,12 @@ segment_id = None if segment == ALL_USERS else segment
 audience_label = segment_names.get(segment_id, ALL_USERS) if segment_id else ALL_USERS
 
 sync_query_params({"event": selected, "segment": segment_id, "unit": "hour" if hourly else None})
+
+if catalog is not None and not catalog.has_definitions:
+    st.caption(
+        "Descriptions, statuses and tags are not shown: this API key lacks the `events.get` "
+        "permission, so the event names come from `/events/list`."
+    )
 
 # ---- one load -------------------------------------------------------------------------
 with st.spinner("Loading events and sessions from Braze…"):
@@ -153,6 +172,8 @@ else:
             )
         st.plotly_chart(fig, config=PLOTLY_CONFIG, key="chart_events")
     with guarded("the event table"):
+        if catalog is not None:
+            totals = with_definitions(totals, catalog)
         st.dataframe(
             totals,
             hide_index=True,
@@ -164,6 +185,7 @@ else:
                     f"Previous {filters.days} days", format="localized"
                 ),
                 "change": st.column_config.NumberColumn("Change", format="percent"),
+                **{k: v for k, v in EVENT_COLUMNS_CONFIG.items() if k != "name"},
             },
         )
         downloads = st.columns(2)
@@ -178,6 +200,22 @@ else:
                 f"braze-events-{grain_word}-{period}.csv",
                 f"Download {grain_word} series (CSV)",
             )
+
+# ---- every custom event ---------------------------------------------------------------
+if catalog is not None and catalog.has_definitions:
+    everything = f"All {len(catalog.frame):,} custom events: descriptions, statuses, tags"
+    with st.expander(everything), guarded("the custom event catalogue"):
+        st.dataframe(
+            catalog.frame[EVENT_TABLE],
+            hide_index=True,
+            width="stretch",
+            column_config=EVENT_COLUMNS_CONFIG,
+        )
+        csv_download(
+            definitions_export(catalog.frame),
+            "braze-custom-events.csv",
+            "Download custom events (CSV)",
+        )
 
 # ---- sessions -------------------------------------------------------------------------
 st.subheader("Sessions")

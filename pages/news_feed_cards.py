@@ -10,11 +10,13 @@ from dashboard import sidebar
 from dashboard.charts.common import memoized
 from dashboard.charts.news_feed import metric_figure, totals_figure
 from dashboard.data.news_feed import (
+    card_times,
     card_totals,
     load_card_details,
     load_card_series,
     load_cards,
     local_times,
+    other_details,
     series_export,
 )
 from dashboard.navigation import require_app
@@ -93,7 +95,7 @@ with guarded("the card list"):
             },
         )
         csv_download(
-            cards[["id", "title", "type", "tags_text"]].rename(columns={"tags_text": "tags"}),
+            cards.drop(columns="tags").rename(columns={"tags_text": "tags"}),
             "braze-news-feed-cards.csv",
             "Download card list (CSV)",
         )
@@ -117,10 +119,11 @@ with guarded("the card details"):
                 hide_index=True,
             )
     with right:
+        times = card_times(details)
 
         def when(key: str) -> str:
-            value = details.get(key)
-            return md_escape(f"{str(value)[:16].replace('T', ' ')} UTC") if value else "—"
+            stamp = times.get(key)
+            return f"{stamp:%Y-%m-%d %H:%M} UTC" if stamp is not None else "—"
 
         st.markdown(f"**Name:** {md_escape(details.get('name') or '—')}")
         st.markdown(f"**Published:** {when('publish_at')}")
@@ -134,6 +137,8 @@ with guarded("the card details"):
             f"**Status:** {state} · **Tags:** "
             + (", ".join(md_escape(t) for t in tags) if tags else "none")
         )
+        for key, value in other_details(details).items():
+            st.markdown(f"**{md_escape(key)}:** {md_escape(value)}")
 
 st.subheader("Engagement")
 compare = st.multiselect(

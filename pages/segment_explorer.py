@@ -13,12 +13,15 @@ from dashboard.charts.segments import size_figure
 from dashboard.data import segment_export as exports
 from dashboard.data.segment_export_cancel import cancel_segment_export
 from dashboard.data.segments import (
+    LIST_COLUMNS,
     MAX_COMPARE,
     TRACKING_CHOICES,
+    extra_columns,
     filter_segments,
     load_details,
     load_segments,
     load_sizes,
+    segment_details,
     size_summary,
 )
 from dashboard.data.tags import tag_options
@@ -73,7 +76,15 @@ st.caption(
     f"{format_number(tracked_total)} have analytics tracking (size history)."
 )
 with guarded("the segment table"):
-    table = shown[["name", "id", "analytics_tracking_enabled", "tags_text"]]
+    table = shown[
+        [
+            "name",
+            "id",
+            "analytics_tracking_enabled",
+            "tags_text",
+            *extra_columns(shown, LIST_COLUMNS),
+        ]
+    ]
     st.dataframe(
         table,
         hide_index=True,
@@ -118,19 +129,27 @@ sync_query_params({"segment_id": segment_id})
 
 st.subheader(md_escape(names.get(segment_id, segment_id)))
 with guarded("the segment details"):
-    details = load_details(ws, segment_id)
+    details = segment_details(load_details(ws, segment_id))
     left, right = st.columns([3, 2])
     with left:
+        st.markdown("**Description**")
+        st.text(details.text_description or "No description written for this segment.")
         st.markdown("**Filters (as Braze describes them)**")
-        st.text(details.get("description") or "No description.")
-        tag_list = details.get("tags") or []
+        st.text(details.filters or "No filter description.")
         st.markdown(
-            "**Tags:** " + (", ".join(md_escape(t) for t in tag_list) if tag_list else "none")
+            "**Tags:** "
+            + (", ".join(md_escape(t) for t in details.tags) if details.tags else "none")
+        )
+        st.markdown(
+            "**Teams:** "
+            + (", ".join(md_escape(t) for t in details.teams) if details.teams else "none")
         )
     with right:
-        st.markdown(f"**Created:** {md_escape(str(details.get('created_at') or '—')[:10])}")
-        st.markdown(f"**Last updated:** {md_escape(str(details.get('updated_at') or '—')[:10])}")
+        for label, stamp in (("Created", details.created_at), ("Last updated", details.updated_at)):
+            st.markdown(f"**{label}:** " + (f"{stamp:%d %b %Y}" if stamp is not None else "—"))
         st.markdown("**Analytics tracking:** " + ("on" if tracked.get(segment_id) else "off"))
+        for key, value in details.other.items():
+            st.markdown(f"**{md_escape(key)}:** {md_escape(value)}")
         st.code(segment_id, language=None)
 
 # ---- size over time ----------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+import pandas as pd
 import pytest
 import requests
 
@@ -44,10 +45,50 @@ def daily(sandbox, path: str, key: str, start: date, end: date, **params) -> dic
     }
 
 
+def blank(value) -> str:
+    """A table cell as text, missing as ""."""
+    return "" if pd.isna(value) else str(value)
+
+
+def all_event_definitions(sandbox) -> list[dict]:
+    """Every /events entry, following the Link header's next cursor by hand."""
+    out, cursor = [], None
+    while True:
+        page = requests.get(
+            sandbox.url + "/events",
+            params={"cursor": cursor} if cursor else {},
+            headers={"Authorization": "Bearer demo"},
+            timeout=10,
+        )
+        page.raise_for_status()
+        out += page.json()["events"]
+        nxt = page.links.get("next")
+        if not nxt:
+            return out
+        cursor = nxt["url"].split("cursor=")[1]
+
+
+def test_the_page_opens_on_an_active_reported_described_event(app_test, demo) -> None:
+    # It used to open empty ("Pick one or more custom events"): it now opens on an event.
+    at = app_test("events")
+    assert not at.exception
+    definitions = all_event_definitions(demo)
+    wanted = sorted(
+        (
+            d["name"]
+            for d in definitions
+            if d["status"] == "Active" and d["included_in_analytics_report"] and d["description"]
+        ),
+        key=lambda n: (not n[:1].isalnum(), n.casefold()),
+    )[0]
+    assert at.multiselect(key="ev_events").value == [wanted]
+    assert list(at.dataframe[0].value["event"]) == [wanted]
+    assert not any("Pick one or more custom events" in i.value for i in at.info)
+
+
 def test_two_events_totals_changes_and_traces(app_test, demo) -> None:
     at = app_test("events")
     assert not at.exception
-    assert any("Pick one or more custom events" in i.value for i in at.info)
     at.multiselect(key="ev_events").set_value(PICKED).run()
     assert not at.exception
 
@@ -65,6 +106,15 @@ def test_two_events_totals_changes_and_traces(app_test, demo) -> None:
         card = next(m for m in at.metric if m.label == event.replace("_", "\\_"))
         assert card.value == f"{now:,.0f}"
         assert card.delta == f"{(now - then) / then:+.1%}"
+
+    definitions = {d["name"]: d for d in all_event_definitions(demo)}
+    for event in PICKED:  # description, status and tags from /events, beside the totals
+        row = table[table["event"] == event].iloc[0]
+        wanted = definitions[event]
+        assert blank(row["description"]) == wanted["description"]
+        assert row["status"] == wanted["status"]
+        assert blank(row["tag_names_text"]) == ", ".join(wanted["tag_names"])
+        assert bool(row["included_in_analytics_report"]) == wanted["included_in_analytics_report"]
 
     traces = chart_traces(at)["Event occurrences per day"]
     assert [t["name"] for t in traces] == ["added_cart", "café_visité"]
@@ -210,3 +260,25 @@ def test_the_segment_name_in_the_chart_title_is_escaped(app_test) -> None:
         assert title.endswith(" · &lt;b&gt;VIP&lt;/b&gt; &amp; co"), title
     finally:
         sandbox.stop()
+
+
+@pytest.mark.parametrize("status", [403, 401])
+def test_a_key_without_events_get_falls_back_to_the_names_list(app_test, demo, status) -> None:
+    demo.deny("events.get", status=status)
+    try:
+        at = app_test("events")
+        assert not at.exception
+        names = sandbox_get(demo, "/events/list", page=0)["events"]
+        names += sandbox_get(demo, "/events/list", page=1)["events"]
+        options = at.multiselect(key="ev_events").options
+        assert sorted(options, key=str.casefold) == sorted(names, key=str.casefold)
+        assert any("lacks the `events.get` permission" in c.value for c in at.caption)
+        assert at.multiselect(key="ev_events").value  # still opens on an event
+        assert "description" not in at.dataframe[0].value.columns
+        asked = [r.path for r in demo.requests if r.path in ("/events", "/events/list")]
+        assert asked.count("/events") == 1 and "/events/list" in asked
+        demo.clear_requests()
+        at.run()  # a rerun does not ask /events again: the refusal is cached
+        assert not any(r.path == "/events" for r in demo.requests)
+    finally:
+        demo.allow_all()

@@ -15,6 +15,7 @@ STABLE_ADDRESSES = {
     "news-feed",
     "revenue",
     "events",
+    "custom-attributes",
     "segments",
     "user-lookup",
     "control-group",

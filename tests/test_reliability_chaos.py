@@ -26,6 +26,7 @@ PAGES = (
     "revenue",
     "events",
     "segments",
+    "custom_attributes",
     "user_lookup",
 )
 KEY_COLUMNS = ("campaign_id", "canvas_id", "segment_id", "card_id", "id", "date", "time", "name")

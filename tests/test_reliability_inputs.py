@@ -29,6 +29,7 @@ SEARCH_BOXES = [
     ("campaigns", "cmp_search"),
     ("canvases", "cv_search"),
     ("segments", "seg_search"),
+    ("custom_attributes", "ca_search"),
 ]
 
 

@@ -45,6 +45,16 @@ Lists and details
 - canvas_steps_frame(details): steps with channels, next steps, reaching variants, BFS depth.
 - canvas_variants_frame(details): variants with first steps and reachable step count.
 
+Definitions and details (definitions)
+- custom_events_frame(body): /events → name, description, status,
+  included_in_analytics_report, tag_names (+ tag_names_text), unknown keys after.
+- custom_attributes_frame(body): /custom_attributes → name, data_type, array_length,
+  description, status, tag_names (+ tag_names_text).
+- details_frame(body, documented=SEGMENT_DETAIL_COLUMNS): one details body → one typed row
+  (lists + `<name>_text`, every date form Braze writes → UTC, unknown keys kept).
+- with_unknown(documented, items): documented column names, then every other key the items
+  carry (for items_frame callers that fix their columns).
+
 Users
 - user_profile_frames(user) -> dict of PROFILE_TABLES frames (attributes, custom_attributes,
   custom_events, purchases, devices, push_tokens, apps, campaigns_received,
@@ -68,6 +78,16 @@ from .canvas import (
     CanvasFrames,
     canvas_series_frames,
     canvas_summary_frames,
+)
+from .definitions import (
+    ATTRIBUTE_COLUMNS,
+    CARD_DETAIL_COLUMNS,
+    EVENT_COLUMNS,
+    SEGMENT_DETAIL_COLUMNS,
+    custom_attributes_frame,
+    custom_events_frame,
+    details_frame,
+    with_unknown,
 )
 from .details import (
     BEHAVIOR_COLUMNS,
@@ -100,14 +120,18 @@ from .users import (
 )
 
 __all__ = [
+    "ATTRIBUTE_COLUMNS",
     "ATTRIBUTE_FIELDS",
     "BEHAVIOR_COLUMNS",
     "CAMPAIGN_TOTAL_FIELDS",
     "CANVAS_METRICS",
+    "CARD_DETAIL_COLUMNS",
     "ENGAGEMENT_COLUMNS",
     "ENGAGEMENT_INPUTS",
+    "EVENT_COLUMNS",
     "MESSAGE_COLUMNS",
     "PROFILE_TABLES",
+    "SEGMENT_DETAIL_COLUMNS",
     "SERIES_VALUE_COLUMNS",
     "STEP_COLUMNS",
     "STEP_METRICS",
@@ -127,6 +151,9 @@ __all__ = [
     "canvas_variants_frame",
     "channel_kind",
     "conversion_behaviors_frame",
+    "custom_attributes_frame",
+    "custom_events_frame",
+    "details_frame",
     "engagement_frame",
     "engagement_values",
     "items_frame",
@@ -136,4 +163,5 @@ __all__ = [
     "user_profile_frames",
     "users_summary_frame",
     "window_text",
+    "with_unknown",
 ]

@@ -2,6 +2,7 @@
 
 from braze_api.resources.campaigns import Campaigns
 from braze_api.resources.canvas import Canvas
+from braze_api.resources.custom_attributes import CustomAttributes
 from braze_api.resources.events import Events
 from braze_api.resources.feed import Feed
 from braze_api.resources.kpi import Kpi
@@ -14,6 +15,7 @@ from braze_api.resources.users import Users
 __all__ = [
     "Campaigns",
     "Canvas",
+    "CustomAttributes",
     "Events",
     "Feed",
     "Kpi",

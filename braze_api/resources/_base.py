@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs, urlsplit
+
+from requests.utils import parse_header_links
 
 from braze_api.errors import BadResponseError
 from braze_api.validation import (
     check_choice,
+    check_cursor,
     check_datetime,
     check_flag,
     check_length,
@@ -20,6 +26,33 @@ JSON = dict[str, Any]
 
 # Guard against a peer that ignores ``page`` and repeats a full page forever.
 MAX_PAGES = 1000
+MAX_CURSOR_CHARS = 512
+
+
+@dataclass(frozen=True)
+class CursorPage:
+    """One page of a cursor-paged endpoint and the cursor of the next one (None: last page)."""
+
+    body: JSON
+    next_cursor: str | None
+
+
+def next_cursor(headers: Mapping[str, str]) -> str | None:
+    """The ``cursor`` of the ``Link`` header's ``rel="next"`` URL, or None.
+
+    Only the cursor is taken: the URL itself is never followed (it could name another host).
+    """
+    raw = headers.get("Link") or headers.get("link")
+    if not raw or len(raw) > 8 * MAX_CURSOR_CHARS:
+        return None
+    for link in parse_header_links(raw):
+        if "next" not in str(link.get("rel", "")).split():
+            continue
+        values = parse_qs(urlsplit(link.get("url", "")).query).get("cursor") or []
+        cursor = values[0].strip() if values else ""
+        if cursor and len(cursor) <= MAX_CURSOR_CHARS:
+            return cursor
+    return None
 
 
 class Resource:
@@ -61,6 +94,41 @@ class Resource:
                 return {**body, key: items}
         raise BadResponseError(
             f"Braze kept returning full pages for {path} past page {MAX_PAGES}", endpoint=path
+        )
+
+    def _cursor_page(self, path: str, cursor: Any = None) -> CursorPage:
+        """One page of a ``Link``-header paged GET (``cursor=None``: the first page)."""
+        params = {"cursor": check_cursor(cursor)}
+        body, headers = self._client.request_with_headers("GET", path, params=params)
+        return CursorPage(body, next_cursor(headers))
+
+    def _cursor_list(self, path: str, key: str, cursor: Any = None) -> JSON:
+        """Every page from ``cursor`` on, following ``rel="next"``; ``key`` holds all items.
+
+        The returned body is the last page's. A cursor Braze repeats ends the walk with an
+        error instead of looping forever.
+        """
+        items: list[Any] = []
+        seen: set[str] = set()
+        current = check_cursor(cursor)
+        for _ in range(MAX_PAGES):
+            page = self._cursor_page(path, current)
+            chunk = page.body.get(key)
+            if chunk is None:
+                chunk = []
+            if not isinstance(chunk, list):
+                raise BadResponseError(
+                    f"Braze sent an unexpected '{key}' value for {path}", endpoint=path
+                )
+            items.extend(chunk)
+            if page.next_cursor is None:
+                return {**page.body, key: items}
+            if page.next_cursor in seen:
+                raise BadResponseError(f"Braze repeated a page cursor for {path}", endpoint=path)
+            seen.add(page.next_cursor)
+            current = page.next_cursor
+        raise BadResponseError(
+            f"Braze kept sending next pages for {path} past page {MAX_PAGES}", endpoint=path
         )
 
     def _archivable_list(

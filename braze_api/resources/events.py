@@ -1,15 +1,27 @@
-"""``/events/*``: custom event names and occurrence series."""
+"""``/events``, ``/events/*``: custom events (with description, status, tags), names, series."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from braze_api.resources._base import JSON, Resource
+from braze_api.resources._base import JSON, CursorPage, Resource
 from braze_api.validation import optional_id, require_id
 
 
 class Events(Resource):
     """Custom event analytics endpoints."""
+
+    def get(self, cursor: str | None = None) -> JSON:
+        """GET /events: every page (50 events each, ``Link`` cursor paging) from ``cursor`` on.
+
+        Each event: ``name``, ``description``, ``included_in_analytics_report``, ``status``,
+        ``tag_names``. Needs the ``events.get`` permission (older keys may lack it).
+        """
+        return self._cursor_list("/events", "events", cursor)
+
+    def get_page(self, cursor: str | None = None) -> CursorPage:
+        """GET /events: one page and the next page's cursor."""
+        return self._cursor_page("/events", cursor)
 
     def list(self, page: int | None = None) -> JSON:
         """GET /events/list: every page (250 names each) unless ``page`` is given."""

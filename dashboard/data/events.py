@@ -17,6 +17,7 @@ import pandas as pd
 
 from braze_api import BrazeClient
 from dashboard.data.common import EVENTS, JSON, KPI_DAU, SESSIONS, LoadResult, call, fan_out
+from dashboard.data.definitions import EventCatalog, load_event_catalog
 from dashboard.data.segments import load_segments
 from dashboard.data.timeseries import (
     HOURLY_MAX_DAYS,
@@ -83,8 +84,42 @@ def load_names(
 
 
 def load_event_names(ws: Workspace) -> tuple[str, ...]:
-    """Every custom event name (all pages of 250), sorted case-insensitively."""
-    return load_names(ws, "events.list", lambda c: c.events.list(), "events")
+    """Every custom event name, sorted case-insensitively: from ``/events`` (50 a page, with
+    definitions), or ``/events/list`` (250 a page) where the key lacks ``events.get``."""
+    return load_event_catalog(ws).names
+
+
+DEFINITION_COLUMNS = ("status", "tag_names_text", "included_in_analytics_report", "description")
+
+
+def with_definitions(totals: pd.DataFrame, catalog: EventCatalog) -> pd.DataFrame:
+    """The totals table with each event's description, status and tags (when ``/events``
+    answered; names-only catalogues add nothing)."""
+    if not catalog.has_definitions:
+        return totals
+    about = catalog.about(list(totals["event"]))
+    about = about[["name", *DEFINITION_COLUMNS]].rename(columns={"name": "event"})
+    return totals.merge(about, on="event", how="left")
+
+
+def default_events(catalog: EventCatalog, limit: int = 1) -> list[str]:
+    """What the page opens with when nothing is chosen: the first active event(s) (by name,
+    those starting with a letter or digit first) that the workspace includes in its analytics
+    report and has described, else reported, else active, else any."""
+    table = catalog.frame
+    if table.empty:
+        return []
+    active = table["status"].fillna("Active").astype(str).str.casefold() == "active"
+    reported = table["included_in_analytics_report"].fillna(False).astype(bool)
+    described = table["description"].fillna("").astype(str).str.strip() != ""
+    everything = pd.Series(True, index=table.index)
+    for mask in (active & reported & described, active & reported, active, everything):
+        names = table.loc[mask, "name"].dropna().astype(str)
+        # names starting with a letter or digit first: "-refund" is a poor first impression
+        picked = sorted(names, key=lambda n: (not n[:1].isalnum(), n.casefold()))
+        if picked:
+            return picked[:limit]
+    return []
 
 
 @dataclass(frozen=True)

@@ -31,8 +31,8 @@ def load_cards(ws: Workspace, include_archived: bool = False) -> pd.DataFrame:
     """Every card (all pages): id, title, type, tags, tags_text."""
 
     def fetch() -> pd.DataFrame:
-        body = client_for(ws).feed.list(include_archived=include_archived)
-        return frames.items_frame(body.get("cards") or [], CARD_COLUMNS)
+        items = client_for(ws).feed.list(include_archived=include_archived).get("cards") or []
+        return frames.items_frame(items, frames.with_unknown(CARD_COLUMNS, items))
 
     return call(ws, "feed.list", {"include_archived": include_archived}, fetch, "list")
 
@@ -45,6 +45,36 @@ def load_card_details(ws: Workspace, card_id: str) -> dict[str, Any]:
         lambda: dict(client_for(ws).feed.details(card_id)),
         "details",
     )
+
+
+def card_times(details: Any) -> dict[str, pd.Timestamp | None]:
+    """created/updated/publish/end times of a ``/feed/details`` body, in any form Braze writes."""
+    row = frames.details_frame(details, frames.CARD_DETAIL_COLUMNS).iloc[0]
+    names = ("created_at", "updated_at", "publish_at", "end_at")
+    return {n: None if pd.isna(row[n]) else pd.Timestamp(row[n]) for n in names}
+
+
+def other_details(details: Any) -> dict[str, str]:
+    """Fields of a ``/feed/details`` body nobody has documented yet, as text (shown as is)."""
+    known = {*frames.CARD_DETAIL_COLUMNS, "message", "type", "id"}
+    row = frames.details_frame(details, frames.CARD_DETAIL_COLUMNS).iloc[0]
+    return {
+        str(k): str(v)
+        for k, v in row.items()
+        if k not in known and not str(k).endswith("_text") and not _blank(v)
+    }
+
+
+def _blank(value: Any) -> bool:
+    if isinstance(value, list | tuple):
+        return not value
+    return value is None or pd.isna(value) or not str(value).strip()
+
+
+def extra_stats(raw: pd.DataFrame) -> list[str]:
+    """Numeric columns of a card series beyond the documented four (kept, summed, exported)."""
+    skip = {"time", "card_id", "card", "ctr", "unique_ctr", *METRICS}
+    return [c for c in raw.columns if c not in skip and pd.api.types.is_numeric_dtype(raw[c].dtype)]
 
 
 def _empty_series() -> pd.DataFrame:
@@ -74,7 +104,7 @@ def load_card_series(
             continue
         raw = result.value
         part = pd.DataFrame({"time": raw["time"]})
-        for metric in METRICS:
+        for metric in (*METRICS, *extra_stats(raw)):
             part[metric] = (
                 pd.to_numeric(raw[metric], errors="coerce").astype("float64")
                 if metric in raw
@@ -84,6 +114,7 @@ def load_card_series(
         part.insert(0, "card_id", result.item)
         parts.append(part)
     frame = pd.concat(parts, ignore_index=True) if parts else _empty_series()
+    frame = frame[[c for c in frame.columns if c not in extra_stats(frame)] + extra_stats(frame)]
     frame["ctr"] = frame["clicks"] / frame["impressions"].where(frame["impressions"] > 0)
     return frame, [r for r in results if not r.ok]
 
@@ -92,7 +123,8 @@ def card_totals(series: pd.DataFrame) -> pd.DataFrame:
     """Per card: totals over the range and click-through rate (clicks / impressions)."""
     if series.empty:
         return pd.DataFrame(columns=["card_id", "card", *METRICS, "ctr", "unique_ctr"])
-    totals = series.groupby(["card_id", "card"], sort=False)[list(METRICS)].sum().reset_index()
+    stats = [*METRICS, *extra_stats(series)]
+    totals = series.groupby(["card_id", "card"], sort=False)[stats].sum().reset_index()
     totals["ctr"] = totals["clicks"] / totals["impressions"].where(totals["impressions"] > 0)
     totals["unique_ctr"] = totals["unique_clicks"] / totals["unique_impressions"].where(
         totals["unique_impressions"] > 0
@@ -118,6 +150,6 @@ def series_export(series: pd.DataFrame, unit: str, timezone: str) -> pd.DataFram
         out[local_column(timezone)] = format_local(series["time"], timezone)
     out["card_id"] = series["card_id"].astype("string").to_numpy()
     out["card"] = series["card"].astype("string").to_numpy()
-    for metric in (*METRICS, "ctr"):
+    for metric in (*METRICS, "ctr", *extra_stats(series)):
         out[metric] = series[metric].astype("float64").round(4).to_numpy()
     return out.reset_index(drop=True)

@@ -27,8 +27,8 @@ def load_segments(ws: Workspace) -> pd.DataFrame:
     """Every segment (all pages): id, name, analytics_tracking_enabled, tags, tags_text."""
 
     def fetch() -> pd.DataFrame:
-        body = client_for(ws).segments.list()
-        table = frames.items_frame(body.get("segments") or [], LIST_COLUMNS)
+        items = client_for(ws).segments.list().get("segments") or []
+        table = frames.items_frame(items, frames.with_unknown(LIST_COLUMNS, items))
         table["analytics_tracking_enabled"] = (
             table["analytics_tracking_enabled"].fillna(False).astype(bool)
         )
@@ -37,14 +37,63 @@ def load_segments(ws: Workspace) -> pd.DataFrame:
     return call(ws, "segments.list", {}, fetch, "list")
 
 
+def extra_columns(table: pd.DataFrame, documented: Sequence[str]) -> list[str]:
+    """Columns beyond the documented ones (and their ``*_text`` twins), for tables and CSVs."""
+    return [c for c in table.columns if c not in documented and c != "tags_text"]
+
+
 def load_details(ws: Workspace, segment_id: str) -> dict[str, Any]:
-    """/segments/details as a dict (description, created_at, updated_at, tags)."""
+    """/segments/details as Braze sent it (description, text_description, tags, teams, ...)."""
     return call(
         ws,
         "segments.details",
         {"segment_id": segment_id},
         lambda: dict(client_for(ws).segments.details(segment_id)),
         "details",
+    )
+
+
+@dataclass(frozen=True)
+class SegmentDetails:
+    """A segment's details, typed: ``filters`` is Braze's human-readable filter summary
+    (``description``), ``text_description`` the description people wrote for it."""
+
+    name: str | None
+    filters: str | None
+    text_description: str | None
+    tags: tuple[str, ...]
+    teams: tuple[str, ...]
+    created_at: pd.Timestamp | None
+    updated_at: pd.Timestamp | None
+    other: dict[str, str] = field(default_factory=dict)  # undocumented fields, as text
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None or pd.isna(value) or not str(value).strip() else str(value)
+
+
+def _stamp(value: Any) -> pd.Timestamp | None:
+    return None if value is None or pd.isna(value) else pd.Timestamp(value)
+
+
+def segment_details(body: Any) -> SegmentDetails:
+    """Typed details from a ``/segments/details`` body; every documented date form parses."""
+    row = frames.details_frame(body).iloc[0]
+    documented = set(frames.SEGMENT_DETAIL_COLUMNS)
+    other = {
+        str(k): str(v)
+        for k, v in row.items()
+        if k not in documented and not str(k).endswith("_text") and _text(v) is not None
+    }
+    return SegmentDetails(
+        name=_text(row["name"]),
+        filters=_text(row["description"]),
+        text_description=_text(row["text_description"]),
+        tags=tuple(row["tags"]),
+        teams=tuple(row["teams"]),
+        created_at=_stamp(row["created_at"]),
+        updated_at=_stamp(row["updated_at"]),
+        other=other,
     )
 
 
