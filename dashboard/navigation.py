@@ -23,6 +23,8 @@ class PageSpec:
     icon: str
     url_path: str  # the stable address: /kpis, /campaigns, ...
     section: str
+    # Shows personal data: hidden from viewers, whose deep link gets a refusal (dashboard.auth).
+    people_data: bool = False
 
 
 PAGES: tuple[PageSpec, ...] = (
@@ -52,7 +54,12 @@ PAGES: tuple[PageSpec, ...] = (
         "pages/segment_explorer.py", "Segments", ":material/group_work:", "segments", "Analytics"
     ),
     PageSpec(
-        "pages/user_profiles.py", "User lookup", ":material/person_search:", "user-lookup", "People"
+        "pages/user_profiles.py",
+        "User lookup",
+        ":material/person_search:",
+        "user-lookup",
+        "People",
+        people_data=True,
     ),
 )
 

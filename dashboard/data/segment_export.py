@@ -10,6 +10,10 @@ Personal data is never written to disk: the zip is held in a ``SpooledTemporaryF
 in-memory threshold (``MEMORY_LIMIT``) is larger than the largest export Braze serves without
 S3 (~5 GB is refused above ``MAX_DOWNLOAD_BYTES``), so in practice it stays in memory, and the
 parsed frames live only in the browser session that asked. Nothing goes into the shared cache.
+
+Starting an export and finishing its download are people-data actions: ``check_people_data``
+refuses them without the people-data role (nothing is sent), and each is one line in the
+audit trail (``dashboard.audit``: the segment id hashed, the number of users exported).
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ import requests
 
 from braze_api.export_reader import ExportResult, read_export
 from braze_api.fields import EXPORT_FIELDS as EXPORT_FIELDS  # the fields the Segments page offers
+from dashboard import audit
+from dashboard.auth import check_people_data
 from dashboard.settings import Workspace, client_for
 
 POLL_FIRST_DELAY = 1.0
@@ -71,8 +77,18 @@ class ExportJob:
 def start_export(
     ws: Workspace, segment_id: str, segment_name: str, fields: list[str] | None
 ) -> ExportJob:
-    """POST /users/export/segment (never cached: each call starts a new export)."""
-    body = client_for(ws).users.export_segment(segment_id, fields_to_export=fields)
+    """POST /users/export/segment (never cached: each call starts a new export).
+
+    Raises ``PeopleDataRefused`` (nothing sent) without the people-data role.
+    """
+    action: audit.Action = "segment_export_start"
+    identity = check_people_data(action, "segment_id", [segment_id], 0)
+    try:
+        body = client_for(ws).users.export_segment(segment_id, fields_to_export=fields)
+    except Exception:
+        audit.record(action, "segment_id", [segment_id], 0, "error", who=identity.email)
+        raise
+    audit.record(action, "segment_id", [segment_id], 0, "ok", who=identity.email)
     url = body.get("url")
     return ExportJob(
         segment_id=segment_id,
@@ -207,20 +223,33 @@ def download_and_parse(
     on_users: Callable[[int], None] | None = None,
     should_cancel: Callable[[], bool] = lambda: False,
 ) -> ExportResult:
-    """Wait for ``job``'s file, download it into memory and parse it; the buffer is freed."""
-    if job.url is None:
-        raise ExportError(f"Braze wrote this export to your S3 bucket: {job.s3_location}")
-    check_download_url(job.url, ws)
-    buffer = wait_and_download(
-        job.url,
-        time_limit=time_limit,
-        started=started,
-        on_wait=on_wait,
-        on_bytes=on_bytes,
-        should_cancel=should_cancel,
+    """Wait for ``job``'s file, download it into memory and parse it; the buffer is freed.
+
+    The finish (or failure) is one audit line, with the number of users read.
+    """
+    action: audit.Action = "segment_export_finish"
+    identity = check_people_data(action, "segment_id", [job.segment_id], 0)
+    try:
+        if job.url is None:
+            raise ExportError(f"Braze wrote this export to your S3 bucket: {job.s3_location}")
+        check_download_url(job.url, ws)
+        buffer = wait_and_download(
+            job.url,
+            time_limit=time_limit,
+            started=started,
+            on_wait=on_wait,
+            on_bytes=on_bytes,
+            should_cancel=should_cancel,
+        )
+        with buffer:
+            result = read_export(buffer, on_progress=on_users)
+    except BaseException:  # a timeout, a failure or a stopped run: no users disclosed
+        audit.record(action, "segment_id", [job.segment_id], 0, "error", who=identity.email)
+        raise
+    audit.record(
+        action, "segment_id", [job.segment_id], result.user_count, "ok", who=identity.email
     )
-    with buffer:
-        return read_export(buffer, on_progress=on_users)
+    return result
 
 
 def describe_fields(fields: Any) -> str:
