@@ -79,11 +79,11 @@ def admission() -> Admission:
     secrets = _secrets()
     if not auth_configured(secrets):
         return Admission(LOCAL)
-    user = st.user
-    if not user.is_logged_in:
+    claims = dict(st.user.to_dict())
+    if claims.get("is_logged_in") is not True:
         return Admission(None, sign_in_screen)
     policy = AccessPolicy.from_config(_mapping(secrets.get("dashboard_access")))
-    decided = policy.decide(user.to_dict())
+    decided = policy.decide(claims)
     if isinstance(decided, Refusal):
         return Admission(None, lambda: refusal_screen(decided))
     return Admission(decided)
@@ -188,7 +188,7 @@ def can_use_people_data() -> bool:
 
 def people_data_note(what: str) -> None:
     """The short note shown where a people-data section would be."""
-    st.info(f"{what}: {md_escape(people_data_blocker() or '')}", icon=":material/lock:")
+    st.info(f"{what}: {people_data_blocker() or ''}", icon=":material/lock:")  # our own text
 
 
 def require_people_data(what: str) -> None:
