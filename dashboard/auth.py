@@ -89,6 +89,11 @@ def admission() -> Admission:
     return Admission(decided)
 
 
+def _address(email: str) -> str:
+    """An email as inline code: shown as typed, never turned into a mailto link."""
+    return "`" + email.replace("`", "") + "`"
+
+
 def _mapping(value: Any) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
 
@@ -120,7 +125,7 @@ def refusal_screen(refusal: Refusal) -> None:
     st.title("You don't have access to this dashboard")
     st.error(md_escape(refusal.message), icon=":material/block:")
     if refusal.email:
-        st.markdown(f"Signed in as **{md_escape(refusal.email)}**.")
+        st.markdown(f"Signed in as {_address(refusal.email)}.")
     st.caption("Nothing from Braze was loaded for this session.")
     if st.button("Sign out", icon=":material/logout:", key="logout_refused"):
         st.logout()
@@ -131,9 +136,7 @@ def render_account(identity: Identity) -> None:
     if not identity.signed_in:
         return
     with st.sidebar:
-        st.caption(
-            f"Signed in as **{md_escape(identity.email)}** · role: {ROLE_NAMES[identity.role]}"
-        )
+        st.caption(f"Signed in as {_address(identity.email)} · role: {ROLE_NAMES[identity.role]}")
         if st.button("Sign out", icon=":material/logout:", key="logout", width="stretch"):
             st.logout()
 

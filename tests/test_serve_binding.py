@@ -11,7 +11,9 @@ import pytest
 from dashboard import serve
 from tests.conftest import ROOT
 
-AUTH_TOML = '[auth]\nredirect_uri = "https://dash.example.com/oauth2callback"\ncookie_secret = "x"\n'
+AUTH_TOML = (
+    '[auth]\nredirect_uri = "https://dash.example.com/oauth2callback"\ncookie_secret = "x"\n'
+)
 
 
 @pytest.fixture(autouse=True)
