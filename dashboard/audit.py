@@ -37,7 +37,7 @@ Action = Literal[
     "segment_export_finish",
     "control_group_export",
 ]
-Outcome = Literal["ok", "partial", "error", "refused"]
+Outcome = Literal["ok", "partial", "error", "refused", "cancelled"]
 MIN_SECRET_LENGTH = 16
 FILE_MODE = 0o600
 WRITE_FAILED = (

@@ -243,8 +243,10 @@ def download_and_parse(
         )
         with buffer:
             result = read_export(buffer, on_progress=on_users)
-    except BaseException:  # a timeout, a failure or a stopped run: no users disclosed
-        audit.record(action, "segment_id", [job.segment_id], 0, "error", who=identity.email)
+    except BaseException as err:  # a failure, or the person left the page: no users disclosed
+        stopped = isinstance(err, ExportCancelled) or not isinstance(err, Exception)
+        outcome: audit.Outcome = "cancelled" if stopped else "error"
+        audit.record(action, "segment_id", [job.segment_id], 0, outcome, who=identity.email)
         raise
     audit.record(
         action, "segment_id", [job.segment_id], result.user_count, "ok", who=identity.email
