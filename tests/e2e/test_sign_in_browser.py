@@ -143,6 +143,7 @@ def test_an_allowed_user_signs_in_sees_the_kpis_and_signs_out(browser: Any, team
         wait_for_app(page)
         assert page.get_by_role("button", name="Sign in").is_visible()
         assert page.locator("[data-testid='stSidebar']").count() == 0
+        screenshot(page, "sign-in-screen")
         _sign_in(page, team["url"], "ann@example.com")
         page.wait_for_selector("[data-testid='stMetric']")
         assert "Key metrics" in page.locator("h1").first.inner_text()
