@@ -207,3 +207,11 @@ def test_the_loader_itself_refuses_a_viewer_and_sends_nothing(demo) -> None:
 def test_people_data_pages_are_marked_in_the_page_table() -> None:
     marked = {spec.url_path for spec in navigation.PAGES if spec.people_data}
     assert marked == {"user-lookup"}
+
+
+def test_sign_in_offers_the_configured_providers() -> None:
+    assert auth.providers({"auth": AUTH}) == [None]
+    named = {"auth": {"redirect_uri": "x", "cookie_secret": "y", "okta": {"client_id": "a"}}}
+    assert auth.providers(named) == ["okta"]
+    assert auth.providers({}) == [] and not auth.auth_configured({})
+    assert not auth.auth_configured({"auth": {}})  # an empty section turns nothing on
