@@ -136,7 +136,7 @@ def render_account(identity: Identity) -> None:
     if not identity.signed_in:
         return
     with st.sidebar:
-        st.caption(f"Signed in as {_address(identity.email)} · role: {ROLE_NAMES[identity.role]}")
+        st.caption(f"Signed in as {_address(identity.email)}  \nRole: {ROLE_NAMES[identity.role]}")
         if st.button("Sign out", icon=":material/logout:", key="logout", width="stretch"):
             st.logout()
 

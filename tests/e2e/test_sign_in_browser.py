@@ -150,7 +150,7 @@ def test_an_allowed_user_signs_in_sees_the_kpis_and_signs_out(browser: Any, team
         assert page.locator("[data-testid='stException']").count() == 0
         sidebar = page.locator("[data-testid='stSidebar']")
         assert sidebar.get_by_text("ann@example").count() == 1
-        assert sidebar.get_by_text("role: viewer").count() == 1
+        assert sidebar.get_by_text("Role: viewer").count() == 1
 
         sidebar.get_by_role("button", name="Sign out").click()
         end_session = page.get_by_role("button", name="End session")  # the provider's page
@@ -220,6 +220,7 @@ def test_a_viewer_cannot_open_the_user_lookup_even_by_deep_link(browser: Any, te
             assert page.get_by_text("Exporting users: Your role (viewer)").is_visible()
             assert page.get_by_role("button", name="Start export").count() == 0
             assert _export_requests(sandbox) == []
+            screenshot(page, f"viewer-segments-{size[0]}x{size[1]}")
         finally:
             context.close()
 
