@@ -220,6 +220,7 @@ def test_a_viewer_cannot_open_the_user_lookup_even_by_deep_link(browser: Any, te
             assert page.get_by_text("Exporting users: Your role (viewer)").is_visible()
             assert page.get_by_role("button", name="Start export").count() == 0
             assert _export_requests(sandbox) == []
+            page.get_by_text("Exporting users: Your role (viewer)").scroll_into_view_if_needed()
             screenshot(page, f"viewer-segments-{size[0]}x{size[1]}")
         finally:
             context.close()
