@@ -84,7 +84,7 @@ with auth.acting_as(identity):
     try:
         with inside_app():
             page.run()
-    finally:  # also when the page stopped early (st.stop): notices and the budget still show
+    finally:  # also when the page failed; after st.stop() Streamlit draws nothing more
         for notice in audit.take_notices():
             notice_slot.warning(notice, icon=":material/history_edu:")
-        sidebar.render_rate_limit(rate_limit_slot, workspace)
+    sidebar.render_rate_limit(rate_limit_slot, workspace)
