@@ -29,13 +29,16 @@ identity = admission.identity
 people_data = identity is not None and auth.people_data_blocker(identity) is None
 
 
+def _withheld(spec: PageSpec) -> bool:
+    """A people-data page this session may not use: hidden, its address shows a refusal."""
+    return spec.people_data and not people_data
+
+
 def _target(spec: PageSpec) -> str | Callable[[], None]:
     """The page file, or what runs in its place: the gate's screen, a people-data refusal."""
     if admission.screen is not None:
         return admission.screen
-    if spec.people_data and not people_data:
-        return auth.refused_page(spec.title)
-    return spec.file
+    return auth.refused_page(spec.title) if _withheld(spec) else spec.file
 
 
 _pages = {
@@ -44,7 +47,7 @@ _pages = {
         title=spec.title,
         icon=spec.icon,
         url_path=spec.url_path,
-        visibility="hidden" if spec.people_data and not people_data else "visible",
+        visibility="hidden" if _withheld(spec) else "visible",
     )
     for spec in PAGES
 }
@@ -57,7 +60,7 @@ def _home() -> None:
 
 navigation: dict[str, list[st.Page]] = {}
 for spec in PAGES:
-    if not (spec.people_data and not people_data):
+    if not _withheld(spec):
         navigation.setdefault(spec.section, []).append(_pages[spec.url_path])
 # A page's URL is "/" while it is the default, so the default is a hidden redirect.
 navigation[""] = [
@@ -68,7 +71,7 @@ navigation[""] = [
         default=True,
         visibility="hidden",
     ),
-    *(_pages[s.url_path] for s in PAGES if s.people_data and not people_data),
+    *(_pages[spec.url_path] for spec in PAGES if _withheld(spec)),
 ]
 
 page = st.navigation(navigation, position="sidebar" if identity is not None else "hidden")
