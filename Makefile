@@ -3,11 +3,14 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
+# Loopback only. Another address needs [auth] in secrets or DASHBOARD_ALLOW_UNAUTHENTICATED_NETWORK=1
+# (dashboard/serve.py refuses otherwise; README "Deploy for a team").
+ADDRESS ?= 127.0.0.1
 
 .PHONY: run test setup setup-dev browser lint format bench sandbox
 
 run: setup
-	$(PY) -m dashboard.serve --server.port $(PORT)
+	$(PY) -m dashboard.serve --server.port $(PORT) --server.address $(ADDRESS)
 
 # Tests run on 3 pytest-xdist workers (about 2.5 min on 2 cores, 4 min serially); every browser
 # test goes to one worker (xdist_group "browser"), so one server and one Chromium serve them all.

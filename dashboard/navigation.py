@@ -23,6 +23,8 @@ class PageSpec:
     icon: str
     url_path: str  # the stable address: /kpis, /campaigns, ...
     section: str
+    # Shows personal data: hidden from viewers, whose deep link gets a refusal (dashboard.auth).
+    people_data: bool = False
 
 
 PAGES: tuple[PageSpec, ...] = (
@@ -59,7 +61,12 @@ PAGES: tuple[PageSpec, ...] = (
         "Analytics",
     ),
     PageSpec(
-        "pages/user_profiles.py", "User lookup", ":material/person_search:", "user-lookup", "People"
+        "pages/user_profiles.py",
+        "User lookup",
+        ":material/person_search:",
+        "user-lookup",
+        "People",
+        people_data=True,
     ),
     PageSpec(
         "pages/global_control_group.py",
@@ -67,6 +74,7 @@ PAGES: tuple[PageSpec, ...] = (
         ":material/group_off:",
         "control-group",
         "People",
+        people_data=True,
     ),
 )
 

@@ -10,13 +10,14 @@ import time
 
 import streamlit as st
 
-from dashboard import sidebar
+from dashboard import auth, sidebar
 from dashboard.data import control_group_export as control
 from dashboard.export_view import run_export, show_export
 from dashboard.navigation import require_app
 from dashboard.widgets import BrazeError, md_escape, show_error
 
 require_app()  # this page only runs inside app.py (see dashboard/navigation.py)
+auth.require_people_data("Global Control Group export")  # viewers: a note, nothing sent
 
 JOB_KEY, RESULT_KEY = "gcg_export_job", "gcg_export_result"
 

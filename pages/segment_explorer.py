@@ -8,7 +8,7 @@ import time
 
 import streamlit as st
 
-from dashboard import sidebar
+from dashboard import auth, sidebar
 from dashboard.charts.segments import size_figure
 from dashboard.data import segment_export as exports
 from dashboard.data.segment_export_cancel import cancel_segment_export
@@ -205,6 +205,7 @@ elif tracked_ids:
 
 # ---- export ------------------------------------------------------------------------------
 st.subheader("Export this segment's users")
+auth.require_people_data("Exporting users")  # viewers: sizes above, a short note here
 st.caption(
     "Braze prepares a zip of user profiles (it can take minutes for big segments), then this "
     "page downloads and summarises it. The data stays in this browser session only: it is "

@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import sidebar
+from dashboard import auth, sidebar
 from dashboard.charts.users import timeline_figure
 from dashboard.data.users import (
     LookupResult,
@@ -52,6 +52,7 @@ from dashboard.widgets import (
 )
 
 require_app()  # this page only runs inside app.py (see dashboard/navigation.py)
+auth.require_people_data("User lookup")  # viewers never get here from the menu; a note if so
 
 ONE, MANY = "One person", "Many external IDs"
 PASTE, UPLOAD = "Paste IDs", "Upload a CSV"

@@ -13,6 +13,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from braze_api.fields import CONTROL_GROUP_FIELDS as CONTROL_GROUP_FIELDS  # the page offers them
+from dashboard import audit
+from dashboard.auth import check_people_data
 from dashboard.data.segment_export import ExportJob
 from dashboard.settings import Workspace, client_for
 
@@ -22,8 +24,19 @@ CONTROL_GROUP_NAME = "Global Control Group"
 
 
 def start_control_group_export(ws: Workspace, fields: list[str] | None) -> ExportJob:
-    """POST /users/export/global_control_group (never cached: each call starts an export)."""
-    body = client_for(ws).users.export_global_control_group(fields_to_export=fields)
+    """POST /users/export/global_control_group (never cached: each call starts an export).
+
+    People data: raises ``PeopleDataRefused`` (nothing sent) without the people-data role, and
+    the start is one audit line (the finish is written by ``download_and_parse``).
+    """
+    action: audit.Action = "control_group_export_start"
+    identity = check_people_data(action, "export", [], 0)
+    try:
+        body = client_for(ws).users.export_global_control_group(fields_to_export=fields)
+    except Exception:
+        audit.record(action, "export", [], 0, "error", who=identity.email)
+        raise
+    audit.record(action, "export", [], 0, "ok", who=identity.email)
     url = body.get("url")
     return ExportJob(
         segment_id=CONTROL_GROUP_ID,
@@ -32,6 +45,7 @@ def start_control_group_export(ws: Workspace, fields: list[str] | None) -> Expor
         url=url if isinstance(url, str) and url else None,
         started_at=datetime.now(UTC),
         fields=tuple(fields) if fields is not None else None,
+        kind="control_group",
     )
 
 

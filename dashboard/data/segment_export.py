@@ -15,6 +15,10 @@ Personal data is never written to disk: the zip is held in a ``SpooledTemporaryF
 in-memory threshold (``MEMORY_LIMIT``) is larger than the largest export Braze serves without
 S3 (~5 GB is refused above ``MAX_DOWNLOAD_BYTES``), so in practice it stays in memory, and the
 parsed frames live only in the browser session that asked. Nothing goes into the shared cache.
+
+Starting an export and finishing its download are people-data actions: ``check_people_data``
+refuses them without the people-data role (nothing is sent), and each is one line in the
+audit trail (``dashboard.audit``: the segment id hashed, the number of users exported).
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import IO, Any
+from typing import IO, Any, Literal
 from urllib.parse import urljoin, urlsplit
 
 import requests
@@ -35,6 +39,8 @@ from braze_api.addresses import AddressPolicy, BlockedDestination
 from braze_api.export_reader import ExportResult, read_export
 from braze_api.fields import EXPORT_FIELDS as EXPORT_FIELDS  # the fields the Segments page offers
 from braze_api.guarded_http import GuardedAdapter, Watchdog, guarded_session
+from dashboard import audit
+from dashboard.auth import check_people_data
 from dashboard.settings import Workspace, client_for
 
 POLL_FIRST_DELAY = 1.0
@@ -69,6 +75,10 @@ class ExportCancelled(ExportError):
     pass
 
 
+#: Which user export a job is: a segment's, or the Global Control Group's.
+ExportKind = Literal["segment", "control_group"]
+
+
 @dataclass(frozen=True)
 class ExportJob:
     """What Braze answered when the export started."""
@@ -79,6 +89,7 @@ class ExportJob:
     url: str | None = field(repr=False)  # pre-signed: a credential for a few hours
     started_at: datetime
     fields: tuple[str, ...] | None
+    kind: ExportKind = "segment"
 
     @property
     def s3_location(self) -> str:
@@ -90,8 +101,18 @@ class ExportJob:
 def start_export(
     ws: Workspace, segment_id: str, segment_name: str, fields: list[str] | None
 ) -> ExportJob:
-    """POST /users/export/segment (never cached: each call starts a new export)."""
-    body = client_for(ws).users.export_segment(segment_id, fields_to_export=fields)
+    """POST /users/export/segment (never cached: each call starts a new export).
+
+    Raises ``PeopleDataRefused`` (nothing sent) without the people-data role.
+    """
+    action: audit.Action = "segment_export_start"
+    identity = check_people_data(action, "segment_id", [segment_id], 0)
+    try:
+        body = client_for(ws).users.export_segment(segment_id, fields_to_export=fields)
+    except Exception:
+        audit.record(action, "segment_id", [segment_id], 0, "error", who=identity.email)
+        raise
+    audit.record(action, "segment_id", [segment_id], 0, "ok", who=identity.email)
     url = body.get("url")
     return ExportJob(
         segment_id=segment_id,
@@ -101,6 +122,13 @@ def start_export(
         started_at=datetime.now(UTC),
         fields=tuple(fields) if fields is not None else None,
     )
+
+
+def _finish_audit(job: ExportJob) -> tuple[audit.Action, str, list[str]]:
+    """The audit line a finished download writes: which export, and what it names."""
+    if job.kind == "control_group":
+        return "control_group_export_finish", "export", []
+    return "segment_export_finish", "segment_id", [job.segment_id]
 
 
 def download_policy(ws: Workspace | None) -> AddressPolicy:
@@ -309,22 +337,35 @@ def download_and_parse(
     should_cancel: Callable[[], bool] = lambda: False,
     ca_file: str | None = None,
 ) -> ExportResult:
-    """Wait for ``job``'s file, download it into memory and parse it; the buffer is freed."""
-    if job.url is None:
-        raise ExportError(f"Braze wrote this export to your S3 bucket: {job.s3_location}")
-    check_download_url(job.url, ws)
-    buffer = wait_and_download(
-        job.url,
-        time_limit=time_limit,
-        started=started,
-        on_wait=on_wait,
-        on_bytes=on_bytes,
-        should_cancel=should_cancel,
-        ws=ws,
-        ca_file=ca_file,
-    )
-    with buffer:
-        return read_export(buffer, on_progress=on_users)
+    """Wait for ``job``'s file, download it into memory and parse it; the buffer is freed.
+
+    The finish (or failure) is one audit line, with the number of users read.
+    """
+    action, kind, ids = _finish_audit(job)
+    identity = check_people_data(action, kind, ids, 0)
+    try:
+        if job.url is None:
+            raise ExportError(f"Braze wrote this export to your S3 bucket: {job.s3_location}")
+        check_download_url(job.url, ws)
+        buffer = wait_and_download(
+            job.url,
+            time_limit=time_limit,
+            started=started,
+            on_wait=on_wait,
+            on_bytes=on_bytes,
+            should_cancel=should_cancel,
+            ws=ws,
+            ca_file=ca_file,
+        )
+        with buffer:
+            result = read_export(buffer, on_progress=on_users)
+    except BaseException as err:  # a failure, or the person left the page: no users disclosed
+        stopped = isinstance(err, ExportCancelled) or not isinstance(err, Exception)
+        outcome: audit.Outcome = "cancelled" if stopped else "error"
+        audit.record(action, kind, ids, 0, outcome, who=identity.email)
+        raise
+    audit.record(action, kind, ids, result.user_count, "ok", who=identity.email)
+    return result
 
 
 def describe_fields(fields: Any) -> str:

@@ -9,6 +9,10 @@ keeps it in the browser session). Nothing here logs or writes to disk.
 External ids and aliases are sent in Braze-sized chunks of 50, one client call per chunk, so
 the page can show progress; a failing chunk leaves its error on the result while the other
 chunks' users still arrive.
+
+Every lookup is a people-data action: ``check_people_data`` refuses it (nothing is sent) for a
+session without the people-data role, and each lookup, refused or not, is one line in the
+audit trail (``dashboard.audit``) with the identifiers hashed.
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ import pandas as pd
 from braze_api.fields import ValueKind, value_kind
 from braze_api.frames import text_column, user_profile_frames, users_summary_frame
 from braze_api.resources.users import IDS_PER_CALL
+from dashboard import audit
+from dashboard.auth import check_people_data
 from dashboard.data.common import fan_out
 from dashboard.lookup_input import LookupRequest
 from dashboard.settings import Workspace, client_for
@@ -82,7 +88,36 @@ def lookup_users(
     *,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> LookupResult:
-    """Run one validated lookup against Braze (never cached); results in request order."""
+    """Run one validated lookup against Braze (never cached); results in request order.
+
+    Raises ``PeopleDataRefused`` (nothing sent) without the people-data role.
+    """
+    identifiers = audit_identifiers(request)
+    identity = check_people_data("user_lookup", request.kind, identifiers, 0)
+    try:
+        result = _lookup(ws, request, on_progress)
+    except Exception:
+        audit.record("user_lookup", request.kind, identifiers, 0, "error", who=identity.email)
+        raise
+    outcome: audit.Outcome = "ok" if result.complete else "partial" if result.users else "error"
+    audit.record(
+        "user_lookup", request.kind, identifiers, len(result.users), outcome, who=identity.email
+    )
+    return result
+
+
+def audit_identifiers(request: LookupRequest) -> list[str]:
+    """The identifiers a lookup names, as the audit trail hashes them (aliases "label:name")."""
+    if request.kind == "alias":
+        return [f"{label}:{name}" for name, label in request.aliases]
+    return list(request.values)
+
+
+def _lookup(
+    ws: Workspace,
+    request: LookupRequest,
+    on_progress: Callable[[int, int], None] | None,
+) -> LookupResult:
     export = client_for(ws).users.export_ids
     if request.kind in ("external_id", "alias"):
         items: Sequence[Any] = request.values if request.kind == "external_id" else request.aliases

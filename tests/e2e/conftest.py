@@ -8,7 +8,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -46,12 +46,16 @@ def chromium_path() -> str:
 
 @contextmanager
 def streamlit_server(
-    log_dir: Path, env: dict[str, str] | None = None, *, launcher: bool = True
+    log_dir: Path,
+    env: dict[str, str] | None = None,
+    *,
+    launcher: bool = True,
+    args: Sequence[str] = (),
 ) -> Iterator[str]:
     """The dashboard served on a free port, in demo mode unless ``env`` says otherwise.
 
     ``launcher`` serves it as the README does (``python -m dashboard.serve``); without it, as
-    plain ``streamlit run app.py``.
+    plain ``streamlit run app.py``. ``args`` are more streamlit options (``--secrets.files``).
     """
     port = _free_port()
     base_env = {k: v for k, v in os.environ.items() if not k.startswith("BRAZE_")}
@@ -70,6 +74,7 @@ def streamlit_server(
             "127.0.0.1",
             "--browser.gatherUsageStats",
             "false",
+            *args,
         ],
         cwd=ROOT,
         env={**base_env, **(env or {})},
