@@ -88,12 +88,15 @@ def _auto_column(name: str, values: list) -> pd.Series:
     return text_column(values)
 
 
-def items_frame(items: Any, columns: Sequence[str] | None = None) -> pd.DataFrame:
+def items_frame(
+    items: Any, columns: Sequence[str] | None = None, *, extra: bool = False
+) -> pd.DataFrame:
     """A list endpoint's items (or the whole body) → one row per item.
 
-    `columns` fixes the columns (missing → null); default is every key seen. `tags` becomes a
-    list column plus a comma-joined `tags_text`. Plain-string items (events, products) fill
-    the first column (default `name`).
+    `columns` fixes the columns (missing → null); default is every key seen; with `extra`,
+    `columns` lead and every other key seen follows (a field Braze adds is kept). `tags`
+    becomes a list column plus a comma-joined `tags_text`. Plain-string items (events,
+    products) fill the first column (default `name`).
     """
     if isinstance(items, Mapping):
         body = dict(items)
@@ -109,7 +112,7 @@ def items_frame(items: Any, columns: Sequence[str] | None = None) -> pd.DataFram
             rows.append({str(k): v for k, v in item.items()})
         elif isinstance(item, str | int | float) and not isinstance(item, bool):
             rows.append({first: str(item)})
-    if columns is None:
+    if columns is None or extra:
         for row in rows:
             names.extend(k for k in row if k not in names)
         if not names:
@@ -293,8 +296,9 @@ def canvas_steps_frame(details: Any) -> pd.DataFrame:
             "channels": channels,
             "channels_text": _joined(channels),
             "next_step_ids": list_column([_next_ids(s) for s in steps]),
-            "next_paths": list_column(
-                [[{"name": n, "next_step_id": t} for n, t in _paths(s)] for s in steps]
+            "next_paths": pd.Series(
+                [[{"name": n, "next_step_id": t} for n, t in _paths(s)] for s in steps],
+                dtype="object",
             ),
             "next_paths_text": text_column([_paths_text(s, names) for s in steps]),
             "variants": variants,

@@ -43,7 +43,7 @@ _KEYS: Mapping[str, tuple[str, ...]] = {
 
 def canvas_list_frame(body: Any) -> pd.DataFrame:
     """``/canvas/list`` → id, name, tags (list), tags_text, last_edited (UTC)."""
-    table = frames.items_frame(body, columns=LIST_COLUMNS)
+    table = frames.items_frame(body, columns=LIST_COLUMNS, extra=True)
     table["last_edited"] = pd.to_datetime(table["last_edited"], utc=True, errors="coerce")
     table["name"] = table["name"].fillna(table["id"])
     return table
@@ -230,7 +230,8 @@ def step_table(details_steps: pd.DataFrame | None, steps: pd.DataFrame) -> pd.Da
     if details_steps is None:
         details_steps = frames.canvas_steps_frame({})
     totals = _sum_by(steps, ["step_id"], ["step_name"]) if not steps.empty else None
-    layout = details_steps[["step_id", "step_name", "channels_text", "depth"]].copy()
+    wanted = ["step_id", "step_name", "type", "channels_text", "next_paths_text", "depth"]
+    layout = details_steps[[c for c in wanted if c in details_steps]].copy()
     layout["deleted"] = False
     if totals is None:
         table = layout.copy()
@@ -268,6 +269,10 @@ def step_channel_table(step_channels: pd.DataFrame, step_order: Sequence[str] = 
         )
     engaged = frames.engagement_frame(summed)
     out = engaged.drop(columns=["is_control"], errors="ignore")
+    # every other stat Braze sent for the channel (influenced opens, bounces, opt-outs, ...)
+    for name in _numeric(summed):
+        if name not in out.columns:
+            out[name] = summed[name].to_numpy()
     sent = out["sent"].astype("float64")
     delivered = out["delivered"].astype("float64")
     base = delivered.where(delivered.notna(), sent)
@@ -276,7 +281,28 @@ def step_channel_table(step_channels: pd.DataFrame, step_order: Sequence[str] = 
     rank = {step_id: i for i, step_id in enumerate(step_order)}
     position = out["step_id"].map(lambda s: rank.get(s, len(rank)))
     out = out.assign(_o=position.to_numpy()).sort_values(["_o", "channel"], kind="stable")
-    return out.drop(columns="_o").reset_index(drop=True)
+    lead = [c for c in out.columns if c in (*STEP_CHANNEL_KEYS, "kind", *frames.ENGAGEMENT_COLUMNS)]
+    lead += ["open_rate", "click_rate"]
+    rest = [c for c in out.columns if c not in lead and c != "_o"]
+    return out[lead + rest].reset_index(drop=True)
+
+
+def message_totals(step_channels: pd.DataFrame) -> dict[str, float | None]:
+    """Sent, opens, influenced opens and clicks over every step and channel (None: no
+    channel of the Canvas has the concept). Opens follow the engagement rules (push: Braze's
+    opens, not influenced ones, which are counted apart)."""
+    engaged = frames.engagement_frame(step_channels)
+    out: dict[str, float | None] = {}
+    for name in ("sent", "opens", "clicks"):
+        values = engaged[name].dropna() if name in engaged else pd.Series([], dtype="float64")
+        out[name] = float(values.sum()) if len(values) else None
+    influenced = step_channels.get("influenced_opens")
+    out["influenced_opens"] = (
+        float(pd.to_numeric(influenced, errors="coerce").fillna(0).sum())
+        if influenced is not None
+        else None
+    )
+    return out
 
 
 # ---- details ---------------------------------------------------------------------------
@@ -300,6 +326,9 @@ class CanvasDetails:
     tags: tuple[str, ...]
     steps: pd.DataFrame = field(repr=False)
     variants: pd.DataFrame = field(repr=False)
+    enabled: bool | None = None  # Braze's "active or not"; None when not sent
+    post_launch_draft: bool = False  # has_post_launch_draft: edits waiting to be launched
+    teams: tuple[str, ...] = ()
 
     @property
     def status(self) -> str:
@@ -307,6 +336,8 @@ class CanvasDetails:
             return "Draft"
         if self.archived:
             return "Archived"
+        if self.enabled is False:
+            return "Stopped"
         return "Active"
 
 
@@ -339,6 +370,9 @@ def details_from_body(canvas_id: str, body: Mapping[str, Any]) -> CanvasDetails:
         tags=_texts(body.get("tags")),
         steps=frames.canvas_steps_frame(body),
         variants=frames.canvas_variants_frame(body),
+        enabled=body["enabled"] if isinstance(body.get("enabled"), bool) else None,
+        post_launch_draft=body.get("has_post_launch_draft") is True,
+        teams=_texts(body.get("teams")),
     )
 
 
@@ -398,6 +432,7 @@ def _summary_window(ws: Workspace, canvas_id: str, window: Window, today: date) 
         "canvas_id": canvas_id,
         **window_params(window),
         "include_variant_breakdown": True,
+        "include_step_breakdown": True,  # the summary's own step stats (Steps tab)
     }
     return call(
         ws,
