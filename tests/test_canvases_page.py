@@ -161,7 +161,13 @@ def test_a_failed_series_keeps_the_tabs_and_the_journey_map(app_test, demo) -> N
     at = app_test("canvases", query={"canvas_id": chosen.id})
     assert not at.exception
     assert any("daily stats" in e.value for e in at.error)
-    assert [t.label for t in at.tabs] == ["Performance", "Variants", "Steps", "Journey map"]
+    assert [t.label for t in at.tabs] == [
+        "Performance",
+        "Variants",
+        "Steps",
+        "Channel health",
+        "Journey map",
+    ]
     assert len(at.get("plotly_chart")) == 1, chart_titles(at)
     assert at.tabs[3].get("plotly_chart"), "the journey map needs only the details"
     assert any("failed to load" in w.value for w in at.tabs[0].warning)

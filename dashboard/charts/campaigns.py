@@ -152,17 +152,16 @@ def funnel_figure(stages: pd.DataFrame) -> go.Figure:
     return fig
 
 
-def conversion_timing_figure(timing: pd.DataFrame) -> go.Figure:
-    """Conversions counted on the day they happened vs on the day the message was sent."""
-    title = "Conversions (A): by conversion time vs by send time"
-    if timing.empty or not (
-        _has(timing, "conversions") or _has(timing, "conversions_by_send_time")
-    ):
+def conversion_timing_figure(timing: pd.DataFrame, field: str = "conversions") -> go.Figure:
+    """Conversions of one event (``conversions`` = A, ``conversions1`` = B, ...) counted on the
+    day they happened vs on the day the message was sent."""
+    letter = {"conversions": "A", "conversions1": "B", "conversions2": "C", "conversions3": "D"}
+    title = f"Conversions ({letter.get(field, field)}): by conversion time vs by send time"
+    by_send = f"{field}_by_send_time"
+    if timing.empty or not (_has(timing, field) or _has(timing, by_send)):
         return empty_figure(title, "No conversions in this date range")
     fig = go.Figure()
-    for i, (column, name) in enumerate(
-        (("conversions", "By conversion time"), ("conversions_by_send_time", "By send time"))
-    ):
+    for i, (column, name) in enumerate(((field, "By conversion time"), (by_send, "By send time"))):
         fig.add_trace(
             go.Scatter(
                 x=timing["date"],

@@ -549,8 +549,13 @@ def state_of(details: Mapping[str, Any]) -> str:
 
 
 def messages_table(details: Mapping[str, Any]) -> pd.DataFrame:
-    """One row per message variation with its channel fields; columns no variation has dropped."""
-    return frames.campaign_messages_frame(details).dropna(axis=1, how="all")
+    """One row per message variation with its channel fields; columns no variation has
+    dropped, and the long bodies (shown on their own, as source) left out."""
+    table = frames.campaign_messages_frame(details).dropna(axis=1, how="all")
+    return table.drop(columns=[c for c in _BODY_FIELDS if c in table])
+
+
+_BODY_FIELDS = ("body", "amp_body", "custom_plain_text")
 
 
 def message_bodies(details: Mapping[str, Any]) -> list[dict[str, str]]:
