@@ -17,6 +17,7 @@ from dashboard.charts.canvases import (
     revenue_figure,
     step_channel_figure,
     step_graph_figure,
+    step_type_label,
     variant_comparison_figure,
     variant_trend_figure,
 )
@@ -112,6 +113,26 @@ RESULT_COLUMNS = {
     "revenue": st.column_config.NumberColumn("Revenue", format="dollar"),
     "conversion_rate": st.column_config.NumberColumn("Conversion rate", format="percent"),
 }
+
+
+# The per step and channel tables show these; every other stat is in the CSV and the
+# Channel health tab.
+STEP_CHANNEL_MAIN = (
+    "step_name",
+    "channel",
+    "sent",
+    "delivered",
+    "opens",
+    "influenced_opens",
+    "clicks",
+    "open_rate",
+    "click_rate",
+)
+
+
+def readable_channels(table: pd.DataFrame) -> pd.DataFrame:
+    """Channel keys as names for display (the CSV keeps Braze's keys)."""
+    return table.assign(channel=table["channel"].map(channel_label))
 
 
 def when(stamp: pd.Timestamp | None) -> str:
@@ -475,7 +496,12 @@ with step_tab:
             with guarded("the step tables"):
                 if step_stats is None:  # building it failed above, which showed why
                     raise RuntimeError("the step table was not built")
-                per_step = step_stats.assign(depth=step_stats["depth"] + 1)  # first step is 1
+                per_step = step_stats.assign(
+                    depth=step_stats["depth"] + 1,  # first step is 1
+                    type=step_stats["type"].map(
+                        lambda t: step_type_label(t) if isinstance(t, str) else None
+                    ),
+                )
                 st.markdown(
                     "**Per step** — revenue and conversions are the step's own, never "
                     "summed over its channels."
@@ -511,9 +537,10 @@ with step_tab:
                 st.plotly_chart(memoized(step_channel_figure, channels), config=PLOTLY_CONFIG)
                 st.markdown("**Per step and channel** — message stats over the range.")
                 st.dataframe(
-                    channels.drop(columns=["step_id", "kind"]),
+                    readable_channels(channels),
                     hide_index=True,
                     width="stretch",
+                    column_order=[c for c in STEP_CHANNEL_MAIN if c in channels],
                     column_config=STEP_CHANNEL_COLUMNS,
                 )
                 st.caption(
@@ -532,6 +559,11 @@ with step_tab:
             guarded("the summary's step stats"),
         ):
             summary_steps = memoized(step_table, steps_layout, summary.steps)
+            summary_steps = summary_steps.assign(
+                type=summary_steps["type"].map(
+                    lambda t: step_type_label(t) if isinstance(t, str) else None
+                )
+            )
             st.dataframe(
                 summary_steps.drop(columns=["step_id", "depth"], errors="ignore"),
                 hide_index=True,
@@ -553,9 +585,10 @@ with step_tab:
                 step_channel_table, summary.step_channels, list(summary_steps["step_id"])
             )
             st.dataframe(
-                summary_channels.drop(columns=["step_id", "kind"]),
+                readable_channels(summary_channels),
                 hide_index=True,
                 width="stretch",
+                column_order=[c for c in STEP_CHANNEL_MAIN if c in summary_channels],
                 column_config=STEP_CHANNEL_COLUMNS,
             )
             csv_download(

@@ -10,6 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.charts.common import PALETTE, empty_figure, safe_label, style_figure
+from dashboard.data.channels import channel_label
 
 NO_DATA = "No sends in this date range"
 CONTROL_COLOUR = "#9CA3AF"
@@ -35,7 +36,7 @@ def channel_lines_figure(daily: pd.DataFrame, metric: str, title: str, unit: str
     for i, (channel, part) in enumerate(daily.groupby("channel", sort=True)):
         if not _has(part, metric):
             continue
-        name = safe_label(channel)
+        name = safe_label(channel_label(channel))
         fig.add_trace(
             go.Scatter(
                 x=part["date"],
@@ -60,7 +61,7 @@ def opens_clicks_figure(daily: pd.DataFrame) -> go.Figure:
         for metric, dash in (("opens", "solid"), ("clicks", "dot")):
             if not _has(part, metric):
                 continue
-            name = f"{safe_label(channel)} · {metric}"
+            name = f"{safe_label(channel_label(channel))} · {metric}"
             fig.add_trace(
                 go.Scatter(
                     x=part["date"],
@@ -83,7 +84,7 @@ def conversions_figure(daily: pd.DataFrame) -> go.Figure:
         return empty_figure(title, "No conversions in this date range")
     fig = go.Figure()
     for i, (channel, part) in enumerate(daily.groupby("channel", sort=True)):
-        name = safe_label(channel)
+        name = safe_label(channel_label(channel))
         fig.add_trace(
             go.Bar(
                 x=part["date"],
@@ -104,7 +105,7 @@ def variation_figure(variations: pd.DataFrame) -> go.Figure:
     if variations.empty or not _has(variations, "conversion_rate"):
         return empty_figure(title, "No recipients in this date range")
     names = [
-        f"{safe_label(v)} ({safe_label(c)})"
+        f"{safe_label(v)} ({safe_label(channel_label(c))})"
         if variations["channel"].nunique() > 1
         else safe_label(v)
         for v, c in zip(variations["variation_name"], variations["channel"], strict=True)

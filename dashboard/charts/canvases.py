@@ -331,15 +331,15 @@ def step_graph_figure(
             name="Loops back",
         )
 
-    if label_text:
-        fig.add_scatter(
-            x=label_x,
-            y=label_y,
-            mode="text",
-            text=label_text,
-            textfont={"size": 10, "color": EDGE_COLOR},
-            hoverinfo="skip",
-            name="Path name",
+    for x, y, text in zip(label_x, label_y, label_text, strict=True):
+        fig.add_annotation(  # path names (Yes/No, group names) on their edges
+            x=x,
+            y=y,
+            text=text,
+            showarrow=False,
+            font={"size": 11, "color": "#475569"},
+            bgcolor="rgba(255,255,255,0.9)",
+            borderpad=1,
         )
 
     vx, vy, vtext, vhover = [], [], [], []
