@@ -169,7 +169,7 @@ def test_a_failed_series_keeps_the_tabs_and_the_journey_map(app_test, demo) -> N
         "Journey map",
     ]
     assert len(at.get("plotly_chart")) == 1, chart_titles(at)
-    assert at.tabs[3].get("plotly_chart"), "the journey map needs only the details"
+    assert at.tabs[4].get("plotly_chart"), "the journey map needs only the details"
     assert any("failed to load" in w.value for w in at.tabs[0].warning)
 
 
