@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -334,3 +335,100 @@ def test_canvas_push_steps_count_their_opens_and_influenced_opens() -> None:
     ).set_index("step_id")
     assert steps.loc["st-push", "conversions"] == 7 and steps.loc["st-welcome", "revenue"] == 150.2
     assert steps.loc["st-split", "type"] == "decision_split"
+
+
+# ---- loaders over real HTTP: what the CSVs download -------------------------------------
+
+
+@pytest.fixture
+def ws(sandbox):
+    from braze_sandbox import SANDBOX_API_KEY
+    from dashboard.cache import CACHE
+    from dashboard.settings import Workspace
+
+    CACHE.clear()
+    yield Workspace(base_url=str(sandbox), api_key=SANDBOX_API_KEY, label="test")
+    CACHE.clear()
+
+
+def _raw(sandbox, path: str, **params: Any) -> dict:
+    import requests
+
+    from braze_sandbox import SANDBOX_API_KEY
+
+    response = requests.get(
+        f"{sandbox}{path}",
+        params=params,
+        headers={"Authorization": f"Bearer {SANDBOX_API_KEY}"},
+        timeout=10,
+    )
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_the_campaign_csv_holds_every_stat_of_the_body(ws, sandbox) -> None:
+    """`flat_series` (the Data tab's CSV) from the loader vs the sandbox's own answer."""
+    from dashboard.filters import utc_today
+
+    end = utc_today()
+    start = end - timedelta(days=9)
+    campaign = next(
+        c
+        for c in sandbox.sandbox.workspace.campaigns
+        if c.first_sent and c.last_sent is None and len(c.variations) > 1
+    )
+    series = cdata.load_campaign_series(ws, campaign.id, start, end)
+    flat = cdata.flat_series(series.long)
+    body = _raw(
+        sandbox,
+        "/campaigns/data_series",
+        campaign_id=campaign.id,
+        length=10,
+        ending_at=f"{end.isoformat()}T23:59:59+00:00",
+    )
+    checked = 0
+    for point in body["data"]:
+        for channel, entries in point["messages"].items():
+            for item in entries:
+                row = one(
+                    flat,
+                    date=point["time"],
+                    channel=channel,
+                    variation_api_id=item["variation_api_id"],
+                )
+                for key, value in item.items():
+                    if isinstance(value, int | float) and not isinstance(value, bool):
+                        assert same(row[key], value), (key, row[key], value)
+                        checked += 1
+    assert checked > 50
+
+
+def test_the_canvas_step_csv_holds_every_step_stat(ws, sandbox) -> None:
+    from dashboard.filters import utc_today
+
+    end = utc_today()
+    canvas = next(
+        c
+        for c in sandbox.sandbox.workspace.canvases
+        if c.first_entry and not c.last_entry and len(c.steps) > 3
+    )
+    frames_ = vdata.load_canvas_series(ws, canvas.id, end - timedelta(days=6), end)
+    csv = vdata.daily_step_channels(frames_.step_channels)
+    body = _raw(
+        sandbox,
+        "/canvas/data_series",
+        canvas_id=canvas.id,
+        length=7,
+        ending_at=f"{end.isoformat()}T23:59:59+00:00",
+        include_step_breakdown="true",
+    )
+    checked = 0
+    for point in body["data"]["stats"]:
+        for step_id, step in point["step_stats"].items():
+            for channel, entries in step["messages"].items():
+                for item in entries:
+                    row = one(csv, date=point["time"], step_id=step_id, channel=channel)
+                    for key, value in item.items():
+                        assert same(row[key], value), (key, row[key], value)
+                        checked += 1
+    assert checked > 20
