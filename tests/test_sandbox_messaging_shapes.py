@@ -191,3 +191,18 @@ def test_canvas_push_steps_report_opens_and_influenced_opens(url: SandboxURL, cl
                         assert {"sent", "opens", "influenced_opens", "bounces"} <= set(e)
                         seen += 1
     assert seen
+
+
+def test_the_client_asks_for_a_post_launch_draft(url: SandboxURL) -> None:
+    from braze_api import BrazeClient
+
+    campaign = next(c for c in url.sandbox.workspace.campaigns if c.has_post_launch_draft)
+    client = BrazeClient(SANDBOX_API_KEY, str(url))
+    url.sandbox.clear_requests()
+    live = client.campaigns.details(campaign.id)
+    pending = client.campaigns.details(campaign.id, post_launch_draft_version=True)
+    assert live["has_post_launch_draft"] is True and live["messages"] != pending["messages"]
+    [request] = [r for r in url.sandbox.requests if r.query.get("post_launch_draft_version")]
+    assert request.query["post_launch_draft_version"] == "true"
+    canvas = url.sandbox.workspace.canvases[0]
+    assert client.canvas.details(canvas.id, post_launch_draft_version=True)["name"] == canvas.name
