@@ -27,7 +27,9 @@ def test_sixty_day_canvas_link_journey_map_and_csv(app_url: str, page, sandbox) 
     page.wait_for_selector(".js-plotly-plot")
     assert page.locator("[data-testid='stException']").count() == 0
     assert page.get_by_role("heading", name=canvas.name).is_visible()
-    assert page.locator("[data-testid='stMetric']").count() == 5
+    # five result cards, four message cards (sent, opens, influenced opens, clicks)
+    assert page.locator("[data-testid='stMetric']").count() == 9
+    assert page.locator("[data-testid='stMetric']", has_text="Influenced opens").count() == 1
     assert f"canvas_id={canvas.id}" in page.url
     screenshot(page, "canvases-detail")
 
