@@ -426,14 +426,19 @@ def load_canvas_series(
     return stitch_canvas(parts, start, end)
 
 
-def _summary_window(ws: Workspace, canvas_id: str, window: Window, today: date) -> CanvasFrames:
-    # The leaderboard asks for exactly this, so the chosen Canvas's summary is a cache hit.
+def _summary_window(
+    ws: Workspace, canvas_id: str, window: Window, today: date, *, steps: bool = False
+) -> CanvasFrames:
+    """One window of ``/canvas/data_summary``. The leaderboard asks without step stats (their
+    bodies are large and it needs only totals); the chosen Canvas asks with them (Steps tab,
+    message cards), one request per window more for that Canvas alone."""
     request: JSON = {
         "canvas_id": canvas_id,
         **window_params(window),
         "include_variant_breakdown": True,
-        "include_step_breakdown": True,  # the summary's own step stats (Steps tab)
     }
+    if steps:
+        request["include_step_breakdown"] = True
     return call(
         ws,
         "canvas.data_summary",
@@ -447,7 +452,7 @@ def load_canvas_summary(ws: Workspace, canvas_id: str, start: date, end: date) -
     """``/canvas/data_summary`` for [start, end]: one call per 14-day window, summed."""
     today = utc_today()
     results = fan_out(
-        lambda w: _summary_window(ws, canvas_id, w, today),
+        lambda w: _summary_window(ws, canvas_id, w, today, steps=True),
         canvas_windows(start, end),
         raise_errors=True,
     )
