@@ -202,6 +202,7 @@ def test_summary_cards_channel_health_and_step_types(app_test, demo) -> None:
     )
     at = app_test("canvases", query={"canvas_id": chosen.id})
     assert not at.exception
+    assert not at.error, [e.value for e in at.error]  # every part, the summary's steps too
     labels = [m.label for m in at.metric]
     assert {"Messages sent", "Opens", "Influenced opens", "Clicks"} <= set(labels)
     influenced = next(m for m in at.metric if m.label == "Influenced opens")

@@ -327,7 +327,10 @@ def test_canvas_push_steps_count_their_opens_and_influenced_opens() -> None:
     assert table.loc["st-push", "opens"] == 31 + 8  # was 0: push steps report `opens`
     assert table.loc["st-push", "influenced_opens"] == 18 + 2
     assert table.loc["st-push", "delivered"] == (420 - 12) + (95 - 1)
-    summary = f.canvas_summary_frames(load("canvas_data_summary"))
+    # as the page gets it: per-window summaries added up
+    summary = vdata.sum_summaries([f.canvas_summary_frames(load("canvas_data_summary"))])
+    summed = vdata.step_channel_table(summary.step_channels).set_index("step_id")
+    assert summed.loc["st-push", "influenced_opens"] == 20 and summed.loc["st-push", "opens"] == 39
     totals = vdata.message_totals(summary.step_channels)
     assert totals["influenced_opens"] == 20 and totals["opens"] == 301 + 39
     steps = vdata.step_table(

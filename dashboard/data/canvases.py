@@ -264,9 +264,8 @@ def step_channel_table(step_channels: pd.DataFrame, step_order: Sequence[str] = 
     if step_channels.empty:  # same columns as a full table, so the page can drop/rename them
         summed = pd.DataFrame({c: pd.Series([], dtype="str") for c in STEP_CHANNEL_KEYS})
     else:
-        summed = _sum_by(
-            step_channels, ["step_id", "channel", "variation_name"], ["step_name", "is_control"]
-        )
+        labels = [c for c in ("step_name", "is_control") if c in step_channels]
+        summed = _sum_by(step_channels, ["step_id", "channel", "variation_name"], labels)
     engaged = frames.engagement_frame(summed)
     out = engaged.drop(columns=["is_control"], errors="ignore")
     # every other stat Braze sent for the channel (influenced opens, bounces, opt-outs, ...)
