@@ -506,8 +506,11 @@ with step_tab:
                     "**Per step** — revenue and conversions are the step's own, never "
                     "summed over its channels."
                 )
+                hidden = ["step_id"] + (
+                    [] if per_step["deleted"].fillna(False).any() else ["deleted"]
+                )
                 st.dataframe(
-                    per_step.drop(columns="step_id"),
+                    per_step.drop(columns=hidden),
                     hide_index=True,
                     width="stretch",
                     column_config={
@@ -515,7 +518,9 @@ with step_tab:
                         "type": st.column_config.TextColumn("Type"),
                         "channels_text": st.column_config.TextColumn("Channels"),
                         "next_paths_text": st.column_config.TextColumn(
-                            "Paths", help="Branches to the next steps (Yes/No, group names)."
+                            "Paths",
+                            width="medium",
+                            help="Branches to the next steps (Yes/No, group names).",
                         ),
                         "depth": st.column_config.NumberColumn(
                             "Depth", help="1 = a first step; n = n steps into the journey"
@@ -544,9 +549,10 @@ with step_tab:
                     column_config=STEP_CHANNEL_COLUMNS,
                 )
                 st.caption(
-                    "Opens are unique opens for email, direct opens for push, impressions for "
-                    "in-app messages and Content Cards, reads for WhatsApp. Daily unique counts "
-                    "are added up over the range."
+                    "Opens are unique opens for email, Braze's push opens (influenced opens "
+                    "apart), impressions for in-app messages and Content Cards, reads for "
+                    "WhatsApp. Daily unique counts are added up over the range. Every other "
+                    "stat is in the CSV."
                 )
                 csv_download(
                     daily_step_channels(series.step_channels),

@@ -272,6 +272,9 @@ def step_channel_table(step_channels: pd.DataFrame, step_order: Sequence[str] = 
     for name in _numeric(summed):
         if name not in out.columns:
             out[name] = summed[name].to_numpy()
+    if "influenced_opens" in out:  # a push concept: blank, not 0, for the other channels
+        push = (out["kind"] == "push").to_numpy(dtype=bool)
+        out["influenced_opens"] = out["influenced_opens"].astype("Float64").where(push)
     sent = out["sent"].astype("float64")
     delivered = out["delivered"].astype("float64")
     base = delivered.where(delivered.notna(), sent)
