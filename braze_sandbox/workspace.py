@@ -395,14 +395,15 @@ def _campaign(
     else:
         for ch in channels:
             vid = stable_uuid(seed, "variation", cid, ch)
+            vname = _VARIATION_NAMES.get(ch, ch.replace("_", " ").title())
             variations.append(
                 Variation(
                     vid,
-                    ch.replace("_", " ").title(),
+                    vname,  # the same name in the series and in /campaigns/details
                     ch,
                     1.0,
                     False,
-                    _message(seed, ch, ch, name, i),
+                    _message(seed, ch, vname, name, i),
                 )
             )
     if draft:
@@ -451,6 +452,20 @@ def _campaign(
         has_post_launch_draft=not draft and meta.random() < 0.15,
     )
 
+
+# A one-variation campaign's message name, as a marketer would name it in Braze.
+_VARIATION_NAMES = {
+    "email": "Email",
+    "ios_push": "iOS push",
+    "android_push": "Android push",
+    "web_push": "Web push",
+    "sms": "SMS",
+    "whats_app": "WhatsApp",
+    "content_cards": "Content Card",
+    "webhook": "Webhook",
+    "in_app_message": "In-app message",
+    "trigger_in_app_message": "In-app message",
+}
 
 STEP_CHANNELS = [
     "email",

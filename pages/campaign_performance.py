@@ -469,7 +469,7 @@ def variations(series: data.CampaignSeries, stem: str, details: dict | None) -> 
         )
     chart(memoized(charts.variation_figure, table), f"{stem}_variations")
     st.dataframe(
-        table,
+        table.assign(channel=table["channel"].map(channel_label)),
         hide_index=True,
         width="stretch",
         column_config={
