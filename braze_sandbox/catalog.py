@@ -52,6 +52,8 @@ CAMPAIGN_THEMES = [
     "عرض خاص",
 ]
 
+#: Braze Teams a campaign or Canvas can belong to (one is hostile: it must show as text).
+TEAMS = ["Lifecycle", "Growth EU", "Retention & Loyalty", "<b>Ops</b>"]
 TAGS = ["retention", "acquisition", "promo", "transactional", "lifecycle", "beta", "q3", "growth"]
 
 SEGMENT_THEMES = [

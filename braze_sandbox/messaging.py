@@ -21,8 +21,12 @@ def _rate(rng: random.Random, n: int, low: float, high: float) -> int:
     return min(n, round(n * rng.uniform(low, high)))
 
 
-def channel_stats(channel: str, n: int, rng: random.Random) -> dict:
-    """Channel-specific counters for `n` messages, in today's Braze shapes."""
+def channel_stats(channel: str, n: int, rng: random.Random, *, send: bool = False) -> dict:
+    """Channel-specific counters for `n` messages, in today's Braze shapes.
+
+    `send`: the `/sends/data_series` flavour, whose push entries also report delivered,
+    undelivered and delivery_failed.
+    """
     if channel == "email":
         bounces = _rate(rng, n, 0.005, 0.03)
         delivered = n - bounces
@@ -46,13 +50,24 @@ def channel_stats(channel: str, n: int, rng: random.Random) -> dict:
         bounces = _rate(rng, n, 0.0, 0.04)
         total = _rate(rng, n - bounces, 0.03, 0.12)
         direct = _rate(rng, total, 0.4, 0.8)
-        return {
+        out = {
             "sent": n,
             "direct_opens": direct,
             "total_opens": total,
             "bounces": bounces,
             "body_clicks": _rate(rng, direct, 0.1, 0.5),
         }
+        if send:  # delivered can be below sent − bounces (undelivered, failed)
+            failed = _rate(rng, n - bounces, 0.0, 0.02)
+            undelivered = _rate(rng, n - bounces - failed, 0.0, 0.01)
+            out.update(
+                delivered=n - bounces - failed - undelivered,
+                undelivered=undelivered,
+                delivery_failed=failed,
+            )
+        if channel == "ios_push" and direct:  # an action button, named as Braze names it
+            out["notif_button_1_Shop_now_click"] = _rate(rng, direct, 0.05, 0.2)
+        return out
     if channel == "webhook":
         return {"sent": n, "errors": _rate(rng, n, 0.0, 0.02)}
     if channel in ("in_app_message", "trigger_in_app_message"):
@@ -92,6 +107,7 @@ def channel_stats(channel: str, n: int, rng: random.Random) -> dict:
         clicks = _rate(rng, n, 0.02, 0.1)
         dismiss = _rate(rng, n, 0.01, 0.05)
         return {
+            "sent": n,
             "total_impressions": n,
             "unique_impressions": uimp,
             "total_clicks": clicks,
@@ -100,6 +116,22 @@ def channel_stats(channel: str, n: int, rng: random.Random) -> dict:
             "unique_dismissals": _rate(rng, dismiss, 0.8, 1.0),
         }
     return {"sent": n}
+
+
+def canvas_step_stats(channel: str, n: int, rng: random.Random) -> dict:
+    """A Canvas step's counters: push steps report opens and influenced_opens (not direct and
+    total opens), the other channels as campaigns do."""
+    if not channel.endswith("_push"):
+        return channel_stats(channel, n, rng)
+    bounces = _rate(rng, n, 0.0, 0.04)
+    opens = _rate(rng, n - bounces, 0.02, 0.08)
+    return {
+        "sent": n,
+        "opens": opens,
+        "influenced_opens": _rate(rng, n - bounces - opens, 0.01, 0.05),
+        "bounces": bounces,
+        "body_clicks": _rate(rng, opens, 0.1, 0.5),
+    }
 
 
 def _conversions(
@@ -125,8 +157,14 @@ def _empty_day(channels: list[str], behaviors: int) -> dict:
     return entry
 
 
-def _variations_day(campaign: Campaign, volume: int, rng: random.Random, behaviors: int) -> dict:
-    """Split one day's volume over a campaign's variations and total the conversions."""
+def _variations_day(
+    campaign: Campaign, volume: int, rng: random.Random, behaviors: int, *, send: bool = False
+) -> dict:
+    """Split one day's volume over a campaign's variations and total the conversions.
+
+    Every entry names its variation (variation_api_id and variation_name). A multivariate
+    campaign's entries come in a different order on different days, as Braze's may.
+    """
     entry: dict = {"messages": {ch: [] for ch in campaign.channels}}
     totals = dict.fromkeys(CONVERSION_KEYS[:behaviors], 0)
     totals.update({k + "_by_send_time": 0 for k in CONVERSION_KEYS[:behaviors]})
@@ -143,10 +181,11 @@ def _variations_day(campaign: Campaign, volume: int, rng: random.Random, behavio
         conv, cents = _conversions(
             rng, recipients, behaviors, 0.01 if variation.is_control else 0.03
         )
+        named = {"variation_name": variation.name, "variation_api_id": variation.id}
         if variation.is_control:
-            item: dict = {"variation_name": variation.name, "enrolled": n}
+            item: dict = {**named, "enrolled": n}
         else:
-            item = {"variation_name": variation.name, **channel_stats(variation.channel, n, rng)}
+            item = {**named, **channel_stats(variation.channel, n, rng, send=send)}
         item.update(conv)
         item.update(unique_recipients=recipients, revenue=round(cents / 100, 2))
         entry["messages"][variation.channel].append(item)
@@ -154,6 +193,9 @@ def _variations_day(campaign: Campaign, volume: int, rng: random.Random, behavio
             totals[key] += value
         recipients_total += recipients
         cents_total += cents
+    if campaign.multivariate:
+        for items in entry["messages"].values():
+            rng.shuffle(items)
     entry.update(totals)
     entry.update(unique_recipients=recipients_total, revenue=round(cents_total / 100, 2))
     return entry
@@ -184,7 +226,7 @@ def send_day(seed: int, campaign: Campaign, send: SendId, day: date) -> dict:
     if day != send.day:
         return _empty_day(campaign.channels, behaviors)
     rng = rng_for(seed, "send-day", send.id, day.isoformat())
-    return _variations_day(campaign, campaign.volume * 3, rng, behaviors)
+    return _variations_day(campaign, campaign.volume * 3, rng, behaviors, send=True)
 
 
 def _add(into: dict, stats: dict) -> None:
@@ -234,7 +276,7 @@ def canvas_day(seed: int, canvas: Canvas, day: date, today: date, deleted: bool)
             "conversions": conversions,
             "conversions_by_entry_time": min(flow, round(conversions * rng.uniform(0.8, 1.1))),
             "unique_recipients": flow,
-            "messages": {ch: [channel_stats(ch, flow, rng)] for ch in step.channels}
+            "messages": {ch: [canvas_step_stats(ch, flow, rng)] for ch in step.channels}
             if flow
             else {ch: [] for ch in step.channels},
         }

@@ -49,6 +49,9 @@ class Context:
     metrics: Metrics
     exports: Exports
     base_url: Callable[[], str]
+    # the request's time: campaign and Canvas handlers read "now" and "today" from it on
+    # every request (a sandbox left running past midnight serves the new day)
+    clock: Callable[[], datetime] = utcnow
 
 
 def iso(dt: datetime | None) -> str | None:
@@ -70,20 +73,22 @@ def _page(q: dict[str, str], items: list, size: int, *, sortable: bool) -> list:
 
 
 @overload
-def _series_window(q: dict[str, str], *, allow_hour: Literal[False]) -> tuple[list[date], None]: ...
+def _series_window(
+    q: dict[str, str], *, allow_hour: Literal[False], now: datetime | None = None
+) -> tuple[list[date], None]: ...
 @overload
 def _series_window(
-    q: dict[str, str], *, allow_hour: bool
+    q: dict[str, str], *, allow_hour: bool, now: datetime | None = None
 ) -> tuple[list[date] | None, list[datetime] | None]: ...
 def _series_window(
-    q: dict[str, str], *, allow_hour: bool
+    q: dict[str, str], *, allow_hour: bool, now: datetime | None = None
 ) -> tuple[list[date] | None, list[datetime] | None]:
     length = parse_int(q, "length", 1, 100, required=True)
     unit = parse_unit(q) if allow_hour else "day"
-    end = ending(q)
+    end = ending(q, now=now)
     if unit == "hour":
-        return None, hour_window(end, length)
-    return day_window(end, length), None
+        return None, hour_window(end, length, now)
+    return day_window(end, length, now), None
 
 
 def _app_id(ctx: Context, q: dict[str, str]) -> str | None:
@@ -313,21 +318,28 @@ def _dated(days: list[date], make: Callable[[date], dict]) -> list[dict]:
 
 def campaigns_data_series(ctx: Context, q: dict[str, str], body: dict) -> dict:
     c = _lookup(q, "campaign_id", ctx.workspace.campaign_by_id)
-    days, _ = _series_window(q, allow_hour=False)
-    today = utcnow().date()
+    now = ctx.clock()
+    days, _ = _series_window(q, allow_hour=False, now=now)
+    today = now.date()
     return _ok(data=_dated(days, lambda d: messaging.campaign_day(ctx.workspace.seed, c, d, today)))
 
 
 def campaigns_details(ctx: Context, q: dict[str, str], body: dict) -> dict:
     c = _lookup(q, "campaign_id", ctx.workspace.campaign_by_id)
+    draft_version = parse_bool(q, "post_launch_draft_version")
     last = c.last_sent
     if last is None and c.first_sent is not None:
-        last = utcnow().replace(minute=0, second=0, microsecond=0) - timedelta(hours=1)
+        last = ctx.clock().replace(minute=0, second=0, microsecond=0) - timedelta(hours=1)
+    messages = {v.id: v.message for v in c.variations}
+    if draft_version and c.has_post_launch_draft:  # the draft's pending edits
+        messages = {vid: {**m, "name": f"{m.get('name')} (draft)"} for vid, m in messages.items()}
     return _ok(
         created_at=iso(c.created_at),
         updated_at=iso(c.updated_at),
         archived=c.archived,
         draft=c.draft,
+        enabled=c.enabled,
+        has_post_launch_draft=c.has_post_launch_draft,
         name=c.name,
         description="",
         schedule_type=c.schedule_type,
@@ -335,7 +347,8 @@ def campaigns_details(ctx: Context, q: dict[str, str], body: dict) -> dict:
         first_sent=iso(c.first_sent),
         last_sent=iso(last),
         tags=c.tags,
-        messages={v.id: v.message for v in c.variations},
+        teams=c.teams,
+        messages=messages,
         conversion_behaviors=c.conversion_behaviors,
     )
 
@@ -348,8 +361,9 @@ def sends_data_series(ctx: Context, q: dict[str, str], body: dict) -> dict:
     send = next((s for s in c.send_ids if s.id == send_id), None)
     if send is None:
         raise bad("Invalid send_id")
-    days, _ = _series_window(q, allow_hour=False)
-    oldest = utcnow().date() - timedelta(days=13)  # send analytics are kept 14 days
+    now = ctx.clock()
+    days, _ = _series_window(q, allow_hour=False, now=now)
+    oldest = now.date() - timedelta(days=13)  # send analytics are kept 14 days
     days = [d for d in days if d >= oldest]
     return _ok(data=_dated(days, lambda d: messaging.send_day(ctx.workspace.seed, c, send, d)))
 
@@ -370,9 +384,10 @@ def canvas_list(ctx: Context, q: dict[str, str], body: dict) -> dict:
 def _step(step: CanvasStep) -> dict:
     return {
         "name": step.name,
-        "type": "step",
+        "type": step.type,
         "id": step.id,
         "next_step_ids": step.next_step_ids,
+        "next_paths": [{"name": name, "next_step_id": target} for name, target in step.next_paths],
         "channels": step.channels,
         "messages": step.messages,
     }
@@ -388,7 +403,8 @@ def canvas_details(ctx: Context, q: dict[str, str], body: dict) -> dict:
         variants.append(entry)
     last = c.last_entry
     if last is None and c.first_entry is not None:
-        last = utcnow().replace(minute=0, second=0, microsecond=0)
+        last = ctx.clock().replace(minute=0, second=0, microsecond=0)
+    parse_bool(q, "post_launch_draft_version")  # accepted; the sandbox's draft changes nothing
     return _ok(
         created_at=iso(c.created_at),
         updated_at=iso(c.updated_at),
@@ -396,18 +412,21 @@ def canvas_details(ctx: Context, q: dict[str, str], body: dict) -> dict:
         description="",
         archived=c.archived,
         draft=c.draft,
+        enabled=c.enabled,
+        has_post_launch_draft=c.has_post_launch_draft,
         schedule_type=c.schedule_type,
         first_entry=iso(c.first_entry),
         last_entry=iso(last),
         channels=c.channels,
         variants=variants,
         tags=c.tags,
+        teams=c.teams,
         steps=[_step(s) for s in c.steps],
     )
 
 
-def _canvas_days(q: dict[str, str]) -> list[date]:
-    end = ending(q, required=True)
+def _canvas_days(q: dict[str, str], now: datetime) -> list[date]:
+    end = ending(q, required=True, now=now)
     length = parse_int(q, "length", 1, 14, required=False)
     if q.get("starting_at"):
         start = parse_iso(q["starting_at"], "starting_at")
@@ -419,7 +438,7 @@ def _canvas_days(q: dict[str, str]) -> list[date]:
         length = span + 1
     if length is None:
         raise bad("Either length or starting_at is required")
-    return day_window(end, length)
+    return day_window(end, length, now)
 
 
 def _canvas_flags(q: dict[str, str]) -> tuple[bool, bool, bool]:
@@ -441,9 +460,10 @@ def _trim(day: dict, variants: bool, steps: bool) -> dict:
 
 def canvas_data_series(ctx: Context, q: dict[str, str], body: dict) -> dict:
     c = _lookup(q, "canvas_id", ctx.workspace.canvas_by_id)
-    days = _canvas_days(q)
+    now = ctx.clock()
+    days = _canvas_days(q, now)
     variants, steps, deleted = _canvas_flags(q)
-    today = utcnow().date()
+    today = now.date()
     stats = [
         {
             "time": d.isoformat(),
@@ -458,9 +478,10 @@ def canvas_data_series(ctx: Context, q: dict[str, str], body: dict) -> dict:
 
 def canvas_data_summary(ctx: Context, q: dict[str, str], body: dict) -> dict:
     c = _lookup(q, "canvas_id", ctx.workspace.canvas_by_id)
-    days = _canvas_days(q)
+    now = ctx.clock()
+    days = _canvas_days(q, now)
     variants, steps, deleted = _canvas_flags(q)
-    today = utcnow().date()
+    today = now.date()
     summary = messaging.canvas_summary(
         [messaging.canvas_day(ctx.workspace.seed, c, d, today, deleted) for d in days]
     )

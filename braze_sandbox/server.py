@@ -10,7 +10,9 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TypedDict, Unpack, overload
 from urllib.parse import parse_qsl, urlsplit
@@ -20,7 +22,7 @@ from .exports import Exports
 from .faults import Decision, Faults, RateLimiter, message_for
 from .routes import ROUTES, Context
 from .series import Metrics
-from .timewin import ApiError
+from .timewin import ApiError, utcnow
 from .workspace import SyntheticWorkspace, build_synthetic_workspace
 
 SANDBOX_API_KEY = "sandbox-demo-key"
@@ -72,20 +74,22 @@ class Sandbox:
         campaigns: int = 130,
         export_corrupt_file: bool = False,
         denied_permissions: tuple[str, ...] = (),
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         if latency < 0 or export_delay < 0:
             raise ValueError("latency and export_delay must be >= 0")
         self.host, self.port = host, port
         self._api_key = api_key
         self.latency = latency
+        self.clock: Callable[[], datetime] = clock or utcnow  # read on every request
         self.workspace: SyntheticWorkspace = build_synthetic_workspace(
-            seed=seed, users=users, campaigns=campaigns
+            seed=seed, users=users, campaigns=campaigns, now=self.clock()
         )
         self.faults = Faults(seed, p_429, p_5xx, p_truncated)
         self.exports = Exports(export_delay, export_corrupt_file)
         self.limiter = RateLimiter()
         self.context = Context(
-            self.workspace, Metrics(self.workspace), self.exports, lambda: self.url
+            self.workspace, Metrics(self.workspace), self.exports, lambda: self.url, self.clock
         )
         self._requests: list[RecordedRequest] = []
         self._denied: dict[str, int] = {p: 403 for p in denied_permissions}
@@ -205,6 +209,7 @@ class SandboxOptions(TypedDict, total=False):
     campaigns: int
     export_corrupt_file: bool
     denied_permissions: tuple[str, ...]
+    clock: Callable[[], datetime] | None
 
 
 def start_sandbox(**options: Unpack[SandboxOptions]) -> SandboxURL:

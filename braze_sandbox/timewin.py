@@ -90,12 +90,15 @@ def parse_unit(query: dict[str, str]) -> str:
     return unit
 
 
-def ending(query: dict[str, str], *, required: bool = False) -> datetime:
+def ending(
+    query: dict[str, str], *, required: bool = False, now: datetime | None = None
+) -> datetime:
+    """`ending_at`, or (as Braze documents the default) the time of the request: `now`."""
     raw = query.get("ending_at")
     if not raw:
         if required:
             raise bad("ending_at is required")
-        return utcnow()
+        return now or utcnow()
     return parse_iso(raw, "ending_at")
 
 

@@ -66,6 +66,9 @@ class Campaign:
     send_ids: list[SendId]
     volume: int
     multivariate: bool
+    teams: list[str] = field(default_factory=list)
+    enabled: bool = True  # False: stopped (not archived, not a draft)
+    has_post_launch_draft: bool = False
 
     def active_on(self, day: date, today: date) -> bool:
         return _active_on(self.first_sent, self.last_sent, day, today)
@@ -86,6 +89,10 @@ class CanvasStep:
     next_step_ids: list[str]
     channels: list[str]
     messages: dict
+    type: str = "message"
+    # (path name or None, next step id): Yes/No for decision splits, group names for
+    # audience and action paths, None for a plain next step
+    next_paths: tuple[tuple[str | None, str], ...] = ()
 
 
 @dataclass
@@ -104,6 +111,9 @@ class Canvas:
     steps: list[CanvasStep]
     deleted_steps: list[CanvasStep]
     volume: int
+    teams: list[str] = field(default_factory=list)
+    enabled: bool = True
+    has_post_launch_draft: bool = False
 
     @property
     def channels(self) -> list[str]:
@@ -209,10 +219,11 @@ def _ts(rng: random.Random, start: datetime, max_days: int) -> datetime:
 
 
 def build_synthetic_workspace(
-    seed: int = 7, users: int = 3000, campaigns: int = 130
+    seed: int = 7, users: int = 3000, campaigns: int = 130, now: datetime | None = None
 ) -> SyntheticWorkspace:
-    """Generate the whole workspace from the seed; `today` anchors first/last send dates."""
-    now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    """Generate the whole workspace from the seed; `now` (default: the clock) anchors the
+    first/last send dates. Series and "today" are computed per request, not from here."""
+    now = (now or datetime.now(UTC)).astimezone(UTC).replace(minute=0, second=0, microsecond=0)
     today = now.date()
     origin = now - timedelta(days=730)
     rng = rng_for(seed, "workspace")
@@ -384,14 +395,15 @@ def _campaign(
     else:
         for ch in channels:
             vid = stable_uuid(seed, "variation", cid, ch)
+            vname = _VARIATION_NAMES.get(ch, ch.replace("_", " ").title())
             variations.append(
                 Variation(
                     vid,
-                    ch.replace("_", " ").title(),
+                    vname,  # the same name in the series and in /campaigns/details
                     ch,
                     1.0,
                     False,
-                    _message(seed, ch, ch, name, i),
+                    _message(seed, ch, vname, name, i),
                 )
             )
     if draft:
@@ -416,6 +428,7 @@ def _campaign(
         ]
     tags = rng.sample(catalog.TAGS, rng.randint(0, 2))
     updated = max(created, (last or first or created)) if not draft else created
+    meta = rng_for(seed, "campaign-meta", cid)  # its own stream: the rest stays as it was
     return Campaign(
         id=cid,
         name=name,
@@ -434,8 +447,25 @@ def _campaign(
         send_ids=send_ids,
         volume=int(rng.lognormvariate(7.5, 1.0)) + 50,
         multivariate=multivariate,
+        teams=meta.sample(catalog.TEAMS, meta.choice([0, 1, 1, 2])),
+        enabled=not draft and not archived and (last is None or meta.random() < 0.5),
+        has_post_launch_draft=not draft and meta.random() < 0.15,
     )
 
+
+# A one-variation campaign's message name, as a marketer would name it in Braze.
+_VARIATION_NAMES = {
+    "email": "Email",
+    "ios_push": "iOS push",
+    "android_push": "Android push",
+    "web_push": "Web push",
+    "sms": "SMS",
+    "whats_app": "WhatsApp",
+    "content_cards": "Content Card",
+    "webhook": "Webhook",
+    "in_app_message": "In-app message",
+    "trigger_in_app_message": "In-app message",
+}
 
 STEP_CHANNELS = [
     "email",
@@ -459,16 +489,33 @@ def _steps(seed: int, cid: str, rng: random.Random, count: int, tag: str) -> lis
             nexts.append(ids[s + 3])
         if rng.random() < 0.2:
             channels: list[str] = []  # a delay or decision split: no message
-            name = rng.choice(["Delay", "Decision split", "Audience paths"]) + f" {s + 1}"
+            kind = rng.choice(["Delay", "Decision split", "Audience paths"])
+            name = kind + f" {s + 1}"
         else:
+            kind = "Message"
             channels = rng.sample(STEP_CHANNELS, rng.randint(1, 2))
             name = f"Step {s + 1}: {channels[0].replace('_', ' ')}"
         messages = {
             stable_uuid(seed, "step-msg", ids[s], ch): _message(seed, ch, ch, name, s)
             for ch in channels
         }
-        steps.append(CanvasStep(ids[s], name, nexts, channels, messages))
+        step_type, path_names = _STEP_KINDS[kind]
+        if kind == "Decision split" and len(nexts) == 1 and s + 2 < count:
+            nexts.append(ids[s + 2])  # the "No" branch skips a step
+        labels = path_names or [None] * len(nexts)
+        paths = tuple(zip((labels * len(nexts))[: len(nexts)], nexts, strict=True))
+        # Braze lists only message steps in a message step's next_step_ids; next_paths has all
+        steps.append(CanvasStep(ids[s], name, nexts, channels, messages, step_type, paths))
     return steps
+
+
+# display kind → (Braze step type, names of its paths in order; empty: unnamed)
+_STEP_KINDS: dict[str, tuple[str, list[str | None]]] = {
+    "Message": ("message", []),
+    "Delay": ("delay", []),
+    "Decision split": ("decision_split", ["Yes", "No"]),
+    "Audience paths": ("audience_paths", ["Loyal buyers", "Everyone else"]),
+}
 
 
 def _canvas(seed: int, i: int, rng: random.Random, origin: datetime, now: datetime) -> Canvas:
@@ -510,6 +557,7 @@ def _canvas(seed: int, i: int, rng: random.Random, origin: datetime, now: dateti
             else None
         )
     theme = catalog.CAMPAIGN_THEMES[(i * 5) % len(catalog.CAMPAIGN_THEMES)]
+    meta = rng_for(seed, "canvas-meta", cid)
     return Canvas(
         id=cid,
         name=f"{theme} journey {i + 1}" if i != 7 else "Onboarding journey — ünïcödé ✨",
@@ -525,6 +573,9 @@ def _canvas(seed: int, i: int, rng: random.Random, origin: datetime, now: dateti
         steps=steps,
         deleted_steps=deleted,
         volume=int(rng.lognormvariate(6.5, 0.8)) + 20,
+        teams=meta.sample(catalog.TEAMS, meta.choice([0, 1, 1, 2])),
+        enabled=not draft and not archived and (last is None or meta.random() < 0.5),
+        has_post_launch_draft=not draft and meta.random() < 0.2,
     )
 
 

@@ -13,9 +13,11 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import sidebar
+from dashboard.channel_health_view import render_channel_health
 from dashboard.charts import campaigns as charts
 from dashboard.charts.common import memoized
 from dashboard.data import campaigns as data
+from dashboard.data.channels import channel_health, channel_label
 from dashboard.data.tags import tag_options
 from dashboard.navigation import require_app
 from dashboard.widgets import (
@@ -39,10 +41,11 @@ require_app()  # this page only runs inside app.py (see dashboard/navigation.py)
 
 RANK_COUNTS = (100, 250, 500, 1000)
 RANK_LIMITS: tuple[int | str, ...] = (*RANK_COUNTS, "All")
-STATE_COLOURS: dict[str, Literal["green", "orange", "gray"]] = {
+STATE_COLOURS: dict[str, Literal["green", "orange", "gray", "red"]] = {
     "Active": "green",
     "Draft": "orange",
     "Archived": "gray",
+    "Stopped": "red",
 }
 _VIEW_VERSION = "campaigns_view_version"  # bumped on "back" so the old selection is forgotten
 K_SEARCH, K_TAGS, K_API, K_ARCHIVED = "cmp_search", "cmp_tags", "cmp_api", "cmp_archived"
@@ -308,13 +311,26 @@ def is_api_campaign(campaign_id: str) -> bool:
 
 def details_card(summary: dict) -> None:
     st.title(md_escape(summary["name"]))
-    st.badge(summary["state"], color=STATE_COLOURS[summary["state"]])
+    with st.container(horizontal=True):
+        st.badge(summary["state"], color=STATE_COLOURS[summary["state"]])
+        if summary["post_launch_draft"]:
+            st.badge(
+                "Post-launch draft waiting",
+                icon=":material/edit_note:",
+                color="orange",
+                help="Someone edited this campaign after launch and has not launched the edits.",
+            )
+        for team in summary["teams"]:
+            st.badge(md_escape(team), icon=":material/group:", color="blue")
     c1, c2, c3, c4 = st.columns(4)
     c1.markdown(f"**Schedule**  \n{md_escape(summary['schedule_type'])}")
-    c2.markdown("**Channels**  \n" + (md_escape(", ".join(summary["channels"])) or "—"))
+    channels = ", ".join(channel_label(c) for c in summary["channels"])
+    c2.markdown("**Channels**  \n" + (md_escape(channels) or "—"))
     c3.markdown(f"**First sent**  \n{when(summary['first_sent'])}")
     c4.markdown(f"**Last sent**  \n{when(summary['last_sent'])}")
-    st.markdown("**Tags**  \n" + (md_escape(", ".join(summary["tags"])) or "none"))
+    t1, t2 = st.columns(2)
+    t1.markdown("**Tags**  \n" + (md_escape(", ".join(summary["tags"])) or "none"))
+    t2.markdown("**Teams**  \n" + (md_escape(", ".join(summary["teams"])) or "none"))
     if summary["description"]:
         st.caption(md_escape(summary["description"]))
 
@@ -377,7 +393,24 @@ def performance(series: data.CampaignSeries, key: str) -> None:
     with right, guarded("the conversions chart"):
         chart(memoized(charts.conversions_figure, daily), f"{key}_conv")
     with left, guarded("the conversion timing chart"):
-        chart(memoized(charts.conversion_timing_figure, timing), f"{key}_timing")
+        events = [
+            f
+            for f in data.CONVERSION_FIELDS
+            if f == "conversions" or timing[[f, data.BY_SEND_TIME[f]]].to_numpy().any()
+        ]
+        field = "conversions"
+        if len(events) > 1:
+            field = (
+                st.segmented_control(
+                    "Conversion event",
+                    events,
+                    default="conversions",
+                    format_func=lambda f: f"Event {data.CONVERSION_LETTERS[f]}",
+                    key=f"{key}_timing_event",
+                )
+                or "conversions"
+            )
+        chart(memoized(charts.conversion_timing_figure, timing, field), f"{key}_timing")
     with right, guarded("the revenue chart"):
         chart(memoized(charts.revenue_figure, timing), f"{key}_revenue")
     named = (
@@ -389,8 +422,42 @@ def performance(series: data.CampaignSeries, key: str) -> None:
         st.caption("No data in the range for: " + md_escape(", ".join(sorted(named))))
 
 
-def variations(series: data.CampaignSeries, stem: str) -> None:
-    table = data.variation_table(series.long)
+def conversions(series: data.CampaignSeries, details: dict | None) -> None:
+    """Conversion events A–D over the range, by conversion date and by send date."""
+    table = data.conversion_table(series.totals, details)
+    if table.empty:
+        return
+    st.markdown("**Conversion events over the range**")
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "event": st.column_config.TextColumn("Event", width="small"),
+            "type": st.column_config.TextColumn("Counts when the user…"),
+            "conversions": st.column_config.NumberColumn(
+                "By conversion date", format=NUMBER, help="Counted on the day the user converted."
+            ),
+            "by_send_time": st.column_config.NumberColumn(
+                "By send date",
+                format=NUMBER,
+                help="Credited to the day the message was sent (Braze restates recent days).",
+            ),
+        },
+    )
+
+
+def health(series: data.CampaignSeries, stem: str) -> None:
+    st.caption(
+        "What to act on, per channel: bounces, unsubscribes and spam reports for email; "
+        "rejections, failures and opt-outs for SMS; failed WhatsApp deliveries; Content Card "
+        "dismissals; in-app and push button clicks."
+    )
+    render_channel_health(channel_health(series.long), f"{stem}-channel-stats.csv")
+
+
+def variations(series: data.CampaignSeries, stem: str, details: dict | None) -> None:
+    table = data.variation_table(series.long, data.variation_names(details))
     if table.empty:
         empty_state("No variation sent anything in this date range.")
         return
@@ -402,7 +469,7 @@ def variations(series: data.CampaignSeries, stem: str) -> None:
         )
     chart(memoized(charts.variation_figure, table), f"{stem}_variations")
     st.dataframe(
-        table,
+        table.assign(channel=table["channel"].map(channel_label)),
         hide_index=True,
         width="stretch",
         column_config={
@@ -428,7 +495,11 @@ def variations(series: data.CampaignSeries, stem: str) -> None:
             "open_rate": st.column_config.NumberColumn("Open rate", format="percent"),
             "click_rate": st.column_config.NumberColumn("Click rate", format="percent"),
             "revenue": st.column_config.NumberColumn("Revenue (USD)", format="dollar"),
+            "variation_api_id": st.column_config.TextColumn("Variation ID"),
         },
+    )
+    st.caption(
+        "Variations are matched by Braze's variation ID and named as in the campaign's details."
     )
     csv_download(table, f"{stem}-variations.csv", "Download variation totals (CSV)")
 
@@ -517,7 +588,8 @@ def detail(campaign_id: str) -> None:
             series_cards(series)
 
     api = is_api_campaign(campaign_id)
-    names = ["Performance", "Variations", "Messages", "Conversion events", "Data"]
+    names = ["Performance", "Channel health", "Variations", "Messages", "Conversion events"]
+    names.append("Data")
     if api:
         names.append("API sends")
     tabs = dict(zip(names, st.tabs(names), strict=True))
@@ -533,9 +605,14 @@ def detail(campaign_id: str) -> None:
             )
         else:
             performance(series, "cmp")
+            with guarded("the conversion events"):
+                conversions(series, details)
+    with tabs["Channel health"], guarded("the channel stats"):
+        if series is not None:
+            health(series, stem)
     with tabs["Variations"], guarded("the variations"):
         if series is not None:
-            variations(series, stem)
+            variations(series, stem, details)
     with tabs["Messages"], guarded("the messages"):
         messages(details)
     with tabs["Conversion events"], guarded("the conversion events"):

@@ -10,12 +10,14 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import sidebar
+from dashboard.channel_health_view import render_channel_health
 from dashboard.charts.canvases import (
     conversions_figure,
     entries_figure,
     revenue_figure,
     step_channel_figure,
     step_graph_figure,
+    step_type_label,
     variant_comparison_figure,
     variant_trend_figure,
 )
@@ -31,11 +33,13 @@ from dashboard.data.canvases import (
     load_canvas_list,
     load_canvas_page,
     load_leaderboard,
+    message_totals,
     step_channel_table,
     step_table,
     total_row,
     variant_totals,
 )
+from dashboard.data.channels import channel_health, channel_label
 from dashboard.data.tags import tag_options
 from dashboard.navigation import require_app
 from dashboard.url_state import sync_query_params
@@ -56,10 +60,45 @@ PICK, URL_SEEN, BOARD = "cv_pick", "_cv_url_canvas", "cv_board"
 BOARD_IDS = "_cv_board_ids"
 COUNT = "localized"  # the number format of every count column
 NO_SERIES = "Not shown: the Canvas's daily stats failed to load (see above)."
-STATUS_COLORS: dict[str, Literal["green", "gray", "orange"]] = {
+STATUS_COLORS: dict[str, Literal["green", "gray", "orange", "red"]] = {
     "Active": "green",
     "Draft": "gray",
     "Archived": "orange",
+    "Stopped": "red",
+}
+# Per step and channel: every stat Braze may send, named (others keep their own key).
+STEP_CHANNEL_COLUMNS = {
+    "step_name": st.column_config.TextColumn("Step"),
+    "channel": st.column_config.TextColumn("Channel"),
+    "variation_name": st.column_config.TextColumn("Message"),
+    "sent": st.column_config.NumberColumn("Sent", format=COUNT),
+    "delivered": st.column_config.NumberColumn("Delivered", format=COUNT),
+    "opens": st.column_config.NumberColumn("Opens / impressions", format=COUNT),
+    "clicks": st.column_config.NumberColumn("Clicks", format=COUNT),
+    "open_rate": st.column_config.NumberColumn("Open rate", format="percent"),
+    "click_rate": st.column_config.NumberColumn("Click rate", format="percent"),
+    "influenced_opens": st.column_config.NumberColumn(
+        "Influenced opens", format=COUNT, help="Push: app opens within a while of the push."
+    ),
+    **{
+        name: st.column_config.NumberColumn(label, format=COUNT)
+        for name, label in (
+            ("unique_opens", "Unique opens"),
+            ("unique_clicks", "Unique clicks"),
+            ("bounces", "Bounces"),
+            ("unsubscribes", "Unsubscribes"),
+            ("reported_spam", "Spam reports"),
+            ("sent_to_carrier", "Sent to carrier"),
+            ("rejected", "Rejected"),
+            ("delivery_failed", "Delivery failed"),
+            ("opt_out", "Opt-outs"),
+            ("failed", "Failed"),
+            ("read", "Read"),
+            ("total_dismissals", "Dismissals"),
+            ("first_button_clicks", "Button 1 clicks"),
+            ("second_button_clicks", "Button 2 clicks"),
+        )
+    },
 }
 SCHEDULES = {
     "time_based": "Scheduled",
@@ -74,6 +113,26 @@ RESULT_COLUMNS = {
     "revenue": st.column_config.NumberColumn("Revenue", format="dollar"),
     "conversion_rate": st.column_config.NumberColumn("Conversion rate", format="percent"),
 }
+
+
+# The per step and channel tables show these; every other stat is in the CSV and the
+# Channel health tab.
+STEP_CHANNEL_MAIN = (
+    "step_name",
+    "channel",
+    "sent",
+    "delivered",
+    "opens",
+    "influenced_opens",
+    "clicks",
+    "open_rate",
+    "click_rate",
+)
+
+
+def readable_channels(table: pd.DataFrame) -> pd.DataFrame:
+    """Channel keys as names for display (the CSV keeps Braze's keys)."""
+    return table.assign(channel=table["channel"].map(channel_label))
 
 
 def when(stamp: pd.Timestamp | None) -> str:
@@ -221,11 +280,20 @@ else:
     badges = st.container(horizontal=True)
     with badges:
         st.badge(details.status, color=STATUS_COLORS[details.status])
+        if details.post_launch_draft:
+            st.badge(
+                "Post-launch draft waiting",
+                icon=":material/edit_note:",
+                color="orange",
+                help="Edits made after launch that are not live yet.",
+            )
         if details.schedule_type:
             schedule = SCHEDULES.get(details.schedule_type, details.schedule_type)
             st.badge(md_escape(schedule), icon=":material/schedule:", color="blue")
         for tag in details.tags:
             st.badge(md_escape(tag), icon=":material/sell:", color="violet")
+        for team in details.teams:
+            st.badge(md_escape(team), icon=":material/group:", color="blue")
     if details.description:
         st.caption(md_escape(details.description))
     facts = (
@@ -239,7 +307,13 @@ else:
         column.markdown(md_escape(value))
     st.markdown(
         "**Channels:** "
-        + (md_escape(", ".join(details.channels)) if details.channels else "none yet")
+        + (
+            md_escape(", ".join(channel_label(c) for c in details.channels))
+            if details.channels
+            else "none yet"
+        )
+        + " · **Teams:** "
+        + (md_escape(", ".join(details.teams)) if details.teams else "none")
         + f" · **Steps:** {len(details.steps)} · **Variants:** {len(details.variants)}"
     )
     if not details.variants.empty:
@@ -295,6 +369,30 @@ else:
             help=f"Revenue attributed to the Canvas (USD): ${totals['revenue']:,.2f}.",
             border=True,
         )
+    with guarded("the message totals"):
+        sums = message_totals(summary.step_channels)
+        if sums["sent"] is not None:
+            message_cards = st.columns(4)
+            for column, (card_label, card_value, note) in zip(
+                message_cards,
+                (
+                    ("Messages sent", sums["sent"], "Sent by every step and channel."),
+                    (
+                        "Opens",
+                        sums["opens"],
+                        "Unique email opens, push opens, in-app and card impressions.",
+                    ),
+                    (
+                        "Influenced opens",
+                        sums["influenced_opens"],
+                        "Push: app opens shortly after a push, without tapping it.",
+                    ),
+                    ("Clicks", sums["clicks"], "Email and SMS clicks, push body clicks."),
+                ),
+                strict=True,
+            ):
+                with column:
+                    metric_card(card_label, card_value, help=note)
     if len(windows) > 1:
         st.caption(
             f"From /canvas/data_summary, called once per 14-day window ({len(windows)} calls) "
@@ -306,8 +404,8 @@ series = data.series.value if data.series.ok else None
 if series is None and data.series.error is not None:
     show_error(data.series.error, "the Canvas's daily stats (/canvas/data_series)")
 
-perf_tab, variant_tab, step_tab, map_tab = st.tabs(
-    ["Performance", "Variants", "Steps", "Journey map"]
+perf_tab, variant_tab, step_tab, health_tab, map_tab = st.tabs(
+    ["Performance", "Variants", "Steps", "Channel health", "Journey map"]
 )
 
 # ---- performance -----------------------------------------------------------------------
@@ -398,18 +496,32 @@ with step_tab:
             with guarded("the step tables"):
                 if step_stats is None:  # building it failed above, which showed why
                     raise RuntimeError("the step table was not built")
-                per_step = step_stats.assign(depth=step_stats["depth"] + 1)  # first step is 1
+                per_step = step_stats.assign(
+                    depth=step_stats["depth"] + 1,  # first step is 1
+                    type=step_stats["type"].map(
+                        lambda t: step_type_label(t) if isinstance(t, str) else None
+                    ),
+                )
                 st.markdown(
                     "**Per step** — revenue and conversions are the step's own, never "
                     "summed over its channels."
                 )
+                hidden = ["step_id"] + (
+                    [] if per_step["deleted"].fillna(False).any() else ["deleted"]
+                )
                 st.dataframe(
-                    per_step.drop(columns="step_id"),
+                    per_step.drop(columns=hidden),
                     hide_index=True,
                     width="stretch",
                     column_config={
                         "step_name": st.column_config.TextColumn("Step", width="medium"),
+                        "type": st.column_config.TextColumn("Type"),
                         "channels_text": st.column_config.TextColumn("Channels"),
+                        "next_paths_text": st.column_config.TextColumn(
+                            "Paths",
+                            width="medium",
+                            help="Branches to the next steps (Yes/No, group names).",
+                        ),
                         "depth": st.column_config.NumberColumn(
                             "Depth", help="1 = a first step; n = n steps into the journey"
                         ),
@@ -430,31 +542,82 @@ with step_tab:
                 st.plotly_chart(memoized(step_channel_figure, channels), config=PLOTLY_CONFIG)
                 st.markdown("**Per step and channel** — message stats over the range.")
                 st.dataframe(
-                    channels.drop(columns=["step_id", "kind"]),
+                    readable_channels(channels),
                     hide_index=True,
                     width="stretch",
-                    column_config={
-                        "step_name": st.column_config.TextColumn("Step"),
-                        "channel": st.column_config.TextColumn("Channel"),
-                        "variation_name": st.column_config.TextColumn("Message"),
-                        "sent": st.column_config.NumberColumn("Sent", format=COUNT),
-                        "delivered": st.column_config.NumberColumn("Delivered", format=COUNT),
-                        "opens": st.column_config.NumberColumn("Opens / impressions", format=COUNT),
-                        "clicks": st.column_config.NumberColumn("Clicks", format=COUNT),
-                        "open_rate": st.column_config.NumberColumn("Open rate", format="percent"),
-                        "click_rate": st.column_config.NumberColumn("Click rate", format="percent"),
-                    },
+                    column_order=[c for c in STEP_CHANNEL_MAIN if c in channels],
+                    column_config=STEP_CHANNEL_COLUMNS,
                 )
                 st.caption(
-                    "Opens are unique opens for email, direct opens for push, impressions for "
-                    "in-app messages and Content Cards, reads for WhatsApp. Daily unique counts "
-                    "are added up over the range."
+                    "Opens are unique opens for email, Braze's push opens (influenced opens "
+                    "apart), impressions for in-app messages and Content Cards, reads for "
+                    "WhatsApp. Daily unique counts are added up over the range. Every other "
+                    "stat is in the CSV."
                 )
                 csv_download(
                     daily_step_channels(series.step_channels),
                     f"braze-canvas-step-channels-{period}.csv",
                     "Daily stats per step and channel (CSV)",
                 )
+    if summary is not None and not summary.steps.empty:
+        with (
+            st.expander("Step totals from the summary (/canvas/data_summary)"),
+            guarded("the summary's step stats"),
+        ):
+            summary_steps = memoized(step_table, steps_layout, summary.steps)
+            summary_steps = summary_steps.assign(
+                type=summary_steps["type"].map(
+                    lambda t: step_type_label(t) if isinstance(t, str) else None
+                )
+            )
+            st.dataframe(
+                summary_steps.drop(columns=["step_id", "depth"], errors="ignore"),
+                hide_index=True,
+                width="stretch",
+                column_config={
+                    "step_name": st.column_config.TextColumn("Step", width="medium"),
+                    "type": st.column_config.TextColumn("Type"),
+                    "channels_text": st.column_config.TextColumn("Channels"),
+                    "next_paths_text": st.column_config.TextColumn("Paths"),
+                    "deleted": st.column_config.CheckboxColumn("Deleted"),
+                    "conversions": st.column_config.NumberColumn("Conversions", format=COUNT),
+                    "conversions_by_entry_time": st.column_config.NumberColumn(
+                        "Conv. by entry time", format=COUNT
+                    ),
+                    "revenue": st.column_config.NumberColumn("Revenue", format="dollar"),
+                },
+            )
+            summary_channels = memoized(
+                step_channel_table, summary.step_channels, list(summary_steps["step_id"])
+            )
+            st.dataframe(
+                readable_channels(summary_channels),
+                hide_index=True,
+                width="stretch",
+                column_order=[c for c in STEP_CHANNEL_MAIN if c in summary_channels],
+                column_config=STEP_CHANNEL_COLUMNS,
+            )
+            csv_download(
+                summary_channels,
+                f"braze-canvas-summary-steps-{period}.csv",
+                "Summary per step and channel (CSV)",
+            )
+
+# ---- channel health --------------------------------------------------------------------
+with health_tab:
+    if series is None:
+        st.warning(NO_SERIES)
+    else:
+        with guarded("the channel stats"):
+            st.caption(
+                "Over every step of the Canvas: bounces, unsubscribes and spam reports for "
+                "email; rejections, failures and opt-outs for SMS; failed WhatsApp deliveries; "
+                "Content Card dismissals; in-app button clicks; push influenced opens."
+            )
+            render_channel_health(
+                memoized(channel_health, series.step_channels),
+                f"braze-canvas-channel-stats-{period}.csv",
+            )
 
 # ---- journey map -----------------------------------------------------------------------
 with map_tab:

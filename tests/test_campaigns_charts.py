@@ -36,13 +36,14 @@ def test_daily_figures_have_one_trace_per_channel_and_escaped_names() -> None:
     daily = data.daily_channel_frame(series.long)
     fig = charts.channel_lines_figure(daily, "sent", "Messages sent per day", "messages")
     names = sorted(t.name for t in fig.data)
-    assert names == ["&lt;b&gt;pigeon&lt;/b&gt;", "email", "ios_push"]
-    email = next(t for t in fig.data if t.name == "email")
+    # human channel names; an unknown channel keeps its own (escaped) name
+    assert names == ["&lt;b&gt;pigeon&lt;/b&gt;", "Email", "iOS push"]
+    email = next(t for t in fig.data if t.name == "Email")
     assert list(email.y) == [100, 101]
     assert fig.layout.yaxis.title.text == "Messages"
     assert fig.layout.xaxis.title.text == "Date (UTC days)"
     opens = charts.opens_clicks_figure(daily)
-    assert {t.name for t in opens.data} >= {"email · opens", "email · clicks", "ios_push · opens"}
+    assert {t.name for t in opens.data} >= {"Email · opens", "Email · clicks", "iOS push · opens"}
 
 
 def test_variation_funnel_timing_and_revenue() -> None:

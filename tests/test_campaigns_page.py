@@ -6,6 +6,7 @@ import requests
 
 from braze_sandbox import SANDBOX_API_KEY
 from dashboard.filters import preset_range, utc_today
+from dashboard.widgets import md_escape
 from tests.conftest import chart_titles, rendered_text
 
 SERIES = "/campaigns/data_series"
@@ -192,3 +193,42 @@ def test_unknown_campaign_id_shows_a_message(app_test) -> None:
     assert not at.exception
     assert at.error and "this campaign" in at.error[0].value
     assert "Traceback" not in rendered_text(at)
+
+
+def test_one_campaign_shows_channel_health_variation_names_and_teams(app_test, demo) -> None:
+    """The demo's multivariate email campaign: channel health cards with the sandbox's sums,
+    variations matched by id and named from the details, teams and state badges."""
+    _, end = preset_range("Last 30 days", utc_today())
+    campaign = next(
+        c
+        for c in demo.workspace.campaigns
+        if c.multivariate
+        and c.channels == ["email"]
+        and c.active_on(end, utc_today())
+        and c.teams
+        and not c.archived
+    )
+    at = app_test("campaigns", query={"campaign_id": campaign.id})
+    assert not at.exception
+    body = requests.get(
+        f"{demo.url}{SERIES}",
+        params={"campaign_id": campaign.id, "length": 30, "ending_at": end.isoformat()},
+        headers={"Authorization": f"Bearer {SANDBOX_API_KEY}"},
+        timeout=10,
+    ).json()
+    entries = [e for p in body["data"] for e in p["messages"].get("email", []) if "sent" in e]
+    tab = next(t for t in at.tabs if t.label == "Channel health")
+    cards = {m.label: m for m in tab.metric}
+    assert {"Bounces", "Unsubscribes", "Spam reports"} <= set(cards)
+    unsubscribes = sum(e["unsubscribes"] for e in entries)
+    assert cards["Unsubscribes"].proto.help.startswith(f"Exactly {unsubscribes:,.0f}")
+    variations = next(t for t in at.tabs if t.label == "Variations").dataframe[0].value
+    names = {v.id: v.name for v in campaign.variations}
+    for row in variations.to_dict("records"):
+        assert row["variation_name"] == names[row["variation_api_id"]]
+        sent = sum(
+            e.get("sent", 0) for e in entries if e["variation_api_id"] == row["variation_api_id"]
+        )
+        assert row["sent"] == sent
+    teams = "**Teams**  \n" + md_escape(", ".join(campaign.teams))
+    assert any(m.value == teams for m in at.markdown)  # Braze text escaped, never HTML

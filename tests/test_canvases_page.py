@@ -161,9 +161,15 @@ def test_a_failed_series_keeps_the_tabs_and_the_journey_map(app_test, demo) -> N
     at = app_test("canvases", query={"canvas_id": chosen.id})
     assert not at.exception
     assert any("daily stats" in e.value for e in at.error)
-    assert [t.label for t in at.tabs] == ["Performance", "Variants", "Steps", "Journey map"]
+    assert [t.label for t in at.tabs] == [
+        "Performance",
+        "Variants",
+        "Steps",
+        "Channel health",
+        "Journey map",
+    ]
     assert len(at.get("plotly_chart")) == 1, chart_titles(at)
-    assert at.tabs[3].get("plotly_chart"), "the journey map needs only the details"
+    assert at.tabs[4].get("plotly_chart"), "the journey map needs only the details"
     assert any("failed to load" in w.value for w in at.tabs[0].warning)
 
 
@@ -181,3 +187,28 @@ def test_the_default_canvas_does_not_depend_on_what_loaded(app_test, demo) -> No
         demo.clear_injections()
     assert not again.exception
     assert again.selectbox(key="cv_pick").value == newest.id
+
+
+def test_summary_cards_channel_health_and_step_types(app_test, demo) -> None:
+    """Influenced opens and the other message totals come from the summary's step stats; the
+    step table names each step's type and paths; channel health lists push influenced opens."""
+    chosen = next(
+        c
+        for c in demo.workspace.canvases
+        if c.first_entry
+        and not c.last_entry
+        and any(ch.endswith("_push") for ch in c.channels)
+        and any(s.type == "decision_split" for s in c.steps)
+    )
+    at = app_test("canvases", query={"canvas_id": chosen.id})
+    assert not at.exception
+    assert not at.error, [e.value for e in at.error]  # every part, the summary's steps too
+    labels = [m.label for m in at.metric]
+    assert {"Messages sent", "Opens", "Influenced opens", "Clicks"} <= set(labels)
+    influenced = next(m for m in at.metric if m.label == "Influenced opens")
+    assert influenced.value not in ("—", "0")
+    steps = next(t for t in at.tabs if t.label == "Steps").dataframe[0].value
+    assert "Decision split" in set(steps["type"].dropna())
+    assert steps["next_paths_text"].dropna().str.contains("Yes → ").any()
+    health = next(t for t in at.tabs if t.label == "Channel health")
+    assert any(m.label == "Influenced opens" for m in health.metric)

@@ -595,7 +595,9 @@ CAMPAIGN_DETAILS = {
 
 def test_campaign_messages_frame():
     df = f.campaign_messages_frame(CAMPAIGN_DETAILS)
-    assert list(df.columns) == list(f.MESSAGE_COLUMNS)
+    # the documented columns first, then every other field a message carries (kept, not dropped)
+    assert list(df.columns)[: len(f.MESSAGE_COLUMNS)] == list(f.MESSAGE_COLUMNS)
+    assert "body" in df.columns
     assert df["message_variation_id"].tolist() == ["mv-1", "mv-2", "mv-3", "mv-4"]
     rows = df.set_index("message_variation_id")
     assert rows.loc["mv-1", "subject"] == "Hello" and rows.loc["mv-1", "from"].startswith("Team")
@@ -870,7 +872,8 @@ def test_detail_and_user_builders_never_raise(body):
         "tags_text",
     ]
     f.items_frame(body)
-    assert list(f.campaign_messages_frame(body).columns) == list(f.MESSAGE_COLUMNS)
+    messages_columns = list(f.campaign_messages_frame(body).columns)
+    assert messages_columns[: len(f.MESSAGE_COLUMNS)] == list(f.MESSAGE_COLUMNS)
     assert list(f.conversion_behaviors_frame(body).columns) == list(f.BEHAVIOR_COLUMNS)
     assert list(f.canvas_steps_frame(body).columns) == list(f.STEP_COLUMNS)
     assert list(f.canvas_variants_frame(body).columns) == list(f.VARIANT_COLUMNS)
@@ -961,7 +964,9 @@ def test_campaign_series_mixed_shapes_types_and_first_seen_order():
         "huge",
         "direct_opens",
         "enrolled",
+        "delivered",  # the push row has none: sent − bounces is filled in (others 0)
     ]
+    assert df["delivered"].tolist() == [0, 0, 3, 0]
     assert df["variation_name"].tolist() == ["A", "B", "ios_push", "A"]
     assert df["sent"].dtype == "Int64"
     assert df["sent"].isna().tolist() == [False, True, False, False]  # garbage → NA
@@ -998,9 +1003,14 @@ def test_engagement_frame_reads_numbers_from_any_column_type():
     eng = f.engagement_frame(frame)
     assert eng["kind"].tolist() == ["email", "push", "sms", "other"]
     assert eng["sent"].isna().tolist() == [False, False, True, False]
-    assert eng["delivered"].tolist()[:1] == [4] and eng["delivered"].iloc[1] == 7
+    # push reads Braze's own delivered when the frame has it (here garbage → NA), never
+    # sent − bounces in its place
+    assert eng["delivered"].tolist()[:1] == [4] and pd.isna(eng["delivered"].iloc[1])
     assert pd.isna(eng["delivered"].iloc[3])  # "other" delivered: the cell is null
     assert eng["delivered"].dtype == "Int64"
+    # a frame that never had delivered: push falls back to sent − bounces (NA bounces = 0)
+    without = f.engagement_frame(frame.drop(columns="delivered"))
+    assert without["delivered"].iloc[1] == 7
 
 
 def test_variation_totals_keep_first_appearance_order():

@@ -642,8 +642,15 @@ def _check_channel(ch: str, e: dict) -> None:
     elif ch == "email":
         assert e["unique_opens"] <= e["opens"] <= e["delivered"] <= e["sent"]
         assert e["unique_clicks"] <= e["clicks"] and e["machine_open"] <= e["unique_opens"]
+    elif ch.endswith("push") and "opens" in e:  # a Canvas step's push shape
+        assert e["opens"] + e["influenced_opens"] + e["bounces"] <= e["sent"]
     elif ch.endswith("push") and "sent" in e:
-        assert e["direct_opens"] <= e["total_opens"] <= e["sent"]
+        assert e["direct_opens"] <= e["total_opens"] <= e["sent"] - e["bounces"]
+        if "delivered" in e:  # send analytics report delivered themselves
+            assert (
+                e["delivered"] + e["undelivered"] + e["delivery_failed"] + e["bounces"]
+                == (e["sent"])
+            )
     elif ch == "sms" and "sent" in e:
         assert e["delivered"] <= e["sent_to_carrier"] <= e["sent"]
     elif ch == "content_cards" and "total_clicks" in e:

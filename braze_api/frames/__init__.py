@@ -14,7 +14,9 @@ Campaigns and sends (campaign_series; the flattening itself is messages.message_
 - campaign_series_frame(body): /campaigns/data_series or /sends/data_series → long frame,
   one row per (time, channel, variation_name) with is_control and every metric (missing → 0).
 - campaign_totals_frame(body): per-time top-level totals (CAMPAIGN_TOTAL_FIELDS; missing → 0).
-- campaign_variation_totals(long_frame): metrics summed per (channel, variation_name).
+- campaign_variation_totals(long_frame): metrics summed per channel and variation
+  (variation_api_id where Braze sends it, else the label).
+- name_variations(long_frame, names): variation_name from /campaigns/details names by id.
 
 Engagement (engagement: one rule table per channel kind)
 - channel_kind(channel): "email" | "push" | "in_app" | "webhook" | "sms" | "content_cards" |
@@ -39,10 +41,12 @@ Canvas
 Lists and details
 - items_frame(items, columns=None): list items (or the whole list body) → rows; `tags` as a
   list column plus `tags_text`.
-- campaign_messages_frame(details): one row per message variation (MESSAGE_COLUMNS).
+- campaign_messages_frame(details): one row per message variation (MESSAGE_COLUMNS, then
+  every other field); variation_names(details): {variation id: name}.
 - conversion_behaviors_frame(details): conversion events A, B, C… with window text.
 - window_text(seconds): 86400 → "24 hours", 259200 → "3 days", 1800 → "30 minutes".
-- canvas_steps_frame(details): steps with channels, next steps, reaching variants, BFS depth.
+- canvas_steps_frame(details): steps with type, channels, next steps and branch paths
+  (next_paths), reaching variants, BFS depth.
 - canvas_variants_frame(details): variants with first steps and reachable step count.
 
 Definitions and details (definitions)
@@ -71,6 +75,7 @@ from .campaign_series import (
     campaign_series_frame,
     campaign_totals_frame,
     campaign_variation_totals,
+    name_variations,
 )
 from .canvas import (
     CANVAS_METRICS,
@@ -99,6 +104,7 @@ from .details import (
     canvas_variants_frame,
     conversion_behaviors_frame,
     items_frame,
+    variation_names,
     window_text,
 )
 from .engagement import (
@@ -157,11 +163,13 @@ __all__ = [
     "engagement_frame",
     "engagement_values",
     "items_frame",
+    "name_variations",
     "series_frame",
     "short_token",
     "text_column",
     "user_profile_frames",
     "users_summary_frame",
+    "variation_names",
     "window_text",
     "with_unknown",
 ]

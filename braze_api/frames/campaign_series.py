@@ -7,6 +7,7 @@ frame, and per-variation sums.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -58,11 +59,57 @@ def campaign_totals_frame(body: Any) -> pd.DataFrame:
     return frame({"time": times, **metrics})
 
 
-def campaign_variation_totals(long_frame: pd.DataFrame) -> pd.DataFrame:
-    """Sum every numeric metric per (channel, variation_name) over the whole window.
+def variation_identity(long_frame: pd.DataFrame) -> Any:
+    """What tells a campaign's variations apart, per row: its `variation_api_id` where Braze
+    sends one, else its label (Braze's own position in the day's list must never decide)."""
+    labels = long_frame["variation_name"].astype("string")
+    if "variation_api_id" not in long_frame.columns:
+        return ("name:" + labels.fillna("")).array
+    ids = long_frame["variation_api_id"].astype("string")
+    return ("id:" + ids).fillna("name:" + labels.fillna("")).array
 
-    is_control is True when any of the group's rows was a control; text columns are dropped.
-    Groups keep first-appearance order (NA keys form groups of their own).
+
+def name_variations(long_frame: pd.DataFrame, names: Mapping[str, str]) -> pd.DataFrame:
+    """A copy whose `variation_name` is the name `/campaigns/details` gives each variation id
+    (`names`: id → name, from `details.variation_names`); rows without a known id keep theirs.
+
+    Two ids that share a name keep apart: the second and later get the id's first characters.
+    """
+    if long_frame is None or "variation_api_id" not in long_frame.columns or not names:
+        return long_frame
+    out = long_frame.copy()
+    ids = out["variation_api_id"].astype("string")
+    known = ids.isin(list(names)).fillna(False).astype(bool).to_numpy()
+    if not known.any():
+        return out
+    # one label per id: an id whose name another id already took is told apart by the id
+    taken: dict[tuple[str, str], str] = {}
+    labels: dict[tuple[str, str], str] = {}
+    for channel, vid in dict.fromkeys(
+        zip(out["channel"].astype("string")[known], ids[known], strict=True)
+    ):
+        name = names[str(vid)]
+        key = (str(channel), name)
+        labels[(str(channel), str(vid))] = (
+            name if taken.setdefault(key, vid) == vid else (f"{name} · {str(vid)[:8]}")
+        )
+    names_now = out["variation_name"].astype("object").to_numpy(copy=True)
+    channels = out["channel"].astype("string").to_numpy(dtype=object)
+    id_values = ids.to_numpy(dtype=object)
+    for row in np.flatnonzero(known):
+        names_now[row] = labels[(str(channels[row]), str(id_values[row]))]
+    out["variation_name"] = pd.array(names_now, dtype="str")
+    return out
+
+
+def campaign_variation_totals(long_frame: pd.DataFrame) -> pd.DataFrame:
+    """Sum every numeric metric per channel and variation over the whole window.
+
+    A variation is its `variation_api_id` when Braze sends one (so two variations never
+    merge because a later day lists them in another order), else its label. Its label is
+    the group's first. is_control is True when any of the group's rows was a control; text
+    columns are dropped, except variation_api_id. Groups keep first-appearance order (NA
+    keys form groups of their own).
     """
     keys = ["channel", "variation_name"]
     if long_frame is None or not set(keys) <= set(long_frame.columns):
@@ -77,7 +124,9 @@ def campaign_variation_totals(long_frame: pd.DataFrame) -> pd.DataFrame:
         and pd.api.types.is_numeric_dtype(values.dtype)
         and not pd.api.types.is_bool_dtype(values.dtype)
     ]
-    groups, first_rows = _group_codes([arrays[k] for k in keys])
+    groups, first_rows = _group_codes([arrays["channel"], variation_identity(long_frame)])
+    if "variation_api_id" in arrays:
+        keys = [*keys, "variation_api_id"]
     if "is_control" in long_frame.columns:
         control = long_frame["is_control"].fillna(False).astype("boolean")
     else:

@@ -50,9 +50,12 @@ BEHAVIOR_COLUMNS: tuple[str, ...] = (
 STEP_COLUMNS: tuple[str, ...] = (
     "step_id",
     "step_name",
+    "type",
     "channels",
     "channels_text",
     "next_step_ids",
+    "next_paths",
+    "next_paths_text",
     "variants",
     "variants_text",
     "depth",
@@ -85,12 +88,15 @@ def _auto_column(name: str, values: list) -> pd.Series:
     return text_column(values)
 
 
-def items_frame(items: Any, columns: Sequence[str] | None = None) -> pd.DataFrame:
+def items_frame(
+    items: Any, columns: Sequence[str] | None = None, *, extra: bool = False
+) -> pd.DataFrame:
     """A list endpoint's items (or the whole body) → one row per item.
 
-    `columns` fixes the columns (missing → null); default is every key seen. `tags` becomes a
-    list column plus a comma-joined `tags_text`. Plain-string items (events, products) fill
-    the first column (default `name`).
+    `columns` fixes the columns (missing → null); default is every key seen; with `extra`,
+    `columns` lead and every other key seen follows (a field Braze adds is kept). `tags`
+    becomes a list column plus a comma-joined `tags_text`. Plain-string items (events,
+    products) fill the first column (default `name`).
     """
     if isinstance(items, Mapping):
         body = dict(items)
@@ -106,7 +112,7 @@ def items_frame(items: Any, columns: Sequence[str] | None = None) -> pd.DataFram
             rows.append({str(k): v for k, v in item.items()})
         elif isinstance(item, str | int | float) and not isinstance(item, bool):
             rows.append({first: str(item)})
-    if columns is None:
+    if columns is None or extra:
         for row in rows:
             names.extend(k for k in row if k not in names)
         if not names:
@@ -130,7 +136,11 @@ def _messages(details: Any) -> list[tuple[str | None, dict]]:
 
 
 def campaign_messages_frame(details: Any) -> pd.DataFrame:
-    """`/campaigns/details` messages → one row per message variation (missing fields None)."""
+    """`/campaigns/details` messages → one row per message variation (missing fields None).
+
+    MESSAGE_COLUMNS first, then every other field any message has (channel-specific ones
+    such as title, body, preheader, template_name, buttons), typed by content.
+    """
     pairs = _messages(details)
     out: dict[str, pd.Series] = {"message_variation_id": text_column([k for k, _ in pairs])}
     for name in MESSAGE_COLUMNS[1:-1]:
@@ -142,7 +152,23 @@ def campaign_messages_frame(details: Any) -> pd.DataFrame:
             for _, m in pairs
         ]
     )
+    extra = [k for k in dict.fromkeys(str(k) for _, m in pairs for k in m) if k not in out]
+    for name in extra:
+        out[name] = _auto_column(name, [m.get(name) for _, m in pairs])
     return frame(out)
+
+
+def variation_names(details: Any) -> dict[str, str]:
+    """`/campaigns/details` messages → {variation id: its dashboard name} (a control without
+    a name is "Control"); ids without a name are left out."""
+    out: dict[str, str] = {}
+    for variation_id, message in _messages(details):
+        name = name_text(message.get("name"))
+        if not name and str(message.get("type") or "").lower() == "control":
+            name = "Control"
+        if variation_id and name:
+            out[variation_id] = name
+    return out
 
 
 def window_text(seconds: Any) -> str | None:
@@ -199,15 +225,40 @@ def _steps(details: Any) -> list[dict]:
     return dicts(as_dict(details).get("steps"))
 
 
+def _paths(step: Mapping[str, Any]) -> list[tuple[str | None, str]]:
+    """A step's `next_paths` as (path name or None, next step id), in Braze's order."""
+    out = []
+    for path in dicts(step.get("next_paths")):
+        target = name_text(path.get("next_step_id"))
+        if target:
+            out.append((name_text(path.get("name")), target))
+    return out
+
+
+def _next_ids(step: Mapping[str, Any]) -> list[str]:
+    """Every next step: `next_step_ids` (message steps only list message steps there), then
+    any `next_paths` target not already named."""
+    ids = [t for t in (name_text(x) for x in as_list(step.get("next_step_ids"))) if t]
+    ids += [t for _, t in _paths(step) if t not in ids]
+    return list(dict.fromkeys(ids))
+
+
+def _paths_text(step: Mapping[str, Any], names: Mapping[str | None, str | None]) -> str | None:
+    """ "Yes → Step 3; No → Step 5" (unnamed paths show only the next step)."""
+    parts = []
+    for label, target in _paths(step):
+        shown = names.get(target) or target
+        parts.append(f"{label} → {shown}" if label else f"→ {shown}")
+    return "; ".join(parts) or None
+
+
 def _reach(details: Any) -> tuple[dict[str, int], dict[str, list[str]]]:
     """BFS from every variant's first steps: min depth per step and the variants reaching it."""
     graph = {}
     for step in _steps(details):
         step_id = name_text(step.get("id"))
         if step_id:
-            graph[step_id] = [
-                t for t in (name_text(x) for x in as_list(step.get("next_step_ids"))) if t
-            ]
+            graph[step_id] = _next_ids(step)
     depth: dict[str, int] = {}
     reached_by: dict[str, list[str]] = {}
     for _, label, first_ids in _variants(details):
@@ -234,15 +285,22 @@ def canvas_steps_frame(details: Any) -> pd.DataFrame:
     steps = _steps(details)
     depth, reached_by = _reach(details)
     ids = [name_text(s.get("id")) for s in steps]
+    names = {i: name_text(s.get("name")) for i, s in zip(ids, steps, strict=True)}
     channels = list_column([s.get("channels") for s in steps])
     variants = list_column([reached_by.get(i, []) if i else [] for i in ids])
     return frame(
         {
             "step_id": text_column(ids),
             "step_name": text_column([name_text(s.get("name")) for s in steps]),
+            "type": text_column([name_text(s.get("type")) for s in steps]),
             "channels": channels,
             "channels_text": _joined(channels),
-            "next_step_ids": list_column([s.get("next_step_ids") for s in steps]),
+            "next_step_ids": list_column([_next_ids(s) for s in steps]),
+            "next_paths": pd.Series(
+                [[{"name": n, "next_step_id": t} for n, t in _paths(s)] for s in steps],
+                dtype="object",
+            ),
+            "next_paths_text": text_column([_paths_text(s, names) for s in steps]),
             "variants": variants,
             "variants_text": _joined(variants),
             "depth": number_column([depth.get(i) if i else None for i in ids]),

@@ -67,7 +67,20 @@ class _Minus(NamedTuple):
     b: _Pick
 
 
-_Rule = _Pick | _Minus | None
+class _Either(NamedTuple):
+    """Braze's own metric when the rows carry it (`first`, default None), else `fallback`.
+
+    Push `delivered`: Braze sends it on some bodies (send analytics); older bodies only
+    have sent and bounces. The flattening fills a push row's missing `delivered` with
+    sent − bounces (`messages.derive_push_delivered`), so a frame with the column always
+    reads it and the difference is only taken on frames that never had it.
+    """
+
+    first: _Pick
+    fallback: _Minus
+
+
+_Rule = _Pick | _Minus | _Either | None
 _SENT, _DELIVERED = _Pick(("sent",)), _Pick(("delivered",))
 # (sent, delivered, opens, clicks) per channel kind; None = the channel has no such concept.
 _RULES: dict[str, tuple[_Rule, _Rule, _Rule, _Rule]] = {
@@ -79,8 +92,9 @@ _RULES: dict[str, tuple[_Rule, _Rule, _Rule, _Rule]] = {
     ),
     "push": (
         _SENT,
-        _Minus(_SENT, _Pick(("bounces",))),
-        _Pick(("direct_opens", "total_opens")),
+        _Either(_Pick(("delivered",), None), _Minus(_SENT, _Pick(("bounces",)))),
+        # Canvas push steps report `opens` (and influenced_opens), campaigns direct/total opens
+        _Pick(("direct_opens", "total_opens", "opens")),
         _Pick(("body_clicks",)),
     ),
     "in_app": (None, None, _Pick(("impressions", "unique_impressions")), _Pick(("clicks",))),
@@ -103,6 +117,8 @@ _RULES: dict[str, tuple[_Rule, _Rule, _Rule, _Rule]] = {
 
 
 def _picks(rule: _Rule) -> tuple[_Pick, ...]:
+    if isinstance(rule, _Either):
+        return (rule.first, *_picks(rule.fallback))
     if isinstance(rule, _Minus):
         return (rule.a, rule.b)
     return () if rule is None else (rule,)
@@ -137,6 +153,9 @@ def evaluate(rule: _Rule, values: _Values[_V]) -> _V | None:
     if isinstance(rule, _Pick):
         source = rule.source(values.columns)
         return None if source is None else values.value(source)
+    if isinstance(rule, _Either):
+        source = rule.first.source(values.columns)
+        return evaluate(rule.fallback, values) if source is None else values.value(source)
     if isinstance(rule, _Minus):
         a, b = rule.a.source(values.columns), rule.b.source(values.columns)
         if a is None:
@@ -221,7 +240,8 @@ def engagement_frame(long_frame: pd.DataFrame) -> pd.DataFrame:
     """Map channel-specific metrics to common sent/delivered/opens/clicks (NA = no concept).
 
     email: unique_opens (else opens), unique_clicks (else clicks), delivered.
-    push: delivered = sent − bounces, opens = direct_opens (else total_opens), body_clicks.
+    push: delivered (Braze's, else sent − bounces), opens = direct_opens (else total_opens,
+    else opens: Canvas steps), body_clicks.
     in_app: opens = impressions, clicks. sms: sent, delivered, clicks. webhook: delivered =
     sent − errors. content_cards: unique impressions/clicks. whats_app: opens = read.
     Works on campaign_series_frame, campaign_variation_totals and canvas step_channels.
@@ -294,9 +314,10 @@ def engagement_values(
 def floor_pairs(channel: str) -> tuple[tuple[str, str], ...]:
     """Every (a, b) a max(a − b, 0) rule of this channel could read (such rules do not add up
     across rows when a < b, so a sum must keep those rows apart)."""
+    minus = [r.fallback if isinstance(r, _Either) else r for r in _RULES[channel_kind(channel)]]
     return tuple(
         (a, b)
-        for rule in _RULES[channel_kind(channel)]
+        for rule in minus
         if isinstance(rule, _Minus)
         for a in rule.a.candidates
         for b in rule.b.candidates

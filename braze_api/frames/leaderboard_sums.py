@@ -20,7 +20,13 @@ import pandas as pd
 
 from ._coerce import data_list, last_per_time
 from .campaign_series import CAMPAIGN_TOTAL_FIELDS
-from .engagement import ENGAGEMENT_COLUMNS, ENGAGEMENT_INPUTS, engagement_values, floor_pairs
+from .engagement import (
+    ENGAGEMENT_COLUMNS,
+    ENGAGEMENT_INPUTS,
+    channel_kind,
+    engagement_values,
+    floor_pairs,
+)
 
 _EXACT_LIMIT = 2**53  # float64 sums of integers are exact below this
 _MAX_COUNT = 2**40  # a count above this (or below 0) takes the frame path
@@ -92,12 +98,15 @@ def campaign_window_sums(body: Any, first_day: date, last_day: date) -> Campaign
                 return None
             channel = raw_channel or "(default)"
             pairs = floor_pairs(channel)
+            push = channel_kind(channel) == "push"
             for item in items:
                 if type(item) is not dict:
                     return None
                 used = [(k, v) for k, v in item.items() if k in inputs]
                 if not all(_count(v) for _, v in used):
                     return None
+                if push and "delivered" not in item:  # as the flattening derives it
+                    used.append(("delivered", max(item.get("sent", 0) - item.get("bounces", 0), 0)))
                 alone = any(item.get(a, 0) < item.get(b, 0) for a, b in pairs)
                 key = (day, channel, len(sums) + 1 if alone else 0)
                 group = sums.get(key)

@@ -17,7 +17,7 @@ import pandas as pd
 
 from ._coerce import dicts, frame, name_text, str_array
 from ._columnar import Records, Regroup, metric_table
-from .engagement import ENGAGEMENT_INPUTS
+from .engagement import ENGAGEMENT_INPUTS, channel_kind
 
 #: Identity columns leading every long (per channel/variation) frame.
 MESSAGE_KEYS: tuple[str, ...] = ("channel", "variation_name", "is_control")
@@ -52,7 +52,7 @@ class MessageRows(NamedTuple):
 
     owner: index (in the input sequence) of the messages object each row came from.
     channel, variation: text columns; variation is the row's label, distinct within its
-    owner and channel.
+    owner and channel. ids: the row's variation API id (None when absent).
     """
 
     records: Records
@@ -60,6 +60,7 @@ class MessageRows(NamedTuple):
     channel: Any
     variation: Any
     control: np.ndarray
+    ids: np.ndarray
 
 
 def _blocks(messages_list: Sequence[Any], strict: bool) -> tuple[list, list[int], Any, Any]:
@@ -113,23 +114,46 @@ def _variation_names(records: Records) -> np.ndarray:
     return out
 
 
-def _distinct(labels: np.ndarray, sizes: Sequence[int]) -> Any:
-    """Labels made distinct within each block (a repeat gets " #2", " #3", ...), as text."""
+def variation_ids(records: Records) -> np.ndarray:
+    """The entry's variation API id as text per row (`variation_api_id`, else `api_id` or
+    `message_variation_id`); None when the entry names none."""
+    out = np.full(records.n, None, dtype=object)
+    for key in reversed(_TEXT_KEYS):  # the first key wins where an entry has several
+        for positions, values in records.raw(key):
+            if set(map(type, values)) != {str} or not all(values):
+                values = [None if isinstance(v, bool) else name_text(v) for v in values]
+            texts = np.fromiter(values, dtype=object, count=len(values))
+            where = slice(None) if positions is None else positions
+            out[where] = np.where(pd.isna(texts), out[where], texts)
+    return out
+
+
+def _distinct(labels: np.ndarray, sizes: Sequence[int], ids: np.ndarray) -> Any:
+    """Labels made distinct within each block, as text.
+
+    A repeated label whose entries carry variation ids gets each id's first characters
+    (the same on every day, whatever order Braze lists the entries in); only entries
+    without an id fall back to their position (" #2", " #3", ...).
+    """
     block = np.repeat(np.arange(len(sizes)), sizes)
     codes, uniques = pd.factorize(labels)
     if pd.Index(block * max(len(uniques), 1) + codes).has_duplicates:
-        codes, uniques = pd.factorize(_renumbered(labels, sizes))
+        codes, uniques = pd.factorize(_renumbered(labels, sizes, ids))
     # each distinct label is converted to text once
     return str_array(np.asarray(uniques, dtype=object)).take(codes)
 
 
-def _renumbered(labels: np.ndarray, sizes: Sequence[int]) -> np.ndarray:
+def _renumbered(labels: np.ndarray, sizes: Sequence[int], ids: np.ndarray) -> np.ndarray:
     out = labels.copy()
     start = 0
     for size in sizes:
+        rows = range(start, start + size)
+        counts = pd.Series(labels[start : start + size]).value_counts()
         used: set[str] = set()
-        for i in range(start, start + size):
+        for i in rows:
             label = labels[i]
+            if counts.get(label, 0) > 1 and ids[i]:
+                label = f"{label} · {str(ids[i])[:8]}"
             unique, n = label, 1
             while unique in used:
                 n += 1
@@ -168,7 +192,8 @@ def message_rows(messages_list: Sequence[Any], exact: bool = False) -> MessageRo
     """Flatten a sequence of `{channel: [stats, ...]}` objects into rows, column-wise.
 
     A missing variation name becomes the channel name (or "(default)"); repeated names in
-    one channel get " #2", " #3" so every row stays distinct. Empty channels add no rows;
+    one channel are told apart by their variation ids (else " #2", " #3") so every row
+    stays distinct. Empty channels add no rows;
     stats that are not objects are ignored. Unless `exact`, stats are grouped by channel and
     key count (see `Records`), so the result is only good once `records.verify()` passes.
     """
@@ -183,12 +208,14 @@ def message_rows(messages_list: Sequence[Any], exact: bool = False) -> MessageRo
     labels = variations.copy()
     unnamed = pd.isna(labels)
     labels[unnamed] = names[codes[unnamed]]
+    ids = variation_ids(records)
     return MessageRows(
         records=records,
         owner=np.repeat(np.array(owners, dtype=np.intp), sizes),
         channel=str_array(names).take(codes),
-        variation=_distinct(labels, sizes),
+        variation=_distinct(labels, sizes, ids),
         control=_controls(records, variations),
+        ids=ids,
     )
 
 
@@ -212,7 +239,11 @@ def message_frame(
 def long_message_frame(
     rows: MessageRows, leading: dict[str, Any], skip: Iterable[str] = ()
 ) -> pd.DataFrame:
-    """Leading columns + channel/variation/is_control + every metric (missing counts → 0)."""
+    """Leading columns + channel/variation/is_control + every metric (missing counts → 0).
+
+    A push row without Braze's `delivered` gets sent − bounces there (see
+    `derive_push_delivered`); a row with it keeps Braze's value.
+    """
     metrics = metric_table(
         rows.records,
         (),
@@ -220,6 +251,7 @@ def long_message_frame(
         known_text=_TEXT_KEYS,
         force_numeric=_NUMERIC_KEYS,
     )
+    derive_push_delivered(rows, metrics)
     return frame(
         {
             **leading,
@@ -229,3 +261,46 @@ def long_message_frame(
             **metrics,
         }
     )
+
+
+def _has_key(records: Records, name: str) -> np.ndarray:
+    """Where the entry itself carries `name` (whatever its value)."""
+    out = np.zeros(records.n, dtype=bool)
+    for positions, _ in records.raw(name):
+        out[slice(None) if positions is None else positions] = True
+    return out
+
+
+def derive_push_delivered(rows: MessageRows, metrics: dict[str, Any]) -> None:
+    """Fill `delivered` of push rows that lack it with max(sent − bounces, 0), in place.
+
+    Braze reports push `delivered` on some bodies and not on others; a row that has it keeps
+    Braze's value. NA sent gives NA; NA bounces count as 0 (the engagement rule's reading).
+    """
+    n = rows.records.n
+    if not n:
+        return
+    channels = np.asarray(rows.channel, dtype=object)
+    push = [c for c in dict.fromkeys(channels.tolist()) if channel_kind(c) == "push"]
+    if not push:
+        return
+    need = np.isin(channels, push) & ~_has_key(rows.records, "delivered")
+    if not need.any():
+        return
+
+    def column(name: str) -> pd.Series:
+        values = metrics.get(name)
+        if values is None:
+            return pd.Series(np.zeros(n, dtype=np.int64), dtype="Int64")
+        return pd.Series(values).astype(
+            "Float64" if np.asarray(values).dtype.kind == "f" else "Int64"
+        )
+
+    sent, bounces = column("sent"), column("bounces").fillna(0)
+    derived = (sent - bounces).clip(lower=0)
+    current = column("delivered")
+    filled = current.where(~need, derived)
+    if str(filled.dtype) == "Int64":
+        metrics["delivered"] = filled.array
+    else:
+        metrics["delivered"] = filled.to_numpy(dtype=np.float64, na_value=np.nan)

@@ -31,6 +31,10 @@ class Campaigns(Resource):
             ending_at=ending_at,
         )
 
-    def details(self, campaign_id: str) -> JSON:
-        """GET /campaigns/details."""
-        return self._get("/campaigns/details", campaign_id=require_id(campaign_id, "campaign_id"))
+    def details(self, campaign_id: str, post_launch_draft_version: bool = False) -> JSON:
+        """GET /campaigns/details; ``post_launch_draft_version`` shows a post-launch draft's
+        pending changes instead of what is live."""
+        params: dict[str, Any] = {"campaign_id": require_id(campaign_id, "campaign_id")}
+        if post_launch_draft_version:
+            params["post_launch_draft_version"] = "true"
+        return self._get("/campaigns/details", **params)

@@ -30,9 +30,13 @@ class Canvas(Resource):
             "/canvas/list", "canvases", page, include_archived, sort_direction
         )
 
-    def details(self, canvas_id: str) -> JSON:
-        """GET /canvas/details: variants, steps and their step graph."""
-        return self._get("/canvas/details", canvas_id=require_id(canvas_id, "canvas_id"))
+    def details(self, canvas_id: str, post_launch_draft_version: bool = False) -> JSON:
+        """GET /canvas/details: variants, steps and their step graph (with
+        ``post_launch_draft_version``: a post-launch draft's pending changes)."""
+        params: dict[str, Any] = {"canvas_id": require_id(canvas_id, "canvas_id")}
+        if post_launch_draft_version:
+            params["post_launch_draft_version"] = "true"
+        return self._get("/canvas/details", **params)
 
     def data_series(
         self,

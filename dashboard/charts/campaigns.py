@@ -10,6 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.charts.common import PALETTE, empty_figure, safe_label, style_figure
+from dashboard.data.channels import channel_label
 
 NO_DATA = "No sends in this date range"
 CONTROL_COLOUR = "#9CA3AF"
@@ -35,7 +36,7 @@ def channel_lines_figure(daily: pd.DataFrame, metric: str, title: str, unit: str
     for i, (channel, part) in enumerate(daily.groupby("channel", sort=True)):
         if not _has(part, metric):
             continue
-        name = safe_label(channel)
+        name = safe_label(channel_label(channel))
         fig.add_trace(
             go.Scatter(
                 x=part["date"],
@@ -60,7 +61,7 @@ def opens_clicks_figure(daily: pd.DataFrame) -> go.Figure:
         for metric, dash in (("opens", "solid"), ("clicks", "dot")):
             if not _has(part, metric):
                 continue
-            name = f"{safe_label(channel)} · {metric}"
+            name = f"{safe_label(channel_label(channel))} · {metric}"
             fig.add_trace(
                 go.Scatter(
                     x=part["date"],
@@ -83,7 +84,7 @@ def conversions_figure(daily: pd.DataFrame) -> go.Figure:
         return empty_figure(title, "No conversions in this date range")
     fig = go.Figure()
     for i, (channel, part) in enumerate(daily.groupby("channel", sort=True)):
-        name = safe_label(channel)
+        name = safe_label(channel_label(channel))
         fig.add_trace(
             go.Bar(
                 x=part["date"],
@@ -104,7 +105,7 @@ def variation_figure(variations: pd.DataFrame) -> go.Figure:
     if variations.empty or not _has(variations, "conversion_rate"):
         return empty_figure(title, "No recipients in this date range")
     names = [
-        f"{safe_label(v)} ({safe_label(c)})"
+        f"{safe_label(v)} ({safe_label(channel_label(c))})"
         if variations["channel"].nunique() > 1
         else safe_label(v)
         for v, c in zip(variations["variation_name"], variations["channel"], strict=True)
@@ -152,17 +153,16 @@ def funnel_figure(stages: pd.DataFrame) -> go.Figure:
     return fig
 
 
-def conversion_timing_figure(timing: pd.DataFrame) -> go.Figure:
-    """Conversions counted on the day they happened vs on the day the message was sent."""
-    title = "Conversions (A): by conversion time vs by send time"
-    if timing.empty or not (
-        _has(timing, "conversions") or _has(timing, "conversions_by_send_time")
-    ):
+def conversion_timing_figure(timing: pd.DataFrame, field: str = "conversions") -> go.Figure:
+    """Conversions of one event (``conversions`` = A, ``conversions1`` = B, ...) counted on the
+    day they happened vs on the day the message was sent."""
+    letter = {"conversions": "A", "conversions1": "B", "conversions2": "C", "conversions3": "D"}
+    title = f"Conversions ({letter.get(field, field)}): by conversion time vs by send time"
+    by_send = f"{field}_by_send_time"
+    if timing.empty or not (_has(timing, field) or _has(timing, by_send)):
         return empty_figure(title, "No conversions in this date range")
     fig = go.Figure()
-    for i, (column, name) in enumerate(
-        (("conversions", "By conversion time"), ("conversions_by_send_time", "By send time"))
-    ):
+    for i, (column, name) in enumerate(((field, "By conversion time"), (by_send, "By send time"))):
         fig.add_trace(
             go.Scatter(
                 x=timing["date"],

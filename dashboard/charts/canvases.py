@@ -280,11 +280,31 @@ def step_graph_figure(
         for s, nexts in zip(steps["step_id"], steps["next_step_ids"], strict=True)
         for t in nexts
     ]
+    path_names: dict[tuple[str, str], str] = {}
+    if "next_paths" in steps:
+        for s, paths in zip(steps["step_id"], steps["next_paths"], strict=True):
+            for path in paths if isinstance(paths, list) else []:
+                if isinstance(path, dict) and path.get("name") and path.get("next_step_id"):
+                    key = (f"step:{s}", f"step:{path['next_step_id']}")
+                    path_names.setdefault(key, str(path["name"]))
+    label_x: list[float] = []
+    label_y: list[float] = []
+    label_text: list[str] = []
     for n, (source, target) in enumerate(edges):
         if source not in positions or target not in known:
             continue
         a, b = positions[source], positions[target]
         xs, ys = _edge_points(a, b, 1 if n % 2 else -1)
+        branch = path_names.get((source, target))
+        if branch:  # a decision split's Yes/No, an audience or experiment path's name
+            middle = len(xs) // 2 if len(xs) > 3 else 0
+            if middle:
+                label_x.append(xs[middle])
+                label_y.append(ys[middle])
+            else:
+                label_x.append((a[1] + b[1]) / 2)
+                label_y.append((a[0] + b[0]) / 2)
+            label_text.append(safe_label(truncate(branch, 18)))
         if b[0] > a[0]:
             forward_x += xs
             forward_y += ys
@@ -309,6 +329,17 @@ def step_graph_figure(
             line={"color": EDGE_COLOR, "width": 1.3, "dash": "dot"},
             hoverinfo="skip",
             name="Loops back",
+        )
+
+    for x, y, text in zip(label_x, label_y, label_text, strict=True):
+        fig.add_annotation(  # path names (Yes/No, group names) on their edges
+            x=x,
+            y=y,
+            text=text,
+            showarrow=False,
+            font={"size": 11, "color": "#475569"},
+            bgcolor="rgba(255,255,255,0.9)",
+            borderpad=1,
         )
 
     vx, vy, vtext, vhover = [], [], [], []
@@ -345,7 +376,13 @@ def step_graph_figure(
         kind = _step_kind(record["channels"])
         name = record["step_name"] if isinstance(record["step_name"], str) else record["step_id"]
         hover = [f"<b>{safe_label(name)}</b>"]
+        step_type = record.get("type")
+        if isinstance(step_type, str) and step_type:
+            hover.append(f"Type: {safe_label(step_type_label(step_type))}")
         hover.append(f"Channels: {safe_label(record['channels_text'] or 'none (delay or split)')}")
+        paths = record.get("next_paths_text")
+        if isinstance(paths, str) and paths:
+            hover.append(f"Paths: {safe_label(truncate(paths, 120))}")
         depth = record["depth"]
         hover.append(
             "Not reachable from a variant" if pd.isna(depth) else f"Step depth: {int(depth) + 1}"
@@ -398,6 +435,12 @@ def step_graph_figure(
     fig.update_xaxes(visible=False, range=[-span, span + (1.6 if widest <= 3 else 0)])
     fig.update_yaxes(visible=False, autorange=False, range=[rows - 0.4, -0.7])
     return fig
+
+
+def step_type_label(step_type: str) -> str:
+    """Braze's step type as a name: ``decision_split`` → "Decision split"."""
+    words = str(step_type).replace("_", " ").replace("-", " ").strip()
+    return words[:1].upper() + words[1:] if words else "Step"
 
 
 def _count(value: Any) -> str:

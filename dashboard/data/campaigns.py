@@ -69,7 +69,7 @@ def load_campaigns(ws: Workspace, include_archived: bool = False) -> pd.DataFram
 
     def fetch() -> pd.DataFrame:
         body = client_for(ws).campaigns.list(include_archived=include_archived)
-        return frames.items_frame(body, LIST_COLUMNS)
+        return frames.items_frame(body, LIST_COLUMNS, extra=True)
 
     table = call(ws, "campaigns.list", {"include_archived": include_archived}, fetch, "list")
     return table.sort_values("last_edited", ascending=False, na_position="last").reset_index(
@@ -521,29 +521,43 @@ def details_summary(details: Mapping[str, Any]) -> dict[str, Any]:
         value = pd.to_datetime(raw, utc=True, errors="coerce")
         return None if pd.isna(value) else value
 
-    if details.get("draft") is True:
-        state = "Draft"
-    elif details.get("archived") is True:
-        state = "Archived"
-    else:
-        state = "Active"
     channels = details.get("channels")
     tags = details.get("tags")
+    teams = details.get("teams")
     return {
         "name": str(details.get("name") or "(unnamed campaign)"),
-        "state": state,
+        "state": state_of(details),
         "schedule_type": str(details.get("schedule_type") or "—").replace("_", " "),
         "channels": [str(c) for c in channels] if isinstance(channels, list) else [],
         "tags": [str(t) for t in tags] if isinstance(tags, list) else [],
+        "teams": [str(t) for t in teams] if isinstance(teams, list) else [],
+        "enabled": details.get("enabled") if isinstance(details.get("enabled"), bool) else None,
+        "post_launch_draft": details.get("has_post_launch_draft") is True,
         "first_sent": when("first_sent"),
         "last_sent": when("last_sent"),
         "description": str(details.get("description") or ""),
     }
 
 
+def state_of(details: Mapping[str, Any]) -> str:
+    """Draft, Archived, Stopped (Braze's `enabled` is false) or Active."""
+    if details.get("draft") is True:
+        return "Draft"
+    if details.get("archived") is True:
+        return "Archived"
+    if details.get("enabled") is False:
+        return "Stopped"
+    return "Active"
+
+
 def messages_table(details: Mapping[str, Any]) -> pd.DataFrame:
-    """One row per message variation with its channel fields; columns no variation has dropped."""
-    return frames.campaign_messages_frame(details).dropna(axis=1, how="all")
+    """One row per message variation with its channel fields; columns no variation has
+    dropped, and the long bodies (shown on their own, as source) left out."""
+    table = frames.campaign_messages_frame(details).dropna(axis=1, how="all")
+    return table.drop(columns=[c for c in _BODY_FIELDS if c in table])
+
+
+_BODY_FIELDS = ("body", "amp_body", "custom_plain_text")
 
 
 def message_bodies(details: Mapping[str, Any]) -> list[dict[str, str]]:
@@ -585,9 +599,18 @@ def flat_series(long: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def variation_table(long: pd.DataFrame) -> pd.DataFrame:
-    """Totals per (channel, variation) incl. control, with engagement and rates."""
-    totals = frames.campaign_variation_totals(long)
+def variation_names(details: Mapping[str, Any] | None) -> dict[str, str]:
+    """{variation id: name} from a ``/campaigns/details`` body (empty without one)."""
+    return frames.variation_names(details) if isinstance(details, Mapping) else {}
+
+
+def variation_table(long: pd.DataFrame, names: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """Totals per channel and variation incl. control, with engagement and rates.
+
+    Variations are told apart by Braze's variation_api_id (never by their place in a day's
+    list) and named from ``names`` (``variation_names(details)``) where the id is known.
+    """
+    totals = frames.campaign_variation_totals(frames.name_variations(long, names or {}))
     if totals.empty:
         return totals
     engagement = frames.engagement_frame(totals)
@@ -626,8 +649,12 @@ def funnel(long: pd.DataFrame, totals: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+BY_SEND_TIME: Mapping[str, str] = {f: f"{f}_by_send_time" for f in CONVERSION_FIELDS}
+
+
 def conversion_timing(totals: pd.DataFrame) -> pd.DataFrame:
-    """Per date, primary conversions counted on the conversion day and on the send day."""
+    """Per date, conversions A–D counted on the conversion day and on the send day, and
+    revenue (``conversions``, ``conversions_by_send_time``, ``conversions1``, ...)."""
     frame = pd.DataFrame(
         {
             "date": totals["time"].dt.tz_convert("UTC").dt.tz_localize(None).dt.normalize()
@@ -635,12 +662,44 @@ def conversion_timing(totals: pd.DataFrame) -> pd.DataFrame:
             else pd.Series([], dtype="datetime64[ns]"),
         }
     )
-    for name in ("conversions", "conversions_by_send_time", "revenue"):
+    names = [n for f in CONVERSION_FIELDS for n in (f, BY_SEND_TIME[f])] + ["revenue"]
+    for name in names:
         if name in totals:
             frame[name] = pd.to_numeric(totals[name], errors="coerce").astype("float64")
         else:
             frame[name] = 0.0
     return frame
+
+
+def conversion_table(totals: pd.DataFrame, details: Mapping[str, Any] | None) -> pd.DataFrame:
+    """Conversions A–D over the range: by conversion date and by send date, with what each
+    event counts (from details). Events with no behavior and no count are left out."""
+    behaviors = behavior_table(details) if isinstance(details, Mapping) else None
+    kinds = (
+        dict(zip(behaviors["event"], behaviors["type"], strict=True))
+        if behaviors is not None
+        else {}
+    )
+    rows = []
+    for field in CONVERSION_FIELDS:
+        letter = CONVERSION_LETTERS[field]
+        by_day, by_send = _sum(totals.get(field)), _sum(totals.get(BY_SEND_TIME[field]))
+        if letter not in kinds and not by_day and not by_send:
+            continue
+        rows.append(
+            {
+                "event": letter,
+                "type": kinds.get(letter),
+                "conversions": by_day or 0.0,
+                "by_send_time": by_send or 0.0,
+            }
+        )
+    table = pd.DataFrame(rows, columns=["event", "type", "conversions", "by_send_time"])
+    for name in ("event", "type"):
+        table[name] = table[name].astype("string")
+    for name in ("conversions", "by_send_time"):
+        table[name] = table[name].astype("float64")
+    return table
 
 
 def behavior_table(details: Mapping[str, Any]) -> pd.DataFrame:

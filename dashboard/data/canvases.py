@@ -43,7 +43,7 @@ _KEYS: Mapping[str, tuple[str, ...]] = {
 
 def canvas_list_frame(body: Any) -> pd.DataFrame:
     """``/canvas/list`` → id, name, tags (list), tags_text, last_edited (UTC)."""
-    table = frames.items_frame(body, columns=LIST_COLUMNS)
+    table = frames.items_frame(body, columns=LIST_COLUMNS, extra=True)
     table["last_edited"] = pd.to_datetime(table["last_edited"], utc=True, errors="coerce")
     table["name"] = table["name"].fillna(table["id"])
     return table
@@ -230,7 +230,8 @@ def step_table(details_steps: pd.DataFrame | None, steps: pd.DataFrame) -> pd.Da
     if details_steps is None:
         details_steps = frames.canvas_steps_frame({})
     totals = _sum_by(steps, ["step_id"], ["step_name"]) if not steps.empty else None
-    layout = details_steps[["step_id", "step_name", "channels_text", "depth"]].copy()
+    wanted = ["step_id", "step_name", "type", "channels_text", "next_paths_text", "depth"]
+    layout = details_steps[[c for c in wanted if c in details_steps]].copy()
     layout["deleted"] = False
     if totals is None:
         table = layout.copy()
@@ -263,11 +264,17 @@ def step_channel_table(step_channels: pd.DataFrame, step_order: Sequence[str] = 
     if step_channels.empty:  # same columns as a full table, so the page can drop/rename them
         summed = pd.DataFrame({c: pd.Series([], dtype="str") for c in STEP_CHANNEL_KEYS})
     else:
-        summed = _sum_by(
-            step_channels, ["step_id", "channel", "variation_name"], ["step_name", "is_control"]
-        )
+        labels = [c for c in ("step_name", "is_control") if c in step_channels]
+        summed = _sum_by(step_channels, ["step_id", "channel", "variation_name"], labels)
     engaged = frames.engagement_frame(summed)
     out = engaged.drop(columns=["is_control"], errors="ignore")
+    # every other stat Braze sent for the channel (influenced opens, bounces, opt-outs, ...)
+    for name in _numeric(summed):
+        if name not in out.columns:
+            out[name] = summed[name].to_numpy()
+    if "influenced_opens" in out:  # a push concept: blank, not 0, for the other channels
+        push = (out["kind"] == "push").to_numpy(dtype=bool)
+        out["influenced_opens"] = out["influenced_opens"].astype("Float64").where(push)
     sent = out["sent"].astype("float64")
     delivered = out["delivered"].astype("float64")
     base = delivered.where(delivered.notna(), sent)
@@ -276,7 +283,28 @@ def step_channel_table(step_channels: pd.DataFrame, step_order: Sequence[str] = 
     rank = {step_id: i for i, step_id in enumerate(step_order)}
     position = out["step_id"].map(lambda s: rank.get(s, len(rank)))
     out = out.assign(_o=position.to_numpy()).sort_values(["_o", "channel"], kind="stable")
-    return out.drop(columns="_o").reset_index(drop=True)
+    lead = [c for c in out.columns if c in (*STEP_CHANNEL_KEYS, "kind", *frames.ENGAGEMENT_COLUMNS)]
+    lead += ["open_rate", "click_rate"]
+    rest = [c for c in out.columns if c not in lead and c != "_o"]
+    return out[lead + rest].reset_index(drop=True)
+
+
+def message_totals(step_channels: pd.DataFrame) -> dict[str, float | None]:
+    """Sent, opens, influenced opens and clicks over every step and channel (None: no
+    channel of the Canvas has the concept). Opens follow the engagement rules (push: Braze's
+    opens, not influenced ones, which are counted apart)."""
+    engaged = frames.engagement_frame(step_channels)
+    out: dict[str, float | None] = {}
+    for name in ("sent", "opens", "clicks"):
+        values = engaged[name].dropna() if name in engaged else pd.Series([], dtype="float64")
+        out[name] = float(values.sum()) if len(values) else None
+    influenced = step_channels.get("influenced_opens")
+    out["influenced_opens"] = (
+        float(pd.to_numeric(influenced, errors="coerce").fillna(0).sum())
+        if influenced is not None
+        else None
+    )
+    return out
 
 
 # ---- details ---------------------------------------------------------------------------
@@ -300,6 +328,9 @@ class CanvasDetails:
     tags: tuple[str, ...]
     steps: pd.DataFrame = field(repr=False)
     variants: pd.DataFrame = field(repr=False)
+    enabled: bool | None = None  # Braze's "active or not"; None when not sent
+    post_launch_draft: bool = False  # has_post_launch_draft: edits waiting to be launched
+    teams: tuple[str, ...] = ()
 
     @property
     def status(self) -> str:
@@ -307,6 +338,8 @@ class CanvasDetails:
             return "Draft"
         if self.archived:
             return "Archived"
+        if self.enabled is False:
+            return "Stopped"
         return "Active"
 
 
@@ -339,6 +372,9 @@ def details_from_body(canvas_id: str, body: Mapping[str, Any]) -> CanvasDetails:
         tags=_texts(body.get("tags")),
         steps=frames.canvas_steps_frame(body),
         variants=frames.canvas_variants_frame(body),
+        enabled=body["enabled"] if isinstance(body.get("enabled"), bool) else None,
+        post_launch_draft=body.get("has_post_launch_draft") is True,
+        teams=_texts(body.get("teams")),
     )
 
 
@@ -392,13 +428,19 @@ def load_canvas_series(
     return stitch_canvas(parts, start, end)
 
 
-def _summary_window(ws: Workspace, canvas_id: str, window: Window, today: date) -> CanvasFrames:
-    # The leaderboard asks for exactly this, so the chosen Canvas's summary is a cache hit.
+def _summary_window(
+    ws: Workspace, canvas_id: str, window: Window, today: date, *, steps: bool = False
+) -> CanvasFrames:
+    """One window of ``/canvas/data_summary``. The leaderboard asks without step stats (their
+    bodies are large and it needs only totals); the chosen Canvas asks with them (Steps tab,
+    message cards), one request per window more for that Canvas alone."""
     request: JSON = {
         "canvas_id": canvas_id,
         **window_params(window),
         "include_variant_breakdown": True,
     }
+    if steps:
+        request["include_step_breakdown"] = True
     return call(
         ws,
         "canvas.data_summary",
@@ -412,7 +454,7 @@ def load_canvas_summary(ws: Workspace, canvas_id: str, start: date, end: date) -
     """``/canvas/data_summary`` for [start, end]: one call per 14-day window, summed."""
     today = utc_today()
     results = fan_out(
-        lambda w: _summary_window(ws, canvas_id, w, today),
+        lambda w: _summary_window(ws, canvas_id, w, today, steps=True),
         canvas_windows(start, end),
         raise_errors=True,
     )

@@ -27,7 +27,21 @@ def test_sixty_day_canvas_link_journey_map_and_csv(app_url: str, page, sandbox) 
     page.wait_for_selector(".js-plotly-plot")
     assert page.locator("[data-testid='stException']").count() == 0
     assert page.get_by_role("heading", name=canvas.name).is_visible()
-    assert page.locator("[data-testid='stMetric']").count() == 5
+    # five result cards, four message cards (sent, opens, influenced opens, clicks), then the
+    # Channel health tab's cards
+    metrics = page.locator("[data-testid='stMetric']")
+    labels = [metrics.nth(i).locator("label").inner_text() for i in range(9)]
+    assert [label.strip() for label in labels] == [
+        "Entries",
+        "Conversions",
+        "By entry time",
+        "Conversion rate",
+        "Revenue",
+        "Messages sent",
+        "Opens",
+        "Influenced opens",
+        "Clicks",
+    ]
     assert f"canvas_id={canvas.id}" in page.url
     screenshot(page, "canvases-detail")
 
