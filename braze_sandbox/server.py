@@ -17,6 +17,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from .exports import Exports
 from .faults import Decision, Faults, RateLimiter, message_for
+from .plants import Plants, apply_campaign_plants
 from .routes import ROUTES, Context
 from .series import Metrics
 from .timewin import ApiError
@@ -69,6 +70,7 @@ class Sandbox:
         users: int = 3000,
         campaigns: int = 130,
         export_corrupt_file: bool = False,
+        plants: Plants | None = None,
     ) -> None:
         if latency < 0 or export_delay < 0:
             raise ValueError("latency and export_delay must be >= 0")
@@ -78,11 +80,13 @@ class Sandbox:
         self.workspace: SyntheticWorkspace = build_synthetic_workspace(
             seed=seed, users=users, campaigns=campaigns
         )
+        apply_campaign_plants(self.workspace, plants)
+        self.plants = plants
         self.faults = Faults(seed, p_429, p_5xx, p_truncated)
         self.exports = Exports(export_delay, export_corrupt_file)
         self.limiter = RateLimiter()
         self.context = Context(
-            self.workspace, Metrics(self.workspace), self.exports, lambda: self.url
+            self.workspace, Metrics(self.workspace, plants), self.exports, lambda: self.url
         )
         self._requests: list[RecordedRequest] = []
         self._log_lock = threading.Lock()
@@ -173,6 +177,7 @@ class SandboxOptions(TypedDict, total=False):
     users: int
     campaigns: int
     export_corrupt_file: bool
+    plants: Plants | None
 
 
 def start_sandbox(**options: Unpack[SandboxOptions]) -> SandboxURL:
