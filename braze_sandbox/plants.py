@@ -53,11 +53,11 @@ class Plants:
 
 
 def demo_plants(today: date) -> Plants:
-    """The demo's visible changes: DAU (and so sessions) 35% down three days ago, and a
+    """The demo's visible changes: DAU (and so sessions) 40% down three days ago, and a
     campaign that started sending six days ago."""
     drop = today - timedelta(days=3)
     return Plants(
-        kpis=(KpiPlant("dau", drop, 0.65), KpiPlant("sessions", drop, 0.68)),
+        kpis=(KpiPlant("dau", drop, 0.6), KpiPlant("sessions", drop, 0.6)),
         campaigns=(CampaignPlant(1, first_sent=today - timedelta(days=6), volume=40_000),),
     )
 
