@@ -1,9 +1,9 @@
 """Unusual days in the KPI series, shared by the overview and the KPI page's charts.
 
 The series come from the KPI page's own cached loader (the range and the period before it).
-The expected value of a day needs the same weekday of the four weeks before it, so for ranges
-shorter than four weeks the missing weeks before the previous period are loaded too (one more
-request per metric; nothing more for ranges of 28 days or longer).
+The expected value of a day needs the same weekday of the four weeks before it, and the usual
+wobble at least four weeks of such days, so for ranges shorter than four weeks the older days
+are loaded too (one more request per metric; nothing more for ranges of 28 days or longer).
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ from dashboard.filters import Filters
 from dashboard.insights.anomalies import WEEKS, Anomaly, daily_values, detect
 from dashboard.settings import Workspace
 
-HISTORY_DAYS = 7 * WEEKS
+HISTORY_DAYS = 7 * WEEKS  # behind the expected value of the range's first day
+WOBBLE_DAYS = 28  # days with an expected value behind the usual wobble, at least
 
 
 @dataclass(frozen=True)
@@ -41,9 +42,11 @@ class KpiAnomalies:
 
 
 def _history_gap(filters: Filters) -> Filters | None:
-    """The days between ``HISTORY_DAYS`` before the range and the previous period, if any."""
+    """The older days the flags need that the previous period does not cover, if any: four
+    weeks behind the range's first day, and more for a short range, so the usual wobble is
+    measured over at least ``WOBBLE_DAYS`` days (one launch week cannot inflate it)."""
     previous = filters.previous_period()
-    first_needed = filters.start - timedelta(days=HISTORY_DAYS)
+    first_needed = filters.start - timedelta(days=HISTORY_DAYS + max(0, WOBBLE_DAYS - filters.days))
     if previous.start <= first_needed:
         return None
     return Filters(
