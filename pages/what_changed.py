@@ -143,39 +143,50 @@ with guarded("the launches"):
 st.subheader("Top movers", anchor="movers")
 
 
+ROW_PX = 35  # st.dataframe's row height
+STATUS_TEXT = {"up": "▲ rising", "down": "▼ falling", "new": "● new", "stopped": "■ stopped"}
+
+
 def movers_table(movers: tuple[Mover, ...]) -> pd.DataFrame:
     return pd.DataFrame(
         {
+            "status": pd.Series([STATUS_TEXT[m.status] for m in movers], dtype="string"),
             "name": pd.Series([m.name for m in movers], dtype="string"),
             "current": pd.Series([m.current for m in movers], dtype="float64"),
             "previous": pd.Series([m.previous for m in movers], dtype="float64"),
             "change": pd.Series([m.change for m in movers], dtype="float64"),
-            "relative": pd.Series(
-                [m.relative if m.relative is not None else float("nan") for m in movers],
-                dtype="float64",
+            "relative": pd.array(
+                [100 * m.relative if m.relative is not None else None for m in movers],
+                dtype="Float64",
             ),
             "link": pd.Series([mover_link(m, view) for m in movers], dtype="string"),
         }
     )
 
 
-def show_movers(title: str, movers: tuple[Mover, ...], measure: str, money: bool) -> None:
-    st.markdown(f"**{title}**")
-    if not movers:
-        st.caption("None.")
-        return
+def show_movers(movers: tuple[Mover, ...], measure: str, money: bool) -> None:
     number = "dollar" if money else "localized"
     st.dataframe(
         movers_table(movers),
         hide_index=True,
         width="stretch",
+        height=ROW_PX * (len(movers) + 1) + 3,  # every mover shown, no inner scrolling
         column_config={
+            "status": st.column_config.TextColumn(
+                "Movement",
+                help="Rising and falling: the largest changes first. New: nothing the period "
+                "before. Stopped: nothing in this range.",
+            ),
             "name": st.column_config.TextColumn("Name", width="medium"),
-            "current": st.column_config.NumberColumn("This period", format=number, help=measure),
-            "previous": st.column_config.NumberColumn("Period before", format=number),
+            "current": st.column_config.NumberColumn(
+                "This period", format=number, help=f"{measure.capitalize()} in the range"
+            ),
+            "previous": st.column_config.NumberColumn(
+                "Period before", format=number, help="The same number of days just before"
+            ),
             "change": st.column_config.NumberColumn("Change", format=number),
-            "relative": st.column_config.NumberColumn("Change %", format="percent"),
-            "link": st.column_config.LinkColumn("Open", display_text="Open ↗", width="small"),
+            "relative": st.column_config.NumberColumn("Change %", format="%+.0f%%"),
+            "link": st.column_config.LinkColumn("Open", display_text="Open ↗"),
         },
     )
 
@@ -192,26 +203,18 @@ for tab, kind in zip(tabs, KINDS, strict=True):
         money = kind == "product"
         floor = f"${movers.min_volume:,.2f}" if money else format_number(movers.min_volume)
         st.caption(
-            f"Ranked by the change in {movers.measure} against the period before. Only items "
-            f"with at least {floor} {movers.measure} (1% of the total) in either period count: "
-            f"{movers.considered:,} of {movers.total_items:,}."
+            f"Ranked by the change in {movers.measure} against the period before. Compared: "
+            f"the {movers.considered:,} of {movers.total_items:,} with at least {floor} "
+            f"{movers.measure} (1% of all) in one of the two periods, so tiny ones don't crowd "
+            "the list."
         )
         if movers.is_empty:
             st.info(
-                f"No {KINDS[kind][0].lower()} moved enough to list.", icon=":material/check_circle:"
+                f"No {KINDS[kind][0].lower()} moved enough to list.",
+                icon=":material/check_circle:",
             )
             continue
-        left, right = st.columns(2)
-        with left:
-            show_movers("Rising", movers.up, movers.measure, money)
-        with right:
-            show_movers("Falling", movers.down, movers.measure, money)
-        if movers.new or movers.stopped:
-            left, right = st.columns(2)
-            with left:
-                show_movers("New (nothing the period before)", movers.new, movers.measure, money)
-            with right:
-                show_movers("Stopped (nothing this period)", movers.stopped, movers.measure, money)
+        show_movers(movers.all(), movers.measure, money)
 
 # ---- download ------------------------------------------------------------------------------
 with guarded("the findings download"):
