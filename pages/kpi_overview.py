@@ -62,7 +62,8 @@ hourly = hourly_toggle(
 
 with st.spinner("Loading KPIs from Braze…"):
     data = load_kpi_page(ws, filters, hourly=hourly)
-    # unusual days, ringed on the daily charts (the same ones the overview lists)
+anomalies = None  # unusual days, ringed on the daily charts (the same ones the overview lists)
+with guarded("the unusual-day marks"):
     anomalies = load_kpi_anomalies(ws, filters, load_kpi_page(ws, filters) if hourly else data)
 
 if data.is_empty:
@@ -98,7 +99,7 @@ else:
                     return
                 fig = memoized(hourly_sessions_figure, data.hourly.value, filters.timezone)
             else:
-                flags = chart_flags(anomalies.flags.get(metric, ()))
+                flags = chart_flags(anomalies.flags.get(metric, ())) if anomalies else ()
                 fig = memoized(daily_figure, data.frame(metric), metric, flags)
             st.plotly_chart(fig, config=PLOTLY_CONFIG, key=f"chart_{metric}")
 

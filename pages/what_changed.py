@@ -17,7 +17,7 @@ from dashboard.data.overview import (
     KINDS,
     chart_flags,
     chart_launches,
-    findings_table,
+    findings_csv,
     launch_link,
     link,
     load_overview,
@@ -27,7 +27,6 @@ from dashboard.insights.movers import Mover
 from dashboard.navigation import require_app
 from dashboard.widgets import (
     PLOTLY_CONFIG,
-    csv_download,
     file_range,
     format_number,
     guarded,
@@ -60,8 +59,13 @@ def on_progress(done: int, total: int) -> None:
     progress.progress(done / total, text=f"Comparing with the period before… {done:,} of {total:,}")
 
 
-with st.spinner("Loading KPIs, campaigns, Canvases, events and products from Braze…"):
-    data = load_overview(ws, filters, on_progress=on_progress)
+try:
+    with st.spinner("Loading KPIs, campaigns, Canvases, events and products from Braze…"):
+        data = load_overview(ws, filters, on_progress=on_progress)
+except Exception as failure:  # each part carries its own errors; this is the unforeseen rest
+    progress.empty()
+    show_error(failure, "the overview")
+    st.stop()
 progress.empty()
 
 for what, err in data.errors.items():
@@ -218,8 +222,12 @@ for tab, kind in zip(tabs, KINDS, strict=True):
 
 # ---- download ------------------------------------------------------------------------------
 with guarded("the findings download"):
-    csv_download(
-        findings_table(data, view),
-        f"braze-what-changed-{file_range(filters)}.csv",
+    st.download_button(
         "Download every finding (CSV)",
+        data=findings_csv(ws, data, view),
+        file_name=f"braze-what-changed-{file_range(filters)}.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        on_click="ignore",
+        help="Unusual days, launches and movers, one row each, with the link to each.",
     )
