@@ -104,6 +104,12 @@ else:
             st.plotly_chart(fig, config=PLOTLY_CONFIG, key=f"chart_{metric}")
 
     daily = data.daily()
+    if anomalies is not None and anomalies.all():
+        count = len(anomalies.all())
+        st.caption(
+            f"Red rings mark {count} unusual day{'s' if count != 1 else ''} (hover for why); "
+            "**What changed** lists and explains them."
+        )
     left, right = st.columns(2)
     with left:
         series_chart("mau")
