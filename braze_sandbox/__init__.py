@@ -27,14 +27,19 @@ non-empty token, otherwise only the configured key. `api_key` as a query or
 body parameter is refused with 401.
 """
 
+from .plants import CampaignPlant, KpiPlant, Plants, demo_plants
 from .server import SANDBOX_API_KEY, RecordedRequest, Sandbox, SandboxURL, start_sandbox
 from .workspace import SyntheticWorkspace
 
 __all__ = [
     "SANDBOX_API_KEY",
+    "CampaignPlant",
+    "KpiPlant",
+    "Plants",
     "RecordedRequest",
     "Sandbox",
     "SandboxURL",
     "SyntheticWorkspace",
+    "demo_plants",
     "start_sandbox",
 ]

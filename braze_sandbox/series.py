@@ -11,10 +11,13 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from .rng import rng_for, split, unit
 from .workspace import App, Card, Segment, SyntheticWorkspace
+
+if TYPE_CHECKING:
+    from .plants import Plants
 
 WEEKDAY = [1.0, 1.03, 1.04, 1.02, 1.08, 0.86, 0.8]  # Monday first
 DIURNAL = [
@@ -153,9 +156,10 @@ def points(
 class Metrics:
     """Builds the sources for one workspace (apps, events, products, cards, segments)."""
 
-    def __init__(self, workspace: SyntheticWorkspace) -> None:
+    def __init__(self, workspace: SyntheticWorkspace, plants: Plants | None = None) -> None:
         self.ws = workspace
         self.seed = workspace.seed
+        self.plants = plants
 
     # -- KPIs ---------------------------------------------------------------
     def _mau_app(self, app: App) -> Leaf:
@@ -184,7 +188,12 @@ class Metrics:
     def _apps(self, app_id: str | None) -> list[App]:
         return [self.ws.app_by_id[app_id]] if app_id else list(self.ws.apps)
 
-    def kpi(self, name: str, app_id: str | None) -> Total:
+    def kpi(self, name: str, app_id: str | None) -> Source:
+        from .plants import planted  # planted changes (tests, demo) on top of the formula
+
+        return planted(self._kpi(name, app_id), self.plants, name)
+
+    def _kpi(self, name: str, app_id: str | None) -> Total:
         apps = self._apps(app_id)
         if name == "mau":
             return Total(tuple(self._mau_app(a) for a in apps))
@@ -218,7 +227,11 @@ class Metrics:
                 return u.daily(d) * 2.4 * noise(self.seed, k, d, 0.05)
 
             leaves.append(Leaf(self.seed, key, formula))
-        return self._segment(Total(tuple(leaves)), segment_id, "sessions")
+        from .plants import planted
+
+        return self._segment(
+            planted(Total(tuple(leaves)), self.plants, "sessions"), segment_id, "sessions"
+        )
 
     def _segment(self, source: Source, segment_id: str | None, key: str) -> Source:
         if not segment_id:

@@ -20,6 +20,7 @@ from urllib.parse import parse_qsl, urlsplit
 from .definitions import Reply, permission_for
 from .exports import Exports
 from .faults import Decision, Faults, RateLimiter, message_for
+from .plants import Plants, apply_campaign_plants
 from .routes import ROUTES, Context
 from .series import Metrics
 from .timewin import ApiError, utcnow
@@ -75,6 +76,7 @@ class Sandbox:
         export_corrupt_file: bool = False,
         denied_permissions: tuple[str, ...] = (),
         clock: Callable[[], datetime] | None = None,
+        plants: Plants | None = None,
     ) -> None:
         if latency < 0 or export_delay < 0:
             raise ValueError("latency and export_delay must be >= 0")
@@ -85,11 +87,17 @@ class Sandbox:
         self.workspace: SyntheticWorkspace = build_synthetic_workspace(
             seed=seed, users=users, campaigns=campaigns, now=self.clock()
         )
+        apply_campaign_plants(self.workspace, plants)
+        self.plants = plants
         self.faults = Faults(seed, p_429, p_5xx, p_truncated)
         self.exports = Exports(export_delay, export_corrupt_file)
         self.limiter = RateLimiter()
         self.context = Context(
-            self.workspace, Metrics(self.workspace), self.exports, lambda: self.url, self.clock
+            self.workspace,
+            Metrics(self.workspace, plants),
+            self.exports,
+            lambda: self.url,
+            self.clock,
         )
         self._requests: list[RecordedRequest] = []
         self._denied: dict[str, int] = {p: 403 for p in denied_permissions}
@@ -210,6 +218,7 @@ class SandboxOptions(TypedDict, total=False):
     export_corrupt_file: bool
     denied_permissions: tuple[str, ...]
     clock: Callable[[], datetime] | None
+    plants: Plants | None
 
 
 def start_sandbox(**options: Unpack[SandboxOptions]) -> SandboxURL:

@@ -28,6 +28,9 @@ class PageSpec:
 
 
 PAGES: tuple[PageSpec, ...] = (
+    PageSpec(
+        "pages/what_changed.py", "What changed", ":material/insights:", "overview", "Overview"
+    ),
     PageSpec("pages/kpi_overview.py", "KPIs", ":material/monitoring:", "kpis", "Overview"),
     PageSpec(
         "pages/campaign_performance.py",
@@ -78,7 +81,7 @@ PAGES: tuple[PageSpec, ...] = (
     ),
 )
 
-DEFAULT_URL_PATH = "kpis"
+DEFAULT_URL_PATH = "overview"
 # The root URL is a hidden page that redirects to the default page's stable address.
 HOME_URL_PATH = "home"
 

@@ -116,9 +116,11 @@ def demo_sandbox() -> Any:
     """The process's embedded sandbox, started on first use and shared by every session."""
     with _demo_lock:
         if "sandbox" not in _demo:
-            from braze_sandbox import Sandbox
+            from braze_sandbox import Sandbox, demo_plants
+            from dashboard.filters import utc_today
 
-            sandbox = Sandbox()
+            # a couple of visible changes for the overview to find (braze_sandbox/plants.py)
+            sandbox = Sandbox(plants=demo_plants(utc_today()))
             sandbox.start()
             _demo["sandbox"] = sandbox
         return _demo["sandbox"]

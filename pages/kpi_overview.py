@@ -13,7 +13,9 @@ from dashboard.charts.kpis import (
     hourly_sessions_figure,
     stickiness_figure,
 )
+from dashboard.data.kpi_anomalies import load_kpi_anomalies
 from dashboard.data.kpis import METRICS, export_table, load_kpi_page
+from dashboard.data.overview import chart_flags
 from dashboard.data.timeseries import HOURLY_MAX_DAYS
 from dashboard.navigation import require_app
 from dashboard.widgets import (
@@ -60,6 +62,9 @@ hourly = hourly_toggle(
 
 with st.spinner("Loading KPIs from Braze…"):
     data = load_kpi_page(ws, filters, hourly=hourly)
+anomalies = None  # unusual days, ringed on the daily charts (the same ones the overview lists)
+with guarded("the unusual-day marks"):
+    anomalies = load_kpi_anomalies(ws, filters, load_kpi_page(ws, filters) if hourly else data)
 
 if data.is_empty:
     no_data_state("KPI", filters, app_label)
@@ -94,10 +99,17 @@ else:
                     return
                 fig = memoized(hourly_sessions_figure, data.hourly.value, filters.timezone)
             else:
-                fig = memoized(daily_figure, data.frame(metric), metric)
+                flags = chart_flags(anomalies.flags.get(metric, ())) if anomalies else ()
+                fig = memoized(daily_figure, data.frame(metric), metric, flags)
             st.plotly_chart(fig, config=PLOTLY_CONFIG, key=f"chart_{metric}")
 
     daily = data.daily()
+    if anomalies is not None and anomalies.all():
+        count = len(anomalies.all())
+        st.caption(
+            f"Red rings mark {count} unusual day{'s' if count != 1 else ''} (hover for why); "
+            "**What changed** lists and explains them."
+        )
     left, right = st.columns(2)
     with left:
         series_chart("mau")

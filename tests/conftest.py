@@ -22,10 +22,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.fixture(scope="session")
 def sandbox() -> Iterator[Any]:
-    """A sandbox of our own (not the app's demo one), for tests that need a second workspace."""
-    from braze_sandbox import SANDBOX_API_KEY, start_sandbox
+    """A sandbox of our own (not the app's demo one), for tests that need a second workspace.
 
-    url = start_sandbox(api_key=SANDBOX_API_KEY)  # enforce the key, so a wrong one gets 401
+    It holds the demo's data (same seed and planted changes), so browser tests can check the
+    dashboard's numbers against it."""
+    from braze_sandbox import SANDBOX_API_KEY, demo_plants, start_sandbox
+    from dashboard.filters import utc_today
+
+    # enforce the key, so a wrong one gets 401
+    url = start_sandbox(api_key=SANDBOX_API_KEY, plants=demo_plants(utc_today()))
     yield url
     url.stop()
 
@@ -49,19 +54,42 @@ def demo(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
 
 @pytest.fixture
 def app_test(demo: Any) -> Callable[..., Any]:
-    """``app_test("kpis")`` -> an AppTest that has run the app and switched to that page."""
+    """``app_test("kpis")`` -> an AppTest that has run the app on that page.
+
+    The page is chosen before the first run, so a test of one page does not also load the
+    default page (the overview, which reads every other page's data). ``app_test()`` runs
+    the root URL as a browser opens it.
+    """
     from streamlit.testing.v1 import AppTest
 
     def make(page: str | None = None, query: dict[str, str] | None = None) -> AppTest:
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=APP_TIMEOUT)
         if query:
             at.query_params.update(query)
-        at.run()
-        if page not in (None, "kpis"):  # KPIs is the default page
-            at.switch_page(page_file(page)).run()
-        return at
+        return open_page(at, page)
 
     return make
+
+
+def open_page(at: Any, page: str | None) -> Any:
+    """Run a fresh AppTest on ``page``'s address, as a deep link opens it (None: the root).
+
+    st.navigation keys a page by the hash of its url_path; AppTest's ``switch_page`` only
+    works after a first run, which would load the default page (the overview, which reads
+    every other page's data) first.
+    """
+    from streamlit.util import calc_hash
+
+    from dashboard.navigation import page_for
+
+    if page is None:
+        return at.run()
+    wanted = calc_hash(page_for(page.replace("_", "-")).url_path)
+    at._page_hash = wanted
+    at.run()
+    if at._finished_page_script_hash != wanted:  # a Streamlit change: go the long way
+        at.switch_page(page_file(page)).run()
+    return at
 
 
 def page_file(name: str) -> str:

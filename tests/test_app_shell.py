@@ -38,13 +38,14 @@ def test_a_link_reproduces_the_view(app_test, demo) -> None:
     app_id = demo_workspace().apps[0].app_id
     start, end = utc_today() - timedelta(days=20), utc_today() - timedelta(days=10)
     at = app_test(
+        "kpis",
         query={
             "range": "custom",
             "start": start.isoformat(),
             "end": end.isoformat(),
             "app": app_id,
             "tz": "Asia/Tokyo",
-        }
+        },
     )
     assert at.session_state["filters"] == Filters(start, end, app_id, "Asia/Tokyo")
     assert at.sidebar.selectbox(key="sb_preset").value == "Custom"
@@ -53,7 +54,8 @@ def test_a_link_reproduces_the_view(app_test, demo) -> None:
 
 def test_broken_links_fall_back_to_defaults_silently(app_test) -> None:
     at = app_test(
-        query={"range": "custom", "start": "yesterday", "end": "2024-13-40", "tz": "Mars/Base"}
+        "kpis",
+        query={"range": "custom", "start": "yesterday", "end": "2024-13-40", "tz": "Mars/Base"},
     )
     assert not at.exception and not at.error
     filters = at.session_state["filters"]
@@ -63,7 +65,7 @@ def test_broken_links_fall_back_to_defaults_silently(app_test) -> None:
 
 
 def test_changing_the_range_updates_the_url(app_test) -> None:
-    at = app_test()
+    at = app_test("kpis")
     at.sidebar.selectbox(key="sb_preset").set_value("Last 7 days")
     at.run()
     assert at.query_params["range"] == "last_7"
@@ -139,7 +141,7 @@ def test_a_wrong_key_is_refused_with_a_message_not_a_traceback(
 
 
 def test_connect_without_a_key_explains(app_test) -> None:
-    at = _connect(app_test(), "", "")
+    at = _connect(app_test("kpis"), "", "")
     assert any("REST API key" in e.value for e in at.sidebar.error)
     assert "Demo workspace" in rendered_text(at.sidebar)
 

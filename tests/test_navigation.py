@@ -9,6 +9,7 @@ from dashboard.navigation import DEFAULT_URL_PATH, HOME_URL_PATH, PAGES, page_fo
 from tests.conftest import ROOT
 
 STABLE_ADDRESSES = {
+    "overview",
     "kpis",
     "campaigns",
     "canvases",
@@ -31,7 +32,8 @@ def _legacy_names(stem: str) -> set[str]:
 
 def test_the_addresses_stay_stable() -> None:
     assert {spec.url_path for spec in PAGES} == STABLE_ADDRESSES
-    assert page_for(DEFAULT_URL_PATH).title == "KPIs"
+    assert page_for(DEFAULT_URL_PATH).title == "What changed"  # the root opens the overview
+    assert page_for("kpis").file == "pages/kpi_overview.py"  # and /kpis stays where it was
 
 
 def test_every_page_file_is_in_the_table_and_exists() -> None:

@@ -15,10 +15,11 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from tests.conftest import ROOT, page_file, rendered_text
+from tests.conftest import ROOT, open_page, rendered_text
 
 SECRET = "sk-RELIABILITY-SECRET-123"
 PAGES = (
+    "overview",
     "kpis",
     "campaigns",
     "canvases",
@@ -60,10 +61,7 @@ def render(page: str, url: str, monkeypatch: pytest.MonkeyPatch) -> Any:
     monkeypatch.delenv("BRAZE_APPS", raising=False)
     CACHE.clear()
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
-    at.run()
-    if page != "kpis":
-        at.switch_page(page_file(page)).run()
-    return at
+    return open_page(at, page)
 
 
 def context(at: Any) -> tuple:

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import ROOT, page_file, rendered_text
+from tests.conftest import ROOT, open_page, page_file, rendered_text
 
 SECRET = "sk-RELIABILITY-SECRET-123"
 
@@ -84,8 +84,7 @@ def test_key_never_in_cache_keys_workspace_or_page(strict, monkeypatch, caplog) 
     monkeypatch.setenv("BRAZE_REST_ENDPOINT", strict.url)
     monkeypatch.setenv("BRAZE_API_KEY", SECRET)
     CACHE.clear()
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.run()
+    at = open_page(AppTest.from_file(str(ROOT / "app.py"), default_timeout=120), "kpis")
     assert not at.exception
     assert at.metric, "the KPI page drew no cards with the strict key"
     for page in ("campaigns", "canvases", "segments"):

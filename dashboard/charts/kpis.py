@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.charts.common import PALETTE, empty_figure, style_figure
+from dashboard.charts.common import PALETTE, empty_figure, safe_label, style_figure
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,11 @@ METRIC_STYLES: dict[str, MetricStyle] = {
 }
 STICKINESS_COLOUR = PALETTE[5]
 NO_DATA = "No data in this date range"
+FLAG_COLOUR = "#DC2626"  # unusual days: red rings, readable on both themes
+LAUNCH_COLOUR = "rgba(107, 114, 128, 0.75)"  # launches: grey dotted lines
+#: (ISO day, value, sentence) per flagged day; (ISO day, sentence) per launch
+Flags = tuple[tuple[str, float, str], ...]
+Launches = tuple[tuple[str, str], ...]
 
 
 def _naive_days(values: pd.Series) -> pd.Series:
@@ -53,16 +58,80 @@ def _trace(x: pd.Series, y: pd.Series, style: MetricStyle, hover_x: str) -> go.B
     )
 
 
-def daily_figure(frame: pd.DataFrame, metric: str) -> go.Figure:
-    """A daily series (``date`` + ``metric`` columns) drawn in that metric's style."""
+def daily_figure(
+    frame: pd.DataFrame,
+    metric: str,
+    flags: Flags = (),
+    launches: Launches = (),
+    *,
+    height: int = 320,
+) -> go.Figure:
+    """A daily series (``date`` + ``metric`` columns) drawn in that metric's style.
+
+    ``flags`` ring the unusual days (hover: the sentence explaining each); ``launches`` draw
+    a dotted line on each day a campaign or Canvas started or stopped (hover: which).
+    """
     style = METRIC_STYLES[metric]
     data = frame.dropna(subset=[metric]) if metric in frame else frame.iloc[0:0]
     if data.empty:
         return empty_figure(style.title, NO_DATA)
-    fig = go.Figure(_trace(_naive_days(data["date"]), data[metric], style, "%{x|%a %d %b %Y}"))
+    days = _naive_days(data["date"])
+    fig = go.Figure(_trace(days, data[metric], style, "%{x|%a %d %b %Y}"))
+    if flags:
+        fig.add_trace(
+            go.Scatter(
+                x=pd.to_datetime([day for day, _, _ in flags]),
+                y=[value for _, value, _ in flags],
+                name="Unusual day",
+                mode="markers",
+                marker={
+                    "size": 13,
+                    "color": "rgba(0,0,0,0)",
+                    "line": {"color": FLAG_COLOUR, "width": 2.5},
+                },
+                hovertext=[safe_label(text) for _, _, text in flags],
+                hovertemplate="%{hovertext}<extra>Unusual day</extra>",
+            )
+        )
+    _add_launches(fig, launches, days)
     # MAU is a 30-day rolling count that moves a few percent: a zero baseline would flatten it.
     return style_figure(
-        fig, style.title, f"{style.label} ({style.unit})", from_zero=metric != "mau"
+        fig,
+        style.title,
+        f"{style.label} ({style.unit})",
+        from_zero=metric != "mau",
+        height=height,
+    )
+
+
+def _add_launches(fig: go.Figure, launches: Launches, days: pd.Series) -> None:
+    """Dotted lines at launches inside the drawn days, with the names on hover."""
+    if not launches or days.empty:
+        return
+    first, last = days.min(), days.max()
+    by_day: dict[pd.Timestamp, list[str]] = {}
+    for day, text in launches:
+        when = pd.Timestamp(day)
+        if first <= when <= last:
+            by_day.setdefault(when, []).append(safe_label(text, 90))
+    if not by_day:
+        return
+    for when in by_day:
+        fig.add_vline(x=when, line={"color": LAUNCH_COLOUR, "width": 1.5, "dash": "dot"})
+    fig.add_trace(
+        go.Scatter(
+            x=list(by_day),
+            y=[1.0] * len(by_day),
+            yaxis="y2",
+            name="Launch",
+            mode="markers",
+            marker={"symbol": "triangle-down", "size": 10, "color": LAUNCH_COLOUR},
+            hovertext=["<br>".join(texts) for texts in by_day.values()],
+            hovertemplate="%{hovertext}<extra>Launches</extra>",
+        )
+    )
+    fig.update_layout(
+        yaxis2={"overlaying": "y", "range": [0, 1.04], "visible": False, "fixedrange": True}
     )
 
 

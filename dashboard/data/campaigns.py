@@ -720,3 +720,57 @@ def behavior_table(details: Mapping[str, Any]) -> pd.DataFrame:
             "detail": pd.Series(detail, dtype="string"),
         }
     )
+
+
+# ---- days with activity (the overview's launches) ---------------------------------------------
+
+_ACTIVE_ENDPOINT = "campaigns.data_series:active_days"  # holds a tuple of ISO days
+
+
+def active_days_of(body: Any) -> tuple[str, ...]:
+    """The days (ISO) on which a series body shows any message activity (a positive count in
+    any variation of any channel, control enrolments included)."""
+    entries = body.get("data", []) if isinstance(body, Mapping) else []
+    days: list[str] = []
+    for entry in entries:
+        if not isinstance(entry, Mapping) or not isinstance(entry.get("time"), str):
+            continue
+        messages = entry.get("messages")
+        stats = messages.values() if isinstance(messages, Mapping) else ()
+        if any(
+            isinstance(value, int | float) and not isinstance(value, bool) and value > 0
+            for variations in stats
+            if isinstance(variations, list)
+            for variation in variations
+            if isinstance(variation, Mapping)
+            for value in variation.values()
+        ):
+            days.append(entry["time"][:10])
+    return tuple(days)
+
+
+def load_active_days(ws: Workspace, campaign_id: str, start: date, end: date) -> tuple[date, ...]:
+    """Days in [start, end] on which the campaign sent anything, read from the same cached
+    window bodies as the leaderboard (so after the leaderboard this sends nothing)."""
+    today = utc_today()
+    found: set[date] = set()
+    for window in day_windows(start, end, MAX_SERIES_DAYS):
+
+        def reduce(w: Window = window) -> tuple[str, ...]:
+            return active_days_of(_window_body(ws, campaign_id, w, today))
+
+        days = cached(
+            ws.fingerprint,
+            _ACTIVE_ENDPOINT,
+            _window_params(campaign_id, window),
+            reduce,
+            series_kind(window.end, today),
+        )
+        for text in days:
+            try:
+                day = date.fromisoformat(text)
+            except ValueError:
+                continue
+            if start <= day <= end:
+                found.add(day)
+    return tuple(sorted(found))

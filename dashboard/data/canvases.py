@@ -476,6 +476,16 @@ def _window_totals(
     )
 
 
+def load_canvas_totals(ws: Workspace, canvas_id: str, start: date, end: date) -> dict[str, float]:
+    """One Canvas's summary totals for [start, end]: the leaderboard's cached window sums."""
+    today = utc_today()
+    sums = dict.fromkeys(CANVAS_METRICS, 0.0)
+    for window in canvas_windows(start, end):
+        for metric, value in _window_totals(ws, canvas_id, window, today):
+            sums[metric] = sums.get(metric, 0.0) + value
+    return sums
+
+
 @dataclass(frozen=True)
 class Leaderboard:
     """Per-Canvas totals for the range; Canvases whose load failed are in ``errors``."""

@@ -30,6 +30,10 @@ def test_every_page_renders(app_url: str, page, path: str) -> None:
     assert sidebar.get_by_text("Demo workspace").count() >= 1
     if path == "kpis":
         page.wait_for_selector(".js-plotly-plot")
+        # the six charts may still be mounting on a loaded machine: wait for them, then count
+        page.wait_for_function(
+            "document.querySelectorAll(\"[data-testid='stPlotlyChart']\").length >= 6"
+        )
         assert page.locator("[data-testid='stPlotlyChart']").count() == 6
         assert page.locator("[data-testid='stMetric']").count() == 5
     screenshot(page, path)

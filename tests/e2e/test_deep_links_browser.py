@@ -58,7 +58,7 @@ def test_plain_streamlit_run_still_lands_on_the_right_page(
             context.close()
 
 
-@pytest.mark.parametrize("stem", ["user_profiles", "kpi_overview"])
+@pytest.mark.parametrize("stem", ["user_profiles", "kpi_overview", "what_changed"])
 def test_a_file_stem_address_never_runs_a_page_without_app_py(
     chromium_path: str, browser: Any, tmp_path: Any, stem: str
 ) -> None:
@@ -67,6 +67,6 @@ def test_a_file_stem_address_never_runs_a_page_without_app_py(
         context, page = _open_first(browser, url, stem)
         try:
             # app.py ran and opened the default page, with the shared sidebar
-            _assert_on_page_with_sidebar(page, "kpis", "Key metrics")
+            _assert_on_page_with_sidebar(page, "overview", "What changed")
         finally:
             context.close()

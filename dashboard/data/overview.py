@@ -1,0 +1,458 @@
+"""The overview ("What changed") page's data: KPI anomalies, top movers and launches.
+
+Everything is read through the other pages' cached loaders, with the same requests they send:
+
+- KPIs: ``load_kpi_page`` (the range and the period before it);
+- campaigns: the campaign list and ``load_leaderboard_row`` per campaign for the range and for
+  the previous period (the Campaigns page ranks the same ``RANKED_CAMPAIGNS`` most recently
+  edited campaigns); launches from the days with activity in those same cached bodies;
+- Canvases: the Canvas list and the leaderboard's cached window totals, both periods; the
+  details of a few launch candidates;
+- products: the daily revenue series the revenue page requests, both periods;
+- custom events: one daily series per event covering both periods (the events page compares
+  at most 10 events, so sharing its requests would save little and double the cost here).
+
+So whatever another page has loaded is not fetched again; what only the overview needs (the
+previous period of campaigns, Canvases and products, the events, a few Canvas details) is
+fetched once and cached like everything else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from types import MappingProxyType
+from typing import Any
+from urllib.parse import urlencode
+
+import pandas as pd
+
+from dashboard.cache import cached, series_kind
+from dashboard.data import campaigns as campaign_data
+from dashboard.data import canvases as canvas_data
+from dashboard.data.common import EVENTS, REVENUE, LoadResult, fan_out
+from dashboard.data.events import load_event_names, total
+from dashboard.data.kpi_anomalies import KpiAnomalies, load_kpi_anomalies
+from dashboard.data.kpis import KpiPage, load_kpi_page
+from dashboard.data.revenue import load_products
+from dashboard.data.timeseries import range_series
+from dashboard.filters import Filters, utc_today
+from dashboard.insights import launches as launch_rules
+from dashboard.insights.anomalies import Anomaly
+from dashboard.insights.launches import Launch
+from dashboard.insights.movers import Item, Mover, Movers, rank
+from dashboard.safe_csv import to_csv_bytes
+from dashboard.settings import Workspace
+
+RANKED_CAMPAIGNS = 250  # as the Campaigns page ranks by default: the most recently edited
+MAX_EVENTS = 300  # custom events compared (in name order beyond this); 1 request each
+MAX_CANVAS_DETAILS = 20  # Canvas launch candidates whose details are read
+Progress = Callable[[int, int], None]
+
+#: kind -> (title, what the volume counts, page url_path, the page's selection parameter)
+KINDS: Mapping[str, tuple[str, str, str, str]] = {
+    "campaign": ("Campaigns", "messages sent", "campaigns", "campaign_id"),
+    "canvas": ("Canvases", "entries", "canvases", "canvas_id"),
+    "event": ("Custom events", "events", "events", "event"),
+    "product": ("Products", "revenue (USD)", "revenue", "product"),
+}
+
+
+@dataclass(frozen=True)
+class OverviewPage:
+    """Everything the overview draws; each part carries its own error instead of failing all."""
+
+    filters: Filters
+    kpis: KpiPage
+    anomalies: KpiAnomalies
+    movers: Mapping[str, Movers] = field(default_factory=dict)
+    mover_errors: Mapping[str, BaseException] = field(default_factory=dict)
+    launches: tuple[Launch, ...] = ()
+    launch_errors: Mapping[str, BaseException] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+    @property
+    def nothing_unusual(self) -> bool:
+        """No flagged day, no mover, no launch, and nothing failed (so "nothing" is known)."""
+        return (
+            not self.anomalies.all()
+            and not self.launches
+            and all(m.is_empty for m in self.movers.values())
+            and not self.anomalies.errors
+            and not self.mover_errors
+            and not self.launch_errors
+        )
+
+    @property
+    def errors(self) -> dict[str, BaseException]:
+        out: dict[str, BaseException] = {}
+        out.update({f"the {m} series": e for m, e in self.anomalies.errors.items()})
+        out.update({f"the {KINDS[k][0].lower()}": e for k, e in self.mover_errors.items()})
+        out.update({f"the {k} launches": e for k, e in self.launch_errors.items()})
+        return out
+
+
+# ---- links -------------------------------------------------------------------------------
+
+
+def link(url_path: str, view: Mapping[str, str], selection: Mapping[str, str] | None = None) -> str:
+    """A relative link to a page with the sidebar's view (``range``, ``app``, ...) and a
+    selection, every value percent-encoded."""
+    query = {**dict(selection or {}), **dict(view)}
+    return f"/{url_path}?{urlencode(query)}" if query else f"/{url_path}"
+
+
+def mover_link(mover: Mover, view: Mapping[str, str]) -> str:
+    _, _, path, param = KINDS[mover.kind]
+    return link(path, view, {param: mover.item_id})
+
+
+def launch_link(launch: Launch, view: Mapping[str, str]) -> str:
+    _, _, path, param = KINDS[launch.kind]
+    return link(path, view, {param: launch.item_id})
+
+
+# ---- the findings as one table (CSV) -------------------------------------------------------
+
+
+FINDING_COLUMNS = (
+    "finding",
+    "kind",
+    "name",
+    "day",
+    "value",
+    "compared_with",
+    "change",
+    "relative_change",
+    "explanation",
+    "link",
+)
+
+
+def mover_sentence(mover: Mover, measure: str) -> str:
+    what = KINDS[mover.kind][0][:-1].lower() if mover.kind != "canvas" else "Canvas"
+    name = f"{what.capitalize() if what != 'Canvas' else what} “{mover.name}”"
+    if mover.status == "new":
+        return f"{name} is new: {mover.current:,.0f} {measure}, nothing the period before."
+    if mover.status == "stopped":
+        return f"{name} stopped: nothing this period, {mover.previous:,.0f} {measure} before."
+    rel = mover.relative
+    pct = f" ({rel:+.0%})" if rel is not None else ""
+    return (
+        f"{name}: {mover.current:,.0f} {measure}, {mover.change:+,.0f}{pct} against "
+        f"{mover.previous:,.0f} the period before."
+    )
+
+
+def findings_table(page: OverviewPage, view: Mapping[str, str]) -> pd.DataFrame:
+    """Every finding as one row: anomalies, launches, then movers per kind."""
+    rows: list[dict[str, Any]] = []
+    for a in page.anomalies.all():
+        rows.append(
+            {
+                "finding": f"unusual {a.direction}",
+                "kind": "KPI",
+                "name": a.label,
+                "day": a.day.isoformat(),
+                "value": a.value,
+                "compared_with": a.expected,
+                "change": a.value - a.expected,
+                "relative_change": a.change,
+                "explanation": a.sentence(),
+                "link": link("kpis", view),
+            }
+        )
+    for launch in page.launches:
+        rows.append(
+            {
+                "finding": f"{launch.event} sending",
+                "kind": launch.kind,
+                "name": launch.name,
+                "day": launch.day.isoformat(),
+                "explanation": launch.sentence(),
+                "link": launch_link(launch, view),
+            }
+        )
+    labels = {"up": "top riser", "down": "top faller", "new": "new", "stopped": "stopped"}
+    for kind, movers in page.movers.items():
+        for m in movers.all():
+            rows.append(
+                {
+                    "finding": labels[m.status],
+                    "kind": kind,
+                    "name": m.name,
+                    "value": m.current,
+                    "compared_with": m.previous,
+                    "change": m.change,
+                    "relative_change": m.relative,
+                    "explanation": mover_sentence(m, movers.measure),
+                    "link": mover_link(m, view),
+                }
+            )
+    table = pd.DataFrame(rows, columns=list(FINDING_COLUMNS))
+    for name in ("value", "compared_with", "change", "relative_change"):
+        table[name] = pd.to_numeric(table[name], errors="coerce").astype("float64").round(4)
+    for name in ("finding", "kind", "name", "day", "explanation", "link"):
+        table[name] = table[name].astype("string")
+    return table
+
+
+def findings_csv(ws: Workspace, page: OverviewPage, view: Mapping[str, str]) -> bytes:
+    """``findings_table`` as formula-safe CSV bytes; built once per complete page and view
+    (40 ms a rerun otherwise), never cached for a page with a failed part."""
+    build = lambda: to_csv_bytes(findings_table(page, view))  # noqa: E731
+    if page.errors:
+        return build()
+    f = page.filters
+    params = {
+        "start": f.start.isoformat(),
+        "end": f.end.isoformat(),
+        "app_id": f.app_id,
+        "view": sorted(view.items()),
+    }
+    return cached(
+        ws.fingerprint, "overview.findings_csv", params, build, series_kind(f.end, utc_today())
+    )
+
+
+# ---- loading -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Task:
+    kind: str
+    item_id: str
+    period: str  # "current" or "previous"
+
+
+def _campaign_volume(row: campaign_data.LeaderboardRow) -> float:
+    """Messages sent; in-app messages (no "sent") count impressions."""
+    numbers = dict(row.numbers)
+    sent = numbers.get("sent")
+    if sent is None or pd.isna(sent):
+        sent = numbers.get("opens")
+    return float(sent or 0.0)
+
+
+def _names(frame: pd.DataFrame) -> dict[str, str]:
+    return {
+        str(i): str(n) if n is not None and not pd.isna(n) else str(i)
+        for i, n in zip(frame["id"], frame["name"], strict=True)
+    }
+
+
+def _fetch_overview(ws: Workspace, filters: Filters, on_progress: Progress | None) -> OverviewPage:
+    previous = filters.previous_period()
+    periods = {"current": filters, "previous": previous}
+    span = replace(filters, start=previous.start)
+    kpis = load_kpi_page(ws, filters)
+    anomalies = load_kpi_anomalies(ws, filters, kpis)
+
+    names: dict[str, dict[str, str]] = {}
+    mover_errors: dict[str, BaseException] = {}
+    notes: list[str] = []
+    lists: dict[str, Callable[[], dict[str, str]]] = {
+        "campaign": lambda: _names(
+            campaign_data.load_campaigns(ws, include_archived=False).head(RANKED_CAMPAIGNS)
+        ),
+        "canvas": lambda: _names(canvas_data.load_canvas_list(ws, include_archived=False)),
+        "event": lambda: {e: e for e in load_event_names(ws)},
+        "product": lambda: {p: p for p in load_products(ws)},
+    }
+    for result in fan_out(lambda kind: lists[kind](), list(lists)):
+        if result.error is not None:
+            mover_errors[result.item] = result.error
+        else:
+            names[result.item] = result.unwrap()
+    if len(names.get("event", {})) > MAX_EVENTS:
+        count = len(names["event"])
+        names["event"] = dict(list(names["event"].items())[:MAX_EVENTS])
+        notes.append(
+            f"Custom events: the first {MAX_EVENTS:,} of {count:,} (in name order) are compared."
+        )
+
+    def volume(task: _Task) -> float:
+        f = periods[task.period]
+        if task.kind == "campaign":
+            row = campaign_data.load_leaderboard_row(ws, task.item_id, f.start, f.end)
+            return _campaign_volume(row)
+        if task.kind == "canvas":
+            return canvas_data.load_canvas_totals(ws, task.item_id, f.start, f.end)["entries"]
+        if task.kind == "event":
+            # Both periods from one series (one request per event up to 50-day ranges; the
+            # events page compares at most 10 events, so sharing its requests would save
+            # little and cost one more request per event here).
+            both = range_series(
+                ws, EVENTS, "count", span, event=task.item_id, app_id=f.app_id, segment_id=None
+            )
+            days = both["time"].dt.date
+            series = both[((days >= f.start) & (days <= f.end)).to_numpy()]
+        else:
+            series = range_series(
+                ws, REVENUE, "revenue", f, unit="day", product=task.item_id, app_id=f.app_id
+            )
+        return total(series) or 0.0
+
+    tasks = [
+        _Task(kind, item_id, period)
+        for kind, items in names.items()
+        for item_id in items
+        for period in periods
+    ]
+    results = fan_out(volume, tasks, on_progress=on_progress)
+    by_task: dict[_Task, LoadResult] = {r.item: r for r in results}
+
+    movers: dict[str, Movers] = {}
+    for kind, items in names.items():
+        failed = [by_task[t] for t in tasks if t.kind == kind and by_task[t].error is not None]
+        if failed and len(failed) == 2 * len(items):
+            mover_errors[kind] = failed[0].error  # type: ignore[assignment]
+            continue
+        if failed:
+            notes.append(
+                f"{KINDS[kind][0]}: {len(failed) // 2 or 1:,} could not be loaded and are left out."
+            )
+        ok = [
+            Item(
+                item_id,
+                name,
+                float(by_task[_Task(kind, item_id, "current")].value or 0.0),
+                float(by_task[_Task(kind, item_id, "previous")].value or 0.0),
+            )
+            for item_id, name in items.items()
+            if by_task[_Task(kind, item_id, "current")].ok
+            and by_task[_Task(kind, item_id, "previous")].ok
+        ]
+        movers[kind] = rank(kind, KINDS[kind][1], ok)
+
+    launches, launch_errors = _launches(ws, filters, names, by_task)
+    return OverviewPage(
+        filters=filters,
+        kpis=kpis,
+        anomalies=anomalies,
+        movers=MappingProxyType(movers),
+        mover_errors=MappingProxyType(mover_errors),
+        launches=launches,
+        launch_errors=MappingProxyType(launch_errors),
+        notes=tuple(notes),
+    )
+
+
+def _launches(
+    ws: Workspace,
+    filters: Filters,
+    names: Mapping[str, Mapping[str, str]],
+    volumes: Mapping[_Task, LoadResult],
+) -> tuple[tuple[Launch, ...], dict[str, BaseException]]:
+    """Campaigns from their days with activity (cached bodies); Canvases from the details of
+    the candidates (new, or fewer entries than the period before)."""
+    previous = filters.previous_period()
+    errors: dict[str, BaseException] = {}
+
+    def vol(kind: str, item_id: str, period: str) -> float | None:
+        result = volumes.get(_Task(kind, item_id, period))
+        return float(result.value or 0.0) if result is not None and result.ok else None
+
+    campaigns = [
+        cid
+        for cid in names.get("campaign", {})
+        if (vol("campaign", cid, "current") or 0) > 0 or (vol("campaign", cid, "previous") or 0) > 0
+    ]
+
+    def campaign_launches(cid: str) -> list[Launch]:
+        days = campaign_data.load_active_days(ws, cid, previous.start, previous.end)
+        days += campaign_data.load_active_days(ws, cid, filters.start, filters.end)
+        return launch_rules.from_active_days(
+            "campaign",
+            cid,
+            names["campaign"][cid],
+            days,
+            filters.start,
+            filters.end,
+            previous.start,
+        )
+
+    candidates = []
+    for cid in names.get("canvas", {}):
+        now, before = vol("canvas", cid, "current"), vol("canvas", cid, "previous")
+        if now is None or before is None or now <= 0:
+            continue
+        if before <= 0 or now < before:
+            candidates.append((now, cid))
+    candidates.sort(reverse=True)
+    canvas_ids = [cid for _, cid in candidates[:MAX_CANVAS_DETAILS]]
+
+    def canvas_launches(cid: str) -> list[Launch]:
+        details = canvas_data.load_canvas_details(ws, cid)
+
+        def day(value: pd.Timestamp | None) -> date | None:
+            return None if value is None or pd.isna(value) else value.date()
+
+        return launch_rules.from_dates(
+            "canvas",
+            cid,
+            names["canvas"][cid],
+            day(details.first_entry),
+            day(details.last_entry),
+            filters.start,
+            filters.end,
+        )
+
+    found: list[Launch] = []
+    jobs = [("campaign", c) for c in campaigns] + [("canvas", c) for c in canvas_ids]
+    for result in fan_out(
+        lambda job: campaign_launches(job[1]) if job[0] == "campaign" else canvas_launches(job[1]),
+        jobs,
+    ):
+        if result.error is not None:
+            errors.setdefault(result.item[0], result.error)
+        else:
+            found.extend(result.unwrap())
+    found.sort(key=lambda x: (x.day, x.kind, x.name.casefold()))
+    return tuple(found), errors
+
+
+class _Partial(Exception):
+    """Carries a page with a failed part out of the cache's fetch, so it is not cached."""
+
+    def __init__(self, page: OverviewPage) -> None:
+        super().__init__("part of the overview failed to load")
+        self.page = page
+
+
+def load_overview(
+    ws: Workspace, filters: Filters, *, on_progress: Progress | None = None
+) -> OverviewPage:
+    """The overview for the sidebar's range against the period before (see the module doc).
+
+    The finished page is cached (only when nothing failed), so a warm rerun is one lookup.
+    """
+    params = {
+        "start": filters.start.isoformat(),
+        "end": filters.end.isoformat(),
+        "app_id": filters.app_id,
+    }
+
+    def fetch() -> OverviewPage:
+        page = _fetch_overview(ws, filters, on_progress)
+        if page.errors:
+            raise _Partial(page)
+        return page
+
+    try:
+        return cached(
+            ws.fingerprint, "overview.page", params, fetch, series_kind(filters.end, utc_today())
+        )
+    except _Partial as partial:
+        return partial.page
+
+
+def chart_flags(anomalies: Sequence[Anomaly]) -> tuple[tuple[str, float, str], ...]:
+    """Flags as the KPI charts take them: (ISO day, value, sentence)."""
+    return tuple((a.day.isoformat(), a.value, a.sentence()) for a in anomalies)
+
+
+def chart_launches(launches: Sequence[Launch]) -> tuple[tuple[str, str], ...]:
+    """Launches as the KPI charts take them: (ISO day, sentence)."""
+    return tuple((x.day.isoformat(), x.sentence()) for x in launches)

@@ -1,0 +1,1 @@
+"""Pure analysis for the overview: anomalies, movers and launches (no I/O, no Streamlit)."""

@@ -1,0 +1,98 @@
+"""The overview page and the KPI page's rings, rendered by AppTest against the demo sandbox."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from dashboard.filters import utc_today
+from tests.conftest import chart_traces, rendered_text
+
+DEMO_DROP = utc_today() - timedelta(days=3)  # braze_sandbox.plants.demo_plants
+
+
+def test_the_root_opens_the_overview_with_the_demo_findings(app_test) -> None:
+    at = app_test()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [t.value for t in at.title] == ["What changed"]
+    text = "\n".join(m.value for m in at.markdown)
+    assert f"DAU on {DEMO_DROP:%a %d %b} was" in text and "below what the previous" in text
+    assert "started sending on" in text  # the demo's planted launch
+    assert "[Open KPIs](/kpis?range=last_30)" in text
+    assert "/campaigns?campaign_id=" in text
+    assert {s.value for s in at.subheader} >= {"Unusual days", "Launches and stops", "Top movers"}
+    titles = [t for t in chart_traces(at)]
+    assert len(titles) == 5
+    dau = chart_traces(at)["Daily active users"]
+    assert [t.get("name") for t in dau] == ["DAU", "Unusual day", "Launch"]
+    assert len(at.tabs) == 4
+    assert "Download every finding (CSV)" in rendered_text(at)
+    assert "Traceback" not in rendered_text(at)
+
+
+def test_links_keep_the_view(app_test, demo) -> None:
+    app_id = demo.workspace.apps[0].id
+    at = app_test("overview", query={"range": "last_7", "app": app_id})
+    assert not at.exception
+    assert at.session_state["filters"].days == 7
+    links = [
+        link
+        for frame in (d.value for d in at.dataframe)
+        if "link" in frame
+        for link in frame["link"].dropna()
+    ]
+    assert links and all(link.endswith(f"&range=last_7&app={app_id}") for link in links)
+    assert any(link.startswith("/events?event=") for link in links)
+    assert any(link.startswith("/campaigns?campaign_id=") for link in links)
+
+
+def test_a_failing_part_says_so_and_the_rest_renders(app_test, demo) -> None:
+    demo.inject("/canvas/data_summary", 500)
+    at = app_test("overview")
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    assert any("the canvases" in e and "(500)" in e for e in errors), errors
+    assert "Unusual days" in {s.value for s in at.subheader}
+    assert len(chart_traces(at)) == 5
+
+
+def test_the_kpi_page_rings_the_same_unusual_days(app_test) -> None:
+    at = app_test("kpis")
+    assert not at.exception
+    dau = chart_traces(at)["Daily active users"]
+    rings = [t for t in dau if t.get("name") == "Unusual day"]
+    assert rings and any(x.startswith(DEMO_DROP.isoformat()) for x in rings[0]["x"])
+    assert "below what the previous" in rings[0]["hovertext"][0] or len(rings[0]["hovertext"]) > 1
+
+
+@pytest.fixture
+def flat_workspace(demo, monkeypatch):
+    """A workspace where nothing changes: flat series, no campaigns, no Canvases."""
+    from braze_sandbox import SANDBOX_API_KEY, Sandbox, routes
+    from dashboard.settings import Workspace
+
+    def flat(source, days, hours, name, as_float_cents=False):
+        if hours is not None:
+            return [{"time": h.strftime("%Y-%m-%dT%H:00:00Z"), name: 10} for h in hours]
+        return [{"time": d.isoformat(), name: 240} for d in days or []]
+
+    monkeypatch.setattr(routes, "points", flat)
+    box = Sandbox(users=50, campaigns=0)
+    box.workspace.canvases.clear()
+    box.start()
+    yield Workspace(base_url=box.url, api_key=SANDBOX_API_KEY, label="flat")
+    box.stop()
+
+
+def test_when_nothing_is_unusual_the_page_says_so(app_test, flat_workspace) -> None:
+    from dashboard.settings import OVERRIDE_KEY
+
+    at = app_test("overview")
+    at.session_state[OVERRIDE_KEY] = flat_workspace
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error
+    assert any(s.value.startswith("Nothing unusual in this range") for s in at.success)
+    infos = " ".join(i.value for i in at.info)
+    assert "No unusual KPI day" in infos and "No campaign or Canvas started" in infos
