@@ -105,7 +105,7 @@ def test_empty_access_lists_admit_nobody(demo, tmp_path) -> None:
 
 
 def test_a_viewer_sees_the_kpis_but_not_the_people_pages(demo, tmp_path) -> None:
-    at = _run(_team(tmp_path), _signed_in("Viewer@Example.com"))
+    at = _run(_team(tmp_path), _signed_in("Viewer@Example.com"), "kpis")
     assert not at.exception
     assert at.title[0].value.startswith("Key metrics")
     account = at.sidebar.caption[0].value
@@ -180,7 +180,7 @@ def test_single_user_mode_is_unchanged_and_audits_as_local(demo, tmp_path, monke
     monkeypatch.setenv("DASHBOARD_AUDIT_PATH", str(tmp_path / "local.jsonl"))
     monkeypatch.setenv("DASHBOARD_AUDIT_SECRET", SECRET)
     person = next(u for u in demo.workspace.users if "external_id" in u)
-    at = _run({}, {})
+    at = _run({}, {}, "kpis")
     assert at.title[0].value.startswith("Key metrics")
     assert "Signed in as" not in rendered_text(at.sidebar)
     at.switch_page(page_file("user-lookup")).run()

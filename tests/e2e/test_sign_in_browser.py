@@ -145,6 +145,9 @@ def test_an_allowed_user_signs_in_sees_the_kpis_and_signs_out(browser: Any, team
         assert page.locator("[data-testid='stSidebar']").count() == 0
         screenshot(page, "sign-in-screen")
         _sign_in(page, team["url"], "ann@example.com")
+        wait_for_app(page)
+        assert "What changed" in page.locator("h1").first.inner_text()  # the home page
+        page.goto(f"{team['url']}/kpis")  # signed in, a deep link opens its page
         page.wait_for_selector("[data-testid='stMetric']")
         assert "Key metrics" in page.locator("h1").first.inner_text()
         assert page.locator("[data-testid='stException']").count() == 0
