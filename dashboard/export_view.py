@@ -1,7 +1,7 @@
 """The shared UI of an asynchronous user export (segment, Global Control Group).
 
 A page starts the export its own way, keeps ``{"job", "status", "clock", "message"}`` in its
-session state and calls ``run_export`` (wait, download into memory, parse, summarise) and then
+session state and calls ``follow_export`` (the S3 note, or ``run_export``: wait, download into memory, parse, summarise) and then
 ``show_export`` (cards, breakdowns, CSV/Parquet downloads). Parsed frames live only in that
 browser session's state: never the shared cache, never disk, never the URL.
 """
@@ -87,6 +87,38 @@ def run_export(
                 state="complete",
                 expanded=False,
             )
+
+
+def follow_export(
+    job: MutableMapping[str, Any],
+    ws: Any,
+    *,
+    waiting: bool,
+    limit_minutes: float,
+    result_key: str,
+    s3_location: str,
+    cancel_hint: str,
+    cancelled_note: str,
+) -> None:
+    """A started job on its page: the S3 note, or the wait and download, then its outcome."""
+    if job["job"].url is None:
+        st.info(
+            "Braze is writing this export to your own S3 bucket (the workspace has S3 "
+            "credentials), so there is nothing to download here. Look for the files under "
+            f"{md_escape(s3_location)} in that bucket; Braze makes one file per 5,000 users.",
+            icon=":material/cloud_upload:",
+        )
+        job["status"] = "s3"
+    elif waiting:
+        run_export(
+            job, ws, limit_minutes=limit_minutes, result_key=result_key, cancel_hint=cancel_hint
+        )
+        if job["status"] == "done":
+            st.rerun()  # draw the page again without the Cancel button of a finished export
+    if job["status"] in ("timeout", "failed"):
+        st.error(md_escape(job["message"]), icon=":material/error:")
+    elif job["status"] == "cancelled":
+        st.info(cancelled_note, icon=":material/cancel:")
 
 
 def show_export(saved: MutableMapping[str, Any], *, key: str, stem: str) -> None:

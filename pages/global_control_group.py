@@ -12,9 +12,9 @@ import streamlit as st
 
 from dashboard import auth, sidebar
 from dashboard.data import control_group_export as control
-from dashboard.export_view import run_export, show_export
+from dashboard.export_view import follow_export, show_export
 from dashboard.navigation import require_app
-from dashboard.widgets import BrazeError, md_escape, show_error
+from dashboard.widgets import BrazeError, show_error
 
 require_app()  # this page only runs inside app.py (see dashboard/navigation.py)
 auth.require_people_data("Global Control Group export")  # viewers: a note, nothing sent
@@ -84,32 +84,19 @@ if start:
         st.rerun()  # draw the page again with the job waiting, so Stop waiting is on screen
 
 if job is not None:
-    if job["job"].url is None:
-        st.info(
-            "Braze is writing this export to your own S3 bucket (the workspace has S3 "
-            "credentials), so there is nothing to download here. Look for the files under "
-            f"{md_escape(control.s3_location(job['job']))} in that bucket.",
-            icon=":material/cloud_upload:",
-        )
-        job["status"] = "s3"
-    elif waiting:
-        run_export(
-            job,
-            ws,
-            limit_minutes=float(limit_minutes),
-            result_key=RESULT_KEY,
-            cancel_hint="**Stop waiting** stops this page waiting (Braze still finishes it)",
-        )
-        if job["status"] == "done":
-            st.rerun()  # draw the page again without the Cancel button of a finished export
-    if job["status"] in ("timeout", "failed"):
-        st.error(md_escape(job["message"]), icon=":material/error:")
-    elif job["status"] == "cancelled":
-        st.info(
+    follow_export(
+        job,
+        ws,
+        waiting=waiting,
+        limit_minutes=float(limit_minutes),
+        result_key=RESULT_KEY,
+        s3_location=control.s3_location(job["job"]),
+        cancel_hint="**Stop waiting** stops this page waiting (Braze still finishes it)",
+        cancelled_note=(
             "Stopped waiting for this export. Braze has no cancel for control-group exports, "
-            "so it may still finish it; start a new export when you need the data.",
-            icon=":material/cancel:",
-        )
+            "so it may still finish it; start a new export when you need the data."
+        ),
+    )
 
 saved = st.session_state.get(RESULT_KEY)
 if saved is not None:

@@ -25,7 +25,7 @@ from dashboard.data.segments import (
     size_summary,
 )
 from dashboard.data.tags import tag_options
-from dashboard.export_view import run_export, show_export
+from dashboard.export_view import follow_export, show_export
 from dashboard.navigation import require_app
 from dashboard.url_state import sync_query_params
 from dashboard.widgets import (
@@ -273,32 +273,19 @@ if job is not None:
     meta: exports.ExportJob = job["job"]
     if job.get("cancel_error") is not None:
         show_error(job.pop("cancel_error"), "the export cancel at Braze")
-    if meta.url is None:
-        st.info(
-            "Braze is writing this export to your own S3 bucket (the workspace has S3 "
-            f"credentials), so there is nothing to download here. Look for the files under "
-            f"{md_escape(meta.s3_location)} in that bucket; Braze makes one file per 5,000 users.",
-            icon=":material/cloud_upload:",
-        )
-        job["status"] = "s3"
-    elif waiting:
-        run_export(
-            job,
-            ws,
-            limit_minutes=float(limit_minutes),
-            result_key=RESULT_KEY,
-            cancel_hint="**Cancel** cancels the export at Braze",
-        )
-        if job["status"] == "done":
-            st.rerun()  # draw the page again without the Cancel button of a finished export
-    if job["status"] in ("timeout", "failed"):
-        st.error(md_escape(job["message"]), icon=":material/error:")
-    elif job["status"] == "cancelled":
-        st.info(
+    follow_export(
+        job,
+        ws,
+        waiting=waiting,
+        limit_minutes=float(limit_minutes),
+        result_key=RESULT_KEY,
+        s3_location=meta.s3_location,
+        cancel_hint="**Cancel** cancels the export at Braze",
+        cancelled_note=(
             "Cancelled: Braze was asked to stop this segment's export, and this page stopped "
-            "waiting for it. Start a new export when you need the data.",
-            icon=":material/cancel:",
-        )
+            "waiting for it. Start a new export when you need the data."
+        ),
+    )
 
 saved = st.session_state.get(RESULT_KEY)
 if saved is not None:
