@@ -159,9 +159,10 @@ def movers_table(movers: tuple[Mover, ...]) -> pd.DataFrame:
             "current": pd.Series([m.current for m in movers], dtype="float64"),
             "previous": pd.Series([m.previous for m in movers], dtype="float64"),
             "change": pd.Series([m.change for m in movers], dtype="float64"),
-            "relative": pd.array(
-                [100 * m.relative if m.relative is not None else None for m in movers],
-                dtype="Float64",
+            # text, so a new item (no period before) reads "—", not the "None" of an empty cell
+            "relative": pd.Series(
+                [f"{100 * m.relative:+,.0f}%" if m.relative is not None else "—" for m in movers],
+                dtype="string",
             ),
             "link": pd.Series([mover_link(m, view) for m in movers], dtype="string"),
         }
@@ -189,7 +190,9 @@ def show_movers(movers: tuple[Mover, ...], measure: str, money: bool) -> None:
                 "Period before", format=number, help="The same number of days just before"
             ),
             "change": st.column_config.NumberColumn("Change", format=number),
-            "relative": st.column_config.NumberColumn("Change %", format="%+.0f%%"),
+            "relative": st.column_config.TextColumn(
+                "Change %", help="Against the period before; — for items new in this range"
+            ),
             "link": st.column_config.LinkColumn("Open", display_text="Open ↗"),
         },
     )

@@ -29,6 +29,10 @@ def test_the_root_opens_the_overview_with_the_demo_findings(app_test) -> None:
     assert len(at.tabs) == 4
     assert "Download every finding (CSV)" in rendered_text(at)
     assert "Traceback" not in rendered_text(at)
+    assert len(at.dataframe) >= 4  # one movers table per kind
+    for table in at.dataframe:  # an item new in the range has no relative change: "—", never None
+        relative = table.value["relative"]
+        assert relative.notna().all() and relative.str.fullmatch(r"[+-][\d,]+%|—").all()
 
 
 def test_links_keep_the_view(app_test, demo) -> None:
