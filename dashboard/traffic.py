@@ -3,9 +3,9 @@
 ``client_for`` (``dashboard.settings``) hands each workspace's client these objects, so
 however many sessions, threads or clients (an evicted and rebuilt one included) talk to one
 workspace, together they keep ≤ ``MAX_IN_FLIGHT`` HTTP attempts in flight and stay inside
-Braze's per-endpoint limits and 429 pauses. Both are in-process today; issue 16 swaps in
-Redis-backed objects with the same methods (``braze_api.slots.RequestSlots``,
-``braze_api.budget.RateBudget``).
+Braze's per-endpoint limits and 429 pauses. With ``REDIS_URL`` configured both are shared by
+every replica through Redis (``dashboard.shared_store``), each with this process's in-process
+object as its fallback while Redis is unreachable.
 """
 
 from __future__ import annotations
@@ -14,6 +14,9 @@ import threading
 
 from braze_api.budget import LocalRateBudget, RateBudget
 from braze_api.slots import LocalSlots, RequestSlots
+from dashboard.shared_store import connection
+from dashboard.shared_store.budget import SharedRateBudget
+from dashboard.shared_store.slots import SharedSlots
 
 __all__ = ["MAX_IN_FLIGHT", "budget_for", "slots_for"]
 
@@ -29,10 +32,22 @@ _budgets: dict[str, RateBudget] = {}
 def slots_for(fingerprint: str) -> RequestSlots:
     """The workspace's request slots (created on first use, kept for the process)."""
     with _lock:
-        return _slots.setdefault(fingerprint, LocalSlots(MAX_IN_FLIGHT))
+        slots = _slots.get(fingerprint)
+        if slots is None:
+            local = LocalSlots(MAX_IN_FLIGHT)
+            shared = connection.configured_url() is not None
+            slots = SharedSlots(fingerprint, MAX_IN_FLIGHT, local) if shared else local
+            _slots[fingerprint] = slots
+        return slots
 
 
 def budget_for(fingerprint: str) -> RateBudget:
     """The workspace's rate budget (created on first use, kept for the process)."""
     with _lock:
-        return _budgets.setdefault(fingerprint, LocalRateBudget())
+        budget = _budgets.get(fingerprint)
+        if budget is None:
+            local = LocalRateBudget()
+            shared = connection.configured_url() is not None
+            budget = SharedRateBudget(fingerprint, local) if shared else local
+            _budgets[fingerprint] = budget
+        return budget

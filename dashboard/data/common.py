@@ -66,7 +66,7 @@ def call(
         raw = fetch()
         return then(raw) if then is not None else raw
 
-    return cached(ws.fingerprint, endpoint, params, fetched, kind)
+    return cached(ws.fingerprint, endpoint, params, fetched, kind, tier="raw")
 
 
 @dataclass(frozen=True)
