@@ -109,8 +109,8 @@ class SharedRateBudget:
                 f"{at}:{uuid.uuid4().hex}",
                 PROBE_LEASE,
             )
-        except redis.RedisError:
-            connection.mark_down()
+        except redis.RedisError as error:
+            connection.mark_down(error)
             return self._local.admit(path)
         outcome = outcome.decode() if isinstance(outcome, bytes) else str(outcome)
         detail = detail.decode() if isinstance(detail, bytes) else str(detail)
@@ -152,5 +152,5 @@ class SharedRateBudget:
                 pause_ms,
                 OPEN_FOR,
             )
-        except redis.RedisError:
-            connection.mark_down()
+        except redis.RedisError as error:
+            connection.mark_down(error)

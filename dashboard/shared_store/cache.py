@@ -78,15 +78,15 @@ class SharedCache:
                     time.sleep(POLL)
                 if not shares(endpoint):  # the holder found it cannot be shared
                     return fetch()
-        except redis.RedisError:
-            connection.mark_down()
+        except redis.RedisError as error:
+            connection.mark_down(error)
             return fetch()
         try:
             data = self._r.get(vkey)  # filled between our miss and our lock
             if data is not None:
                 return codec.decode(data)  # type: ignore[arg-type]
-        except redis.RedisError:
-            connection.mark_down()
+        except redis.RedisError as error:
+            connection.mark_down(error)
         try:
             value = fetch()
             encoded = codec.encode(value)
@@ -96,14 +96,14 @@ class SharedCache:
             else:
                 try:
                     self._r.set(vkey, encoded, px=max(1, int(ttl * 1000)))
-                except redis.RedisError:
-                    connection.mark_down()
+                except redis.RedisError as error:
+                    connection.mark_down(error)
             return value
         finally:
             try:
                 self._r.eval(_RELEASE, 1, lkey, token)
-            except redis.RedisError:
-                connection.mark_down()
+            except redis.RedisError as error:
+                connection.mark_down(error)
 
     def clear(self, fingerprint: str | None) -> int:
         pattern = "bd:*:c:*" if fingerprint is None else f"bd:{fingerprint}:c:*"
@@ -117,8 +117,8 @@ class SharedCache:
                     batch = []
             if batch:
                 dropped += int(self._r.delete(*batch))
-        except redis.RedisError:
-            connection.mark_down()
+        except redis.RedisError as error:
+            connection.mark_down(error)
         return dropped
 
 

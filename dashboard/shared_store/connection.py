@@ -7,6 +7,7 @@ caller tries again.
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
@@ -19,10 +20,13 @@ from redis.retry import Retry
 
 __all__ = ["RETRY_AFTER", "check", "client", "configured_url", "mark_down", "reset", "status"]
 
-CONNECT_TIMEOUT = 0.25  # loopback or same-rack Redis answers in well under a millisecond
-SOCKET_TIMEOUT = 0.5
+# Short, but not so short that a busy replica (CPU-starved for a moment) gives up on a healthy
+# Redis and fetches on its own: that costs duplicate Braze requests.
+CONNECT_TIMEOUT = 0.5
+SOCKET_TIMEOUT = 2.0
 RETRY_AFTER = 5.0
 
+_log = logging.getLogger(__name__)
 _lock = threading.Lock()
 _client: redis.Redis | None = None
 _url: str | None = None
@@ -64,9 +68,14 @@ def client() -> redis.Redis | None:
         return _client
 
 
-def mark_down() -> None:
+def mark_down(error: BaseException | None = None) -> None:
     """A Redis call failed: use the in-process fallbacks for ``RETRY_AFTER`` seconds."""
     global _down_until
+    _log.warning(
+        "Redis unreachable (%s): using this process's cache for %.0f s",
+        type(error).__name__ if error is not None else "error",
+        RETRY_AFTER,
+    )
     with _lock:
         _down_until = time.monotonic() + RETRY_AFTER
 
@@ -86,8 +95,8 @@ def check() -> str:
         return status()
     try:
         redis_client.ping()
-    except redis.RedisError:
-        mark_down()
+    except redis.RedisError as error:
+        mark_down(error)
     return status()
 
 

@@ -55,8 +55,8 @@ class SharedSlots:
         try:
             while client is not None and not self._take(client, token):
                 time.sleep(POLL)
-        except redis.RedisError:
-            connection.mark_down()
+        except redis.RedisError as error:
+            connection.mark_down(error)
             client = None
         if client is None:
             with self._local.hold():
@@ -68,5 +68,5 @@ class SharedSlots:
             finally:
                 try:
                     client.zrem(self._key, token)
-                except redis.RedisError:
-                    connection.mark_down()
+                except redis.RedisError as error:
+                    connection.mark_down(error)
