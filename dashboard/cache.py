@@ -38,7 +38,7 @@ T = TypeVar("T")
 
 #: Raw response bodies (and the frames pivoted straight from them) vs results derived from them.
 Tier = Literal["raw", "derived"]
-DEFAULT_CACHE_MB = 512  # DASHBOARD_CACHE_MB overrides; derived results get an eighth of it
+DEFAULT_CACHE_MB = 512  # DASHBOARD_CACHE_MB overrides; derived results get a quarter of it
 
 #: How long an entry lives depends on what it holds; a typo here is a type error, not a KeyError.
 CacheKind = Literal["list", "details", "series_recent", "series_settled"]
@@ -128,13 +128,13 @@ def _tlru(max_bytes: int) -> TLRUCache:
 class DataCache:
     """A byte-bounded TTL cache with single flight; safe to share between threads.
 
-    ``max_bytes`` is split: raw bodies get seven eighths, derived results one eighth (or
+    ``max_bytes`` is split: raw bodies get three quarters, derived results one quarter (or
     ``derived_bytes``), each evicting only its own entries.
     """
 
     def __init__(self, max_bytes: int | None = None, derived_bytes: int | None = None) -> None:
         total = _cache_bytes() if max_bytes is None else max_bytes
-        derived = max(1, total // 8) if derived_bytes is None else derived_bytes
+        derived = max(1, total // 4) if derived_bytes is None else derived_bytes
         self.max_bytes = total
         self._raw: TLRUCache = _tlru(max(1, total - derived))
         self._derived: TLRUCache = _tlru(derived)

@@ -71,7 +71,9 @@ def load_campaigns(ws: Workspace, include_archived: bool = False) -> pd.DataFram
         body = client_for(ws).campaigns.list(include_archived=include_archived)
         return frames.items_frame(body, LIST_COLUMNS)
 
-    table = call(ws, "campaigns.list", {"include_archived": include_archived}, fetch, "list")
+    table = call(
+        ws, "campaigns.list", {"include_archived": include_archived}, fetch, "list", tier="derived"
+    )
     return table.sort_values("last_edited", ascending=False, na_position="last").reset_index(
         drop=True
     )
@@ -231,12 +233,13 @@ def _window_sums(ws: Workspace, campaign_id: str, window: Window, today: date) -
             sums=campaign_window_sums(body, window.start, window.end),
         )
 
-    return cached(
+    return cached(  # an intermediate, like the body: the row is what a repeat view reads
         ws.fingerprint,
         _SUMS_ENDPOINT,
         _window_params(campaign_id, window),
         reduce,
         series_kind(window.end, today),
+        tier="raw",
     )
 
 
