@@ -79,9 +79,10 @@ def test_frames_round_trip_exactly_through_arrow() -> None:
     assert back.dtypes.equals(frame.dtypes)
 
 
-def test_only_json_and_frames_are_shared_never_pickle() -> None:
+def test_only_data_formats_are_shared_never_pickle() -> None:
     assert codec.decode(codec.encode({"a": [1, 2.5, None, "x"]})) == {"a": [1, 2.5, None, "x"]}
-    for value in [(1, 2), {1: "int key"}, {"f": float("inf")}, object(), pd.Series([1])]:
+    assert codec.decode(codec.encode((1, ("a", 2.5)))) == (1, ("a", 2.5))  # tagged JSON
+    for value in [{1: "int key"}, {"f": float("inf")}, object(), pd.Series([1]), (float("nan"),)]:
         assert codec.encode(value) is None  # would not come back exactly: stays in process
     import pickle
 
@@ -293,3 +294,23 @@ def test_local_slots_still_count_this_replica(redis_server: RedisServer) -> None
     with slots.hold():
         assert local.in_flight == 1
     assert redis_server.client().zcard("bd:fpL:slots") == 0  # lease released
+
+
+def test_registered_rows_are_shared_and_other_objects_are_not() -> None:
+    from dataclasses import dataclass
+
+    from dashboard.data.campaigns import LeaderboardRow
+
+    row = LeaderboardRow(channels=("email", "sms"), numbers=(("sent", 12.0), ("opens", None)))
+    data = codec.encode(row)
+    assert data is not None and data[:1] == b"T"
+    assert codec.decode(data) == row and isinstance(codec.decode(data), LeaderboardRow)
+
+    @dataclass(frozen=True)
+    class Unlisted:
+        x: int
+
+    assert codec.encode(Unlisted(1)) is None  # not on the allow-list: stays in the process
+    forged = b'T{"~d":"os.system","f":{"command":"true"}}'
+    with pytest.raises(ValueError):
+        codec.decode(forged)  # a name off the allow-list is refused, never imported

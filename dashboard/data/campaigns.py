@@ -29,6 +29,7 @@ from dashboard.cache import cached, series_kind
 from dashboard.data.common import call, fan_out
 from dashboard.filters import utc_today
 from dashboard.settings import Workspace, client_for
+from dashboard.shared_store import codec as shared_codec
 from dashboard.windows import Window, day_windows
 
 MAX_SERIES_DAYS = 100  # /campaigns/data_series accepts at most 100 days per request
@@ -370,6 +371,7 @@ def error_status(err: BaseException) -> str:
     return "⚠ could not load"
 
 
+@shared_codec.register  # plain fields: replicas share rows through Redis (issue 16)
 @dataclass(frozen=True)
 class LeaderboardRow:
     """One campaign's leaderboard numbers for one range.
