@@ -25,12 +25,15 @@ __all__ = ["RETRY_AFTER", "check", "client", "configured_url", "mark_down", "res
 CONNECT_TIMEOUT = 0.5
 SOCKET_TIMEOUT = 2.0
 RETRY_AFTER = 5.0
+RECHECK = 2.0  # how long a read of the configuration stands (it is asked on every cache miss)
 
 _log = logging.getLogger(__name__)
 _lock = threading.Lock()
 _client: redis.Redis | None = None
 _url: str | None = None
 _down_until = 0.0
+_checked_at = -RECHECK
+_checked_url: str | None = None
 
 
 def _secrets() -> Mapping[str, Any]:
@@ -42,9 +45,23 @@ def _secrets() -> Mapping[str, Any]:
         return {}
 
 
-def configured_url(env: Mapping[str, str] | None = None) -> str | None:
-    url = (env if env is not None else os.environ).get("REDIS_URL") or _secrets().get("REDIS_URL")
+def _read_url(env: Mapping[str, str]) -> str | None:
+    url = env.get("REDIS_URL") or _secrets().get("REDIS_URL")
     return str(url).strip() or None if url else None
+
+
+def configured_url(env: Mapping[str, str] | None = None) -> str | None:
+    """``REDIS_URL`` from the environment, else secrets (re-read every ``RECHECK`` seconds)."""
+    global _checked_at, _checked_url
+    if env is not None:
+        return _read_url(env)
+    with _lock:
+        if time.monotonic() - _checked_at < RECHECK:
+            return _checked_url
+    url = _read_url(os.environ)
+    with _lock:
+        _checked_at, _checked_url = time.monotonic(), url
+    return url
 
 
 def client() -> redis.Redis | None:
@@ -102,6 +119,6 @@ def check() -> str:
 
 def reset() -> None:
     """Forget the client and the health flag (tests; a changed REDIS_URL)."""
-    global _client, _url, _down_until
+    global _client, _url, _down_until, _checked_at
     with _lock:
-        _client, _url, _down_until = None, None, 0.0
+        _client, _url, _down_until, _checked_at = None, None, 0.0, -RECHECK
