@@ -314,3 +314,20 @@ def test_registered_rows_are_shared_and_other_objects_are_not() -> None:
     forged = b'T{"~d":"os.system","f":{"command":"true"}}'
     with pytest.raises(ValueError):
         codec.decode(forged)  # a name off the allow-list is refused, never imported
+
+
+def test_the_budget_guard_keeps_to_a_share_across_replicas(redis_server, monkeypatch) -> None:  # noqa: F811
+    from dashboard import traffic
+
+    monkeypatch.setenv("DASHBOARD_BUDGET_SHARE", "0.00002")  # 5 of Braze's 250,000 an hour
+    first = traffic.budget_for("fpS")
+    monkeypatch.setattr(traffic, "_budgets", {})  # another replica, same Redis
+    second = traffic.budget_for("fpS")
+    probe = first.admit("/campaigns/list")
+    first.done(probe, paused_until=None)
+    for budget in (second, first, second, first):
+        assert budget.admit("/kpis/dau/data_series").wait == 0
+    refused = second.admit("/segments/list")
+    assert refused.wait > 3000 and "share" in refused.reason  # the sixth waits for the hour
+    assert traffic.budget_share({"DASHBOARD_BUDGET_SHARE": "2"}) == traffic.DEFAULT_BUDGET_SHARE
+    assert traffic.guarded_limits(0.1)[-1].requests == 25_000
