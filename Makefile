@@ -7,14 +7,14 @@ PORT ?= 8501
 # (dashboard/serve.py refuses otherwise; README "Deploy for a team").
 ADDRESS ?= 127.0.0.1
 
-.PHONY: run test setup setup-dev browser lint format bench sandbox
+.PHONY: run test setup setup-dev browser redis lint format bench sandbox
 
 run: setup
 	$(PY) -m dashboard.serve --server.port $(PORT) --server.address $(ADDRESS)
 
 # Tests run on 3 pytest-xdist workers (about 2.5 min on 2 cores, 4 min serially); every browser
 # test goes to one worker (xdist_group "browser"), so one server and one Chromium serve them all.
-test: setup-dev browser
+test: setup-dev browser redis
 	$(PY) -m pytest -q -n 3 --dist loadgroup
 
 setup: $(VENV)/.runtime-installed
@@ -33,6 +33,10 @@ $(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.runtime-installed
 # Browser tests drive Debian's Chromium (Playwright cannot download its own browser here).
 browser:
 	@bash scripts/ensure_chromium.sh
+
+# The shared-store tests start their own Debian redis-server (issue 16).
+redis:
+	@bash scripts/ensure_redis.sh
 
 # Static checks, one command a line (make stops at the first that fails): style, then the
 # layer contracts ([tool.importlinter] in pyproject.toml). Type checking goes last, below them.

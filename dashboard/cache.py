@@ -3,11 +3,26 @@
 Keys are (workspace fingerprint, endpoint, params): never the raw key. Entries expire by kind
 (lists and details in minutes; series that ended long ago, which Braze no longer restates, in a
 day). Identical concurrent requests wait for one fetch (single flight). Failures are not cached.
+
+Bounded by bytes, not entries (issue 16: an entry count evicted everything past ~1,365 ranked
+campaigns): each entry's size is estimated (a frame's deep memory usage, a body's JSON length),
+and raw response bodies and derived results (leaderboard rows, sums) have separate budgets, so
+the small derived entries a repeat view needs are never pushed out by large bodies.
+
+With ``REDIS_URL`` set, shareable values (JSON bodies, frames) also go through the shared cache
+and single flight of ``dashboard.shared_store.cache``, so replicas fetch each call once between
+them; this process's cache stays in front (and is all there is while Redis is down).
 """
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
+import json
+import os
+import sys
 import threading
+from collections import ChainMap
 from collections.abc import Callable, Hashable, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -17,7 +32,13 @@ from typing import Any, Literal, TypeVar, cast, get_args
 import pandas as pd
 from cachetools import TLRUCache
 
+from dashboard.shared_store.cache import shared_cache, shares
+
 T = TypeVar("T")
+
+#: Raw response bodies (and the frames pivoted straight from them) vs results derived from them.
+Tier = Literal["raw", "derived"]
+DEFAULT_CACHE_MB = 512  # DASHBOARD_CACHE_MB overrides; derived results get a quarter of it
 
 #: How long an entry lives depends on what it holds; a typo here is a type error, not a KeyError.
 CacheKind = Literal["list", "details", "series_recent", "series_settled"]
@@ -45,6 +66,40 @@ def series_kind(window_end: date, today: date) -> CacheKind:
 class _Entry:
     value: Any
     ttl: float
+    size: int = 1
+
+
+def estimate_bytes(value: Any, depth: int = 0) -> int:
+    """Roughly what ``value`` costs in memory (frames: deep memory usage; bodies: JSON length)."""
+    if isinstance(value, pd.DataFrame | pd.Series):
+        usage = value.memory_usage(deep=True)
+        return int(usage.sum() if isinstance(usage, pd.Series) else usage)
+    if isinstance(value, dict | list):
+        try:
+            return len(json.dumps(value, default=str))
+        except (TypeError, ValueError):
+            pass
+    if depth < 8:
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            return 64 + sum(
+                estimate_bytes(getattr(value, f.name), depth + 1) for f in dataclasses.fields(value)
+            )
+        if isinstance(value, tuple | list | set | frozenset):
+            return 56 + sum(estimate_bytes(v, depth + 1) for v in value)
+        if isinstance(value, dict):
+            return 64 + sum(
+                estimate_bytes(k, depth + 1) + estimate_bytes(v, depth + 1)
+                for k, v in value.items()
+            )
+    return sys.getsizeof(value)
+
+
+def _cache_bytes() -> int:
+    try:
+        megabytes = float(os.environ.get("DASHBOARD_CACHE_MB", DEFAULT_CACHE_MB))
+    except ValueError:
+        megabytes = DEFAULT_CACHE_MB
+    return max(1, int(megabytes * 1024 * 1024))
 
 
 def _freeze(value: Any) -> Hashable:
@@ -62,22 +117,49 @@ def make_key(fingerprint: str, endpoint: str, params: Mapping[str, Any]) -> tupl
     return (fingerprint, endpoint, _freeze(params))
 
 
-class DataCache:
-    """A bounded TTL cache with single flight; safe to share between threads."""
+def _tlru(max_bytes: int) -> TLRUCache:
+    return TLRUCache(
+        maxsize=max_bytes,
+        ttu=lambda _key, entry, now: now + entry.ttl,
+        getsizeof=lambda entry: entry.size,
+    )
 
-    def __init__(self, maxsize: int = 4096) -> None:
-        self._store: TLRUCache = TLRUCache(
-            maxsize=maxsize, ttu=lambda _key, entry, now: now + entry.ttl
-        )
+
+class DataCache:
+    """A byte-bounded TTL cache with single flight; safe to share between threads.
+
+    ``max_bytes`` is split: raw bodies get three quarters, derived results one quarter (or
+    ``derived_bytes``), each evicting only its own entries.
+    """
+
+    def __init__(self, max_bytes: int | None = None, derived_bytes: int | None = None) -> None:
+        total = _cache_bytes() if max_bytes is None else max_bytes
+        derived = max(1, total // 4) if derived_bytes is None else derived_bytes
+        self.max_bytes = total
+        self._raw: TLRUCache = _tlru(max(1, total - derived))
+        self._derived: TLRUCache = _tlru(derived)
         self._lock = threading.Lock()
         self._inflight: dict[tuple, Future] = {}
         self._generation: dict[str | None, int] = {}  # bumped by clear(): "Refresh" wins
         self.hits = 0
         self.misses = 0
 
-    def get_or_fetch(self, key: tuple, fetch: Callable[[], T], ttl: float) -> T:
+    @property
+    def _store(self) -> ChainMap:
+        """Every entry, derived first (a live read-only view, for tests and diagnostics)."""
+        return ChainMap(self._derived, self._raw)
+
+    def bytes_used(self, tier: Tier | None = None) -> int:
         with self._lock:
-            entry = self._store.get(key)
+            if tier is None:
+                return int(self._raw.currsize + self._derived.currsize)
+            return int((self._raw if tier == "raw" else self._derived).currsize)
+
+    def get_or_fetch(self, key: tuple, fetch: Callable[[], T], ttl: float, tier: Tier = "raw") -> T:
+        with self._lock:
+            entry = self._derived.get(key)
+            if entry is None:
+                entry = self._raw.get(key)
             if entry is not None:
                 self.hits += 1
                 return _share(entry.value)
@@ -96,9 +178,12 @@ class DataCache:
                 self._inflight.pop(key, None)
             future.set_exception(exc)
             raise
+        size = max(1, estimate_bytes(value))  # outside the lock: it may serialise a big body
         with self._lock:
             if self._generation_of(key) == generation:  # not cleared while fetching
-                self._store[key] = _Entry(value, ttl)
+                store = self._raw if tier == "raw" else self._derived
+                with contextlib.suppress(ValueError):  # larger than the budget: keep nothing
+                    store[key] = _Entry(value, ttl, size)
             self._inflight.pop(key, None)
         future.set_result(value)
         return _share(value)
@@ -107,19 +192,20 @@ class DataCache:
         """Drop one workspace's entries (or all); returns how many were dropped."""
         with self._lock:
             self._generation[fingerprint] = self._generation.get(fingerprint, 0) + 1
-            keys = [
-                k for k in list(self._store.keys()) if fingerprint is None or k[0] == fingerprint
-            ]
-            for k in keys:
-                self._store.pop(k, None)
-            return len(keys)
+            dropped = 0
+            for store in (self._raw, self._derived):
+                keys = [k for k in list(store.keys()) if fingerprint is None or k[0] == fingerprint]
+                for k in keys:
+                    store.pop(k, None)
+                dropped += len(keys)
+            return dropped
 
     def _generation_of(self, key: tuple) -> tuple[int, int]:
         return (self._generation.get(None, 0), self._generation.get(key[0], 0))
 
     def __len__(self) -> int:
         with self._lock:
-            return len(self._store)
+            return len(self._raw) + len(self._derived)
 
 
 def _share(value: T) -> T:
@@ -138,9 +224,32 @@ def cached(
     params: Mapping[str, Any],
     fetch: Callable[[], T],
     kind: CacheKind,
+    *,
+    tier: Tier = "derived",
 ) -> T:
-    return CACHE.get_or_fetch(make_key(fingerprint, endpoint, params), fetch, TTL_SECONDS[kind])
+    """``tier="raw"`` for response bodies (``dashboard.data.common.call``), else a derived result."""
+    key = make_key(fingerprint, endpoint, params)
+    ttl = TTL_SECONDS[kind]
+    return CACHE.get_or_fetch(key, _through_shared(key, fetch, ttl), ttl, tier)
+
+
+def _through_shared(key: tuple, fetch: Callable[[], T], ttl: float) -> Callable[[], T]:
+    """On a miss here, ask the replicas' shared cache (when configured, up and allowed)."""
+    if not shares(str(key[1])):
+        return fetch
+
+    def fetched() -> T:
+        shared = shared_cache()
+        return fetch() if shared is None else shared.get_or_fetch(key, fetch, ttl)
+
+    return fetched
 
 
 def clear_workspace(fingerprint: str) -> int:
-    return CACHE.clear(fingerprint)
+    """Drop the workspace's entries here and in the shared cache (other replicas keep their
+    in-process copies until they expire)."""
+    dropped = CACHE.clear(fingerprint)
+    shared = shared_cache()
+    if shared is not None:
+        shared.clear(fingerprint)
+    return dropped

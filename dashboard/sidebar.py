@@ -27,6 +27,7 @@ from dashboard.filters import (
     utc_today,
 )
 from dashboard.settings import Workspace
+from dashboard.shared_store import connection as shared_store
 from dashboard.url_state import sync_query_params
 from dashboard.widgets import md_escape
 
@@ -304,19 +305,28 @@ def render() -> tuple[Workspace, Filters]:
     return ws, filters
 
 
+SHARED_STORE_DOWN = (
+    "Shared cache (Redis) unreachable: this server is using its own cache and request budget "
+    "until it is back."
+)
+
+
 def render_rate_limit(slot: st.delta_generator.DeltaGenerator, ws: Workspace) -> None:
-    """After the page ran: Braze's remaining request budget, if a response reported it."""
+    """After the page ran: Braze's remaining request budget, if a response reported it, and a
+    notice when the replicas' shared cache (Redis) is configured but unreachable."""
+    lines = [SHARED_STORE_DOWN] if shared_store.check() == "down" else []
     try:
         limit = settings.client_for(ws).rate_limit
     except ValueError:  # an unusable workspace already says so where it is used
-        return
-    if limit is None or limit.remaining is None:
-        return
-    of = f" of {limit.limit:,}" if limit.limit is not None else ""
-    text = f"Braze rate limit: {limit.remaining:,}{of} requests left"
-    if limit.reset is not None:
-        text += f" (resets {limit.reset:%H:%M} UTC)"
-    slot.caption(text)
+        limit = None
+    if limit is not None and limit.remaining is not None:
+        of = f" of {limit.limit:,}" if limit.limit is not None else ""
+        text = f"Braze rate limit: {limit.remaining:,}{of} requests left"
+        if limit.reset is not None:
+            text += f" (resets {limit.reset:%H:%M} UTC)"
+        lines.append(text)
+    if lines:
+        slot.caption("  \n".join(lines))
 
 
 def current_filters() -> Filters:

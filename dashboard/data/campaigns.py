@@ -29,6 +29,7 @@ from dashboard.cache import cached, series_kind
 from dashboard.data.common import call, fan_out
 from dashboard.filters import utc_today
 from dashboard.settings import Workspace, client_for
+from dashboard.shared_store import codec as shared_codec
 from dashboard.windows import Window, day_windows
 
 MAX_SERIES_DAYS = 100  # /campaigns/data_series accepts at most 100 days per request
@@ -71,7 +72,9 @@ def load_campaigns(ws: Workspace, include_archived: bool = False) -> pd.DataFram
         body = client_for(ws).campaigns.list(include_archived=include_archived)
         return frames.items_frame(body, LIST_COLUMNS, extra=True)
 
-    table = call(ws, "campaigns.list", {"include_archived": include_archived}, fetch, "list")
+    table = call(
+        ws, "campaigns.list", {"include_archived": include_archived}, fetch, "list", tier="derived"
+    )
     return table.sort_values("last_edited", ascending=False, na_position="last").reset_index(
         drop=True
     )
@@ -231,12 +234,13 @@ def _window_sums(ws: Workspace, campaign_id: str, window: Window, today: date) -
             sums=campaign_window_sums(body, window.start, window.end),
         )
 
-    return cached(
+    return cached(  # an intermediate, like the body: the row is what a repeat view reads
         ws.fingerprint,
         _SUMS_ENDPOINT,
         _window_params(campaign_id, window),
         reduce,
         series_kind(window.end, today),
+        tier="raw",
     )
 
 
@@ -367,6 +371,7 @@ def error_status(err: BaseException) -> str:
     return "⚠ could not load"
 
 
+@shared_codec.register  # plain fields: replicas share rows through Redis (issue 16)
 @dataclass(frozen=True)
 class LeaderboardRow:
     """One campaign's leaderboard numbers for one range.

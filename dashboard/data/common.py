@@ -11,7 +11,7 @@ from typing import Any, Generic, TypeVar, cast, overload
 import pandas as pd
 
 from braze_api import BrazeClient, frames
-from dashboard.cache import CacheKind, cached, series_kind
+from dashboard.cache import CacheKind, Tier, cached, series_kind
 from dashboard.filters import utc_today
 from dashboard.settings import Workspace, client_for
 from dashboard.traffic import MAX_IN_FLIGHT
@@ -31,6 +31,7 @@ def call(
     kind: CacheKind,
     *,
     then: None = None,
+    tier: Tier = "raw",
 ) -> T: ...
 
 
@@ -43,6 +44,7 @@ def call(
     kind: CacheKind,
     *,
     then: Callable[[Any], T],
+    tier: Tier = "raw",
 ) -> T: ...
 
 
@@ -54,19 +56,24 @@ def call(
     kind: CacheKind,
     *,
     then: Callable[[Any], Any] | None = None,
+    tier: Tier = "raw",
 ) -> Any:
     """Serve from the shared cache, else run ``fetch`` (a client call) and ``then`` on it.
 
     The request gate lives in the client (``dashboard.traffic``): each HTTP attempt holds one
     of the workspace's slots, and nothing else does: not the retry sleeps, rate-limit waits,
     nor ``then`` (typically the pivot to a frame).
+
+    ``tier``: "raw" for bodies kept to derive from (evicted first, by bytes); "derived" for
+    what a view reads directly on every repeat (the campaign list frame), kept with the other
+    small results so large bodies never push it out.
     """
 
     def fetched() -> Any:
         raw = fetch()
         return then(raw) if then is not None else raw
 
-    return cached(ws.fingerprint, endpoint, params, fetched, kind)
+    return cached(ws.fingerprint, endpoint, params, fetched, kind, tier=tier)
 
 
 @dataclass(frozen=True)

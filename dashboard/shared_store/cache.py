@@ -1,0 +1,127 @@
+"""The response cache and single flight shared by every replica, in Redis.
+
+Keys are ``bd:<workspace fingerprint>:c:<sha256 of endpoint and params>``; values are
+``codec`` bytes with the kind's TTL. Single flight across processes: the first replica to miss
+takes a Redis lock (expiring after ``LOCK_EXPIRY``, released only by its token) and fetches;
+the others poll until the value appears or the lock is gone (its holder finished without a
+shareable value, failed, or died, and the lock expired), then look again or fetch themselves.
+
+Personal data never comes here: endpoints under ``NEVER_SHARED`` are refused, and the user
+lookup and export loaders do not use the cache at all. Any Redis error marks Redis down and the
+caller fetches itself (the in-process cache in ``dashboard.cache`` still applies).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import redis
+
+from dashboard.shared_store import codec, connection
+
+__all__ = ["LOCK_EXPIRY", "NEVER_SHARED", "SharedCache", "shares"]
+
+T = TypeVar("T")
+
+LOCK_EXPIRY = 30.0  # longer than one request's deadline with its retries
+POLL = 0.02
+NEVER_SHARED = ("users", "/users", "segment_export", "control_group")  # people data
+
+_RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+
+_unshareable: set[str] = set()  # endpoints whose values the codec refused (in this process)
+_unshareable_lock = threading.Lock()
+
+
+def shares(endpoint: str) -> bool:
+    if endpoint.startswith(NEVER_SHARED):
+        return False
+    with _unshareable_lock:
+        return endpoint not in _unshareable
+
+
+def value_key(key: tuple) -> str:
+    digest = hashlib.sha256(repr(key[1:]).encode()).hexdigest()
+    return f"bd:{key[0]}:c:{digest}"
+
+
+class SharedCache:
+    def __init__(self, client: redis.Redis, *, lock_expiry: float = LOCK_EXPIRY) -> None:
+        self._r = client
+        self._lock_expiry = lock_expiry
+
+    def get_or_fetch(self, key: tuple, fetch: Callable[[], T], ttl: float) -> T:
+        """The shared value for ``key``, else fetch it once across every replica."""
+        endpoint = str(key[1])
+        vkey = value_key(key)
+        lkey = vkey + ":lock"
+        token = uuid.uuid4().hex
+        try:
+            while True:
+                data = self._r.get(vkey)
+                if data is not None:
+                    return codec.decode(data)  # type: ignore[arg-type]
+                if self._r.set(lkey, token, nx=True, px=int(self._lock_expiry * 1000)):
+                    break
+                while self._r.exists(lkey):  # someone else is fetching: wait for them
+                    data = self._r.get(vkey)
+                    if data is not None:
+                        return codec.decode(data)  # type: ignore[arg-type]
+                    time.sleep(POLL)
+                if not shares(endpoint):  # the holder found it cannot be shared
+                    return fetch()
+        except redis.RedisError as error:
+            connection.mark_down(error)
+            return fetch()
+        try:
+            data = self._r.get(vkey)  # filled between our miss and our lock
+            if data is not None:
+                return codec.decode(data)  # type: ignore[arg-type]
+        except redis.RedisError as error:
+            connection.mark_down(error)
+        try:
+            value = fetch()
+            encoded = codec.encode(value)
+            if encoded is None:
+                with _unshareable_lock:
+                    _unshareable.add(endpoint)
+            else:
+                try:
+                    self._r.set(vkey, encoded, px=max(1, int(ttl * 1000)))
+                except redis.RedisError as error:
+                    connection.mark_down(error)
+            return value
+        finally:
+            try:
+                self._r.eval(_RELEASE, 1, lkey, token)
+            except redis.RedisError as error:
+                connection.mark_down(error)
+
+    def clear(self, fingerprint: str | None) -> int:
+        pattern = "bd:*:c:*" if fingerprint is None else f"bd:{fingerprint}:c:*"
+        dropped = 0
+        try:
+            batch: list[Any] = []
+            for name in self._r.scan_iter(match=pattern, count=500):
+                batch.append(name)
+                if len(batch) >= 500:
+                    dropped += int(self._r.delete(*batch))
+                    batch = []
+            if batch:
+                dropped += int(self._r.delete(*batch))
+        except redis.RedisError as error:
+            connection.mark_down(error)
+        return dropped
+
+
+def shared_cache() -> SharedCache | None:
+    client = connection.client()
+    return SharedCache(client) if client is not None else None

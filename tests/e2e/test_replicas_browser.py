@@ -1,0 +1,111 @@
+"""Two `python -m dashboard.serve` replicas share one Redis (issue 16), in a real browser.
+
+Six Chromium sessions split across both replicas open the campaign overview cold at once: the
+request-counting sandbox sees each distinct call exactly once. A view the first replica loaded
+costs the second replica nothing. With Redis stopped, both keep serving and say so.
+(Six sessions rather than the issue's twenty: this is a shared 2-core machine.)
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from braze_sandbox import SANDBOX_API_KEY, start_sandbox
+from dashboard.sidebar import SHARED_STORE_DOWN
+from tests.e2e.conftest import screenshot, streamlit_server, wait_for_app
+from tests.redis_server import RedisServer, free_port
+
+pytestmark = pytest.mark.browser
+
+SESSIONS_PER_REPLICA = 3
+
+
+def distinct(requests: list[Any]) -> Counter:
+    return Counter(
+        (r.method, r.path, json.dumps(r.query, sort_keys=True), json.dumps(r.body, sort_keys=True))
+        for r in requests
+    )
+
+
+def open_overview(browser: Any, urls: list[str]) -> list[Any]:
+    """One new session per url, all loading at once; returns the pages once every run ended."""
+    pages = []
+    for url in urls:
+        context = browser.new_context(viewport={"width": 1440, "height": 900})
+        page = context.new_page()
+        page.set_default_timeout(180_000)
+        page.goto(f"{url}/campaigns")
+        pages.append(page)
+    for page in pages:
+        wait_for_app(page)
+        page.wait_for_selector("[data-testid='stDataFrame']")
+        assert page.locator("[data-testid='stException']").count() == 0
+    return pages
+
+
+def close(pages: list[Any]) -> None:
+    for page in pages:
+        page.context.close()
+
+
+@pytest.fixture
+def replicas(chromium_path: str, tmp_path: Path) -> Iterator[tuple[Any, RedisServer, list[str]]]:
+    redis_server = RedisServer(free_port())
+    redis_server.start()
+    sandbox = start_sandbox(api_key=SANDBOX_API_KEY)
+    env = {
+        "REDIS_URL": redis_server.url,
+        "BRAZE_API_KEY": SANDBOX_API_KEY,
+        "BRAZE_REST_ENDPOINT": str(sandbox),
+        "BRAZE_EXTRA_ENDPOINTS": f"Test sandbox={sandbox}",
+    }
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    try:
+        with (
+            streamlit_server(tmp_path / "a", env) as first,
+            streamlit_server(tmp_path / "b", env) as second,
+        ):
+            yield sandbox, redis_server, [first, second]
+    finally:
+        redis_server.stop()
+        sandbox.stop()
+
+
+def test_replicas_share_one_cache_and_survive_redis_stopping(browser, replicas) -> None:
+    sandbox, redis_server, (first, second) = replicas
+    log = sandbox.sandbox
+    log.clear_requests()
+
+    pages = open_overview(browser, [first, second] * SESSIONS_PER_REPLICA)
+    cold = distinct(log.requests)
+    assert cold, "the overview sent nothing: it was not cold"
+    assert {call: n for call, n in cold.items() if n > 1} == {}  # one request per distinct call
+    close(pages)
+
+    campaign = log.workspace.campaigns[0]
+    before = len(log.requests)
+    detail = browser.new_page()
+    detail.goto(f"{first}/campaigns?campaign_id={campaign.id}")
+    wait_for_app(detail)
+    assert len(log.requests) > before  # the first replica fetched the detail view
+    after_first = len(log.requests)
+    detail.goto(f"{second}/campaigns?campaign_id={campaign.id}")
+    wait_for_app(detail)
+    assert detail.locator("h1").first.inner_text().strip() == campaign.name
+    assert len(log.requests) == after_first  # the second replica's view made 0 requests
+    detail.close()
+
+    redis_server.stop()
+    pages = open_overview(browser, [first, second])
+    for page in pages:
+        page.get_by_text("Shared cache (Redis) unreachable").first.wait_for()
+        assert SHARED_STORE_DOWN.split(":")[0] in page.inner_text("[data-testid='stSidebar']")
+    screenshot(pages[1], "replicas-redis-down")
+    close(pages)
