@@ -11,7 +11,7 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pytest
 import requests
@@ -42,6 +42,34 @@ def chromium_path() -> str:
             pytest.fail(f"chromium not found at {CHROMIUM}: browser tests must run in CI")
         pytest.skip("chromium not installed (apt-get install chromium); browser tests skipped")
     return CHROMIUM
+
+
+@contextmanager
+def serving(
+    proc: subprocess.Popen, log: IO[str], ready_url: str, name: str, *, timeout: float
+) -> Iterator[None]:
+    """Wait until ``ready_url`` answers 2xx (failing if ``proc`` dies first), then stop ``proc``."""
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"{name} exited early (code {proc.returncode}); see {log.name}")
+            try:
+                if requests.get(ready_url, timeout=2).ok:
+                    break
+            except requests.ConnectionError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"{name} did not become ready within {timeout:g} s")
+            time.sleep(0.3)
+        yield
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
 
 
 @contextmanager
@@ -82,27 +110,8 @@ def streamlit_server(
         stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"streamlit exited early (code {proc.returncode}); see {log.name}")
-            try:
-                if requests.get(f"{url}/_stcore/health", timeout=2).ok:
-                    break
-            except requests.ConnectionError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("streamlit did not become healthy within 60 s")
-            time.sleep(0.5)
+    with serving(proc, log, f"{url}/_stcore/health", "streamlit", timeout=60):
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 @pytest.fixture(scope="session")

@@ -13,15 +13,13 @@ import json
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 
-from tests.e2e.conftest import _free_port, screenshot, streamlit_server, wait_for_app
+from tests.e2e.conftest import _free_port, screenshot, serving, streamlit_server, wait_for_app
 
 pytestmark = pytest.mark.browser
 
@@ -47,27 +45,10 @@ def oidc_provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         env={**os.environ, "NO_COLOR": "1"},
     )
     url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"oidc-provider-mock exited early (code {proc.returncode})")
-            try:
-                if requests.get(f"{url}/.well-known/openid-configuration", timeout=2).ok:
-                    break
-            except requests.ConnectionError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("oidc-provider-mock did not start within 30 s")
-            time.sleep(0.2)
+    with serving(
+        proc, log, f"{url}/.well-known/openid-configuration", "oidc-provider-mock", timeout=30
+    ):
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 @pytest.fixture(scope="module")
