@@ -13,9 +13,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from braze_api.fields import CONTROL_GROUP_FIELDS as CONTROL_GROUP_FIELDS  # the page offers them
-from dashboard import audit
-from dashboard.auth import check_people_data
-from dashboard.data.segment_export import ExportJob
+from dashboard.data.segment_export import ExportJob, start_audited
 from dashboard.settings import Workspace, client_for
 
 #: How the job is named on the page and in file names (it has no segment id we know).
@@ -29,23 +27,19 @@ def start_control_group_export(ws: Workspace, fields: list[str] | None) -> Expor
     People data: raises ``PeopleDataRefused`` (nothing sent) without the people-data role, and
     the start is one audit line (the finish is written by ``download_and_parse``).
     """
-    action: audit.Action = "control_group_export_start"
-    identity = check_people_data(action, "export", [], 0)
-    try:
-        body = client_for(ws).users.export_global_control_group(fields_to_export=fields)
-    except Exception:
-        audit.record(action, "export", [], 0, "error", who=identity.email)
-        raise
-    audit.record(action, "export", [], 0, "ok", who=identity.email)
-    url = body.get("url")
-    return ExportJob(
-        segment_id=CONTROL_GROUP_ID,
-        segment_name=CONTROL_GROUP_NAME,
-        object_prefix=body.get("object_prefix"),
-        url=url if isinstance(url, str) and url else None,
-        started_at=datetime.now(UTC),
-        fields=tuple(fields) if fields is not None else None,
-        kind="control_group",
+    return start_audited(
+        "control_group_export_start",
+        lambda: client_for(ws).users.export_global_control_group(fields_to_export=fields),
+        identifiers=("export", []),
+        job=ExportJob(
+            segment_id=CONTROL_GROUP_ID,
+            segment_name=CONTROL_GROUP_NAME,
+            object_prefix=None,
+            url=None,
+            started_at=datetime.now(UTC),
+            fields=tuple(fields) if fields is not None else None,
+            kind="control_group",
+        ),
     )
 
 

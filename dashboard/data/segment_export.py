@@ -27,7 +27,7 @@ import random
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import IO, Any, Literal
 from urllib.parse import urljoin, urlsplit
@@ -105,22 +105,40 @@ def start_export(
 
     Raises ``PeopleDataRefused`` (nothing sent) without the people-data role.
     """
-    action: audit.Action = "segment_export_start"
-    identity = check_people_data(action, "segment_id", [segment_id], 0)
+    return start_audited(
+        "segment_export_start",
+        lambda: client_for(ws).users.export_segment(segment_id, fields_to_export=fields),
+        identifiers=("segment_id", [segment_id]),
+        job=ExportJob(segment_id, segment_name, None, None, datetime.now(UTC), _fields(fields)),
+    )
+
+
+def _fields(fields: list[str] | None) -> tuple[str, ...] | None:
+    return tuple(fields) if fields is not None else None
+
+
+def start_audited(
+    action: audit.Action,
+    send: Callable[[], dict[str, Any]],
+    *,
+    identifiers: tuple[str, list[str]],
+    job: ExportJob,
+) -> ExportJob:
+    """Start a user export: the people-data check (nothing sent if refused), the request, one
+    audit line for its outcome, and ``job`` completed with Braze's ``object_prefix`` and URL."""
+    kind, ids = identifiers
+    identity = check_people_data(action, kind, ids, 0)
     try:
-        body = client_for(ws).users.export_segment(segment_id, fields_to_export=fields)
+        body = send()
     except Exception:
-        audit.record(action, "segment_id", [segment_id], 0, "error", who=identity.email)
+        audit.record(action, kind, ids, 0, "error", who=identity.email)
         raise
-    audit.record(action, "segment_id", [segment_id], 0, "ok", who=identity.email)
+    audit.record(action, kind, ids, 0, "ok", who=identity.email)
     url = body.get("url")
-    return ExportJob(
-        segment_id=segment_id,
-        segment_name=segment_name,
+    return replace(
+        job,
         object_prefix=body.get("object_prefix"),
         url=url if isinstance(url, str) and url else None,
-        started_at=datetime.now(UTC),
-        fields=tuple(fields) if fields is not None else None,
     )
 
 
