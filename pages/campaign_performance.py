@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Literal
 import pandas as pd
 import streamlit as st
 
-from dashboard import sidebar
+from dashboard import metrics, sidebar
 from dashboard.channel_health_view import render_channel_health
 from dashboard.charts import campaigns as charts
 from dashboard.charts.common import memoized
@@ -67,45 +67,30 @@ LEADERBOARD_CONFIG = {
     "channels": st.column_config.TextColumn("Channels"),
     "tags": st.column_config.TextColumn("Tags"),
     "api_campaign": st.column_config.CheckboxColumn("API", help="API-triggered campaign"),
-    "sent": st.column_config.NumberColumn("Sent", format=NUMBER),
+    "sent": st.column_config.NumberColumn("Sent", format=NUMBER, help=metrics.count_help("sent")),
     "delivered": st.column_config.NumberColumn(
-        "Delivered", format=NUMBER, help="Push: sent − bounces; webhook: sent − errors."
+        "Delivered", format=NUMBER, help=metrics.count_help("delivered")
     ),
     "opens": st.column_config.NumberColumn(
-        "Opens",
-        format=NUMBER,
-        help="Email: unique opens; push: direct opens; in-app and cards: impressions.",
+        "Opens", format=NUMBER, help=metrics.count_help("opens")
     ),
     "clicks": st.column_config.NumberColumn(
-        "Clicks", format=NUMBER, help="Email: unique clicks; push: body clicks."
+        "Clicks", format=NUMBER, help=metrics.count_help("clicks")
     ),
     "unique_recipients": st.column_config.NumberColumn(
-        "Unique recipients",
-        format=NUMBER,
-        help="Sum of Braze's daily unique recipients (a person reached on two days counts twice).",
+        metrics.UNIQUES_LABEL, format=NUMBER, help=metrics.UNIQUES_HELP
     ),
     **{
         field: st.column_config.NumberColumn(conversion_label(field), format=NUMBER)
         for field in data.CONVERSION_FIELDS
     },
     "revenue": st.column_config.NumberColumn("Revenue (USD)", format="dollar"),
-    "open_rate": st.column_config.ProgressColumn(
-        "Open rate", format="percent", min_value=0.0, max_value=1.0, help="Opens ÷ delivered."
-    ),
-    "click_rate": st.column_config.ProgressColumn(
-        "Click rate",
-        format="percent",
-        min_value=0.0,
-        max_value=1.0,
-        help="Clicks ÷ delivered (in-app: clicks ÷ impressions).",
-    ),
-    "conversion_rate": st.column_config.ProgressColumn(
-        "Conversion rate",
-        format="percent",
-        min_value=0.0,
-        max_value=1.0,
-        help="Primary conversions ÷ unique recipients.",
-    ),
+    **{
+        rate.key: st.column_config.ProgressColumn(
+            rate.label, format="percent", min_value=0.0, max_value=1.0, help=rate.help()
+        )
+        for rate in metrics.RATES
+    },
     "status": st.column_config.TextColumn("Status"),
 }
 
@@ -130,6 +115,38 @@ def card(title: str, value: float | None, note: str = "") -> None:
     if money and value is not None and not pd.isna(value):
         shown, exact = f"${shown}", f"${value:,.2f} (USD)"
     st.metric(title, shown, help=f"Exactly {exact}{note}", border=True)
+
+
+CARD_NOTES = {
+    "sent": metrics.count_help("sent"),
+    "delivered": f"{metrics.count_help('delivered')} {metrics.DELIVERY_RATE.help()}",
+    "opens": f"{metrics.count_help('opens')} {metrics.OPEN_RATE.help()}",
+    "clicks": f"{metrics.count_help('clicks')} {metrics.CLICK_RATE.help()}",
+    "unique_recipients": metrics.UNIQUES_HELP,
+}
+
+
+def rates_caption(row: dict, channels: list[str]) -> None:
+    """The rates under a set of cards (the same numbers as the funnel and the tables), and
+    what Sent holds that Delivered cannot (channels that report no deliveries)."""
+    st.caption(
+        " · ".join(f"{rate.label} {metrics.format_rate(row[rate.key])}" for rate in metrics.RATES)
+        + ". Each rate counts only the channels that define it (see the ⓘ of each column)."
+    )
+    sent, covered = row.get("sent"), row.get("delivery_rate_denominator")
+    uncovered = (sent or 0) - (covered or 0)
+    if uncovered > 0:
+        names = [channel_label(c) for c in metrics.channels_without_deliveries(channels)]
+        by = ", ".join(names) if names else "channels that report no deliveries"
+        st.caption(
+            f"Delivered and the delivery rate cover {format_number(covered)} of the "
+            f"{format_number(sent)} sent: the other {format_number(uncovered)} were sent by "
+            + md_escape(by)
+            + ", which report no deliveries the dashboard can count."
+        )
+    note = metrics.uniques_note(row.get("unique_recipients"), sent)
+    if note:
+        st.caption(note)
 
 
 def chart(fig: go.Figure, key: str) -> None:
@@ -241,21 +258,25 @@ def overview() -> None:
                 ("sent", "Sent"),
                 ("opens", "Opens"),
                 ("clicks", "Clicks"),
-                ("unique_recipients", "Unique recipients"),
+                ("unique_recipients", metrics.UNIQUES_LABEL),
                 ("conversions", "Conversions (A)"),
                 ("revenue", "Revenue"),
             ),
             strict=True,
         ):
             with col:
+                note = CARD_NOTES.get(key, "")
                 if failed:
-                    card(f"{title} (partial)", totals[key], f", {excluded}.")
+                    card(f"{title} (partial)", totals[key], f", {excluded}. {note}")
                 else:
-                    card(title, totals[key])
+                    card(title, totals[key], f". {note}" if note else "")
+        rates_caption(totals, data.channel_options(shown))
 
     with guarded("the leaderboard"):
         hidden = [f for f in data.CONVERSION_FIELDS if f not in visible_conversion_fields(shown)]
-        order = [c for c in data.LEADERBOARD_COLUMNS if c not in hidden]
+        order = [
+            c for c in data.LEADERBOARD_COLUMNS if c not in hidden and c not in metrics.PART_COLUMNS
+        ]
         if not (shown["status"].fillna("") != "").any():
             order.remove("status")
         version = st.session_state.get(_VIEW_VERSION, 0)
@@ -335,41 +356,35 @@ def details_card(summary: dict) -> None:
         st.caption(md_escape(summary["description"]))
 
 
-def series_cards(series: data.CampaignSeries) -> None:
+def series_cards(series: data.CampaignSeries, row: dict) -> None:
     """Two rows of four, so a six-figure revenue still fits its card on a laptop screen."""
-    row = data.summarise(series)
     rows = (
         (
-            ("Sent", row["sent"]),
-            ("Delivered", row["delivered"]),
-            ("Opens", row["opens"]),
-            ("Clicks", row["clicks"]),
+            ("sent", "Sent"),
+            ("delivered", "Delivered"),
+            ("opens", "Opens"),
+            ("clicks", "Clicks"),
         ),
         (
-            ("Unique recipients", row["unique_recipients"]),
-            ("Conversions (A)", row["conversions"]),
-            ("Conversion rate", row["conversion_rate"]),
-            ("Revenue", row["revenue"]),
+            ("unique_recipients", metrics.UNIQUES_LABEL),
+            ("conversions", "Conversions (A)"),
+            ("conversion_rate", "Conversion rate"),
+            ("revenue", "Revenue"),
         ),
     )
     for items in rows:
-        for col, (title, value) in zip(st.columns(len(items)), items, strict=True):
+        for col, (key, title) in zip(st.columns(len(items)), items, strict=True):
             with col:
-                if title == "Conversion rate":
-                    shown = format_number(value, percent=True)
-                    st.metric(title, shown, help="Conversions (A) ÷ unique recipients", border=True)
+                if key == "conversion_rate":
+                    shown = metrics.format_rate(row[key])
+                    st.metric(title, shown, help=metrics.CONVERSION_RATE.help(), border=True)
                 else:
-                    card(title, value)
-    st.caption(
-        "Open rate "
-        + format_number(row["open_rate"], percent=True)
-        + " · click rate "
-        + format_number(row["click_rate"], percent=True)
-        + " (over delivered messages; in-app clicks over impressions)"
-    )
+                    note = CARD_NOTES.get(key, "")
+                    card(title, row[key], f". {note}" if note else "")
+    rates_caption(row, list(series.channels))
 
 
-def performance(series: data.CampaignSeries, key: str) -> None:
+def performance(series: data.CampaignSeries, row: dict, key: str) -> None:
     daily = data.daily_channel_frame(series.long)
     timing = data.conversion_timing(series.totals)
     left, right = st.columns(2)
@@ -385,9 +400,7 @@ def performance(series: data.CampaignSeries, key: str) -> None:
             f"{key}_sent",
         )
     with right, guarded("the funnel"):
-        chart(
-            memoized(charts.funnel_figure, data.funnel(series.long, series.totals)), f"{key}_funnel"
-        )
+        chart(memoized(charts.funnel_figure, data.funnel(row)), f"{key}_funnel")
     with left, guarded("the opens and clicks chart"):
         chart(memoized(charts.opens_clicks_figure, daily), f"{key}_opens")
     with right, guarded("the conversions chart"):
@@ -456,7 +469,9 @@ def health(series: data.CampaignSeries, stem: str) -> None:
     render_channel_health(channel_health(series.long), f"{stem}-channel-stats.csv")
 
 
-def variations(series: data.CampaignSeries, stem: str, details: dict | None) -> None:
+def variations(
+    series: data.CampaignSeries, stem: str, details: dict | None, row: dict | None
+) -> None:
     table = data.variation_table(series.long, data.variation_names(details))
     if table.empty:
         empty_state("No variation sent anything in this date range.")
@@ -467,7 +482,15 @@ def variations(series: data.CampaignSeries, stem: str, details: dict | None) -> 
             "The control group receives no message; compare its conversion rate with the "
             "variations' to see the campaign's lift."
         )
+    recipients = (row or {}).get("unique_recipients") or 0
+    if recipients and table["unique_recipients"].isna().all():
+        st.caption(
+            f"Braze reported {format_number(recipients)} daily unique recipients (summed) for "
+            "the campaign but none per variation, so conversion rate per variation cannot be "
+            "computed; the chart shows conversions instead."
+        )
     chart(memoized(charts.variation_figure, table), f"{stem}_variations")
+    counts = ("sent", "delivered", "opens", "clicks", "conversions")
     st.dataframe(
         table.assign(channel=table["channel"].map(channel_label)),
         hide_index=True,
@@ -478,22 +501,21 @@ def variations(series: data.CampaignSeries, stem: str, details: dict | None) -> 
             "is_control": st.column_config.CheckboxColumn("Control"),
             **{
                 name: st.column_config.NumberColumn(
-                    name.replace("_", " ").capitalize(), format=NUMBER
+                    name.replace("_", " ").capitalize(),
+                    format=NUMBER,
+                    help=metrics.count_help(name) if name != "conversions" else None,
                 )
-                for name in (
-                    "sent",
-                    "delivered",
-                    "opens",
-                    "clicks",
-                    "unique_recipients",
-                    "conversions",
-                )
+                for name in counts
             },
-            "conversion_rate": st.column_config.ProgressColumn(
-                "Conversion rate", format="percent", min_value=0.0, max_value=1.0
+            "unique_recipients": st.column_config.NumberColumn(
+                metrics.UNIQUES_LABEL, format=NUMBER, help=metrics.UNIQUES_HELP
             ),
-            "open_rate": st.column_config.NumberColumn("Open rate", format="percent"),
-            "click_rate": st.column_config.NumberColumn("Click rate", format="percent"),
+            **{
+                rate.key: st.column_config.NumberColumn(
+                    rate.label, format="percent", help=rate.help()
+                )
+                for rate in metrics.RATES
+            },
             "revenue": st.column_config.NumberColumn("Revenue (USD)", format="dollar"),
             "variation_api_id": st.column_config.TextColumn("Variation ID"),
         },
@@ -558,8 +580,9 @@ def api_sends(campaign_id: str, stem: str) -> None:
         if series.long.empty:
             empty_state("This send has no stats in the last 14 days.")
             return
-        series_cards(series)
-        performance(series, "send")
+        row = data.summarise(series)
+        series_cards(series, row)
+        performance(series, row, "send")
         flat = data.flat_series(series.long)
         st.dataframe(flat, hide_index=True, width="stretch")
         csv_download(flat, f"{stem}-send-series.csv", "Download send series (CSV)")
@@ -577,7 +600,7 @@ def detail(campaign_id: str) -> None:
     details_card(summary)
     stem = f"braze-campaign-{campaign_id[:8]}-{file_range(filters)}"
 
-    series = None
+    series, row = None, None
     try:
         series = data.load_campaign_series(ws, campaign_id, filters.start, filters.end)
     except Exception as err:  # details stay usable
@@ -585,7 +608,8 @@ def detail(campaign_id: str) -> None:
     if series is not None:
         st.subheader(f"Results · {range_text(filters)}")
         with guarded("the campaign totals"):
-            series_cards(series)
+            row = data.summarise(series)
+            series_cards(series, row)
 
     api = is_api_campaign(campaign_id)
     names = ["Performance", "Channel health", "Variations", "Messages", "Conversion events"]
@@ -604,7 +628,7 @@ def detail(campaign_id: str) -> None:
                 f"This campaign sent nothing between {range_text(filters)}. Pick another range."
             )
         else:
-            performance(series, "cmp")
+            performance(series, row if row is not None else data.summarise(series), "cmp")
             with guarded("the conversion events"):
                 conversions(series, details)
     with tabs["Channel health"], guarded("the channel stats"):
@@ -612,7 +636,7 @@ def detail(campaign_id: str) -> None:
             health(series, stem)
     with tabs["Variations"], guarded("the variations"):
         if series is not None:
-            variations(series, stem, details)
+            variations(series, stem, details, row)
     with tabs["Messages"], guarded("the messages"):
         messages(details)
     with tabs["Conversion events"], guarded("the conversion events"):

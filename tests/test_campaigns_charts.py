@@ -55,7 +55,7 @@ def test_variation_funnel_timing_and_revenue() -> None:
     control_index = list(table["is_control"]).index(True)
     assert bar.marker.color[control_index] == charts.CONTROL_COLOUR
 
-    funnel = charts.funnel_figure(data.funnel(series.long, series.totals))
+    funnel = charts.funnel_figure(data.funnel(data.summarise(series)))
     assert list(funnel.data[0].x)[0] == (100 + 101) + (3 + 3) + (50 + 50)
     timing = data.conversion_timing(series.totals)
     lines = charts.conversion_timing_figure(timing)
@@ -72,7 +72,7 @@ def test_empty_inputs_give_titled_empty_figures() -> None:
         charts.opens_clicks_figure(daily),
         charts.conversions_figure(daily),
         charts.variation_figure(data.variation_table(empty.long)),
-        charts.funnel_figure(data.funnel(empty.long, empty.totals)),
+        charts.funnel_figure(data.funnel(data.summarise(empty))),
         charts.conversion_timing_figure(data.conversion_timing(empty.totals)),
         charts.revenue_figure(data.conversion_timing(empty.totals)),
         charts.top_campaigns_figure(data.leaderboard_frame([]), "sent", "Sent"),

@@ -18,6 +18,7 @@ from braze_api.frames import (
 )
 from braze_sandbox import SANDBOX_API_KEY
 from dashboard.cache import CACHE
+from dashboard import metrics
 from dashboard.data import campaigns as data
 from dashboard.data.tags import tag_options
 from dashboard.filters import preset_range, utc_today
@@ -180,13 +181,6 @@ def test_filters_and_channels() -> None:
 
 
 def test_rates_and_funnel_follow_the_channel() -> None:
-    assert data.rates({"sent": 100, "delivered": 80, "opens": 40, "clicks": 8}) == {
-        "open_rate": 0.5,
-        "click_rate": 0.1,
-        "conversion_rate": None,
-    }
-    in_app = data.rates({"sent": None, "delivered": None, "opens": 200, "clicks": 10})
-    assert in_app["open_rate"] is None and in_app["click_rate"] == 0.05
     body = {
         "data": [
             {
@@ -195,7 +189,7 @@ def test_rates_and_funnel_follow_the_channel() -> None:
                     "email": [
                         {"sent": 100, "delivered": 90, "unique_opens": 30, "unique_clicks": 6}
                     ],
-                    "trigger_in_app_message": [],
+                    "trigger_in_app_message": [{"impressions": 200, "clicks": 10}],
                     "carrier_pigeon": [{"sent": 5}],
                 },
                 "conversions": 4,
@@ -206,7 +200,15 @@ def test_rates_and_funnel_follow_the_channel() -> None:
     series = data.series_from_body(body)
     assert series.channels == ("email", "trigger_in_app_message", "carrier_pigeon")
     assert "carrier_pigeon" in set(data.flat_series(series.long)["channel"])  # unknown kept
-    stages = data.funnel(series.long, series.totals)
+    row = data.summarise(series)
+    # each rate over the channels that define it: email opens over email deliveries (in-app
+    # impressions are opens but no delivery), clicks over deliveries + impressions
+    assert row["open_rate"] == pytest.approx(30 / 90)
+    assert row["click_rate"] == pytest.approx((6 + 10) / (90 + 200))
+    assert row["delivery_rate"] == pytest.approx(90 / 100)  # the unknown channel left out
+    assert (row["sent"], row["delivered"], row["delivery_rate_denominator"]) == (105, 90, 100)
+    assert row["conversion_rate"] == pytest.approx(4 / 95)
+    stages = data.funnel(row)
     assert stages["stage"].tolist() == [
         "Sent",
         "Delivered",
@@ -214,11 +216,12 @@ def test_rates_and_funnel_follow_the_channel() -> None:
         "Clicked",
         "Converted (A)",
     ]
-    assert stages["count"].tolist() == [105, 90, 30, 6, 4]
-    row = data.summarise(series)
-    assert row["conversion_rate"] == pytest.approx(4 / 95)
+    assert stages["count"].tolist() == [105, 90, 230, 16, 4]
+    rates = stages["rate"].tolist()
+    assert rates[0] is pd.NA
+    assert rates[1:] == [row[k] for k in metrics.RATE_KEYS]
     daily = data.daily_channel_frame(series.long)
-    assert set(daily["channel"]) == {"email", "carrier_pigeon"}
+    assert set(daily["channel"]) == {"email", "trigger_in_app_message", "carrier_pigeon"}
 
 
 def test_warm_leaderboard_reads_cached_rows_and_failures_are_not_cached(ws, sandbox) -> None:

@@ -31,7 +31,8 @@ Leaderboard sums (leaderboard_sums: the fast path, no frames)
   window reduced to per-channel sums of ENGAGEMENT_INPUTS and its totals (None: take the
   frame path).
 - campaign_range_sums(windows, start, end): exactly the summed engagement_frame and totals
-  frame of the stitched windows over [start, end] (None: take the frame path).
+  frame of the stitched windows over [start, end] (None: take the frame path);
+  campaign_range_kind_sums the same engagement per channel kind (rates are taken per kind).
 
 Canvas
 - canvas_series_frames(body) -> CanvasFrames(totals, variants, steps, step_channels), each
@@ -114,7 +115,12 @@ from .engagement import (
     engagement_frame,
     engagement_values,
 )
-from .leaderboard_sums import CampaignWindowSums, campaign_range_sums, campaign_window_sums
+from .leaderboard_sums import (
+    CampaignWindowSums,
+    campaign_range_kind_sums,
+    campaign_range_sums,
+    campaign_window_sums,
+)
 from .series import SERIES_VALUE_COLUMNS, series_frame
 from .users import (
     ATTRIBUTE_FIELDS,
@@ -146,6 +152,7 @@ __all__ = [
     "CampaignWindowSums",
     "CanvasFrames",
     "campaign_messages_frame",
+    "campaign_range_kind_sums",
     "campaign_range_sums",
     "campaign_series_frame",
     "campaign_totals_frame",

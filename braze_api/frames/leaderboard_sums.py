@@ -135,28 +135,51 @@ def campaign_range_sums(
     order. None when a sum would pass 2**53 (no longer exact) or a window reaches outside
     [start, end] (its own days are never trimmed here): take the frame path then.
     """
-    if any(w.first_day < start or w.last_day > end for w in windows):
+    by_kind = campaign_range_kind_sums(windows, start, end)
+    if by_kind is None:
         return None
-    first = pd.Timestamp(start, tz="UTC")
-    after = pd.Timestamp(end + timedelta(days=1), tz="UTC")
-    union = frozenset().union(*(w.columns for w in windows))
     engagement: list[int | None] = [None] * len(ENGAGEMENT_COLUMNS)
-    for window in windows:
-        missing = dict.fromkeys(union - window.columns)
-        for day, channel, metrics in window.groups:
-            if day is not None and not first <= day < after:
-                continue
-            values = engagement_values(channel, {**dict(metrics), **missing}, union)
-            for i, value in enumerate(values):
-                if value is not None:
-                    engagement[i] = value if engagement[i] is None else engagement[i] + value
+    for values in by_kind.values():
+        for i, value in enumerate(values):
+            if value is not None:
+                so_far = engagement[i]
+                engagement[i] = value if so_far is None else so_far + value
     if any(v is not None and v >= _EXACT_LIMIT for v in engagement):
         return None
     out: dict[str, float | None] = {
         name: None if value is None else float(value)
         for name, value in zip(ENGAGEMENT_COLUMNS, engagement, strict=True)
     }
+    first = pd.Timestamp(start, tz="UTC")
+    after = pd.Timestamp(end + timedelta(days=1), tz="UTC")
     kept = [row for window in windows for stamp, row in window.totals if first <= stamp < after]
     for i, name in enumerate(CAMPAIGN_TOTAL_FIELDS):
         out[name] = float(np.array([r[i] for r in kept], dtype=np.float64).sum()) if kept else None
     return out
+
+
+def campaign_range_kind_sums(
+    windows: Sequence[CampaignWindowSums], start: date, end: date
+) -> dict[str, tuple[int | None, ...]] | None:
+    """ENGAGEMENT_COLUMNS summed per channel kind over [start, end] (None = no row of that
+    kind has the concept), exactly as summing ``engagement_frame`` per ``kind`` gives; rates
+    are taken per kind, so a rate never divides one channel's opens by another's deliveries.
+    None when a window reaches outside [start, end]: take the frame path then."""
+    if any(w.first_day < start or w.last_day > end for w in windows):
+        return None
+    first = pd.Timestamp(start, tz="UTC")
+    after = pd.Timestamp(end + timedelta(days=1), tz="UTC")
+    union = frozenset().union(*(w.columns for w in windows))
+    sums: dict[str, list[int | None]] = {}
+    for window in windows:
+        missing = dict.fromkeys(union - window.columns)
+        for day, channel, metrics in window.groups:
+            if day is not None and not first <= day < after:
+                continue
+            values = engagement_values(channel, {**dict(metrics), **missing}, union)
+            kind = sums.setdefault(channel_kind(channel), [None] * len(ENGAGEMENT_COLUMNS))
+            for i, value in enumerate(values):
+                if value is not None:
+                    so_far = kind[i]
+                    kind[i] = value if so_far is None else so_far + value
+    return {kind: tuple(values) for kind, values in sums.items()}

@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 
 from dashboard.charts.common import PALETTE, empty_figure, safe_label, style_figure
 from dashboard.data.channels import channel_label
+from dashboard.metrics import format_rate
 
 NO_DATA = "No sends in this date range"
 CONTROL_COLOUR = "#9CA3AF"
@@ -99,31 +100,61 @@ def conversions_figure(daily: pd.DataFrame) -> go.Figure:
     return fig
 
 
-def variation_figure(variations: pd.DataFrame) -> go.Figure:
-    """Conversion rate per variation (control in grey) with recipients and conversions on hover."""
-    title = "Conversion rate (A) by variation"
-    if variations.empty or not _has(variations, "conversion_rate"):
-        return empty_figure(title, "No recipients in this date range")
-    names = [
+def _variation_names(variations: pd.DataFrame) -> list[str]:
+    return [
         f"{safe_label(v)} ({safe_label(channel_label(c))})"
         if variations["channel"].nunique() > 1
         else safe_label(v)
         for v, c in zip(variations["variation_name"], variations["channel"], strict=True)
     ]
+
+
+def variation_figure(variations: pd.DataFrame) -> go.Figure:
+    """Conversion rate per variation (control in grey) with recipients and conversions on
+    hover; conversions per variation when Braze reported no unique recipients per variation
+    (they are optional there), since a rate would need them."""
+    title = "Conversion rate (A) by variation"
+    if variations.empty:
+        return empty_figure(title, "No variation sent anything in this date range")
     control = variations["is_control"].fillna(False).astype(bool).tolist()
     colours = [CONTROL_COLOUR if is_ctrl else _colour(i) for i, is_ctrl in enumerate(control)]
+    names = _variation_names(variations)
+    if not _has(variations, "conversion_rate"):
+        if not _has(variations, "conversions"):
+            return empty_figure(title, "No variation has conversions or recipients in this range")
+        counts = pd.to_numeric(variations["conversions"], errors="coerce").astype("float64")
+        fig = go.Figure(
+            go.Bar(
+                x=names,
+                y=counts,
+                marker_color=colours,
+                text=[f"{c:,.0f}" if pd.notna(c) else "" for c in counts],
+                textposition="outside",
+                hovertemplate="%{x}<br>%{y:,.0f} conversions (A)<extra></extra>",
+            )
+        )
+        fig = style_figure(
+            fig,
+            "Conversions (A) by variation (Braze sent no unique recipients per variation, "
+            "so no rate)",
+            "Conversions (A)",
+            x_title="Variation",
+            y_tickformat=",",
+        )
+        fig.update_layout(hovermode="closest")
+        return fig
     rates = pd.to_numeric(variations["conversion_rate"], errors="coerce").astype("float64")
     fig = go.Figure(
         go.Bar(
             x=names,
             y=rates,
             marker_color=colours,
-            text=[f"{r:.1%}" if pd.notna(r) else "" for r in rates],
+            text=[format_rate(r) if pd.notna(r) else "" for r in rates],
             textposition="outside",
             customdata=variations[["unique_recipients", "conversions"]].astype("float64"),
             hovertemplate=(
-                "%{x}<br>%{y:.2%} conversion rate<br>%{customdata[0]:,.0f} unique recipients"
-                "<br>%{customdata[1]:,.0f} conversions<extra></extra>"
+                "%{x}<br>%{y:.2%} conversion rate<br>%{customdata[0]:,.0f} daily unique "
+                "recipients, summed<br>%{customdata[1]:,.0f} conversions<extra></extra>"
             ),
         )
     )
@@ -133,18 +164,27 @@ def variation_figure(variations: pd.DataFrame) -> go.Figure:
 
 
 def funnel_figure(stages: pd.DataFrame) -> go.Figure:
-    """The campaign's funnel, each stage as a share of the first."""
+    """The campaign's funnel: each stage's count with the rate the cards show for it
+    (delivery, open, click, conversion rate from ``dashboard.metrics``), never a share of
+    the first stage, whose denominator would differ from the cards'."""
     title = "Funnel over the date range"
     if stages.empty or not (stages["count"].fillna(0) > 0).any():
         return empty_figure(title, NO_DATA)
+    text = []
+    for count, rate, name in zip(stages["count"], stages["rate"], stages["rate_name"], strict=True):
+        shown = f"{count:,.0f}"
+        if name is not None and not pd.isna(name):
+            shown += f" · {format_rate(None if pd.isna(rate) else float(rate))} {name}"
+        text.append(shown)
     fig = go.Figure(
         go.Funnel(
             y=[safe_label(s) for s in stages["stage"]],
             x=stages["count"],
-            textinfo="value+percent initial",
-            texttemplate="%{value:,.0f} (%{percentInitial:.1%})",
+            text=text,
+            textinfo="text",
+            texttemplate="%{text}",
             marker={"color": [_colour(i) for i in range(len(stages))]},
-            hovertemplate="%{y}: %{x:,.0f}<extra></extra>",
+            hovertemplate="%{y}: %{text}<extra></extra>",
         )
     )
     fig = style_figure(fig, title, "Stage", x_title="Messages / users")

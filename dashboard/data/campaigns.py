@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -22,9 +22,11 @@ from braze_api import frames
 from braze_api.errors import BrazeError, RateLimitError
 from braze_api.frames import (
     CampaignWindowSums,
+    campaign_range_kind_sums,
     campaign_range_sums,
     campaign_window_sums,
 )
+from dashboard import metrics
 from dashboard.cache import cached, series_kind
 from dashboard.data.common import call, fan_out
 from dashboard.filters import utc_today
@@ -53,10 +55,12 @@ LEADERBOARD_COLUMNS: tuple[str, ...] = (
     "unique_recipients",
     *CONVERSION_FIELDS,
     "revenue",
+    "delivery_rate",
     "open_rate",
     "click_rate",
     "conversion_rate",
     "status",
+    *metrics.PART_COLUMNS,
 )
 _SEND_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:\-]*$")
 SEND_ID_MAX = 128
@@ -304,49 +308,27 @@ def _sum(series: pd.Series | None) -> float | None:
     return float(values.sum()) if len(values) else None
 
 
-def _ratio(top: float | None, bottom: float | None) -> float | None:
-    if top is None or bottom is None or pd.isna(top) or pd.isna(bottom) or bottom <= 0:
-        return None
-    return float(top) / float(bottom)
-
-
-def rates(row: Mapping[str, Any]) -> dict[str, float | None]:
-    """Open, click and conversion rates for a totals row.
-
-    Opens and clicks are over delivered (else sent; for in-app messages, clicks over
-    impressions); conversions are over unique recipients, as Braze's dashboard shows them.
-    """
-    base = row.get("delivered")
-    if base is None or pd.isna(base) or not base:
-        base = row.get("sent")
-    opens = row.get("opens")
-    click_base = base if base is not None and not pd.isna(base) and base else opens
-    return {
-        "open_rate": _ratio(opens, base),
-        "click_rate": _ratio(row.get("clicks"), click_base),
-        "conversion_rate": _ratio(row.get("conversions"), row.get("unique_recipients")),
-    }
-
-
 _TOTALS = ("unique_recipients", *CONVERSION_FIELDS, "revenue")
 
 
-def _row_numbers(sums: Mapping[str, float | None]) -> dict[str, Any]:
-    """Engagement sums as they are (None = no channel has the concept), totals (none = 0),
-    then rates: the one place a leaderboard row's numbers are put together."""
+def _row_numbers(sums: Mapping[str, float | None], by_kind: metrics.KindSums) -> dict[str, Any]:
+    """Engagement sums as they are (None = no channel has the concept; Delivered only over
+    the channels whose deliveries count, see ``metrics``), totals (none = 0), then every rate
+    with its numerator and denominator: the one place a campaign's numbers are put together."""
     row: dict[str, Any] = {name: sums.get(name) for name in ENGAGEMENT}
+    row["delivered"] = metrics.delivered_total(by_kind)
     for name in _TOTALS:
         row[name] = sums.get(name) or 0.0
-    row.update(rates(row))
+    row.update(metrics.summary(by_kind, row["conversions"], row["unique_recipients"]))
     return row
 
 
 def summarise(series: CampaignSeries) -> dict[str, Any]:
-    """One leaderboard row's numbers: engagement via ``engagement_frame``, totals, rates."""
+    """One campaign's numbers: engagement via ``engagement_frame``, totals, rates."""
     engagement = frames.engagement_frame(series.long)
     sums = {name: _sum(engagement.get(name)) for name in ENGAGEMENT}
     sums.update((name, _sum(series.totals.get(name))) for name in _TOTALS)
-    return _row_numbers(sums)
+    return _row_numbers(sums, metrics.kind_sums(engagement))
 
 
 def summarise_windows(parts: Sequence[WindowSums], start: date, end: date) -> dict[str, Any] | None:
@@ -355,8 +337,12 @@ def summarise_windows(parts: Sequence[WindowSums], start: date, end: date) -> di
     sums = [part.sums for part in parts]
     if any(s is None for s in sums):
         return None
-    totals = campaign_range_sums([s for s in sums if s is not None], start, end)
-    return None if totals is None else _row_numbers(totals)
+    clean = [s for s in sums if s is not None]
+    totals = campaign_range_sums(clean, start, end)
+    by_kind = campaign_range_kind_sums(clean, start, end)
+    if totals is None or by_kind is None:
+        return None
+    return _row_numbers(totals, metrics.from_kind_tuples(by_kind))
 
 
 def error_status(err: BaseException) -> str:
@@ -493,12 +479,13 @@ def active_only(leaderboard: pd.DataFrame) -> pd.DataFrame:
 
 
 def leaderboard_totals(leaderboard: pd.DataFrame) -> dict[str, float | None]:
-    """Headline totals over the rows shown, with rates recomputed from the sums."""
+    """Headline totals over the rows shown; each rate from its summed numerator and
+    denominator, so it is the rate of all the rows' messages together."""
+    names = (*ENGAGEMENT, "unique_recipients", *CONVERSION_FIELDS, "revenue")
     row: dict[str, Any] = {
-        name: _sum(leaderboard[name])
-        for name in (*ENGAGEMENT, "unique_recipients", *CONVERSION_FIELDS, "revenue")
+        name: _sum(leaderboard[name]) for name in (*names, *metrics.PART_COLUMNS)
     }
-    row.update(rates(row))
+    row.update(metrics.summary_of_parts(row))
     return row
 
 
@@ -614,6 +601,8 @@ def variation_table(long: pd.DataFrame, names: Mapping[str, str] | None = None) 
 
     Variations are told apart by Braze's variation_api_id (never by their place in a day's
     list) and named from ``names`` (``variation_names(details)``) where the id is known.
+    Rates follow ``metrics`` by the row's channel; unique recipients stay NA when Braze sent
+    none per variation (they are optional there), so no conversion rate is made up.
     """
     totals = frames.campaign_variation_totals(frames.name_variations(long, names or {}))
     if totals.empty:
@@ -621,35 +610,51 @@ def variation_table(long: pd.DataFrame, names: Mapping[str, str] | None = None) 
     engagement = frames.engagement_frame(totals)
     for name in ENGAGEMENT:
         totals[name] = engagement[name].to_numpy()
-    for name in ("unique_recipients", "conversions", "revenue"):
+    for name in ("conversions", "revenue"):
         if name not in totals:
             totals[name] = 0
-    records = cast(list[dict[str, Any]], totals.to_dict("records"))
-    rate_rows = [rates(r) for r in records]
-    for name in ("open_rate", "click_rate", "conversion_rate"):
-        totals[name] = pd.array([r[name] for r in rate_rows], dtype="Float64")
+    if "unique_recipients" not in totals:
+        totals["unique_recipients"] = pd.array([pd.NA] * len(totals), dtype="Float64")
+    rates = metrics.row_rates(engagement, totals["conversions"], totals["unique_recipients"])
+    for name in metrics.RATE_KEYS:
+        totals[name] = rates[name].to_numpy()
+        totals[name] = totals[name].astype("Float64")
     lead = ["channel", "variation_name", "is_control", *ENGAGEMENT]
-    lead += ["unique_recipients", "conversions", "conversion_rate", "open_rate", "click_rate"]
-    lead += ["revenue"]
+    lead += ["unique_recipients", "conversions", "conversion_rate", "delivery_rate"]
+    lead += ["open_rate", "click_rate", "revenue"]
     rest = [c for c in totals.columns if c not in lead]
     return totals[lead + rest]
 
 
-def funnel(long: pd.DataFrame, totals: pd.DataFrame) -> pd.DataFrame:
-    """Sent → delivered → opened → clicked → converted, skipping stages no channel has."""
-    engagement = frames.engagement_frame(long)
-    stages = [
-        ("Sent", _sum(engagement.get("sent"))),
-        ("Delivered", _sum(engagement.get("delivered"))),
-        ("Opened / viewed", _sum(engagement.get("opens"))),
-        ("Clicked", _sum(engagement.get("clicks"))),
-        ("Converted (A)", _sum(totals.get("conversions"))),
+FUNNEL_STAGES: tuple[tuple[str, str, str | None], ...] = (
+    ("Sent", "sent", None),
+    ("Delivered", "delivered", "delivery_rate"),
+    ("Opened / viewed", "opens", "open_rate"),
+    ("Clicked", "clicks", "click_rate"),
+    ("Converted (A)", "conversions", "conversion_rate"),
+)
+
+
+def funnel(summary: Mapping[str, Any]) -> pd.DataFrame:
+    """Sent → delivered → opened → clicked → converted from a campaign's ``summarise`` row,
+    skipping stages no channel has. Each stage carries the rate the cards show (``metrics``),
+    never a share of the first stage: the rates have their own denominators."""
+    kept = [
+        (stage, summary.get(count), rate)
+        for stage, count, rate in FUNNEL_STAGES
+        if summary.get(count) is not None and not pd.isna(summary.get(count))
     ]
-    kept = [(name, value) for name, value in stages if value is not None]
     return pd.DataFrame(
         {
-            "stage": pd.Series([n for n, _ in kept], dtype="string"),
-            "count": pd.Series([v for _, v in kept], dtype="float64"),
+            "stage": pd.Series([s for s, _, _ in kept], dtype="string"),
+            "count": pd.Series([v for _, v, _ in kept], dtype="float64"),
+            "rate": pd.array(
+                [None if r is None else summary.get(r) for _, _, r in kept], dtype="Float64"
+            ),
+            "rate_name": pd.Series(
+                [None if r is None else metrics.BY_KEY[r].label.lower() for _, _, r in kept],
+                dtype="string",
+            ),
         }
     )
 
