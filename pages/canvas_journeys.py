@@ -9,7 +9,7 @@ from typing import Literal
 import pandas as pd
 import streamlit as st
 
-from dashboard import sidebar
+from dashboard import metrics, sidebar
 from dashboard.channel_health_view import render_channel_health
 from dashboard.charts.canvases import (
     conversions_figure,
@@ -71,12 +71,20 @@ STEP_CHANNEL_COLUMNS = {
     "step_name": st.column_config.TextColumn("Step"),
     "channel": st.column_config.TextColumn("Channel"),
     "variation_name": st.column_config.TextColumn("Message"),
-    "sent": st.column_config.NumberColumn("Sent", format=COUNT),
-    "delivered": st.column_config.NumberColumn("Delivered", format=COUNT),
-    "opens": st.column_config.NumberColumn("Opens / impressions", format=COUNT),
-    "clicks": st.column_config.NumberColumn("Clicks", format=COUNT),
-    "open_rate": st.column_config.NumberColumn("Open rate", format="percent"),
-    "click_rate": st.column_config.NumberColumn("Click rate", format="percent"),
+    "sent": st.column_config.NumberColumn("Sent", format=COUNT, help=metrics.count_help("sent")),
+    "delivered": st.column_config.NumberColumn(
+        "Delivered", format=COUNT, help=metrics.count_help("delivered")
+    ),
+    "opens": st.column_config.NumberColumn(
+        "Opens / impressions", format=COUNT, help=metrics.count_help("opens")
+    ),
+    "clicks": st.column_config.NumberColumn(
+        "Clicks", format=COUNT, help=metrics.count_help("clicks")
+    ),
+    **{
+        rate.key: st.column_config.NumberColumn(rate.label, format="percent", help=rate.help())
+        for rate in metrics.ENGAGEMENT_RATES
+    },
     "influenced_opens": st.column_config.NumberColumn(
         "Influenced opens", format=COUNT, help="Push: app opens within a while of the push."
     ),
@@ -111,7 +119,9 @@ RESULT_COLUMNS = {
     "conversions": st.column_config.NumberColumn("Conversions", format=COUNT),
     "conversions_by_entry_time": st.column_config.NumberColumn("Conv. by entry time", format=COUNT),
     "revenue": st.column_config.NumberColumn("Revenue", format="dollar"),
-    "conversion_rate": st.column_config.NumberColumn("Conversion rate", format="percent"),
+    "conversion_rate": st.column_config.NumberColumn(
+        "Conversion rate", format="percent", help=metrics.CANVAS_CONVERSION_RATE.help()
+    ),
 }
 
 
@@ -125,6 +135,7 @@ STEP_CHANNEL_MAIN = (
     "opens",
     "influenced_opens",
     "clicks",
+    "delivery_rate",
     "open_rate",
     "click_rate",
 )
@@ -339,7 +350,7 @@ if summary is None:
         show_error(data.summary.error, "the Canvas summary (/canvas/data_summary)")
 else:
     totals = total_row(summary.totals)
-    rate = totals["conversions"] / totals["entries"] if totals["entries"] else None
+    rate = metrics.canvas_conversion_rate(totals["conversions"], totals["entries"])
     cards = st.columns(5)
     with cards[0]:
         metric_card("Entries", totals["entries"], help="Users who entered the Canvas.")
@@ -358,8 +369,8 @@ else:
     with cards[3]:
         st.metric(
             "Conversion rate",
-            "—" if rate is None else f"{rate:.1%}",
-            help="Conversions ÷ entries.",
+            metrics.format_rate(rate),
+            help=metrics.CANVAS_CONVERSION_RATE.help(),
             border=True,
         )
     with cards[4]:
@@ -376,18 +387,18 @@ else:
             for column, (card_label, card_value, note) in zip(
                 message_cards,
                 (
-                    ("Messages sent", sums["sent"], "Sent by every step and channel."),
                     (
-                        "Opens",
-                        sums["opens"],
-                        "Unique email opens, push opens, in-app and card impressions.",
+                        "Messages sent",
+                        sums["sent"],
+                        "Sent by every step and channel. " + metrics.count_help("sent"),
                     ),
+                    ("Opens", sums["opens"], metrics.count_help("opens")),
                     (
                         "Influenced opens",
                         sums["influenced_opens"],
                         "Push: app opens shortly after a push, without tapping it.",
                     ),
-                    ("Clicks", sums["clicks"], "Email and SMS clicks, push body clicks."),
+                    ("Clicks", sums["clicks"], metrics.count_help("clicks")),
                 ),
                 strict=True,
             ):
@@ -527,7 +538,7 @@ with step_tab:
                         ),
                         "deleted": st.column_config.CheckboxColumn("Deleted"),
                         "unique_recipients": st.column_config.NumberColumn(
-                            "Recipients", format=COUNT
+                            metrics.UNIQUES_LABEL, format=COUNT, help=metrics.UNIQUES_HELP
                         ),
                         "conversions": st.column_config.NumberColumn("Conversions", format=COUNT),
                         "conversions_by_entry_time": st.column_config.NumberColumn(

@@ -17,8 +17,8 @@ from braze_api.frames import (
     engagement_values,
 )
 from braze_sandbox import SANDBOX_API_KEY
+from dashboard import metrics as metric_defs
 from dashboard.cache import CACHE
-from dashboard import metrics
 from dashboard.data import campaigns as data
 from dashboard.data.tags import tag_options
 from dashboard.filters import preset_range, utc_today
@@ -219,7 +219,7 @@ def test_rates_and_funnel_follow_the_channel() -> None:
     assert stages["count"].tolist() == [105, 90, 230, 16, 4]
     rates = stages["rate"].tolist()
     assert rates[0] is pd.NA
-    assert rates[1:] == [row[k] for k in metrics.RATE_KEYS]
+    assert rates[1:] == [row[k] for k in metric_defs.RATE_KEYS]
     daily = data.daily_channel_frame(series.long)
     assert set(daily["channel"]) == {"email", "trigger_in_app_message", "carrier_pigeon"}
 

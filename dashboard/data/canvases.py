@@ -19,6 +19,7 @@ import pandas as pd
 from braze_api import frames
 from braze_api.frames import CANVAS_METRICS as CANVAS_METRICS  # re-exported for the Canvases page
 from braze_api.frames import CanvasFrames
+from dashboard import metrics
 from dashboard.cache import cached, series_kind
 from dashboard.data.common import JSON, LoadResult, call, fan_out
 from dashboard.filters import Filters, utc_today
@@ -161,8 +162,7 @@ def variant_totals(variants: pd.DataFrame) -> pd.DataFrame:
     out = _sum_by(variants, ["variant_id"], ["variant_name"])
     if out.empty:
         return out
-    entries = out["entries"].astype("float64")
-    out["conversion_rate"] = out["conversions"].astype("float64") / entries.where(entries > 0)
+    out["conversion_rate"] = metrics.canvas_conversion_rate(out["conversions"], out["entries"])
     return out
 
 
@@ -275,16 +275,15 @@ def step_channel_table(step_channels: pd.DataFrame, step_order: Sequence[str] = 
     if "influenced_opens" in out:  # a push concept: blank, not 0, for the other channels
         push = (out["kind"] == "push").to_numpy(dtype=bool)
         out["influenced_opens"] = out["influenced_opens"].astype("Float64").where(push)
-    sent = out["sent"].astype("float64")
-    delivered = out["delivered"].astype("float64")
-    base = delivered.where(delivered.notna(), sent)
-    out["open_rate"] = out["opens"].astype("float64") / base.where(base > 0)
-    out["click_rate"] = out["clicks"].astype("float64") / base.where(base > 0)
+    rates = metrics.row_rates(out, None, None)  # per the row's channel (dashboard.metrics)
+    for rate in metrics.ENGAGEMENT_RATES:
+        out[rate.key] = rates[rate.key].to_numpy()
+        out[rate.key] = out[rate.key].astype("Float64")
     rank = {step_id: i for i, step_id in enumerate(step_order)}
     position = out["step_id"].map(lambda s: rank.get(s, len(rank)))
     out = out.assign(_o=position.to_numpy()).sort_values(["_o", "channel"], kind="stable")
     lead = [c for c in out.columns if c in (*STEP_CHANNEL_KEYS, "kind", *frames.ENGAGEMENT_COLUMNS)]
-    lead += ["open_rate", "click_rate"]
+    lead += ["delivery_rate", "open_rate", "click_rate"]
     rest = [c for c in out.columns if c not in lead and c != "_o"]
     return out[lead + rest].reset_index(drop=True)
 
@@ -525,8 +524,9 @@ def load_leaderboard(
     for metric in CANVAS_METRICS:
         values = [None if cid in errors else sums[cid][metric] for cid in ids]
         table[metric] = pd.Series(values, dtype="float64")
-    entries = table["entries"]
-    table["conversion_rate"] = table["conversions"] / entries.where(entries > 0)
+    table["conversion_rate"] = metrics.canvas_conversion_rate(
+        table["conversions"], table["entries"]
+    )
     table = table.sort_values("entries", ascending=False, kind="stable", na_position="last")
     return Leaderboard(table=table.reset_index(drop=True), errors=errors)
 
