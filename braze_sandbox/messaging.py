@@ -187,7 +187,9 @@ def _variations_day(
         else:
             item = {**named, **channel_stats(variation.channel, n, rng, send=send)}
         item.update(conv)
-        item.update(unique_recipients=recipients, revenue=round(cents / 100, 2))
+        if campaign.variation_recipients:
+            item["unique_recipients"] = recipients
+        item["revenue"] = round(cents / 100, 2)
         entry["messages"][variation.channel].append(item)
         for key, value in conv.items():
             totals[key] += value

@@ -69,6 +69,9 @@ class Campaign:
     teams: list[str] = field(default_factory=list)
     enabled: bool = True  # False: stopped (not archived, not a draft)
     has_post_launch_draft: bool = False
+    # Braze's docs make per-variation unique_recipients optional (the day's total is always
+    # there); False serves a campaign's variation entries without them.
+    variation_recipients: bool = True
 
     def active_on(self, day: date, today: date) -> bool:
         return _active_on(self.first_sent, self.last_sent, day, today)
