@@ -206,6 +206,8 @@ BY_KEY: Mapping[str, Rate] = {r.key: r for r in RATES}
 
 #: Braze counts unique recipients per day; a sum over days is not unique over the range.
 UNIQUES_LABEL = "Daily unique recipients, summed"
+#: The same on a card, short enough not to be cut off in a row of four at 1280 px.
+UNIQUES_CARD_LABEL = "Sum of daily uniques"
 UNIQUES_HELP = (
     "Braze counts unique recipients per day; this adds the days up, so a person reached on "
     "three days counts three times. It can exceed Sent: in-app messages and Content Cards "
@@ -220,7 +222,7 @@ def uniques_note(unique_recipients: float | None, sent: float | None) -> str | N
     if sent is not None and not pd.isna(sent) and unique_recipients <= sent:
         return None
     return (
-        f"{UNIQUES_LABEL} is above Sent: in-app messages and Content Cards reach people "
+        f"{UNIQUES_CARD_LABEL} ({UNIQUES_LABEL.lower()}) is above Sent: in-app messages and Content Cards reach people "
         "without a send, control groups count without a message, and a person counts once "
         "per day reached."
     )
@@ -396,6 +398,23 @@ def format_rate(value: float | None) -> str:
     if value is None or pd.isna(value):
         return "—"
     return f"{value:.2%}" if 0 < value < 0.01 else f"{value:.1%}"
+
+
+def shown_rates(table: pd.DataFrame) -> pd.DataFrame:
+    """A table for display with its rate columns rounded as ``format_rate`` writes them, so a
+    table cell and a card or chart label never differ in the last digit (CSVs keep full
+    precision)."""
+    names = [c for c in table.columns if c in {*RATE_KEYS, "ctr"}]
+    if not names:
+        return table
+    out = table.copy()
+    for name in names:
+        values = pd.to_numeric(out[name], errors="coerce").astype("float64").tolist()
+        written = [format_rate(v) for v in values]  # the very digits a card shows
+        out[name] = pd.array(
+            [None if w == "—" else float(w.rstrip("%")) / 100 for w in written], dtype="Float64"
+        )
+    return out
 
 
 def count_help(name: str) -> str:

@@ -131,7 +131,8 @@ def rates_caption(row: dict, channels: list[str]) -> None:
     what Sent holds that Delivered cannot (channels that report no deliveries)."""
     st.caption(
         " · ".join(f"{rate.label} {metrics.format_rate(row[rate.key])}" for rate in metrics.RATES)
-        + ". Each rate counts only the channels that define it (see the ⓘ of each column)."
+        + ". Each rate counts only the channels that define it: hover the ? of a card or "
+        "column for its definition."
     )
     sent, covered = row.get("sent"), row.get("delivery_rate_denominator")
     uncovered = (sent or 0) - (covered or 0)
@@ -258,7 +259,7 @@ def overview() -> None:
                 ("sent", "Sent"),
                 ("opens", "Opens"),
                 ("clicks", "Clicks"),
-                ("unique_recipients", metrics.UNIQUES_LABEL),
+                ("unique_recipients", metrics.UNIQUES_CARD_LABEL),
                 ("conversions", "Conversions (A)"),
                 ("revenue", "Revenue"),
             ),
@@ -281,7 +282,7 @@ def overview() -> None:
             order.remove("status")
         version = st.session_state.get(_VIEW_VERSION, 0)
         event = st.dataframe(
-            shown,
+            metrics.shown_rates(shown),
             column_order=order,
             column_config=LEADERBOARD_CONFIG,
             hide_index=True,
@@ -366,7 +367,7 @@ def series_cards(series: data.CampaignSeries, row: dict) -> None:
             ("clicks", "Clicks"),
         ),
         (
-            ("unique_recipients", metrics.UNIQUES_LABEL),
+            ("unique_recipients", metrics.UNIQUES_CARD_LABEL),
             ("conversions", "Conversions (A)"),
             ("conversion_rate", "Conversion rate"),
             ("revenue", "Revenue"),
@@ -492,7 +493,7 @@ def variations(
     chart(memoized(charts.variation_figure, table), f"{stem}_variations")
     counts = ("sent", "delivered", "opens", "clicks", "conversions")
     st.dataframe(
-        table.assign(channel=table["channel"].map(channel_label)),
+        metrics.shown_rates(table.assign(channel=table["channel"].map(channel_label))),
         hide_index=True,
         width="stretch",
         column_config={

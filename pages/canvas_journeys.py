@@ -142,8 +142,9 @@ STEP_CHANNEL_MAIN = (
 
 
 def readable_channels(table: pd.DataFrame) -> pd.DataFrame:
-    """Channel keys as names for display (the CSV keeps Braze's keys)."""
-    return table.assign(channel=table["channel"].map(channel_label))
+    """Channel keys as names and rates rounded as cards write them, for display (the CSV
+    keeps Braze's keys and full precision)."""
+    return metrics.shown_rates(table.assign(channel=table["channel"].map(channel_label)))
 
 
 def when(stamp: pd.Timestamp | None) -> str:
@@ -226,7 +227,7 @@ if canvases is not None:
                 "Click a row to open it below; until then the most recently edited one is open."
             )
             st.dataframe(
-                table.drop(columns="id"),
+                metrics.shown_rates(table.drop(columns="id")),
                 hide_index=True,
                 width="stretch",
                 height=min(420, 38 + 35 * len(table)),
@@ -473,7 +474,7 @@ with variant_tab:
                     memoized(variant_trend_figure, series.variants), config=PLOTLY_CONFIG
                 )
             st.dataframe(
-                per_variant.drop(columns="variant_id"),
+                metrics.shown_rates(per_variant.drop(columns="variant_id")),
                 hide_index=True,
                 width="stretch",
                 column_config={

@@ -57,6 +57,10 @@ def test_variation_funnel_timing_and_revenue() -> None:
 
     funnel = charts.funnel_figure(data.funnel(data.summarise(series)))
     assert list(funnel.data[0].x)[0] == (100 + 101) + (3 + 3) + (50 + 50)
+    stages = list(funnel.data[0].y)  # each stage names the rate the cards show for it
+    assert (
+        stages[0] == "Sent" and stages[1] == "Delivered<br>93.0% delivery rate"
+    )  # (180 + 100) ÷ (201 + 100)
     timing = data.conversion_timing(series.totals)
     lines = charts.conversion_timing_figure(timing)
     assert [list(t.y) for t in lines.data] == [[7, 8], [6, 6]]

@@ -25,7 +25,7 @@ SERIES = "/campaigns/data_series"
 FUNNEL = "Funnel over the date range"
 RATE_WORDS = {r.label.lower(): r.key for r in metrics.RATES}
 CAPTION = re.compile(r"(Delivery rate|Open rate|Click rate|Conversion rate) (\d+\.\d+%|—)")
-FUNNEL_TEXT = re.compile(r"· (\d+\.\d+%|—) (delivery rate|open rate|click rate|conversion rate)")
+FUNNEL_TEXT = re.compile(r"<br>(\d+\.\d+%|—) (delivery rate|open rate|click rate|conversion rate)")
 
 
 def captions(at: Any) -> list[str]:
@@ -38,7 +38,7 @@ def caption_rates(at: Any) -> dict[str, str]:
 
 
 def funnel_rates(at: Any) -> dict[str, str]:
-    texts = chart_traces(at)[FUNNEL][0]["text"]
+    texts = chart_traces(at)[FUNNEL][0]["y"]
     found = [m for t in texts for m in FUNNEL_TEXT.findall(t)]
     return {RATE_WORDS[name]: value for value, name in found}
 
@@ -134,7 +134,7 @@ def test_uniques_are_labelled_as_summed_daily_counts_and_explained_above_sends(
     at = app_test("campaigns")
     shown = cards(at)
     assert "Unique recipients" not in shown
-    card = shown[metrics.UNIQUES_LABEL]
+    card = shown[metrics.UNIQUES_CARD_LABEL]
     assert metrics.UNIQUES_HELP in card.proto.help
     board = at.dataframe[0].value
     uniques, sent = board["unique_recipients"].sum(), board["sent"].sum()
@@ -145,8 +145,8 @@ def test_uniques_are_labelled_as_summed_daily_counts_and_explained_above_sends(
 
     in_app = active_campaign(demo.workspace, lambda c: c.channels == ["trigger_in_app_message"])
     detail = app_test("campaigns", {"campaign_id": in_app.id})
-    assert metrics.UNIQUES_LABEL in cards(detail)
-    assert any(metrics.UNIQUES_LABEL in c and "above Sent" in c for c in captions(detail))
+    assert metrics.UNIQUES_CARD_LABEL in cards(detail)
+    assert any(metrics.UNIQUES_CARD_LABEL in c and "above Sent" in c for c in captions(detail))
 
 
 # ---- a sandbox of the test's own ---------------------------------------------------------
@@ -205,7 +205,7 @@ def test_variations_tab_is_not_empty_when_the_card_has_recipients(own, monkeypat
     campaign.variation_recipients = False
     at = render(own.url, monkeypatch, {"campaign_id": campaign.id})
     assert not at.exception
-    recipients = cards(at)[metrics.UNIQUES_LABEL]
+    recipients = cards(at)[metrics.UNIQUES_CARD_LABEL]
     assert recipients.value not in ("0", "—")
     text = rendered_text(at)
     assert "No recipients in this date range" not in text

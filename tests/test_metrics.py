@@ -158,9 +158,17 @@ def test_formatting_and_unique_recipients_notes() -> None:
     assert metrics.ratio(1, 0) is None and metrics.ratio(1, 4) == 0.25
     assert metrics.uniques_note(10, 20) is None
     note = metrics.uniques_note(30, 20)
-    assert note and metrics.UNIQUES_LABEL in note
+    assert note and metrics.UNIQUES_CARD_LABEL in note
     assert metrics.uniques_note(5, None)  # uniques but no sends at all (in-app only)
     assert "per day" in metrics.UNIQUES_HELP
+
+
+def test_tables_show_rates_with_the_cards_digits() -> None:
+    table = pd.DataFrame({"open_rate": [0.30749, 0.0042371, None], "sent": [1, 2, 3]})
+    shown = metrics.shown_rates(table)
+    assert shown["open_rate"].tolist() == [0.307, 0.0042, pd.NA]
+    assert shown["sent"].tolist() == [1, 2, 3]
+    assert table["open_rate"].iloc[0] == 0.30749  # the input (and so the CSV) is untouched
 
 
 def test_help_texts_state_every_definition() -> None:

@@ -170,21 +170,20 @@ def funnel_figure(stages: pd.DataFrame) -> go.Figure:
     title = "Funnel over the date range"
     if stages.empty or not (stages["count"].fillna(0) > 0).any():
         return empty_figure(title, NO_DATA)
-    text = []
-    for count, rate, name in zip(stages["count"], stages["rate"], stages["rate_name"], strict=True):
-        shown = f"{count:,.0f}"
+    labels = []  # the rate sits under the stage name, where a short bar leaves it room
+    for stage, rate, name in zip(stages["stage"], stages["rate"], stages["rate_name"], strict=True):
+        label = safe_label(stage)
         if name is not None and not pd.isna(name):
-            shown += f" · {format_rate(None if pd.isna(rate) else float(rate))} {name}"
-        text.append(shown)
+            label += f"<br>{format_rate(None if pd.isna(rate) else float(rate))} {name}"
+        labels.append(label)
     fig = go.Figure(
         go.Funnel(
-            y=[safe_label(s) for s in stages["stage"]],
+            y=labels,
             x=stages["count"],
-            text=text,
-            textinfo="text",
-            texttemplate="%{text}",
+            textinfo="value",
+            texttemplate="%{value:,.0f}",
             marker={"color": [_colour(i) for i in range(len(stages))]},
-            hovertemplate="%{y}: %{text}<extra></extra>",
+            hovertemplate="%{y}: %{x:,.0f}<extra></extra>",
         )
     )
     fig = style_figure(fig, title, "Stage", x_title="Messages / users")
