@@ -206,10 +206,10 @@ BY_KEY: Mapping[str, Rate] = {r.key: r for r in RATES}
 
 #: Braze counts unique recipients per day; a sum over days is not unique over the range.
 UNIQUES_LABEL = "Daily unique recipients, summed"
-#: The same on a card, short enough not to be cut off in a row of four at 1280 px.
+#: The same on cards and column headers, short enough for a row of four cards at 1280 px.
 UNIQUES_CARD_LABEL = "Sum of daily uniques"
 UNIQUES_HELP = (
-    "Braze counts unique recipients per day; this adds the days up, so a person reached on "
+    "Daily unique recipients, summed. Braze counts unique recipients per day; this adds the days up, so a person reached on "
     "three days counts three times. It can exceed Sent: in-app messages and Content Cards "
     "reach people without a send, and a control group is counted without a message."
 )

@@ -78,7 +78,7 @@ LEADERBOARD_CONFIG = {
         "Clicks", format=NUMBER, help=metrics.count_help("clicks")
     ),
     "unique_recipients": st.column_config.NumberColumn(
-        metrics.UNIQUES_LABEL, format=NUMBER, help=metrics.UNIQUES_HELP
+        metrics.UNIQUES_CARD_LABEL, format=NUMBER, help=metrics.UNIQUES_HELP
     ),
     **{
         field: st.column_config.NumberColumn(conversion_label(field), format=NUMBER)
@@ -509,7 +509,7 @@ def variations(
                 for name in counts
             },
             "unique_recipients": st.column_config.NumberColumn(
-                metrics.UNIQUES_LABEL, format=NUMBER, help=metrics.UNIQUES_HELP
+                metrics.UNIQUES_CARD_LABEL, format=NUMBER, help=metrics.UNIQUES_HELP
             ),
             **{
                 rate.key: st.column_config.NumberColumn(

@@ -539,7 +539,7 @@ with step_tab:
                         ),
                         "deleted": st.column_config.CheckboxColumn("Deleted"),
                         "unique_recipients": st.column_config.NumberColumn(
-                            metrics.UNIQUES_LABEL, format=COUNT, help=metrics.UNIQUES_HELP
+                            metrics.UNIQUES_CARD_LABEL, format=COUNT, help=metrics.UNIQUES_HELP
                         ),
                         "conversions": st.column_config.NumberColumn("Conversions", format=COUNT),
                         "conversions_by_entry_time": st.column_config.NumberColumn(

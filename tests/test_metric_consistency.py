@@ -141,7 +141,7 @@ def test_uniques_are_labelled_as_summed_daily_counts_and_explained_above_sends(
     assert uniques > sent  # the demo's in-app campaigns reach people without a send
     assert metrics.uniques_note(uniques, sent) in captions(at)
     text = rendered_text(at)
-    assert metrics.UNIQUES_LABEL in text  # the leaderboard column too
+    assert metrics.UNIQUES_CARD_LABEL in text  # the leaderboard column too
 
     in_app = active_campaign(demo.workspace, lambda c: c.channels == ["trigger_in_app_message"])
     detail = app_test("campaigns", {"campaign_id": in_app.id})
