@@ -252,7 +252,8 @@ def percent_tickformat(values: Sequence[float] | pd.Series, *, from_zero: bool =
 
 # ---- tables ---------------------------------------------------------------------------------
 
-CHANNEL_COLUMNS = ("channel",)
+#: Columns holding Braze channel keys: one (``channel``) or a comma-joined list (``channels``).
+CHANNEL_COLUMNS = ("channel", "channels", "channels_text")
 
 
 def label_channels(frame: pd.DataFrame, columns: Sequence[str] = CHANNEL_COLUMNS) -> pd.DataFrame:
@@ -271,7 +272,7 @@ def _channel_cell(value: object) -> object:
         return ", ".join(channel_label(v) for v in value)
     if _missing(value) or value == "":
         return pd.NA
-    return channel_label(value)
+    return channel_list_text(str(value))
 
 
 def channel_list_text(channels: object) -> str:
@@ -282,13 +283,24 @@ def channel_list_text(channels: object) -> str:
         parts = list(channels)
     else:
         return MISSING
-    return ", ".join(dict.fromkeys(channel_label(str(c).strip()) for c in parts)) or MISSING
+    return ", ".join(dict.fromkeys(_human(str(c).strip()) for c in parts)) or MISSING
 
 
-def show_table(frame: pd.DataFrame, **kwargs: Any) -> Any:
-    """``st.dataframe`` with the house conventions: "—" for missing cells, human channels."""
+def _human(channel: str) -> str:
+    """A Braze key (lower-case, no spaces) through ``channel_label``; a name already human stays."""
+    if any(ch.isupper() or ch == " " for ch in channel):
+        return channel
+    return channel_label(channel)
+
+
+def show_table(data: pd.DataFrame | Sequence[Mapping[str, Any]], **kwargs: Any) -> Any:
+    """``st.dataframe`` with the house conventions: "—" for missing cells, human channels.
+
+    Takes ``st.dataframe``'s keywords and returns what it returns (the selection state).
+    """
     import streamlit as st
 
+    frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame(list(data))
     kwargs.setdefault("placeholder", MISSING)
     kwargs.setdefault("hide_index", True)
     return st.dataframe(label_channels(frame), **kwargs)

@@ -120,8 +120,12 @@ def metric_card(
     help: str | None = None,
     lower_is_better: bool = False,
     comparison: str = "vs previous period",
+    height: int | None = None,
 ) -> None:
-    """A bordered ``st.metric``: formatted value, % change against ``previous``, sparkline."""
+    """A bordered ``st.metric``: formatted value, % change against ``previous``, sparkline.
+
+    ``height`` (px) fixes the card's height, so cards side by side line up.
+    """
     change = percent_change(value, previous)
     delta = delta_text(change)  # a change that rounds to 0 is shown grey, without an arrow
     st.metric(
@@ -135,6 +139,7 @@ def metric_card(
         border=True,
         chart_data=list(chart_data) if chart_data is not None and len(chart_data) > 1 else None,
         chart_type="area",
+        height=height if height is not None else "content",
     )
 
 

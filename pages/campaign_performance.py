@@ -19,6 +19,7 @@ from dashboard.charts.common import memoized
 from dashboard.data import campaigns as data
 from dashboard.data.channels import channel_health, channel_label
 from dashboard.data.tags import tag_options
+from dashboard.display import configured_currency, money_column, money_text, show_table
 from dashboard.navigation import require_app
 from dashboard.widgets import (
     PLOTLY_CONFIG,
@@ -61,23 +62,29 @@ def conversion_label(field: str) -> str:
 
 
 NUMBER = "localized"
+CURRENCY = configured_currency()
 LEADERBOARD_CONFIG = {
     "campaign_id": None,
-    "name": st.column_config.TextColumn("Campaign", width="medium", pinned=True),
-    "channels": st.column_config.TextColumn("Channels"),
+    # Not pinned: Streamlit draws pinned columns faded, which made the rows look disabled.
+    "name": st.column_config.TextColumn("Campaign", width="medium"),
+    "channels": st.column_config.TextColumn("Channels", width=120),
     "tags": st.column_config.TextColumn("Tags"),
     "api_campaign": st.column_config.CheckboxColumn("API", help="API-triggered campaign"),
-    "sent": st.column_config.NumberColumn("Sent", format=NUMBER),
+    "sent": st.column_config.NumberColumn("Sent", format=NUMBER, width="small"),
     "delivered": st.column_config.NumberColumn(
-        "Delivered", format=NUMBER, help="Push: sent − bounces; webhook: sent − errors."
+        "Delivered",
+        format=NUMBER,
+        width="small",
+        help="Push: sent − bounces; webhook: sent − errors.",
     ),
     "opens": st.column_config.NumberColumn(
         "Opens",
         format=NUMBER,
+        width="small",
         help="Email: unique opens; push: direct opens; in-app and cards: impressions.",
     ),
     "clicks": st.column_config.NumberColumn(
-        "Clicks", format=NUMBER, help="Email: unique clicks; push: body clicks."
+        "Clicks", format=NUMBER, width="small", help="Email: unique clicks; push: body clicks."
     ),
     "unique_recipients": st.column_config.NumberColumn(
         "Unique recipients",
@@ -85,29 +92,42 @@ LEADERBOARD_CONFIG = {
         help="Sum of Braze's daily unique recipients (a person reached on two days counts twice).",
     ),
     **{
-        field: st.column_config.NumberColumn(conversion_label(field), format=NUMBER)
+        field: st.column_config.NumberColumn(
+            conversion_label(field), format=NUMBER, width="small", help=conversion_label(field)
+        )
         for field in data.CONVERSION_FIELDS
     },
-    "revenue": st.column_config.NumberColumn("Revenue (USD)", format="dollar"),
-    "open_rate": st.column_config.ProgressColumn(
-        "Open rate", format="percent", min_value=0.0, max_value=1.0, help="Opens ÷ delivered."
+    "revenue": money_column("Revenue", CURRENCY, width="small"),
+    "open_rate": st.column_config.NumberColumn(
+        "Open rate", format="percent", width="small", help="Opens ÷ delivered."
     ),
-    "click_rate": st.column_config.ProgressColumn(
+    "click_rate": st.column_config.NumberColumn(
         "Click rate",
         format="percent",
-        min_value=0.0,
-        max_value=1.0,
+        width="small",
         help="Clicks ÷ delivered (in-app: clicks ÷ impressions).",
     ),
-    "conversion_rate": st.column_config.ProgressColumn(
+    "conversion_rate": st.column_config.NumberColumn(
         "Conversion rate",
         format="percent",
-        min_value=0.0,
-        max_value=1.0,
+        width="small",
         help="Primary conversions ÷ unique recipients.",
     ),
     "status": st.column_config.TextColumn("Status"),
 }
+#: What the leaderboard shows by default: it fits a 1280 px screen. "All columns" shows the rest.
+KEY_COLUMNS = (
+    "name",
+    "channels",
+    "sent",
+    "open_rate",
+    "click_rate",
+    "conversions",
+    "conversion_rate",
+    "revenue",
+    "status",
+)
+K_ALL_COLUMNS = "cmp_all_columns"
 
 
 def open_campaign(campaign_id: str) -> None:
@@ -124,11 +144,12 @@ def back_to_list() -> None:
 
 
 def card(title: str, value: float | None, note: str = "") -> None:
-    """A compact card; revenue (Braze reports USD) gets its currency sign."""
+    """A compact card; revenue carries the workspace currency's sign, like the axes."""
     money = title.startswith("Revenue")
     shown, exact = compact_number(value), format_number(value)
     if money and value is not None and not pd.isna(value):
-        shown, exact = f"${shown}", f"${value:,.2f} (USD)"
+        shown = money_text(value, CURRENCY, short=True)
+        exact = f"{money_text(value, CURRENCY)} ({CURRENCY.code})"
     st.metric(title, shown, help=f"Exactly {exact}{note}", border=True)
 
 
@@ -198,6 +219,7 @@ def overview() -> None:
         "Channels",
         data.channel_options(leaderboard),
         key=K_CHANNELS,
+        format_func=channel_label,
         help="Channels found in each campaign's series for the range.",
     )
     active = active_col.toggle("Active in range only", True, key=K_ACTIVE)
@@ -258,8 +280,15 @@ def overview() -> None:
         order = [c for c in data.LEADERBOARD_COLUMNS if c not in hidden]
         if not (shown["status"].fillna("") != "").any():
             order.remove("status")
+        if not st.toggle(
+            "All columns",
+            key=K_ALL_COLUMNS,
+            help="Also show tags, API, delivered, opens, clicks, unique recipients and "
+            "conversions B–D (the CSV always has every column).",
+        ):
+            order = [c for c in order if c in KEY_COLUMNS]
         version = st.session_state.get(_VIEW_VERSION, 0)
-        event = st.dataframe(
+        event = show_table(
             shown,
             column_order=order,
             column_config=LEADERBOARD_CONFIG,
@@ -412,14 +441,16 @@ def performance(series: data.CampaignSeries, key: str) -> None:
             )
         chart(memoized(charts.conversion_timing_figure, timing, field), f"{key}_timing")
     with right, guarded("the revenue chart"):
-        chart(memoized(charts.revenue_figure, timing), f"{key}_revenue")
+        chart(memoized(charts.revenue_figure, timing, CURRENCY), f"{key}_revenue")
     named = (
         set(series.channels) - set(series.long["channel"].dropna())
         if len(series.long)
         else set(series.channels)
     )
     if named:
-        st.caption("No data in the range for: " + md_escape(", ".join(sorted(named))))
+        st.caption(
+            "No data in the range for: " + md_escape(", ".join(sorted(map(channel_label, named))))
+        )
 
 
 def conversions(series: data.CampaignSeries, details: dict | None) -> None:
@@ -428,7 +459,7 @@ def conversions(series: data.CampaignSeries, details: dict | None) -> None:
     if table.empty:
         return
     st.markdown("**Conversion events over the range**")
-    st.dataframe(
+    show_table(
         table,
         hide_index=True,
         width="stretch",
@@ -468,13 +499,13 @@ def variations(series: data.CampaignSeries, stem: str, details: dict | None) -> 
             "variations' to see the campaign's lift."
         )
     chart(memoized(charts.variation_figure, table), f"{stem}_variations")
-    st.dataframe(
+    show_table(
         table.assign(channel=table["channel"].map(channel_label)),
         hide_index=True,
         width="stretch",
         column_config={
             "channel": st.column_config.TextColumn("Channel"),
-            "variation_name": st.column_config.TextColumn("Variation", pinned=True),
+            "variation_name": st.column_config.TextColumn("Variation"),
             "is_control": st.column_config.CheckboxColumn("Control"),
             **{
                 name: st.column_config.NumberColumn(
@@ -494,7 +525,7 @@ def variations(series: data.CampaignSeries, stem: str, details: dict | None) -> 
             ),
             "open_rate": st.column_config.NumberColumn("Open rate", format="percent"),
             "click_rate": st.column_config.NumberColumn("Click rate", format="percent"),
-            "revenue": st.column_config.NumberColumn("Revenue (USD)", format="dollar"),
+            "revenue": money_column("Revenue", CURRENCY),
             "variation_api_id": st.column_config.TextColumn("Variation ID"),
         },
     )
@@ -509,10 +540,10 @@ def messages(details: dict) -> None:
     if table.empty:
         empty_state("Braze returned no message variations for this campaign.")
     else:
-        st.dataframe(table, hide_index=True, width="stretch")
+        show_table(table, hide_index=True, width="stretch")
     bodies = data.message_bodies(details)
     for body in bodies:
-        title = f"{body['name']} · {body['channel']} body (source, not rendered)"
+        title = f"{body['name']} · {channel_label(body['channel'])} body (source, not rendered)"
         with st.expander(md_escape(title), icon=":material/code:"):
             language = "html" if body["channel"] == "email" else None
             st.code(body["body"], language=language, wrap_lines=True)
@@ -523,7 +554,7 @@ def behaviors(details: dict) -> None:
     if table.empty:
         empty_state("This campaign tracks no conversion events.")
         return
-    st.dataframe(
+    show_table(
         table,
         hide_index=True,
         width="stretch",
@@ -561,7 +592,7 @@ def api_sends(campaign_id: str, stem: str) -> None:
         series_cards(series)
         performance(series, "send")
         flat = data.flat_series(series.long)
-        st.dataframe(flat, hide_index=True, width="stretch")
+        show_table(flat, hide_index=True, width="stretch")
         csv_download(flat, f"{stem}-send-series.csv", "Download send series (CSV)")
 
 
@@ -623,7 +654,7 @@ def detail(campaign_id: str) -> None:
             st.caption(
                 "One row per UTC day, channel and variation; metrics a channel does not report are 0."
             )
-            st.dataframe(flat, hide_index=True, width="stretch")
+            show_table(flat, hide_index=True, width="stretch")
             csv_download(flat, f"{stem}-series.csv", "Download daily series (CSV)")
     if api:
         with tabs["API sends"]:

@@ -25,6 +25,7 @@ from dashboard.data.segments import (
     size_summary,
 )
 from dashboard.data.tags import tag_options
+from dashboard.display import show_table
 from dashboard.export_view import follow_export, show_export
 from dashboard.navigation import require_app
 from dashboard.url_state import sync_query_params
@@ -85,7 +86,7 @@ with guarded("the segment table"):
             *extra_columns(shown, LIST_COLUMNS),
         ]
     ]
-    st.dataframe(
+    show_table(
         table,
         hide_index=True,
         width="stretch",
@@ -182,7 +183,7 @@ if wanted:
         st.plotly_chart(size_figure(sizes), config=PLOTLY_CONFIG, key="seg_size_chart")
         size_table = size_summary(sizes)
         if not size_table.empty:
-            st.dataframe(
+            show_table(
                 size_table.drop(columns="segment_id"),
                 hide_index=True,
                 width="stretch",

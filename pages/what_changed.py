@@ -23,6 +23,7 @@ from dashboard.data.overview import (
     load_overview,
     mover_link,
 )
+from dashboard.display import show_table
 from dashboard.insights.movers import Mover
 from dashboard.navigation import require_app
 from dashboard.widgets import (
@@ -171,7 +172,7 @@ def movers_table(movers: tuple[Mover, ...]) -> pd.DataFrame:
 
 def show_movers(movers: tuple[Mover, ...], measure: str, money: bool) -> None:
     number = "dollar" if money else "localized"
-    st.dataframe(
+    show_table(
         movers_table(movers),
         hide_index=True,
         width="stretch",

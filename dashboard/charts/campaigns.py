@@ -11,6 +11,14 @@ import plotly.graph_objects as go
 
 from dashboard.charts.common import PALETTE, empty_figure, safe_label, style_figure
 from dashboard.data.channels import channel_label
+from dashboard.display import (
+    USD,
+    Currency,
+    money_axis,
+    money_hover,
+    money_title,
+    percent_tickformat,
+)
 
 NO_DATA = "No sends in this date range"
 CONTROL_COLOUR = "#9CA3AF"
@@ -127,7 +135,13 @@ def variation_figure(variations: pd.DataFrame) -> go.Figure:
             ),
         )
     )
-    fig = style_figure(fig, title, "Conversion rate", x_title="Variation", y_tickformat=".0%")
+    fig = style_figure(
+        fig,
+        title,
+        "Conversion rate (%)",
+        x_title="Variation",
+        y_tickformat=percent_tickformat(rates),
+    )
     fig.update_layout(hovermode="closest")
     return fig
 
@@ -176,8 +190,8 @@ def conversion_timing_figure(timing: pd.DataFrame, field: str = "conversions") -
     return style_figure(fig, title, "Conversions", x_title=X_DAYS, show_legend=True)
 
 
-def revenue_figure(timing: pd.DataFrame) -> go.Figure:
-    """Revenue attributed to the campaign per day (workspace currency)."""
+def revenue_figure(timing: pd.DataFrame, currency: Currency = USD) -> go.Figure:
+    """Revenue attributed to the campaign per day, in the workspace ``currency``."""
     title = "Revenue per day"
     if (
         timing.empty
@@ -190,12 +204,12 @@ def revenue_figure(timing: pd.DataFrame) -> go.Figure:
             x=timing["date"],
             y=timing["revenue"],
             marker_color=PALETTE[2],
-            hovertemplate="%{x|%d %b %Y}: %{y:,.2f}<extra></extra>",
+            hovertemplate=f"%{{x|%d %b %Y}}: {money_hover(currency)}<extra></extra>",
         )
     )
-    return style_figure(
-        fig, title, "Revenue (workspace currency)", x_title=X_DAYS, y_tickformat=",.0f"
-    )
+    fig = style_figure(fig, title, money_title("Revenue", currency), x_title=X_DAYS)
+    fig.update_yaxes(**money_axis(currency, timing["revenue"]))
+    return fig
 
 
 def top_campaigns_figure(leaderboard: pd.DataFrame, metric: str, metric_label: str) -> go.Figure:
