@@ -121,18 +121,26 @@ def currency_problem(secrets: Mapping[str, Any], env: Mapping[str, str]) -> str 
     return None
 
 
-def configured_currency() -> Currency:
-    """The server's currency (secrets, then env), USD when unset or invalid."""
+def _server_secrets() -> Mapping[str, Any]:
     try:
         import streamlit as st
 
-        secrets: Mapping[str, Any] = dict(st.secrets)
+        return dict(st.secrets)
     except Exception:  # no secrets.toml is the normal case
-        secrets = {}
+        return {}
+
+
+def configured_currency() -> Currency:
+    """The server's currency (secrets, then env), USD when unset or invalid."""
     try:
-        return currency_from_config(secrets, os.environ)
-    except ValueError:  # named by the sidebar (currency_problem); amounts stay labelled
+        return currency_from_config(_server_secrets(), os.environ)
+    except ValueError:  # named by the sidebar (configured_currency_problem); amounts stay labelled
         return USD
+
+
+def configured_currency_problem() -> str | None:
+    """``currency_problem`` for the server's configuration (the sidebar shows it)."""
+    return currency_problem(_server_secrets(), os.environ)
 
 
 def _missing(value: object) -> bool:
@@ -186,12 +194,18 @@ def money_hover(currency: Currency = USD, field: str = "y") -> str:
     return f"{currency.symbol}%{{{field}:,.{currency.decimals}f}}"
 
 
+def money_format(currency: Currency = USD) -> str:
+    """The ``NumberColumn`` format for amounts: "dollar", "euro", "yen", else "localized"."""
+    return _COLUMN_FORMATS.get(currency.code, "localized")
+
+
 def money_column(label: str, currency: Currency = USD, **kwargs: Any) -> Any:
     """A table column for amounts: the currency's sign where Streamlit has it, the code in the header."""
     import streamlit as st
 
-    fmt = _COLUMN_FORMATS.get(currency.code, "localized")
-    return st.column_config.NumberColumn(money_title(label, currency), format=fmt, **kwargs)
+    return st.column_config.NumberColumn(
+        money_title(label, currency), format=money_format(currency), **kwargs
+    )
 
 
 # ---- deltas ---------------------------------------------------------------------------------

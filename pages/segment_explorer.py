@@ -189,11 +189,20 @@ if wanted:
                 width="stretch",
                 column_config={
                     "segment": "Segment",
-                    "first_size": st.column_config.NumberColumn("First day", format="localized"),
-                    "latest_size": st.column_config.NumberColumn("Latest", format="localized"),
-                    "change": st.column_config.NumberColumn("Change", format="localized"),
-                    "change_pct": st.column_config.NumberColumn("Change %", format="percent"),
-                    "average_size": st.column_config.NumberColumn("Average", format="localized"),
+                    # Users are whole: an average is rounded to one (step=1), never "268.867".
+                    "first_size": st.column_config.NumberColumn(
+                        "First day (users)", format="localized", step=1
+                    ),
+                    "latest_size": st.column_config.NumberColumn(
+                        "Latest (users)", format="localized", step=1
+                    ),
+                    "change": st.column_config.NumberColumn(
+                        "Change (users)", format="localized", step=1
+                    ),
+                    "change_pct": st.column_config.NumberColumn("Change (%)", format="percent"),
+                    "average_size": st.column_config.NumberColumn(
+                        "Daily average (users)", format="localized", step=1
+                    ),
                 },
             )
             csv_download(
@@ -217,9 +226,11 @@ all_fields = st.toggle(
     key="seg_all_fields",
     help="Only older workspaces accept this; newer workspaces must name the fields to export.",
 )
-fields = st.multiselect(
+# Pills wrap onto as many lines as they need; a multiselect this full clips its chips.
+fields = st.pills(
     "Fields to export",
     exports.EXPORT_FIELDS,
+    selection_mode="multi",
     default=list(exports.EXPORT_FIELDS),
     key="seg_fields",
     disabled=all_fields,
