@@ -128,9 +128,14 @@ def metric_card(
     """
     change = percent_change(value, previous)
     delta = delta_text(change)  # a change that rounds to 0 is shown grey, without an arrow
+    shown = format_number(value)
+    if value is not None and not pd.isna(value) and abs(value) >= 1_000_000:
+        # Seven digits and more clip a card five across a 1280 px screen: "1.1M", exact on hover.
+        shown = compact_number(value)
+        help = f"{help + ' ' if help else ''}Exactly {format_number(value)}."
     st.metric(
         label,
-        format_number(value),
+        shown,
         delta=delta,
         delta_color=delta_colour(change, lower_is_better=lower_is_better),
         delta_arrow=delta_arrow(change),
