@@ -214,7 +214,8 @@ def revenue_figure(timing: pd.DataFrame, currency: Currency = USD) -> go.Figure:
 
 def top_campaigns_figure(leaderboard: pd.DataFrame, metric: str, metric_label: str) -> go.Figure:
     """The ten campaigns with the highest ``metric``, largest at the top."""
-    title = f"Top campaigns by {metric_label.lower()}"
+    lowered = metric_label[:1].lower() + metric_label[1:]  # "Conversions (A)" keeps its "A"
+    title = f"Top campaigns by {lowered}"
     values = pd.to_numeric(leaderboard[metric], errors="coerce") if metric in leaderboard else None
     if leaderboard.empty or values is None or not (values.fillna(0) > 0).any():
         return empty_figure(title, NO_DATA)
@@ -226,7 +227,7 @@ def top_campaigns_figure(leaderboard: pd.DataFrame, metric: str, metric_label: s
             y=names,
             orientation="h",
             marker_color=PALETTE[0],
-            hovertemplate=f"%{{y}}: %{{x:,.0f}} {metric_label.lower()}<extra></extra>",
+            hovertemplate=f"%{{y}}: %{{x:,.0f}} {lowered}<extra></extra>",
         )
     )
     fig = style_figure(fig, title, "", x_title=metric_label, height=max(240, 34 * len(top) + 80))
