@@ -219,7 +219,7 @@ if catalog is not None and catalog.has_definitions:
         )
 
 # ---- sessions -------------------------------------------------------------------------
-SESSION_CARD_PX = 220  # both session cards, side by side, the same height (one has a sparkline)
+SESSION_CARD_PX = 150  # both session cards side by side the same height (one has a delta)
 st.subheader("Sessions")
 left, right = st.columns(2)
 with left, guarded("the sessions chart"):
