@@ -8,7 +8,8 @@
   (``money_text``), axes (``money_axis``), table columns (``money_column``) and CSV headers
   all name it.
 - CSVs (``csv_frame``): whole-number columns as integers, money rounded to the currency's
-  minor unit, ratios as percentages in columns named ``<name>_pct``, channel names human.
+  minor unit in columns named ``<name>_<currency>``, ratios as percentages in columns named
+  ``<name>_pct``, channel names human.
 - Percent axes (``percent_tickformat``) get enough decimals that their ticks differ.
 - A change that rounds to zero is shown neutral (``delta_text`` / ``delta_colour``).
 
@@ -345,7 +346,8 @@ def csv_frame(frame: pd.DataFrame, currency: Currency = USD) -> pd.DataFrame:
     """The frame as a CSV should carry it (pure; the input is not changed).
 
     - a float column holding whole numbers only (counts) becomes integers (``1521357``);
-    - money columns (by name: revenue, price…) are rounded to the currency's minor unit;
+    - money columns (by name: revenue, price…) are rounded to the currency's minor unit and
+      named with it (``revenue_usd``);
     - ratio columns (``open_rate`` 0.307) become percentages named ``open_rate_pct`` (30.7);
     - other floats lose float noise (12 significant digits);
     - ``channel`` columns carry human names.
@@ -369,6 +371,9 @@ def csv_frame(frame: pd.DataFrame, currency: Currency = USD) -> pd.DataFrame:
             out[name] = values.round(currency.decimals)
             if currency.decimals == 0:
                 out[name] = _as_integers(out[name])
+            unit = currency.code.lower()
+            if not text.lower().endswith(f"_{unit}"):
+                renames[name] = f"{text}_{unit}"  # the header carries the unit: revenue_usd
         elif pd.api.types.is_integer_dtype(column.dtype):
             continue
         elif _whole(values):

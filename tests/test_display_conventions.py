@@ -113,9 +113,16 @@ def test_csv_counts_are_integers_money_has_cents_rates_are_named_pct() -> None:
     text = to_csv_bytes(csv_frame(frame)).decode("utf-8-sig")
     assert "1521357.0" not in text and "1229843.1900000002" not in text
     table = _csv(frame)
-    assert list(table.columns) == ["name", "channel", "sent", "revenue", "open_rate_pct", "average"]
+    assert list(table.columns) == [
+        "name",
+        "channel",
+        "sent",
+        "revenue_usd",
+        "open_rate_pct",
+        "average",
+    ]
     assert table["sent"].tolist() == ["1521357", ""]
-    assert table["revenue"].tolist() == ["1229843.19", "0.3"]
+    assert table["revenue_usd"].tolist() == ["1229843.19", "0.3"]
     assert table["open_rate_pct"].tolist() == ["30.71", "0.0"]
     assert table["channel"].tolist() == ["In-app message (triggered)", "WhatsApp"]
     assert table["name"][0] == "'=HYPERLINK(1)"  # formula neutralisation kept
@@ -125,7 +132,7 @@ def test_csv_counts_are_integers_money_has_cents_rates_are_named_pct() -> None:
 def test_csv_money_follows_the_currency_minor_unit() -> None:
     frame = pd.DataFrame({"total_revenue": [1234.567]})
     yen = to_csv_bytes(csv_frame(frame, parse_currency("JPY"))).decode("utf-8-sig")
-    assert yen.splitlines()[1] == "1235"
+    assert yen.splitlines() == ["total_revenue_jpy", "1235"]
 
 
 # ---- deltas -------------------------------------------------------------------------------
@@ -325,3 +332,38 @@ def test_a_bad_currency_setting_is_named_and_amounts_stay_labelled(app_test, mon
     assert not at.exception
     assert any("ISO 4217" in w.value for w in at.sidebar.warning)
     assert any(m.value.startswith("$") for m in at.metric)
+
+
+def _downloads(monkeypatch) -> dict[str, bytes]:
+    """What the page's download buttons would hand the user, by file name."""
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+    saved: dict[str, bytes] = {}
+    original = MemoryMediaFileStorage.load_and_get_id
+
+    def spy(self, path_or_data, mimetype, kind, filename=None):
+        if isinstance(path_or_data, bytes):
+            saved[str(filename)] = path_or_data
+        return original(self, path_or_data, mimetype, kind, filename)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", spy)
+    return saved
+
+
+def test_page_csvs_hold_integer_counts_cents_and_named_rates(app_test, monkeypatch) -> None:
+    saved = _downloads(monkeypatch)
+    app_test("kpis")
+    app_test("campaigns")
+    kpis = next(v for k, v in saved.items() if k.startswith("braze-kpis-"))
+    board = next(v for k, v in saved.items() if k.startswith("braze-campaigns-"))
+    kpi_table = pd.read_csv(io.BytesIO(kpis), dtype=str, keep_default_na=False)
+    for column in ("mau", "dau", "new_users", "uninstalls", "sessions"):
+        assert kpi_table[column].str.fullmatch(r"\d*").all(), (column, kpi_table[column].head())
+    assert "dau_mau_ratio_pct" in kpi_table and "dau_mau_ratio" not in kpi_table
+    table = pd.read_csv(io.BytesIO(board), dtype=str, keep_default_na=False)
+    for column in ("sent", "delivered", "opens", "clicks", "unique_recipients", "conversions"):
+        assert table[column].str.fullmatch(r"\d*").all(), (column, table[column].head())
+    assert table["revenue_usd"].str.fullmatch(r"\d+(\.\d{1,2})?|").all()
+    assert {"open_rate_pct", "click_rate_pct", "conversion_rate_pct"} <= set(table.columns)
+    channels = " ".join(table["channels"])
+    assert not [key for key in RAW_CHANNELS if re.search(rf"\b{key}\b", channels)]
