@@ -22,6 +22,7 @@ from dashboard.data.segments import (
     summarise_export,
     to_parquet_bytes,
 )
+from dashboard.display import configured_currency, money_text, money_title, show_table
 from dashboard.safe_csv import to_csv_bytes
 from dashboard.widgets import PLOTLY_CONFIG, guarded, md_escape, metric_card
 
@@ -134,10 +135,12 @@ def show_export(saved: MutableMapping[str, Any], *, key: str, stem: str) -> None
     with cols[1]:
         metric_card("With an email address", summary.with_email)
     with cols[2]:
-        metric_card(
-            "Lifetime revenue (sum)",
-            summary.revenue,
-            help="Sum of the users' total_revenue, in the workspace currency.",
+        currency = configured_currency()
+        st.metric(
+            money_title("Lifetime revenue (sum)", currency),
+            money_text(summary.revenue, currency, short=True),
+            border=True,
+            help=f"Sum of the users' total_revenue: {money_text(summary.revenue, currency)}.",
         )
     with cols[3]:
         metric_card(
@@ -151,7 +154,7 @@ def show_export(saved: MutableMapping[str, Any], *, key: str, stem: str) -> None
             "Problem lines are listed by file and line number.",
             icon=":material/warning:",
         )
-        st.dataframe(issues_frame(result), hide_index=True, width="stretch", key=f"{key}_issues")
+        show_table(issues_frame(result), hide_index=True, width="stretch", key=f"{key}_issues")
     st.caption(f"Read {len(result.files)} file(s) from the zip.")
 
     with guarded("the export breakdowns"):
@@ -186,7 +189,7 @@ def show_export(saved: MutableMapping[str, Any], *, key: str, stem: str) -> None
                 if frame is None or frame.empty:
                     st.caption("None in this export.")
                 else:
-                    st.dataframe(
+                    show_table(
                         frame,
                         hide_index=True,
                         width="stretch",
@@ -232,5 +235,5 @@ def show_export(saved: MutableMapping[str, Any], *, key: str, stem: str) -> None
         on_click="ignore",
         key=f"{key}_dl_parquet",
     )
-    st.dataframe(chosen.head(500), hide_index=True, width="stretch", key=f"{key}_preview")
+    show_table(chosen.head(500), hide_index=True, width="stretch", key=f"{key}_preview")
     st.caption("Preview of the first 500 rows.")

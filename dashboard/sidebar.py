@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import streamlit as st
 
-from dashboard import settings
+from dashboard import display, settings
 from dashboard.cache import clear_workspace
 from dashboard.filters import (
     PRESETS,
@@ -193,6 +193,9 @@ def _workspace_section(ws: Workspace) -> None:
     else:
         st.badge(md_escape(ws.label or ws.host), icon=":material/hub:", color="green")
         st.caption(f"Instance host: {md_escape(ws.host)}")
+    currency_problem = display.configured_currency_problem()
+    if currency_problem:
+        st.warning(md_escape(currency_problem), icon=":material/currency_exchange:")
     with st.expander("Connect a workspace", icon=":material/key:"):
         choices = settings.current_endpoint_choices()
         with st.form("connect_workspace", border=False):

@@ -21,6 +21,15 @@ from braze_api.errors import (
 )
 from braze_api.errors import BrazeError as BrazeError  # re-exported: pages catch it
 from dashboard.data.timeseries import HOURLY_MAX_DAYS, percent_change
+from dashboard.display import (
+    MISSING,
+    compact,
+    configured_currency,
+    csv_frame,
+    delta_arrow,
+    delta_colour,
+    delta_text,
+)
 from dashboard.filters import Filters
 from dashboard.safe_csv import to_csv_bytes
 
@@ -37,7 +46,7 @@ def md_escape(text: object) -> str:
 def format_number(value: float | None, *, percent: bool = False) -> str:
     """Thousands separators; no decimals for counts, one for percentages; '—' for none."""
     if value is None or pd.isna(value):
-        return "—"
+        return MISSING
     if percent:
         return f"{value:.1%}"
     return f"{value:,.0f}"
@@ -46,14 +55,8 @@ def format_number(value: float | None, *, percent: bool = False) -> str:
 def compact_number(value: float | None) -> str:
     """Card-sized numbers: 9,999 stays whole; 26,284 → "26.3K"; 6,587,660 → "6.59M"."""
     if value is None or pd.isna(value):
-        return "—"
-    if abs(value) < 10_000:
-        return f"{value:,.0f}"
-    for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
-        if abs(value) >= size:
-            scaled = value / size
-            return f"{scaled:,.3g}{suffix}" if abs(scaled) < 1000 else f"{scaled:,.0f}{suffix}"
-    return f"{value:,.0f}"
+        return MISSING
+    return compact(value)
 
 
 def range_text(filters: Filters) -> str:
@@ -117,28 +120,40 @@ def metric_card(
     help: str | None = None,
     lower_is_better: bool = False,
     comparison: str = "vs previous period",
+    height: int | None = None,
 ) -> None:
-    """A bordered ``st.metric``: formatted value, % change against ``previous``, sparkline."""
+    """A bordered ``st.metric``: formatted value, % change against ``previous``, sparkline.
+
+    ``height`` (px) fixes the card's height, so cards side by side line up.
+    """
     change = percent_change(value, previous)
-    delta = None if change is None else f"{change:+.1%}"
+    delta = delta_text(change)  # a change that rounds to 0 is shown grey, without an arrow
+    shown = format_number(value)
+    if value is not None and not pd.isna(value) and abs(value) >= 1_000_000:
+        # Seven digits and more clip a card five across a 1280 px screen: "1.1M", exact on hover.
+        shown = compact_number(value)
+        help = f"{help + ' ' if help else ''}Exactly {format_number(value)}."
     st.metric(
         label,
-        format_number(value),
+        shown,
         delta=delta,
-        delta_color="inverse" if lower_is_better else "normal",
+        delta_color=delta_colour(change, lower_is_better=lower_is_better),
+        delta_arrow=delta_arrow(change),
         delta_description=comparison if delta else None,
         help=help,
         border=True,
         chart_data=list(chart_data) if chart_data is not None and len(chart_data) > 1 else None,
         chart_type="area",
+        height=height if height is not None else "content",
     )
 
 
 def csv_download(frame: pd.DataFrame, filename: str, label: str = "Download CSV") -> None:
-    """A download button for the frame as formula-safe CSV."""
+    """A download button for the frame as formula-safe CSV, formatted by ``display.csv_frame``
+    (integer counts, money to the cent, ``*_pct`` rates, human channel names)."""
     st.download_button(
         label,
-        data=to_csv_bytes(frame),
+        data=to_csv_bytes(csv_frame(frame, configured_currency())),
         file_name=filename,
         mime="text/csv",
         icon=":material/download:",

@@ -19,6 +19,7 @@ from dashboard.charts.common import memoized
 from dashboard.data import campaigns as data
 from dashboard.data.channels import channel_health, channel_label
 from dashboard.data.tags import tag_options
+from dashboard.display import configured_currency, money_column, money_text, show_table
 from dashboard.navigation import require_app
 from dashboard.widgets import (
     PLOTLY_CONFIG,
@@ -61,38 +62,57 @@ def conversion_label(field: str) -> str:
 
 
 NUMBER = "localized"
+CURRENCY = configured_currency()
 LEADERBOARD_CONFIG = {
     "campaign_id": None,
-    "name": st.column_config.TextColumn("Campaign", width="medium", pinned=True),
-    "channels": st.column_config.TextColumn("Channels"),
+    # Not pinned: Streamlit draws pinned columns faded, which made the rows look disabled.
+    "name": st.column_config.TextColumn("Campaign", width=180),
+    "channels": st.column_config.TextColumn("Channels", width=110),
     "tags": st.column_config.TextColumn("Tags"),
     "api_campaign": st.column_config.CheckboxColumn("API", help="API-triggered campaign"),
-    "sent": st.column_config.NumberColumn("Sent", format=NUMBER, help=metrics.count_help("sent")),
+    "sent": st.column_config.NumberColumn(
+        "Sent", format=NUMBER, width="small", help=metrics.count_help("sent")
+    ),
     "delivered": st.column_config.NumberColumn(
-        "Delivered", format=NUMBER, help=metrics.count_help("delivered")
+        "Delivered", format=NUMBER, width="small", help=metrics.count_help("delivered")
     ),
     "opens": st.column_config.NumberColumn(
-        "Opens", format=NUMBER, help=metrics.count_help("opens")
+        "Opens", format=NUMBER, width="small", help=metrics.count_help("opens")
     ),
     "clicks": st.column_config.NumberColumn(
-        "Clicks", format=NUMBER, help=metrics.count_help("clicks")
+        "Clicks", format=NUMBER, width="small", help=metrics.count_help("clicks")
     ),
     "unique_recipients": st.column_config.NumberColumn(
         metrics.UNIQUES_CARD_LABEL, format=NUMBER, help=metrics.UNIQUES_HELP
     ),
     **{
-        field: st.column_config.NumberColumn(conversion_label(field), format=NUMBER)
+        field: st.column_config.NumberColumn(
+            conversion_label(field), format=NUMBER, width="small", help=conversion_label(field)
+        )
         for field in data.CONVERSION_FIELDS
     },
-    "revenue": st.column_config.NumberColumn("Revenue (USD)", format="dollar"),
+    "revenue": money_column("Revenue", CURRENCY),
     **{
-        rate.key: st.column_config.ProgressColumn(
-            rate.label, format="percent", min_value=0.0, max_value=1.0, help=rate.help()
+        rate.key: st.column_config.NumberColumn(
+            rate.label, format="percent", width="small", help=rate.help()
         )
         for rate in metrics.RATES
     },
     "status": st.column_config.TextColumn("Status"),
 }
+#: What the leaderboard shows by default: it fits a 1280 px screen. "All columns" shows the rest.
+KEY_COLUMNS = (
+    "name",
+    "channels",
+    "sent",
+    "open_rate",
+    "click_rate",
+    "conversions",
+    "conversion_rate",
+    "revenue",
+    "status",
+)
+K_ALL_COLUMNS = "cmp_all_columns"
 
 
 def open_campaign(campaign_id: str) -> None:
@@ -109,11 +129,12 @@ def back_to_list() -> None:
 
 
 def card(title: str, value: float | None, note: str = "") -> None:
-    """A compact card; revenue (Braze reports USD) gets its currency sign."""
+    """A compact card; revenue carries the workspace currency's sign, like the axes."""
     money = title.startswith("Revenue")
     shown, exact = compact_number(value), format_number(value)
     if money and value is not None and not pd.isna(value):
-        shown, exact = f"${shown}", f"${value:,.2f} (USD)"
+        shown = money_text(value, CURRENCY, short=True)
+        exact = f"{money_text(value, CURRENCY)} ({CURRENCY.code})"
     st.metric(title, shown, help=f"Exactly {exact}{note}", border=True)
 
 
@@ -216,6 +237,7 @@ def overview() -> None:
         "Channels",
         data.channel_options(leaderboard),
         key=K_CHANNELS,
+        format_func=channel_label,
         help="Channels found in each campaign's series for the range.",
     )
     active = active_col.toggle("Active in range only", True, key=K_ACTIVE)
@@ -252,7 +274,8 @@ def overview() -> None:
         excluded = f"excluding {failed:,} campaign{'s' if failed != 1 else ''} that failed to load"
         if failed:
             st.caption(f"Totals are partial: {excluded}.")
-        cards = st.columns(6)
+        # Two rows of three: six across clips "$8.13M" on a 1280 px screen.
+        cards = [*st.columns(3), *st.columns(3)]
         for col, (key, title) in zip(
             cards,
             (
@@ -280,8 +303,15 @@ def overview() -> None:
         ]
         if not (shown["status"].fillna("") != "").any():
             order.remove("status")
+        if not st.toggle(
+            "All columns",
+            key=K_ALL_COLUMNS,
+            help="Also show tags, API, delivered, opens, clicks, unique recipients and "
+            "conversions B–D (the CSV always has every column).",
+        ):
+            order = [c for c in order if c in KEY_COLUMNS]
         version = st.session_state.get(_VIEW_VERSION, 0)
-        event = st.dataframe(
+        event = show_table(
             metrics.shown_rates(shown),
             column_order=order,
             column_config=LEADERBOARD_CONFIG,
@@ -426,14 +456,16 @@ def performance(series: data.CampaignSeries, row: dict, key: str) -> None:
             )
         chart(memoized(charts.conversion_timing_figure, timing, field), f"{key}_timing")
     with right, guarded("the revenue chart"):
-        chart(memoized(charts.revenue_figure, timing), f"{key}_revenue")
+        chart(memoized(charts.revenue_figure, timing, CURRENCY), f"{key}_revenue")
     named = (
         set(series.channels) - set(series.long["channel"].dropna())
         if len(series.long)
         else set(series.channels)
     )
     if named:
-        st.caption("No data in the range for: " + md_escape(", ".join(sorted(named))))
+        st.caption(
+            "No data in the range for: " + md_escape(", ".join(sorted(map(channel_label, named))))
+        )
 
 
 def conversions(series: data.CampaignSeries, details: dict | None) -> None:
@@ -442,7 +474,7 @@ def conversions(series: data.CampaignSeries, details: dict | None) -> None:
     if table.empty:
         return
     st.markdown("**Conversion events over the range**")
-    st.dataframe(
+    show_table(
         table,
         hide_index=True,
         width="stretch",
@@ -492,13 +524,13 @@ def variations(
         )
     chart(memoized(charts.variation_figure, table), f"{stem}_variations")
     counts = ("sent", "delivered", "opens", "clicks", "conversions")
-    st.dataframe(
+    show_table(
         metrics.shown_rates(table.assign(channel=table["channel"].map(channel_label))),
         hide_index=True,
         width="stretch",
         column_config={
             "channel": st.column_config.TextColumn("Channel"),
-            "variation_name": st.column_config.TextColumn("Variation", pinned=True),
+            "variation_name": st.column_config.TextColumn("Variation"),
             "is_control": st.column_config.CheckboxColumn("Control"),
             **{
                 name: st.column_config.NumberColumn(
@@ -517,7 +549,7 @@ def variations(
                 )
                 for rate in metrics.RATES
             },
-            "revenue": st.column_config.NumberColumn("Revenue (USD)", format="dollar"),
+            "revenue": money_column("Revenue", CURRENCY),
             "variation_api_id": st.column_config.TextColumn("Variation ID"),
         },
     )
@@ -532,10 +564,10 @@ def messages(details: dict) -> None:
     if table.empty:
         empty_state("Braze returned no message variations for this campaign.")
     else:
-        st.dataframe(table, hide_index=True, width="stretch")
+        show_table(table, hide_index=True, width="stretch")
     bodies = data.message_bodies(details)
     for body in bodies:
-        title = f"{body['name']} · {body['channel']} body (source, not rendered)"
+        title = f"{body['name']} · {channel_label(body['channel'])} body (source, not rendered)"
         with st.expander(md_escape(title), icon=":material/code:"):
             language = "html" if body["channel"] == "email" else None
             st.code(body["body"], language=language, wrap_lines=True)
@@ -546,7 +578,7 @@ def behaviors(details: dict) -> None:
     if table.empty:
         empty_state("This campaign tracks no conversion events.")
         return
-    st.dataframe(
+    show_table(
         table,
         hide_index=True,
         width="stretch",
@@ -585,7 +617,7 @@ def api_sends(campaign_id: str, stem: str) -> None:
         series_cards(series, row)
         performance(series, row, "send")
         flat = data.flat_series(series.long)
-        st.dataframe(flat, hide_index=True, width="stretch")
+        show_table(flat, hide_index=True, width="stretch")
         csv_download(flat, f"{stem}-send-series.csv", "Download send series (CSV)")
 
 
@@ -648,7 +680,7 @@ def detail(campaign_id: str) -> None:
             st.caption(
                 "One row per UTC day, channel and variation; metrics a channel does not report are 0."
             )
-            st.dataframe(flat, hide_index=True, width="stretch")
+            show_table(flat, hide_index=True, width="stretch")
             csv_download(flat, f"{stem}-series.csv", "Download daily series (CSV)")
     if api:
         with tabs["API sends"]:

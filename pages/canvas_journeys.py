@@ -41,6 +41,7 @@ from dashboard.data.canvases import (
 )
 from dashboard.data.channels import channel_health, channel_label
 from dashboard.data.tags import tag_options
+from dashboard.display import configured_currency, money_column, money_text, show_table
 from dashboard.navigation import require_app
 from dashboard.url_state import sync_query_params
 from dashboard.widgets import (
@@ -55,6 +56,8 @@ from dashboard.widgets import (
 )
 
 require_app()  # this page only runs inside app.py (see dashboard/navigation.py)
+
+CURRENCY = configured_currency()
 
 PICK, URL_SEEN, BOARD = "cv_pick", "_cv_url_canvas", "cv_board"
 BOARD_IDS = "_cv_board_ids"
@@ -118,7 +121,7 @@ RESULT_COLUMNS = {
     "entries": st.column_config.NumberColumn("Entries", format=COUNT),
     "conversions": st.column_config.NumberColumn("Conversions", format=COUNT),
     "conversions_by_entry_time": st.column_config.NumberColumn("Conv. by entry time", format=COUNT),
-    "revenue": st.column_config.NumberColumn("Revenue", format="dollar"),
+    "revenue": money_column("Revenue", CURRENCY),
     "conversion_rate": st.column_config.NumberColumn(
         "Conversion rate", format="percent", help=metrics.CANVAS_CONVERSION_RATE.help()
     ),
@@ -226,7 +229,7 @@ if canvases is not None:
                 f"{len(table)} Canvas{'es' if len(table) != 1 else ''}, most entries first. "
                 "Click a row to open it below; until then the most recently edited one is open."
             )
-            st.dataframe(
+            show_table(
                 metrics.shown_rates(table.drop(columns="id")),
                 hide_index=True,
                 width="stretch",
@@ -332,7 +335,7 @@ else:
         variants_table = details.variants.assign(
             first_steps=details.variants["first_step_names"].map(lambda v: ", ".join(v))
         )[["variant_name", "first_steps", "step_count"]]
-        st.dataframe(
+        show_table(
             variants_table,
             hide_index=True,
             width="stretch",
@@ -377,8 +380,9 @@ else:
     with cards[4]:
         st.metric(
             "Revenue",
-            f"${totals['revenue']:,.0f}",
-            help=f"Revenue attributed to the Canvas (USD): ${totals['revenue']:,.2f}.",
+            money_text(totals["revenue"], CURRENCY, short=True),
+            help="Revenue attributed to the Canvas: "
+            f"{money_text(totals['revenue'], CURRENCY)} ({CURRENCY.code}).",
             border=True,
         )
     with guarded("the message totals"):
@@ -438,9 +442,11 @@ with perf_tab:
                 right.plotly_chart(
                     memoized(conversions_figure, series.totals), config=PLOTLY_CONFIG
                 )
-                st.plotly_chart(memoized(revenue_figure, series.totals), config=PLOTLY_CONFIG)
+                st.plotly_chart(
+                    memoized(revenue_figure, series.totals, CURRENCY), config=PLOTLY_CONFIG
+                )
         with st.expander("Daily totals table"):
-            st.dataframe(
+            show_table(
                 daily,
                 hide_index=True,
                 width="stretch",
@@ -452,7 +458,7 @@ with perf_tab:
                         )
                         for m in CANVAS_METRICS[:3]
                     },
-                    "revenue": st.column_config.NumberColumn("Revenue", format="dollar"),
+                    "revenue": money_column("Revenue", CURRENCY),
                 },
             )
         csv_download(daily, f"braze-canvas-totals-{period}.csv", "Daily totals (CSV)")
@@ -468,12 +474,12 @@ with variant_tab:
         else:
             with guarded("the variant charts"):
                 st.plotly_chart(
-                    memoized(variant_comparison_figure, per_variant), config=PLOTLY_CONFIG
+                    memoized(variant_comparison_figure, per_variant, CURRENCY), config=PLOTLY_CONFIG
                 )
                 st.plotly_chart(
                     memoized(variant_trend_figure, series.variants), config=PLOTLY_CONFIG
                 )
-            st.dataframe(
+            show_table(
                 metrics.shown_rates(per_variant.drop(columns="variant_id")),
                 hide_index=True,
                 width="stretch",
@@ -521,7 +527,7 @@ with step_tab:
                 hidden = ["step_id"] + (
                     [] if per_step["deleted"].fillna(False).any() else ["deleted"]
                 )
-                st.dataframe(
+                show_table(
                     per_step.drop(columns=hidden),
                     hide_index=True,
                     width="stretch",
@@ -545,7 +551,7 @@ with step_tab:
                         "conversions_by_entry_time": st.column_config.NumberColumn(
                             "Conv. by entry time", format=COUNT
                         ),
-                        "revenue": st.column_config.NumberColumn("Revenue", format="dollar"),
+                        "revenue": money_column("Revenue", CURRENCY),
                     },
                 )
                 channels = memoized(
@@ -553,7 +559,7 @@ with step_tab:
                 )
                 st.plotly_chart(memoized(step_channel_figure, channels), config=PLOTLY_CONFIG)
                 st.markdown("**Per step and channel** — message stats over the range.")
-                st.dataframe(
+                show_table(
                     readable_channels(channels),
                     hide_index=True,
                     width="stretch",
@@ -582,7 +588,7 @@ with step_tab:
                     lambda t: step_type_label(t) if isinstance(t, str) else None
                 )
             )
-            st.dataframe(
+            show_table(
                 summary_steps.drop(columns=["step_id", "depth"], errors="ignore"),
                 hide_index=True,
                 width="stretch",
@@ -596,13 +602,13 @@ with step_tab:
                     "conversions_by_entry_time": st.column_config.NumberColumn(
                         "Conv. by entry time", format=COUNT
                     ),
-                    "revenue": st.column_config.NumberColumn("Revenue", format="dollar"),
+                    "revenue": money_column("Revenue", CURRENCY),
                 },
             )
             summary_channels = memoized(
                 step_channel_table, summary.step_channels, list(summary_steps["step_id"])
             )
-            st.dataframe(
+            show_table(
                 readable_channels(summary_channels),
                 hide_index=True,
                 width="stretch",
@@ -645,6 +651,6 @@ with map_tab:
                 "lines loop back. Hover a step for its full name, channels and results."
             )
             st.plotly_chart(
-                memoized(step_graph_figure, details.steps, details.variants, stats),
+                memoized(step_graph_figure, details.steps, details.variants, stats, CURRENCY),
                 config=PLOTLY_CONFIG,
             )

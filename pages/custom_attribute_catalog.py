@@ -14,6 +14,7 @@ from dashboard.data.definitions import (
     load_custom_attributes,
     tag_choices,
 )
+from dashboard.display import show_table
 from dashboard.navigation import require_app
 from dashboard.widgets import (
     csv_download,
@@ -68,7 +69,7 @@ if shown.empty:
     empty_state("No custom attribute matches this search. Clear it or pick other filters.")
     st.stop()
 with guarded("the custom attribute table"):
-    st.dataframe(
+    show_table(
         shown[[c for c in TABLE if c in shown]].fillna({"tag_names_text": "", "description": ""}),
         hide_index=True,
         width="stretch",

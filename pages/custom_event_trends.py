@@ -27,6 +27,7 @@ from dashboard.data.events import (
     with_definitions,
 )
 from dashboard.data.timeseries import HOURLY_MAX_DAYS
+from dashboard.display import show_table
 from dashboard.navigation import require_app
 from dashboard.url_state import sync_query_params
 from dashboard.widgets import (
@@ -174,7 +175,7 @@ else:
     with guarded("the event table"):
         if catalog is not None:
             totals = with_definitions(totals, catalog)
-        st.dataframe(
+        show_table(
             totals,
             hide_index=True,
             width="stretch",
@@ -205,7 +206,7 @@ else:
 if catalog is not None and catalog.has_definitions:
     everything = f"All {len(catalog.frame):,} custom events: descriptions, statuses, tags"
     with st.expander(everything), guarded("the custom event catalogue"):
-        st.dataframe(
+        show_table(
             catalog.frame[EVENT_TABLE],
             hide_index=True,
             width="stretch",
@@ -218,6 +219,7 @@ if catalog is not None and catalog.has_definitions:
         )
 
 # ---- sessions -------------------------------------------------------------------------
+SESSION_CARD_PX = 150  # both session cards side by side the same height (one has a delta)
 st.subheader("Sessions")
 left, right = st.columns(2)
 with left, guarded("the sessions chart"):
@@ -233,6 +235,7 @@ with left, guarded("the sessions chart"):
                 previous=total(before.value) if before is not None and before.ok else None,
                 help="Sessions started in the range (UTC days), for the app and segment chosen.",
                 comparison=f"vs previous {filters.days} days",
+                height=SESSION_CARD_PX,
             )
         if data.sessions is None:  # load_events_page always sets it
             raise RuntimeError("no sessions series")
@@ -251,6 +254,7 @@ with right, guarded("sessions per DAU"):
             f"{sessions_sum / dau_sum:.2f}" if dau_sum else "—",
             border=True,
             help="Total sessions divided by the sum of daily active users (all users of the app).",
+            height=SESSION_CARD_PX,
         )
         st.plotly_chart(sessions_per_dau_figure(ratio), config=PLOTLY_CONFIG, key="chart_spd")
         if segment_id:

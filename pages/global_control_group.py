@@ -35,9 +35,11 @@ st.caption(
     "saved on the server's disk, put in the page link or shared with other users."
 )
 
-fields = st.multiselect(
+# Pills wrap onto as many lines as they need; a multiselect this full clips its chips.
+fields = st.pills(
     "Fields to export",
     control.CONTROL_GROUP_FIELDS,
+    selection_mode="multi",
     default=list(control.CONTROL_GROUP_FIELDS),
     key="gcg_fields",
     help="Newer Braze workspaces must name the fields. Control-group users receive no "

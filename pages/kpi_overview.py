@@ -17,6 +17,7 @@ from dashboard.data.kpi_anomalies import load_kpi_anomalies
 from dashboard.data.kpis import METRICS, export_table, load_kpi_page
 from dashboard.data.overview import chart_flags
 from dashboard.data.timeseries import HOURLY_MAX_DAYS
+from dashboard.display import show_table
 from dashboard.navigation import require_app
 from dashboard.widgets import (
     PLOTLY_CONFIG,
@@ -129,7 +130,7 @@ else:
     st.subheader("Daily data")
     with guarded("the daily table"):
         table = export_table(daily)
-        st.dataframe(
+        show_table(
             table,
             hide_index=True,
             width="stretch",

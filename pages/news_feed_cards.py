@@ -19,6 +19,7 @@ from dashboard.data.news_feed import (
     other_details,
     series_export,
 )
+from dashboard.display import show_table
 from dashboard.navigation import require_app
 from dashboard.url_state import sync_query_params
 from dashboard.widgets import (
@@ -83,7 +84,7 @@ sync_query_params({"card_id": card_id})
 with guarded("the card list"):
     st.caption(f"{format_number(len(cards))} cards" + (" (archived included)" if archived else ""))
     with st.expander("All cards", icon=":material/list:"):
-        st.dataframe(
+        show_table(
             cards[["title", "type", "tags_text", "id"]],
             hide_index=True,
             width="stretch",
@@ -114,7 +115,7 @@ with guarded("the card details"):
         extras = details.get("extras") or {}
         if isinstance(extras, dict) and extras:
             st.markdown("**Extras** (key-value pairs sent to the app)")
-            st.dataframe(
+            show_table(
                 [{"key": str(k), "value": str(v)} for k, v in extras.items()],
                 hide_index=True,
             )
@@ -215,7 +216,7 @@ with guarded("the card engagement"):
             memoized(totals_figure, totals), config=PLOTLY_CONFIG, key="feed_totals_chart"
         )
     if not totals.empty:
-        st.dataframe(
+        show_table(
             totals.drop(columns="card_id"),
             hide_index=True,
             width="stretch",

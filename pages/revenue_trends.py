@@ -17,6 +17,7 @@ from dashboard.data.revenue import (
     load_revenue_page,
 )
 from dashboard.data.timeseries import HOURLY_MAX_DAYS
+from dashboard.display import configured_currency, money_column, money_text, show_table
 from dashboard.navigation import require_app
 from dashboard.url_state import sync_query_params
 from dashboard.widgets import (
@@ -37,8 +38,11 @@ require_app()  # this page only runs inside app.py (see dashboard/navigation.py)
 K_PRODUCTS, K_HOURLY, K_VIEW = "rev_products", "rev_hourly", "rev_view"
 
 
+CURRENCY = configured_currency()
+
+
 def money(value: float | None) -> str:
-    return "—" if value is None else f"${value:,.2f}"
+    return money_text(value, CURRENCY)
 
 
 def count(value: float | None) -> str:
@@ -49,7 +53,7 @@ ws = sidebar.current_workspace()
 filters = sidebar.current_filters()
 app_label = sidebar.app_label(ws, filters.app_id)
 
-page_header("Revenue", filters, app=app_label, note="revenue in USD as Braze reports it")
+page_header("Revenue", filters, app=app_label, note=f"revenue in {CURRENCY.code}")
 
 # ---- controls (seeded from the URL once, mirrored back every run) --------------------
 product_names: tuple[str, ...] = ()
@@ -140,6 +144,7 @@ for metric in METRICS:
             metric,
             unit=unit,
             timezone=filters.timezone,
+            currency=CURRENCY,
         )  # one line: stacking changes nothing
         st.plotly_chart(fig, config=PLOTLY_CONFIG, key=f"chart_all_{metric}")
     with right, guarded(f"the selected products' {metric} chart"):
@@ -157,6 +162,7 @@ for metric in METRICS:
             view=view,
             scope="selected products",
             order=list(data.products),
+            currency=CURRENCY,
         )
         st.plotly_chart(fig, config=PLOTLY_CONFIG, key=f"chart_selected_{metric}")
 
@@ -176,30 +182,30 @@ with guarded("the product totals"):
     else:
         table_col, bars_col = st.columns([3, 2])
         with table_col:
-            st.dataframe(
+            show_table(
                 totals,
                 hide_index=True,
                 width="stretch",
                 column_config={
                     "product": st.column_config.TextColumn("Product"),
-                    "revenue": st.column_config.NumberColumn("Revenue", format="dollar"),
+                    "revenue": money_column("Revenue", CURRENCY),
                     "purchases": st.column_config.NumberColumn("Purchases", format="localized"),
-                    "revenue_per_purchase": st.column_config.NumberColumn(
-                        "Revenue per purchase", format="dollar"
-                    ),
+                    "revenue_per_purchase": money_column("Revenue per purchase", CURRENCY),
                     "share_of_revenue": st.column_config.NumberColumn(
                         "Share of revenue", format="percent"
                     ),
                 },
             )
             csv_download(
-                totals.round(4),
+                totals,
                 f"braze-product-totals-{file_range(filters)}.csv",
                 "Download totals (CSV)",
             )
         with bars_col:
             st.plotly_chart(
-                product_revenue_figure(totals), config=PLOTLY_CONFIG, key="chart_products"
+                product_revenue_figure(totals, currency=CURRENCY),
+                config=PLOTLY_CONFIG,
+                key="chart_products",
             )
 
 with guarded("the series download"):

@@ -25,6 +25,7 @@ from dashboard.data.segments import (
     size_summary,
 )
 from dashboard.data.tags import tag_options
+from dashboard.display import show_table
 from dashboard.export_view import follow_export, show_export
 from dashboard.navigation import require_app
 from dashboard.url_state import sync_query_params
@@ -85,7 +86,7 @@ with guarded("the segment table"):
             *extra_columns(shown, LIST_COLUMNS),
         ]
     ]
-    st.dataframe(
+    show_table(
         table,
         hide_index=True,
         width="stretch",
@@ -182,17 +183,26 @@ if wanted:
         st.plotly_chart(size_figure(sizes), config=PLOTLY_CONFIG, key="seg_size_chart")
         size_table = size_summary(sizes)
         if not size_table.empty:
-            st.dataframe(
+            show_table(
                 size_table.drop(columns="segment_id"),
                 hide_index=True,
                 width="stretch",
                 column_config={
                     "segment": "Segment",
-                    "first_size": st.column_config.NumberColumn("First day", format="localized"),
-                    "latest_size": st.column_config.NumberColumn("Latest", format="localized"),
-                    "change": st.column_config.NumberColumn("Change", format="localized"),
-                    "change_pct": st.column_config.NumberColumn("Change %", format="percent"),
-                    "average_size": st.column_config.NumberColumn("Average", format="localized"),
+                    # Users are whole: an average is rounded to one (step=1), never "268.867".
+                    "first_size": st.column_config.NumberColumn(
+                        "First day (users)", format="localized", step=1
+                    ),
+                    "latest_size": st.column_config.NumberColumn(
+                        "Latest (users)", format="localized", step=1
+                    ),
+                    "change": st.column_config.NumberColumn(
+                        "Change (users)", format="localized", step=1
+                    ),
+                    "change_pct": st.column_config.NumberColumn("Change (%)", format="percent"),
+                    "average_size": st.column_config.NumberColumn(
+                        "Daily average (users)", format="localized", step=1
+                    ),
                 },
             )
             csv_download(
@@ -216,9 +226,11 @@ all_fields = st.toggle(
     key="seg_all_fields",
     help="Only older workspaces accept this; newer workspaces must name the fields to export.",
 )
-fields = st.multiselect(
+# Pills wrap onto as many lines as they need; a multiselect this full clips its chips.
+fields = st.pills(
     "Fields to export",
     exports.EXPORT_FIELDS,
+    selection_mode="multi",
     default=list(exports.EXPORT_FIELDS),
     key="seg_fields",
     disabled=all_fields,

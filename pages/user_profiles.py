@@ -29,6 +29,14 @@ from dashboard.data.users import (
     timeline_frame,
     user_label,
 )
+from dashboard.display import (
+    configured_currency,
+    is_money_column,
+    money_column,
+    money_text,
+    money_title,
+    show_table,
+)
 from dashboard.lookup_input import (
     EXPORT_FIELDS,
     KIND_LABELS,
@@ -187,6 +195,8 @@ def _column_config(frame: pd.DataFrame) -> dict[str, Any]:
             )
         elif pd.api.types.is_bool_dtype(dtype):
             config[column] = st.column_config.CheckboxColumn(label)
+        elif pd.api.types.is_numeric_dtype(dtype) and is_money_column(str(column)):
+            config[column] = money_column(label, configured_currency())
         elif pd.api.types.is_numeric_dtype(dtype):
             config[column] = st.column_config.NumberColumn(label, format="localized")
         else:
@@ -200,7 +210,7 @@ def _table(frame: pd.DataFrame, title: str, filename: str, empty: str) -> None:
     if frame.empty:
         st.caption(empty)
         return
-    st.dataframe(
+    show_table(
         frame,
         hide_index=True,
         width="stretch",
@@ -240,12 +250,12 @@ def _cards(user: dict[str, Any], tables: dict[str, pd.DataFrame]) -> None:
     with cols[2]:
         metric_card("Purchases", summary.purchases, help="Items bought, all products.")
     with cols[3]:
-        revenue = summary.total_revenue
+        currency = configured_currency()
         st.metric(
-            "Revenue",
-            "—" if revenue is None else f"{revenue:,.2f}",
+            money_title("Revenue", currency),
+            money_text(summary.total_revenue, currency),
             border=True,
-            help="total_revenue as Braze reports it, in the workspace's currency.",
+            help="Lifetime revenue (total_revenue) as Braze reports it.",
         )
     with cols[4]:
         metric_card("Campaigns received", summary.campaigns)
@@ -399,7 +409,7 @@ def _batch(result: LookupResult) -> None:
     """One row per user found, the unknown ids apart, and a picker for one profile."""
     table = batch_table(result)
     st.markdown(f"#### {len(result.users):,} profiles found")
-    st.dataframe(table, hide_index=True, width="stretch", column_config=_column_config(table))
+    show_table(table, hide_index=True, width="stretch", column_config=_column_config(table))
     left, right = st.columns(2)
     with left:
         csv_download(table, "braze-users.csv", "Download table (CSV)")
@@ -421,7 +431,7 @@ def _invalid(result: LookupResult) -> None:
     noun = "identifier" if len(ids) == 1 else "identifiers"
     st.markdown(f"#### Not found in Braze ({len(ids):,} {noun})")
     st.caption("Braze returned these in `invalid_user_ids`: no user has them in this workspace.")
-    st.dataframe(ids, hide_index=True, width="stretch", height=min(400, 38 + 35 * len(ids)))
+    show_table(ids, hide_index=True, width="stretch", height=min(400, 38 + 35 * len(ids)))
     csv_download(ids, "braze-not-found.csv", "Download not-found list (CSV)")
 
 

@@ -23,6 +23,7 @@ from dashboard.data.overview import (
     load_overview,
     mover_link,
 )
+from dashboard.display import configured_currency, money_format, money_text, show_table
 from dashboard.insights.movers import Mover
 from dashboard.navigation import require_app
 from dashboard.widgets import (
@@ -170,8 +171,8 @@ def movers_table(movers: tuple[Mover, ...]) -> pd.DataFrame:
 
 
 def show_movers(movers: tuple[Mover, ...], measure: str, money: bool) -> None:
-    number = "dollar" if money else "localized"
-    st.dataframe(
+    number = money_format(configured_currency()) if money else "localized"
+    show_table(
         movers_table(movers),
         hide_index=True,
         width="stretch",
@@ -208,7 +209,11 @@ for tab, kind in zip(tabs, KINDS, strict=True):
         if movers is None:
             continue
         money = kind == "product"
-        floor = f"${movers.min_volume:,.2f}" if money else format_number(movers.min_volume)
+        floor = (
+            money_text(movers.min_volume, configured_currency())
+            if money
+            else format_number(movers.min_volume)
+        )
         st.caption(
             f"Ranked by the change in {movers.measure} against the period before. Compared: "
             f"the {movers.considered:,} of {movers.total_items:,} with at least {floor} "

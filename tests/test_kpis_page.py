@@ -11,6 +11,7 @@ import requests
 from dashboard.data.common import LoadResult
 from dashboard.data.kpis import KpiPage, export_table, summarise
 from dashboard.filters import Filters, preset_range, utc_today
+from dashboard.widgets import compact_number
 from tests.conftest import chart_titles, rendered_text
 
 PATHS = {
@@ -57,7 +58,16 @@ def test_cards_show_the_sandboxs_numbers(app_test, demo) -> None:
         "Uninstalls": f"{sum(sandbox_series(demo, 'uninstalls', start, end)):,.0f}",
         "Sessions": f"{sum(sandbox_series(demo, 'sessions', start, end)):,.0f}",
     }
-    assert card_values(at) == expected
+    # From a million on, a card reads compact ("1.1M", issue 17: it fits at 1280 px) and its
+    # help gives the exact number.
+    shown = card_values(at)
+    helps = {m.label.split(" · ")[0]: m.proto.help for m in at.metric}
+    for name, exact in expected.items():
+        value = float(exact.replace(",", ""))
+        if value >= 1_000_000:
+            assert shown[name] == compact_number(value) and f"Exactly {exact}." in helps[name]
+        else:
+            assert shown[name] == exact
     assert all(m.delta for m in at.metric), "each card compares with the previous period"
     assert len(at.dataframe) == 1
     assert len(at.dataframe[0].value) == 30

@@ -113,7 +113,7 @@ def test_full_profile_renders_every_section(app_test, demo) -> None:
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Sessions"] == f"{sum(a['sessions'] for a in user['apps']):,}"
     assert metrics["Campaigns received"] == str(len(user["campaigns_received"]))
-    assert metrics["Revenue"] == f"{user['total_revenue']:,.2f}"
+    assert metrics["Revenue (USD)"] == f"${user['total_revenue']:,.2f}"  # the currency shown
     assert chart_titles(at) == ["Activity and messages over time (UTC)"]
     text = rendered_text(at)
     assert "Download raw profile (JSON)" in text

@@ -11,6 +11,14 @@ import plotly.graph_objects as go
 
 from dashboard.charts.common import PALETTE, empty_figure, safe_label, style_figure
 from dashboard.data.channels import channel_label
+from dashboard.display import (
+    USD,
+    Currency,
+    money_axis,
+    money_hover,
+    money_title,
+    percent_tickformat,
+)
 from dashboard.metrics import format_rate
 
 NO_DATA = "No sends in this date range"
@@ -158,7 +166,13 @@ def variation_figure(variations: pd.DataFrame) -> go.Figure:
             ),
         )
     )
-    fig = style_figure(fig, title, "Conversion rate", x_title="Variation", y_tickformat=".0%")
+    fig = style_figure(
+        fig,
+        title,
+        "Conversion rate (%)",
+        x_title="Variation",
+        y_tickformat=percent_tickformat(rates),
+    )
     fig.update_layout(hovermode="closest")
     return fig
 
@@ -215,8 +229,8 @@ def conversion_timing_figure(timing: pd.DataFrame, field: str = "conversions") -
     return style_figure(fig, title, "Conversions", x_title=X_DAYS, show_legend=True)
 
 
-def revenue_figure(timing: pd.DataFrame) -> go.Figure:
-    """Revenue attributed to the campaign per day (workspace currency)."""
+def revenue_figure(timing: pd.DataFrame, currency: Currency = USD) -> go.Figure:
+    """Revenue attributed to the campaign per day, in the workspace ``currency``."""
     title = "Revenue per day"
     if (
         timing.empty
@@ -229,17 +243,18 @@ def revenue_figure(timing: pd.DataFrame) -> go.Figure:
             x=timing["date"],
             y=timing["revenue"],
             marker_color=PALETTE[2],
-            hovertemplate="%{x|%d %b %Y}: %{y:,.2f}<extra></extra>",
+            hovertemplate=f"%{{x|%d %b %Y}}: {money_hover(currency)}<extra></extra>",
         )
     )
-    return style_figure(
-        fig, title, "Revenue (workspace currency)", x_title=X_DAYS, y_tickformat=",.0f"
-    )
+    fig = style_figure(fig, title, money_title("Revenue", currency), x_title=X_DAYS)
+    fig.update_yaxes(**money_axis(currency, timing["revenue"]))
+    return fig
 
 
 def top_campaigns_figure(leaderboard: pd.DataFrame, metric: str, metric_label: str) -> go.Figure:
     """The ten campaigns with the highest ``metric``, largest at the top."""
-    title = f"Top campaigns by {metric_label.lower()}"
+    lowered = metric_label[:1].lower() + metric_label[1:]  # "Conversions (A)" keeps its "A"
+    title = f"Top campaigns by {lowered}"
     values = pd.to_numeric(leaderboard[metric], errors="coerce") if metric in leaderboard else None
     if leaderboard.empty or values is None or not (values.fillna(0) > 0).any():
         return empty_figure(title, NO_DATA)
@@ -251,7 +266,7 @@ def top_campaigns_figure(leaderboard: pd.DataFrame, metric: str, metric_label: s
             y=names,
             orientation="h",
             marker_color=PALETTE[0],
-            hovertemplate=f"%{{y}}: %{{x:,.0f}} {metric_label.lower()}<extra></extra>",
+            hovertemplate=f"%{{y}}: %{{x:,.0f}} {lowered}<extra></extra>",
         )
     )
     fig = style_figure(fig, title, "", x_title=metric_label, height=max(240, 34 * len(top) + 80))

@@ -6,7 +6,6 @@ because plotly renders a subset of HTML in titles, ticks, legends and hover text
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -16,6 +15,16 @@ from plotly.subplots import make_subplots
 
 from braze_api.frames import channel_kind
 from dashboard.charts.common import PALETTE, empty_figure, safe_label, style_figure
+from dashboard.display import (
+    MISSING,
+    USD,
+    Currency,
+    channel_list_text,
+    money_axis,
+    money_hover,
+    money_text,
+    money_title,
+)
 
 DAY_AXIS = "Day (UTC)"
 KIND_LABELS: Mapping[str, str] = {
@@ -99,7 +108,7 @@ def conversions_figure(totals: pd.DataFrame) -> go.Figure:
     return style_figure(fig, title, "Conversions", x_title=DAY_AXIS, show_legend=True)
 
 
-def revenue_figure(totals: pd.DataFrame) -> go.Figure:
+def revenue_figure(totals: pd.DataFrame, currency: Currency = USD) -> go.Figure:
     title = "Revenue per day"
     if totals.empty:
         return empty_figure(title, "No revenue in this range")
@@ -111,16 +120,17 @@ def revenue_figure(totals: pd.DataFrame) -> go.Figure:
             mode="lines",
             fill="tozeroy",
             line={"color": PALETTE[3], "width": 2},
-            hovertemplate="%{x|%d %b %Y}: $%{y:,.2f}<extra></extra>",
+            hovertemplate=f"%{{x|%d %b %Y}}: {money_hover(currency)}<extra></extra>",
         )
     )
-    return style_figure(fig, title, "Revenue (USD)", x_title=DAY_AXIS, y_tickformat="$,.0f")
+    fig = style_figure(fig, title, money_title("Revenue", currency), x_title=DAY_AXIS)
+    return fig.update_yaxes(**money_axis(currency, totals["revenue"]))
 
 
 # ---- variants --------------------------------------------------------------------------
 
 
-def variant_comparison_figure(variant_totals: pd.DataFrame) -> go.Figure:
+def variant_comparison_figure(variant_totals: pd.DataFrame, currency: Currency = USD) -> go.Figure:
     """Entries, conversions and revenue side by side for each variant over the range."""
     title = "Variants compared over the range"
     if variant_totals.empty:
@@ -130,7 +140,7 @@ def variant_comparison_figure(variant_totals: pd.DataFrame) -> go.Figure:
     panels = (
         ("entries", "Entries", "%{y:,}"),
         ("conversions", "Conversions", "%{y:,}"),
-        ("revenue", "Revenue (USD)", "$%{y:,.2f}"),
+        ("revenue", money_title("Revenue", currency), money_hover(currency)),
     )
     fig = make_subplots(rows=1, cols=3, subplot_titles=[p[1] for p in panels])
     for col, (metric, label, fmt) in enumerate(panels, start=1):
@@ -146,7 +156,7 @@ def variant_comparison_figure(variant_totals: pd.DataFrame) -> go.Figure:
     style_figure(fig, title, "", x_title="", height=340)
     fig.update_layout(hovermode="closest", margin={"t": 72})
     fig.update_yaxes(title_text="", tickformat=",")
-    fig.update_yaxes(tickformat="$,.0f", row=1, col=3)
+    fig.update_yaxes(**money_axis(currency, variant_totals["revenue"]), row=1, col=3)
     return fig
 
 
@@ -248,6 +258,7 @@ def step_graph_figure(
     steps: pd.DataFrame,
     variants: pd.DataFrame,
     stats: pd.DataFrame | None = None,
+    currency: Currency = USD,
 ) -> go.Figure:
     """The journey as a layered graph, read top to bottom: variants, then steps by depth.
 
@@ -379,7 +390,9 @@ def step_graph_figure(
         step_type = record.get("type")
         if isinstance(step_type, str) and step_type:
             hover.append(f"Type: {safe_label(step_type_label(step_type))}")
-        hover.append(f"Channels: {safe_label(record['channels_text'] or 'none (delay or split)')}")
+        channels = channel_list_text(record["channels_text"] or "")
+        channels = "none (delay or split)" if channels == MISSING else channels
+        hover.append(f"Channels: {safe_label(channels)}")
         paths = record.get("next_paths_text")
         if isinstance(paths, str) and paths:
             hover.append(f"Paths: {safe_label(truncate(paths, 120))}")
@@ -393,7 +406,7 @@ def step_graph_figure(
             s = by_id.loc[record["step_id"]]
             hover.append(f"Recipients: {_count(s.get('unique_recipients'))}")
             hover.append(f"Conversions: {_count(s.get('conversions'))}")
-            hover.append(f"Revenue: {_money(s.get('revenue'))}")
+            hover.append(f"Revenue: {money_text(s.get('revenue'), currency)}")
         group = groups.setdefault(kind, {"x": [], "y": [], "text": [], "hover": []})
         group["x"].append(x)
         group["y"].append(row)
@@ -445,9 +458,3 @@ def step_type_label(step_type: str) -> str:
 
 def _count(value: Any) -> str:
     return "—" if value is None or pd.isna(value) else f"{float(value):,.0f}"
-
-
-def _money(value: Any) -> str:
-    if value is None or pd.isna(value) or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    return f"${float(value):,.2f}"

@@ -6,6 +6,7 @@ transparent and font colours unset so Streamlit's theme supplies them.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import html
 import threading
@@ -126,6 +127,9 @@ def _digest_part(h: hashlib.blake2b, value: Any) -> None:
         h.update(f"{type(value).__name__}[{len(value)}]".encode())
         for item in value:
             _digest_part(h, item)
+    elif dataclasses.is_dataclass(value) and value.__dataclass_params__.frozen:  # type: ignore[union-attr]
+        # An immutable value object (e.g. display.Currency): its type and fields are its key.
+        h.update(f"{type(value).__qualname__}:{value!r}".encode())
     else:
         raise TypeError(f"memoized cannot key on {type(value).__name__}")
 

@@ -8,6 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.charts.common import PALETTE, empty_figure, safe_label, style_figure
+from dashboard.display import percent_tickformat
 
 
 @dataclass(frozen=True)
@@ -94,14 +95,8 @@ def daily_figure(
             )
         )
     _add_launches(fig, launches, days)
-    # MAU is a 30-day rolling count that moves a few percent: a zero baseline would flatten it.
-    return style_figure(
-        fig,
-        style.title,
-        f"{style.label} ({style.unit})",
-        from_zero=metric != "mau",
-        height=height,
-    )
+    # Every count starts at zero, so MAU and DAU read on the same baseline (issue 17).
+    return style_figure(fig, style.title, f"{style.label} ({style.unit})", height=height)
 
 
 def _add_launches(fig: go.Figure, launches: Launches, days: pd.Series) -> None:
@@ -166,4 +161,6 @@ def stickiness_figure(frame: pd.DataFrame) -> go.Figure:
             hovertemplate="%{x|%a %d %b %Y}<br>%{y:.1%} of MAU active<extra></extra>",
         )
     )
-    return style_figure(fig, title, "DAU / MAU (%)", y_tickformat=".0%")
+    # Enough decimals that ticks differ ("1.5%, 2.0%", never "2%, 2%, 1%").
+    tickformat = percent_tickformat(data["stickiness"])
+    return style_figure(fig, title, "DAU / MAU (%)", y_tickformat=tickformat)

@@ -8,12 +8,27 @@ import plotly.graph_objects as go
 
 from dashboard.charts.common import PALETTE, empty_figure, safe_label, style_figure
 from dashboard.charts.events import series_figure
+from dashboard.display import USD, Currency, money_axis, money_hover, money_title
 
-# metric -> (title, y axis title, value format, prefix)
+# metric -> (title, y axis title, value format, prefix); revenue's depend on the currency
 METRIC_TEXT: dict[str, tuple[str, str, str, str]] = {
     "revenue": ("Revenue", "Revenue (USD)", ",.2f", "$"),
     "purchases": ("Purchases", "Purchases (count)", ",.0f", ""),
 }
+
+
+def metric_text(metric: str, currency: Currency = USD) -> tuple[str, str, str, str]:
+    """(title, y axis title, hover value format, hover prefix) for a metric in ``currency``."""
+    if metric == "revenue":
+        return (
+            "Revenue",
+            money_title("Revenue", currency),
+            f",.{currency.decimals}f",
+            currency.symbol,
+        )
+    return METRIC_TEXT[metric]
+
+
 VIEWS: tuple[str, ...] = ("Overlay", "Stacked")
 
 
@@ -26,11 +41,12 @@ def revenue_figure(
     view: str = "Overlay",
     scope: str = "all products",
     order: list[str] | None = None,
+    currency: Currency = USD,
 ) -> go.Figure:
     """Revenue or purchases (long frame: time, product, value), one trace per product."""
-    title, y_title, value_format, prefix = METRIC_TEXT[metric]
+    title, y_title, value_format, prefix = metric_text(metric, currency)
     stacked = view == "Stacked"
-    return series_figure(
+    fig = series_figure(
         frame,
         name="product",
         title=title,
@@ -43,9 +59,14 @@ def revenue_figure(
         stacked=stacked,
         order=order,
     )
+    if metric == "revenue" and "value" in frame:
+        fig.update_yaxes(**money_axis(currency, frame["value"]))
+    return fig
 
 
-def product_revenue_figure(totals: pd.DataFrame, top: int = 15) -> go.Figure:
+def product_revenue_figure(
+    totals: pd.DataFrame, top: int = 15, currency: Currency = USD
+) -> go.Figure:
     """Horizontal bars: the range's revenue per product, largest first (top ``top``)."""
     title = "Revenue by product"
     data = totals.dropna(subset=["revenue"]) if "revenue" in totals else totals.iloc[0:0]
@@ -61,18 +82,21 @@ def product_revenue_figure(totals: pd.DataFrame, top: int = 15) -> go.Figure:
             orientation="h",
             marker_color=PALETTE[2],
             customdata=share,
-            hovertemplate="%{y}<br>$%{x:,.2f} (%{customdata:.1%} of revenue)<extra></extra>",
+            hovertemplate=(
+                f"%{{y}}<br>{money_hover(currency, 'x')} (%{{customdata:.1%}} of revenue)"
+                "<extra></extra>"
+            ),
         )
     )
     fig = style_figure(
         fig,
         title,
         "",
-        x_title="Revenue (USD, range total)",
+        x_title=f"Revenue ({currency.code}, range total)",
         height=max(240, 40 + 28 * len(data)),
     )
     fig.update_xaxes(
-        tickformat=",.0f", tickprefix="$", showgrid=True, gridcolor="rgba(128,128,128,0.2)"
+        **money_axis(currency, data["revenue"]), showgrid=True, gridcolor="rgba(128,128,128,0.2)"
     )
     fig.update_yaxes(rangemode=None, automargin=True)
     return fig

@@ -54,7 +54,8 @@ def breakdown_figure(counts: pd.DataFrame, title: str, *, unit: str = "users") -
             y=[safe_label(v) for v in data[label_col]],
             orientation="h",
             text=text,
-            textposition="auto",
+            textposition="outside",  # inside a short bar a label shrinks past reading
+            cliponaxis=False,
             marker_color=PALETTE[0],
             hovertemplate=f"%{{y}}: %{{x:,.0f}} {unit}<extra></extra>",
         )
@@ -63,6 +64,8 @@ def breakdown_figure(counts: pd.DataFrame, title: str, *, unit: str = "users") -
     fig = style_figure(fig, title, "", x_title=f"Number of {unit}", height=height)
     fig.update_layout(hovermode="closest")
     fig.update_yaxes(title_text="", rangemode=None, tickformat=None, type="category")
+    # Room on the right for the longest label outside its bar.
+    fig.update_xaxes(range=[0, float(data[value_col].max() or 1) * 1.25])
     return fig
 
 
@@ -78,7 +81,8 @@ def coverage_figure(coverage: pd.DataFrame) -> go.Figure:
             y=[safe_label(v) for v in data["attribute"]],
             orientation="h",
             text=[f"{c:.0%}" for c in data["coverage"]],
-            textposition="auto",
+            textposition="outside",
+            cliponaxis=False,
             marker_color=PALETTE[2],
             hovertemplate="%{y}: %{x:.1%} of users<extra></extra>",
         )
@@ -92,6 +96,6 @@ def coverage_figure(coverage: pd.DataFrame) -> go.Figure:
         height=max(220, 60 + 24 * len(data)),
     )
     fig.update_layout(hovermode="closest")
-    fig.update_xaxes(tickformat=".0%", range=[0, 1])
+    fig.update_xaxes(tickformat=".0%", range=[0, 1.12])  # room for "100%" outside the bar
     fig.update_yaxes(title_text="", rangemode=None, type="category")
     return fig

@@ -74,7 +74,7 @@ def test_revenue_link_compares_two_products(app_url: str, page, sandbox) -> None
     with open(info.value.path(), "rb") as handle:
         table = pd.read_csv(io.BytesIO(handle.read()), encoding="utf-8-sig")
     assert "'" + EVIL in set(table["product"])
-    assert table["revenue"].sum() == pytest.approx(revenue, abs=0.05)
+    assert table["revenue_usd"].sum() == pytest.approx(revenue, abs=0.05)
     screenshot(page, "revenue")
 
 
