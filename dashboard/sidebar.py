@@ -19,10 +19,16 @@ import streamlit as st
 from dashboard import settings
 from dashboard.cache import clear_workspace
 from dashboard.filters import (
+    CUSTOM,
+    LAST_MONTH,
+    MONTH_TO_DATE,
     PRESETS,
     Filters,
+    comparison_for,
+    comparison_text,
     default_filters,
     earliest_day,
+    month_to_date_is_empty,
     preset_range,
     utc_today,
 )
@@ -34,14 +40,16 @@ from dashboard.widgets import md_escape
 FILTERS_KEY = "filters"
 WORKSPACE_KEY = "workspace"
 ALL_APPS = "All apps"
-CUSTOM = "Custom"
 RANGE_PARAMS: Mapping[str, str] = {
     "Last 7 days": "last_7",
     "Last 30 days": "last_30",
     "Last 90 days": "last_90",
-    "This month": "this_month",
+    MONTH_TO_DATE: "month_to_date",
+    LAST_MONTH: "last_month",
     CUSTOM: "custom",
 }
+#: older links' names for a range, still read
+_RANGE_ALIASES: Mapping[str, str] = {"this_month": MONTH_TO_DATE}
 TIMEZONES: tuple[str, ...] = (
     "UTC",
     "America/Los_Angeles",
@@ -107,12 +115,14 @@ def filters_from_params(params: Mapping[str, str], today: date | None = None) ->
         end=end,
         app_id=(params.get("app") or None),
         timezone=_valid_zone(params.get("tz")) or "UTC",
+        comparison=comparison_for(preset),
     )
 
 
 def preset_of(params: Mapping[str, str], today: date | None = None) -> str:
     """Which preset a link selects (Custom only when its dates are usable)."""
-    name = {v: k for k, v in RANGE_PARAMS.items()}.get(params.get("range", ""), "Last 30 days")
+    names = {**{v: k for k, v in RANGE_PARAMS.items()}, **_RANGE_ALIASES}
+    name = names.get(params.get("range", ""), "Last 30 days")
     if name == CUSTOM and _custom_dates(params, today or utc_today()) is None:
         return "Last 30 days"
     return name
@@ -231,10 +241,22 @@ def _workspace_section(ws: Workspace) -> None:
 
 
 def _date_range(today: date) -> tuple[str, date, date]:
-    preset = st.selectbox("Date range", PRESETS, key=_K_PRESET)
+    preset, start, end = _picked_range(today)
+    st.caption(range_caption(preset, Filters(start, end, comparison=comparison_for(preset)), today))
+    return preset, start, end
+
+
+def _picked_range(today: date) -> tuple[str, date, date]:
+    preset = st.selectbox(
+        "Date range",
+        PRESETS,
+        key=_K_PRESET,
+        help="Complete UTC days only: today is still filling in. Changes compare with as many "
+        "days just before, or for Month to date and Last month with the previous month's "
+        "matching days.",
+    )
     if preset != CUSTOM:
         start, end = preset_range(preset, today)
-        st.caption(f"{start:%d %b %Y} – {end:%d %b %Y} (UTC days)")
         return preset, start, end
     picked = st.date_input(
         "From – to",
@@ -249,6 +271,14 @@ def _date_range(today: date) -> tuple[str, date, date]:
         return preset, picked[0], picked[0]
     fallback = default_filters(today)
     return preset, fallback.start, fallback.end
+
+
+def range_caption(preset: str, filters: Filters, today: date) -> str:
+    """Under the date picker: the days shown and what they are compared with."""
+    text = comparison_text(filters, today) + "."
+    if preset == MONTH_TO_DATE and month_to_date_is_empty(today):
+        text = f"No complete day of {today:%B} yet, so this shows {filters.start:%B}: " + text
+    return text
 
 
 def app_label(ws: Workspace, app_id: str | None) -> str:
@@ -295,7 +325,13 @@ def render() -> tuple[Workspace, Filters]:
         _workspace_section(ws)
         st.divider()
         preset, start, end = _date_range(today)
-        filters = Filters(start=start, end=end, app_id=_app_filter(ws), timezone=_timezone())
+        filters = Filters(
+            start=start,
+            end=end,
+            app_id=_app_filter(ws),
+            timezone=_timezone(),
+            comparison=comparison_for(preset),
+        )
         if st.button("Refresh data", icon=":material/refresh:", width="stretch"):
             dropped = clear_workspace(ws.fingerprint)
             st.toast(f"Cleared {dropped} cached responses; loading fresh data.")

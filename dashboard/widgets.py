@@ -21,7 +21,7 @@ from braze_api.errors import (
 )
 from braze_api.errors import BrazeError as BrazeError  # re-exported: pages catch it
 from dashboard.data.timeseries import HOURLY_MAX_DAYS, percent_change
-from dashboard.filters import Filters
+from dashboard.filters import Filters, span_text
 from dashboard.safe_csv import to_csv_bytes
 
 #: One chart toolbar for every page: no plotly logo, no lasso/box select (nothing uses them).
@@ -83,7 +83,7 @@ def page_header(
         parts.append(md_escape(app))
     if compare:
         previous = filters.previous_period()
-        parts.append(f"changes compared with {previous.start:%d %b} – {previous.end:%d %b %Y}")
+        parts.append(f"changes compared with {span_text(previous.start, previous.end)}")
     if note:
         parts.append(note)
     st.title(title)
