@@ -159,6 +159,15 @@ def comparison_text(filters: Filters, today: date | None = None) -> str:
     )
 
 
+def compared_label(filters: Filters) -> str:
+    """A card's short comparison note: "vs previous 30 days", or "vs 1–14 Nov 2026" for a
+    calendar comparison."""
+    previous = filters.previous_period()
+    if filters.comparison == "days":
+        return f"vs previous {filters.days} days"
+    return f"vs {span_text(previous.start, previous.end)}"
+
+
 def earliest_day(today: date | None = None) -> date:
     return (today or utc_today()) - timedelta(days=HISTORY_DAYS)
 

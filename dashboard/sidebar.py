@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import streamlit as st
 
+from braze_api.budget import DEFAULT_LIMIT
+from braze_api.client import RateLimit
 from dashboard import settings
 from dashboard.cache import clear_workspace
 from dashboard.filters import (
@@ -347,22 +349,42 @@ SHARED_STORE_DOWN = (
 )
 
 
+def rate_limit_text(limit: RateLimit) -> str | None:
+    """The sidebar's rate-limit line for Braze's workspace-wide bucket: which limit it is, per
+    what, and how much is left (None when Braze did not say how much is left)."""
+    if limit.remaining is None:
+        return None
+    unit = {60.0: "minute", 3600.0: "hour", 86400.0: "day"}.get(DEFAULT_LIMIT.per_seconds)
+    window = f"this {unit}" if unit else "in this window"
+    of = f" of {limit.limit:,}" if limit.limit is not None else ""
+    text = (
+        f"Braze requests left {window}: {limit.remaining:,}{of} "
+        "(the workspace-wide limit most endpoints share"
+    )
+    if limit.reset is not None:
+        text += f"; resets {limit.reset:%H:%M} UTC"
+    return text + ")."
+
+
 def render_rate_limit(slot: st.delta_generator.DeltaGenerator, ws: Workspace) -> None:
-    """After the page ran: Braze's remaining request budget, if a response reported it, and a
-    notice when the replicas' shared cache (Redis) is configured but unreachable."""
+    """After the page ran: what is left of Braze's workspace-wide request limit (the same
+    limit on every page, whichever endpoints the page called), if a response reported it, and
+    a notice when the replicas' shared cache (Redis) is configured but unreachable."""
     lines = [SHARED_STORE_DOWN] if shared_store.check() == "down" else []
     try:
-        limit = settings.client_for(ws).rate_limit
+        limit = settings.client_for(ws).rate_limit_of(DEFAULT_LIMIT.name)
     except ValueError:  # an unusable workspace already says so where it is used
         limit = None
-    if limit is not None and limit.remaining is not None:
-        of = f" of {limit.limit:,}" if limit.limit is not None else ""
-        text = f"Braze rate limit: {limit.remaining:,}{of} requests left"
-        if limit.reset is not None:
-            text += f" (resets {limit.reset:%H:%M} UTC)"
+    text = rate_limit_text(limit) if limit is not None else None
+    if text:
         lines.append(text)
     if lines:
-        slot.caption("  \n".join(lines))
+        slot.caption(
+            "  \n".join(lines),
+            help="Braze limits API requests per workspace: most endpoints share one hourly "
+            "limit; campaign stats (/campaigns/data_series), user exports by id and the event "
+            "and product lists have limits of their own, which this line leaves out.",
+        )
 
 
 def current_filters() -> Filters:
