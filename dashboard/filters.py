@@ -160,12 +160,14 @@ def comparison_text(filters: Filters, today: date | None = None) -> str:
 
 
 def compared_label(filters: Filters) -> str:
-    """A card's short comparison note: "vs previous 30 days", or "vs 1–14 Nov 2026" for a
-    calendar comparison."""
-    previous = filters.previous_period()
+    """A card's short comparison note (cards are narrow): "vs prior 30d", or "vs 1–14 Nov" for
+    a calendar comparison."""
     if filters.comparison == "days":
-        return f"vs previous {filters.days} days"
-    return f"vs {span_text(previous.start, previous.end)}"
+        return f"vs prior {filters.days}d"
+    previous = filters.previous_period()
+    if (previous.start.year, previous.start.month) != (previous.end.year, previous.end.month):
+        return f"vs {span_text(previous.start, previous.end)}"
+    return f"vs {previous.start.day}–{previous.end.day} {previous.end:%b}"
 
 
 def earliest_day(today: date | None = None) -> date:

@@ -21,7 +21,7 @@ from braze_api.errors import (
 )
 from braze_api.errors import BrazeError as BrazeError  # re-exported: pages catch it
 from dashboard.data.timeseries import HOURLY_MAX_DAYS, percent_change
-from dashboard.filters import Filters, span_text
+from dashboard.filters import Filters, comparison_text
 from dashboard.safe_csv import to_csv_bytes
 
 #: One chart toolbar for every page: no plotly logo, no lasso/box select (nothing uses them).
@@ -78,12 +78,10 @@ def page_header(
 
     ``app`` is plain text (escaped here); ``note`` is markdown.
     """
-    parts = [range_text(filters)]
+    # with changes on the page, the range says what it is compared with (filters.comparison_text)
+    parts = [comparison_text(filters) if compare else range_text(filters)]
     if app is not None:
         parts.append(md_escape(app))
-    if compare:
-        previous = filters.previous_period()
-        parts.append(f"changes compared with {span_text(previous.start, previous.end)}")
     if note:
         parts.append(note)
     st.title(title)

@@ -155,9 +155,9 @@ period = file_range(filters)
 
 st.title("Canvases")
 st.caption(
-    f"{start:%d %b %Y} – {end:%d %b %Y} ({filters.days} days, UTC days). Braze serves Canvas "
-    f"stats at most 14 days per request, so this range is fetched as {len(windows)} "
-    f"back-to-back window{'s' if len(windows) != 1 else ''} and stitched."
+    f"{start:%d %b %Y} – {end:%d %b %Y} ({filters.days} days, UTC days).",
+    help=f"Braze serves Canvas stats at most 14 days per request, so this range is fetched "
+    f"as {len(windows)} back-to-back window{'s' if len(windows) != 1 else ''} and stitched.",
 )
 
 # ---- widgets ---------------------------------------------------------------------------

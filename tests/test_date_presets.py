@@ -201,4 +201,14 @@ def test_the_sidebar_and_the_page_header_state_the_same_comparison(app_test) -> 
     expected = comparison_text(filters, utc_today())
     assert any(expected in c.value for c in at.sidebar.caption), rendered_text(at.sidebar)
     header = at.main.caption[0].value
-    assert f"changes compared with {span_text(prev.start, prev.end)}" in header
+    assert header.startswith(expected), header
+    assert f"compared with {span_text(prev.start, prev.end)}" in header
+    assert {m.proto.help for m in at.metric} and all("vs " in str(m.proto) for m in at.metric)
+
+
+def test_cards_name_the_compared_period_briefly() -> None:
+    from dashboard.filters import compared_label
+
+    assert compared_label(preset_filters("Last 30 days", date(2026, 12, 1))) == "vs prior 30d"
+    assert compared_label(preset_filters(MONTH_TO_DATE, date(2026, 12, 15))) == "vs 1–14 Nov"
+    assert compared_label(preset_filters(LAST_MONTH, date(2026, 4, 2))) == "vs 1–28 Feb"
