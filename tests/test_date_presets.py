@@ -212,3 +212,18 @@ def test_cards_name_the_compared_period_briefly() -> None:
     assert compared_label(preset_filters("Last 30 days", date(2026, 12, 1))) == "vs prior 30d"
     assert compared_label(preset_filters(MONTH_TO_DATE, date(2026, 12, 15))) == "vs 1–14 Nov"
     assert compared_label(preset_filters(LAST_MONTH, date(2026, 4, 2))) == "vs 1–28 Feb"
+
+
+def test_the_kpi_flags_history_has_no_gap_under_a_calendar_comparison() -> None:
+    """1–14 Dec compares with 1–14 Nov; the flags still need every day before 1 Dec."""
+    from dashboard.data.kpi_anomalies import HISTORY_DAYS, WOBBLE_DAYS, _history_gap
+
+    month = preset_filters(MONTH_TO_DATE, date(2026, 12, 15))
+    gap = _history_gap(month)
+    assert gap is not None and gap.end == date(2026, 11, 30)
+    assert gap.start == month.start - timedelta(days=HISTORY_DAYS + WOBBLE_DAYS - month.days)
+    rolling = preset_filters("Last 30 days", date(2026, 12, 15))  # the previous 30 days suffice
+    assert _history_gap(rolling) is None
+    week = preset_filters("Last 7 days", date(2026, 12, 15))
+    gap = _history_gap(week)
+    assert gap is not None and gap.end == week.previous_period().start - timedelta(days=1)

@@ -292,12 +292,3 @@ def test_a_link_naming_events_wins_over_the_opening_choice(app_test, demo) -> No
     at = app_test("events", query={"event": linked})
     assert not at.exception
     assert at.multiselect(key="ev_events").value == [linked]
-
-
-def test_events_of_another_workspace_give_way_to_this_ones_opening_choice(app_test, demo) -> None:
-    at = app_test("events")
-    at.session_state["ev_events"] = ["an_event_this_workspace_lacks"]
-    at.run()
-    assert not at.exception
-    chosen = at.multiselect(key="ev_events").value
-    assert chosen and set(chosen) <= set(demo.workspace.events)
