@@ -79,6 +79,9 @@ if K_EVENTS not in st.session_state:
         # open on a chart, not an empty picker; a link's events win
         linked = default_events(catalog, OPENING_EVENTS)
     st.session_state[K_EVENTS] = linked[:MAX_EVENTS]
+    linked_segment = st.query_params.get("segment")
+    st.session_state[K_SEGMENT] = linked_segment if linked_segment in segment_names else ALL_USERS
+    st.session_state[K_HOURLY] = st.query_params.get("unit") == "hour"
 if st.session_state.get(K_SEGMENT) not in (ALL_USERS, *segment_names):
     st.session_state[K_SEGMENT] = ALL_USERS
 

@@ -292,3 +292,11 @@ def test_a_link_naming_events_wins_over_the_opening_choice(app_test, demo) -> No
     at = app_test("events", query={"event": linked})
     assert not at.exception
     assert at.multiselect(key="ev_events").value == [linked]
+
+
+def test_a_link_sets_the_segment_and_the_hourly_toggle_too(app_test, demo) -> None:
+    tracked = next(s for s in demo.workspace.segments if s.analytics_tracking_enabled)
+    at = app_test("events", query={"range": "last_7", "unit": "hour", "segment": tracked.id})
+    assert not at.exception
+    assert at.toggle(key="ev_hourly").value is True
+    assert at.selectbox(key="ev_segment").value == tracked.id
