@@ -32,6 +32,7 @@ __all__ = [
     "DEFAULT_LIMIT",
     "EndpointLimit",
     "LocalRateBudget",
+    "braze_bucket_of",
     "RateBudget",
     "Verdict",
 ]
@@ -74,6 +75,11 @@ BRAZE_LIMITS: tuple[EndpointLimit, ...] = (
     EndpointLimit("/campaigns/data_series", 50_000, 60.0, ("/campaigns/data_series",)),
     DEFAULT_LIMIT,
 )
+
+
+def braze_bucket_of(path: str) -> EndpointLimit:
+    """Braze's bucket (``BRAZE_LIMITS``) that counts requests to ``path``."""
+    return next((lim for lim in BRAZE_LIMITS if path in lim.paths), DEFAULT_LIMIT)
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ from braze_api.body import (
     decode_json,
     read_capped,
 )
-from braze_api.budget import LocalRateBudget, RateBudget, Verdict
+from braze_api.budget import LocalRateBudget, RateBudget, Verdict, braze_bucket_of
 from braze_api.deadline import Guard
 from braze_api.errors import (
     BadResponseError,
@@ -209,6 +209,7 @@ class BrazeClient:
         deadline_pools.install(self._session)
         self._lock = threading.Lock()
         self._rate_limit: RateLimit | None = None
+        self._rate_limits: dict[str, RateLimit] = {}  # by Braze bucket name (BRAZE_LIMITS)
         # The last response headers seen on this thread, for ``request_with_headers``.
         self._seen = threading.local()
         self._session.hooks.setdefault("response", []).append(self._remember_headers)
@@ -247,9 +248,20 @@ class BrazeClient:
 
     @property
     def rate_limit(self) -> RateLimit | None:
-        """The last ``X-RateLimit-*`` headers seen on any response, or ``None``."""
+        """The last ``X-RateLimit-*`` headers seen on any response, or ``None``.
+
+        Braze counts some endpoints in buckets of their own (``/campaigns/data_series``: per
+        minute), so this means a different limit from one call to the next; name the bucket
+        with ``rate_limit_of``.
+        """
         with self._lock:
             return self._rate_limit
+
+    def rate_limit_of(self, bucket: str) -> RateLimit | None:
+        """The last ``X-RateLimit-*`` headers of a response counted in Braze's ``bucket``
+        (an ``EndpointLimit.name`` of ``BRAZE_LIMITS``, e.g. ``DEFAULT_LIMIT.name``)."""
+        with self._lock:
+            return self._rate_limits.get(bucket)
 
     def request(
         self,
@@ -396,7 +408,7 @@ class BrazeClient:
             logger.debug("%s %s -> %s (%.0f ms)", method, path, failure, elapsed_ms)
             raise self._failure(failure, path, status)
         logger.debug("%s %s -> %d (%.0f ms)", method, path, status, elapsed_ms)
-        self._record_rate_limit(headers, state)
+        self._record_rate_limit(headers, state, path)
         return self._decode(status, headers, raw, path, state)
 
     def _read_body(self, response: requests.Response, guard: Guard) -> tuple[bytes, str | None]:
@@ -538,7 +550,9 @@ class BrazeClient:
         message = self._redactor.scrub(message.strip()[: _MAX_MESSAGE_CHARS + longest_key])
         return message[:_MAX_MESSAGE_CHARS]
 
-    def _record_rate_limit(self, headers: CaseInsensitiveDict, state: _AttemptState) -> None:
+    def _record_rate_limit(
+        self, headers: CaseInsensitiveDict, state: _AttemptState, path: str
+    ) -> None:
         values = [_number(headers.get(f"X-RateLimit-{n}")) for n in ("Limit", "Remaining", "Reset")]
         if all(v is None for v in values):
             return
@@ -550,6 +564,7 @@ class BrazeClient:
         )
         with self._lock:
             self._rate_limit = info
+            self._rate_limits[braze_bucket_of(path).name] = info
         if remaining is not None and remaining <= 0 and reset is not None:
             now = time.time()
             if reset > now:  # the bucket is spent: nobody sends until it resets

@@ -22,6 +22,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--export-delay", type=float, default=1.0, dest="export_delay")
     parser.add_argument("--export-corrupt-file", action="store_true", dest="export_corrupt_file")
     parser.add_argument(
+        "--hostile-names",
+        action="store_true",
+        dest="hostile_names",
+        help="plant markup and formulas in names (for escaping tests), not realistic ones",
+    )
+    parser.add_argument(
         "--require-key",
         action="store_true",
         help=f"accept only {SANDBOX_API_KEY!r} instead of any bearer token",

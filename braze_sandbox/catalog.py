@@ -1,6 +1,13 @@
-"""Fixed vocabularies the synthetic workspace draws names from (including hostile ones)."""
+"""Fixed vocabularies the synthetic workspace draws names from.
+
+The demo shows realistic names only. The tests' workspaces plant hostile ones
+(``Sandbox(hostile_names=True)``): ``Names`` lists every place that differs, so the hostile
+workspace holds the same data under other names.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 HOSTILE_CAMPAIGN = "<script>alert(1)</script> Flash sale"
 HOSTILE_FORMULA = '=HYPERLINK("http://evil.example","click")'
@@ -52,8 +59,6 @@ CAMPAIGN_THEMES = [
     "عرض خاص",
 ]
 
-#: Braze Teams a campaign or Canvas can belong to (one is hostile: it must show as text).
-TEAMS = ["Lifecycle", "Growth EU", "Retention & Loyalty", "<b>Ops</b>"]
 TAGS = ["retention", "acquisition", "promo", "transactional", "lifecycle", "beta", "q3", "growth"]
 
 SEGMENT_THEMES = [
@@ -110,15 +115,7 @@ EVENT_NOUNS = [
     "recipe",
     "ticket",
 ]
-HOSTILE_EVENTS = [
-    "@mention_sent",
-    "+plus_upgrade",
-    "-refund_issued",
-    "café_visité",
-    HOSTILE_FORMULA,
-]
-
-PRODUCTS = [
+_PRODUCTS = (
     ("Premium Monthly", 999),
     ("Premium Annual", 8999),
     ("Gift Card 25", 2500),
@@ -127,8 +124,57 @@ PRODUCTS = [
     ("Remove Ads", 299),
     ("Café crème", 350),
     ("Sticker set 🐱", 199),
-    (HOSTILE_FORMULA, 100),
-]
+)
+
+
+@dataclass(frozen=True)
+class Names:
+    """The names a demo (realistic) and a test workspace (hostile) give the same things."""
+
+    campaign_4: str  #: the fourth campaign (always visible and active)
+    extra_events: tuple[str, ...]  #: custom events beside the verb_noun ones
+    products: tuple[tuple[str, int], ...]  #: (product id, price in cents)
+    teams: tuple[str, ...]  #: Braze Teams a campaign or Canvas can belong to
+    segment_teams: tuple[str, ...]
+    extra_attribute: tuple[str, str]  #: a custom attribute's name and description
+    extra_segment: str  #: the name of a 25% random-bucket segment
+    user_12_first_name: str | None  #: None: drawn like everyone else's
+    email_footer: str  #: added to every seventh email body
+    card_6_title: str
+
+
+REALISTIC = Names(
+    campaign_4="Flash sale weekend",
+    extra_events=("mention_sent", "plus_upgrade", "refund_issued", "café_visité", "link_shared"),
+    products=(*_PRODUCTS, ("Extra lives (5)", 100)),
+    teams=("Lifecycle", "Growth EU", "Retention & Loyalty", "Ops"),
+    segment_teams=("Growth", "CRM", "Lifecycle", "Retail EU", "Team Ops"),
+    extra_attribute=("imported_crm_tier", "Imported from a spreadsheet"),
+    extra_segment="Random 25% test group",
+    user_12_first_name=None,
+    email_footer="<p>You can unsubscribe at any time.</p>",
+    card_6_title="Weekly news",
+)
+
+#: What the tests plant: markup, formulas and CSV-trigger prefixes in every kind of name.
+HOSTILE = Names(
+    campaign_4=HOSTILE_CAMPAIGN,
+    extra_events=(
+        "@mention_sent",
+        "+plus_upgrade",
+        "-refund_issued",
+        "café_visité",
+        HOSTILE_FORMULA,
+    ),
+    products=(*_PRODUCTS, (HOSTILE_FORMULA, 100)),
+    teams=("Lifecycle", "Growth EU", "Retention & Loyalty", "<b>Ops</b>"),
+    segment_teams=("Growth", "CRM", "Lifecycle", "Retail EU", "Team <b>Ops</b>"),
+    extra_attribute=(HOSTILE_FORMULA, "<b>imported</b> from a spreadsheet"),
+    extra_segment=HOSTILE_FORMULA,
+    user_12_first_name="<img src=x onerror=alert(1)>",
+    email_footer='<script>alert("xss")</script><img src=x onerror="alert(1)">',
+    card_6_title="<b>Bold</b> news",
+)
 
 FIRST_NAMES = [
     "Ana",

@@ -69,14 +69,14 @@ def event_definitions(seed: int, events: tuple[str, ...]) -> list[dict]:
 
 
 @lru_cache(maxsize=8)
-def attribute_definitions(seed: int) -> list[dict]:
+def attribute_definitions(seed: int, names: catalog.Names = catalog.REALISTIC) -> list[dict]:
     """Every custom attribute: the ones on synthetic profiles plus enough to span pages."""
     entries = list(USER_ATTRIBUTES)
     for i, noun in enumerate(catalog.EVENT_NOUNS):
         for j in range(3):  # 60 more: the list spans two pages of 50
             kind, pattern, text = _EXTRA_KINDS[(i + j) % len(_EXTRA_KINDS)]
             entries.append((pattern.format(noun), kind, text.format(noun)))
-    entries.append((catalog.HOSTILE_FORMULA, "String", "<b>imported</b> from a spreadsheet"))
+    entries.append((names.extra_attribute[0], "String", names.extra_attribute[1]))
     out = []
     for name, kind, text in sorted(entries, key=lambda e: e[0]):
         rng = rng_for(seed, "attribute-definition", name)
@@ -93,17 +93,16 @@ def attribute_definitions(seed: int) -> list[dict]:
     return out
 
 
-SEGMENT_TEAMS = ("Growth", "CRM", "Lifecycle", "Retail EU", "Team <b>Ops</b>")
-
-
-def segment_notes(seed: int, segment_id: str, name: str) -> tuple[str | None, list[str]]:
+def segment_notes(
+    seed: int, segment_id: str, name: str, names: catalog.Names = catalog.REALISTIC
+) -> tuple[str | None, list[str]]:
     """A segment's marketer-written `text_description` (sometimes none) and its `teams`."""
     rng = rng_for(seed, "segment-notes", segment_id)
     text = None
     if rng.random() < 0.75:
         purpose = rng.choice(("win-back offers", "onboarding tips", "launch news", "surveys"))
         text = f"{name}: audience for {purpose}. Ask the CRM team before editing."
-    return text, sorted(rng.sample(SEGMENT_TEAMS, rng.randint(0, 2)))
+    return text, sorted(rng.sample(names.segment_teams, rng.randint(0, 2)))
 
 
 def permission_for(path: str) -> str:

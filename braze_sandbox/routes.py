@@ -281,7 +281,7 @@ def segments_data_series(ctx: Context, q: dict[str, str], body: dict) -> dict:
 
 def segments_details(ctx: Context, q: dict[str, str], body: dict) -> dict:
     s = _lookup(q, "segment_id", ctx.workspace.segment_by_id)
-    text_description, teams = segment_notes(ctx.workspace.seed, s.id, s.name)
+    text_description, teams = segment_notes(ctx.workspace.seed, s.id, s.name, ctx.workspace.names)
     return _ok(
         created_at=iso(s.created_at),
         updated_at=iso(s.updated_at),
@@ -564,7 +564,7 @@ def events_export(ctx: Context, q: dict[str, str], body: dict) -> Reply:
 
 def custom_attributes_export(ctx: Context, q: dict[str, str], body: dict) -> Reply:
     """GET /custom_attributes: definitions 50 a page, `Link` header cursor paging."""
-    items = attribute_definitions(ctx.workspace.seed)
+    items = attribute_definitions(ctx.workspace.seed, ctx.workspace.names)
     return cursor_page(items, q.get("cursor"), ctx.base_url(), "/custom_attributes", "attributes")
 
 

@@ -77,6 +77,7 @@ class Sandbox:
         denied_permissions: tuple[str, ...] = (),
         clock: Callable[[], datetime] | None = None,
         plants: Plants | None = None,
+        hostile_names: bool = False,
     ) -> None:
         if latency < 0 or export_delay < 0:
             raise ValueError("latency and export_delay must be >= 0")
@@ -85,7 +86,11 @@ class Sandbox:
         self.latency = latency
         self.clock: Callable[[], datetime] = clock or utcnow  # read on every request
         self.workspace: SyntheticWorkspace = build_synthetic_workspace(
-            seed=seed, users=users, campaigns=campaigns, now=self.clock()
+            seed=seed,
+            users=users,
+            campaigns=campaigns,
+            now=self.clock(),
+            hostile_names=hostile_names,
         )
         apply_campaign_plants(self.workspace, plants)
         self.plants = plants
@@ -219,6 +224,7 @@ class SandboxOptions(TypedDict, total=False):
     denied_permissions: tuple[str, ...]
     clock: Callable[[], datetime] | None
     plants: Plants | None
+    hostile_names: bool
 
 
 def start_sandbox(**options: Unpack[SandboxOptions]) -> SandboxURL:

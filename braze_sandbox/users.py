@@ -62,12 +62,14 @@ def build_users(
     products: list[Product],
     cards: list[Card],
     today: date,
+    names: catalog.Names = catalog.REALISTIC,
 ) -> list[dict]:
     """Generate `count` profiles; campaign/canvas history only references sent ones."""
     sent = [c for c in campaigns if c.first_sent is not None]
     entered = [c for c in canvases if c.first_entry is not None and c.steps]
     return [
-        _user(seed, i, apps, sent, entered, events, products, cards, today) for i in range(count)
+        _user(seed, i, apps, sent, entered, events, products, cards, today, names)
+        for i in range(count)
     ]
 
 
@@ -81,6 +83,7 @@ def _user(
     products: list[Product],
     cards: list[Card],
     today: date,
+    names: catalog.Names,
 ) -> dict:
     rng = rng_for(seed, "user", i)
     created = today - timedelta(days=rng.randint(0, 700))
@@ -100,8 +103,8 @@ def _user(
             user["email"] = f"sparse{i}@mail.example"
         return user
     first, last = rng.choice(catalog.FIRST_NAMES), rng.choice(catalog.LAST_NAMES)
-    if i == 11:
-        first = "<img src=x onerror=alert(1)>"
+    if i == 11 and names.user_12_first_name is not None:
+        first = names.user_12_first_name
     country, city, tz, lang, lon, lat = rng.choice(catalog.PLACES)
     if i % 97 == 1:
         country, city, tz, lang, lon, lat = "ES", "Madrid", "Europe/Madrid", "es", -3.7, 40.4

@@ -184,6 +184,7 @@ class SyntheticWorkspace:
     cards: list[Card]
     users: list[dict]
     event_weights: dict[str, float] = field(default_factory=dict)
+    names: catalog.Names = catalog.REALISTIC
     _members: dict[str, list[dict]] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -222,10 +223,19 @@ def _ts(rng: random.Random, start: datetime, max_days: int) -> datetime:
 
 
 def build_synthetic_workspace(
-    seed: int = 7, users: int = 3000, campaigns: int = 130, now: datetime | None = None
+    seed: int = 7,
+    users: int = 3000,
+    campaigns: int = 130,
+    now: datetime | None = None,
+    *,
+    hostile_names: bool = False,
 ) -> SyntheticWorkspace:
     """Generate the whole workspace from the seed; `now` (default: the clock) anchors the
-    first/last send dates. Series and "today" are computed per request, not from here."""
+    first/last send dates. Series and "today" are computed per request, not from here.
+
+    ``hostile_names`` (tests only) plants markup and formulas in names (``catalog.HOSTILE``)
+    where the demo has realistic ones; everything else stays the same."""
+    names = catalog.HOSTILE if hostile_names else catalog.REALISTIC
     now = (now or datetime.now(UTC)).astimezone(UTC).replace(minute=0, second=0, microsecond=0)
     today = now.date()
     origin = now - timedelta(days=730)
@@ -234,16 +244,19 @@ def build_synthetic_workspace(
         App(stable_uuid(seed, "app", name), name, platform, share)
         for name, platform, share in catalog.APPS
     ]
-    events = _events(rng)
-    products = [Product(name, price, rng.randint(5, 60)) for name, price in catalog.PRODUCTS]
-    camps = [_campaign(seed, i, rng, origin, now, apps, events, products) for i in range(campaigns)]
+    events = _events(rng, names)
+    products = [Product(name, price, rng.randint(5, 60)) for name, price in names.products]
+    camps = [
+        _campaign(seed, i, rng, origin, now, apps, events, products, names)
+        for i in range(campaigns)
+    ]
     camps.sort(key=lambda c: c.created_at)
-    canvases = [_canvas(seed, i, rng, origin, now) for i in range(34)]
+    canvases = [_canvas(seed, i, rng, origin, now, names) for i in range(34)]
     canvases.sort(key=lambda c: c.created_at)
-    segments = _segments(seed, rng, origin, events)
-    cards = [_card(seed, i, rng, origin) for i in range(6)]
+    segments = _segments(seed, rng, origin, events, names)
+    cards = [_card(seed, i, rng, origin, names) for i in range(6)]
     cards.sort(key=lambda c: c.created_at)
-    people = build_users(seed, users, apps, camps, canvases, events, products, cards, today)
+    people = build_users(seed, users, apps, camps, canvases, events, products, cards, today, names)
     weights = {e: 1.0 / (1 + i) ** 0.8 for i, e in enumerate(_shuffled(events, seed))}
     return SyntheticWorkspace(
         seed=seed,
@@ -257,6 +270,7 @@ def build_synthetic_workspace(
         cards=cards,
         users=people,
         event_weights=weights,
+        names=names,
     )
 
 
@@ -266,13 +280,15 @@ def _shuffled(items: list[str], seed: int) -> list[str]:
     return copy
 
 
-def _events(rng: random.Random) -> list[str]:
-    names = [f"{v}_{n}" for v in catalog.EVENT_VERBS for n in catalog.EVENT_NOUNS]
-    rng.shuffle(names)
-    return sorted(names[:262] + catalog.HOSTILE_EVENTS)
+def _events(rng: random.Random, names: catalog.Names) -> list[str]:
+    pairs = [f"{v}_{n}" for v in catalog.EVENT_VERBS for n in catalog.EVENT_NOUNS]
+    rng.shuffle(pairs)
+    return sorted(pairs[:262] + list(names.extra_events))
 
 
-def _message(seed: int, channel: str, name: str, campaign_name: str, index: int) -> dict:
+def _message(
+    seed: int, channel: str, name: str, campaign_name: str, index: int, names: catalog.Names
+) -> dict:
     base: dict = {"channel": channel, "name": name}
     if channel.endswith("_push"):
         base.update(alert=f"{campaign_name}: don't miss out!", extras={"deep_link": "acme://home"})
@@ -282,7 +298,7 @@ def _message(seed: int, channel: str, name: str, campaign_name: str, index: int)
             "<p>Our biggest offers this week.</p></body></html>"
         )
         if index % 7 == 0:
-            body += '<script>alert("xss")</script><img src=x onerror="alert(1)">'
+            body += names.email_footer
         base.update(
             subject=f"{campaign_name} — just for you",
             body=body,
@@ -352,10 +368,11 @@ def _campaign(
     apps: list[App],
     events: list[str],
     products: list[Product],
+    names: catalog.Names,
 ) -> Campaign:
     cid = stable_uuid(seed, "campaign", i)
     theme = catalog.CAMPAIGN_THEMES[i % len(catalog.CAMPAIGN_THEMES)]
-    name = catalog.HOSTILE_CAMPAIGN if i == 3 else f"{theme} #{i + 1}"
+    name = names.campaign_4 if i == 3 else f"{theme} #{i + 1}"
     created = _ts(rng, origin, 700)
     draft = rng.random() < 0.04 and i != 3  # the hostile name stays visible and active
     archived = rng.random() < 0.12 and i != 3
@@ -382,7 +399,7 @@ def _campaign(
             vname = f"Variant {v + 1}"
             vid = stable_uuid(seed, "variation", cid, v)
             variations.append(
-                Variation(vid, vname, ch, 1.0, False, _message(seed, ch, vname, name, i + v))
+                Variation(vid, vname, ch, 1.0, False, _message(seed, ch, vname, name, i + v, names))
             )
         vid = stable_uuid(seed, "variation", cid, "control")
         variations.append(
@@ -406,7 +423,7 @@ def _campaign(
                     ch,
                     1.0,
                     False,
-                    _message(seed, ch, vname, name, i),
+                    _message(seed, ch, vname, name, i, names),
                 )
             )
     if draft:
@@ -450,7 +467,7 @@ def _campaign(
         send_ids=send_ids,
         volume=int(rng.lognormvariate(7.5, 1.0)) + 50,
         multivariate=multivariate,
-        teams=meta.sample(catalog.TEAMS, meta.choice([0, 1, 1, 2])),
+        teams=meta.sample(names.teams, meta.choice([0, 1, 1, 2])),
         enabled=not draft and not archived and (last is None or meta.random() < 0.5),
         has_post_launch_draft=not draft and meta.random() < 0.15,
     )
@@ -481,7 +498,9 @@ STEP_CHANNELS = [
 ]
 
 
-def _steps(seed: int, cid: str, rng: random.Random, count: int, tag: str) -> list[CanvasStep]:
+def _steps(
+    seed: int, cid: str, rng: random.Random, count: int, tag: str, names: catalog.Names
+) -> list[CanvasStep]:
     ids = [stable_uuid(seed, tag, cid, s) for s in range(count)]
     steps = []
     for s in range(count):
@@ -499,7 +518,7 @@ def _steps(seed: int, cid: str, rng: random.Random, count: int, tag: str) -> lis
             channels = rng.sample(STEP_CHANNELS, rng.randint(1, 2))
             name = f"Step {s + 1}: {channels[0].replace('_', ' ')}"
         messages = {
-            stable_uuid(seed, "step-msg", ids[s], ch): _message(seed, ch, ch, name, s)
+            stable_uuid(seed, "step-msg", ids[s], ch): _message(seed, ch, ch, name, s, names)
             for ch in channels
         }
         step_type, path_names = _STEP_KINDS[kind]
@@ -521,7 +540,9 @@ _STEP_KINDS: dict[str, tuple[str, list[str | None]]] = {
 }
 
 
-def _canvas(seed: int, i: int, rng: random.Random, origin: datetime, now: datetime) -> Canvas:
+def _canvas(
+    seed: int, i: int, rng: random.Random, origin: datetime, now: datetime, names: catalog.Names
+) -> Canvas:
     cid = stable_uuid(seed, "canvas", i)
     created = _ts(rng, origin, 700)
     if i == 5:
@@ -530,9 +551,9 @@ def _canvas(seed: int, i: int, rng: random.Random, origin: datetime, now: dateti
         count = 0
     else:
         count = rng.randint(3, 12)
-    steps = _steps(seed, cid, rng, count, "step")
+    steps = _steps(seed, cid, rng, count, "step", names)
     deleted = (
-        _steps(seed, cid, rng, rng.randint(1, 2), "deleted-step")
+        _steps(seed, cid, rng, rng.randint(1, 2), "deleted-step", names)
         if count and rng.random() < 0.4
         else []
     )
@@ -576,15 +597,17 @@ def _canvas(seed: int, i: int, rng: random.Random, origin: datetime, now: dateti
         steps=steps,
         deleted_steps=deleted,
         volume=int(rng.lognormvariate(6.5, 0.8)) + 20,
-        teams=meta.sample(catalog.TEAMS, meta.choice([0, 1, 1, 2])),
+        teams=meta.sample(names.teams, meta.choice([0, 1, 1, 2])),
         enabled=not draft and not archived and (last is None or meta.random() < 0.5),
         has_post_launch_draft=not draft and meta.random() < 0.2,
     )
 
 
-def _segments(seed: int, rng: random.Random, origin: datetime, events: list[str]) -> list[Segment]:
+def _segments(
+    seed: int, rng: random.Random, origin: datetime, events: list[str], names: catalog.Names
+) -> list[Segment]:
     rules: list[tuple[str, tuple]] = list(catalog.SEGMENT_THEMES)
-    rules.append((catalog.HOSTILE_FORMULA, ("bucket", 0, 2500)))
+    rules.append((names.extra_segment, ("bucket", 0, 2500)))
     rules.append(("Clientes en España 🇪🇸", ("country", "ES")))
     while len(rules) < 116:
         k = len(rules)
@@ -631,7 +654,7 @@ def _describe(rule: tuple) -> str:
     return f"{kind.replace('_', ' ').capitalize()} is {rule[1]}"
 
 
-def _card(seed: int, i: int, rng: random.Random, origin: datetime) -> Card:
+def _card(seed: int, i: int, rng: random.Random, origin: datetime, names: catalog.Names) -> Card:
     created = _ts(rng, origin, 600)
     title = [
         "Welcome to Acme",
@@ -639,7 +662,7 @@ def _card(seed: int, i: int, rng: random.Random, origin: datetime) -> Card:
         "Refer a friend",
         "Holiday hours",
         "Café ☕ corner",
-        "<b>Bold</b> news",
+        names.card_6_title,
     ][i % 6]
     return Card(
         id=stable_uuid(seed, "card", i),

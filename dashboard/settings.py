@@ -19,6 +19,9 @@ from dashboard.traffic import budget_for, slots_for
 
 OVERRIDE_KEY = "workspace_override"
 DEMO_LABEL = "Demo workspace"
+#: For the tests only: "1" plants hostile names (markup, formulas) in the demo's data, so the
+#: escaping tests run through every page; a demo for people always shows realistic names.
+DEMO_HOSTILE_NAMES_ENV = "DASHBOARD_DEMO_HOSTILE_NAMES"
 
 
 @dataclass(frozen=True)
@@ -120,7 +123,10 @@ def demo_sandbox() -> Any:
             from dashboard.filters import utc_today
 
             # a couple of visible changes for the overview to find (braze_sandbox/plants.py)
-            sandbox = Sandbox(plants=demo_plants(utc_today()))
+            sandbox = Sandbox(
+                plants=demo_plants(utc_today()),
+                hostile_names=os.environ.get(DEMO_HOSTILE_NAMES_ENV) == "1",
+            )
             sandbox.start()
             _demo["sandbox"] = sandbox
         return _demo["sandbox"]

@@ -16,13 +16,21 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import streamlit as st
 
+from braze_api.budget import DEFAULT_LIMIT
+from braze_api.client import RateLimit
 from dashboard import display, settings
 from dashboard.cache import clear_workspace
 from dashboard.filters import (
+    CUSTOM,
+    LAST_MONTH,
+    MONTH_TO_DATE,
     PRESETS,
     Filters,
+    comparison_for,
+    comparison_text,
     default_filters,
     earliest_day,
+    month_to_date_is_empty,
     preset_range,
     utc_today,
 )
@@ -34,14 +42,16 @@ from dashboard.widgets import md_escape
 FILTERS_KEY = "filters"
 WORKSPACE_KEY = "workspace"
 ALL_APPS = "All apps"
-CUSTOM = "Custom"
 RANGE_PARAMS: Mapping[str, str] = {
     "Last 7 days": "last_7",
     "Last 30 days": "last_30",
     "Last 90 days": "last_90",
-    "This month": "this_month",
+    MONTH_TO_DATE: "month_to_date",
+    LAST_MONTH: "last_month",
     CUSTOM: "custom",
 }
+#: older links' names for a range, still read
+_RANGE_ALIASES: Mapping[str, str] = {"this_month": MONTH_TO_DATE}
 TIMEZONES: tuple[str, ...] = (
     "UTC",
     "America/Los_Angeles",
@@ -107,12 +117,14 @@ def filters_from_params(params: Mapping[str, str], today: date | None = None) ->
         end=end,
         app_id=(params.get("app") or None),
         timezone=_valid_zone(params.get("tz")) or "UTC",
+        comparison=comparison_for(preset),
     )
 
 
 def preset_of(params: Mapping[str, str], today: date | None = None) -> str:
     """Which preset a link selects (Custom only when its dates are usable)."""
-    name = {v: k for k, v in RANGE_PARAMS.items()}.get(params.get("range", ""), "Last 30 days")
+    names = {**{v: k for k, v in RANGE_PARAMS.items()}, **_RANGE_ALIASES}
+    name = names.get(params.get("range", ""), "Last 30 days")
     if name == CUSTOM and _custom_dates(params, today or utc_today()) is None:
         return "Last 30 days"
     return name
@@ -234,10 +246,22 @@ def _workspace_section(ws: Workspace) -> None:
 
 
 def _date_range(today: date) -> tuple[str, date, date]:
-    preset = st.selectbox("Date range", PRESETS, key=_K_PRESET)
+    preset, start, end = _picked_range(today)
+    st.caption(range_caption(preset, Filters(start, end, comparison=comparison_for(preset)), today))
+    return preset, start, end
+
+
+def _picked_range(today: date) -> tuple[str, date, date]:
+    preset = st.selectbox(
+        "Date range",
+        PRESETS,
+        key=_K_PRESET,
+        help="Complete UTC days only: today is still filling in. Changes compare with as many "
+        "days just before, or for Month to date and Last month with the previous month's "
+        "matching days.",
+    )
     if preset != CUSTOM:
         start, end = preset_range(preset, today)
-        st.caption(f"{start:%d %b %Y} – {end:%d %b %Y} (UTC days)")
         return preset, start, end
     picked = st.date_input(
         "From – to",
@@ -252,6 +276,14 @@ def _date_range(today: date) -> tuple[str, date, date]:
         return preset, picked[0], picked[0]
     fallback = default_filters(today)
     return preset, fallback.start, fallback.end
+
+
+def range_caption(preset: str, filters: Filters, today: date) -> str:
+    """Under the date picker: the days shown and what they are compared with."""
+    text = comparison_text(filters, today) + "."
+    if preset == MONTH_TO_DATE and month_to_date_is_empty(today):
+        text = f"No complete day of {today:%B} yet, so this shows {filters.start:%B}: " + text
+    return text
 
 
 def app_label(ws: Workspace, app_id: str | None) -> str:
@@ -298,7 +330,13 @@ def render() -> tuple[Workspace, Filters]:
         _workspace_section(ws)
         st.divider()
         preset, start, end = _date_range(today)
-        filters = Filters(start=start, end=end, app_id=_app_filter(ws), timezone=_timezone())
+        filters = Filters(
+            start=start,
+            end=end,
+            app_id=_app_filter(ws),
+            timezone=_timezone(),
+            comparison=comparison_for(preset),
+        )
         if st.button("Refresh data", icon=":material/refresh:", width="stretch"):
             dropped = clear_workspace(ws.fingerprint)
             st.toast(f"Cleared {dropped} cached responses; loading fresh data.")
@@ -314,22 +352,42 @@ SHARED_STORE_DOWN = (
 )
 
 
+def rate_limit_text(limit: RateLimit) -> str | None:
+    """The sidebar's rate-limit line for Braze's workspace-wide bucket: which limit it is, per
+    what, and how much is left (None when Braze did not say how much is left)."""
+    if limit.remaining is None:
+        return None
+    unit = {60.0: "minute", 3600.0: "hour", 86400.0: "day"}.get(DEFAULT_LIMIT.per_seconds)
+    window = f"this {unit}" if unit else "in this window"
+    of = f" of {limit.limit:,}" if limit.limit is not None else ""
+    text = (
+        f"Braze requests left {window}: {limit.remaining:,}{of} "
+        "(the workspace-wide limit most endpoints share"
+    )
+    if limit.reset is not None:
+        text += f"; resets {limit.reset:%H:%M} UTC"
+    return text + ")."
+
+
 def render_rate_limit(slot: st.delta_generator.DeltaGenerator, ws: Workspace) -> None:
-    """After the page ran: Braze's remaining request budget, if a response reported it, and a
-    notice when the replicas' shared cache (Redis) is configured but unreachable."""
+    """After the page ran: what is left of Braze's workspace-wide request limit (the same
+    limit on every page, whichever endpoints the page called), if a response reported it, and
+    a notice when the replicas' shared cache (Redis) is configured but unreachable."""
     lines = [SHARED_STORE_DOWN] if shared_store.check() == "down" else []
     try:
-        limit = settings.client_for(ws).rate_limit
+        limit = settings.client_for(ws).rate_limit_of(DEFAULT_LIMIT.name)
     except ValueError:  # an unusable workspace already says so where it is used
         limit = None
-    if limit is not None and limit.remaining is not None:
-        of = f" of {limit.limit:,}" if limit.limit is not None else ""
-        text = f"Braze rate limit: {limit.remaining:,}{of} requests left"
-        if limit.reset is not None:
-            text += f" (resets {limit.reset:%H:%M} UTC)"
+    text = rate_limit_text(limit) if limit is not None else None
+    if text:
         lines.append(text)
     if lines:
-        slot.caption("  \n".join(lines))
+        slot.caption(
+            "  \n".join(lines),
+            help="Braze limits API requests per workspace: most endpoints share one hourly "
+            "limit; campaign stats (/campaigns/data_series), user exports by id and the event "
+            "and product lists have limits of their own, which this line leaves out.",
+        )
 
 
 def current_filters() -> Filters:

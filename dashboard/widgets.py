@@ -30,7 +30,7 @@ from dashboard.display import (
     delta_colour,
     delta_text,
 )
-from dashboard.filters import Filters
+from dashboard.filters import Filters, comparison_text
 from dashboard.safe_csv import to_csv_bytes
 
 #: One chart toolbar for every page: no plotly logo, no lasso/box select (nothing uses them).
@@ -81,12 +81,10 @@ def page_header(
 
     ``app`` is plain text (escaped here); ``note`` is markdown.
     """
-    parts = [range_text(filters)]
+    # with changes on the page, the range says what it is compared with (filters.comparison_text)
+    parts = [comparison_text(filters) if compare else range_text(filters)]
     if app is not None:
         parts.append(md_escape(app))
-    if compare:
-        previous = filters.previous_period()
-        parts.append(f"changes compared with {previous.start:%d %b} – {previous.end:%d %b %Y}")
     if note:
         parts.append(note)
     st.title(title)

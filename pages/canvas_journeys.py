@@ -170,9 +170,9 @@ period = file_range(filters)
 
 st.title("Canvases")
 st.caption(
-    f"{start:%d %b %Y} – {end:%d %b %Y} ({filters.days} days, UTC days). Braze serves Canvas "
-    f"stats at most 14 days per request, so this range is fetched as {len(windows)} "
-    f"back-to-back window{'s' if len(windows) != 1 else ''} and stitched."
+    f"{start:%d %b %Y} – {end:%d %b %Y} ({filters.days} days, UTC days).",
+    help=f"Braze serves Canvas stats at most 14 days per request, so this range is fetched "
+    f"as {len(windows)} back-to-back window{'s' if len(windows) != 1 else ''} and stitched.",
 )
 
 # ---- widgets ---------------------------------------------------------------------------
@@ -351,7 +351,7 @@ st.subheader("Results for the range")
 summary = data.summary.value if data.summary.ok else None
 if summary is None:
     if data.summary.error is not None:
-        show_error(data.summary.error, "the Canvas summary (/canvas/data_summary)")
+        show_error(data.summary.error, "the Canvas summary")
 else:
     totals = total_row(summary.totals)
     rate = metrics.canvas_conversion_rate(totals["conversions"], totals["entries"])
@@ -411,14 +411,16 @@ else:
                     metric_card(card_label, card_value, help=note)
     if len(windows) > 1:
         st.caption(
-            f"From /canvas/data_summary, called once per 14-day window ({len(windows)} calls) "
-            "and added up."
+            f"Braze reports a Canvas's results 14 days at a time: these totals add up "
+            f"{len(windows)} such periods.",
+            help=f"From /canvas/data_summary, called once per 14-day window ({len(windows)} "
+            "calls) and added up.",
         )
 
 series = data.series.value if data.series.ok else None
 # without the series the tabs still render: the journey map needs only the details
 if series is None and data.series.error is not None:
-    show_error(data.series.error, "the Canvas's daily stats (/canvas/data_series)")
+    show_error(data.series.error, "the Canvas's daily stats")
 
 perf_tab, variant_tab, step_tab, health_tab, map_tab = st.tabs(
     ["Performance", "Variants", "Steps", "Channel health", "Journey map"]
@@ -579,7 +581,7 @@ with step_tab:
                 )
     if summary is not None and not summary.steps.empty:
         with (
-            st.expander("Step totals from the summary (/canvas/data_summary)"),
+            st.expander("Step totals for the whole range"),
             guarded("the summary's step stats"),
         ):
             summary_steps = memoized(step_table, steps_layout, summary.steps)

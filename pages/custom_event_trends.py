@@ -28,6 +28,7 @@ from dashboard.data.events import (
 )
 from dashboard.data.timeseries import HOURLY_MAX_DAYS
 from dashboard.display import show_table
+from dashboard.filters import compared_label, comparison_text
 from dashboard.navigation import require_app
 from dashboard.url_state import sync_query_params
 from dashboard.widgets import (
@@ -47,6 +48,7 @@ require_app()  # this page only runs inside app.py (see dashboard/navigation.py)
 
 K_EVENTS, K_SEGMENT, K_HOURLY = "ev_events", "ev_segment", "ev_hourly"
 MAX_CARDS = 5
+OPENING_EVENTS = 3  # what the page opens with when no link names events
 EVENT_TABLE = ["name", "status", "tag_names_text", "included_in_analytics_report", "description"]
 EVENT_COLUMNS_CONFIG = {
     "name": st.column_config.TextColumn("Event"),
@@ -75,7 +77,8 @@ segment_names = {s.segment_id: s.name for s in segments.tracked}
 if K_EVENTS not in st.session_state:
     linked = [e for e in st.query_params.get_all("event") if e in event_names]
     if not linked and catalog is not None and "event" not in st.query_params:
-        linked = default_events(catalog)  # open on an event, not an empty chart
+        # open on a chart, not an empty picker; a link's events win
+        linked = default_events(catalog, OPENING_EVENTS)
     st.session_state[K_EVENTS] = linked[:MAX_EVENTS]
     linked_segment = st.query_params.get("segment")
     st.session_state[K_SEGMENT] = linked_segment if linked_segment in segment_names else ALL_USERS
@@ -123,8 +126,10 @@ sync_query_params({"event": selected, "segment": segment_id, "unit": "hour" if h
 
 if catalog is not None and not catalog.has_definitions:
     st.caption(
-        "Descriptions, statuses and tags are not shown: this API key lacks the `events.get` "
-        "permission, so the event names come from `/events/list`."
+        "Descriptions, statuses and tags are not shown: this API key may list the custom "
+        "events but not read their definitions.",
+        help="The key lacks the `events.get` permission, so the event names come from "
+        "`/events/list`.",
     )
 
 # ---- one load -------------------------------------------------------------------------
@@ -162,8 +167,8 @@ else:
                     event_total,
                     previous=previous_total,
                     chart_data=series["value"].dropna().tolist(),
-                    help="Occurrences in the range (UTC days), compared with the previous period.",
-                    comparison=f"vs previous {filters.days} days",
+                    help=f"Occurrences: {comparison_text(filters)}.",
+                    comparison=compared_label(filters),
                 )
     with guarded("the events chart"):
         fig = events_figure(data.event_series(), unit, filters.timezone, list(data.events))
@@ -234,7 +239,7 @@ with left, guarded("the sessions chart"):
                 total(daily.value),
                 previous=total(before.value) if before is not None and before.ok else None,
                 help="Sessions started in the range (UTC days), for the app and segment chosen.",
-                comparison=f"vs previous {filters.days} days",
+                comparison=compared_label(filters),
                 height=SESSION_CARD_PX,
             )
         if data.sessions is None:  # load_events_page always sets it

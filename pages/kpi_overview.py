@@ -18,6 +18,7 @@ from dashboard.data.kpis import METRICS, export_table, load_kpi_page
 from dashboard.data.overview import chart_flags
 from dashboard.data.timeseries import HOURLY_MAX_DAYS
 from dashboard.display import show_table
+from dashboard.filters import compared_label
 from dashboard.navigation import require_app
 from dashboard.widgets import (
     PLOTLY_CONFIG,
@@ -84,7 +85,7 @@ else:
                 chart_data=frame[metric].dropna().tolist() if frame is not None else None,
                 help=CARD_HELP[metric],
                 lower_is_better=metric == "uninstalls",
-                comparison=f"vs prior {filters.days}d",
+                comparison=compared_label(filters),
             )
 
     def series_chart(metric: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 APP_TIMEOUT = 60.0  # seconds per AppTest run: generous for a shared 2-core machine
+
+# The tests' demo (in process and in the servers the browser tests start, which inherit the
+# environment) carries the hostile names every escaping test relies on; a real demo never does.
+os.environ["DASHBOARD_DEMO_HOSTILE_NAMES"] = "1"
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -30,7 +35,9 @@ def sandbox() -> Iterator[Any]:
     from dashboard.filters import utc_today
 
     # enforce the key, so a wrong one gets 401
-    url = start_sandbox(api_key=SANDBOX_API_KEY, plants=demo_plants(utc_today()))
+    url = start_sandbox(
+        api_key=SANDBOX_API_KEY, plants=demo_plants(utc_today()), hostile_names=True
+    )
     yield url
     url.stop()
 

@@ -29,7 +29,7 @@ def today() -> date:
 
 @pytest.fixture(scope="module")
 def url() -> SandboxURL:
-    base = start_sandbox(seed=7, export_delay=0.3)
+    base = start_sandbox(seed=7, export_delay=0.3, hostile_names=True)
     yield base
     base.stop()
 
@@ -89,7 +89,7 @@ def test_workspace_looks_real(ws) -> None:
 
 
 def test_same_seed_same_workspace(ws) -> None:
-    again = Sandbox(seed=7, users=50).workspace
+    again = Sandbox(seed=7, users=50, hostile_names=True).workspace
     assert [c.id for c in again.campaigns] == [c.id for c in ws.campaigns]
     assert again.users == ws.users[:50]
 

@@ -62,8 +62,8 @@ def test_page_header_states_range_app_comparison_and_note():
     at = _run(script)
     assert at.title[0].value == "Key metrics"
     assert at.caption[0].value == (
-        "01 Mar 2025 – 30 Mar 2025 (30 days, UTC) · iOS \\[beta\\] · "
-        "changes compared with 30 Jan – 28 Feb 2025 · in **USD**"
+        "1–30 Mar 2025 (complete UTC days) compared with 30 Jan – 28 Feb 2025 · "
+        "iOS \\[beta\\] · in **USD**"
     )
 
 

@@ -21,7 +21,10 @@ def test_previous_period_has_same_length_and_touches():
 
 
 def test_presets():
-    assert preset_range("This month", date(2026, 11, 28)) == (date(2026, 11, 1), date(2026, 11, 28))
+    assert preset_range("Month to date", date(2026, 11, 28)) == (
+        date(2026, 11, 1),
+        date(2026, 11, 27),
+    )
     assert preset_range("Last 7 days", date(2026, 11, 28))[1] == date(2026, 11, 27)
     with pytest.raises(ValueError):
         preset_range("Yesterday-ish", date(2026, 11, 28))

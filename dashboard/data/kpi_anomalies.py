@@ -41,17 +41,21 @@ class KpiAnomalies:
         return tuple(sorted(flags, key=lambda a: (-a.day.toordinal(), -abs(a.change))))
 
 
+def _previous_touches(filters: Filters) -> bool:
+    """Whether the compared period ends the day before the range (a calendar comparison,
+    1–14 Nov for 1–14 Dec, leaves a gap the flags' history must not skip)."""
+    return filters.previous_period().end == filters.start - timedelta(days=1)
+
+
 def _history_gap(filters: Filters) -> Filters | None:
     """The older days the flags need that the previous period does not cover, if any: four
     weeks behind the range's first day, and more for a short range, so the usual wobble is
     measured over at least ``WOBBLE_DAYS`` days (one launch week cannot inflate it)."""
-    previous = filters.previous_period()
     first_needed = filters.start - timedelta(days=HISTORY_DAYS + max(0, WOBBLE_DAYS - filters.days))
-    if previous.start <= first_needed:
+    covered_from = filters.previous_period().start if _previous_touches(filters) else filters.start
+    if covered_from <= first_needed:
         return None
-    return Filters(
-        start=first_needed, end=previous.start - timedelta(days=1), app_id=filters.app_id
-    )
+    return Filters(start=first_needed, end=covered_from - timedelta(days=1), app_id=filters.app_id)
 
 
 def kpi_anomalies(
@@ -63,15 +67,20 @@ def kpi_anomalies(
     flags: dict[str, tuple[Anomaly, ...]] = {}
     errors: dict[str, BaseException] = {}
     for metric in METRICS:
-        current, previous = page.current[metric], page.previous[metric]
+        current = page.current[metric]
+        # the compared period is history only when it ends the day before the range
+        previous = page.previous[metric] if _previous_touches(filters) else None
         older = (extra or {}).get(metric)
         failed = (
-            current.error or previous.error or (older if isinstance(older, BaseException) else None)
+            current.error
+            or (previous.error if previous is not None else None)
+            or (older if isinstance(older, BaseException) else None)
         )
         if failed is not None:
             errors[metric] = failed
             continue
-        parts = [f for f in (older, previous.value, current.value) if isinstance(f, pd.DataFrame)]
+        before = previous.value if previous is not None else None
+        parts = [f for f in (older, before, current.value) if isinstance(f, pd.DataFrame)]
         joined = (
             pd.concat([p for p in parts if not p.empty], ignore_index=True)
             if any(not p.empty for p in parts)

@@ -203,6 +203,7 @@ def load_kpi_page(ws: Workspace, filters: Filters, *, hourly: bool = False) -> K
     params = {
         "start": filters.start.isoformat(),
         "end": filters.end.isoformat(),
+        "comparison": filters.comparison,
         "app_id": filters.app_id,
         "hourly": want_hourly,
         "timezone": filters.timezone if want_hourly else None,

@@ -208,6 +208,7 @@ def findings_csv(ws: Workspace, page: OverviewPage, view: Mapping[str, str]) -> 
     params = {
         "start": f.start.isoformat(),
         "end": f.end.isoformat(),
+        "comparison": f.comparison,
         "app_id": f.app_id,
         "view": sorted(view.items()),
     }
@@ -431,6 +432,7 @@ def load_overview(
     params = {
         "start": filters.start.isoformat(),
         "end": filters.end.isoformat(),
+        "comparison": filters.comparison,
         "app_id": filters.app_id,
     }
 
