@@ -68,6 +68,16 @@ LEADERBOARD_CONFIG = {
     "tags": st.column_config.TextColumn("Tags"),
     "api_campaign": st.column_config.CheckboxColumn("API", help="API-triggered campaign"),
     "sent": st.column_config.NumberColumn("Sent", format=NUMBER),
+    "sent_previous": st.column_config.NumberColumn(
+        "Sent · period before",
+        format=NUMBER,
+        help="Messages sent in the same number of days just before the range.",
+    ),
+    "sent_change": st.column_config.NumberColumn(
+        "Sent · change",
+        format="percent",
+        help="Messages sent against the period before (blank when nothing was sent then).",
+    ),
     "delivered": st.column_config.NumberColumn(
         "Delivered", format=NUMBER, help="Push: sent − bounces; webhook: sent − errors."
     ),

@@ -187,6 +187,14 @@ with guarded("the product totals"):
                     "revenue_per_purchase": st.column_config.NumberColumn(
                         "Revenue per purchase", format="dollar"
                     ),
+                    "revenue_previous": st.column_config.NumberColumn(
+                        "Revenue · period before",
+                        format="dollar",
+                        help="Revenue in the same number of days just before the range.",
+                    ),
+                    "revenue_change": st.column_config.NumberColumn(
+                        "Revenue · change", format="percent", help="Against the period before."
+                    ),
                     "share_of_revenue": st.column_config.NumberColumn(
                         "Share of revenue", format="percent"
                     ),

@@ -52,7 +52,7 @@ def test_links_keep_the_view(app_test, demo) -> None:
 
 
 def test_a_failing_part_says_so_and_the_rest_renders(app_test, demo) -> None:
-    demo.inject("/canvas/data_summary", 500)
+    demo.inject("/canvas/data_series", 500)
     at = app_test("overview")
     assert not at.exception
     errors = [e.value for e in at.error]
