@@ -362,7 +362,7 @@ def load_event_table(
     # one event first: when Braze refuses it (rate limit, outage), the rest are not sent
     first = fan_out(one, names[:1])
     if first and first[0].error is not None:
-        refused = {e: LoadResult(e, error=first[0].error) for e in names}
+        refused: dict[str, LoadResult] = {e: LoadResult(e, error=first[0].error) for e in names}
         return EventTable(results=refused, listed=len(tuple(events)))
     rest = fan_out(one, names[1:], on_progress=on_progress)
     results = {r.item: r for r in (*first, *rest)}
