@@ -181,7 +181,6 @@ class Metrics:
                 * 0.18
                 * WEEKDAY[d.weekday()]
                 * noise(self.seed, key, d, 0.06)
-                * min(1.3, launch_boost(self.seed, key, d, 0.01))
             ),
         )
 
@@ -211,7 +210,6 @@ class Metrics:
                     * factor
                     * WEEKDAY[d.weekday()]
                     * noise(self.seed, k, d, 0.2)
-                    * launch_boost(self.seed, k, d)
                 )
 
             leaves.append(Leaf(self.seed, key, formula))

@@ -301,3 +301,23 @@ def test_cold_cost_is_what_the_readme_states(demo) -> None:
     # the figure README states for the demo workspace
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert f"**{total:,} requests**" in readme
+
+
+def test_the_demo_flags_only_its_planted_days(demo) -> None:
+    """The demo's KPI series carry noise but no unplanned bursts: every preset flags exactly
+    the planted days, and a whole year of sandbox noise stays under one flag per 90 days."""
+    from braze_sandbox import demo_plants
+    from dashboard.filters import preset_range
+    from dashboard.settings import demo_workspace
+
+    planted = {(p.metric, p.day) for p in demo_plants(TODAY).kpis}
+    ws = demo_workspace()
+    for preset in ("Last 7 days", "Last 30 days", "Last 90 days"):
+        start, end = preset_range(preset, TODAY)
+        found = load_kpi_anomalies(ws, Filters(start, end))
+        assert {(a.metric, a.day) for a in found.all()} == planted, preset
+    end = TODAY - timedelta(days=1)
+    year = load_kpi_anomalies(ws, Filters(end - timedelta(days=359), end))
+    unplanned = [a for a in year.all() if (a.metric, a.day) not in planted]
+    print(f"a year of the demo: {len(unplanned)} unplanned flags over 5 series")
+    assert len(unplanned) <= 4, [a.sentence() for a in unplanned]
