@@ -176,12 +176,7 @@ class Metrics:
         return Leaf(
             self.seed,
             key,
-            lambda d: (
-                mau.daily(d)
-                * 0.18
-                * WEEKDAY[d.weekday()]
-                * noise(self.seed, key, d, 0.06)
-            ),
+            lambda d: mau.daily(d) * 0.18 * WEEKDAY[d.weekday()] * noise(self.seed, key, d, 0.06),
         )
 
     def _apps(self, app_id: str | None) -> list[App]:
@@ -205,12 +200,7 @@ class Metrics:
             mau = self._mau_app(a)
 
             def formula(d: date, m: Leaf = mau, k: str = key) -> float:
-                return (
-                    m.daily(d)
-                    * factor
-                    * WEEKDAY[d.weekday()]
-                    * noise(self.seed, k, d, 0.2)
-                )
+                return m.daily(d) * factor * WEEKDAY[d.weekday()] * noise(self.seed, k, d, 0.2)
 
             leaves.append(Leaf(self.seed, key, formula))
         return Total(tuple(leaves))
