@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from dashboard.charts.kpis import METRIC_STYLES
 from dashboard.filters import utc_today
 from tests.conftest import chart_traces, rendered_text
 
@@ -61,13 +62,37 @@ def test_a_failing_part_says_so_and_the_rest_renders(app_test, demo) -> None:
     assert len(chart_traces(at)) == 5
 
 
-def test_the_kpi_page_rings_the_same_unusual_days(app_test) -> None:
+def test_the_kpi_page_rings_the_same_unusual_days_and_marks_the_launches(app_test, demo) -> None:
     at = app_test("kpis")
     assert not at.exception
-    dau = chart_traces(at)["Daily active users"]
+    traces = chart_traces(at)
+    dau = traces[METRIC_STYLES["dau"].title]
     rings = [t for t in dau if t.get("name") == "Unusual day"]
     assert rings and any(x.startswith(DEMO_DROP.isoformat()) for x in rings[0]["x"])
     assert "below what the previous" in rings[0]["hovertext"][0] or len(rings[0]["hovertext"]) > 1
+    # the demo's planted launch (braze_sandbox.plants.demo_plants), on every daily chart
+    launched = demo.workspace.campaigns[1]
+    day = utc_today() - timedelta(days=6)
+    for title in [METRIC_STYLES[m].title for m in ("mau", "dau", "new_users", "uninstalls")]:
+        marks = [t for t in traces[title] if t.get("name") == "Launch"]
+        assert marks, title
+        hover = dict(zip((x[:10] for x in marks[0]["x"]), marks[0]["hovertext"], strict=True))
+        assert f"“{launched.name}” started sending" in hover[day.isoformat()], title
+    assert "dotted lines" in "\n".join(c.value for c in at.caption)
+
+    # the same marks as the overview's charts, and after the overview nothing new is sent
+    overview = app_test("overview")
+    before = len(demo.requests)
+    again = app_test("kpis")
+    assert demo.requests[before:] == []
+    for title in (METRIC_STYLES["dau"].title, METRIC_STYLES["sessions"].title):
+        mine = [t for t in chart_traces(again)[title] if t.get("name") == "Launch"]
+        theirs = [t for t in chart_traces(overview)[title] if t.get("name") == "Launch"]
+        assert mine and mine[0]["x"] == theirs[0]["x"], title
+
+    at.toggle(key="kpi_launches").set_value(False).run()
+    dau = chart_traces(at)[METRIC_STYLES["dau"].title]
+    assert not [t for t in dau if t.get("name") == "Launch"]
 
 
 @pytest.fixture

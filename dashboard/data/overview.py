@@ -360,6 +360,62 @@ def _launches(
     return tuple(found), errors
 
 
+@dataclass(frozen=True)
+class Launches:
+    """The range's launches and stops, and what failed to load (per kind)."""
+
+    launches: tuple[Launch, ...]
+    errors: Mapping[str, BaseException]
+
+
+def load_launches(
+    ws: Workspace, filters: Filters, *, on_progress: Progress | None = None
+) -> Launches:
+    """Launches alone (the KPI page's charts): the campaigns and Canvases the overview ranks,
+    read through the same loaders, so after the overview, the Campaigns or the Canvases page
+    this sends nothing; cached when nothing failed."""
+
+    def fetch() -> Launches:
+        names: dict[str, dict[str, str]] = {}
+        errors: dict[str, BaseException] = {}
+        lists: dict[str, Callable[[], dict[str, str]]] = {
+            "campaign": lambda: _names(
+                campaign_data.load_campaigns(ws, include_archived=False).head(RANKED_CAMPAIGNS)
+            ),
+            "canvas": lambda: _names(canvas_data.load_canvas_list(ws, include_archived=False)),
+        }
+        for result in fan_out(lambda kind: lists[kind](), list(lists)):
+            if result.error is not None:
+                errors[result.item] = result.error
+            else:
+                names[result.item] = result.unwrap()
+        tasks = [_Task(kind, item_id) for kind, items in names.items() for item_id in items]
+        results = fan_out(lambda t: _volumes(ws, filters, t), tasks, on_progress=on_progress)
+        found, failed = _launches(filters, names, {r.item: r for r in results})
+        errors.update(failed)
+        if errors:
+            raise _PartialLaunches(Launches(found, MappingProxyType(errors)))
+        return Launches(found, MappingProxyType({}))
+
+    params = {"start": filters.start.isoformat(), "end": filters.end.isoformat()}
+    try:
+        return cached(
+            ws.fingerprint,
+            "overview.launches",
+            params,
+            fetch,
+            series_kind(filters.end, utc_today()),
+        )
+    except _PartialLaunches as partial:
+        return partial.launches
+
+
+class _PartialLaunches(Exception):
+    def __init__(self, launches: Launches) -> None:
+        super().__init__("some launches failed to load")
+        self.launches = launches
+
+
 class _Partial(Exception):
     """Carries a page with a failed part out of the cache's fetch, so it is not cached."""
 
