@@ -321,3 +321,50 @@ def test_the_demo_flags_only_its_planted_days(demo) -> None:
     unplanned = [a for a in year.all() if (a.metric, a.day) not in planted]
     print(f"a year of the demo: {len(unplanned)} unplanned flags over 5 series")
     assert len(unplanned) <= 4, [a.sentence() for a in unplanned]
+
+
+def test_the_findings_csv_holds_every_finding_once_and_is_formula_safe(
+    boxes: dict[str, Sandbox],
+) -> None:
+    import dataclasses
+    import io
+
+    import pandas as pd
+
+    from dashboard.data.overview import findings_csv
+    from dashboard.insights.launches import Launch
+
+    ws = _workspace(boxes["planted"])
+    page = load_overview(ws, default_filters())
+    view = {"range": "last_30"}
+    table = pd.read_csv(io.BytesIO(findings_csv(ws, page, view)), encoding="utf-8-sig")
+    movers = sum(len(m.all()) for m in page.movers.values())
+    assert len(table) == len(page.anomalies.all()) + len(page.launches) + movers
+    assert table["finding"].value_counts().to_dict() == {
+        **{f"unusual {d}": n for d, n in _count(a.direction for a in page.anomalies.all()).items()},
+        **{f"{e} sending": n for e, n in _count(x.event for x in page.launches).items()},
+        **{
+            label: n
+            for label, n in _count(
+                {"up": "top riser", "down": "top faller", "new": "new", "stopped": "stopped"}[
+                    m.status
+                ]
+                for ms in page.movers.values()
+                for m in ms.all()
+            ).items()
+        },
+    }
+    assert table["link"].str.endswith("range=last_30").all()
+    assert table["explanation"].notna().all()
+
+    evil = Launch("campaign", "c1", '=HYPERLINK("http://evil.example","x")', "started", TODAY)
+    bad = dataclasses.replace(page, launches=(evil,))
+    text = findings_csv(ws, bad, view).decode("utf-8-sig")
+    assert "'=HYPERLINK" in text and ",=HYPERLINK" not in text
+
+
+def _count(values: Any) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for v in values:
+        out[v] = out.get(v, 0) + 1
+    return out

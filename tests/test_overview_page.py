@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pandas as pd
 import pytest
 
 from dashboard.charts.kpis import METRIC_STYLES
@@ -60,6 +61,8 @@ def test_a_failing_part_says_so_and_the_rest_renders(app_test, demo) -> None:
     assert any("the canvases" in e and "(500)" in e for e in errors), errors
     assert "Unusual days" in {s.value for s in at.subheader}
     assert len(chart_traces(at)) == 5
+    # "nothing unusual" is said only when it is known: not with a part missing
+    assert not any(s.value.startswith("Nothing unusual") for s in at.success)
 
 
 def test_the_kpi_page_rings_the_same_unusual_days_and_marks_the_launches(app_test, demo) -> None:
@@ -125,3 +128,46 @@ def test_when_nothing_is_unusual_the_page_says_so(app_test, flat_workspace) -> N
     assert any(s.value.startswith("Nothing unusual in this range") for s in at.success)
     infos = " ".join(i.value for i in at.info)
     assert "No unusual KPI day" in infos and "No campaign or Canvas started" in infos
+
+
+def test_each_finding_link_opens_its_page_on_that_item_with_the_same_view(app_test, demo) -> None:
+    """Follow one link of each kind from the overview (last 7 days, one app): the page opens on
+    the same range and app, with the linked campaign, Canvas, event or product chosen."""
+    from urllib.parse import parse_qsl, urlsplit
+
+    from dashboard.widgets import md_escape
+
+    ws = demo.workspace
+    app_id = ws.apps[0].id
+    at = app_test("overview", query={"range": "last_7", "app": app_id})
+    assert not at.exception
+    view_filters = at.session_state["filters"]
+    links: dict[str, str] = {}
+    for frame in (d.value for d in at.dataframe):
+        for link in frame.get("link", pd.Series([], dtype="string")).dropna():
+            links.setdefault(urlsplit(link).path, link)
+    text = "\n".join(m.value for m in at.markdown)
+    assert f"[Open KPIs](/kpis?range=last_7&app={app_id})" in text
+    assert set(links) == {"/campaigns", "/canvases", "/events", "/revenue"}, links
+
+    def follow(link: str):
+        parts = urlsplit(link)
+        query = dict(parse_qsl(parts.query))
+        assert query["range"] == "last_7" and query["app"] == app_id
+        page = app_test(parts.path.strip("/"), query=query)
+        assert not page.exception, [e.value for e in page.exception]
+        assert page.session_state["filters"] == view_filters  # same range, same app
+        return page, query
+
+    page, query = follow(links["/campaigns"])
+    campaign = ws.campaign_by_id[query["campaign_id"]]
+    assert [t.value for t in page.title] == [md_escape(campaign.name)]
+
+    page, query = follow(links["/canvases"])
+    assert page.session_state["cv_pick"] == query["canvas_id"]
+
+    page, query = follow(links["/events"])
+    assert page.multiselect(key="ev_events").value == [query["event"]]
+
+    page, query = follow(links["/revenue"])
+    assert page.multiselect(key="rev_products").value == [query["product"]]

@@ -197,6 +197,20 @@ def findings_table(page: OverviewPage, view: Mapping[str, str]) -> pd.DataFrame:
     return table
 
 
+def _signature(page: OverviewPage) -> tuple[Any, ...]:
+    """What the findings are made of, as plain values (cheap: a few dozen findings)."""
+    return (
+        tuple((a.metric, a.day.isoformat(), a.value, a.expected) for a in page.anomalies.all()),
+        tuple((x.kind, x.item_id, x.name, x.event, x.day.isoformat()) for x in page.launches),
+        tuple(
+            (m.kind, m.item_id, m.name, m.current, m.previous, m.status)
+            for movers in page.movers.values()
+            for m in movers.all()
+        ),
+        tuple((k, m.measure) for k, m in page.movers.items()),
+    )
+
+
 def findings_csv(ws: Workspace, page: OverviewPage, view: Mapping[str, str]) -> bytes:
     """``findings_table`` as formula-safe CSV bytes; built once per complete page and view
     (40 ms a rerun otherwise), never cached for a page with a failed part."""
@@ -209,6 +223,7 @@ def findings_csv(ws: Workspace, page: OverviewPage, view: Mapping[str, str]) -> 
         "end": f.end.isoformat(),
         "app_id": f.app_id,
         "view": sorted(view.items()),
+        "findings": _signature(page),  # by content: a reloaded page never gets an old file
     }
     return cached(
         ws.fingerprint, "overview.findings_csv", params, build, series_kind(f.end, utc_today())
