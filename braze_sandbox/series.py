@@ -176,13 +176,7 @@ class Metrics:
         return Leaf(
             self.seed,
             key,
-            lambda d: (
-                mau.daily(d)
-                * 0.18
-                * WEEKDAY[d.weekday()]
-                * noise(self.seed, key, d, 0.06)
-                * min(1.3, launch_boost(self.seed, key, d, 0.01))
-            ),
+            lambda d: mau.daily(d) * 0.18 * WEEKDAY[d.weekday()] * noise(self.seed, key, d, 0.06),
         )
 
     def _apps(self, app_id: str | None) -> list[App]:
@@ -206,13 +200,7 @@ class Metrics:
             mau = self._mau_app(a)
 
             def formula(d: date, m: Leaf = mau, k: str = key) -> float:
-                return (
-                    m.daily(d)
-                    * factor
-                    * WEEKDAY[d.weekday()]
-                    * noise(self.seed, k, d, 0.2)
-                    * launch_boost(self.seed, k, d)
-                )
+                return m.daily(d) * factor * WEEKDAY[d.weekday()] * noise(self.seed, k, d, 0.2)
 
             leaves.append(Leaf(self.seed, key, formula))
         return Total(tuple(leaves))

@@ -73,6 +73,17 @@ LEADERBOARD_CONFIG = {
     "sent": st.column_config.NumberColumn(
         "Sent", format=NUMBER, width="small", help=metrics.count_help("sent")
     ),
+    "sent_previous": st.column_config.NumberColumn(
+        "Sent · period before",
+        format=NUMBER,
+        help="Messages sent in the same number of days just before the range.",
+    ),
+    "sent_change": st.column_config.NumberColumn(
+        "Sent · change",
+        format="percent",
+        width="small",
+        help="Messages sent against the period before (blank when nothing was sent then).",
+    ),
     "delivered": st.column_config.NumberColumn(
         "Delivered", format=NUMBER, width="small", help=metrics.count_help("delivered")
     ),
@@ -105,6 +116,7 @@ KEY_COLUMNS = (
     "name",
     "channels",
     "sent",
+    "sent_change",
     "open_rate",
     "click_rate",
     "conversions",

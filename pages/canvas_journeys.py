@@ -25,6 +25,7 @@ from dashboard.charts.common import memoized
 from dashboard.data.canvases import (
     CANVAS_METRICS,
     canvas_windows,
+    compared_windows,
     daily_step_channels,
     daily_totals,
     daily_variants,
@@ -172,7 +173,9 @@ st.title("Canvases")
 st.caption(
     f"{start:%d %b %Y} – {end:%d %b %Y} ({filters.days} days, UTC days).",
     help=f"Braze serves Canvas stats at most 14 days per request, so this range is fetched "
-    f"as {len(windows)} back-to-back window{'s' if len(windows) != 1 else ''} and stitched.",
+    f"as {len(windows)} back-to-back window{'s' if len(windows) != 1 else ''} and stitched "
+    f"(the leaderboard, which also compares with the period before, as "
+    f"{len(compared_windows(start, end))}).",
 )
 
 # ---- widgets ---------------------------------------------------------------------------
@@ -241,6 +244,16 @@ if canvases is not None:
                     "name": st.column_config.TextColumn("Canvas", width="medium"),
                     "tags_text": st.column_config.TextColumn("Tags"),
                     **RESULT_COLUMNS,
+                    "entries_previous": st.column_config.NumberColumn(
+                        "Entries · period before",
+                        format=COUNT,
+                        help="Entries in the same number of days just before the range.",
+                    ),
+                    "entries_change": st.column_config.NumberColumn(
+                        "Entries · change",
+                        format="percent",
+                        help="Entries against the period before (blank when there were none).",
+                    ),
                 },
             )
             csv_download(table, f"braze-canvas-leaderboard-{period}.csv", "Leaderboard (CSV)")

@@ -18,8 +18,10 @@ from dashboard.data.definitions import EventCatalog, definitions_export, load_ev
 from dashboard.data.events import (
     ALL_USERS,
     MAX_EVENTS,
+    MAX_TABLE_EVENTS,
     SegmentChoices,
     default_events,
+    load_event_table,
     load_events_page,
     load_segment_choices,
     series_export,
@@ -267,3 +269,49 @@ with right, guarded("sessions per DAU"):
                 "Braze reports DAU for the whole app, not per segment, so this ratio uses all "
                 "users' sessions."
             )
+
+# ---- every event against the period before ------------------------------------------------
+st.subheader("Every custom event · this period against the one before")
+with guarded("the every-event comparison"):
+    if not event_names:
+        empty_state("This workspace has no custom events yet.")
+    else:
+        table_progress = st.empty()
+
+        def table_loading(done: int, count: int) -> None:
+            table_progress.progress(done / count, text=f"Comparing events… {done:,} of {count:,}")
+
+        every = load_event_table(
+            ws, filters, event_names, segment_id=segment_id, on_progress=table_loading
+        )
+        table_progress.empty()
+        failures = every.errors()
+        if failures:
+            show_error(
+                next(iter(failures.values())),
+                f"{len(failures):,} of {len(every.results):,} events (left out of the table)",
+            )
+        compared = every.totals()
+        if every.listed > MAX_TABLE_EVENTS:
+            st.caption(
+                f"The first {MAX_TABLE_EVENTS:,} of {every.listed:,} events (in name order)."
+            )
+        st.dataframe(
+            compared,
+            hide_index=True,
+            width="stretch",
+            height=min(420, 38 + 35 * len(compared)),
+            column_config={
+                "event": st.column_config.TextColumn("Event"),
+                "total": st.column_config.NumberColumn("Total", format="localized"),
+                "previous_period": st.column_config.NumberColumn(
+                    f"Previous {filters.days} days", format="localized"
+                ),
+                "change": st.column_config.NumberColumn("Change", format="percent"),
+            },
+        )
+        csv_download(
+            compared.round(4),
+            f"braze-event-comparison-{period}.csv",
+            "Download the comparison (CSV)",
+        )

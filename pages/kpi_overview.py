@@ -15,7 +15,7 @@ from dashboard.charts.kpis import (
 )
 from dashboard.data.kpi_anomalies import load_kpi_anomalies
 from dashboard.data.kpis import METRICS, export_table, load_kpi_page
-from dashboard.data.overview import chart_flags
+from dashboard.data.overview import chart_flags, chart_launches, load_launches
 from dashboard.data.timeseries import HOURLY_MAX_DAYS
 from dashboard.display import show_table
 from dashboard.filters import compared_label
@@ -55,18 +55,44 @@ app_label = sidebar.app_label(ws, filters.app_id)
 
 page_header("Key metrics", filters, app=app_label, compare=True)
 
-hourly = hourly_toggle(
-    filters,
-    "kpi_hourly",
-    label="Hourly sessions",
-    help=f"Available for ranges of up to {HOURLY_MAX_DAYS} days; shown on the sidebar's timezone.",
-)
+toggles = st.columns([1, 1, 3])
+with toggles[0]:
+    hourly = hourly_toggle(
+        filters,
+        "kpi_hourly",
+        label="Hourly sessions",
+        help=f"Available for ranges of up to {HOURLY_MAX_DAYS} days; shown on the sidebar's "
+        "timezone.",
+    )
+with toggles[1]:
+    show_launches = st.toggle(
+        "Mark launches",
+        True,
+        key="kpi_launches",
+        help="Dotted lines on the days a campaign or Canvas started or stopped sending (read "
+        "from the same data as the Campaigns and Canvases pages and What changed).",
+    )
 
 with st.spinner("Loading KPIs from Braze…"):
     data = load_kpi_page(ws, filters, hourly=hourly)
 anomalies = None  # unusual days, ringed on the daily charts (the same ones the overview lists)
 with guarded("the unusual-day marks"):
     anomalies = load_kpi_anomalies(ws, filters, load_kpi_page(ws, filters) if hourly else data)
+launch_marks: tuple[tuple[str, str], ...] = ()  # dotted lines: what started or stopped sending
+if show_launches and not data.is_empty:
+    with guarded("the launch marks"):
+        loading = st.empty()
+
+        def launches_loading(done: int, count: int) -> None:
+            loading.progress(
+                done / count, text=f"Finding campaign and Canvas launches… {done:,} of {count:,}"
+            )
+
+        found = load_launches(ws, filters, on_progress=launches_loading)
+        loading.empty()
+        for kind, failure in found.errors.items():
+            show_error(failure, f"the {kind} launches (not marked)")
+        launch_marks = chart_launches(found.launches)
 
 if data.is_empty:
     no_data_state("KPI", filters, app_label)
@@ -102,15 +128,21 @@ else:
                 fig = memoized(hourly_sessions_figure, data.hourly.value, filters.timezone)
             else:
                 flags = chart_flags(anomalies.flags.get(metric, ())) if anomalies else ()
-                fig = memoized(daily_figure, data.frame(metric), metric, flags)
+                fig = memoized(daily_figure, data.frame(metric), metric, flags, launch_marks)
             st.plotly_chart(fig, config=PLOTLY_CONFIG, key=f"chart_{metric}")
 
     daily = data.daily()
+    marks = []
     if anomalies is not None and anomalies.all():
         count = len(anomalies.all())
+        marks.append(f"red rings mark {count} unusual day{'s' if count != 1 else ''}")
+    if launch_marks:
+        count = len(launch_marks)
+        marks.append(f"dotted lines {count} launch{'es' if count != 1 else ''} or stops")
+    if marks:
         st.caption(
-            f"Red rings mark {count} unusual day{'s' if count != 1 else ''} (hover for why); "
-            "**What changed** lists and explains them."
+            f"On the charts, {' and '.join(marks)} (hover for why); **What changed** lists "
+            "and explains them."
         )
     left, right = st.columns(2)
     with left:

@@ -191,6 +191,14 @@ with guarded("the product totals"):
                     "revenue": money_column("Revenue", CURRENCY),
                     "purchases": st.column_config.NumberColumn("Purchases", format="localized"),
                     "revenue_per_purchase": money_column("Revenue per purchase", CURRENCY),
+                    "revenue_previous": money_column(
+                        "Revenue · period before",
+                        CURRENCY,
+                        help="Revenue in the same number of days just before the range.",
+                    ),
+                    "revenue_change": st.column_config.NumberColumn(
+                        "Revenue · change", format="percent", help="Against the period before."
+                    ),
                     "share_of_revenue": st.column_config.NumberColumn(
                         "Share of revenue", format="percent"
                     ),

@@ -212,17 +212,21 @@ def test_list_search_tags_and_leaderboard(ws, sandbox) -> None:
     seen: list[tuple[int, int]] = []
     board = load_leaderboard(ws, tagged, start, end, on_progress=lambda d, t: seen.append((d, t)))
     assert not board.errors
-    assert seen[-1] == (2 * len(tagged), 2 * len(tagged))  # 21 days = 2 windows per Canvas
+    # 21 days and the 21 before: 42 days = 3 windows per Canvas
+    assert seen[-1] == (3 * len(tagged), 3 * len(tagged))
     assert board.table["entries"].is_monotonic_decreasing
     top = board.table.iloc[0]
     raw = raw_series(sandbox, top["id"], start, end)
     assert top["entries"] == sum(d["total_stats"]["entries"] for d in raw)
     assert top["revenue"] == pytest.approx(sum(d["total_stats"]["revenue"] for d in raw))
+    before = raw_series(sandbox, top["id"], start - timedelta(days=21), start - timedelta(days=1))
+    assert top["entries_previous"] == sum(d["total_stats"]["entries"] for d in before)
+    assert top["entries_change"] == pytest.approx(top["entries"] / top["entries_previous"] - 1)
 
 
 def test_a_failing_canvas_stays_on_the_leaderboard_blank(ws, sandbox) -> None:
     listed = load_canvas_list(ws).head(3)
-    sandbox.sandbox.inject("/canvas/data_summary", 400, times=1)  # 400: not retried
+    sandbox.sandbox.inject("/canvas/data_series", 400, times=1)  # 400: not retried
     try:
         end = utc_today() - timedelta(days=1)
         board = load_leaderboard(ws, listed, end - timedelta(days=5), end)

@@ -190,28 +190,27 @@ def test_hourly_events_and_sessions_state_the_timezone(app_test, demo) -> None:
     assert len(traces) == 2 and traces[0]["x"][0].startswith(f"{start.isoformat()}T00:00:00")
 
 
-def test_a_150_day_range_is_two_back_to_back_windows(app_test, demo) -> None:
+def test_a_150_day_range_and_the_period_before_are_three_back_to_back_windows(
+    app_test, demo
+) -> None:
     end = utc_today() - timedelta(days=1)
     start = end - timedelta(days=149)
     at = app_test(
         "events", query={"range": "custom", "start": start.isoformat(), "end": end.isoformat()}
     )
-    demo.clear_requests()
     at.multiselect(key="ev_events").set_value(PICKED[:1]).run()
     assert not at.exception
-    calls = [
-        r
-        for r in demo.requests
-        if r.path == EVENTS and r.query["ending_at"][:10] > start.isoformat()
-    ]
+    # the every-event table and the chosen event send the same requests: each window once
+    calls = [r for r in demo.requests if r.path == EVENTS and r.query.get("event") == PICKED[0]]
     windows = sorted(
-        (datetime.fromisoformat(r.query["ending_at"]), int(r.query["length"])) for r in calls
+        (datetime.fromisoformat(r.query["ending_at"]).date(), int(r.query["length"])) for r in calls
     )
-    assert [length for _, length in windows] == [50, 100]
-    (first_end, _), (last_end, last_length) = windows
-    assert (
-        last_end.date() - timedelta(days=last_length) == first_end.date() == start + timedelta(49)
-    )
+    # 300 days (the range and the 150 before) as 100-day windows laid back from the end
+    assert windows == [
+        (end - timedelta(days=200), 100),
+        (end - timedelta(days=100), 100),
+        (end, 100),
+    ]
     expected = sum(
         daily(demo, EVENTS, "count", start, start + timedelta(49), event=PICKED[0]).values()
     )

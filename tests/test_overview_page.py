@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pandas as pd
 import pytest
 
+from dashboard.charts.kpis import METRIC_STYLES
 from dashboard.filters import utc_today
 from tests.conftest import chart_traces, rendered_text
 
@@ -52,22 +54,48 @@ def test_links_keep_the_view(app_test, demo) -> None:
 
 
 def test_a_failing_part_says_so_and_the_rest_renders(app_test, demo) -> None:
-    demo.inject("/canvas/data_summary", 500)
+    demo.inject("/canvas/data_series", 500)
     at = app_test("overview")
     assert not at.exception
     errors = [e.value for e in at.error]
     assert any("the canvases" in e and "(500)" in e for e in errors), errors
     assert "Unusual days" in {s.value for s in at.subheader}
     assert len(chart_traces(at)) == 5
+    # "nothing unusual" is said only when it is known: not with a part missing
+    assert not any(s.value.startswith("Nothing unusual") for s in at.success)
 
 
-def test_the_kpi_page_rings_the_same_unusual_days(app_test) -> None:
+def test_the_kpi_page_rings_the_same_unusual_days_and_marks_the_launches(app_test, demo) -> None:
     at = app_test("kpis")
     assert not at.exception
-    dau = chart_traces(at)["Daily active users"]
+    traces = chart_traces(at)
+    dau = traces[METRIC_STYLES["dau"].title]
     rings = [t for t in dau if t.get("name") == "Unusual day"]
     assert rings and any(x.startswith(DEMO_DROP.isoformat()) for x in rings[0]["x"])
     assert "below what the previous" in rings[0]["hovertext"][0] or len(rings[0]["hovertext"]) > 1
+    # the demo's planted launch (braze_sandbox.plants.demo_plants), on every daily chart
+    launched = demo.workspace.campaigns[1]
+    day = utc_today() - timedelta(days=6)
+    for title in [METRIC_STYLES[m].title for m in ("mau", "dau", "new_users", "uninstalls")]:
+        marks = [t for t in traces[title] if t.get("name") == "Launch"]
+        assert marks, title
+        hover = dict(zip((x[:10] for x in marks[0]["x"]), marks[0]["hovertext"], strict=True))
+        assert f"“{launched.name}” started sending" in hover[day.isoformat()], title
+    assert "dotted lines" in "\n".join(c.value for c in at.caption)
+
+    # the same marks as the overview's charts, and after the overview nothing new is sent
+    overview = app_test("overview")
+    before = len(demo.requests)
+    again = app_test("kpis")
+    assert demo.requests[before:] == []
+    for title in (METRIC_STYLES["dau"].title, METRIC_STYLES["sessions"].title):
+        mine = [t for t in chart_traces(again)[title] if t.get("name") == "Launch"]
+        theirs = [t for t in chart_traces(overview)[title] if t.get("name") == "Launch"]
+        assert mine and mine[0]["x"] == theirs[0]["x"], title
+
+    at.toggle(key="kpi_launches").set_value(False).run()
+    dau = chart_traces(at)[METRIC_STYLES["dau"].title]
+    assert not [t for t in dau if t.get("name") == "Launch"]
 
 
 @pytest.fixture
@@ -100,3 +128,46 @@ def test_when_nothing_is_unusual_the_page_says_so(app_test, flat_workspace) -> N
     assert any(s.value.startswith("Nothing unusual in this range") for s in at.success)
     infos = " ".join(i.value for i in at.info)
     assert "No unusual KPI day" in infos and "No campaign or Canvas started" in infos
+
+
+def test_each_finding_link_opens_its_page_on_that_item_with_the_same_view(app_test, demo) -> None:
+    """Follow one link of each kind from the overview (last 7 days, one app): the page opens on
+    the same range and app, with the linked campaign, Canvas, event or product chosen."""
+    from urllib.parse import parse_qsl, urlsplit
+
+    from dashboard.widgets import md_escape
+
+    ws = demo.workspace
+    app_id = ws.apps[0].id
+    at = app_test("overview", query={"range": "last_7", "app": app_id})
+    assert not at.exception
+    view_filters = at.session_state["filters"]
+    links: dict[str, str] = {}
+    for frame in (d.value for d in at.dataframe):
+        for link in frame.get("link", pd.Series([], dtype="string")).dropna():
+            links.setdefault(urlsplit(link).path, link)
+    text = "\n".join(m.value for m in at.markdown)
+    assert f"[Open KPIs](/kpis?range=last_7&app={app_id})" in text
+    assert set(links) == {"/campaigns", "/canvases", "/events", "/revenue"}, links
+
+    def follow(link: str):
+        parts = urlsplit(link)
+        query = dict(parse_qsl(parts.query))
+        assert query["range"] == "last_7" and query["app"] == app_id
+        page = app_test(parts.path.strip("/"), query=query)
+        assert not page.exception, [e.value for e in page.exception]
+        assert page.session_state["filters"] == view_filters  # same range, same app
+        return page, query
+
+    page, query = follow(links["/campaigns"])
+    campaign = ws.campaign_by_id[query["campaign_id"]]
+    assert [t.value for t in page.title] == [md_escape(campaign.name)]
+
+    page, query = follow(links["/canvases"])
+    assert page.session_state["cv_pick"] == query["canvas_id"]
+
+    page, query = follow(links["/events"])
+    assert page.multiselect(key="ev_events").value == [query["event"]]
+
+    page, query = follow(links["/revenue"])
+    assert page.multiselect(key="rev_products").value == [query["product"]]

@@ -116,7 +116,9 @@ def test_a_link_selects_products(app_test) -> None:
     assert "Revenue per day · selected products (stacked)" in chart_titles(at)
 
 
-def test_a_150_day_range_is_two_back_to_back_windows(app_test, demo) -> None:
+def test_a_150_day_range_and_the_period_before_are_three_back_to_back_windows(
+    app_test, demo
+) -> None:
     end = utc_today() - timedelta(days=1)
     start = end - timedelta(days=149)
     demo.clear_requests()
@@ -126,17 +128,25 @@ def test_a_150_day_range_is_two_back_to_back_windows(app_test, demo) -> None:
     assert not at.exception
     calls = [r for r in demo.requests if r.path == REVENUE and not r.query.get("product")]
     windows = sorted(
-        (datetime.fromisoformat(r.query["ending_at"]), int(r.query["length"])) for r in calls
+        (datetime.fromisoformat(r.query["ending_at"]).date(), int(r.query["length"])) for r in calls
     )
-    assert [length for _, length in windows] == [50, 100]
-    (first_end, _), (last_end, last_length) = windows
-    assert first_end.date() == start + timedelta(days=49)
-    assert last_end.date() == end
-    assert last_end.date() - timedelta(days=last_length) == first_end.date()  # no gap, no overlap
+    # 300 days (the range and the 150 before) as 100-day windows laid back from the end
+    assert windows == [
+        (end - timedelta(days=200), 100),
+        (end - timedelta(days=100), 100),
+        (end, 100),
+    ]
 
     older = sandbox_total(demo, REVENUE, "revenue", start, start + timedelta(days=49))
     newer = sandbox_total(demo, REVENUE, "revenue", start + timedelta(days=50), end)
     assert {m.label: m.value for m in at.metric}["Revenue · total"] == f"${older + newer:,.2f}"
+    before = sandbox_total(
+        demo, REVENUE, "revenue", start - timedelta(days=150), start - timedelta(days=76)
+    ) + sandbox_total(
+        demo, REVENUE, "revenue", start - timedelta(days=75), start - timedelta(days=1)
+    )
+    table = next(d.value for d in at.dataframe if "revenue_previous" in d.value)
+    assert table["revenue_previous"].sum() == pytest.approx(before, abs=0.01 * len(table))
 
 
 def test_hourly_view_states_the_timezone(app_test, demo) -> None:

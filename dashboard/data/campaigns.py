@@ -28,8 +28,10 @@ from braze_api.frames import (
 )
 from dashboard import metrics
 from dashboard.cache import cached, series_kind
+from dashboard.data import comparison
 from dashboard.data.common import call, fan_out
-from dashboard.filters import utc_today
+from dashboard.data.timeseries import percent_change
+from dashboard.filters import Filters, utc_today
 from dashboard.settings import Workspace, client_for
 from dashboard.shared_store import codec as shared_codec
 from dashboard.windows import Window, day_windows
@@ -49,6 +51,8 @@ LEADERBOARD_COLUMNS: tuple[str, ...] = (
     "tags",
     "api_campaign",
     "sent",
+    "sent_previous",
+    "sent_change",
     "delivered",
     "opens",
     "clicks",
@@ -62,6 +66,7 @@ LEADERBOARD_COLUMNS: tuple[str, ...] = (
     "status",
     *metrics.PART_COLUMNS,
 )
+Span = tuple[date, date]  # the days whose ≤100-day windows are fetched (see comparison.py)
 _SEND_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:\-]*$")
 SEND_ID_MAX = 128
 
@@ -228,30 +233,46 @@ class WindowSums:
     sums: CampaignWindowSums | None
 
 
-def _window_sums(ws: Workspace, campaign_id: str, window: Window, today: date) -> WindowSums:
-    """The leaderboard's one-pass reduction of a window (derived from the same cached body)."""
+def _window_sums(
+    ws: Workspace, campaign_id: str, window: Window, today: date, days: Span | None = None
+) -> WindowSums:
+    """The leaderboard's one-pass reduction of a window (derived from the same cached body),
+    over ``days`` of it when given (one period of a window that holds both)."""
+    first, last = days or (window.start, window.end)
+    params = _window_params(campaign_id, window)
+    if (first, last) != (window.start, window.end):
+        params["days"] = (first.isoformat(), last.isoformat())
 
     def reduce() -> WindowSums:
         body = _window_body(ws, campaign_id, window, today)
-        return WindowSums(
-            channels=_channels(body),
-            sums=campaign_window_sums(body, window.start, window.end),
-        )
+        return WindowSums(channels=_channels(body), sums=campaign_window_sums(body, first, last))
 
     return cached(  # an intermediate, like the body: the row is what a repeat view reads
         ws.fingerprint,
         _SUMS_ENDPOINT,
-        _window_params(campaign_id, window),
+        params,
         reduce,
         series_kind(window.end, today),
         tier="raw",
     )
 
 
-def load_campaign_series(ws: Workspace, campaign_id: str, start: date, end: date) -> CampaignSeries:
+def _windows(start: date, end: date, windows_of: Span | None) -> list[Window]:
+    """The ≤100-day windows laid over ``windows_of`` (default [start, end]) that hold any day
+    of [start, end]: the leaderboard lays them over the compared span, so both periods come
+    from the same bodies."""
+    first, last = windows_of or (start, end)
+    return [
+        w for w in day_windows(first, last, MAX_SERIES_DAYS) if w.start <= end and w.end >= start
+    ]
+
+
+def load_campaign_series(
+    ws: Workspace, campaign_id: str, start: date, end: date, *, windows_of: Span | None = None
+) -> CampaignSeries:
     """A campaign's daily series for [start, end], one cached request per ≤100-day window."""
     today = utc_today()
-    windows = day_windows(start, end, MAX_SERIES_DAYS)
+    windows = _windows(start, end, windows_of)
     return combine((_window_series(ws, campaign_id, w, today) for w in windows), start, end)
 
 
@@ -373,32 +394,69 @@ class LeaderboardRow:
         return cls(channels=series.channels, numbers=tuple(summarise(series).items()))
 
 
-def _leaderboard_row(ws: Workspace, campaign_id: str, start: date, end: date) -> LeaderboardRow:
+def _leaderboard_row(
+    ws: Workspace, campaign_id: str, start: date, end: date, windows_of: Span | None
+) -> LeaderboardRow:
     """The row from per-window sums; the frame path only for bodies the sums cannot read."""
     today = utc_today()
-    windows = day_windows(start, end, MAX_SERIES_DAYS)
-    parts = [_window_sums(ws, campaign_id, w, today) for w in windows]
+    windows = _windows(start, end, windows_of)
+    parts = [
+        _window_sums(ws, campaign_id, w, today, (max(w.start, start), min(w.end, end)))
+        for w in windows
+    ]
     numbers = summarise_windows(parts, start, end)
     if numbers is None:
-        return LeaderboardRow.of(load_campaign_series(ws, campaign_id, start, end))
+        series = load_campaign_series(ws, campaign_id, start, end, windows_of=windows_of)
+        return LeaderboardRow.of(series)
     channels = _merge_channels(part.channels for part in parts)
     return LeaderboardRow(channels=channels, numbers=tuple(numbers.items()))
 
 
-def load_leaderboard_row(ws: Workspace, campaign_id: str, start: date, end: date) -> LeaderboardRow:
+def load_leaderboard_row(
+    ws: Workspace, campaign_id: str, start: date, end: date, *, windows_of: Span | None = None
+) -> LeaderboardRow:
     """A campaign's summary row for [start, end], cached so a warm leaderboard is a lookup.
+
+    ``windows_of``: the days whose windows are fetched (default [start, end]); the compared
+    leaderboard passes the span, so the range and the period before share their requests.
 
     Uses the plain ``cached``: the series requests inside take the workspace's request slots
     per HTTP attempt (in the client), and nothing here holds one. A failing series raises, so no
     row is cached for it.
     """
+    params = {"campaign_id": campaign_id, "start": start.isoformat(), "end": end.isoformat()}
+    if windows_of is not None and windows_of != (start, end):
+        params["windows_of"] = f"{windows_of[0].isoformat()}/{windows_of[1].isoformat()}"
     return cached(
         ws.fingerprint,
         "campaigns.leaderboard_row",
-        {"campaign_id": campaign_id, "start": start.isoformat(), "end": end.isoformat()},
-        lambda: _leaderboard_row(ws, campaign_id, start, end),
+        params,
+        lambda: _leaderboard_row(ws, campaign_id, start, end, windows_of),
         series_kind(end, utc_today()),
     )
+
+
+def load_compared_rows(
+    ws: Workspace, campaign_id: str, start: date, end: date
+) -> tuple[LeaderboardRow, LeaderboardRow]:
+    """The rows for the range and for the period before, both from the span's windows (for a
+    range of up to 50 days, one request per campaign). The leaderboard and the overview."""
+    whole = comparison.span(Filters(start=start, end=end))
+    before = comparison.previous(Filters(start=start, end=end))
+    windows_of = (whole.start, whole.end)
+    return (
+        load_leaderboard_row(ws, campaign_id, start, end, windows_of=windows_of),
+        load_leaderboard_row(ws, campaign_id, before.start, before.end, windows_of=windows_of),
+    )
+
+
+def sent_volume(row: LeaderboardRow) -> float:
+    """Messages sent; in-app messages (no "sent") count impressions."""
+    numbers = dict(row.numbers)
+    sent = numbers.get("sent")
+    if sent is None or pd.isna(sent):
+        sent = numbers.get("opens")
+    return float(sent or 0.0)
 
 
 def load_leaderboard(
@@ -408,14 +466,15 @@ def load_leaderboard(
     end: date,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> pd.DataFrame:
-    """One row per campaign with totals for [start, end] (LEADERBOARD_COLUMNS).
+    """One row per campaign with totals for [start, end] (LEADERBOARD_COLUMNS), and messages
+    sent in the period before with the change (both periods from the same requests).
 
     Rows load concurrently through the bounded pool; a campaign whose series fails keeps
     its row with empty numbers and a status saying why, and the others still load.
     """
     records = campaigns.to_dict("records")
     results = fan_out(
-        lambda c: load_leaderboard_row(ws, str(c["id"]), start, end),
+        lambda c: load_compared_rows(ws, str(c["id"]), start, end),
         records,
         on_progress=on_progress,
     )
@@ -429,9 +488,12 @@ def load_leaderboard(
             "api_campaign": bool(campaign.get("is_api_campaign") is True),
         }
         if result.error is None:
-            value = result.unwrap()
+            value, before = result.unwrap()
             row["channels"] = ", ".join(value.channels)
             row.update(value.numbers)
+            sent, sent_before = dict(value.numbers).get("sent"), dict(before.numbers).get("sent")
+            row["sent_previous"] = sent_before
+            row["sent_change"] = percent_change(sent, sent_before)
             row["status"] = ""
         else:
             row["channels"] = None  # unknown, not "no channel"
@@ -759,12 +821,15 @@ def active_days_of(body: Any) -> tuple[str, ...]:
     return tuple(days)
 
 
-def load_active_days(ws: Workspace, campaign_id: str, start: date, end: date) -> tuple[date, ...]:
+def load_active_days(
+    ws: Workspace, campaign_id: str, start: date, end: date, *, windows_of: Span | None = None
+) -> tuple[date, ...]:
     """Days in [start, end] on which the campaign sent anything, read from the same cached
-    window bodies as the leaderboard (so after the leaderboard this sends nothing)."""
+    window bodies as the leaderboard (``windows_of`` as there: after the compared leaderboard
+    this sends nothing)."""
     today = utc_today()
     found: set[date] = set()
-    for window in day_windows(start, end, MAX_SERIES_DAYS):
+    for window in _windows(start, end, windows_of):
 
         def reduce(w: Window = window) -> tuple[str, ...]:
             return active_days_of(_window_body(ws, campaign_id, w, today))

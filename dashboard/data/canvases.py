@@ -20,7 +20,8 @@ from braze_api import frames
 from braze_api.frames import CANVAS_METRICS as CANVAS_METRICS  # re-exported for the Canvases page
 from braze_api.frames import CanvasFrames
 from dashboard import metrics
-from dashboard.cache import cached, series_kind
+from dashboard.cache import series_kind
+from dashboard.data import comparison
 from dashboard.data.common import JSON, LoadResult, call, fan_out
 from dashboard.filters import Filters, utc_today
 from dashboard.settings import Workspace, client_for
@@ -460,29 +461,91 @@ def load_canvas_summary(ws: Workspace, canvas_id: str, start: date, end: date) -
     return sum_summaries(r.unwrap() for r in results)
 
 
-def _window_totals(
-    ws: Workspace, canvas_id: str, window: Window, today: date
-) -> tuple[tuple[str, float], ...]:
-    """One window's summary totals, cached as an immutable tuple so a warm leaderboard only
-    looks them up. Ungated ``cached``: the summary call inside takes the request-gate slot."""
+DayTotals = tuple[tuple[str, tuple[tuple[str, float], ...]], ...]  # (ISO day, metric sums)
+
+
+def _window_days(ws: Workspace, canvas_id: str, window: Window, today: date) -> DayTotals:
+    """One window of ``/canvas/data_series`` without breakdowns (small bodies), kept as the
+    per-day totals only, an immutable tuple, so a warm leaderboard only looks them up."""
     request = {"canvas_id": canvas_id, **window_params(window)}
-    return cached(
-        ws.fingerprint,
-        "canvas.leaderboard_totals",
+
+    def days(body: Any) -> DayTotals:
+        totals = frames.canvas_series_frames(body).totals
+        if totals.empty:
+            return ()
+        stamps = totals["time"].dt.tz_convert("UTC").dt.date
+        out = []
+        for i, day in enumerate(stamps):
+            sums = tuple(
+                (
+                    m,
+                    float(totals[m].iloc[i])
+                    if m in totals and pd.notna(totals[m].iloc[i])
+                    else 0.0,
+                )
+                for m in CANVAS_METRICS
+            )
+            out.append((day.isoformat(), sums))
+        return tuple(out)
+
+    return call(
+        ws,
+        "canvas.data_series:daily_totals",
         request,
-        lambda: tuple(total_row(_summary_window(ws, canvas_id, window, today).totals).items()),
+        lambda: client_for(ws).canvas.data_series(**request),
         series_kind(window.end, today),
+        then=days,
     )
 
 
-def load_canvas_totals(ws: Workspace, canvas_id: str, start: date, end: date) -> dict[str, float]:
-    """One Canvas's summary totals for [start, end]: the leaderboard's cached window sums."""
+def compared_windows(start: date, end: date) -> list[Window]:
+    """The 14-day windows over the compared span (period before + range), oldest first: what
+    the leaderboard and the overview fetch per Canvas."""
+    first, last = comparison.span_days(start, end)
+    return canvas_windows(first, last)
+
+
+def sum_days(parts: Iterable[DayTotals], start: date, end: date) -> dict[str, float]:
+    """The metric sums of the days in [start, end] (each day once)."""
+    seen: dict[str, tuple[tuple[str, float], ...]] = {}
+    first, last = start.isoformat(), end.isoformat()
+    for part in parts:
+        for day, sums in part:
+            if first <= day <= last:
+                seen[day] = sums
+    out = dict.fromkeys(CANVAS_METRICS, 0.0)
+    for sums in seen.values():
+        for metric, value in sums:
+            out[metric] = out.get(metric, 0.0) + value
+    out["revenue"] = round(out["revenue"], 2)  # cents: float sums drift in the 10th decimal
+    return out
+
+
+def active_days(parts: Iterable[DayTotals], start: date, end: date) -> tuple[date, ...]:
+    """Days in [start, end] with any entry (the overview's Canvas launches)."""
+    first, last = start.isoformat(), end.isoformat()
+    return tuple(
+        sorted(
+            {
+                date.fromisoformat(day)
+                for part in parts
+                for day, sums in part
+                if first <= day <= last and dict(sums).get("entries", 0.0) > 0
+            }
+        )
+    )
+
+
+def load_compared_days(ws: Workspace, canvas_id: str, start: date, end: date) -> list[DayTotals]:
+    """One Canvas's per-day totals over the compared span (cached per window)."""
     today = utc_today()
-    sums = dict.fromkeys(CANVAS_METRICS, 0.0)
-    for window in canvas_windows(start, end):
-        for metric, value in _window_totals(ws, canvas_id, window, today):
-            sums[metric] = sums.get(metric, 0.0) + value
-    return sums
+    return [_window_days(ws, canvas_id, w, today) for w in compared_windows(start, end)]
+
+
+def load_canvas_totals(ws: Workspace, canvas_id: str, start: date, end: date) -> dict[str, float]:
+    """One Canvas's totals for [start, end] from the leaderboard's cached days (the windows
+    of the span that ends at ``end``)."""
+    return sum_days(load_compared_days(ws, canvas_id, start, end), start, end)
 
 
 @dataclass(frozen=True)
@@ -501,32 +564,41 @@ def load_leaderboard(
     *,
     on_progress: Progress | None = None,
 ) -> Leaderboard:
-    """Entries, conversions and revenue per Canvas, every (Canvas, window) fetched concurrently."""
+    """Entries, conversions and revenue per Canvas, and entries in the period before with the
+    change: every (Canvas, 14-day window of the compared span) fetched concurrently."""
     today = utc_today()
-    windows = canvas_windows(start, end)
+    windows = compared_windows(start, end)
+    before = comparison.previous(Filters(start=start, end=end))
     ids = [str(i) for i in canvases["id"]]
     items = [(cid, w) for cid in ids for w in windows]
     results: list[LoadResult] = fan_out(
-        lambda item: _window_totals(ws, item[0], item[1], today),
+        lambda item: _window_days(ws, item[0], item[1], today),
         items,
         on_progress=on_progress,
     )
-    sums: dict[str, dict[str, float]] = {cid: dict.fromkeys(CANVAS_METRICS, 0.0) for cid in ids}
+    parts: dict[str, list[DayTotals]] = {cid: [] for cid in ids}
     errors: dict[str, BaseException] = {}
     for result in results:
         cid = result.item[0]
         if result.error is not None:
             errors.setdefault(cid, result.error)
             continue
-        for metric, value in result.unwrap():
-            sums[cid][metric] += value
+        parts[cid].append(result.unwrap())
+    now = {cid: sum_days(parts[cid], start, end) for cid in ids}
+    then = {cid: sum_days(parts[cid], before.start, before.end) for cid in ids}
     table = canvases[["id", "name", "tags_text"]].copy().reset_index(drop=True)
     for metric in CANVAS_METRICS:
-        values = [None if cid in errors else sums[cid][metric] for cid in ids]
+        values = [None if cid in errors else now[cid][metric] for cid in ids]
         table[metric] = pd.Series(values, dtype="float64")
     table["conversion_rate"] = metrics.canvas_conversion_rate(
         table["conversions"], table["entries"]
     )
+    entries = table["entries"]
+    previous = pd.Series(
+        [None if cid in errors else then[cid]["entries"] for cid in ids], dtype="float64"
+    )
+    table["entries_previous"] = previous
+    table["entries_change"] = (entries - previous) / previous.where(previous > 0)
     table = table.sort_values("entries", ascending=False, kind="stable", na_position="last")
     return Leaderboard(table=table.reset_index(drop=True), errors=errors)
 

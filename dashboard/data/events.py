@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from braze_api import BrazeClient
+from dashboard.data import comparison
 from dashboard.data.common import EVENTS, JSON, KPI_DAU, SESSIONS, LoadResult, call, fan_out
 from dashboard.data.definitions import EventCatalog, load_event_catalog
 from dashboard.data.segments import load_segments
@@ -31,6 +32,7 @@ from dashboard.filters import Filters
 from dashboard.settings import Workspace, client_for
 
 MAX_EVENTS = 10  # events compared on one chart; more is unreadable and many calls
+MAX_TABLE_EVENTS = 300  # events in the every-event table (name order); the overview's too
 ALL_USERS = "All users"
 
 
@@ -234,32 +236,30 @@ def load_events_page(
     unit: str = "day",
     segment_id: str | None = None,
 ) -> EventsPage:
-    """Load every series the page needs concurrently; failures stay on their own result."""
+    """Load every series the page needs concurrently; failures stay on their own result.
+
+    Each event's daily series covers the range and the period before in one go (the span's
+    windows, ``comparison.compared_series``: the requests ``load_event_table`` and the
+    overview send).
+    """
     events = tuple(dict.fromkeys(events))[:MAX_EVENTS]
     unit = "hour" if unit == "hour" and filters.days <= HOURLY_MAX_DAYS else "day"
     app_seg = {"app_id": filters.app_id, "segment_id": segment_id}
     previous = filters.previous_period()
 
-    tasks: list[tuple[str, str]] = [("current", e) for e in events]
-    tasks += [("previous", e) for e in events]
+    tasks: list[tuple[str, str]] = [("compared", e) for e in events]
     if unit == "hour":
         tasks += [("hourly", e) for e in events]
     tasks += [("sessions_daily", ""), ("sessions_previous", ""), ("dau", "")]
     tasks += [("sessions_all_users", "")] if segment_id else []
     tasks += [("sessions_hourly", "")] if unit == "hour" else []
 
-    def run(task: tuple[str, str]) -> pd.DataFrame:
+    def run(task: tuple[str, str]) -> Any:  # a frame; (now, before) frames for "compared"
         kind, event = task
-        if kind in ("current", "previous", "hourly"):
-            return range_series(
-                ws,
-                EVENTS,
-                "count",
-                previous if kind == "previous" else filters,
-                unit="hour" if kind == "hourly" else "day",
-                event=event,
-                **app_seg,
-            )
+        if kind == "compared":
+            return comparison.compared_series(ws, EVENTS, "count", filters, event=event, **app_seg)
+        if kind == "hourly":
+            return range_series(ws, EVENTS, "count", filters, unit="hour", event=event, **app_seg)
         if kind == "dau":
             return range_series(ws, KPI_DAU, "dau", filters, app_id=filters.app_id)
         if kind == "sessions_all_users":
@@ -274,7 +274,12 @@ def load_events_page(
         )
 
     by_task = {r.item: r for r in fan_out(run, tasks)}
-    current = {e: by_task[("current", e)] for e in events}
+
+    def period(event: str, i: int) -> LoadResult:
+        both = by_task[("compared", event)]
+        return both if both.error is not None else LoadResult(both.item, both.unwrap()[i])
+
+    current = {e: period(e, 0) for e in events}
     sessions_daily = by_task[("sessions_daily", "")]
     return EventsPage(
         filters=filters,
@@ -283,7 +288,7 @@ def load_events_page(
         segment_id=segment_id,
         chart={e: by_task[("hourly", e)] for e in events} if unit == "hour" else current,
         current=current,
-        previous={e: by_task[("previous", e)] for e in events},
+        previous={e: period(e, 1) for e in events},
         sessions=by_task.get(("sessions_hourly", ""), sessions_daily),
         sessions_daily=sessions_daily,
         sessions_previous=by_task[("sessions_previous", "")],
@@ -301,3 +306,64 @@ def series_export(frame: pd.DataFrame, name: str, value: str, unit: str) -> pd.D
             value: frame["value"].round().astype("Int64"),
         }
     ).reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class EventTable:
+    """Every custom event (the first ``MAX_TABLE_EVENTS`` in name order) in the range and
+    the period before; ``results`` maps an event to (now, before) frames or its error."""
+
+    results: Mapping[str, LoadResult]
+    listed: int  # events in the workspace
+
+    def totals(self) -> pd.DataFrame:
+        """Per event: total now, in the period before, and the change; largest total first."""
+        rows = []
+        for event, result in self.results.items():
+            if not result.ok:
+                continue
+            now, before = result.unwrap()
+            current, previous = total(now) or 0.0, total(before) or 0.0
+            rows.append(
+                {
+                    "event": event,
+                    "total": current,
+                    "previous_period": previous,
+                    "change": percent_change(current, previous),
+                }
+            )
+        frame = pd.DataFrame(rows, columns=["event", "total", "previous_period", "change"])
+        frame["event"] = frame["event"].astype("string")
+        for column in ("total", "previous_period", "change"):
+            frame[column] = pd.to_numeric(frame[column]).astype("float64")
+        return frame.sort_values(["total", "event"], ascending=[False, True]).reset_index(drop=True)
+
+    def errors(self) -> dict[str, BaseException]:
+        return errors_of(self.results)
+
+
+def load_event_table(
+    ws: Workspace,
+    filters: Filters,
+    events: Sequence[str],
+    *,
+    segment_id: str | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> EventTable:
+    """Every event's daily totals for the range and the period before: one request per event
+    for ranges of up to 50 days, the same ones the overview's movers read."""
+    names = tuple(dict.fromkeys(events))[:MAX_TABLE_EVENTS]
+
+    def one(event: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+        return comparison.compared_series(
+            ws, EVENTS, "count", filters, event=event, app_id=filters.app_id, segment_id=segment_id
+        )
+
+    # one event first: when Braze refuses it (rate limit, outage), the rest are not sent
+    first = fan_out(one, names[:1])
+    if first and first[0].error is not None:
+        refused: dict[str, LoadResult] = {e: LoadResult(e, error=first[0].error) for e in names}
+        return EventTable(results=refused, listed=len(tuple(events)))
+    rest = fan_out(one, names[1:], on_progress=on_progress)
+    results = {r.item: r for r in (*first, *rest)}
+    return EventTable(results=results, listed=len(tuple(events)))

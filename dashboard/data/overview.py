@@ -1,26 +1,26 @@
 """The overview ("What changed") page's data: KPI anomalies, top movers and launches.
 
-Everything is read through the other pages' cached loaders, with the same requests they send:
+Everything is read through the other pages' cached loaders, with the same requests they send.
+Every compared loader fetches the "span" (the period before + the range, laid out in windows
+from the range's end: ``dashboard.data.comparison``), so both periods come from one set of
+requests (one per item for ranges of up to 50 days; Canvases: one per 14 days of the span):
 
-- KPIs: ``load_kpi_page`` (the range and the period before it);
-- campaigns: the campaign list and ``load_leaderboard_row`` per campaign for the range and for
-  the previous period (the Campaigns page ranks the same ``RANKED_CAMPAIGNS`` most recently
-  edited campaigns); launches from the days with activity in those same cached bodies;
-- Canvases: the Canvas list and the leaderboard's cached window totals, both periods; the
-  details of a few launch candidates;
-- products: the daily revenue series the revenue page requests, both periods;
-- custom events: one daily series per event covering both periods (the events page compares
-  at most 10 events, so sharing its requests would save little and double the cost here).
+- KPIs: ``load_kpi_page`` (the range and the period before it), as the KPI page;
+- campaigns: the list and ``load_compared_rows`` per campaign, as the Campaigns leaderboard
+  (its default: the ``RANKED_CAMPAIGNS`` most recently edited), whose "Sent · period before"
+  column reads the same rows; launches from the days with activity in the same bodies;
+- Canvases: the list and ``load_compared_days``, as the Canvases leaderboard; launches from
+  the days with entries in them;
+- products: ``compared_series`` of each product's revenue, as the revenue page's table;
+- custom events: ``compared_series`` per event, as the events page's every-event table.
 
-So whatever another page has loaded is not fetched again; what only the overview needs (the
-previous period of campaigns, Canvases and products, the events, a few Canvas details) is
-fetched once and cached like everything else.
+So after those pages the overview sends nothing; opened first, it loads what they will use.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from types import MappingProxyType
 from typing import Any
@@ -31,12 +31,12 @@ import pandas as pd
 from dashboard.cache import cached, series_kind
 from dashboard.data import campaigns as campaign_data
 from dashboard.data import canvases as canvas_data
+from dashboard.data import comparison
 from dashboard.data.common import EVENTS, REVENUE, LoadResult, fan_out
-from dashboard.data.events import load_event_names, total
+from dashboard.data.events import MAX_TABLE_EVENTS, load_event_names, total
 from dashboard.data.kpi_anomalies import KpiAnomalies, load_kpi_anomalies
 from dashboard.data.kpis import KpiPage, load_kpi_page
 from dashboard.data.revenue import load_products
-from dashboard.data.timeseries import range_series
 from dashboard.filters import Filters, utc_today
 from dashboard.insights import launches as launch_rules
 from dashboard.insights.anomalies import Anomaly
@@ -46,8 +46,7 @@ from dashboard.safe_csv import to_csv_bytes
 from dashboard.settings import Workspace
 
 RANKED_CAMPAIGNS = 250  # as the Campaigns page ranks by default: the most recently edited
-MAX_EVENTS = 300  # custom events compared (in name order beyond this); 1 request each
-MAX_CANVAS_DETAILS = 20  # Canvas launch candidates whose details are read
+MAX_EVENTS = MAX_TABLE_EVENTS  # custom events compared (in name order), as the events page
 Progress = Callable[[int, int], None]
 
 #: kind -> (title, what the volume counts, page url_path, the page's selection parameter)
@@ -198,6 +197,20 @@ def findings_table(page: OverviewPage, view: Mapping[str, str]) -> pd.DataFrame:
     return table
 
 
+def _signature(page: OverviewPage) -> tuple[Any, ...]:
+    """What the findings are made of, as plain values (cheap: a few dozen findings)."""
+    return (
+        tuple((a.metric, a.day.isoformat(), a.value, a.expected) for a in page.anomalies.all()),
+        tuple((x.kind, x.item_id, x.name, x.event, x.day.isoformat()) for x in page.launches),
+        tuple(
+            (m.kind, m.item_id, m.name, m.current, m.previous, m.status)
+            for movers in page.movers.values()
+            for m in movers.all()
+        ),
+        tuple((k, m.measure) for k, m in page.movers.items()),
+    )
+
+
 def findings_csv(ws: Workspace, page: OverviewPage, view: Mapping[str, str]) -> bytes:
     """``findings_table`` as formula-safe CSV bytes; built once per complete page and view
     (40 ms a rerun otherwise), never cached for a page with a failed part."""
@@ -211,6 +224,7 @@ def findings_csv(ws: Workspace, page: OverviewPage, view: Mapping[str, str]) -> 
         "comparison": f.comparison,
         "app_id": f.app_id,
         "view": sorted(view.items()),
+        "findings": _signature(page),  # by content: a reloaded page never gets an old file
     }
     return cached(
         ws.fingerprint, "overview.findings_csv", params, build, series_kind(f.end, utc_today())
@@ -224,16 +238,16 @@ def findings_csv(ws: Workspace, page: OverviewPage, view: Mapping[str, str]) -> 
 class _Task:
     kind: str
     item_id: str
-    period: str  # "current" or "previous"
 
 
-def _campaign_volume(row: campaign_data.LeaderboardRow) -> float:
-    """Messages sent; in-app messages (no "sent") count impressions."""
-    numbers = dict(row.numbers)
-    sent = numbers.get("sent")
-    if sent is None or pd.isna(sent):
-        sent = numbers.get("opens")
-    return float(sent or 0.0)
+@dataclass(frozen=True)
+class _Volumes:
+    """One item's volume in the range and the period before, and (campaigns, Canvases) the
+    days it was active over both, for launches."""
+
+    current: float
+    previous: float
+    active: tuple[date, ...] | None = None
 
 
 def _names(frame: pd.DataFrame) -> dict[str, str]:
@@ -243,10 +257,35 @@ def _names(frame: pd.DataFrame) -> dict[str, str]:
     }
 
 
+def _volumes(ws: Workspace, filters: Filters, task: _Task) -> _Volumes:
+    """The item's two volumes, read through the loader of its own page (same requests)."""
+    before = comparison.previous(filters)
+    whole = comparison.span(filters)
+    if task.kind == "campaign":
+        now, then = campaign_data.load_compared_rows(ws, task.item_id, filters.start, filters.end)
+        active = campaign_data.load_active_days(
+            ws, task.item_id, whole.start, whole.end, windows_of=(whole.start, whole.end)
+        )
+        return _Volumes(campaign_data.sent_volume(now), campaign_data.sent_volume(then), active)
+    if task.kind == "canvas":
+        days = canvas_data.load_compared_days(ws, task.item_id, filters.start, filters.end)
+        return _Volumes(
+            canvas_data.sum_days(days, filters.start, filters.end)["entries"],
+            canvas_data.sum_days(days, before.start, before.end)["entries"],
+            canvas_data.active_days(days, whole.start, whole.end),
+        )
+    if task.kind == "event":  # as the events page's every-event table
+        now_frame, then_frame = comparison.compared_series(
+            ws, EVENTS, "count", filters, event=task.item_id, app_id=filters.app_id
+        )
+    else:  # as the revenue page's product table
+        now_frame, then_frame = comparison.compared_series(
+            ws, REVENUE, "revenue", filters, product=task.item_id, app_id=filters.app_id
+        )
+    return _Volumes(total(now_frame) or 0.0, total(then_frame) or 0.0)
+
+
 def _fetch_overview(ws: Workspace, filters: Filters, on_progress: Progress | None) -> OverviewPage:
-    previous = filters.previous_period()
-    periods = {"current": filters, "previous": previous}
-    span = replace(filters, start=previous.start)
     kpis = load_kpi_page(ws, filters)
     anomalies = load_kpi_anomalies(ws, filters, kpis)
 
@@ -273,61 +312,27 @@ def _fetch_overview(ws: Workspace, filters: Filters, on_progress: Progress | Non
             f"Custom events: the first {MAX_EVENTS:,} of {count:,} (in name order) are compared."
         )
 
-    def volume(task: _Task) -> float:
-        f = periods[task.period]
-        if task.kind == "campaign":
-            row = campaign_data.load_leaderboard_row(ws, task.item_id, f.start, f.end)
-            return _campaign_volume(row)
-        if task.kind == "canvas":
-            return canvas_data.load_canvas_totals(ws, task.item_id, f.start, f.end)["entries"]
-        if task.kind == "event":
-            # Both periods from one series (one request per event up to 50-day ranges; the
-            # events page compares at most 10 events, so sharing its requests would save
-            # little and cost one more request per event here).
-            both = range_series(
-                ws, EVENTS, "count", span, event=task.item_id, app_id=f.app_id, segment_id=None
-            )
-            days = both["time"].dt.date
-            series = both[((days >= f.start) & (days <= f.end)).to_numpy()]
-        else:
-            series = range_series(
-                ws, REVENUE, "revenue", f, unit="day", product=task.item_id, app_id=f.app_id
-            )
-        return total(series) or 0.0
-
-    tasks = [
-        _Task(kind, item_id, period)
-        for kind, items in names.items()
-        for item_id in items
-        for period in periods
-    ]
-    results = fan_out(volume, tasks, on_progress=on_progress)
-    by_task: dict[_Task, LoadResult] = {r.item: r for r in results}
+    tasks = [_Task(kind, item_id) for kind, items in names.items() for item_id in items]
+    results = fan_out(lambda t: _volumes(ws, filters, t), tasks, on_progress=on_progress)
+    by_task: dict[_Task, LoadResult[_Task, _Volumes]] = {r.item: r for r in results}
 
     movers: dict[str, Movers] = {}
     for kind, items in names.items():
         failed = [by_task[t] for t in tasks if t.kind == kind and by_task[t].error is not None]
-        if failed and len(failed) == 2 * len(items):
+        if failed and len(failed) == len(items):
             mover_errors[kind] = failed[0].error  # type: ignore[assignment]
             continue
         if failed:
-            notes.append(
-                f"{KINDS[kind][0]}: {len(failed) // 2 or 1:,} could not be loaded and are left out."
-            )
-        ok = [
-            Item(
-                item_id,
-                name,
-                float(by_task[_Task(kind, item_id, "current")].value or 0.0),
-                float(by_task[_Task(kind, item_id, "previous")].value or 0.0),
-            )
-            for item_id, name in items.items()
-            if by_task[_Task(kind, item_id, "current")].ok
-            and by_task[_Task(kind, item_id, "previous")].ok
-        ]
+            notes.append(f"{KINDS[kind][0]}: {len(failed):,} could not be loaded and are left out.")
+        ok = []
+        for item_id, name in items.items():
+            loaded = by_task[_Task(kind, item_id)]
+            if loaded.ok:
+                volumes = loaded.unwrap()
+                ok.append(Item(item_id, name, volumes.current, volumes.previous))
         movers[kind] = rank(kind, KINDS[kind][1], ok)
 
-    launches, launch_errors = _launches(ws, filters, names, by_task)
+    launches, launch_errors = _launches(filters, names, by_task)
     return OverviewPage(
         filters=filters,
         kpis=kpis,
@@ -341,77 +346,90 @@ def _fetch_overview(ws: Workspace, filters: Filters, on_progress: Progress | Non
 
 
 def _launches(
-    ws: Workspace,
     filters: Filters,
     names: Mapping[str, Mapping[str, str]],
     volumes: Mapping[_Task, LoadResult],
 ) -> tuple[tuple[Launch, ...], dict[str, BaseException]]:
-    """Campaigns from their days with activity (cached bodies); Canvases from the details of
-    the candidates (new, or fewer entries than the period before)."""
-    previous = filters.previous_period()
+    """Campaigns and Canvases that started or stopped, from their days with activity over the
+    period before and the range (read with their volumes: no request of their own)."""
+    before = comparison.previous(filters)
     errors: dict[str, BaseException] = {}
-
-    def vol(kind: str, item_id: str, period: str) -> float | None:
-        result = volumes.get(_Task(kind, item_id, period))
-        return float(result.value or 0.0) if result is not None and result.ok else None
-
-    campaigns = [
-        cid
-        for cid in names.get("campaign", {})
-        if (vol("campaign", cid, "current") or 0) > 0 or (vol("campaign", cid, "previous") or 0) > 0
-    ]
-
-    def campaign_launches(cid: str) -> list[Launch]:
-        days = campaign_data.load_active_days(ws, cid, previous.start, previous.end)
-        days += campaign_data.load_active_days(ws, cid, filters.start, filters.end)
-        return launch_rules.from_active_days(
-            "campaign",
-            cid,
-            names["campaign"][cid],
-            days,
-            filters.start,
-            filters.end,
-            previous.start,
-        )
-
-    candidates = []
-    for cid in names.get("canvas", {}):
-        now, before = vol("canvas", cid, "current"), vol("canvas", cid, "previous")
-        if now is None or before is None or now <= 0:
-            continue
-        if before <= 0 or now < before:
-            candidates.append((now, cid))
-    candidates.sort(reverse=True)
-    canvas_ids = [cid for _, cid in candidates[:MAX_CANVAS_DETAILS]]
-
-    def canvas_launches(cid: str) -> list[Launch]:
-        details = canvas_data.load_canvas_details(ws, cid)
-
-        def day(value: pd.Timestamp | None) -> date | None:
-            return None if value is None or pd.isna(value) else value.date()
-
-        return launch_rules.from_dates(
-            "canvas",
-            cid,
-            names["canvas"][cid],
-            day(details.first_entry),
-            day(details.last_entry),
-            filters.start,
-            filters.end,
-        )
-
     found: list[Launch] = []
-    jobs = [("campaign", c) for c in campaigns] + [("canvas", c) for c in canvas_ids]
-    for result in fan_out(
-        lambda job: campaign_launches(job[1]) if job[0] == "campaign" else canvas_launches(job[1]),
-        jobs,
-    ):
+    for task, result in volumes.items():
+        if task.kind not in ("campaign", "canvas"):
+            continue
         if result.error is not None:
-            errors.setdefault(result.item[0], result.error)
-        else:
-            found.extend(result.unwrap())
+            errors.setdefault(task.kind, result.error)
+            continue
+        found.extend(
+            launch_rules.from_active_days(
+                task.kind,
+                task.item_id,
+                names[task.kind][task.item_id],
+                result.unwrap().active or (),
+                filters.start,
+                filters.end,
+                before.start,
+            )
+        )
     found.sort(key=lambda x: (x.day, x.kind, x.name.casefold()))
     return tuple(found), errors
+
+
+@dataclass(frozen=True)
+class Launches:
+    """The range's launches and stops, and what failed to load (per kind)."""
+
+    launches: tuple[Launch, ...]
+    errors: Mapping[str, BaseException]
+
+
+def load_launches(
+    ws: Workspace, filters: Filters, *, on_progress: Progress | None = None
+) -> Launches:
+    """Launches alone (the KPI page's charts): the campaigns and Canvases the overview ranks,
+    read through the same loaders, so after the overview, the Campaigns or the Canvases page
+    this sends nothing; cached when nothing failed."""
+
+    def fetch() -> Launches:
+        names: dict[str, dict[str, str]] = {}
+        errors: dict[str, BaseException] = {}
+        lists: dict[str, Callable[[], dict[str, str]]] = {
+            "campaign": lambda: _names(
+                campaign_data.load_campaigns(ws, include_archived=False).head(RANKED_CAMPAIGNS)
+            ),
+            "canvas": lambda: _names(canvas_data.load_canvas_list(ws, include_archived=False)),
+        }
+        for result in fan_out(lambda kind: lists[kind](), list(lists)):
+            if result.error is not None:
+                errors[result.item] = result.error
+            else:
+                names[result.item] = result.unwrap()
+        tasks = [_Task(kind, item_id) for kind, items in names.items() for item_id in items]
+        results = fan_out(lambda t: _volumes(ws, filters, t), tasks, on_progress=on_progress)
+        found, failed = _launches(filters, names, {r.item: r for r in results})
+        errors.update(failed)
+        if errors:
+            raise _PartialLaunches(Launches(found, MappingProxyType(errors)))
+        return Launches(found, MappingProxyType({}))
+
+    params = {"start": filters.start.isoformat(), "end": filters.end.isoformat()}
+    try:
+        return cached(
+            ws.fingerprint,
+            "overview.launches",
+            params,
+            fetch,
+            series_kind(filters.end, utc_today()),
+        )
+    except _PartialLaunches as partial:
+        return partial.launches
+
+
+class _PartialLaunches(Exception):
+    def __init__(self, launches: Launches) -> None:
+        super().__init__("some launches failed to load")
+        self.launches = launches
 
 
 class _Partial(Exception):

@@ -12,9 +12,16 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from dashboard.data import comparison
 from dashboard.data.common import PURCHASES, REVENUE, LoadResult, SeriesSource, fan_out
 from dashboard.data.events import errors_of, load_names, long_frame, total
-from dashboard.data.timeseries import HOURLY_MAX_DAYS, format_times, range_series, time_column
+from dashboard.data.timeseries import (
+    HOURLY_MAX_DAYS,
+    format_times,
+    percent_change,
+    range_series,
+    time_column,
+)
 from dashboard.filters import Filters
 from dashboard.settings import Workspace
 
@@ -55,6 +62,7 @@ class RevenuePage:
     chart: Mapping[Key, LoadResult] = field(default_factory=dict)  # chart unit; ALL_PRODUCTS too
     daily: Mapping[Key, LoadResult] = field(default_factory=dict)  # UTC days, for totals
     table_products: tuple[str, ...] = ()
+    previous: Mapping[Key, LoadResult] = field(default_factory=dict)  # the period before
 
     def series(self, metric: str, *, selected: bool) -> pd.DataFrame:
         """``time``, ``product``, ``value`` for all products, or for each selected product."""
@@ -87,8 +95,8 @@ class RevenuePage:
             }
         ).reset_index(drop=True)
 
-    def _daily_total(self, label: str, metric: str) -> float | None:
-        result = self.daily.get((label, metric))
+    def _daily_total(self, label: str, metric: str, *, before: bool = False) -> float | None:
+        result = (self.previous if before else self.daily).get((label, metric))
         return total(result.value) if result is not None and result.ok else None
 
     def headline(self, label: str = ALL_PRODUCTS) -> dict[str, float | None]:
@@ -121,8 +129,19 @@ class RevenuePage:
             if any(r is None or not r.ok for r in results):
                 continue  # its error is reported with the table
             numbers = self.headline(product)
+            before = self._daily_total(product, "revenue", before=True)
+            numbers["revenue_previous"] = before
+            numbers["revenue_change"] = percent_change(numbers["revenue"], before)
             rows.append({"product": product, **numbers})
-        columns = ["product", "revenue", "purchases", "revenue_per_purchase", "share_of_revenue"]
+        columns = [
+            "product",
+            "revenue",
+            "purchases",
+            "revenue_per_purchase",
+            "revenue_previous",
+            "revenue_change",
+            "share_of_revenue",
+        ]
         frame = pd.DataFrame(rows, columns=columns[:-1])
         for column in columns[1:-1]:
             frame[column] = pd.to_numeric(frame[column]).astype("float64")
@@ -174,14 +193,24 @@ def load_revenue_page(
             ws,
             source,
             column,
-            filters,
+            filters if unit_ == "hour" else comparison.span(filters),  # daily: both periods
             unit="hour" if unit_ == "hour" else "day",
             product=None if label == ALL_PRODUCTS else label,
             app_id=filters.app_id,
         )
 
     by_task = {r.item: r for r in fan_out(run, tasks)}
-    daily = {(label, m): r for (u, label, m), r in by_task.items() if u == "daily"}
+    daily: dict[Key, LoadResult] = {}
+    previous: dict[Key, LoadResult] = {}
+    for (u, label, m), r in by_task.items():
+        if u != "daily":
+            continue
+        if r.error is not None:
+            daily[(label, m)] = previous[(label, m)] = r
+            continue
+        now, before = comparison.split(r.unwrap(), filters)
+        daily[(label, m)] = LoadResult(item=r.item, value=now)
+        previous[(label, m)] = LoadResult(item=r.item, value=before)
     chart = (
         {(label, m): r for (u, label, m), r in by_task.items() if u == "hour"}
         if unit == "hour"
@@ -194,4 +223,5 @@ def load_revenue_page(
         chart=chart,
         daily=daily,
         table_products=table_products,
+        previous=previous,
     )
