@@ -25,7 +25,7 @@ from braze_api.frames import (
     campaign_range_sums,
     campaign_window_sums,
 )
-from dashboard.cache import cached, series_kind
+from dashboard.cache import cached, missing, series_kind
 from dashboard.data.common import call, fan_out
 from dashboard.filters import utc_today
 from dashboard.settings import Workspace, client_for
@@ -106,6 +106,7 @@ def filter_campaigns(
 # ---- one campaign's series -----------------------------------------------------------------
 
 
+@shared_codec.register  # frames as Arrow IPC: a replica reads the pivot, it does not redo it
 @dataclass(frozen=True)
 class CampaignSeries:
     """A campaign's (or send's) series: per (time, channel, variation) rows, per-time totals,
@@ -408,11 +409,26 @@ def load_leaderboard_row(ws: Workspace, campaign_id: str, start: date, end: date
     """
     return cached(
         ws.fingerprint,
-        "campaigns.leaderboard_row",
-        {"campaign_id": campaign_id, "start": start.isoformat(), "end": end.isoformat()},
+        _ROW_ENDPOINT,
+        _row_params(campaign_id, start, end),
         lambda: _leaderboard_row(ws, campaign_id, start, end),
         series_kind(end, utc_today()),
     )
+
+
+_ROW_ENDPOINT = "campaigns.leaderboard_row"
+
+
+def _row_params(campaign_id: str, start: date, end: date) -> dict[str, Any]:
+    return {"campaign_id": campaign_id, "start": start.isoformat(), "end": end.isoformat()}
+
+
+def unloaded_rows(ws: Workspace, campaign_ids: Sequence[str], start: date, end: date) -> list[str]:
+    """The campaigns whose leaderboard row is in no cache (they would cost requests); rows other
+    replicas cached are read from Redis in one batched round trip on the way."""
+    params = [_row_params(cid, start, end) for cid in campaign_ids]
+    gaps = missing(ws.fingerprint, _ROW_ENDPOINT, params, series_kind(end, utc_today()))
+    return [campaign_ids[i] for i in gaps]
 
 
 def load_leaderboard(
@@ -428,6 +444,7 @@ def load_leaderboard(
     its row with empty numbers and a status saying why, and the others still load.
     """
     records = campaigns.to_dict("records")
+    unloaded_rows(ws, [str(c["id"]) for c in records], start, end)  # warm from Redis in bulk
     results = fan_out(
         lambda c: load_leaderboard_row(ws, str(c["id"]), start, end),
         records,
