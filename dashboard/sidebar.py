@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import streamlit as st
 
-from dashboard import settings
+from dashboard import settings, traffic
 from dashboard.cache import clear_workspace
 from dashboard.filters import (
     PRESETS,
@@ -316,7 +316,7 @@ def render_rate_limit(slot: st.delta_generator.DeltaGenerator, ws: Workspace) ->
     notice when the replicas' shared cache (Redis) is configured but unreachable."""
     lines = [SHARED_STORE_DOWN] if shared_store.check() == "down" else []
     try:
-        limit = settings.client_for(ws).rate_limit
+        limit = traffic.last_rate_limit(ws.fingerprint, settings.client_for(ws).rate_limit)
     except ValueError:  # an unusable workspace already says so where it is used
         limit = None
     if limit is not None and limit.remaining is not None:
