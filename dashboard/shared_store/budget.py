@@ -186,7 +186,7 @@ def _number(value: int | None) -> int:
     return _NONE if value is None else int(value)
 
 
-def _back(raw: bytes | None) -> int | None:
+def _back(raw: bytes | str | None) -> int | None:
     value = int(raw) if raw is not None else _NONE
     return None if value == _NONE else value
 
