@@ -50,6 +50,7 @@ STATE_COLOURS: dict[str, Literal["green", "orange", "gray", "red"]] = {
 _VIEW_VERSION = "campaigns_view_version"  # bumped on "back" so the old selection is forgotten
 K_SEARCH, K_TAGS, K_API, K_ARCHIVED = "cmp_search", "cmp_tags", "cmp_api", "cmp_archived"
 K_LIMIT, K_CHANNELS, K_ACTIVE, K_SEND = "cmp_limit", "cmp_channels", "cmp_active", "cmp_send_id"
+K_OVER_BUDGET = "cmp_over_budget"  # the person asked for the rows the budget guard held back
 
 ws = sidebar.current_workspace()
 filters = sidebar.current_filters()
@@ -191,8 +192,21 @@ def overview() -> None:
     def on_progress(done: int, total: int) -> None:
         progress.progress(done / total, text=f"Loading campaign stats… {done:,} of {total:,}")
 
-    leaderboard = data.load_leaderboard(ws, ranked, filters.start, filters.end, on_progress)
+    plan = data.leaderboard_plan(ws, ranked, filters.start, filters.end)
+    hold = () if st.session_state.pop(K_OVER_BUDGET, False) else plan.held
+    leaderboard = data.load_leaderboard(
+        ws, ranked, filters.start, filters.end, on_progress, hold=hold
+    )
     progress.empty()
+    if hold:
+        st.info(plan.notice("campaigns"), icon=":material/speed:")
+        st.button(
+            f"Load the other {len(hold):,} ({plan.held_cost:,} requests)",
+            key="cmp_load_held",
+            on_click=lambda: st.session_state.update({K_OVER_BUDGET: True}),
+            help="Requests wait for the dashboard's share of Braze's budget; whatever it cannot "
+            "cover within a few seconds shows as not loaded.",
+        )
 
     channels = channel_col.multiselect(
         "Channels",
@@ -214,7 +228,8 @@ def overview() -> None:
         counts += f" ({len(matching):,} match the search and filters)"
     st.markdown(counts + ".")
 
-    failed = int((leaderboard["status"].fillna("") != "").sum())
+    status = leaderboard["status"].fillna("")
+    failed = int(((status != "") & (status != data.HELD_STATUS)).sum())
     if failed:
         st.warning(
             f"Stats for {failed:,} campaign{'s' if failed != 1 else ''} could not be loaded; "
@@ -234,6 +249,8 @@ def overview() -> None:
         excluded = f"excluding {failed:,} campaign{'s' if failed != 1 else ''} that failed to load"
         if failed:
             st.caption(f"Totals are partial: {excluded}.")
+        if hold:
+            st.caption(f"Totals leave out the {len(hold):,} campaigns not loaded yet.")
         cards = st.columns(6)
         for col, (key, title) in zip(
             cards,

@@ -10,7 +10,7 @@ cache name. Summaries, funnels and tables are pure functions, so they are tested
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, cast
@@ -25,8 +25,9 @@ from braze_api.frames import (
     campaign_range_sums,
     campaign_window_sums,
 )
+from dashboard.budget_guard import BudgetPlan, plan_fetch
 from dashboard.cache import cached, missing, series_kind
-from dashboard.data.common import call, fan_out
+from dashboard.data.common import LoadResult, call, fan_out
 from dashboard.filters import utc_today
 from dashboard.settings import Workspace, client_for
 from dashboard.shared_store import codec as shared_codec
@@ -360,8 +361,17 @@ def summarise_windows(parts: Sequence[WindowSums], start: date, end: date) -> di
     return None if totals is None else _row_numbers(totals)
 
 
+HELD_STATUS = "⏸ not loaded yet (rate budget)"
+
+
+class _Held(Exception):
+    """A row the budget guard held back (not an error: nothing was sent)."""
+
+
 def error_status(err: BaseException) -> str:
-    """The short per-row warning for a campaign whose series failed."""
+    """The short per-row warning for a campaign whose series failed (or was held back)."""
+    if isinstance(err, _Held):
+        return HELD_STATUS
     status = getattr(err, "status", None)
     if isinstance(err, BrazeError) and status:
         return f"⚠ could not load ({status})"
@@ -431,25 +441,45 @@ def unloaded_rows(ws: Workspace, campaign_ids: Sequence[str], start: date, end: 
     return [campaign_ids[i] for i in gaps]
 
 
+def leaderboard_plan(ws: Workspace, campaigns: pd.DataFrame, start: date, end: date) -> BudgetPlan:
+    """Which of ``campaigns`` (most important first) the leaderboard may load now within the
+    dashboard's rate budget: one request per uncached campaign and window (cached rows free)."""
+    ids = [str(c) for c in campaigns["id"]]
+    unloaded = set(unloaded_rows(ws, ids, start, end))
+    per_campaign = len(day_windows(start, end, MAX_SERIES_DAYS))
+    costs = [per_campaign if cid in unloaded else 0 for cid in ids]
+    return plan_fetch(ws.fingerprint, "/campaigns/data_series", costs)
+
+
 def load_leaderboard(
     ws: Workspace,
     campaigns: pd.DataFrame,
     start: date,
     end: date,
     on_progress: Callable[[int, int], None] | None = None,
+    *,
+    hold: Collection[int] = (),
 ) -> pd.DataFrame:
     """One row per campaign with totals for [start, end] (LEADERBOARD_COLUMNS).
 
     Rows load concurrently through the bounded pool; a campaign whose series fails keeps
-    its row with empty numbers and a status saying why, and the others still load.
+    its row with empty numbers and a status saying why, and the others still load. Rows at
+    the positions in ``hold`` (``leaderboard_plan(...).held``: over the budget) are not
+    fetched; their status says so (``HELD_STATUS``).
     """
     records = campaigns.to_dict("records")
     unloaded_rows(ws, [str(c["id"]) for c in records], start, end)  # warm from Redis in bulk
-    results = fan_out(
+    held = set(hold)
+    fetched = fan_out(
         lambda c: load_leaderboard_row(ws, str(c["id"]), start, end),
-        records,
+        [c for i, c in enumerate(records) if i not in held],
         on_progress=on_progress,
     )
+    loaded = iter(fetched)
+    results = [
+        LoadResult(item=c, error=_Held()) if i in held else next(loaded)
+        for i, c in enumerate(records)
+    ]
     rows = []
     for result in results:
         campaign = result.item

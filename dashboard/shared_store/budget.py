@@ -71,6 +71,12 @@ end
 return 0
 """
 
+_ROOM = """
+local now = tonumber(ARGV[1])
+if now < tonumber(redis.call('GET', KEYS[2]) or '0') then return -1 end
+return redis.call('ZCOUNT', KEYS[1], '(' .. (now - tonumber(ARGV[2])), '+inf')
+"""
+
 
 class SharedRateBudget:
     """``RateBudget`` kept in Redis for one workspace, with an in-process fallback."""
@@ -133,6 +139,25 @@ class SharedRateBudget:
                 behind_probe=True,
             )
         return Verdict(0.0, probe=detail == "1", bucket=bucket, at=now)
+
+    def room(self, path: str) -> tuple[int, EndpointLimit]:
+        client = connection.client()
+        if client is None:
+            return self._local.room(path)
+        name = self._by_path.get(path, self._default)
+        limit = self._limits[name]
+        sent, paused, _ = self._keys(name)
+        now = self._clock()
+        try:
+            reply = client.eval(
+                _ROOM, 2, sent, paused, repr(now), limit.per_seconds + WINDOW_MARGIN
+            )
+        except redis.RedisError as error:
+            connection.mark_down(error)
+            return self._local.room(path)
+        if reply is None or int(reply) < 0:  # paused after a 429
+            return 0, limit
+        return max(0, limit.requests - int(reply)), limit
 
     def done(self, verdict: Verdict, *, paused_until: float | None) -> None:
         if not verdict.bucket.startswith(SHARED):
