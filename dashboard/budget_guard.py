@@ -45,10 +45,14 @@ class BudgetPlan:
         )
 
 
-def plan_fetch(fingerprint: str, path: str, costs: Sequence[int]) -> BudgetPlan:
+def plan_fetch(
+    fingerprint: str, path: str, costs: Sequence[int], *, reserved: int = 0
+) -> BudgetPlan:
     """Fit ``costs`` (requests per item, in priority order; 0 = cached) into the room ``path``'s
-    bucket has left: every item in order while it fits, cached items always."""
+    bucket has left, less ``reserved`` (requests already started but not yet sent): every item
+    in order while it fits, cached items always."""
     room, limit = budget_for(fingerprint).room(path)
+    room = max(0, room - reserved)
     total = sum(costs)
     if total <= room:
         return BudgetPlan(tuple(range(len(costs))), (), total, room, limit, total)

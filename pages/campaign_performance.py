@@ -159,11 +159,31 @@ def overview() -> None:
     search_col, tags_col, api_col, archived_col = st.columns([3, 3, 2, 1.4])
     search = search_col.text_input("Search by name", key=K_SEARCH, placeholder="e.g. win-back")
     include_archived = archived_col.toggle("Show archived", key=K_ARCHIVED)
+    # Ranking every campaign: start on the rows as the list's pages arrive (a cold list of
+    # thousands takes seconds); the filters are last run's, as the widgets below still hold.
+    prefetch = None
+    if st.session_state.get(K_LIMIT) == "All":
+        prefetch = data.RowPrefetch(
+            ws,
+            filters.start,
+            filters.end,
+            keep=lambda page: data.filter_campaigns(
+                page,
+                search,
+                st.session_state.get(K_TAGS) or (),
+                st.session_state.get(K_API) or data.API_CHOICES[0],
+            ),
+        )
     try:
-        campaigns = data.load_campaigns(ws, include_archived=include_archived)
+        campaigns = data.load_campaigns(
+            ws, include_archived=include_archived, on_page=prefetch.page if prefetch else None
+        )
     except Exception as err:  # shown in place of the page
         show_error(err, "the campaign list")
         return
+    finally:
+        if prefetch is not None:
+            prefetch.close()  # rows already under way finish; the leaderboard takes the rest
     tags = tags_col.multiselect("Tags", tag_options(campaigns), key=K_TAGS)
     api_choice = api_col.selectbox("Type", data.API_CHOICES, key=K_API)
     matching = data.filter_campaigns(campaigns, search, tags, api_choice)

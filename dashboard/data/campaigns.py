@@ -10,7 +10,9 @@ cache name. Summaries, funnels and tables are pure functions, so they are tested
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, cast
@@ -31,6 +33,7 @@ from dashboard.data.common import LoadResult, call, fan_out
 from dashboard.filters import utc_today
 from dashboard.settings import Workspace, client_for
 from dashboard.shared_store import codec as shared_codec
+from dashboard.traffic import MAX_IN_FLIGHT
 from dashboard.windows import Window, day_windows
 
 MAX_SERIES_DAYS = 100  # /campaigns/data_series accepts at most 100 days per request
@@ -66,11 +69,20 @@ SEND_ID_MAX = 128
 # ---- the campaign list -------------------------------------------------------------------
 
 
-def load_campaigns(ws: Workspace, include_archived: bool = False) -> pd.DataFrame:
-    """Every campaign (all pages), most recently edited first."""
+def load_campaigns(
+    ws: Workspace,
+    include_archived: bool = False,
+    on_page: Callable[[pd.DataFrame], None] | None = None,
+) -> pd.DataFrame:
+    """Every campaign (all pages), most recently edited first. When the list is fetched (not
+    cached), ``on_page`` sees each page's campaigns as it arrives (``RowPrefetch.page``)."""
+
+    def page_frame(items: list[Any]) -> None:
+        if on_page is not None:
+            on_page(frames.items_frame({"campaigns": items}, LIST_COLUMNS, extra=True))
 
     def fetch() -> pd.DataFrame:
-        body = client_for(ws).campaigns.list(include_archived=include_archived)
+        body = client_for(ws).campaigns.list(include_archived=include_archived, on_page=page_frame)
         return frames.items_frame(body, LIST_COLUMNS, extra=True)
 
     table = call(
@@ -441,14 +453,70 @@ def unloaded_rows(ws: Workspace, campaign_ids: Sequence[str], start: date, end: 
     return [campaign_ids[i] for i in gaps]
 
 
-def leaderboard_plan(ws: Workspace, campaigns: pd.DataFrame, start: date, end: date) -> BudgetPlan:
+def leaderboard_plan(
+    ws: Workspace, campaigns: pd.DataFrame, start: date, end: date, *, reserved: int = 0
+) -> BudgetPlan:
     """Which of ``campaigns`` (most important first) the leaderboard may load now within the
-    dashboard's rate budget: one request per uncached campaign and window (cached rows free)."""
+    dashboard's rate budget: one request per uncached campaign and window (cached rows free).
+    ``reserved``: requests already started elsewhere that the budget has not seen yet."""
     ids = [str(c) for c in campaigns["id"]]
     unloaded = set(unloaded_rows(ws, ids, start, end))
     per_campaign = len(day_windows(start, end, MAX_SERIES_DAYS))
     costs = [per_campaign if cid in unloaded else 0 for cid in ids]
-    return plan_fetch(ws.fingerprint, "/campaigns/data_series", costs)
+    return plan_fetch(ws.fingerprint, "/campaigns/data_series", costs, reserved=reserved)
+
+
+class RowPrefetch:
+    """Leaderboard rows started as the campaign list's pages arrive (issue 16: at 5,000
+    campaigns the 50 list pages take seconds, one after another). For a view that ranks every
+    matching campaign ("All"): pass ``page`` as ``load_campaigns``'s ``on_page``; the
+    leaderboard then finds the rows cached, or in flight and waits for them (single flight).
+
+    ``keep`` picks the campaigns of a page the view will rank (its search and filters). Each
+    page's requests are checked against the budget guard first; once a page does not fit,
+    nothing more is started here (the leaderboard's own plan decides what is held back).
+    """
+
+    def __init__(
+        self,
+        ws: Workspace,
+        start: date,
+        end: date,
+        keep: Callable[[pd.DataFrame], pd.DataFrame] = lambda page: page,
+    ) -> None:
+        self._ws, self._start, self._end, self._keep = ws, start, end, keep
+        self._pool = ThreadPoolExecutor(max_workers=2 * MAX_IN_FLIGHT)
+        self._stopped = False
+        self._spent = 0  # requests started here (the budget counts them only once sent)
+        self.started = 0
+        self.first_row_at: float | None = None  # time.perf_counter() when a first row was done
+
+    def page(self, campaigns: pd.DataFrame) -> None:
+        if self._stopped:
+            return
+        wanted = self._keep(campaigns)
+        if wanted.empty:
+            return
+        plan = leaderboard_plan(self._ws, wanted, self._start, self._end, reserved=self._spent)
+        self._spent += plan.now_cost
+        ids = [str(c) for c in wanted["id"]]
+        for position in plan.now:
+            future = self._pool.submit(
+                load_leaderboard_row, self._ws, ids[position], self._start, self._end
+            )
+            future.add_done_callback(self._first_done)
+            self.started += 1
+        if plan.held:
+            self._stopped = True
+
+    def _first_done(self, future: Future) -> None:
+        if self.first_row_at is None and future.exception() is None:
+            self.first_row_at = time.perf_counter()
+
+    def close(self) -> None:
+        """Stop starting rows; those queued and not yet begun are dropped."""
+        self._stopped = True
+        self._pool.shutdown(wait=False, cancel_futures=True)
 
 
 def load_leaderboard(
