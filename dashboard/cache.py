@@ -22,6 +22,7 @@ import json
 import os
 import sys
 import threading
+import time
 from collections import ChainMap
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from concurrent.futures import Future
@@ -252,9 +253,34 @@ def cached(
     tier: Tier = "derived",
 ) -> T:
     """``tier="raw"`` for response bodies (``dashboard.data.common.call``), else a derived result."""
+    _follow_refreshes(fingerprint)
     key = make_key(fingerprint, endpoint, params)
     ttl = TTL_SECONDS[kind]
     return CACHE.get_or_fetch(key, _through_shared(key, fetch, ttl), ttl, tier)
+
+
+REFRESH_CHECK = 2.0  # seconds between looks at whether another replica pressed "Refresh data"
+_generations: dict[str, tuple[float, int]] = {}  # fingerprint -> (looked at, generation seen)
+_generations_lock = threading.Lock()
+
+
+def _follow_refreshes(fingerprint: str) -> None:
+    """With Redis: drop this process's copies of a workspace another replica refreshed (looked
+    up at most every ``REFRESH_CHECK`` seconds, so warm hits stay in-process)."""
+    now = time.monotonic()
+    with _generations_lock:
+        seen = _generations.get(fingerprint)
+        if seen is not None and now - seen[0] < REFRESH_CHECK:
+            return
+        _generations[fingerprint] = (now, seen[1] if seen is not None else -1)
+    shared = shared_cache()
+    generation = shared.generation(fingerprint) if shared is not None else None
+    if generation is None:
+        return
+    with _generations_lock:
+        _generations[fingerprint] = (now, generation)
+    if seen is not None and seen[1] not in (-1, generation):
+        CACHE.clear(fingerprint)
 
 
 def missing(
@@ -311,10 +337,13 @@ def _through_shared(key: tuple, fetch: Callable[[], T], ttl: float) -> Callable[
 
 
 def clear_workspace(fingerprint: str) -> int:
-    """Drop the workspace's entries here and in the shared cache (other replicas keep their
-    in-process copies until they expire)."""
+    """Drop the workspace's entries here and in the shared cache; other replicas drop their
+    in-process copies within ``REFRESH_CHECK`` seconds (``_follow_refreshes``)."""
     dropped = CACHE.clear(fingerprint)
     shared = shared_cache()
     if shared is not None:
         shared.clear(fingerprint)
+        if shared.generation_after_clear is not None:  # this replica has already dropped its own
+            with _generations_lock:
+                _generations[fingerprint] = (time.monotonic(), shared.generation_after_clear)
     return dropped

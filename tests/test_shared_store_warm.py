@@ -132,3 +132,41 @@ def test_refresh_clears_the_workspaces_shared_entries(app_test, demo, redis_serv
     # Had Refresh cleared this replica only, the rerun would have read Redis and sent nothing.
     assert any(r.path == "/campaigns/list" for r in demo.requests)
     assert client.exists(other)  # another workspace's entries are left alone
+
+
+def test_refresh_on_another_replica_drops_this_ones_copies(
+    ws,
+    sandbox,
+    redis_server,  # noqa: F811
+    monkeypatch,
+) -> None:
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    monkeypatch.setattr(cache, "REFRESH_CHECK", 0.2)
+    data.load_campaigns(ws)
+    sandbox.sandbox.clear_requests()
+    data.load_campaigns(ws)
+    assert sandbox.sandbox.requests == []  # this replica's own copy
+    root = Path(__file__).resolve().parents[1]
+    other = subprocess.run(  # another replica: a person pressed "Refresh data" there
+        [
+            sys.executable,
+            "-c",
+            f"from dashboard.cache import clear_workspace; clear_workspace({ws.fingerprint!r})",
+        ],
+        env={**os.environ, "REDIS_URL": redis_server.url, "PYTHONPATH": str(root)},
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert other.returncode == 0, other.stderr
+    time.sleep(0.3)
+    data.load_campaigns(ws)
+    assert [r.path for r in sandbox.sandbox.requests].count("/campaigns/list") >= 1
+    sandbox.sandbox.clear_requests()
+    data.load_campaigns(ws)
+    assert sandbox.sandbox.requests == []  # dropped once, not on every look

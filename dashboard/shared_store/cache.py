@@ -60,6 +60,7 @@ class SharedCache:
         self._lock_expiry = lock_expiry
         self.stored_bytes: int | None = None  # of the last value read or written (a size hint)
         self.seconds_left: float | None = None  # of the last value read from Redis
+        self.generation_after_clear: int | None = None
 
     def _read(self, vkey: str) -> Any:
         """The stored value (decoded) or None; notes its size and the time it has left."""
@@ -147,10 +148,22 @@ class SharedCache:
             connection.mark_down(error)
         return found
 
+    def generation(self, fingerprint: str) -> int | None:
+        """How many times the workspace's entries were cleared ("Refresh data" on any replica);
+        None if Redis could not say."""
+        try:
+            raw = self._r.get(f"bd:{fingerprint}:generation")
+        except redis.RedisError as error:
+            connection.mark_down(error)
+            return None
+        return int(raw) if raw is not None else 0
+
     def clear(self, fingerprint: str | None) -> int:
         pattern = "bd:*:c:*" if fingerprint is None else f"bd:{fingerprint}:c:*"
         dropped = 0
         try:
+            if fingerprint is not None:  # tells the other replicas to drop their copies too
+                self.generation_after_clear = int(self._r.incr(f"bd:{fingerprint}:generation"))
             batch: list[Any] = []
             for name in self._r.scan_iter(match=pattern, count=500):
                 batch.append(name)
