@@ -41,8 +41,12 @@ def main() -> None:
 
     end = utc_today() - timedelta(days=1)
     start = end - timedelta(days=29)
-    lines: list[str] = []
     shares: list[float] = []
+    print(f"latency {args.latency * 1000:.0f} ms per request; leaderboard of every campaign")
+
+    def say(line: str) -> None:
+        print(line, flush=True)
+
     for size in args.sizes:
         sandbox = Sandbox(campaigns=size, users=50, latency=args.latency)
         url = sandbox.start()
@@ -73,14 +77,15 @@ def main() -> None:
             assert board["status"].fillna("").eq("").all(), "a campaign series failed"
             sandbox.clear_requests()
             warm, warm_times = median_time(view, args.repeat)
-            assert not sandbox.requests, f"warm view at {size} sent {len(sandbox.requests)}"
+            # Not 0 only if the cold run outlasted an entry's TTL (10 min for recent series).
+            warm_requests = len(sandbox.requests)
             share = warm / cold
-            shares.append(share)
-            lines.append(
+            shares.append(share if warm_requests == 0 else 1.0)
+            say(
                 f"{size:>6,} campaigns ({len(listed):,} listed): cold {cold:6.1f} s "
                 f"({cold_requests:,} requests; list {listed_at:.2f} s), warm {warm * 1000:6.0f} ms "
-                f"[{fmt_times(warm_times)}], 0 requests: warm/cold {share:.2%} "
-                f"{verdict(share <= TARGET)}"
+                f"[{fmt_times(warm_times)}], {warm_requests} requests: warm/cold {share:.2%} "
+                f"{verdict(share <= TARGET and warm_requests == 0)}"
             )
             if size == args.first_rank_at:
                 first_sequential = first[0] - started
@@ -96,7 +101,7 @@ def main() -> None:
                 streamed = time.perf_counter() - started
                 assert prefetch.first_row_at is not None
                 first_streamed = prefetch.first_row_at - started
-                lines.append(
+                say(
                     f"time to first ranked row at {size:,}: {first_streamed * 1000:.0f} ms with "
                     f"rows started per list page vs {first_sequential * 1000:.0f} ms after the "
                     f"whole list ({first_streamed / first_sequential:.2f}×); whole leaderboard "
@@ -106,9 +111,6 @@ def main() -> None:
         finally:
             CACHE.clear()
             sandbox.stop()
-    print(f"latency {args.latency * 1000:.0f} ms per request; leaderboard of every campaign")
-    for line in lines:
-        print(line)
     worst = max(shares)
     print(f"warm/cold worst {worst:.2%} (target <= {TARGET:.0%}) {verdict(worst <= TARGET)}")
 

@@ -48,7 +48,7 @@ def open_overview(browser: Any, urls: list[str]) -> list[Any]:
         context = browser.new_context(viewport={"width": 1440, "height": 900})
         page = context.new_page()
         page.set_default_timeout(180_000)
-        page.goto(f"{url}/campaigns")
+        page.goto(f"{url}/campaigns", wait_until="commit")  # all start before any finishes
         pages.append(page)
     for page in pages:
         wait_for_app(page)
@@ -86,6 +86,7 @@ def replicas(chromium_path: str, tmp_path: Path) -> Iterator[tuple[Any, RedisSer
         sandbox.stop()
 
 
+@pytest.mark.timeout(1200)  # twenty cold sessions on a shared 2-core machine
 def test_replicas_share_one_cache_and_survive_redis_stopping(browser, replicas) -> None:
     sandbox, redis_server, (first, second) = replicas
     log = sandbox.sandbox
@@ -139,6 +140,7 @@ def killable_replica(log_dir: Path, env: dict[str, str]) -> Iterator[tuple[str, 
         yield url, proc
 
 
+@pytest.mark.timeout(900)
 def test_a_replica_killed_holding_a_lock_does_not_stall_the_other(
     browser, chromium_path: str, tmp_path: Path
 ) -> None:
