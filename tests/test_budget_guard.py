@@ -80,3 +80,34 @@ def test_a_view_that_fits_is_not_held(app_test, demo, fresh_budgets) -> None:
     assert not at.exception
     assert not [i for i in at.info if "not loaded yet" in i.value]
     assert not [b for b in at.button if b.label.startswith("Load the other")]
+
+
+def test_the_canvas_leaderboard_keeps_to_a_small_share(
+    app_test, demo, fresh_budgets, monkeypatch
+) -> None:
+    """/canvas/data_summary shares Braze's default bucket with production sending: with the
+    dashboard's share cut to a handful of requests, a cold Canvas leaderboard loads the most
+    recently edited Canvases it can afford and asks before the others."""
+    from dashboard.data import canvases as canvas_data
+    from dashboard.filters import default_filters
+
+    monkeypatch.setenv("DASHBOARD_BUDGET_SHARE", "0.0002")  # 50 of Braze's 250,000 an hour
+    ws = settings.demo_workspace()
+    room, limit = traffic.budget_for(ws.fingerprint).room("/canvas/data_summary")
+    assert room == 50 and "share" in limit.name
+    at = app_test("canvases")
+    assert not at.exception
+    summaries = [r for r in demo.requests if r.path == "/canvas/data_summary"]
+    listed = canvas_data.load_canvas_list(ws)
+    per_canvas = len(canvas_data.canvas_windows(*_range(default_filters())))
+    fits = (50 - sum(r.path != "/canvas/data_summary" for r in demo.requests)) // per_canvas
+    assert len(summaries) <= 50 and len({r.query.get("canvas_id") for r in summaries}) <= fits + 1
+    notice = " ".join(i.value for i in at.info)
+    assert "not loaded yet" in notice, notice
+    assert any(b.label.startswith("Load the other") for b in at.button)
+    newest = {str(listed["id"].iloc[i]) for i in canvas_data.recent_first(listed)[:1]}
+    assert newest <= {r.query.get("canvas_id") for r in summaries}  # the most recent came first
+
+
+def _range(filters):
+    return filters.start, filters.end

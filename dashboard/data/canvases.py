@@ -9,7 +9,7 @@ is a count or an amount, so adding windows is exact).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -19,7 +19,8 @@ import pandas as pd
 from braze_api import frames
 from braze_api.frames import CANVAS_METRICS as CANVAS_METRICS  # re-exported for the Canvases page
 from braze_api.frames import CanvasFrames
-from dashboard.cache import cached, series_kind
+from dashboard.budget_guard import BudgetPlan, plan_fetch
+from dashboard.cache import cached, missing, series_kind
 from dashboard.data.common import JSON, LoadResult, call, fan_out
 from dashboard.filters import Filters, utc_today
 from dashboard.settings import Workspace, client_for
@@ -488,10 +489,42 @@ def load_canvas_totals(ws: Workspace, canvas_id: str, start: date, end: date) ->
 
 @dataclass(frozen=True)
 class Leaderboard:
-    """Per-Canvas totals for the range; Canvases whose load failed are in ``errors``."""
+    """Per-Canvas totals for the range; Canvases whose load failed are in ``errors``, those the
+    budget guard held back (blank, nothing sent) in ``held``."""
 
     table: pd.DataFrame
     errors: Mapping[str, BaseException]
+    held: tuple[str, ...] = ()
+
+
+def recent_first(canvases: pd.DataFrame) -> list[int]:
+    """Positions of ``canvases``, most recently edited first (the budget guard's priority)."""
+    edited = pd.to_datetime(canvases["last_edited"], utc=True, errors="coerce")
+    order = edited.reset_index(drop=True).sort_values(
+        ascending=False, kind="stable", na_position="last"
+    )
+    return [int(i) for i in order.index]
+
+
+def leaderboard_plan(ws: Workspace, canvases: pd.DataFrame, start: date, end: date) -> BudgetPlan:
+    """Which Canvases the leaderboard may load now within the dashboard's share of Braze's
+    default bucket (``/canvas/data_summary`` draws on it): one request per uncached Canvas and
+    14-day window, most recently edited first. ``now`` / ``held`` are positions in ``canvases``.
+    """
+    windows = canvas_windows(start, end)
+    ids = [str(i) for i in canvases["id"]]
+    params = [{"canvas_id": cid, **window_params(w)} for cid in ids for w in windows]
+    gaps = missing(ws.fingerprint, "canvas.leaderboard_totals", params, "series_recent")
+    cost = [0] * len(ids)
+    for gap in gaps:
+        cost[gap // len(windows)] += 1
+    priority = recent_first(canvases)
+    plan = plan_fetch(ws.fingerprint, "/canvas/data_summary", [cost[i] for i in priority])
+    return replace(
+        plan,
+        now=tuple(priority[i] for i in plan.now),
+        held=tuple(priority[i] for i in plan.held),
+    )
 
 
 def load_leaderboard(
@@ -501,12 +534,16 @@ def load_leaderboard(
     end: date,
     *,
     on_progress: Progress | None = None,
+    hold: Collection[int] = (),
 ) -> Leaderboard:
-    """Entries, conversions and revenue per Canvas, every (Canvas, window) fetched concurrently."""
+    """Entries, conversions and revenue per Canvas, every (Canvas, window) fetched concurrently;
+    the Canvases at the positions in ``hold`` (``leaderboard_plan(...).held``) are not fetched."""
     today = utc_today()
     windows = canvas_windows(start, end)
     ids = [str(i) for i in canvases["id"]]
-    items = [(cid, w) for cid in ids for w in windows]
+    held = tuple(ids[i] for i in sorted(set(hold)))
+    skipped = set(held)
+    items = [(cid, w) for cid in ids if cid not in skipped for w in windows]
     results: list[LoadResult] = fan_out(
         lambda item: _window_totals(ws, item[0], item[1], today),
         items,
@@ -523,12 +560,12 @@ def load_leaderboard(
             sums[cid][metric] += value
     table = canvases[["id", "name", "tags_text"]].copy().reset_index(drop=True)
     for metric in CANVAS_METRICS:
-        values = [None if cid in errors else sums[cid][metric] for cid in ids]
+        values = [None if cid in errors or cid in skipped else sums[cid][metric] for cid in ids]
         table[metric] = pd.Series(values, dtype="float64")
     entries = table["entries"]
     table["conversion_rate"] = table["conversions"] / entries.where(entries > 0)
     table = table.sort_values("entries", ascending=False, kind="stable", na_position="last")
-    return Leaderboard(table=table.reset_index(drop=True), errors=errors)
+    return Leaderboard(table=table.reset_index(drop=True), errors=errors, held=held)
 
 
 @dataclass(frozen=True)
