@@ -54,7 +54,7 @@ def guarded_limits(share: float) -> tuple[EndpointLimit, ...]:
     return tuple(
         replace(
             limit,
-            name=f"this dashboard's {share:.0%} share of {limit.name}",
+            name=f"this dashboard's {share * 100:g}% share of {limit.name}",
             requests=max(1, int(limit.requests * share)),
         )
         if not limit.paths
