@@ -47,11 +47,13 @@ def open_overview(browser: Any, urls: list[str]) -> list[Any]:
     for url in urls:
         context = browser.new_context(viewport={"width": 1440, "height": 900})
         page = context.new_page()
-        page.set_default_timeout(180_000)
+        page.set_default_timeout(600_000)  # twenty cold sessions on a shared 2-core machine
         page.goto(f"{url}/campaigns", wait_until="commit")  # all start before any finishes
         pages.append(page)
-    for page in pages:
+    for number, page in enumerate(pages):
         wait_for_app(page)
+        if page.locator("[data-testid='stDataFrame']").count() == 0:
+            screenshot(page, f"replicas-session-{number}-no-table")
         page.wait_for_selector("[data-testid='stDataFrame']")
         assert page.locator("[data-testid='stException']").count() == 0
     return pages
@@ -86,7 +88,7 @@ def replicas(chromium_path: str, tmp_path: Path) -> Iterator[tuple[Any, RedisSer
         sandbox.stop()
 
 
-@pytest.mark.timeout(1200)  # twenty cold sessions on a shared 2-core machine
+@pytest.mark.timeout(1800)  # twenty cold sessions on a shared 2-core machine
 def test_replicas_share_one_cache_and_survive_redis_stopping(browser, replicas) -> None:
     sandbox, redis_server, (first, second) = replicas
     log = sandbox.sandbox
