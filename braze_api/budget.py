@@ -107,6 +107,11 @@ class RateBudget(Protocol):
         """An admitted request ended; ``paused_until`` (epoch s) when Braze said to stop."""
         ...
 
+    def room(self, path: str) -> tuple[int, EndpointLimit]:
+        """How many more requests ``path``'s bucket admits in its window now (0 while paused),
+        and the bucket: what a view checks before it fans out."""
+        ...
+
 
 @dataclass
 class _Bucket:
@@ -176,6 +181,18 @@ class LocalRateBudget:
                 probe = True
             bucket.sent.append(now)
             return Verdict(0.0, probe=probe, bucket=name, at=now)
+
+    def room(self, path: str) -> tuple[int, EndpointLimit]:
+        name = self._by_path.get(path, self._default)
+        with self._lock:
+            bucket = self._buckets[name]
+            now = self._clock()
+            if now < bucket.paused_until:
+                return 0, bucket.limit
+            window = bucket.limit.per_seconds + WINDOW_MARGIN
+            while bucket.sent and bucket.sent[0] <= now - window:
+                bucket.sent.popleft()
+            return max(0, bucket.limit.requests - len(bucket.sent)), bucket.limit
 
     def done(self, verdict: Verdict, *, paused_until: float | None) -> None:
         with self._lock:

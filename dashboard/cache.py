@@ -22,8 +22,9 @@ import json
 import os
 import sys
 import threading
+import time
 from collections import ChainMap
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -178,7 +179,9 @@ class DataCache:
                 self._inflight.pop(key, None)
             future.set_exception(exc)
             raise
-        size = max(1, estimate_bytes(value))  # outside the lock: it may serialise a big body
+        size = getattr(fetch, "size", None) or estimate_bytes(value)  # outside the lock: slow
+        size = max(1, size)
+        ttl = getattr(fetch, "ttl", None) or ttl  # a value read from Redis: its time left there
         with self._lock:
             if self._generation_of(key) == generation:  # not cleared while fetching
                 store = self._raw if tier == "raw" else self._derived
@@ -187,6 +190,28 @@ class DataCache:
             self._inflight.pop(key, None)
         future.set_result(value)
         return _share(value)
+
+    def absent(self, keys: Sequence[tuple]) -> list[tuple]:
+        """The keys with no live entry here (and no fetch in flight)."""
+        with self._lock:
+            return [
+                k
+                for k in keys
+                if k not in self._derived and k not in self._raw and k not in self._inflight
+            ]
+
+    def put_many(self, values: Mapping[tuple, tuple[Any, float, int]], tier: Tier) -> None:
+        """Keep ``{key: (value, seconds to live, size in bytes)}`` (values read elsewhere, e.g.
+        from Redis); a key that gained an entry or a fetch meanwhile is left alone."""
+        if not values:
+            return
+        store = self._raw if tier == "raw" else self._derived
+        with self._lock:
+            for key, (value, ttl, size) in values.items():
+                if key in self._derived or key in self._raw or key in self._inflight:
+                    continue
+                with contextlib.suppress(ValueError):  # larger than the budget: keep nothing
+                    store[key] = _Entry(value, ttl, max(1, size))
 
     def clear(self, fingerprint: str | None = None) -> int:
         """Drop one workspace's entries (or all); returns how many were dropped."""
@@ -228,28 +253,97 @@ def cached(
     tier: Tier = "derived",
 ) -> T:
     """``tier="raw"`` for response bodies (``dashboard.data.common.call``), else a derived result."""
+    _follow_refreshes(fingerprint)
     key = make_key(fingerprint, endpoint, params)
     ttl = TTL_SECONDS[kind]
     return CACHE.get_or_fetch(key, _through_shared(key, fetch, ttl), ttl, tier)
 
 
-def _through_shared(key: tuple, fetch: Callable[[], T], ttl: float) -> Callable[[], T]:
-    """On a miss here, ask the replicas' shared cache (when configured, up and allowed)."""
-    if not shares(str(key[1])):
-        return fetch
+REFRESH_CHECK = 2.0  # seconds between looks at whether another replica pressed "Refresh data"
+_generations: dict[str, tuple[float, int]] = {}  # fingerprint -> (looked at, generation seen)
+_generations_lock = threading.Lock()
 
-    def fetched() -> T:
+
+def _follow_refreshes(fingerprint: str) -> None:
+    """With Redis: drop this process's copies of a workspace another replica refreshed (looked
+    up at most every ``REFRESH_CHECK`` seconds, so warm hits stay in-process)."""
+    now = time.monotonic()
+    with _generations_lock:
+        seen = _generations.get(fingerprint)
+        if seen is not None and now - seen[0] < REFRESH_CHECK:
+            return
+        _generations[fingerprint] = (now, seen[1] if seen is not None else -1)
+    shared = shared_cache()
+    generation = shared.generation(fingerprint) if shared is not None else None
+    if generation is None:
+        return
+    with _generations_lock:
+        _generations[fingerprint] = (now, generation)
+    if seen is not None and seen[1] not in (-1, generation):
+        CACHE.clear(fingerprint)
+
+
+def missing(
+    fingerprint: str,
+    endpoint: str,
+    params: Sequence[Mapping[str, Any]],
+    kind: CacheKind,
+    *,
+    tier: Tier = "derived",
+) -> list[int]:
+    """Positions in ``params`` that ``cached`` would have to fetch, after reading every one this
+    process lacks from the replicas' shared cache in one batched round trip (so a warm fan-out
+    through Redis is one round trip per 500 lookups, not one each).
+
+    Entries read from Redis keep only the time they have left there.
+    """
+    keys = [make_key(fingerprint, endpoint, p) for p in params]
+    absent = CACHE.absent(keys)
+    shared = shared_cache() if absent and shares(endpoint) else None
+    if shared is not None:
+        found = shared.get_many(absent)
+        ttl = TTL_SECONDS[kind]
+        # Size: the stored bytes, twice over for the objects they decode to (no deep walk).
+        CACHE.put_many({k: (v, min(ttl, left), 2 * n) for k, (v, left, n) in found.items()}, tier)
+        absent = CACHE.absent(absent)
+    gone = set(absent)
+    return [i for i, key in enumerate(keys) if key in gone]
+
+
+class _ThroughShared:
+    """On a miss here, ask the replicas' shared cache (when configured and up). Then ``size``
+    is the value's stored bytes, twice over (cheaper than a deep walk of what they decode to),
+    and ``ttl`` the time it has left in Redis, so this copy expires with the shared one."""
+
+    def __init__(self, key: tuple, fetch: Callable[[], Any], ttl: float) -> None:
+        self._key, self._fetch, self._ttl = key, fetch, ttl
+        self.size: int | None = None
+        self.ttl: float | None = None
+
+    def __call__(self) -> Any:
         shared = shared_cache()
-        return fetch() if shared is None else shared.get_or_fetch(key, fetch, ttl)
+        if shared is None:
+            return self._fetch()
+        value = shared.get_or_fetch(self._key, self._fetch, self._ttl)
+        if shared.stored_bytes is not None:
+            self.size = 2 * shared.stored_bytes
+        if shared.seconds_left is not None:
+            self.ttl = min(self._ttl, shared.seconds_left)
+        return value
 
-    return fetched
+
+def _through_shared(key: tuple, fetch: Callable[[], T], ttl: float) -> Callable[[], T]:
+    return _ThroughShared(key, fetch, ttl) if shares(str(key[1])) else fetch
 
 
 def clear_workspace(fingerprint: str) -> int:
-    """Drop the workspace's entries here and in the shared cache (other replicas keep their
-    in-process copies until they expire)."""
+    """Drop the workspace's entries here and in the shared cache; other replicas drop their
+    in-process copies within ``REFRESH_CHECK`` seconds (``_follow_refreshes``)."""
     dropped = CACHE.clear(fingerprint)
     shared = shared_cache()
     if shared is not None:
         shared.clear(fingerprint)
+        if shared.generation_after_clear is not None:  # this replica has already dropped its own
+            with _generations_lock:
+                _generations[fingerprint] = (time.monotonic(), shared.generation_after_clear)
     return dropped

@@ -18,7 +18,7 @@ import streamlit as st
 
 from braze_api.budget import DEFAULT_LIMIT
 from braze_api.client import RateLimit
-from dashboard import display, settings
+from dashboard import display, settings, traffic
 from dashboard.cache import clear_workspace
 from dashboard.filters import (
     CUSTOM,
@@ -375,7 +375,9 @@ def render_rate_limit(slot: st.delta_generator.DeltaGenerator, ws: Workspace) ->
     a notice when the replicas' shared cache (Redis) is configured but unreachable."""
     lines = [SHARED_STORE_DOWN] if shared_store.check() == "down" else []
     try:
-        limit = settings.client_for(ws).rate_limit_of(DEFAULT_LIMIT.name)
+        limit = traffic.last_rate_limit(
+            ws.fingerprint, settings.client_for(ws).rate_limit_of(DEFAULT_LIMIT.name)
+        )
     except ValueError:  # an unusable workspace already says so where it is used
         limit = None
     text = rate_limit_text(limit) if limit is not None else None

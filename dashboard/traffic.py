@@ -14,13 +14,21 @@ import os
 import threading
 from dataclasses import replace
 
+from braze_api import RateLimit
 from braze_api.budget import BRAZE_LIMITS, EndpointLimit, LocalRateBudget, RateBudget
 from braze_api.slots import LocalSlots, RequestSlots
 from dashboard.shared_store import connection
-from dashboard.shared_store.budget import SharedRateBudget
+from dashboard.shared_store.budget import SharedRateBudget, shared_rate_limit
 from dashboard.shared_store.slots import SharedSlots
 
-__all__ = ["DEFAULT_BUDGET_SHARE", "MAX_IN_FLIGHT", "budget_for", "guarded_limits", "slots_for"]
+__all__ = [
+    "DEFAULT_BUDGET_SHARE",
+    "MAX_IN_FLIGHT",
+    "budget_for",
+    "guarded_limits",
+    "last_rate_limit",
+    "slots_for",
+]
 
 # Braze allows far more, but a dashboard has no business hammering it: at most this many
 # requests in flight per workspace, whatever the number of sessions or threads asking.
@@ -46,7 +54,7 @@ def guarded_limits(share: float) -> tuple[EndpointLimit, ...]:
     return tuple(
         replace(
             limit,
-            name=f"this dashboard's {share:.0%} share of {limit.name}",
+            name=f"this dashboard's {share * 100:g}% share of {limit.name}",
             requests=max(1, int(limit.requests * share)),
         )
         if not limit.paths
@@ -83,3 +91,11 @@ def budget_for(fingerprint: str) -> RateBudget:
             budget = SharedRateBudget(fingerprint, local, limits) if shared else local
             _budgets[fingerprint] = budget
         return budget
+
+
+def last_rate_limit(fingerprint: str, seen: RateLimit | None) -> RateLimit | None:
+    """Braze's latest ``X-RateLimit-*`` reading for the workspace: across every replica when
+    they share Redis (so each sidebar shows the same figure), else this process's ``seen``."""
+    if connection.configured_url() is None:
+        return seen
+    return shared_rate_limit(fingerprint, seen)

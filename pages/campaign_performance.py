@@ -51,6 +51,7 @@ STATE_COLOURS: dict[str, Literal["green", "orange", "gray", "red"]] = {
 _VIEW_VERSION = "campaigns_view_version"  # bumped on "back" so the old selection is forgotten
 K_SEARCH, K_TAGS, K_API, K_ARCHIVED = "cmp_search", "cmp_tags", "cmp_api", "cmp_archived"
 K_LIMIT, K_CHANNELS, K_ACTIVE, K_SEND = "cmp_limit", "cmp_channels", "cmp_active", "cmp_send_id"
+K_OVER_BUDGET = "cmp_over_budget"  # the person asked for the rows the budget guard held back
 
 ws = sidebar.current_workspace()
 filters = sidebar.current_filters()
@@ -209,11 +210,31 @@ def overview() -> None:
     search_col, tags_col, api_col, archived_col = st.columns([3, 3, 2, 1.4])
     search = search_col.text_input("Search by name", key=K_SEARCH, placeholder="e.g. win-back")
     include_archived = archived_col.toggle("Show archived", key=K_ARCHIVED)
+    # Ranking every campaign: start on the rows as the list's pages arrive (a cold list of
+    # thousands takes seconds); the filters are last run's, as the widgets below still hold.
+    prefetch = None
+    if st.session_state.get(K_LIMIT) == "All":
+        prefetch = data.RowPrefetch(
+            ws,
+            filters.start,
+            filters.end,
+            keep=lambda page: data.filter_campaigns(
+                page,
+                search,
+                st.session_state.get(K_TAGS) or (),
+                st.session_state.get(K_API) or data.API_CHOICES[0],
+            ),
+        )
     try:
-        campaigns = data.load_campaigns(ws, include_archived=include_archived)
+        campaigns = data.load_campaigns(
+            ws, include_archived=include_archived, on_page=prefetch.page if prefetch else None
+        )
     except Exception as err:  # shown in place of the page
         show_error(err, "the campaign list")
         return
+    finally:
+        if prefetch is not None:
+            prefetch.close()  # rows already under way finish; the leaderboard takes the rest
     tags = tags_col.multiselect("Tags", tag_options(campaigns), key=K_TAGS)
     api_choice = api_col.selectbox("Type", data.API_CHOICES, key=K_API)
     matching = data.filter_campaigns(campaigns, search, tags, api_choice)
@@ -242,8 +263,21 @@ def overview() -> None:
     def on_progress(done: int, total: int) -> None:
         progress.progress(done / total, text=f"Loading campaign stats… {done:,} of {total:,}")
 
-    leaderboard = data.load_leaderboard(ws, ranked, filters.start, filters.end, on_progress)
+    plan = data.leaderboard_plan(ws, ranked, filters.start, filters.end)
+    hold = () if st.session_state.pop(K_OVER_BUDGET, False) else plan.held
+    leaderboard = data.load_leaderboard(
+        ws, ranked, filters.start, filters.end, on_progress, hold=hold
+    )
     progress.empty()
+    if hold:
+        st.info(plan.notice("campaigns"), icon=":material/speed:")
+        st.button(
+            f"Load the other {len(hold):,} ({plan.held_cost:,} requests)",
+            key="cmp_load_held",
+            on_click=lambda: st.session_state.update({K_OVER_BUDGET: True}),
+            help="Requests wait for the dashboard's share of Braze's budget; whatever it cannot "
+            "cover within a few seconds shows as not loaded.",
+        )
 
     channels = channel_col.multiselect(
         "Channels",
@@ -266,7 +300,8 @@ def overview() -> None:
         counts += f" ({len(matching):,} match the search and filters)"
     st.markdown(counts + ".")
 
-    failed = int((leaderboard["status"].fillna("") != "").sum())
+    status = leaderboard["status"].fillna("")
+    failed = int(((status != "") & (status != data.HELD_STATUS)).sum())
     if failed:
         st.warning(
             f"Stats for {failed:,} campaign{'s' if failed != 1 else ''} could not be loaded; "
@@ -286,6 +321,8 @@ def overview() -> None:
         excluded = f"excluding {failed:,} campaign{'s' if failed != 1 else ''} that failed to load"
         if failed:
             st.caption(f"Totals are partial: {excluded}.")
+        if hold:
+            st.caption(f"Totals leave out the {len(hold):,} campaigns not loaded yet.")
         # Two rows of three: six across clips "$8.13M" on a 1280 px screen.
         cards = [*st.columns(3), *st.columns(3)]
         for col, (key, title) in zip(

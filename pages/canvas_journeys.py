@@ -31,6 +31,7 @@ from dashboard.data.canvases import (
     daily_variants,
     default_canvas,
     filter_canvases,
+    leaderboard_plan,
     load_canvas_list,
     load_canvas_page,
     load_leaderboard,
@@ -62,6 +63,7 @@ CURRENCY = configured_currency()
 
 PICK, URL_SEEN, BOARD = "cv_pick", "_cv_url_canvas", "cv_board"
 BOARD_IDS = "_cv_board_ids"
+OVER_BUDGET = "cv_over_budget"  # the person asked for the Canvases the budget guard held back
 COUNT = "localized"  # the number format of every count column
 NO_SERIES = "Not shown: the Canvas's daily stats failed to load (see above)."
 STATUS_COLORS: dict[str, Literal["green", "gray", "orange", "red"]] = {
@@ -218,8 +220,19 @@ if canvases is not None:
                     done / total, text=f"Loading Canvas stats… {done:,} of {total:,} requests"
                 )
 
-            board = load_leaderboard(ws, shown, start, end, on_progress=show_progress)
+            plan = leaderboard_plan(ws, shown, start, end)
+            hold = () if st.session_state.pop(OVER_BUDGET, False) else plan.held
+            board = load_leaderboard(ws, shown, start, end, on_progress=show_progress, hold=hold)
             bar.empty()
+            if board.held:
+                st.info(plan.notice("Canvases"), icon=":material/speed:")
+                st.button(
+                    f"Load the other {len(board.held):,} ({plan.held_cost:,} requests)",
+                    key="cv_load_held",
+                    on_click=lambda: st.session_state.update({OVER_BUDGET: True}),
+                    help="Requests wait for the dashboard's share of Braze's budget; whatever "
+                    "it cannot cover within a few seconds shows as not loaded.",
+                )
             if board.errors:
                 first = next(iter(board.errors.values()))
                 show_error(

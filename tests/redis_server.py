@@ -81,7 +81,7 @@ class RedisServer:
 @pytest.fixture
 def redis_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[RedisServer]:
     """A fresh redis-server, with REDIS_URL pointing at it and the dashboard's client reset."""
-    from dashboard import traffic
+    from dashboard import cache, traffic
     from dashboard.shared_store import connection
 
     server = RedisServer(free_port())
@@ -90,6 +90,7 @@ def redis_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[RedisServer]:
     connection.reset()
     monkeypatch.setattr(traffic, "_slots", {})
     monkeypatch.setattr(traffic, "_budgets", {})
+    monkeypatch.setattr(cache, "_generations", {})  # "Refresh" counts seen in another Redis
     try:
         yield server
     finally:

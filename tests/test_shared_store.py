@@ -331,3 +331,40 @@ def test_the_budget_guard_keeps_to_a_share_across_replicas(redis_server, monkeyp
     assert refused.wait > 3000 and "share" in refused.reason  # the sixth waits for the hour
     assert traffic.budget_share({"DASHBOARD_BUDGET_SHARE": "2"}) == traffic.DEFAULT_BUDGET_SHARE
     assert traffic.guarded_limits(0.1)[-1].requests == 25_000
+
+
+def test_every_replica_shows_the_latest_rate_limit_reading(ws, sandbox, redis_server) -> None:  # noqa: F811
+    from datetime import UTC, datetime
+
+    from braze_api import RateLimit
+    from dashboard.traffic import last_rate_limit
+
+    child = run_child(
+        f"""
+        import json
+        from dashboard.data import campaigns as data
+        from dashboard.settings import Workspace, client_for
+        from dashboard.traffic import last_rate_limit
+        ws = Workspace(base_url={str(sandbox)!r}, api_key={SANDBOX_API_KEY!r}, label='test')
+        data.load_campaigns(ws)
+        seen = client_for(ws).rate_limit
+        last_rate_limit(ws.fingerprint, seen)  # what its sidebar does after the page ran
+        print(json.dumps([seen.limit, seen.remaining]))
+        """,
+        redis_server.url,
+    )
+    out, err = child.communicate(timeout=120)
+    assert child.returncode == 0, err
+    limit, remaining = json.loads(out)
+    shown = last_rate_limit(ws.fingerprint, None)  # this replica sent nothing itself
+    assert shown is not None and (shown.limit, shown.remaining) == (limit, remaining)
+    reset = shown.reset
+    assert reset is not None
+    stale = RateLimit(limit=limit, remaining=remaining + 5, reset=reset)  # an older reading
+    assert last_rate_limit(ws.fingerprint, stale) == shown
+    lower = RateLimit(limit=limit, remaining=remaining - 1, reset=reset)
+    assert last_rate_limit(ws.fingerprint, lower) == lower
+    later = datetime.fromtimestamp(reset.timestamp() + 3600, tz=UTC)
+    fresh = RateLimit(limit=limit, remaining=limit - 1, reset=later)  # the next window
+    assert last_rate_limit(ws.fingerprint, fresh) == fresh
+    assert last_rate_limit(ws.fingerprint, lower) == fresh

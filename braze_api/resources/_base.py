@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
@@ -71,10 +71,19 @@ class Resource:
         """POST once; ``idempotent=True`` only for reads that merely travel as a POST."""
         return self._client.request("POST", path, json_body=body, idempotent=idempotent)
 
-    def _list(self, path: str, key: str, page_size: int, page: Any = None, **params: Any) -> JSON:
+    def _list(
+        self,
+        path: str,
+        key: str,
+        page_size: int,
+        page: Any = None,
+        on_page: Callable[[list[Any]], None] | None = None,
+        **params: Any,
+    ) -> JSON:
         """One page if ``page`` is given, else every page in order until a short one.
 
-        The returned body is the last page's, with ``key`` holding all items.
+        The returned body is the last page's, with ``key`` holding all items. ``on_page`` sees
+        each page's items as they arrive (so a caller can start on them before the last page).
         """
         page = check_page(page)
         if page is not None:
@@ -90,6 +99,8 @@ class Resource:
                     f"Braze sent an unexpected '{key}' value for {path}", endpoint=path
                 )
             items.extend(chunk)
+            if on_page is not None:
+                on_page(chunk)
             if len(chunk) < page_size:
                 return {**body, key: items}
         raise BadResponseError(
@@ -132,7 +143,13 @@ class Resource:
         )
 
     def _archivable_list(
-        self, path: str, key: str, page: Any, include_archived: Any, sort_direction: Any
+        self,
+        path: str,
+        key: str,
+        page: Any,
+        include_archived: Any,
+        sort_direction: Any,
+        on_page: Callable[[list[Any]], None] | None = None,
     ) -> JSON:
         """The shape campaigns, Canvases and cards share: 100 a page, archived on request."""
         return self._list(
@@ -140,6 +157,7 @@ class Resource:
             key,
             100,
             page,
+            on_page,
             include_archived=check_flag(include_archived, "include_archived"),
             sort_direction=check_choice(sort_direction, "sort_direction", ("asc", "desc")),
         )

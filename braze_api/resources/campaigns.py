@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from braze_api.resources._base import JSON, Resource
@@ -16,10 +17,12 @@ class Campaigns(Resource):
         page: int | None = None,
         include_archived: bool = False,
         sort_direction: str | None = None,
+        on_page: Callable[[list[Any]], None] | None = None,
     ) -> JSON:
-        """GET /campaigns/list: every page (100 each) unless ``page`` is given."""
+        """GET /campaigns/list: every page (100 each) unless ``page`` is given; ``on_page``
+        sees each page's campaigns as it arrives."""
         return self._archivable_list(
-            "/campaigns/list", "campaigns", page, include_archived, sort_direction
+            "/campaigns/list", "campaigns", page, include_archived, sort_direction, on_page
         )
 
     def data_series(self, campaign_id: str, length: int, ending_at: Any = None) -> JSON:

@@ -10,7 +10,9 @@ cache name. Summaries, funnels and tables are pure functions, so they are tested
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import time
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -27,13 +29,15 @@ from braze_api.frames import (
     campaign_window_sums,
 )
 from dashboard import metrics
-from dashboard.cache import cached, series_kind
+from dashboard.budget_guard import BudgetPlan, plan_fetch
+from dashboard.cache import cached, missing, series_kind
 from dashboard.data import comparison
-from dashboard.data.common import call, fan_out
+from dashboard.data.common import LoadResult, call, fan_out
 from dashboard.data.timeseries import percent_change
 from dashboard.filters import Filters, utc_today
 from dashboard.settings import Workspace, client_for
 from dashboard.shared_store import codec as shared_codec
+from dashboard.traffic import MAX_IN_FLIGHT
 from dashboard.windows import Window, day_windows
 
 MAX_SERIES_DAYS = 100  # /campaigns/data_series accepts at most 100 days per request
@@ -74,11 +78,20 @@ SEND_ID_MAX = 128
 # ---- the campaign list -------------------------------------------------------------------
 
 
-def load_campaigns(ws: Workspace, include_archived: bool = False) -> pd.DataFrame:
-    """Every campaign (all pages), most recently edited first."""
+def load_campaigns(
+    ws: Workspace,
+    include_archived: bool = False,
+    on_page: Callable[[pd.DataFrame], None] | None = None,
+) -> pd.DataFrame:
+    """Every campaign (all pages), most recently edited first. When the list is fetched (not
+    cached), ``on_page`` sees each page's campaigns as it arrives (``RowPrefetch.page``)."""
+
+    def page_frame(items: list[Any]) -> None:
+        if on_page is not None:
+            on_page(frames.items_frame({"campaigns": items}, LIST_COLUMNS, extra=True))
 
     def fetch() -> pd.DataFrame:
-        body = client_for(ws).campaigns.list(include_archived=include_archived)
+        body = client_for(ws).campaigns.list(include_archived=include_archived, on_page=page_frame)
         return frames.items_frame(body, LIST_COLUMNS, extra=True)
 
     table = call(
@@ -115,6 +128,7 @@ def filter_campaigns(
 # ---- one campaign's series -----------------------------------------------------------------
 
 
+@shared_codec.register  # frames as Arrow IPC: a replica reads the pivot, it does not redo it
 @dataclass(frozen=True)
 class CampaignSeries:
     """A campaign's (or send's) series: per (time, channel, variation) rows, per-time totals,
@@ -366,8 +380,17 @@ def summarise_windows(parts: Sequence[WindowSums], start: date, end: date) -> di
     return _row_numbers(totals, metrics.from_kind_tuples(by_kind))
 
 
+HELD_STATUS = "⏸ not loaded yet (rate budget)"
+
+
+class _Held(Exception):
+    """A row the budget guard held back (not an error: nothing was sent)."""
+
+
 def error_status(err: BaseException) -> str:
-    """The short per-row warning for a campaign whose series failed."""
+    """The short per-row warning for a campaign whose series failed (or was held back)."""
+    if isinstance(err, _Held):
+        return HELD_STATUS
     status = getattr(err, "status", None)
     if isinstance(err, BrazeError) and status:
         return f"⚠ could not load ({status})"
@@ -424,13 +447,10 @@ def load_leaderboard_row(
     per HTTP attempt (in the client), and nothing here holds one. A failing series raises, so no
     row is cached for it.
     """
-    params = {"campaign_id": campaign_id, "start": start.isoformat(), "end": end.isoformat()}
-    if windows_of is not None and windows_of != (start, end):
-        params["windows_of"] = f"{windows_of[0].isoformat()}/{windows_of[1].isoformat()}"
     return cached(
         ws.fingerprint,
-        "campaigns.leaderboard_row",
-        params,
+        _ROW_ENDPOINT,
+        _row_params(campaign_id, start, end, windows_of),
         lambda: _leaderboard_row(ws, campaign_id, start, end, windows_of),
         series_kind(end, utc_today()),
     )
@@ -441,9 +461,8 @@ def load_compared_rows(
 ) -> tuple[LeaderboardRow, LeaderboardRow]:
     """The rows for the range and for the period before, both from the span's windows (for a
     range of up to 50 days, one request per campaign). The leaderboard and the overview."""
-    whole = comparison.span(Filters(start=start, end=end))
     before = comparison.previous(Filters(start=start, end=end))
-    windows_of = (whole.start, whole.end)
+    windows_of = compared_span(start, end)
     return (
         load_leaderboard_row(ws, campaign_id, start, end, windows_of=windows_of),
         load_leaderboard_row(ws, campaign_id, before.start, before.end, windows_of=windows_of),
@@ -459,25 +478,141 @@ def sent_volume(row: LeaderboardRow) -> float:
     return float(sent or 0.0)
 
 
+_ROW_ENDPOINT = "campaigns.leaderboard_row"
+
+
+def _row_params(
+    campaign_id: str, start: date, end: date, windows_of: Span | None = None
+) -> dict[str, Any]:
+    params = {"campaign_id": campaign_id, "start": start.isoformat(), "end": end.isoformat()}
+    if windows_of is not None and windows_of != (start, end):
+        params["windows_of"] = f"{windows_of[0].isoformat()}/{windows_of[1].isoformat()}"
+    return params
+
+
+def compared_span(start: date, end: date) -> Span:
+    """The days whose windows the compared leaderboard fetches: the period before and the range."""
+    whole = comparison.span(Filters(start=start, end=end))
+    return (whole.start, whole.end)
+
+
+def unloaded_rows(ws: Workspace, campaign_ids: Sequence[str], start: date, end: date) -> list[str]:
+    """The campaigns whose compared leaderboard row is in no cache (they would cost requests);
+    rows other replicas cached are read from Redis in one batched round trip on the way."""
+    span = compared_span(start, end)
+    params = [_row_params(cid, start, end, span) for cid in campaign_ids]
+    gaps = missing(ws.fingerprint, _ROW_ENDPOINT, params, series_kind(end, utc_today()))
+    return [campaign_ids[i] for i in gaps]
+
+
+def leaderboard_plan(
+    ws: Workspace, campaigns: pd.DataFrame, start: date, end: date, *, reserved: int = 0
+) -> BudgetPlan:
+    """Which of ``campaigns`` (most important first) the leaderboard may load now within the
+    dashboard's rate budget: one request per uncached campaign and window (cached rows free).
+    ``reserved``: requests already started elsewhere that the budget has not seen yet."""
+    ids = [str(c) for c in campaigns["id"]]
+    unloaded = set(unloaded_rows(ws, ids, start, end))
+    per_campaign = len(day_windows(*compared_span(start, end), MAX_SERIES_DAYS))
+    costs = [per_campaign if cid in unloaded else 0 for cid in ids]
+    return plan_fetch(ws.fingerprint, "/campaigns/data_series", costs, reserved=reserved)
+
+
+class RowPrefetch:
+    """Leaderboard rows started as the campaign list's pages arrive (issue 16: at 5,000
+    campaigns the 50 list pages take seconds, one after another). For a view that ranks every
+    matching campaign ("All"): pass ``page`` as ``load_campaigns``'s ``on_page``; the
+    leaderboard then finds the rows cached, or in flight and waits for them (single flight).
+
+    ``keep`` picks the campaigns of a page the view will rank (its search and filters). Each
+    page's requests are checked against the budget guard first; once a page does not fit,
+    nothing more is started here (the leaderboard's own plan decides what is held back).
+    """
+
+    def __init__(
+        self,
+        ws: Workspace,
+        start: date,
+        end: date,
+        keep: Callable[[pd.DataFrame], pd.DataFrame] = lambda page: page,
+    ) -> None:
+        self._ws, self._start, self._end, self._keep = ws, start, end, keep
+        self._pool = ThreadPoolExecutor(max_workers=2 * MAX_IN_FLIGHT)
+        self._stopped = False
+        self._spent = 0  # requests started here (the budget counts them only once sent)
+        self.started = 0
+        self.first_row_at: float | None = None  # time.perf_counter() when a first row was done
+
+    def page(self, campaigns: pd.DataFrame) -> None:
+        if self._stopped:
+            return
+        wanted = self._keep(campaigns)
+        if wanted.empty:
+            return
+        plan = leaderboard_plan(self._ws, wanted, self._start, self._end, reserved=self._spent)
+        self._spent += plan.now_cost
+        ids = [str(c) for c in wanted["id"]]
+        for position in plan.now:
+            future = self._pool.submit(
+                load_compared_rows, self._ws, ids[position], self._start, self._end
+            )
+            future.add_done_callback(self._first_done)
+            self.started += 1
+        if plan.held:
+            self._stopped = True
+
+    def _first_done(self, future: Future) -> None:
+        if self.first_row_at is None and future.exception() is None:
+            self.first_row_at = time.perf_counter()
+
+    def close(self) -> None:
+        """Stop starting rows; those queued and not yet begun are dropped."""
+        self._stopped = True
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+
 def load_leaderboard(
     ws: Workspace,
     campaigns: pd.DataFrame,
     start: date,
     end: date,
     on_progress: Callable[[int, int], None] | None = None,
+    *,
+    hold: Collection[int] = (),
 ) -> pd.DataFrame:
     """One row per campaign with totals for [start, end] (LEADERBOARD_COLUMNS), and messages
     sent in the period before with the change (both periods from the same requests).
 
     Rows load concurrently through the bounded pool; a campaign whose series fails keeps
-    its row with empty numbers and a status saying why, and the others still load.
+    its row with empty numbers and a status saying why, and the others still load. Rows at
+    the positions in ``hold`` (``leaderboard_plan(...).held``: over the budget) are not
+    fetched; their status says so (``HELD_STATUS``).
     """
     records = campaigns.to_dict("records")
-    results = fan_out(
+    # Rows cached here (or read from Redis in one batch just now) are plain lookups on this
+    # thread; only the others go through the pool (a warm view at 10,000 is 10,000 lookups).
+    unloaded = set(unloaded_rows(ws, [str(c["id"]) for c in records], start, end))
+    held = set(hold)
+    to_fetch = [i for i, c in enumerate(records) if i not in held and str(c["id"]) in unloaded]
+    fetched = fan_out(
         lambda c: load_compared_rows(ws, str(c["id"]), start, end),
-        records,
+        [records[i] for i in to_fetch],
         on_progress=on_progress,
     )
+    by_position = dict(zip(to_fetch, fetched, strict=True))
+
+    def outcome(position: int, campaign: Mapping[Any, Any]) -> LoadResult:
+        if position in held:
+            return LoadResult(item=campaign, error=_Held())
+        if position in by_position:
+            return by_position[position]
+        try:  # cached a moment ago; expired since: fetched here, on its own
+            rows = load_compared_rows(ws, str(campaign["id"]), start, end)
+        except Exception as err:
+            return LoadResult(item=campaign, error=err)
+        return LoadResult(item=campaign, value=rows)
+
+    results = [outcome(i, c) for i, c in enumerate(records)]
     rows = []
     for result in results:
         campaign = result.item

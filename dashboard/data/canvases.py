@@ -9,7 +9,7 @@ is a count or an amount, so adding windows is exact).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -20,7 +20,8 @@ from braze_api import frames
 from braze_api.frames import CANVAS_METRICS as CANVAS_METRICS  # re-exported for the Canvases page
 from braze_api.frames import CanvasFrames
 from dashboard import metrics
-from dashboard.cache import series_kind
+from dashboard.budget_guard import BudgetPlan, plan_fetch
+from dashboard.cache import missing, series_kind
 from dashboard.data import comparison
 from dashboard.data.common import JSON, LoadResult, call, fan_out
 from dashboard.filters import Filters, utc_today
@@ -464,6 +465,9 @@ def load_canvas_summary(ws: Workspace, canvas_id: str, start: date, end: date) -
 DayTotals = tuple[tuple[str, tuple[tuple[str, float], ...]], ...]  # (ISO day, metric sums)
 
 
+_DAY_TOTALS = "canvas.data_series:daily_totals"  # the leaderboard's cache entries (per window)
+
+
 def _window_days(ws: Workspace, canvas_id: str, window: Window, today: date) -> DayTotals:
     """One window of ``/canvas/data_series`` without breakdowns (small bodies), kept as the
     per-day totals only, an immutable tuple, so a warm leaderboard only looks them up."""
@@ -490,7 +494,7 @@ def _window_days(ws: Workspace, canvas_id: str, window: Window, today: date) -> 
 
     return call(
         ws,
-        "canvas.data_series:daily_totals",
+        _DAY_TOTALS,
         request,
         lambda: client_for(ws).canvas.data_series(**request),
         series_kind(window.end, today),
@@ -550,10 +554,43 @@ def load_canvas_totals(ws: Workspace, canvas_id: str, start: date, end: date) ->
 
 @dataclass(frozen=True)
 class Leaderboard:
-    """Per-Canvas totals for the range; Canvases whose load failed are in ``errors``."""
+    """Per-Canvas totals for the range; Canvases whose load failed are in ``errors``, those the
+    budget guard held back (blank, nothing sent) in ``held``."""
 
     table: pd.DataFrame
     errors: Mapping[str, BaseException]
+    held: tuple[str, ...] = ()
+
+
+def recent_first(canvases: pd.DataFrame) -> list[int]:
+    """Positions of ``canvases``, most recently edited first (the budget guard's priority)."""
+    edited = pd.to_datetime(canvases["last_edited"], utc=True, errors="coerce")
+    order = edited.reset_index(drop=True).sort_values(
+        ascending=False, kind="stable", na_position="last"
+    )
+    return [int(i) for i in order.index]
+
+
+def leaderboard_plan(ws: Workspace, canvases: pd.DataFrame, start: date, end: date) -> BudgetPlan:
+    """Which Canvases the leaderboard may load now within the dashboard's share of Braze's
+    default bucket (``/canvas/data_series`` draws on it): one request per uncached Canvas and
+    14-day window of the compared span, most recently edited first. ``now`` / ``held`` are
+    positions in ``canvases``.
+    """
+    windows = compared_windows(start, end)
+    ids = [str(i) for i in canvases["id"]]
+    params = [{"canvas_id": cid, **window_params(w)} for cid in ids for w in windows]
+    gaps = missing(ws.fingerprint, _DAY_TOTALS, params, "series_recent", tier="raw")
+    cost = [0] * len(ids)
+    for gap in gaps:
+        cost[gap // len(windows)] += 1
+    priority = recent_first(canvases)
+    plan = plan_fetch(ws.fingerprint, "/canvas/data_series", [cost[i] for i in priority])
+    return replace(
+        plan,
+        now=tuple(priority[i] for i in plan.now),
+        held=tuple(priority[i] for i in plan.held),
+    )
 
 
 def load_leaderboard(
@@ -563,14 +600,18 @@ def load_leaderboard(
     end: date,
     *,
     on_progress: Progress | None = None,
+    hold: Collection[int] = (),
 ) -> Leaderboard:
     """Entries, conversions and revenue per Canvas, and entries in the period before with the
-    change: every (Canvas, 14-day window of the compared span) fetched concurrently."""
+    change: every (Canvas, 14-day window of the compared span) fetched concurrently; the
+    Canvases at the positions in ``hold`` (``leaderboard_plan(...).held``) are not fetched."""
     today = utc_today()
     windows = compared_windows(start, end)
     before = comparison.previous(Filters(start=start, end=end))
     ids = [str(i) for i in canvases["id"]]
-    items = [(cid, w) for cid in ids for w in windows]
+    held = tuple(ids[i] for i in sorted(set(hold)))
+    skipped = set(held)
+    items = [(cid, w) for cid in ids if cid not in skipped for w in windows]
     results: list[LoadResult] = fan_out(
         lambda item: _window_days(ws, item[0], item[1], today),
         items,
@@ -588,7 +629,7 @@ def load_leaderboard(
     then = {cid: sum_days(parts[cid], before.start, before.end) for cid in ids}
     table = canvases[["id", "name", "tags_text"]].copy().reset_index(drop=True)
     for metric in CANVAS_METRICS:
-        values = [None if cid in errors else now[cid][metric] for cid in ids]
+        values = [None if cid in errors or cid in skipped else now[cid][metric] for cid in ids]
         table[metric] = pd.Series(values, dtype="float64")
     table["conversion_rate"] = metrics.canvas_conversion_rate(
         table["conversions"], table["entries"]
@@ -600,7 +641,7 @@ def load_leaderboard(
     table["entries_previous"] = previous
     table["entries_change"] = (entries - previous) / previous.where(previous > 0)
     table = table.sort_values("entries", ascending=False, kind="stable", na_position="last")
-    return Leaderboard(table=table.reset_index(drop=True), errors=errors)
+    return Leaderboard(table=table.reset_index(drop=True), errors=errors, held=held)
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,8 @@ pause Braze asked for after a 429, and the probe state (cold or just after a pau
 at a time). ``admit`` and ``done`` are one Lua script each, so replicas never race. Verdicts
 from Redis carry a ``shared:`` bucket name; if Redis fails, ``admit`` asks the replica's own
 ``LocalRateBudget`` instead and ``done`` goes back to whichever admitted.
+
+``shared_rate_limit`` keeps the last ``X-RateLimit-*`` reading any replica saw (for the sidebar).
 """
 
 from __future__ import annotations
@@ -13,9 +15,11 @@ import math
 import time
 import uuid
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 
 import redis
 
+from braze_api import RateLimit
 from braze_api.budget import (
     BRAZE_LIMITS,
     PROBE_LEASE,
@@ -27,7 +31,7 @@ from braze_api.budget import (
 )
 from dashboard.shared_store import connection
 
-__all__ = ["SharedRateBudget"]
+__all__ = ["SharedRateBudget", "shared_rate_limit"]
 
 SHARED = "shared:"
 OPEN_FOR = 3600  # a bucket that answered stays open this long, then probes again
@@ -65,6 +69,12 @@ elseif ARGV[2] == '1' and redis.call('GET', KEYS[3]) == ARGV[3] then
   redis.call('SET', KEYS[3], 'open', 'EX', ARGV[5])
 end
 return 0
+"""
+
+_ROOM = """
+local now = tonumber(ARGV[1])
+if now < tonumber(redis.call('GET', KEYS[2]) or '0') then return -1 end
+return redis.call('ZCOUNT', KEYS[1], '(' .. (now - tonumber(ARGV[2])), '+inf')
 """
 
 
@@ -130,6 +140,25 @@ class SharedRateBudget:
             )
         return Verdict(0.0, probe=detail == "1", bucket=bucket, at=now)
 
+    def room(self, path: str) -> tuple[int, EndpointLimit]:
+        client = connection.client()
+        if client is None:
+            return self._local.room(path)
+        name = self._by_path.get(path, self._default)
+        limit = self._limits[name]
+        sent, paused, _ = self._keys(name)
+        now = self._clock()
+        try:
+            reply = client.eval(
+                _ROOM, 2, sent, paused, repr(now), limit.per_seconds + WINDOW_MARGIN
+            )
+        except redis.RedisError as error:
+            connection.mark_down(error)
+            return self._local.room(path)
+        if reply is None or int(reply) < 0:  # paused after a 429
+            return 0, limit
+        return max(0, limit.requests - int(reply)), limit
+
     def done(self, verdict: Verdict, *, paused_until: float | None) -> None:
         if not verdict.bucket.startswith(SHARED):
             self._local.done(verdict, paused_until=paused_until)
@@ -154,3 +183,59 @@ class SharedRateBudget:
             )
         except redis.RedisError as error:
             connection.mark_down(error)
+
+
+# The last X-RateLimit-* values any replica saw, so every sidebar shows the same figure. Of two
+# readings the later window (reset) wins, and within one window the lower remaining count
+# (Braze's count only falls until the reset).
+_SEEN = """
+local reset = tonumber(ARGV[3])
+local remaining = tonumber(ARGV[2])
+local old = redis.call('HMGET', KEYS[1], 'reset', 'remaining')
+local newer = old[1] == false
+if not newer then
+  local old_reset, old_remaining = tonumber(old[1]), tonumber(old[2])
+  newer = reset > old_reset or (reset == old_reset and remaining < old_remaining)
+end
+if newer then
+  redis.call('HSET', KEYS[1], 'limit', ARGV[1], 'remaining', ARGV[2], 'reset', ARGV[3])
+  redis.call('EXPIRE', KEYS[1], ARGV[4])
+end
+return redis.call('HMGET', KEYS[1], 'limit', 'remaining', 'reset')
+"""
+SEEN_FOR = 2 * 3600  # a reading older than Braze's hourly window is no longer news
+_NONE = -1
+
+
+def _number(value: int | None) -> int:
+    return _NONE if value is None else int(value)
+
+
+def _back(raw: bytes | str | None) -> int | None:
+    value = int(raw) if raw is not None else _NONE
+    return None if value == _NONE else value
+
+
+def shared_rate_limit(fingerprint: str, seen: RateLimit | None) -> RateLimit | None:
+    """The latest ``X-RateLimit-*`` reading across replicas, after adding this replica's
+    ``seen``; ``seen`` itself when Redis is not configured or unreachable."""
+    client = connection.client()
+    if client is None:
+        return seen
+    key = f"bd:{fingerprint}:ratelimit"
+    try:
+        if seen is None:
+            reply = client.hmget(key, "limit", "remaining", "reset")
+        else:
+            reset = _NONE if seen.reset is None else math.floor(seen.reset.timestamp())
+            reply = client.eval(
+                _SEEN, 1, key, _number(seen.limit), _number(seen.remaining), reset, SEEN_FOR
+            )
+    except redis.RedisError as error:
+        connection.mark_down(error)
+        return seen
+    limit, remaining, reset_at = (_back(v) for v in reply)
+    if remaining is None and limit is None:
+        return seen
+    reset_time = None if reset_at is None else datetime.fromtimestamp(reset_at, tz=UTC)
+    return RateLimit(limit=limit, remaining=remaining, reset=reset_time)

@@ -17,7 +17,7 @@ import hashlib
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 import redis
@@ -30,6 +30,7 @@ T = TypeVar("T")
 
 LOCK_EXPIRY = 30.0  # longer than one request's deadline with its retries
 POLL = 0.02
+BATCH = 500  # keys per pipelined round trip in ``get_many``
 NEVER_SHARED = ("users", "/users", "segment_export", "control_group")  # people data
 
 _RELEASE = """
@@ -57,6 +58,21 @@ class SharedCache:
     def __init__(self, client: redis.Redis, *, lock_expiry: float = LOCK_EXPIRY) -> None:
         self._r = client
         self._lock_expiry = lock_expiry
+        self.stored_bytes: int | None = None  # of the last value read or written (a size hint)
+        self.seconds_left: float | None = None  # of the last value read from Redis
+        self.generation_after_clear: int | None = None
+
+    def _read(self, vkey: str) -> Any:
+        """The stored value (decoded) or None; notes its size and the time it has left."""
+        pipe = self._r.pipeline(transaction=False)
+        pipe.get(vkey)
+        pipe.pttl(vkey)
+        data, left = pipe.execute()
+        if data is None:
+            return None
+        self.seconds_left = left / 1000 if isinstance(left, int) and left > 0 else None
+        self.stored_bytes = len(data)
+        return codec.decode(data)
 
     def get_or_fetch(self, key: tuple, fetch: Callable[[], T], ttl: float) -> T:
         """The shared value for ``key``, else fetch it once across every replica."""
@@ -66,15 +82,15 @@ class SharedCache:
         token = uuid.uuid4().hex
         try:
             while True:
-                data = self._r.get(vkey)
-                if data is not None:
-                    return codec.decode(data)  # type: ignore[arg-type]
+                value = self._read(vkey)
+                if value is not None:
+                    return value
                 if self._r.set(lkey, token, nx=True, px=int(self._lock_expiry * 1000)):
                     break
                 while self._r.exists(lkey):  # someone else is fetching: wait for them
-                    data = self._r.get(vkey)
-                    if data is not None:
-                        return codec.decode(data)  # type: ignore[arg-type]
+                    value = self._read(vkey)
+                    if value is not None:
+                        return value
                     time.sleep(POLL)
                 if not shares(endpoint):  # the holder found it cannot be shared
                     return fetch()
@@ -82,9 +98,9 @@ class SharedCache:
             connection.mark_down(error)
             return fetch()
         try:
-            data = self._r.get(vkey)  # filled between our miss and our lock
-            if data is not None:
-                return codec.decode(data)  # type: ignore[arg-type]
+            value = self._read(vkey)  # filled between our miss and our lock
+            if value is not None:
+                return value
         except redis.RedisError as error:
             connection.mark_down(error)
         try:
@@ -94,6 +110,7 @@ class SharedCache:
                 with _unshareable_lock:
                     _unshareable.add(endpoint)
             else:
+                self.stored_bytes = len(encoded)
                 try:
                     self._r.set(vkey, encoded, px=max(1, int(ttl * 1000)))
                 except redis.RedisError as error:
@@ -105,10 +122,48 @@ class SharedCache:
             except redis.RedisError as error:
                 connection.mark_down(error)
 
+    def get_many(self, keys: Sequence[tuple]) -> dict[tuple, tuple[Any, float, int]]:
+        """The shared values among ``keys`` as (value, seconds left, stored bytes), in one
+        pipelined round trip per ``BATCH`` keys (a fan-out's warm lookups, not one GET each).
+        Keys missing, expiring or unreadable are left out; a Redis error gives what was read."""
+        found: dict[tuple, tuple[Any, float, int]] = {}
+        wanted = [k for k in keys if shares(str(k[1]))]
+        try:
+            for at in range(0, len(wanted), BATCH):
+                chunk = wanted[at : at + BATCH]
+                pipe = self._r.pipeline(transaction=False)
+                for key in chunk:
+                    name = value_key(key)
+                    pipe.get(name)
+                    pipe.pttl(name)
+                replies = pipe.execute()
+                for key, data, left in zip(chunk, replies[::2], replies[1::2], strict=True):
+                    if data is None or not isinstance(left, int) or left <= 0:
+                        continue
+                    try:
+                        found[key] = (codec.decode(data), left / 1000, len(data))
+                    except (ValueError, TypeError):  # damaged or foreign: fetched as a miss
+                        continue
+        except redis.RedisError as error:
+            connection.mark_down(error)
+        return found
+
+    def generation(self, fingerprint: str) -> int | None:
+        """How many times the workspace's entries were cleared ("Refresh data" on any replica);
+        None if Redis could not say."""
+        try:
+            raw = self._r.get(f"bd:{fingerprint}:generation")
+        except redis.RedisError as error:
+            connection.mark_down(error)
+            return None
+        return int(raw) if raw is not None else 0
+
     def clear(self, fingerprint: str | None) -> int:
         pattern = "bd:*:c:*" if fingerprint is None else f"bd:{fingerprint}:c:*"
         dropped = 0
         try:
+            if fingerprint is not None:  # tells the other replicas to drop their copies too
+                self.generation_after_clear = int(self._r.incr(f"bd:{fingerprint}:generation"))
             batch: list[Any] = []
             for name in self._r.scan_iter(match=pattern, count=500):
                 batch.append(name)

@@ -2,12 +2,13 @@
 
 A shared store must not be able to run code in the dashboard, so only data formats are
 accepted. Tagged JSON carries tuples and the frozen dataclasses a module ``register``s (by
-name, from an allow-list: decoding never imports or calls anything else), holding only plain
-values. ``encode`` returns None for anything else (such values stay in the process).
+name, from an allow-list: decoding never imports or calls anything else), holding plain
+values and frames (Arrow IPC, base64 inside the JSON). ``encode`` returns None for anything else (such values stay in the process).
 """
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import json
 import math
@@ -49,6 +50,8 @@ def _tag(value: Any, depth: int = 0) -> Any:
         return [_tag(v, depth + 1) for v in value]
     if type(value) is tuple:
         return {"~t": [_tag(v, depth + 1) for v in value]}
+    if isinstance(value, pd.DataFrame) and depth > 0:  # a frame field of a registered dataclass
+        return {"~a": base64.b64encode(_arrow(value)).decode("ascii")}
     name = f"{type(value).__module__}.{type(value).__qualname__}"
     if _REGISTERED.get(name) is type(value):
         fields = dataclasses.fields(cast(Any, value))
@@ -56,19 +59,20 @@ def _tag(value: Any, depth: int = 0) -> Any:
     raise _Refused
 
 
-def _untag(value: Any) -> Any:
-    if isinstance(value, list):
-        return [_untag(v) for v in value]
-    if isinstance(value, dict):
-        if "~t" in value:
-            return tuple(_untag(v) for v in value["~t"])
-        if "~f" in value:
-            return float(value["~f"])
-        cls = _REGISTERED.get(value.get("~d", ""))
-        if cls is None:
-            raise ValueError("an unregistered type in the shared cache")
-        return cls(**{k: _untag(v) for k, v in value["f"].items()})
-    return value
+def _untag(tagged: dict[str, Any]) -> Any:
+    """One tag object back to its value (``json.loads`` calls this innermost first)."""
+    if "~t" in tagged:
+        return tuple(tagged["~t"])
+    if "~f" in tagged:
+        return float(tagged["~f"])
+    if "~a" in tagged:
+        return _frame(base64.b64decode(tagged["~a"], validate=True))
+    if "~d" not in tagged:
+        return tagged  # a dataclass's field table, read just below
+    cls = _REGISTERED.get(tagged["~d"])
+    if cls is None or not isinstance(tagged.get("f"), dict):
+        raise ValueError("an unregistered type in the shared cache")
+    return cls(**tagged["f"])
 
 
 def _plain_json(value: Any, depth: int = 0) -> bool:
@@ -86,16 +90,40 @@ def _plain_json(value: Any, depth: int = 0) -> bool:
     return False
 
 
+def _arrow(frame: pd.DataFrame) -> bytes:
+    try:
+        table = pa.Table.from_pandas(frame, preserve_index=None)  # RangeIndex as metadata
+    except (pa.ArrowException, TypeError, ValueError) as error:
+        raise _Refused from error
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return bytes(sink.getvalue().to_pybytes())
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Exactly equal, frames compared as frames (``==`` on a frame is elementwise)."""
+    if isinstance(a, pd.DataFrame):
+        return _same_frame(a, b)
+    if dataclasses.is_dataclass(a) and not isinstance(a, type):
+        return type(a) is type(b) and all(
+            _same(getattr(a, f.name), getattr(b, f.name)) for f in dataclasses.fields(a)
+        )
+    if isinstance(a, tuple | list):
+        return (
+            type(a) is type(b)
+            and len(a) == len(b)
+            and all(_same(x, y) for x, y in zip(a, b, strict=True))
+        )
+    return bool(type(a) is type(b) and a == b)
+
+
 def encode(value: Any) -> bytes | None:
     if isinstance(value, pd.DataFrame):
         try:
-            table = pa.Table.from_pandas(value, preserve_index=None)  # RangeIndex as metadata
-        except (pa.ArrowException, TypeError, ValueError):
+            data = _ARROW + _arrow(value)
+        except _Refused:
             return None
-        sink = pa.BufferOutputStream()
-        with pa.ipc.new_stream(sink, table.schema) as writer:
-            writer.write_table(table)
-        data = _ARROW + sink.getvalue().to_pybytes()
         return data if _same_frame(value, decode(data)) else None  # exact, or not shared
     if type(value) in (dict, list) and _plain_json(value):
         return _JSON + json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
@@ -105,7 +133,10 @@ def encode(value: Any) -> bytes | None:
         except _Refused:
             return None
         data = _TAGGED + json.dumps(tagged, separators=(",", ":"), ensure_ascii=False).encode()
-        return data if decode(data) == value else None  # exact, or not shared
+        try:
+            return data if _same(value, decode(data)) else None  # exact, or not shared
+        except (pa.ArrowException, TypeError, ValueError):
+            return None
     return None
 
 
@@ -132,16 +163,23 @@ def decode(data: bytes) -> Any:
     if tag == _JSON:
         return json.loads(body)
     if tag == _ARROW:
+        return _frame(body)
+    if tag == _TAGGED:
+        return json.loads(body, object_hook=_untag)
+    raise ValueError("unknown value format in the shared cache")
+
+
+def _frame(body: bytes) -> pd.DataFrame:
+    try:
         with pa.ipc.open_stream(pa.py_buffer(body)) as reader:
             table = reader.read_all()
-        frame = table.to_pandas()
-        for name in table.schema.names:  # list cells come back as arrays: make them lists again
-            kind = table.schema.field(name).type
-            if name in frame.columns and (pa.types.is_list(kind) or pa.types.is_large_list(kind)):
-                frame[name] = pd.Series(
-                    [_as_list(v) for v in frame[name]], index=frame.index, dtype=object
-                )
-        return frame
-    if tag == _TAGGED:
-        return _untag(json.loads(body))
-    raise ValueError("unknown value format in the shared cache")
+    except pa.ArrowException as error:
+        raise ValueError("a damaged frame in the shared cache") from error
+    frame = table.to_pandas()
+    for name in table.schema.names:  # list cells come back as arrays: make them lists again
+        kind = table.schema.field(name).type
+        if name in frame.columns and (pa.types.is_list(kind) or pa.types.is_large_list(kind)):
+            frame[name] = pd.Series(
+                [_as_list(v) for v in frame[name]], index=frame.index, dtype=object
+            )
+    return frame

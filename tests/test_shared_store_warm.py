@@ -1,0 +1,178 @@
+"""Reading what other replicas cached (issue 16), against a real redis-server the tests start.
+
+A fan-out's warm lookups are one batched read from Redis (then nothing more goes to Redis);
+copies read from Redis expire with the shared entry; the detail view's pivoted frames are
+shared, not redone; "Refresh data" drops the workspace's shared entries too, and only its own.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pandas as pd
+import pytest
+from cachetools import LRUCache
+
+from braze_sandbox import SANDBOX_API_KEY
+from dashboard import cache, settings
+from dashboard.cache import CACHE, make_key
+from dashboard.data import campaigns as data
+from dashboard.filters import utc_today
+from dashboard.settings import Workspace
+from dashboard.shared_store import codec
+from dashboard.shared_store.cache import SharedCache, value_key
+from tests.redis_server import RedisServer, redis_server  # noqa: F401  (fixture)
+
+
+@pytest.fixture
+def ws(sandbox, redis_server, monkeypatch) -> Iterator[Workspace]:  # noqa: F811
+    monkeypatch.setattr(settings, "_clients", LRUCache(maxsize=16))  # fresh slots and budget
+    CACHE.clear()
+    sandbox.sandbox.clear_requests()
+    sandbox.sandbox.clear_injections()
+    yield Workspace(base_url=str(sandbox), api_key=SANDBOX_API_KEY, label="test")
+    CACHE.clear()
+
+
+def commands(server: RedisServer) -> dict[str, int]:
+    """Commands Redis has processed since the last ``CONFIG RESETSTAT`` (but the test's own)."""
+    stats = server.client().info("commandstats")
+    own = ("cmdstat_config", "cmdstat_config|resetstat", "cmdstat_hello", "cmdstat_info")
+    return {k: int(v["calls"]) for k, v in stats.items() if k not in own}
+
+
+def test_a_warm_leaderboard_from_redis_is_one_batched_read(
+    ws,
+    sandbox,
+    redis_server,  # noqa: F811
+    monkeypatch,
+) -> None:
+    monkeypatch.setattr(cache, "REFRESH_CHECK", 3600.0)  # no look at "Refresh" counts meanwhile
+    end = utc_today() - timedelta(days=1)
+    start = end - timedelta(days=29)
+    campaigns = data.load_campaigns(ws).head(40)
+    ids = [str(c) for c in campaigns["id"]]
+    first = data.load_leaderboard(ws, campaigns, start, end)
+    CACHE.clear()  # this process now plays a second replica, its own cache cold
+    sandbox.sandbox.clear_requests()
+    assert data.unloaded_rows(ws, ids, start, end) == []  # every row found in Redis at once
+    client = redis_server.client()
+    client.config_resetstat()
+    again = data.load_leaderboard(ws, campaigns, start, end)
+    assert commands(redis_server) == {}  # the rows were all read by the batch: no GET per row
+    assert sandbox.sandbox.requests == []
+    pd.testing.assert_frame_equal(first, again)
+    # The batch itself: one pipelined round trip (GET and PTTL per row) for the 40 rows.
+    CACHE.clear()
+    client.config_resetstat()
+    assert data.unloaded_rows(ws, ids, start, end) == []
+    stats = client.info("commandstats")
+    assert stats["cmdstat_get"]["calls"] == 40 and stats["cmdstat_pttl"]["calls"] == 40
+    other = data.unloaded_rows(ws, ids, start, end - timedelta(days=1))
+    assert other == ids  # a range nobody loaded: every row would cost requests
+
+
+def test_copies_read_from_redis_expire_with_the_shared_entry(redis_server) -> None:  # noqa: F811
+    shared = SharedCache(redis_server.client())
+    params = [{"campaign_id": f"c{i}"} for i in range(3)]
+    for p in params:  # another replica cached these, 0.6 s before they expire
+        key = make_key("fpT", "campaigns.leaderboard_row", p)
+        shared.get_or_fetch(key, lambda p=p: {"row": p["campaign_id"]}, ttl=0.6)
+    assert cache.missing("fpT", "campaigns.leaderboard_row", params, "details") == []
+    fetched: list[int] = []
+    row = cache.cached(
+        "fpT", "campaigns.leaderboard_row", params[0], lambda: fetched.append(1), "details"
+    )
+    assert row == {"row": "c0"} and fetched == []  # the copy from the batch
+    time.sleep(0.8)  # Redis's copy has expired, and so has this process's (not 10 minutes on)
+    assert cache.missing("fpT", "campaigns.leaderboard_row", params, "details") == [0, 1, 2]
+    # A single read (not batched) keeps the shared entry's time left as well.
+    key = make_key("fpT", "campaigns.details", {"campaign_id": "x"})
+    shared.get_or_fetch(key, lambda: {"name": "x"}, ttl=0.6)
+    assert cache.cached("fpT", "campaigns.details", {"campaign_id": "x"}, dict, "details") == {
+        "name": "x"
+    }
+    time.sleep(0.8)
+    assert cache.cached("fpT", "campaigns.details", {"campaign_id": "x"}, dict, "details") == {}
+
+
+def test_the_detail_views_frames_are_shared_not_pivoted_again(ws, sandbox, redis_server) -> None:  # noqa: F811
+    end = utc_today() - timedelta(days=1)
+    start = end - timedelta(days=29)
+    campaign = str(data.load_campaigns(ws)["id"].iloc[0])
+    series = data.load_campaign_series(ws, campaign, start, end)
+    encoded = codec.encode(series)
+    assert encoded is not None and encoded[:1] == b"T"  # tagged JSON, frames as Arrow IPC
+    back = codec.decode(encoded)
+    assert isinstance(back, data.CampaignSeries) and back.channels == series.channels
+    pd.testing.assert_frame_equal(back.long, series.long, check_exact=True)
+    pd.testing.assert_frame_equal(back.totals, series.totals, check_exact=True)
+    names = [n.decode() for n in redis_server.client().scan_iter(match="bd:*:c:*")]
+    assert len(names) >= 3  # list, the window's body and its pivoted series
+    CACHE.clear()
+    sandbox.sandbox.clear_requests()
+    pd.testing.assert_frame_equal(
+        data.load_campaign_series(ws, campaign, start, end).long, series.long
+    )
+    assert sandbox.sandbox.requests == []
+    with pytest.raises(ValueError):
+        codec.decode(b'T{"~a":"not base64 arrow!"}')  # a damaged frame is refused, not run
+
+
+def test_refresh_clears_the_workspaces_shared_entries(app_test, demo, redis_server) -> None:  # noqa: F811
+    client = redis_server.client()
+    at = app_test("campaigns")
+    assert not at.exception
+    assert list(client.scan_iter(match="bd:*:c:*")), "the page cached nothing in Redis"
+    other = value_key(("another-workspace", "campaigns.list", ()))
+    client.set(other, codec.encode({"campaigns": []}) or b"")
+    CACHE.clear()  # as if another replica served this session: Redis alone holds the page
+    demo.clear_requests()
+    at.run()
+    assert demo.requests == []  # served from Redis
+    refresh = next(b for b in at.sidebar.button if b.label == "Refresh data")
+    refresh.click().run()
+    assert not at.exception
+    # Had Refresh cleared this replica only, the rerun would have read Redis and sent nothing.
+    assert any(r.path == "/campaigns/list" for r in demo.requests)
+    assert client.exists(other)  # another workspace's entries are left alone
+
+
+def test_refresh_on_another_replica_drops_this_ones_copies(
+    ws,
+    sandbox,
+    redis_server,  # noqa: F811
+    monkeypatch,
+) -> None:
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    monkeypatch.setattr(cache, "REFRESH_CHECK", 0.2)
+    data.load_campaigns(ws)
+    sandbox.sandbox.clear_requests()
+    data.load_campaigns(ws)
+    assert sandbox.sandbox.requests == []  # this replica's own copy
+    root = Path(__file__).resolve().parents[1]
+    other = subprocess.run(  # another replica: a person pressed "Refresh data" there
+        [
+            sys.executable,
+            "-c",
+            f"from dashboard.cache import clear_workspace; clear_workspace({ws.fingerprint!r})",
+        ],
+        env={**os.environ, "REDIS_URL": redis_server.url, "PYTHONPATH": str(root)},
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert other.returncode == 0, other.stderr
+    time.sleep(0.3)
+    data.load_campaigns(ws)
+    assert [r.path for r in sandbox.sandbox.requests].count("/campaigns/list") >= 1
+    sandbox.sandbox.clear_requests()
+    data.load_campaigns(ws)
+    assert sandbox.sandbox.requests == []  # dropped once, not on every look
