@@ -93,10 +93,15 @@ def main() -> None:
 
         pool()  # warm the baseline's keep-alive connections too
         times: dict[str, list[float]] = {"loader": [], "pool": [], "transport": []}
+        served: list[float] = []  # the sandbox's own CPU seconds per round of the pool
         for _ in range(args.repeat):  # interleaved: load from elsewhere hits every side alike
             CACHE.clear()
             times["loader"].append(timed(loader)[0])
+            before = sandbox.cpu_seconds()
             times["pool"].append(timed(pool)[0])
+            after = sandbox.cpu_seconds()
+            if before is not None and after is not None:
+                served.append(after - before)
             times["transport"].append(timed(transport)[0])
         if args.profile:
             import cProfile
@@ -134,6 +139,12 @@ def main() -> None:
         print(
             f"{label:34s} median {med[name]:.3f} s = {med[name] / bound:.2f}x bound"
             f"  [{fmt_times(times[name])}]"
+        )
+    if served:
+        cpu = statistics.median(served)
+        print(
+            f"the sandbox's own CPU per {len(series)} answers: {cpu:.2f} s (one process, one "
+            f"GIL: no side can finish sooner) = {cpu / bound:.2f}x the bound"
         )
     if seq is not None:
         print(
