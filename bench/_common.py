@@ -87,6 +87,17 @@ class SandboxProcess:
         self.__exit__()
         raise RuntimeError("the sandbox process did not start within 60 s")
 
+    def cpu_seconds(self) -> float | None:
+        """CPU time (user + system) the sandbox process has used so far (Linux only)."""
+        import os
+
+        try:
+            with open(f"/proc/{self._proc.pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def __exit__(self, *exc: object) -> None:
         self._proc.terminate()
         self._proc.wait(timeout=10)

@@ -12,6 +12,13 @@ Two orders are timed, interleaved round by round:
   bodies are about 1 GB of Python objects, so flatten then reads memory long out of every
   cache while decode writes fresh memory.
 
+Bytes to frame (issue 19's target: the whole decode-and-pivot path <= 1.0x ``json.loads``
+alone on the same bytes), also interleaved, each body decoded then flattened straight away:
+``json.loads`` alone (the reference), ``json.loads`` + pivot, ``orjson.loads`` + pivot,
+``body.decode_json`` (msgspec with the depth check: what the client runs) + pivot, and a
+typed ``msgspec`` decode into Structs *alone*, with no pivot: the floor a typed decoder starts
+from. Every pivot side is checked to give the same frame (``assert_frame_equal``, exact).
+
 With ``--sums`` it times the Campaigns leaderboard's two ways to one campaign's row instead,
 over the same bodies (one window each): the fast path (``campaign_window_sums`` then
 ``campaign_range_sums``, no frames) and the frame path it stands in for (``campaign_series_frame``
@@ -81,6 +88,93 @@ def campaign_body(rng: random.Random, days: int, variations: int, first: date) -
             }
         )
     return json.dumps({"data": data, "message": "success"}).encode()
+
+
+def typed_decoder(decoded: list[Any]) -> Any:
+    """A msgspec decoder into Structs for exactly the keys these bodies carry (bench only).
+
+    Counts are ``int``, revenue ``float``, labels ``str``: a "12" or a 1.5 in a count fails
+    the decode instead of being coerced. Absent keys read as UNSET.
+    """
+    import msgspec
+
+    kinds: dict[str, type] = {}
+    for body in decoded[:5]:
+        for day in body["data"]:
+            for entries in day["messages"].values():
+                for entry in entries:
+                    for key, value in entry.items():
+                        kinds.setdefault(key, type(value))
+    fields = [(key, kind | msgspec.UnsetType, msgspec.UNSET) for key, kind in kinds.items()]
+    entry_type = msgspec.defstruct("Entry", fields, gc=False)
+    day_type = msgspec.defstruct(
+        "Day",
+        [
+            ("time", str),
+            ("messages", dict[str, list[entry_type]]),  # type: ignore[valid-type]
+            ("conversions", int, 0),
+            ("conversions_by_send_time", int, 0),
+            ("unique_recipients", int, 0),
+            ("revenue", float, 0.0),
+        ],
+        gc=False,
+    )
+    body_type = msgspec.defstruct(
+        "Body",
+        [("data", list[day_type]), ("message", str, "")],  # type: ignore[valid-type]
+        gc=False,
+    )
+    return msgspec.json.Decoder(body_type)
+
+
+def bytes_to_frame(payloads: list[bytes], decoded: list[Any], repeat: int, budget: float) -> None:
+    """Time every way from bytes to the campaign frame against ``json.loads`` alone."""
+    import orjson
+    from pandas.testing import assert_frame_equal
+
+    from braze_api.body import decode_json
+    from braze_api.frames import campaign_series_frame
+
+    for payload, body in zip(payloads, decoded, strict=True):
+        expected = campaign_series_frame(body)
+        for decode in (orjson.loads, decode_json):
+            assert_frame_equal(campaign_series_frame(decode(payload)), expected, check_exact=True)
+    typed = typed_decoder(decoded)
+    sides: dict[str, Any] = {
+        "json.loads alone": (json.loads, None),
+        "json.loads + pivot": (json.loads, campaign_series_frame),
+        "orjson.loads + pivot": (orjson.loads, campaign_series_frame),
+        "decode_json (msgspec) + pivot": (decode_json, campaign_series_frame),
+        "msgspec typed Structs alone": (typed.decode, None),
+    }
+    times: dict[str, list[float]] = {name: [] for name in sides}
+    spent = 0.0
+    for _ in range(repeat):
+        for name, (decode, pivot) in sides.items():
+
+            def run(decode: Any = decode, pivot: Any = pivot) -> None:
+                for payload in payloads:
+                    body = decode(payload)
+                    if pivot is not None:
+                        pivot(body)
+                    del body
+
+            elapsed, _ = timed(run)
+            times[name].append(elapsed)
+            spent += elapsed
+        if spent > budget:
+            break
+    medians = {name: statistics.median(values) for name, values in times.items()}
+    reference = medians["json.loads alone"]
+    print("bytes to frame, each body decoded then flattened (same frames on every pivot side):")
+    for name, median in medians.items():
+        print(
+            f"  {name:31s} median {median:.2f} s = {median / reference:.2f}x json.loads"
+            f"  [{fmt_times(times[name])}]"
+        )
+    best = medians["decode_json (msgspec) + pivot"] / reference
+    print(f"target bytes to frame <= 1.0x json.loads: {verdict(best <= 1.0)}")
+    print(f"decode_json + pivot / json.loads {best:.2f}x")
 
 
 def _column_sum(values: Any) -> float | None:
@@ -156,6 +250,9 @@ def main() -> None:
     parser.add_argument(
         "--sums", action="store_true", help="time the leaderboard's fast path vs the frame path"
     )
+    parser.add_argument(
+        "--bytes", action="store_true", help="only the bytes-to-frame comparison (issue 19)"
+    )
     args = parser.parse_args()
     if args.quick:
         args.campaigns, args.repeat = 10, 1
@@ -175,6 +272,13 @@ def main() -> None:
         return
     rows = len(campaign_series_frame(decoded[0])) * args.campaigns
     megabytes = sum(len(p) for p in payloads) / 1e6
+    print(
+        f"{args.campaigns} campaigns x {args.days} days x {len(CHANNELS)} channels x "
+        f"({args.variations} variations + control): {megabytes:.0f} MB JSON, ~{rows:,} rows"
+    )
+    bytes_to_frame(payloads, decoded, args.repeat, args.budget)
+    if args.bytes:
+        return
 
     def decode() -> None:
         for payload in payloads:
@@ -228,10 +332,6 @@ def main() -> None:
         pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(15)
         print(out.getvalue())
 
-    print(
-        f"{args.campaigns} campaigns x {args.days} days x {len(CHANNELS)} channels x "
-        f"({args.variations} variations + control): {megabytes:.0f} MB JSON, ~{rows:,} rows"
-    )
     cold = medians["flatten"] / medians["decode"]
     print("all decoded first (flatten reads bodies long out of cache):")
     print(

@@ -61,13 +61,17 @@ class Watchdog:
         """Watch this thread's connections for ``seconds``; nests are not supported."""
         guard = Guard(time.monotonic() + seconds)
         with self._lock:
+            # The watchdog sleeps until the earliest deadline; only a new earliest one needs
+            # to wake it (with one deadline for every attempt, that is only the first).
+            earliest = not self._heap or guard.deadline_at < self._heap[0][0]
             heapq.heappush(self._heap, (guard.deadline_at, next(self._order), guard))
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(
                     target=self._run, name="braze-deadline-watchdog", daemon=True
                 )
                 self._thread.start()
-            self._wake.notify()
+            elif earliest:
+                self._wake.notify()
         self._local.guard = guard
         try:
             yield guard
@@ -102,10 +106,13 @@ class Watchdog:
         with self._lock:
             while True:
                 now = time.monotonic()
-                while self._heap and self._heap[0][0] <= now:
-                    deadline_at, _, guard = heapq.heappop(self._heap)
+                while self._heap:
+                    deadline_at, _, guard = self._heap[0]
+                    if deadline_at == guard.deadline_at and deadline_at > now:
+                        break  # the earliest open attempt still has time
+                    heapq.heappop(self._heap)
                     if deadline_at != guard.deadline_at:
-                        continue  # finished in time
+                        continue  # finished in time: dropped now, not at its deadline
                     guard.expired = True
                     for conn in guard.connections:
                         _shut(conn)

@@ -50,10 +50,6 @@ class CampaignWindowSums(NamedTuple):
     totals: tuple[tuple[pd.Timestamp, tuple[float, ...]], ...]
 
 
-def _count(value: Any) -> bool:
-    return type(value) is int and 0 <= value <= _MAX_COUNT
-
-
 def _total(value: Any) -> float | None:
     """The float a totals frame would hold, or None when the value is not a plain number."""
     if type(value) is int or (type(value) is float and math.isfinite(value)):
@@ -99,22 +95,28 @@ def campaign_window_sums(body: Any, first_day: date, last_day: date) -> Campaign
             channel = raw_channel or "(default)"
             pairs = floor_pairs(channel)
             push = channel_kind(channel) == "push"
-            for item in items:
+            shared = (day, channel, 0)
+            for item in items:  # the hot loop: plain loops, no per-value function calls
                 if type(item) is not dict:
                     return None
                 used = [(k, v) for k, v in item.items() if k in inputs]
-                if not all(_count(v) for _, v in used):
-                    return None
+                for _, v in used:
+                    if type(v) is not int or not 0 <= v <= _MAX_COUNT:
+                        return None
                 if push and "delivered" not in item:  # as the flattening derives it
                     used.append(("delivered", max(item.get("sent", 0) - item.get("bounces", 0), 0)))
-                alone = any(item.get(a, 0) < item.get(b, 0) for a, b in pairs)
-                key = (day, channel, len(sums) + 1 if alone else 0)
+                key = shared
+                for a, b in pairs:
+                    if item.get(a, 0) < item.get(b, 0):
+                        key = (day, channel, len(sums) + 1)
+                        break
                 group = sums.get(key)
                 if group is None:
                     group = sums[key] = {}
+                get = group.get
                 for k, v in used:
-                    group[k] = group.get(k, 0) + v
-                    columns.add(k)
+                    group[k] = get(k, 0) + v
+                columns.update(k for k, _ in used)
     return CampaignWindowSums(
         first_day=first_day,
         last_day=last_day,
