@@ -49,7 +49,7 @@ elif side == "duckdb":
 else:
     from bench.export_baselines import pandas_frames
 with tempfile.TemporaryDirectory(prefix="bench-export-duckdb-") as work:
-    start = time.perf_counter()
+    start, cpu0 = time.perf_counter(), resource.getrusage(resource.RUSAGE_SELF)
     if side == "reader":
         result = read_export(path)
         users, tables, issues = result.users, result.tables, len(result.issues)
@@ -60,9 +60,11 @@ with tempfile.TemporaryDirectory(prefix="bench-export-duckdb-") as work:
         users, tables = pandas_frames(path)
         issues = 0
     elapsed = time.perf_counter() - start
+    cpu1 = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = cpu1.ru_utime - cpu0.ru_utime + cpu1.ru_stime - cpu0.ru_stime
 peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 rows = {name: len(frame) for name, frame in tables.items()}
-print(json.dumps({"seconds": elapsed, "users": len(users), "issues": issues,
+print(json.dumps({"seconds": elapsed, "cpu": cpu, "users": len(users), "issues": issues,
                   "peak_kib": peak_kib, "rows": rows}))
 """
 
@@ -120,6 +122,7 @@ def main() -> None:
             runs[side].append(result)
             print(
                 f"  round {round_ + 1} {side:7s} {result['seconds']:7.2f} s  "
+                f"(CPU {result['cpu']:6.2f} s)  "
                 f"peak RSS {result['peak_kib'] / 1024:7,.0f} MB",
                 flush=True,
             )
@@ -138,7 +141,7 @@ def main() -> None:
         seconds, mb = med(side, "seconds"), med(side, "peak_kib") / 1024
         print(
             f"{side:8s} {seconds:7.2f} s  {args.users / seconds:>9,.0f} users/s  "
-            f"peak RSS {mb:7,.0f} MB"
+            f"CPU {med(side, 'cpu'):7.2f} s  peak RSS {mb:7,.0f} MB"
         )
     if "reader" not in sides:
         return
@@ -146,10 +149,12 @@ def main() -> None:
         if side == "reader":
             continue
         speed = med(side, "seconds") / med("reader", "seconds")
+        cpu = med(side, "cpu") / med("reader", "cpu")
         memory = med("reader", "peak_kib") / med(side, "peak_kib")
         print(
-            f"vs {side}: {speed:.2f}x faster {verdict(speed >= 1.5)} (target >= 1.5x); "
-            f"peak memory {memory:.2f}x {verdict(memory <= 0.6)} (target <= 0.6x)"
+            f"vs {side}: {speed:.2f}x faster {verdict(speed >= 1.5)} (target >= 1.5x; "
+            f"CPU time {cpu:.2f}x); peak memory {memory:.2f}x {verdict(memory <= 0.6)} "
+            "(target <= 0.6x)"
         )
 
 
