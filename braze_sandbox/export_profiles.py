@@ -9,7 +9,9 @@ nested objects, dates as text), with nulls, unicode and hostile text. It is dete
 file ``n`` of an export depends only on ``(seed, n)``, so any file can be rebuilt alone.
 
 Unlike ``users.build_users`` (a small workspace whose numbers agree with the analytics
-endpoints), nothing here is tied to other endpoints: it exists to be big and realistic.
+endpoints), nothing here is tied to other endpoints: it exists to be big and realistic. A
+sandbox serves it from its segment exports when given the bytes:
+``sandbox.exports.served_archive = export_zip(seed, users)``.
 """
 
 from __future__ import annotations

@@ -353,3 +353,33 @@ def test_the_comparison_catches_a_changed_value(archive: bytes, profiles: list[d
         assert differences(result.tables[name], broken, name)
     broken = expected["devices"].iloc[1:]
     assert differences(result.tables["devices"], broken, "devices")
+
+
+def test_the_sandbox_serves_a_generated_export_over_http(archive: bytes) -> None:
+    """A sandbox's segment export can hand out the generated zip (``Exports.served_archive``),
+    so the dashboard's download path meets the same varied data as the benchmark."""
+    import time
+
+    import requests
+
+    from braze_sandbox import SANDBOX_API_KEY, Sandbox
+
+    sandbox = Sandbox(users=50, export_delay=0.0, api_key=SANDBOX_API_KEY)
+    sandbox.exports.served_archive = archive
+    sandbox.start()
+    try:
+        segment = sandbox.workspace.segments[0]
+        body = requests.post(
+            f"{sandbox.url}/users/export/segment",
+            json={"segment_id": segment.id, "fields_to_export": ["external_id"]},
+            headers={"Authorization": f"Bearer {SANDBOX_API_KEY}"},
+            timeout=10,
+        ).json()
+        deadline = time.monotonic() + 30
+        while (response := requests.get(body["url"], timeout=10)).status_code != 200:
+            assert time.monotonic() < deadline, "export never became ready"
+            time.sleep(0.1)
+    finally:
+        sandbox.stop()
+    result = read_export(response.content)
+    assert result.user_count == USERS and not result.issues
