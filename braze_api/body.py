@@ -148,24 +148,55 @@ def decode_json(raw: bytes, max_depth: int = MAX_JSON_DEPTH) -> Any:
 def json_depth(raw: bytes) -> int:
     """How deep the JSON text nests (brackets inside strings do not count), without recursion.
 
-    Escaped backslashes and quotes are dropped first (a left-to-right pass pairs backslashes
-    exactly as JSON does), then everything but quotes and brackets; what is left is short, and
-    numpy finds the deepest point outside strings. About a tenth of ``json.loads``'s time.
-    For text that is not valid JSON the number is only an estimate (``json.loads`` refuses it).
+    Quotes escaped by an odd run of backslashes are blanked first (found by walking the
+    backslashes, which are few in real text; past ``_WALK_BACKSLASHES`` of them two
+    ``replace`` passes drop escaped backslashes and quotes instead), then everything but
+    quotes and brackets is dropped; what is left is short, and numpy finds the deepest point
+    outside strings. About a twentieth of ``json.loads``'s time. For text that is not valid
+    JSON the number is only an estimate (``json.loads`` refuses it).
     """
+    text: bytes | bytearray = raw
     if b"\\" in raw:
-        raw = raw.replace(b"\\\\", b"").replace(b'\\"', b"")
-    marks = np.frombuffer(raw.translate(None, _NOT_MARKS), dtype=np.uint8)
+        escaped = _escaped_quotes(raw)
+        if escaped is None:
+            text = raw.replace(b"\\\\", b"").replace(b'\\"', b"")
+        elif escaped:
+            text = bytearray(raw)
+            for at in escaped:
+                text[at] = 32  # a space: not a mark
+    marks = np.frombuffer(text.translate(None, _NOT_MARKS), dtype=np.uint8)
     if marks.size == 0:
         return 0
-    outside = ((np.cumsum(marks == _QUOTE, dtype=np.int32) & 1) == 0).view(np.int8)
-    steps = (marks == _OPEN_ARRAY).view(np.int8) + (marks == _OPEN_OBJECT).view(np.int8)
-    steps -= (marks == _CLOSE_ARRAY).view(np.int8) + (marks == _CLOSE_OBJECT).view(np.int8)
-    steps *= outside
+    steps = _STEPS[marks]  # +1 opens, -1 closes, 0 quotes
+    inside = np.bitwise_xor.accumulate((marks == _QUOTE).view(np.uint8))  # 1 within a string
+    steps *= (inside ^ 1).view(np.int8)
     return int(np.cumsum(steps, dtype=np.int32).max())
 
 
 _DECODER = msgspec.json.Decoder()  # untyped: dicts, lists, str, int, float, bool, None
-_QUOTE = ord('"')
-_OPEN_ARRAY, _CLOSE_ARRAY, _OPEN_OBJECT, _CLOSE_OBJECT = (ord(c) for c in "[]{}")
+_WALK_BACKSLASHES = 20_000  # per text; more and the replace passes are cheaper than a walk
+
+
+def _escaped_quotes(raw: bytes) -> list[int] | None:
+    """Where quotes follow an odd run of backslashes (``\\"`` inside a string); None when there
+    are too many backslashes to walk them one by one."""
+    if raw.count(b"\\") > _WALK_BACKSLASHES:
+        return None
+    found = []
+    end = len(raw)
+    at = raw.find(b"\\")
+    while at >= 0:
+        after = at + 1
+        while after < end and raw[after] == _BACKSLASH:
+            after += 1
+        if (after - at) & 1 and after < end and raw[after] == _QUOTE:
+            found.append(after)
+        at = raw.find(b"\\", after + 1)
+    return found
+
+
+_QUOTE, _BACKSLASH = ord('"'), ord("\\")
 _NOT_MARKS = bytes(b for b in range(256) if b not in b'"[]{}')
+_STEPS = np.zeros(256, dtype=np.int8)
+_STEPS[[ord("["), ord("{")]] = 1
+_STEPS[[ord("]"), ord("}")]] = -1

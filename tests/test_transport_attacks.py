@@ -331,3 +331,20 @@ def test_the_deadline_also_holds_through_a_proxy() -> None:
 def test_bad_bounds_are_refused(options: dict[str, Any]) -> None:
     with pytest.raises(ValueError):
         BrazeClient(KEY, "US-03", **options)
+
+
+def test_json_depth_walks_escapes_as_the_replace_passes_do(monkeypatch) -> None:
+    """Escaped quotes found by walking the backslashes (few) or by two replace passes (many)
+    give the same depth, for every mix of quotes, backslashes and brackets."""
+    import random
+
+    from braze_api import body
+
+    rng = random.Random(7)
+    texts = [
+        bytes(rng.choice(b'"\\[]{}a ') for _ in range(rng.randint(0, 40))) for _ in range(3000)
+    ]
+    walked = [json_depth(t) for t in texts]
+    monkeypatch.setattr(body, "_WALK_BACKSLASHES", -1)
+    assert [json_depth(t) for t in texts] == walked
+    assert json_depth(b'["a\\\\\\"[[[", [[["\\\\"]]]]') == 4
