@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from functools import partial
 
 import pandas as pd
 import streamlit as st
@@ -135,10 +136,16 @@ def metric_card(
 
 
 def csv_download(frame: pd.DataFrame, filename: str, label: str = "Download CSV") -> None:
-    """A download button for the frame as formula-safe CSV."""
+    """A download button for the frame as formula-safe CSV, built only when it is clicked.
+
+    Streamlit 1.67 runs a callable ``data`` when the browser asks for the file (on another
+    thread, with no script context), so a page run builds no CSV. The callable reads a shallow copy taken now (copy-on-write): a later
+    change to ``frame`` cannot reach the file.
+    """
+    snapshot = frame.copy(deep=False)
     st.download_button(
         label,
-        data=to_csv_bytes(frame),
+        data=partial(to_csv_bytes, snapshot),
         file_name=filename,
         mime="text/csv",
         icon=":material/download:",
