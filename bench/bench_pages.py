@@ -76,7 +76,7 @@ CONFIGS: dict[str, list[str]] = {
         "true",
     ],
     "production": [],  # .streamlit/config.toml as committed
-    "production, postScriptGC on": ["--runner.postScriptGC", "true"],
+    "production, postScriptGC off": ["--runner.postScriptGC", "false"],
     "production, watcher auto": ["--server.fileWatcherType", "auto"],
 }
 TARGET_WARM = 2.5
