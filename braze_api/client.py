@@ -44,6 +44,7 @@ from braze_api.errors import (
 )
 from braze_api.guarded_http import guarded_session
 from braze_api.instances import resolve_base_url
+from braze_api.offline import RequestsRefused, refusing
 from braze_api.redaction import Redactor
 from braze_api.resources import (
     Campaigns,
@@ -285,6 +286,8 @@ class BrazeClient:
         """
         if not path.startswith("/") or "?" in path:
             raise ValueError("path must start with '/' and carry no query string")
+        if refusing():  # the dashboard's cache-only pass (braze_api.offline): send nothing
+            raise RequestsRefused(path)
         if idempotent is None:
             idempotent = method.upper() in _IDEMPOTENT_METHODS
         query = {k: v for k, v in (params or {}).items() if v is not None}

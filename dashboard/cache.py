@@ -17,6 +17,7 @@ them; this process's cache stays in front (and is all there is while Redis is do
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import dataclasses
 import json
 import os
@@ -24,7 +25,7 @@ import sys
 import threading
 import time
 from collections import ChainMap
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -34,6 +35,7 @@ import msgspec
 import pandas as pd
 from cachetools import TLRUCache
 
+from braze_api.offline import RequestsRefused, no_requests
 from dashboard.shared_store.cache import shared_cache, shares
 
 T = TypeVar("T")
@@ -62,6 +64,54 @@ def series_kind(window_end: date, today: date) -> CacheKind:
         if window_end < today - timedelta(days=RESTATEMENT_DAYS)
         else "series_recent"
     )
+
+
+class CacheMiss(RequestsRefused):
+    """Raised under ``cache_only()`` where a value is not in this process's cache.
+
+    A ``BaseException`` (as ``RequestsRefused``) so a loader's own ``except Exception`` (kept
+    per part of a page) can never swallow it and cache or show it as a failure.
+    """
+
+
+@dataclass
+class Probe:
+    """One ``cache_only()`` pass: how many cache lookups it made (hits and misses)."""
+
+    lookups: int = 0
+
+
+_CACHE_ONLY: contextvars.ContextVar[Probe | None] = contextvars.ContextVar(
+    "cache_only", default=None
+)
+
+
+@contextlib.contextmanager
+def cache_only() -> Iterator[Probe]:
+    """Serve ``cached`` from this process's entries only; anything else raises ``CacheMiss``.
+
+    Used by ``fan_out`` to serve the hits in the calling thread before it starts a pool for
+    the misses. A lookup here neither fetches, waits for an in-flight fetch, nor asks Redis
+    (those are the pool's work), and every ``BrazeClient`` refuses to send
+    (``braze_api.offline.no_requests``: ``RequestsRefused``, which ``CacheMiss`` is). Threads
+    started inside do not inherit the mode. The yielded ``Probe`` counts the lookups made
+    inside (a nested pass adds its own to it).
+    """
+    outer = _CACHE_ONLY.get()
+    probe = Probe()
+    token = _CACHE_ONLY.set(probe)
+    try:
+        with no_requests():
+            yield probe
+    finally:
+        _CACHE_ONLY.reset(token)
+        if outer is not None:
+            outer.lookups += probe.lookups
+
+
+def only_cached() -> bool:
+    """Whether this thread is inside ``cache_only()``."""
+    return _CACHE_ONLY.get() is not None
 
 
 @dataclass(frozen=True)
@@ -236,6 +286,17 @@ class DataCache:
                 with contextlib.suppress(ValueError):  # larger than the budget: keep nothing
                     store[key] = _Entry(value, ttl, max(1, size))
 
+    def peek(self, key: tuple) -> Any:
+        """The entry's value (counted as a hit), else raise ``CacheMiss``; never fetches."""
+        with self._lock:
+            entry = self._derived.get(key)
+            if entry is None:
+                entry = self._raw.get(key)
+            if entry is None:
+                raise CacheMiss(key[1])
+            self.hits += 1
+        return _share(entry.value)
+
     def clear(self, fingerprint: str | None = None) -> int:
         """Drop one workspace's entries (or all); returns how many were dropped."""
         with self._lock:
@@ -278,6 +339,10 @@ def cached(
     """``tier="raw"`` for response bodies (``dashboard.data.common.call``), else a derived result."""
     _follow_refreshes(fingerprint)
     key = make_key(fingerprint, endpoint, params)
+    probe = _CACHE_ONLY.get()
+    if probe is not None:
+        probe.lookups += 1
+        return cast(T, CACHE.peek(key))
     ttl = TTL_SECONDS[kind]
     return CACHE.get_or_fetch(key, _through_shared(key, fetch, ttl), ttl, tier)
 

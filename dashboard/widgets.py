@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from functools import partial
 
 import pandas as pd
 import streamlit as st
@@ -23,6 +24,7 @@ from braze_api.errors import BrazeError as BrazeError  # re-exported: pages catc
 from dashboard.data.timeseries import HOURLY_MAX_DAYS, percent_change
 from dashboard.display import (
     MISSING,
+    Currency,
     compact,
     configured_currency,
     csv_frame,
@@ -146,12 +148,24 @@ def metric_card(
     )
 
 
+def _csv_bytes(frame: pd.DataFrame, currency: Currency) -> bytes:
+    return to_csv_bytes(csv_frame(frame, currency))
+
+
 def csv_download(frame: pd.DataFrame, filename: str, label: str = "Download CSV") -> None:
     """A download button for the frame as formula-safe CSV, formatted by ``display.csv_frame``
-    (integer counts, money to the cent, ``*_pct`` rates, human channel names)."""
+    (integer counts, money to the cent, ``*_pct`` rates, human channel names), built only when
+    it is clicked.
+
+    Streamlit 1.67 runs a callable ``data`` when the browser asks for the file (on another
+    thread, with no script context), so a page run builds no CSV. The callable reads a shallow
+    copy taken now (copy-on-write): a later change to ``frame`` cannot reach the file; the
+    currency is read now too (the secrets need the script context).
+    """
+    snapshot = frame.copy(deep=False)
     st.download_button(
         label,
-        data=to_csv_bytes(csv_frame(frame, configured_currency())),
+        data=partial(_csv_bytes, snapshot, configured_currency()),
         file_name=filename,
         mime="text/csv",
         icon=":material/download:",

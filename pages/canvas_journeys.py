@@ -213,7 +213,7 @@ if canvases is not None:
         )
     else:
         with guarded("the Canvas leaderboard"):
-            bar = st.progress(0.0, text=f"Loading stats for {len(shown)} Canvases…")
+            bar = st.empty()  # drawn only if something is fetched (a warm run is all hits)
 
             def show_progress(done: int, total: int) -> None:
                 bar.progress(

@@ -8,6 +8,7 @@ logs; "Clear" forgets inputs and results.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import pandas as pd
@@ -396,7 +397,7 @@ def _profile(user: dict[str, Any]) -> None:
     with raw, guarded("the raw profile"):
         st.download_button(
             "Download raw profile (JSON)",
-            data=profile_json(user),
+            data=partial(profile_json, user),  # built when clicked
             file_name=f"braze-profile-{stem}.json",
             mime="application/json",
             icon=":material/download:",
@@ -416,7 +417,7 @@ def _batch(result: LookupResult) -> None:
     with right:
         st.download_button(
             "Download all profiles (JSON)",
-            data=batch_json(result),
+            data=partial(batch_json, result),  # built when clicked
             file_name="braze-users.json",
             mime="application/json",
             icon=":material/download:",

@@ -6,6 +6,8 @@ unusual days (with the KPI charts) -> launches -> movers per kind -> CSV of ever
 
 from __future__ import annotations
 
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
@@ -232,7 +234,7 @@ for tab, kind in zip(tabs, KINDS, strict=True):
 with guarded("the findings download"):
     st.download_button(
         "Download every finding (CSV)",
-        data=findings_csv(ws, data, view),
+        data=partial(findings_csv, ws, data, view),  # built when clicked
         file_name=f"braze-what-changed-{file_range(filters)}.csv",
         mime="text/csv",
         icon=":material/download:",

@@ -116,16 +116,17 @@ def test_a_failed_card_series_names_the_card_escaped(app_test, demo) -> None:
 
 
 def test_csv_is_named_by_grain_and_hourly_times_say_their_zone(app_test, demo, monkeypatch) -> None:
-    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+    from streamlit.runtime.media_file_manager import MediaFileManager
 
     saved: dict[str, bytes] = {}
-    original = MemoryMediaFileStorage.load_and_get_id
+    original = MediaFileManager.add_deferred
 
-    def spy(self, path_or_data, mimetype, kind, filename=None):  # records what users download
-        saved[str(filename)] = path_or_data
-        return original(self, path_or_data, mimetype, kind, filename)
+    def spy(self, data_callable, mimetype, coordinates, file_name=None, **kw):
+        # CSVs are built when clicked (a callable): build it here, as a click would
+        saved[str(file_name)] = data_callable()
+        return original(self, data_callable, mimetype, coordinates, file_name, **kw)
 
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", spy)
+    monkeypatch.setattr(MediaFileManager, "add_deferred", spy)
     at = app_test("news_feed", query={"range": "last_7", "tz": "Asia/Tokyo"})
     daily = [name for name in saved if name.startswith("braze-news-feed-")]
     assert daily and all("-daily-" in name for name in daily if "cards" not in name), daily

@@ -11,7 +11,8 @@ from typing import Any, Generic, TypeVar, cast, overload
 import pandas as pd
 
 from braze_api import BrazeClient, frames
-from dashboard.cache import CacheKind, Tier, cached, series_kind
+from braze_api.offline import RequestsRefused
+from dashboard.cache import CacheKind, CacheMiss, Tier, cache_only, cached, only_cached, series_kind
 from dashboard.filters import utc_today
 from dashboard.settings import Workspace, client_for
 from dashboard.traffic import MAX_IN_FLIGHT
@@ -179,8 +180,17 @@ def fan_out(
     max_workers: int = 2 * MAX_IN_FLIGHT,
     on_progress: Callable[[int, int], None] | None = None,
     raise_errors: bool = False,
+    cache_first: bool = True,
 ) -> list[LoadResult[I, T]]:
     """Run ``fn`` over items concurrently (bounded); results in input order.
+
+    Hits first: each item is first tried in the calling thread under ``cache.cache_only()``
+    (its cached values only: no fetch, no request). A pool starts only for the items that
+    missed, and ``on_progress`` is called only then, so a warm run starts no thread and
+    draws no progress bar. Inside that try any miss, and any request a client would send,
+    raises (``RequestsRefused``) and leaves the item to the pool. An item that made no cache
+    lookup at all (plain work) ends the tries: the rest go to the pool. Work that is never
+    cached (user lookups) passes ``cache_first=False`` to skip them.
 
     Twice as many threads as request slots: while some threads pivot a response or wait out a
     retry, the slots stay busy with the others' requests (the slots, not the pool, bound what
@@ -188,24 +198,35 @@ def fan_out(
 
     One failing item does not sink the rest: its error is kept on its result, unless
     ``raise_errors`` asks for the first failure to propagate (after all finish).
-    ``on_progress`` is called from the calling thread, so it may touch Streamlit widgets.
+    ``on_progress(done, total)`` is called from the calling thread (hits count as done), so it
+    may touch Streamlit widgets.
     """
     items = list(items)
-    results: list[LoadResult[I, T] | None] = [None] * len(items)
-    if not items:
-        return []
-    if len(items) == 1:
-        results[0] = _run(fn, items[0])
+    total = len(items)
+    results: list[LoadResult[I, T] | None] = [None] * total
+    if cache_first:
+        for i, item in enumerate(items):
+            results[i], lookups = _from_cache(fn, item)
+            if results[i] is not None and lookups == 0:
+                break  # fn reads no cache (plain work): the rest go straight to the pool
+    misses = [i for i, r in enumerate(results) if r is None]
+    if misses and only_cached():
+        # A fan-out inside an outer item's cache-only try: that outer item is a miss, and
+        # goes to the outer pool (threads started here would not be cache-only).
+        raise CacheMiss("fan_out")
+    hits = total - len(misses)
+    if len(misses) == 1:
+        results[misses[0]] = _run(fn, items[misses[0]])
         if on_progress:
-            on_progress(1, 1)
-    else:
-        pool = ThreadPoolExecutor(max_workers=min(max_workers, len(items)))
+            on_progress(total, total)
+    elif misses:
+        pool = ThreadPoolExecutor(max_workers=min(max_workers, len(misses)))
         try:
-            futures = {pool.submit(_run, fn, item): i for i, item in enumerate(items)}
-            for done, future in enumerate(as_completed(futures), start=1):
+            futures = {pool.submit(_run, fn, items[i]): i for i in misses}
+            for done, future in enumerate(as_completed(futures), start=hits + 1):
                 results[futures[future]] = future.result()
                 if on_progress:
-                    on_progress(done, len(items))
+                    on_progress(done, total)
         except BaseException:
             # A rerun or stop (Streamlit raises from on_progress) must not wait for, or spend
             # rate limit on, the requests still queued.
@@ -218,6 +239,19 @@ def fan_out(
             if r.error is not None:
                 raise r.error
     return final
+
+
+def _from_cache(fn: Callable[[I], T], item: I) -> tuple[LoadResult[I, T] | None, int]:
+    """``fn(item)`` served from the cache alone (None when any part of it missed), and how
+    many cache lookups it made."""
+    with cache_only() as probe:
+        try:
+            result: LoadResult[I, T] | None = LoadResult(item=item, value=fn(item))
+        except RequestsRefused:  # a cache miss, or a request it would have sent
+            result = None
+        except Exception as exc:  # raised by fn itself on cached values: the same in a pool
+            result = LoadResult(item=item, error=exc)
+    return result, probe.lookups
 
 
 def _run(fn: Callable[[I], T], item: I) -> LoadResult[I, T]:

@@ -129,7 +129,8 @@ def _lookup(
         return export(**request.client_kwargs(part[1]))
 
     # At most 4 chunks in flight; the client's rate budget keeps the pace within Braze's limit.
-    results = fan_out(one, parts, max_workers=4, on_progress=on_progress)
+    # Never cached (people data), and `one` holds a client: no cache-first pass.
+    results = fan_out(one, parts, max_workers=4, on_progress=on_progress, cache_first=False)
     users: list[dict[str, Any]] = []
     invalid: list[str] = []
     failures: list[ChunkFailure] = []
