@@ -77,7 +77,7 @@ LEADERBOARD_CONFIG = {
     "sent_previous": st.column_config.NumberColumn(
         "Sent · period before",
         format=NUMBER,
-        help="Messages sent in the same number of days just before the range.",
+        help="Messages sent in the period the range is compared with (the sidebar says which).",
     ),
     "sent_change": st.column_config.NumberColumn(
         "Sent · change",
@@ -224,6 +224,7 @@ def overview() -> None:
                 st.session_state.get(K_TAGS) or (),
                 st.session_state.get(K_API) or data.API_CHOICES[0],
             ),
+            compare=filters.comparison,
         )
     try:
         campaigns = data.load_campaigns(
@@ -263,10 +264,10 @@ def overview() -> None:
     def on_progress(done: int, total: int) -> None:
         progress.progress(done / total, text=f"Loading campaign stats… {done:,} of {total:,}")
 
-    plan = data.leaderboard_plan(ws, ranked, filters.start, filters.end)
+    plan = data.leaderboard_plan(ws, ranked, filters.start, filters.end, compare=filters.comparison)
     hold = () if st.session_state.pop(K_OVER_BUDGET, False) else plan.held
     leaderboard = data.load_leaderboard(
-        ws, ranked, filters.start, filters.end, on_progress, hold=hold
+        ws, ranked, filters.start, filters.end, on_progress, hold=hold, compare=filters.comparison
     )
     progress.empty()
     if hold:

@@ -177,7 +177,7 @@ st.caption(
     help=f"Braze serves Canvas stats at most 14 days per request, so this range is fetched "
     f"as {len(windows)} back-to-back window{'s' if len(windows) != 1 else ''} and stitched "
     f"(the leaderboard, which also compares with the period before, as "
-    f"{len(compared_windows(start, end))}).",
+    f"{len(compared_windows(start, end, filters.comparison))}).",
 )
 
 # ---- widgets ---------------------------------------------------------------------------
@@ -220,9 +220,12 @@ if canvases is not None:
                     done / total, text=f"Loading Canvas stats… {done:,} of {total:,} requests"
                 )
 
-            plan = leaderboard_plan(ws, shown, start, end)
+            compare = filters.comparison
+            plan = leaderboard_plan(ws, shown, start, end, compare)
             hold = () if st.session_state.pop(OVER_BUDGET, False) else plan.held
-            board = load_leaderboard(ws, shown, start, end, on_progress=show_progress, hold=hold)
+            board = load_leaderboard(
+                ws, shown, start, end, on_progress=show_progress, hold=hold, compare=compare
+            )
             bar.empty()
             if board.held:
                 st.info(plan.notice("Canvases"), icon=":material/speed:")
@@ -260,7 +263,7 @@ if canvases is not None:
                     "entries_previous": st.column_config.NumberColumn(
                         "Entries · period before",
                         format=COUNT,
-                        help="Entries in the same number of days just before the range.",
+                        help="Entries in the period the range is compared with (the sidebar says which).",
                     ),
                     "entries_change": st.column_config.NumberColumn(
                         "Entries · change",

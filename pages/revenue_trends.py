@@ -194,7 +194,7 @@ with guarded("the product totals"):
                     "revenue_previous": money_column(
                         "Revenue · period before",
                         CURRENCY,
-                        help="Revenue in the same number of days just before the range.",
+                        help="Revenue in the period the range is compared with (the sidebar says which).",
                     ),
                     "revenue_change": st.column_config.NumberColumn(
                         "Revenue · change", format="percent", help="Against the period before."

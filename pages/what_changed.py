@@ -190,7 +190,9 @@ def show_movers(movers: tuple[Mover, ...], measure: str, money: bool) -> None:
                 "This period", format=number, help=f"{measure.capitalize()} in the range"
             ),
             "previous": st.column_config.NumberColumn(
-                "Period before", format=number, help="The same number of days just before"
+                "Period before",
+                format=number,
+                help="The period the range is compared with (the header says which)",
             ),
             "change": st.column_config.NumberColumn("Change", format=number),
             "relative": st.column_config.TextColumn(

@@ -34,7 +34,7 @@ from dashboard.cache import cached, missing, series_kind
 from dashboard.data import comparison
 from dashboard.data.common import LoadResult, call, fan_out
 from dashboard.data.timeseries import percent_change
-from dashboard.filters import Filters, utc_today
+from dashboard.filters import Comparison, Filters, utc_today
 from dashboard.settings import Workspace, client_for
 from dashboard.shared_store import codec as shared_codec
 from dashboard.traffic import MAX_IN_FLIGHT
@@ -457,12 +457,13 @@ def load_leaderboard_row(
 
 
 def load_compared_rows(
-    ws: Workspace, campaign_id: str, start: date, end: date
+    ws: Workspace, campaign_id: str, start: date, end: date, compare: Comparison = "days"
 ) -> tuple[LeaderboardRow, LeaderboardRow]:
-    """The rows for the range and for the period before, both from the span's windows (for a
-    range of up to 50 days, one request per campaign). The leaderboard and the overview."""
-    before = comparison.previous(Filters(start=start, end=end))
-    windows_of = compared_span(start, end)
+    """The rows for the range and for the period before (``compare``: the filters' rule),
+    both from the span's windows (for a range of up to 50 days, one request per campaign).
+    The leaderboard and the overview."""
+    before = comparison.previous(Filters(start=start, end=end, comparison=compare))
+    windows_of = compared_span(start, end, compare)
     return (
         load_leaderboard_row(ws, campaign_id, start, end, windows_of=windows_of),
         load_leaderboard_row(ws, campaign_id, before.start, before.end, windows_of=windows_of),
@@ -490,30 +491,42 @@ def _row_params(
     return params
 
 
-def compared_span(start: date, end: date) -> Span:
+def compared_span(start: date, end: date, compare: Comparison = "days") -> Span:
     """The days whose windows the compared leaderboard fetches: the period before and the range."""
-    whole = comparison.span(Filters(start=start, end=end))
+    whole = comparison.span(Filters(start=start, end=end, comparison=compare))
     return (whole.start, whole.end)
 
 
-def unloaded_rows(ws: Workspace, campaign_ids: Sequence[str], start: date, end: date) -> list[str]:
+def unloaded_rows(
+    ws: Workspace,
+    campaign_ids: Sequence[str],
+    start: date,
+    end: date,
+    compare: Comparison = "days",
+) -> list[str]:
     """The campaigns whose compared leaderboard row is in no cache (they would cost requests);
     rows other replicas cached are read from Redis in one batched round trip on the way."""
-    span = compared_span(start, end)
+    span = compared_span(start, end, compare)
     params = [_row_params(cid, start, end, span) for cid in campaign_ids]
     gaps = missing(ws.fingerprint, _ROW_ENDPOINT, params, series_kind(end, utc_today()))
     return [campaign_ids[i] for i in gaps]
 
 
 def leaderboard_plan(
-    ws: Workspace, campaigns: pd.DataFrame, start: date, end: date, *, reserved: int = 0
+    ws: Workspace,
+    campaigns: pd.DataFrame,
+    start: date,
+    end: date,
+    *,
+    reserved: int = 0,
+    compare: Comparison = "days",
 ) -> BudgetPlan:
     """Which of ``campaigns`` (most important first) the leaderboard may load now within the
     dashboard's rate budget: one request per uncached campaign and window (cached rows free).
     ``reserved``: requests already started elsewhere that the budget has not seen yet."""
     ids = [str(c) for c in campaigns["id"]]
-    unloaded = set(unloaded_rows(ws, ids, start, end))
-    per_campaign = len(day_windows(*compared_span(start, end), MAX_SERIES_DAYS))
+    unloaded = set(unloaded_rows(ws, ids, start, end, compare))
+    per_campaign = len(day_windows(*compared_span(start, end, compare), MAX_SERIES_DAYS))
     costs = [per_campaign if cid in unloaded else 0 for cid in ids]
     return plan_fetch(ws.fingerprint, "/campaigns/data_series", costs, reserved=reserved)
 
@@ -535,8 +548,10 @@ class RowPrefetch:
         start: date,
         end: date,
         keep: Callable[[pd.DataFrame], pd.DataFrame] = lambda page: page,
+        compare: Comparison = "days",
     ) -> None:
         self._ws, self._start, self._end, self._keep = ws, start, end, keep
+        self._compare = compare
         self._pool = ThreadPoolExecutor(max_workers=2 * MAX_IN_FLIGHT)
         self._stopped = False
         self._spent = 0  # requests started here (the budget counts them only once sent)
@@ -549,12 +564,14 @@ class RowPrefetch:
         wanted = self._keep(campaigns)
         if wanted.empty:
             return
-        plan = leaderboard_plan(self._ws, wanted, self._start, self._end, reserved=self._spent)
+        plan = leaderboard_plan(
+            self._ws, wanted, self._start, self._end, reserved=self._spent, compare=self._compare
+        )
         self._spent += plan.now_cost
         ids = [str(c) for c in wanted["id"]]
         for position in plan.now:
             future = self._pool.submit(
-                load_compared_rows, self._ws, ids[position], self._start, self._end
+                load_compared_rows, self._ws, ids[position], self._start, self._end, self._compare
             )
             future.add_done_callback(self._first_done)
             self.started += 1
@@ -579,6 +596,7 @@ def load_leaderboard(
     on_progress: Callable[[int, int], None] | None = None,
     *,
     hold: Collection[int] = (),
+    compare: Comparison = "days",
 ) -> pd.DataFrame:
     """One row per campaign with totals for [start, end] (LEADERBOARD_COLUMNS), and messages
     sent in the period before with the change (both periods from the same requests).
@@ -591,11 +609,11 @@ def load_leaderboard(
     records = campaigns.to_dict("records")
     # Rows cached here (or read from Redis in one batch just now) are plain lookups on this
     # thread; only the others go through the pool (a warm view at 10,000 is 10,000 lookups).
-    unloaded = set(unloaded_rows(ws, [str(c["id"]) for c in records], start, end))
+    unloaded = set(unloaded_rows(ws, [str(c["id"]) for c in records], start, end, compare))
     held = set(hold)
     to_fetch = [i for i, c in enumerate(records) if i not in held and str(c["id"]) in unloaded]
     fetched = fan_out(
-        lambda c: load_compared_rows(ws, str(c["id"]), start, end),
+        lambda c: load_compared_rows(ws, str(c["id"]), start, end, compare),
         [records[i] for i in to_fetch],
         on_progress=on_progress,
     )
@@ -607,7 +625,7 @@ def load_leaderboard(
         if position in by_position:
             return by_position[position]
         try:  # cached a moment ago; expired since: fetched here, on its own
-            rows = load_compared_rows(ws, str(campaign["id"]), start, end)
+            rows = load_compared_rows(ws, str(campaign["id"]), start, end, compare)
         except Exception as err:
             return LoadResult(item=campaign, error=err)
         return LoadResult(item=campaign, value=rows)

@@ -24,7 +24,7 @@ from dashboard.budget_guard import BudgetPlan, plan_fetch
 from dashboard.cache import missing, series_kind
 from dashboard.data import comparison
 from dashboard.data.common import JSON, LoadResult, call, fan_out
-from dashboard.filters import Filters, utc_today
+from dashboard.filters import Comparison, Filters, utc_today
 from dashboard.settings import Workspace, client_for
 from dashboard.windows import Window, day_windows
 
@@ -502,10 +502,10 @@ def _window_days(ws: Workspace, canvas_id: str, window: Window, today: date) -> 
     )
 
 
-def compared_windows(start: date, end: date) -> list[Window]:
+def compared_windows(start: date, end: date, compare: Comparison = "days") -> list[Window]:
     """The 14-day windows over the compared span (period before + range), oldest first: what
     the leaderboard and the overview fetch per Canvas."""
-    first, last = comparison.span_days(start, end)
+    first, last = comparison.span_days(start, end, compare)
     return canvas_windows(first, last)
 
 
@@ -540,10 +540,12 @@ def active_days(parts: Iterable[DayTotals], start: date, end: date) -> tuple[dat
     )
 
 
-def load_compared_days(ws: Workspace, canvas_id: str, start: date, end: date) -> list[DayTotals]:
+def load_compared_days(
+    ws: Workspace, canvas_id: str, start: date, end: date, compare: Comparison = "days"
+) -> list[DayTotals]:
     """One Canvas's per-day totals over the compared span (cached per window)."""
     today = utc_today()
-    return [_window_days(ws, canvas_id, w, today) for w in compared_windows(start, end)]
+    return [_window_days(ws, canvas_id, w, today) for w in compared_windows(start, end, compare)]
 
 
 def load_canvas_totals(ws: Workspace, canvas_id: str, start: date, end: date) -> dict[str, float]:
@@ -571,13 +573,15 @@ def recent_first(canvases: pd.DataFrame) -> list[int]:
     return [int(i) for i in order.index]
 
 
-def leaderboard_plan(ws: Workspace, canvases: pd.DataFrame, start: date, end: date) -> BudgetPlan:
+def leaderboard_plan(
+    ws: Workspace, canvases: pd.DataFrame, start: date, end: date, compare: Comparison = "days"
+) -> BudgetPlan:
     """Which Canvases the leaderboard may load now within the dashboard's share of Braze's
     default bucket (``/canvas/data_series`` draws on it): one request per uncached Canvas and
     14-day window of the compared span, most recently edited first. ``now`` / ``held`` are
     positions in ``canvases``.
     """
-    windows = compared_windows(start, end)
+    windows = compared_windows(start, end, compare)
     ids = [str(i) for i in canvases["id"]]
     params = [{"canvas_id": cid, **window_params(w)} for cid in ids for w in windows]
     gaps = missing(ws.fingerprint, _DAY_TOTALS, params, "series_recent", tier="raw")
@@ -601,13 +605,14 @@ def load_leaderboard(
     *,
     on_progress: Progress | None = None,
     hold: Collection[int] = (),
+    compare: Comparison = "days",
 ) -> Leaderboard:
     """Entries, conversions and revenue per Canvas, and entries in the period before with the
     change: every (Canvas, 14-day window of the compared span) fetched concurrently; the
     Canvases at the positions in ``hold`` (``leaderboard_plan(...).held``) are not fetched."""
     today = utc_today()
-    windows = compared_windows(start, end)
-    before = comparison.previous(Filters(start=start, end=end))
+    windows = compared_windows(start, end, compare)
+    before = comparison.previous(Filters(start=start, end=end, comparison=compare))
     ids = [str(i) for i in canvases["id"]]
     held = tuple(ids[i] for i in sorted(set(hold)))
     skipped = set(held)

@@ -19,7 +19,7 @@ import pandas as pd
 
 from dashboard.data.common import SeriesSource
 from dashboard.data.timeseries import range_series
-from dashboard.filters import Filters
+from dashboard.filters import Comparison, Filters
 from dashboard.settings import Workspace
 
 
@@ -38,9 +38,9 @@ def span(filters: Filters) -> Filters:
     )
 
 
-def span_days(start: date, end: date) -> tuple[date, date]:
-    """``span`` for a bare [start, end]: the first and last day fetched."""
-    whole = span(Filters(start=start, end=end))
+def span_days(start: date, end: date, compare: Comparison = "days") -> tuple[date, date]:
+    """``span`` for a bare [start, end] and comparison rule: the first and last day fetched."""
+    whole = span(Filters(start=start, end=end, comparison=compare))
     return whole.start, whole.end
 
 

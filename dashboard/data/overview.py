@@ -262,13 +262,17 @@ def _volumes(ws: Workspace, filters: Filters, task: _Task) -> _Volumes:
     before = comparison.previous(filters)
     whole = comparison.span(filters)
     if task.kind == "campaign":
-        now, then = campaign_data.load_compared_rows(ws, task.item_id, filters.start, filters.end)
+        now, then = campaign_data.load_compared_rows(
+            ws, task.item_id, filters.start, filters.end, filters.comparison
+        )
         active = campaign_data.load_active_days(
             ws, task.item_id, whole.start, whole.end, windows_of=(whole.start, whole.end)
         )
         return _Volumes(campaign_data.sent_volume(now), campaign_data.sent_volume(then), active)
     if task.kind == "canvas":
-        days = canvas_data.load_compared_days(ws, task.item_id, filters.start, filters.end)
+        days = canvas_data.load_compared_days(
+            ws, task.item_id, filters.start, filters.end, filters.comparison
+        )
         return _Volumes(
             canvas_data.sum_days(days, filters.start, filters.end)["entries"],
             canvas_data.sum_days(days, before.start, before.end)["entries"],
