@@ -13,9 +13,11 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -170,6 +172,43 @@ def test_a_killed_lock_holder_frees_it_at_expiry(redis_server: RedisServer) -> N
     got = SharedCache(client).get_or_fetch(key, lambda: {"mine": True}, 60)
     assert got == {"mine": True}
     assert time.monotonic() - started < 1.5 + 0.5  # within the holder's lock expiry
+
+
+def test_a_long_fetch_keeps_its_lock(redis_server: RedisServer) -> None:  # noqa: F811
+    """A fetch that outlasts the lock's expiry (a list of thousands of campaigns) keeps its lock
+    alive: the others wait for its value instead of fetching again (20 sessions fetched the
+    campaign list 3 times before)."""
+    client = redis_server.client()
+    key = ("fpL", "campaigns.list", ())
+    fetches: list[str] = []
+
+    def slow() -> dict[str, str]:
+        fetches.append("holder")
+        time.sleep(3.0)  # three lock expiries
+        return {"by": "holder"}
+
+    results: list[Any] = []
+    holder = threading.Thread(
+        target=lambda: results.append(
+            SharedCache(client, lock_expiry=1.0).get_or_fetch(key, slow, 60)
+        )
+    )
+    holder.start()
+    deadline = time.monotonic() + 10
+    while not client.exists(value_key(key) + ":lock"):
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+
+    def mine() -> dict[str, str]:
+        fetches.append("waiter")
+        return {"by": "waiter"}
+
+    got = SharedCache(client, lock_expiry=1.0).get_or_fetch(key, mine, 60)
+    holder.join(timeout=30)
+    assert results == [{"by": "holder"}]
+    assert got == {"by": "holder"}
+    assert fetches == ["holder"]
+    assert not client.exists(value_key(key) + ":lock")  # released when done
 
 
 def test_the_in_flight_gate_holds_across_processes(redis_server: RedisServer) -> None:  # noqa: F811

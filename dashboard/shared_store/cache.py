@@ -3,8 +3,10 @@
 Keys are ``bd:<workspace fingerprint>:c:<sha256 of endpoint and params>``; values are
 ``codec`` bytes with the kind's TTL. Single flight across processes: the first replica to miss
 takes a Redis lock (expiring after ``LOCK_EXPIRY``, released only by its token) and fetches;
-the others poll until the value appears or the lock is gone (its holder finished without a
-shareable value, failed, or died, and the lock expired), then look again or fetch themselves.
+while the fetch runs, the holder's process renews the lock every third of its expiry (a long
+fetch, e.g. a list of thousands of campaigns, keeps it; a holder that dies stops renewing and
+its lock expires). The others poll until the value appears or the lock is gone (its holder
+finished without a shareable value, failed, or died), then look again or fetch themselves.
 
 Personal data never comes here: endpoints under ``NEVER_SHARED`` are refused, and the user
 lookup and export loaders do not use the cache at all. Any Redis error marks Redis down and the
@@ -37,6 +39,57 @@ _RELEASE = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
 """
+
+_RENEW = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
+"""
+
+
+class _LockRenewer:
+    """One daemon thread per process that keeps alive the locks this process holds while their
+    fetches run: each lock is renewed (only if it still carries its token) every third of its
+    expiry. It dies with the process, so a dead holder's lock still expires."""
+
+    def __init__(self) -> None:
+        self._held: dict[tuple[str, str], tuple[redis.Redis, int, float]] = {}
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def hold(self, client: redis.Redis, lkey: str, token: str, px: int) -> None:
+        with self._lock:
+            self._held[(lkey, token)] = (client, px, time.monotonic() + px / 3000)
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(
+                    target=self._run, name="shared-lock-renewer", daemon=True
+                )
+                self._thread.start()
+        self._wake.set()
+
+    def release(self, lkey: str, token: str) -> None:
+        with self._lock:
+            self._held.pop((lkey, token), None)
+
+    def _run(self) -> None:
+        while True:
+            with self._lock:
+                due = min((d for _, _, d in self._held.values()), default=None)
+            self._wake.wait(None if due is None else max(0.0, due - time.monotonic()))
+            self._wake.clear()
+            now = time.monotonic()
+            with self._lock:
+                ripe = [(k, v) for k, v in self._held.items() if v[2] <= now]
+                for (lkey, token), (client, px, _) in ripe:
+                    self._held[(lkey, token)] = (client, px, now + px / 3000)
+            for (lkey, token), (client, px, _) in ripe:
+                try:
+                    client.eval(_RENEW, 1, lkey, token, px)
+                except redis.RedisError as error:
+                    connection.mark_down(error)
+
+
+_RENEWER = _LockRenewer()
 
 _unshareable: set[str] = set()  # endpoints whose values the codec refused (in this process)
 _unshareable_lock = threading.Lock()
@@ -103,6 +156,7 @@ class SharedCache:
                 return value
         except redis.RedisError as error:
             connection.mark_down(error)
+        _RENEWER.hold(self._r, lkey, token, int(self._lock_expiry * 1000))
         try:
             value = fetch()
             encoded = codec.encode(value)
@@ -117,6 +171,7 @@ class SharedCache:
                     connection.mark_down(error)
             return value
         finally:
+            _RENEWER.release(lkey, token)
             try:
                 self._r.eval(_RELEASE, 1, lkey, token)
             except redis.RedisError as error:
