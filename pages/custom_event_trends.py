@@ -296,7 +296,7 @@ with guarded("the every-event comparison"):
             st.caption(
                 f"The first {MAX_TABLE_EVENTS:,} of {every.listed:,} events (in name order)."
             )
-        st.dataframe(
+        show_table(
             compared,
             hide_index=True,
             width="stretch",

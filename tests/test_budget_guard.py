@@ -93,14 +93,14 @@ def test_the_canvas_leaderboard_keeps_to_a_small_share(
 
     monkeypatch.setenv("DASHBOARD_BUDGET_SHARE", "0.0002")  # 50 of Braze's 250,000 an hour
     ws = settings.demo_workspace()
-    room, limit = traffic.budget_for(ws.fingerprint).room("/canvas/data_summary")
+    room, limit = traffic.budget_for(ws.fingerprint).room("/canvas/data_series")
     assert room == 50 and "share" in limit.name
     at = app_test("canvases")
     assert not at.exception
-    summaries = [r for r in demo.requests if r.path == "/canvas/data_summary"]
+    summaries = [r for r in demo.requests if r.path == "/canvas/data_series"]
     listed = canvas_data.load_canvas_list(ws)
-    per_canvas = len(canvas_data.canvas_windows(*_range(default_filters())))
-    fits = (50 - sum(r.path != "/canvas/data_summary" for r in demo.requests)) // per_canvas
+    per_canvas = len(canvas_data.compared_windows(*_range(default_filters())))
+    fits = (50 - sum(r.path != "/canvas/data_series" for r in demo.requests)) // per_canvas
     assert len(summaries) <= 50 and len({r.query.get("canvas_id") for r in summaries}) <= fits + 1
     notice = " ".join(i.value for i in at.info)
     assert "not loaded yet" in notice, notice

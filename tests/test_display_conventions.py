@@ -336,17 +336,17 @@ def test_a_bad_currency_setting_is_named_and_amounts_stay_labelled(app_test, mon
 
 def _downloads(monkeypatch) -> dict[str, bytes]:
     """What the page's download buttons would hand the user, by file name."""
-    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+    from streamlit.runtime.media_file_manager import MediaFileManager
 
     saved: dict[str, bytes] = {}
-    original = MemoryMediaFileStorage.load_and_get_id
+    original = MediaFileManager.add_deferred
 
-    def spy(self, path_or_data, mimetype, kind, filename=None):
-        if isinstance(path_or_data, bytes):
-            saved[str(filename)] = path_or_data
-        return original(self, path_or_data, mimetype, kind, filename)
+    def spy(self, data_callable, mimetype, coordinates, file_name=None, **kw):
+        # CSVs are built when clicked (a callable): build it here, as a click would
+        saved[str(file_name)] = data_callable()
+        return original(self, data_callable, mimetype, coordinates, file_name, **kw)
 
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", spy)
+    monkeypatch.setattr(MediaFileManager, "add_deferred", spy)
     return saved
 
 

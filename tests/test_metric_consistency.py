@@ -18,6 +18,7 @@ import requests
 
 from braze_sandbox import SANDBOX_API_KEY, Sandbox
 from dashboard import metrics
+from dashboard.data.channels import channel_label
 from dashboard.filters import preset_range, utc_today
 from tests.conftest import ROOT, chart_traces, open_page, rendered_text
 
@@ -109,8 +110,9 @@ def test_the_leaderboard_row_and_the_campaign_page_show_the_same_rates(app_test,
     at = app_test("campaigns")
     assert not at.exception
     board = at.dataframe[0].value
-    in_app = board[board["channels"].fillna("").str.contains("in_app")].iloc[0]
-    mixed = board[board["channels"].fillna("").str.contains("email, ")].iloc[0]
+    shown_channels = board["channels"].fillna("")  # human names, as the table shows them
+    in_app = board[shown_channels.str.contains(r"in.app", case=False)].iloc[0]
+    mixed = board[shown_channels.str.contains(f"{channel_label('email')}, ")].iloc[0]
     totals = caption_rates(at)
     for rate in metrics.RATES:
         top = board[f"{rate.key}_numerator"].sum()

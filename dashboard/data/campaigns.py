@@ -507,9 +507,13 @@ def unloaded_rows(
     """The campaigns whose compared leaderboard row is in no cache (they would cost requests);
     rows other replicas cached are read from Redis in one batched round trip on the way."""
     span = compared_span(start, end, compare)
-    params = [_row_params(cid, start, end, span) for cid in campaign_ids]
+    before = comparison.previous(Filters(start=start, end=end, comparison=compare))
+    params = [_row_params(cid, start, end, span) for cid in campaign_ids] + [
+        _row_params(cid, before.start, before.end, span) for cid in campaign_ids
+    ]  # both rows of each campaign (the range and the period before), in one batch
     gaps = missing(ws.fingerprint, _ROW_ENDPOINT, params, series_kind(end, utc_today()))
-    return [campaign_ids[i] for i in gaps]
+    count = len(campaign_ids)
+    return [campaign_ids[i] for i in sorted({gap % count for gap in gaps})]
 
 
 def leaderboard_plan(

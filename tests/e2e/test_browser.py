@@ -73,5 +73,5 @@ def test_link_with_filters_and_csv_download(app_url: str, page, sandbox) -> None
         "new_users",
         "uninstalls",
         "sessions",
-        "dau_mau_ratio",
+        "dau_mau_ratio_pct",
     ]
