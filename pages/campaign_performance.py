@@ -207,7 +207,7 @@ def overview() -> None:
         note="Select a row to open a campaign. Numbers are Braze's daily campaign series summed "
         "over the range.",
     )
-    search_col, tags_col, api_col, archived_col = st.columns([3, 3, 2, 1.4])
+    search_col, tags_col, api_col, archived_col = st.columns([3, 3, 2, 1.9])
     search = search_col.text_input("Search by name", key=K_SEARCH, placeholder="e.g. win-back")
     include_archived = archived_col.toggle("Show archived", key=K_ARCHIVED)
     # Ranking every campaign: start on the rows as the list's pages arrive (a cold list of

@@ -131,6 +131,17 @@ RESULT_COLUMNS = {
 }
 
 
+# What the leaderboard shows: it fits a 1280 px screen (the CSV has every column).
+BOARD_COLUMNS = (
+    "name",
+    "tags_text",
+    "entries",
+    "entries_change",
+    "conversions",
+    "conversion_rate",
+    "revenue",
+)
+
 # The per step and channel tables show these; every other stat is in the CSV and the
 # Channel health tab.
 STEP_CHANNEL_MAIN = (
@@ -246,12 +257,14 @@ if canvases is not None:
             st.session_state[BOARD_IDS] = order
             st.caption(
                 f"{len(table)} Canvas{'es' if len(table) != 1 else ''}, most entries first. "
-                "Click a row to open it below; until then the most recently edited one is open."
+                "Click a row to open it below; until then the most recently edited one is open. "
+                "The CSV also has conversions by entry time and the entries of the period before."
             )
             show_table(
                 metrics.shown_rates(table.drop(columns="id")),
                 hide_index=True,
                 width="stretch",
+                column_order=BOARD_COLUMNS,
                 height=min(420, 38 + 35 * len(table)),
                 key=BOARD,
                 on_select=open_board_row,
