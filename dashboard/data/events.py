@@ -9,7 +9,7 @@ counts them); the hourly view is the same range's days on the sidebar's clock.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -194,21 +194,9 @@ class EventsPage:
             before = self.previous.get(event)
             if now is None or not now.ok:
                 continue
-            current = total(now.value)
             previous = total(before.value) if before is not None and before.ok else None
-            rows.append(
-                {
-                    "event": event,
-                    "total": current,
-                    "previous_period": previous,
-                    "change": percent_change(current, previous),
-                }
-            )
-        frame = pd.DataFrame(rows, columns=["event", "total", "previous_period", "change"])
-        frame["event"] = frame["event"].astype("string")
-        for column in ("total", "previous_period", "change"):
-            frame[column] = pd.to_numeric(frame[column]).astype("float64")
-        return frame
+            rows.append((event, total(now.value), previous))
+        return compared_totals(rows)
 
     def sessions_per_dau(self) -> pd.DataFrame:
         """Daily sessions, DAU and their ratio (all users of the app: DAU has no segment)."""
@@ -323,19 +311,8 @@ class EventTable:
             if not result.ok:
                 continue
             now, before = result.unwrap()
-            current, previous = total(now) or 0.0, total(before) or 0.0
-            rows.append(
-                {
-                    "event": event,
-                    "total": current,
-                    "previous_period": previous,
-                    "change": percent_change(current, previous),
-                }
-            )
-        frame = pd.DataFrame(rows, columns=["event", "total", "previous_period", "change"])
-        frame["event"] = frame["event"].astype("string")
-        for column in ("total", "previous_period", "change"):
-            frame[column] = pd.to_numeric(frame[column]).astype("float64")
+            rows.append((event, total(now) or 0.0, total(before) or 0.0))
+        frame = compared_totals(rows)
         return frame.sort_values(["total", "event"], ascending=[False, True]).reset_index(drop=True)
 
     def errors(self) -> dict[str, BaseException]:
@@ -367,3 +344,22 @@ def load_event_table(
     rest = fan_out(one, names[1:], on_progress=on_progress)
     results = {r.item: r for r in (*first, *rest)}
     return EventTable(results=results, listed=len(tuple(events)))
+
+
+def compared_totals(rows: Iterable[tuple[str, float | None, float | None]]) -> pd.DataFrame:
+    """(event, total now, total in the period before) rows as the events tables show them,
+    with the relative change (typed: the event as text, the numbers as floats)."""
+    records = [
+        {
+            "event": event,
+            "total": current,
+            "previous_period": previous,
+            "change": percent_change(current, previous),
+        }
+        for event, current, previous in rows
+    ]
+    frame = pd.DataFrame(records, columns=["event", "total", "previous_period", "change"])
+    frame["event"] = frame["event"].astype("string")
+    for column in ("total", "previous_period", "change"):
+        frame[column] = pd.to_numeric(frame[column]).astype("float64")
+    return frame
