@@ -146,17 +146,24 @@ def span_text(start: date, end: date) -> str:
     return f"{start.day} {start:%b %Y} – {end.day} {end:%b %Y}"
 
 
-def comparison_text(filters: Filters, today: date | None = None) -> str:
-    """What a range is and what it is compared with, in one sentence, e.g.
-    "1–30 Nov 2026 (complete UTC days) compared with 1–30 Oct 2026"."""
-    previous = filters.previous_period()
+def period_text(filters: Filters, *, compared: bool, today: date | None = None) -> str:
+    """The one period line of every page with a date range (page headers, the sidebar):
+    "1–30 Nov 2026 (complete UTC days)", and with ``compared`` (the page shows changes)
+    "… compared with 1–30 Oct 2026" (``Filters.previous_period``)."""
     days = (
         "complete UTC days" if filters.end < (today or utc_today()) else "UTC days, today partial"
     )
-    return (
-        f"{span_text(filters.start, filters.end)} ({days}) compared with "
-        f"{span_text(previous.start, previous.end)}"
-    )
+    text = f"{span_text(filters.start, filters.end)} ({days})"
+    if compared:
+        previous = filters.previous_period()
+        text += f" compared with {span_text(previous.start, previous.end)}"
+    return text
+
+
+def comparison_text(filters: Filters, today: date | None = None) -> str:
+    """What a range is and what it is compared with, in one sentence, e.g.
+    "1–30 Nov 2026 (complete UTC days) compared with 1–30 Oct 2026" (``period_text``)."""
+    return period_text(filters, compared=True, today=today)
 
 
 def compared_label(filters: Filters) -> str:

@@ -32,7 +32,7 @@ from dashboard.display import (
     delta_colour,
     delta_text,
 )
-from dashboard.filters import Filters, comparison_text
+from dashboard.filters import Filters, period_text
 from dashboard.safe_csv import to_csv_bytes
 
 #: One chart toolbar for every page: no plotly logo, no lasso/box select (nothing uses them).
@@ -62,8 +62,9 @@ def compact_number(value: float | None) -> str:
 
 
 def range_text(filters: Filters) -> str:
-    """The sidebar's range as captions state it: "01 Jan 2025 – 30 Jan 2025 (30 days, UTC)"."""
-    return f"{filters.start:%d %b %Y} – {filters.end:%d %b %Y} ({filters.days} days, UTC)"
+    """The sidebar's range as captions state it, without a comparison: "1–30 Jan 2025
+    (complete UTC days)" (``filters.period_text``, the one period line)."""
+    return period_text(filters, compared=False)
 
 
 def file_range(filters: Filters) -> str:
@@ -73,24 +74,28 @@ def file_range(filters: Filters) -> str:
 
 def page_header(
     title: str,
-    filters: Filters,
+    filters: Filters | None,
     *,
     app: str | None = None,
     compare: bool = False,
     note: str = "",
+    help: str | None = None,
 ) -> None:
-    """The page title over one caption: the range, then the app, the period compared with, a note.
+    """The page title over one caption: the period line, then the app and a note.
 
-    ``app`` is plain text (escaped here); ``note`` is markdown.
+    The period line is ``filters.period_text``: with ``compare`` (the page shows changes) it
+    says what the range is compared with; ``filters=None`` (a page without a date range)
+    leaves it out. ``app`` is plain text (escaped here); ``note`` is markdown; ``help`` is
+    the caption's tooltip.
     """
-    # with changes on the page, the range says what it is compared with (filters.comparison_text)
-    parts = [comparison_text(filters) if compare else range_text(filters)]
+    parts = [period_text(filters, compared=compare)] if filters is not None else []
     if app is not None:
         parts.append(md_escape(app))
     if note:
         parts.append(note)
     st.title(title)
-    st.caption(" · ".join(parts))
+    if parts:
+        st.caption(" · ".join(parts), help=help)
 
 
 def hourly_toggle(

@@ -204,6 +204,7 @@ def overview() -> None:
     page_header(
         "Campaigns",
         filters,
+        compare=True,
         note="Select a row to open a campaign. Numbers are Braze's daily campaign series summed "
         "over the range.",
     )
@@ -707,9 +708,7 @@ def detail(campaign_id: str) -> None:
             series.long.empty
             and not (series.totals.get("conversions", pd.Series()).fillna(0) > 0).any()
         ):
-            empty_state(
-                f"This campaign sent nothing between {range_text(filters)}. Pick another range."
-            )
+            empty_state(f"This campaign sent nothing in {range_text(filters)}. Pick another range.")
         else:
             performance(series, row if row is not None else data.summarise(series), "cmp")
             with guarded("the conversion events"):

@@ -54,6 +54,7 @@ from dashboard.widgets import (
     guarded,
     md_escape,
     metric_card,
+    page_header,
     show_error,
 )
 
@@ -182,9 +183,10 @@ start, end = filters.start, filters.end
 windows = canvas_windows(start, end)
 period = file_range(filters)
 
-st.title("Canvases")
-st.caption(
-    f"{start:%d %b %Y} – {end:%d %b %Y} ({filters.days} days, UTC days).",
+page_header(
+    "Canvases",
+    filters,
+    compare=True,
     help=f"Braze serves Canvas stats at most 14 days per request, so this range is fetched "
     f"as {len(windows)} back-to-back window{'s' if len(windows) != 1 else ''} and stitched "
     f"(the leaderboard, which also compares with the period before, as "

@@ -32,6 +32,7 @@ from dashboard.widgets import (
     hourly_toggle,
     md_escape,
     metric_card,
+    page_header,
     show_error,
 )
 
@@ -42,7 +43,7 @@ MAX_CARDS = 8
 ws = sidebar.current_workspace()
 filters = sidebar.current_filters()
 
-st.title("News Feed (legacy)")
+page_header("News Feed (legacy)", filters)
 st.warning(
     "Braze has deprecated News Feed in favour of Content Cards. This page is for workspaces "
     "that still have News Feed cards; new work belongs in Content Cards (see the Campaigns "

@@ -53,7 +53,7 @@ ws = sidebar.current_workspace()
 filters = sidebar.current_filters()
 app_label = sidebar.app_label(ws, filters.app_id)
 
-page_header("Revenue", filters, app=app_label, note=f"revenue in {CURRENCY.code}")
+page_header("Revenue", filters, app=app_label, compare=True, note=f"revenue in {CURRENCY.code}")
 
 # ---- controls (seeded from the URL once, mirrored back every run) --------------------
 product_names: tuple[str, ...] = ()

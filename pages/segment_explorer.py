@@ -38,6 +38,7 @@ from dashboard.widgets import (
     format_number,
     guarded,
     md_escape,
+    page_header,
     show_error,
 )
 
@@ -48,10 +49,10 @@ JOB_KEY, RESULT_KEY = "seg_export_job", "seg_export_result"
 ws = sidebar.current_workspace()
 filters = sidebar.current_filters()
 
-st.title("Segments")
-st.caption(
-    "Every segment in the workspace, its size over "
-    f"{filters.start:%d %b %Y} – {filters.end:%d %b %Y} (UTC days), and a full user export."
+page_header(
+    "Segments",
+    filters,
+    note="every segment in the workspace, its size over the range, and a full user export",
 )
 
 try:

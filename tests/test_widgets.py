@@ -97,7 +97,7 @@ def test_file_range_and_range_text_name_the_same_days():
 
     filters = Filters(start=date(2025, 1, 1), end=date(2025, 1, 7))
     assert file_range(filters) == "2025-01-01-to-2025-01-07"
-    assert range_text(filters) == "01 Jan 2025 – 07 Jan 2025 (7 days, UTC)"
+    assert range_text(filters) == "1–7 Jan 2025 (complete UTC days)"  # filters.period_text
 
 
 def test_sync_query_params_writes_what_differs_and_drops_what_is_empty():
