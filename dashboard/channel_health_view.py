@@ -14,11 +14,6 @@ from dashboard.widgets import compact_number, csv_download, empty_state, format_
 CARDS_PER_ROW = 4
 
 
-def _rate(rate: float) -> str:
-    """One decimal, or two under 1% (0.03% of delivered is not "0.0%")."""
-    return f"{rate:.2%}" if 0 < rate < 0.01 else f"{rate:.1%}"
-
-
 def render_channel_health(table: pd.DataFrame, filename: str) -> None:
     """Cards grouped by channel: the count, and its rate over what it is taken from."""
     if table.empty:

@@ -11,7 +11,9 @@
   minor unit in columns named ``<name>_<currency>``, ratios as percentages in columns named
   ``<name>_pct``, channel names human.
 - Percent axes (``percent_tickformat``) get enough decimals that their ticks differ.
-- A change that rounds to zero is shown neutral (``delta_text`` / ``delta_colour``).
+- Percentages, one rule (``PERCENT_DECIMALS``): one decimal for values (``percent_text``,
+  ``percent_column``) and changes (``delta_text``, ``change_column``, signed); a change that
+  rounds to zero is shown neutral (``delta_text`` / ``delta_colour``).
 
 Everything here but ``show_table`` and ``configured_currency`` is pure.
 """
@@ -209,10 +211,39 @@ def money_column(label: str, currency: Currency = USD, **kwargs: Any) -> Any:
     )
 
 
-# ---- deltas ---------------------------------------------------------------------------------
+# ---- percents: values and changes, one rule ---------------------------------------------
+
+#: Every percentage a page shows (a rate, a share, a change) has one decimal: "30.7%",
+#: "0.4%", "+5.3%", "-1.3%". Changes carry their sign; a change that rounds to zero reads
+#: "0.0%" and is neutral (grey, no arrow) on cards. CSVs keep the numbers (``*_pct``).
+PERCENT_DECIMALS = 1
+#: ``NumberColumn(format="percent", step=PERCENT_STEP)`` draws a ratio with exactly
+#: ``PERCENT_DECIMALS`` decimals (Streamlit shows ``step``'s decimals minus two).
+PERCENT_STEP = 0.001
+#: The table format of a change: a signed percentage of a value ``show_table`` scales by 100.
+CHANGE_FORMAT = f"%+.{PERCENT_DECIMALS}f%%"
+#: The plotly hover / text format of a ratio ("%{y:.1%}").
+PERCENT_HOVER = f".{PERCENT_DECIMALS}%"
 
 
-def delta_text(change: float | None, decimals: int = 1) -> str | None:
+def percent_text(value: float | None) -> str:
+    """A ratio as every card, caption and label writes it: 0.30712 → "30.7%", 0.0003 → "<0.1%"
+    (tables, numeric, show 0.0%); "—" for none."""
+    if _missing(value):
+        return MISSING
+    assert value is not None
+    number = float(value)
+    if _rounds_to_zero(number):
+        # 0.03% of deliveries is not nothing: a non-zero share too small to show says so
+        return "0.0%" if number == 0 else f"<{10**-PERCENT_DECIMALS:.{PERCENT_DECIMALS}f}%"
+    return f"{number:.{PERCENT_DECIMALS}%}"
+
+
+def _rounds_to_zero(value: float) -> bool:
+    return round(abs(value) * 100, PERCENT_DECIMALS) == 0
+
+
+def delta_text(change: float | None, decimals: int = PERCENT_DECIMALS) -> str | None:
     """A relative change as a card shows it ("+12.3%"); a change that rounds to zero is "0.0%"."""
     if _missing(change):
         return None
@@ -223,7 +254,7 @@ def delta_text(change: float | None, decimals: int = 1) -> str | None:
 
 
 def delta_colour(
-    change: float | None, *, lower_is_better: bool = False, decimals: int = 1
+    change: float | None, *, lower_is_better: bool = False, decimals: int = PERCENT_DECIMALS
 ) -> Literal["normal", "inverse", "off"]:
     """Green/red only for a change that shows as non-zero; grey ("off") when it rounds to 0."""
     text = delta_text(change, decimals)
@@ -232,9 +263,75 @@ def delta_colour(
     return "inverse" if lower_is_better else "normal"
 
 
-def delta_arrow(change: float | None, decimals: int = 1) -> Literal["auto", "off"]:
+def delta_arrow(change: float | None, decimals: int = PERCENT_DECIMALS) -> Literal["auto", "off"]:
     """No arrow for a change that rounds to zero (an arrow would claim a direction)."""
     return "off" if delta_colour(change, decimals=decimals) == "off" else "auto"
+
+
+def percent_column(label: str, **kwargs: Any) -> Any:
+    """A table column of ratios (0.307) drawn as the cards write them ("30.7%")."""
+    import streamlit as st
+
+    return st.column_config.NumberColumn(label, format="percent", step=PERCENT_STEP, **kwargs)
+
+
+def change_column(label: str, **kwargs: Any) -> Any:
+    """A table column of relative changes (0.053) drawn as cards' deltas ("+5.3%");
+    ``show_table`` scales the values to percents for it (sorting stays numeric)."""
+    import streamlit as st
+
+    return st.column_config.NumberColumn(label, format=CHANGE_FORMAT, **kwargs)
+
+
+def _column_format(config: object) -> object:
+    if isinstance(config, Mapping):
+        type_config = config.get("type_config")
+        if isinstance(type_config, Mapping):
+            return type_config.get("format")
+    return None
+
+
+def percent_display(
+    frame: pd.DataFrame, column_config: Mapping[str, Any]
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """The frame and column config as ``show_table`` draws them, every percent column on the
+    one rule (pure: copies, the inputs are not changed).
+
+    A ``"percent"`` column is rounded as ``percent_text`` writes it (Streamlit truncates to the
+    step's decimals) and given ``PERCENT_STEP``; a ``CHANGE_FORMAT`` column is scaled to
+    percents, rounded as ``delta_text`` writes it.
+    """
+    out, config = frame, dict(column_config)
+    for name, column in column_config.items():
+        form = _column_format(column)
+        if name not in frame.columns or form not in ("percent", CHANGE_FORMAT):
+            continue
+        if out is frame:
+            out = frame.copy()
+        values = pd.to_numeric(out[name], errors="coerce").astype("float64")
+        if form == "percent":
+            config[name] = {
+                **column,
+                "type_config": {**column["type_config"], "step": PERCENT_STEP},
+            }
+            out[name] = _rounded(values, 1)
+        else:
+            out[name] = _rounded(values, 100)
+    return out, config
+
+
+def _rounded(values: pd.Series, scale: int) -> pd.Series:
+    """Ratios as the very digits ``percent_text`` / ``delta_text`` write (a change that rounds
+    to zero is 0, never "-0.0"): divided by 100 for ``scale`` 1, percents for ``scale`` 100."""
+    out: list[float | None] = []
+    for value in values.tolist():
+        if pd.isna(value):
+            out.append(None)
+            continue
+        text = (delta_text(value) if scale == 100 else percent_text(value)) or "0%"
+        number = 0.0 if text.startswith("<") else float(text.rstrip("%"))
+        out.append(number if scale == 100 else number / 100)
+    return pd.Series(pd.array(out, dtype="Float64"), index=values.index)
 
 
 # ---- percent axes ---------------------------------------------------------------------------
@@ -309,13 +406,17 @@ def _human(channel: str) -> str:
 
 
 def show_table(data: pd.DataFrame | Sequence[Mapping[str, Any]], **kwargs: Any) -> Any:
-    """``st.dataframe`` with the house conventions: "—" for missing cells, human channels.
+    """``st.dataframe`` with the house conventions: "—" for missing cells, human channels,
+    percent columns on the one rule (``percent_display``).
 
     Takes ``st.dataframe``'s keywords and returns what it returns (the selection state).
     """
     import streamlit as st
 
     frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame(list(data))
+    config = kwargs.get("column_config")
+    if isinstance(config, Mapping):
+        frame, kwargs["column_config"] = percent_display(frame, config)
     kwargs.setdefault("placeholder", MISSING)
     kwargs.setdefault("hide_index", True)
     return st.dataframe(label_channels(frame), **kwargs)
@@ -329,7 +430,18 @@ _RATE_NAMES = frozenset({"stickiness", "dau_mau_ratio", "share", "rate"})
 
 def is_money_column(name: str) -> bool:
     lowered = name.lower()
-    return any(word in lowered for word in _MONEY_WORDS) and not is_rate_column(name)
+    return (
+        any(word in lowered for word in _MONEY_WORDS)
+        and not is_rate_column(name)
+        and not is_change_column(name)
+    )
+
+
+def is_change_column(name: str) -> bool:
+    """Relative changes (0.053 = +5.3%) by name: ``revenue_change``, ``relative_change``
+    (a bare ``change`` is a difference in the column's own unit)."""
+    lowered = name.lower()
+    return lowered == "relative_change" or lowered.endswith("_change")
 
 
 def is_rate_column(name: str) -> bool:
@@ -348,7 +460,8 @@ def csv_frame(frame: pd.DataFrame, currency: Currency = USD) -> pd.DataFrame:
     - a float column holding whole numbers only (counts) becomes integers (``1521357``);
     - money columns (by name: revenue, price…) are rounded to the currency's minor unit and
       named with it (``revenue_usd``);
-    - ratio columns (``open_rate`` 0.307) become percentages named ``open_rate_pct`` (30.7);
+    - ratio columns (``open_rate`` 0.307) and relative changes (``revenue_change`` 0.053) become
+      percentages named ``open_rate_pct`` (30.7), ``revenue_change_pct`` (5.3);
     - other floats lose float noise (rounded to 10 decimals);
     - ``channel`` columns carry human names.
     """
@@ -364,7 +477,7 @@ def csv_frame(frame: pd.DataFrame, currency: Currency = USD) -> pd.DataFrame:
             continue
         text = str(name)
         values = pd.to_numeric(column, errors="coerce").astype("float64")
-        if is_rate_column(text):
+        if is_rate_column(text) or is_change_column(text):
             out[name] = (values * 100).round(2)
             renames[name] = f"{text}_pct"
         elif is_money_column(text):

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from braze_api.frames import channel_kind
+from dashboard.display import percent_text
 
 #: Channel kinds (``frames.channel_kind``) as people read them, in the order docs list them.
 FAMILIES: Mapping[str, str] = {
@@ -394,10 +395,9 @@ def channels_without_deliveries(channels: Iterable[Any]) -> list[str]:
 
 
 def format_rate(value: float | None) -> str:
-    """How every rate reads on a page: one decimal (two below 1%), '—' when undefined."""
-    if value is None or pd.isna(value):
-        return "—"
-    return f"{value:.2%}" if 0 < value < 0.01 else f"{value:.1%}"
+    """How every rate reads on a page: ``display.percent_text`` (one decimal), '—' when
+    undefined."""
+    return percent_text(value)
 
 
 def shown_rates(table: pd.DataFrame) -> pd.DataFrame:
@@ -411,10 +411,14 @@ def shown_rates(table: pd.DataFrame) -> pd.DataFrame:
     for name in names:
         values = pd.to_numeric(out[name], errors="coerce").astype("float64").tolist()
         written = [format_rate(v) for v in values]  # the very digits a card shows
-        out[name] = pd.array(
-            [None if w == "—" else float(w.rstrip("%")) / 100 for w in written], dtype="Float64"
-        )
+        out[name] = pd.array([_shown_number(w) for w in written], dtype="Float64")
     return out
+
+
+def _shown_number(written: str) -> float | None:
+    if written == "—":
+        return None
+    return 0.0 if written.startswith("<") else float(written.rstrip("%")) / 100
 
 
 def count_help(name: str) -> str:

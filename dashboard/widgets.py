@@ -31,6 +31,7 @@ from dashboard.display import (
     delta_arrow,
     delta_colour,
     delta_text,
+    percent_text,
 )
 from dashboard.filters import Filters, period_text
 from dashboard.safe_csv import to_csv_bytes
@@ -50,7 +51,7 @@ def format_number(value: float | None, *, percent: bool = False) -> str:
     if value is None or pd.isna(value):
         return MISSING
     if percent:
-        return f"{value:.1%}"
+        return percent_text(value)
     return f"{value:,.0f}"
 
 

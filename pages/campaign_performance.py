@@ -19,7 +19,13 @@ from dashboard.charts.common import memoized
 from dashboard.data import campaigns as data
 from dashboard.data.channels import channel_health, channel_label
 from dashboard.data.tags import tag_options
-from dashboard.display import configured_currency, money_column, money_text, show_table
+from dashboard.display import (
+    change_column,
+    configured_currency,
+    money_column,
+    money_text,
+    show_table,
+)
 from dashboard.navigation import require_app
 from dashboard.widgets import (
     PLOTLY_CONFIG,
@@ -79,9 +85,8 @@ LEADERBOARD_CONFIG = {
         format=NUMBER,
         help="Messages sent in the period the range is compared with (the sidebar says which).",
     ),
-    "sent_change": st.column_config.NumberColumn(
+    "sent_change": change_column(
         "Sent · change",
-        format="percent",
         width="small",
         help="Messages sent against the period before (blank when nothing was sent then).",
     ),

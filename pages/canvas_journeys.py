@@ -43,7 +43,13 @@ from dashboard.data.canvases import (
 )
 from dashboard.data.channels import channel_health, channel_label
 from dashboard.data.tags import tag_options
-from dashboard.display import configured_currency, money_column, money_text, show_table
+from dashboard.display import (
+    change_column,
+    configured_currency,
+    money_column,
+    money_text,
+    show_table,
+)
 from dashboard.navigation import require_app
 from dashboard.url_state import sync_query_params
 from dashboard.widgets import (
@@ -280,9 +286,8 @@ if canvases is not None:
                         format=COUNT,
                         help="Entries in the period the range is compared with (the sidebar says which).",
                     ),
-                    "entries_change": st.column_config.NumberColumn(
+                    "entries_change": change_column(
                         "Entries · change",
-                        format="percent",
                         help="Entries against the period before (blank when there were none).",
                     ),
                 },

@@ -29,7 +29,7 @@ from dashboard.data.events import (
     with_definitions,
 )
 from dashboard.data.timeseries import HOURLY_MAX_DAYS
-from dashboard.display import show_table
+from dashboard.display import change_column, show_table
 from dashboard.filters import compared_label, comparison_text
 from dashboard.navigation import require_app
 from dashboard.url_state import sync_query_params
@@ -192,7 +192,7 @@ else:
                 "previous_period": st.column_config.NumberColumn(
                     f"Previous {filters.days} days", format="localized"
                 ),
-                "change": st.column_config.NumberColumn("Change", format="percent"),
+                "relative_change": change_column("Change"),
                 **{k: v for k, v in EVENT_COLUMNS_CONFIG.items() if k != "name"},
             },
         )
@@ -307,7 +307,7 @@ with guarded("the every-event comparison"):
                 "previous_period": st.column_config.NumberColumn(
                     f"Previous {filters.days} days", format="localized"
                 ),
-                "change": st.column_config.NumberColumn("Change", format="percent"),
+                "relative_change": change_column("Change"),
             },
         )
         csv_download(

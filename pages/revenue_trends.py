@@ -17,7 +17,13 @@ from dashboard.data.revenue import (
     load_revenue_page,
 )
 from dashboard.data.timeseries import HOURLY_MAX_DAYS
-from dashboard.display import configured_currency, money_column, money_text, show_table
+from dashboard.display import (
+    change_column,
+    configured_currency,
+    money_column,
+    money_text,
+    show_table,
+)
 from dashboard.navigation import require_app
 from dashboard.url_state import sync_query_params
 from dashboard.widgets import (
@@ -196,8 +202,8 @@ with guarded("the product totals"):
                         CURRENCY,
                         help="Revenue in the period the range is compared with (the sidebar says which).",
                     ),
-                    "revenue_change": st.column_config.NumberColumn(
-                        "Revenue · change", format="percent", help="Against the period before."
+                    "revenue_change": change_column(
+                        "Revenue · change", help="Against the period before."
                     ),
                     "share_of_revenue": st.column_config.NumberColumn(
                         "Share of revenue", format="percent"

@@ -25,7 +25,7 @@ from dashboard.data.segments import (
     size_summary,
 )
 from dashboard.data.tags import tag_options
-from dashboard.display import show_table
+from dashboard.display import change_column, show_table
 from dashboard.export_view import follow_export, show_export
 from dashboard.navigation import require_app
 from dashboard.url_state import sync_query_params
@@ -200,7 +200,7 @@ if wanted:
                     "change": st.column_config.NumberColumn(
                         "Change (users)", format="localized", step=1
                     ),
-                    "change_pct": st.column_config.NumberColumn("Change (%)", format="percent"),
+                    "relative_change": change_column("Change (%)"),
                     "average_size": st.column_config.NumberColumn(
                         "Daily average (users)", format="localized", step=1
                     ),

@@ -25,7 +25,13 @@ from dashboard.data.overview import (
     load_overview,
     mover_link,
 )
-from dashboard.display import configured_currency, money_format, money_text, show_table
+from dashboard.display import (
+    change_column,
+    configured_currency,
+    money_format,
+    money_text,
+    show_table,
+)
 from dashboard.insights.movers import Mover
 from dashboard.navigation import require_app
 from dashboard.widgets import (
@@ -162,11 +168,8 @@ def movers_table(movers: tuple[Mover, ...]) -> pd.DataFrame:
             "current": pd.Series([m.current for m in movers], dtype="float64"),
             "previous": pd.Series([m.previous for m in movers], dtype="float64"),
             "change": pd.Series([m.change for m in movers], dtype="float64"),
-            # text, so a new item (no period before) reads "—", not the "None" of an empty cell
-            "relative": pd.Series(
-                [f"{100 * m.relative:+,.0f}%" if m.relative is not None else "—" for m in movers],
-                dtype="string",
-            ),
+            # a new item (no period before) has none: show_table draws "—"
+            "relative": pd.Series([m.relative for m in movers], dtype="float64"),
             "link": pd.Series([mover_link(m, view) for m in movers], dtype="string"),
         }
     )
@@ -195,7 +198,7 @@ def show_movers(movers: tuple[Mover, ...], measure: str, money: bool) -> None:
                 help="The period the range is compared with (the header says which)",
             ),
             "change": st.column_config.NumberColumn("Change", format=number),
-            "relative": st.column_config.TextColumn(
+            "relative": change_column(
                 "Change %", help="Against the period before; — for items new in this range"
             ),
             "link": st.column_config.LinkColumn("Open", display_text="Open ↗"),

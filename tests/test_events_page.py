@@ -104,7 +104,7 @@ def test_two_events_totals_changes_and_traces(app_test, demo) -> None:
         then = sum(daily(demo, EVENTS, "count", before_start, before_end, event=event).values())
         row = table[table["event"] == event].iloc[0]
         assert (row["total"], row["previous_period"]) == (now, then)
-        assert row["change"] == pytest.approx((now - then) / then)
+        assert row["relative_change"] == pytest.approx((now - then) / then)
         card = next(m for m in at.metric if m.label == event.replace("_", "\\_"))
         assert card.value == f"{now:,.0f}"
         assert card.delta == f"{(now - then) / then:+.1%}"

@@ -83,7 +83,7 @@ def test_page_totals_and_sessions_per_dau() -> None:
         sessions_all_users=LoadResult("s", series([4, 5, 6])),
     )
     row = page.totals().iloc[0]
-    assert row["total"] == 6 and pd.isna(row["previous_period"]) and pd.isna(row["change"])
+    assert row["total"] == 6 and pd.isna(row["previous_period"]) and pd.isna(row["relative_change"])
     ratio = page.sessions_per_dau()["sessions_per_dau"].tolist()
     assert ratio[0] == 2 and pd.isna(ratio[1]) and ratio[2] == 1.5
 

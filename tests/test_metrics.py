@@ -154,7 +154,8 @@ def test_formatting_and_unique_recipients_notes() -> None:
     assert metrics.format_rate(None) == "—"
     assert metrics.format_rate(float("nan")) == "—"
     assert metrics.format_rate(0.30712) == "30.7%"
-    assert metrics.format_rate(0.0042) == "0.42%"
+    assert metrics.format_rate(0.0042) == "0.4%"  # one decimal: display.PERCENT_DECIMALS
+    assert metrics.format_rate(0.0003) == "<0.1%"
     assert metrics.ratio(1, 0) is None and metrics.ratio(1, 4) == 0.25
     assert metrics.uniques_note(10, 20) is None
     note = metrics.uniques_note(30, 20)
@@ -166,7 +167,7 @@ def test_formatting_and_unique_recipients_notes() -> None:
 def test_tables_show_rates_with_the_cards_digits() -> None:
     table = pd.DataFrame({"open_rate": [0.30749, 0.0042371, None], "sent": [1, 2, 3]})
     shown = metrics.shown_rates(table)
-    assert shown["open_rate"].tolist() == [0.307, 0.0042, pd.NA]
+    assert shown["open_rate"].tolist() == [0.307, 0.004, pd.NA]
     assert shown["sent"].tolist() == [1, 2, 3]
     assert table["open_rate"].iloc[0] == 0.30749  # the input (and so the CSV) is untouched
 

@@ -94,7 +94,7 @@ def test_the_sentence_explains_the_flag() -> None:
     (flag,) = detect(values, "dau", "DAU")
     assert flag.day == date(2026, 11, 24) and flag.direction == "drop"
     assert flag.sentence().startswith(
-        "DAU on Tue 24 Nov was 31% below what the previous four Tuesdays suggest"
+        "DAU on Tue 24 Nov was 31.0% below what the previous four Tuesdays suggest"
     )
     assert "(6,900 against about 10,000)" in flag.sentence()
 

@@ -49,7 +49,7 @@ def test_size_summary_first_latest_change() -> None:
     )
     row = size_summary(sizes).iloc[0]
     assert (row["first_size"], row["latest_size"], row["change"]) == (100, 150, 50)
-    assert row["change_pct"] == 0.5
+    assert row["relative_change"] == 0.5
     fig = size_figure(sizes)
     assert fig.layout.title.text == "Segment size per day" and len(fig.data) == 1
     assert "No size data" in size_figure(sizes.iloc[0:0]).layout.annotations[0].text

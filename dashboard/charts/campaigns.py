@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 from dashboard.charts.common import PALETTE, empty_figure, safe_label, style_figure
 from dashboard.data.channels import channel_label
 from dashboard.display import (
+    PERCENT_HOVER,
     USD,
     Currency,
     money_axis,
@@ -161,7 +162,9 @@ def variation_figure(variations: pd.DataFrame) -> go.Figure:
             textposition="outside",
             customdata=variations[["unique_recipients", "conversions"]].astype("float64"),
             hovertemplate=(
-                "%{x}<br>%{y:.2%} conversion rate<br>%{customdata[0]:,.0f} daily unique "
+                "%{x}<br>%{y:"
+                + PERCENT_HOVER
+                + "} conversion rate<br>%{customdata[0]:,.0f} daily unique "
                 "recipients, summed<br>%{customdata[1]:,.0f} conversions<extra></extra>"
             ),
         )

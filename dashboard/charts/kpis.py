@@ -8,7 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.charts.common import PALETTE, empty_figure, safe_label, style_figure
-from dashboard.display import percent_tickformat
+from dashboard.display import PERCENT_HOVER, percent_tickformat
 
 
 @dataclass(frozen=True)
@@ -158,7 +158,9 @@ def stickiness_figure(frame: pd.DataFrame) -> go.Figure:
             mode="lines+markers",
             line={"color": STICKINESS_COLOUR, "width": 2.5},
             marker={"size": 5},
-            hovertemplate="%{x|%a %d %b %Y}<br>%{y:.1%} of MAU active<extra></extra>",
+            hovertemplate="%{x|%a %d %b %Y}<br>%{y:"
+            + PERCENT_HOVER
+            + "} of MAU active<extra></extra>",
         )
     )
     # Enough decimals that ticks differ ("1.5%, 2.0%", never "2%, 2%, 1%").

@@ -8,7 +8,14 @@ import plotly.graph_objects as go
 
 from dashboard.charts.common import PALETTE, empty_figure, safe_label, style_figure
 from dashboard.charts.events import series_figure
-from dashboard.display import USD, Currency, money_axis, money_hover, money_title
+from dashboard.display import (
+    PERCENT_HOVER,
+    USD,
+    Currency,
+    money_axis,
+    money_hover,
+    money_title,
+)
 
 # metric -> (title, y axis title, value format, prefix); revenue's depend on the currency
 METRIC_TEXT: dict[str, tuple[str, str, str, str]] = {
@@ -83,7 +90,7 @@ def product_revenue_figure(
             marker_color=PALETTE[2],
             customdata=share,
             hovertemplate=(
-                f"%{{y}}<br>{money_hover(currency, 'x')} (%{{customdata:.1%}} of revenue)"
+                f"%{{y}}<br>{money_hover(currency, 'x')} (%{{customdata:{PERCENT_HOVER}}} of revenue)"
                 "<extra></extra>"
             ),
         )

@@ -10,6 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.charts.common import PALETTE, empty_figure, safe_label, style_figure
+from dashboard.display import PERCENT_HOVER, percent_text
 
 
 def size_figure(sizes: pd.DataFrame) -> go.Figure:
@@ -43,7 +44,7 @@ def breakdown_figure(counts: pd.DataFrame, title: str, *, unit: str = "users") -
     data = counts.iloc[::-1]
     share = data.get("share")
     text = [
-        f"{v:,.0f}" + (f" · {s:.0%}" if share is not None else "")
+        f"{v:,.0f}" + (f" · {percent_text(s)}" if share is not None else "")
         for v, s in zip(
             data[value_col], share if share is not None else data[value_col], strict=True
         )
@@ -80,11 +81,11 @@ def coverage_figure(coverage: pd.DataFrame) -> go.Figure:
             x=data["coverage"],
             y=[safe_label(v) for v in data["attribute"]],
             orientation="h",
-            text=[f"{c:.0%}" for c in data["coverage"]],
+            text=[percent_text(c) for c in data["coverage"]],
             textposition="outside",
             cliponaxis=False,
             marker_color=PALETTE[2],
-            hovertemplate="%{y}: %{x:.1%} of users<extra></extra>",
+            hovertemplate="%{y}: %{x:" + PERCENT_HOVER + "} of users<extra></extra>",
         )
     )
     fig = style_figure(

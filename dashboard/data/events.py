@@ -354,12 +354,12 @@ def compared_totals(rows: Iterable[tuple[str, float | None, float | None]]) -> p
             "event": event,
             "total": current,
             "previous_period": previous,
-            "change": percent_change(current, previous),
+            "relative_change": percent_change(current, previous),
         }
         for event, current, previous in rows
     ]
-    frame = pd.DataFrame(records, columns=["event", "total", "previous_period", "change"])
+    frame = pd.DataFrame(records, columns=["event", "total", "previous_period", "relative_change"])
     frame["event"] = frame["event"].astype("string")
-    for column in ("total", "previous_period", "change"):
+    for column in ("total", "previous_period", "relative_change"):
         frame[column] = pd.to_numeric(frame[column]).astype("float64")
     return frame

@@ -37,6 +37,7 @@ from dashboard.data.events import MAX_TABLE_EVENTS, load_event_names, total
 from dashboard.data.kpi_anomalies import KpiAnomalies, load_kpi_anomalies
 from dashboard.data.kpis import KpiPage, load_kpi_page
 from dashboard.data.revenue import load_products
+from dashboard.display import delta_text
 from dashboard.filters import Filters, utc_today
 from dashboard.insights import launches as launch_rules
 from dashboard.insights.anomalies import Anomaly
@@ -137,7 +138,7 @@ def mover_sentence(mover: Mover, measure: str) -> str:
     if mover.status == "stopped":
         return f"{name} stopped: nothing this period, {mover.previous:,.0f} {measure} before."
     rel = mover.relative
-    pct = f" ({rel:+.0%})" if rel is not None else ""
+    pct = f" ({delta_text(rel)})" if rel is not None else ""
     return (
         f"{name}: {mover.current:,.0f} {measure}, {mover.change:+,.0f}{pct} against "
         f"{mover.previous:,.0f} the period before."

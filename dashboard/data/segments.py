@@ -180,7 +180,7 @@ def size_summary(sizes: pd.DataFrame) -> pd.DataFrame:
                 "first_size": first,
                 "latest_size": last,
                 "change": last - first,
-                "change_pct": (last - first) / first if first else None,
+                "relative_change": (last - first) / first if first else None,
                 "average_size": float(values.mean()),
             }
         )
@@ -192,7 +192,7 @@ def size_summary(sizes: pd.DataFrame) -> pd.DataFrame:
             "first_size",
             "latest_size",
             "change",
-            "change_pct",
+            "relative_change",
             "average_size",
         ],
     )

@@ -24,6 +24,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from dashboard.display import percent_text
+
 WEEKS = 4  # same weekdays looked back on
 MIN_WEEKS = 3  # a day needs at least this many of them known
 THRESHOLD = 3.5  # flags are at least this many "usual wobbles" away
@@ -54,7 +56,7 @@ class Anomaly:
         weekday = f"{self.day:%A}s"
         side = "above" if self.change > 0 else "below"
         return (
-            f"{self.label} on {self.day:%a %d %b} was {abs(self.change):.0%} {side} what the "
+            f"{self.label} on {self.day:%a %d %b} was {percent_text(abs(self.change))} {side} what the "
             f"{_WORDS.get(self.weeks, f'previous {self.weeks}')} {weekday} suggest "
             f"({self.value:,.0f} against about {self.expected:,.0f})."
         )
