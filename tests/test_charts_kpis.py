@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from dashboard.charts.common import PALETTE
+from dashboard.charts.common import PALETTE, axis_title
 from dashboard.charts.kpis import (
     METRIC_STYLES,
     NO_DATA,
@@ -24,7 +24,7 @@ def test_daily_figure_is_titled_labelled_and_formatted(metric: str) -> None:
     style = METRIC_STYLES[metric]
     fig = daily_figure(_daily(metric, [1200, 3400, None, 5600]), metric)
     assert fig.layout.title.text == style.title
-    assert fig.layout.yaxis.title.text == f"{style.label} ({style.unit})"
+    assert fig.layout.yaxis.title.text == axis_title(style.label, style.unit)
     assert fig.layout.xaxis.title.text == "Date"
     assert fig.layout.yaxis.tickformat == ","
     (trace,) = fig.data

@@ -272,7 +272,9 @@ def top_campaigns_figure(leaderboard: pd.DataFrame, metric: str, metric_label: s
             hovertemplate=f"%{{y}}: %{{x:,.0f}} {lowered}<extra></extra>",
         )
     )
-    fig = style_figure(fig, title, "", x_title=metric_label, height=max(240, 34 * len(top) + 80))
+    fig = style_figure(
+        fig, title, "Campaign", x_title=metric_label, height=max(240, 34 * len(top) + 80)
+    )
     fig.update_layout(hovermode="closest")
     fig.update_yaxes(tickformat="", rangemode="normal")
     fig.update_xaxes(tickformat=",")

@@ -142,7 +142,7 @@ def variant_comparison_figure(variant_totals: pd.DataFrame, currency: Currency =
         ("conversions", "Conversions", "%{y:,}"),
         ("revenue", money_title("Revenue", currency), money_hover(currency)),
     )
-    fig = make_subplots(rows=1, cols=3, subplot_titles=[p[1] for p in panels])
+    fig = make_subplots(rows=1, cols=3)
     for col, (metric, label, fmt) in enumerate(panels, start=1):
         fig.add_bar(
             x=names,
@@ -153,9 +153,11 @@ def variant_comparison_figure(variant_totals: pd.DataFrame, currency: Currency =
             row=1,
             col=col,
         )
-    style_figure(fig, title, "", x_title="", height=340)
+    style_figure(fig, title, "", x_title="Variant", height=340)
     fig.update_layout(hovermode="closest", margin={"t": 72})
-    fig.update_yaxes(title_text="", tickformat=",")
+    fig.update_yaxes(tickformat=",")
+    for col, (_, label, _) in enumerate(panels, start=1):
+        fig.update_yaxes(title_text=label, row=1, col=col)
     fig.update_yaxes(**money_axis(currency, variant_totals["revenue"]), row=1, col=3)
     return fig
 
@@ -208,9 +210,11 @@ def step_channel_figure(table: pd.DataFrame, limit: int = 20) -> go.Figure:
             hovertemplate=f"%{{y}}<br>{metric}: %{{x:,}}<extra></extra>",
         )
     height = max(320, 120 + 34 * len(labels))
-    style_figure(fig, title, "", x_title="Messages (count)", height=height, show_legend=True)
+    style_figure(fig, title, "", x_title="Messages", height=height, show_legend=True)
     fig.update_layout(barmode="group", hovermode="closest")
-    fig.update_yaxes(autorange="reversed", title_text="", tickformat=None, gridcolor=None)
+    fig.update_yaxes(
+        autorange="reversed", title_text="Step · channel", tickformat=None, gridcolor=None
+    )
     fig.update_xaxes(tickformat=",", showgrid=True, gridcolor="rgba(128,128,128,0.2)")
     return fig
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import html
+import re
 import threading
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
@@ -54,6 +55,20 @@ def safe_label(text: object, limit: int | None = None) -> str:
     if limit is not None and len(label) > limit:
         label = label[: max(limit - 1, 1)] + "…"
     return html.escape(label, quote=False)
+
+
+def _stems(text: str) -> set[str]:
+    return {word.rstrip("s") for word in re.findall(r"[a-z]+", text.lower())}
+
+
+def axis_title(name: str, unit: str = "") -> str:
+    """An axis title: "Name (unit)" only when the unit adds something ("DAU (users)",
+    "Revenue (USD)"); "Sessions", never "Sessions (sessions)" or "Purchases (count)": a
+    count's name already says what it counts."""
+    words = _stems(unit)
+    if not unit or unit.lower() == "count" or (words and words <= _stems(name)):
+        return name
+    return f"{name} ({unit})"
 
 
 def style_figure(

@@ -111,7 +111,7 @@ def sessions_figure(frame: pd.DataFrame, unit: str, timezone: str, audience: str
         )
     )
     unit_word = "hour" if unit == "hour" else "day"
-    return style_figure(fig, title, f"Sessions (per {unit_word})", x_title=x_title)
+    return style_figure(fig, title, f"Sessions per {unit_word}", x_title=x_title)
 
 
 def sessions_per_dau_figure(frame: pd.DataFrame) -> go.Figure:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.charts.common import PALETTE, empty_figure, safe_label, style_figure
+from dashboard.charts.common import PALETTE, axis_title, empty_figure, safe_label, style_figure
 from dashboard.display import PERCENT_HOVER, percent_tickformat
 
 
@@ -96,7 +96,7 @@ def daily_figure(
         )
     _add_launches(fig, launches, days)
     # Every count starts at zero, so MAU and DAU read on the same baseline (issue 17).
-    return style_figure(fig, style.title, f"{style.label} ({style.unit})", height=height)
+    return style_figure(fig, style.title, axis_title(style.label, style.unit), height=height)
 
 
 def _add_launches(fig: go.Figure, launches: Launches, days: pd.Series) -> None:
@@ -141,7 +141,7 @@ def hourly_sessions_figure(frame: pd.DataFrame, timezone: str) -> go.Figure:
     local = times.dt.tz_convert(timezone).dt.tz_localize(None)
     style = METRIC_STYLES["sessions"]
     fig = go.Figure(_trace(local, frame["sessions"], style, "%{x|%a %d %b %H:00}"))
-    return style_figure(fig, title, "Sessions (per hour)", x_title=f"Hour ({timezone})")
+    return style_figure(fig, title, "Sessions per hour", x_title=f"Hour ({timezone})")
 
 
 def stickiness_figure(frame: pd.DataFrame) -> go.Figure:

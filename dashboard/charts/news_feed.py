@@ -65,6 +65,8 @@ def totals_figure(totals: pd.DataFrame) -> go.Figure:
             )
         )
     fig.update_layout(barmode="group")
-    fig = style_figure(fig, title, "Count over the range", x_title="Card", show_legend=True)
+    fig = style_figure(
+        fig, title, "Impressions / clicks (range total)", x_title="Card", show_legend=True
+    )
     fig.update_xaxes(type="category")
     return fig

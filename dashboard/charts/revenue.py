@@ -20,7 +20,7 @@ from dashboard.display import (
 # metric -> (title, y axis title, value format, prefix); revenue's depend on the currency
 METRIC_TEXT: dict[str, tuple[str, str, str, str]] = {
     "revenue": ("Revenue", "Revenue (USD)", ",.2f", "$"),
-    "purchases": ("Purchases", "Purchases (count)", ",.0f", ""),
+    "purchases": ("Purchases", "Purchases", ",.0f", ""),
 }
 
 
@@ -98,7 +98,7 @@ def product_revenue_figure(
     fig = style_figure(
         fig,
         title,
-        "",
+        "Product",
         x_title=f"Revenue ({currency.code}, range total)",
         height=max(240, 40 + 28 * len(data)),
     )

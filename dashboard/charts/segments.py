@@ -64,7 +64,14 @@ def breakdown_figure(counts: pd.DataFrame, title: str, *, unit: str = "users") -
     height = max(220, 60 + 24 * len(data))
     fig = style_figure(fig, title, "", x_title=f"Number of {unit}", height=height)
     fig.update_layout(hovermode="closest")
-    fig.update_yaxes(title_text="", rangemode=None, tickformat=None, type="category")
+    # the bars' categories, as the title names them: "Users by country" -> "Country"
+    category = title.split(" by ", 1)[-1] if " by " in title else label_col
+    fig.update_yaxes(
+        title_text=category[:1].upper() + category[1:],
+        rangemode=None,
+        tickformat=None,
+        type="category",
+    )
     # Room on the right for the longest label outside its bar.
     fig.update_xaxes(range=[0, float(data[value_col].max() or 1) * 1.25])
     return fig
@@ -98,5 +105,5 @@ def coverage_figure(coverage: pd.DataFrame) -> go.Figure:
     )
     fig.update_layout(hovermode="closest")
     fig.update_xaxes(tickformat=".0%", range=[0, 1.12])  # room for "100%" outside the bar
-    fig.update_yaxes(title_text="", rangemode=None, type="category")
+    fig.update_yaxes(title_text="Custom attribute", rangemode=None, type="category")
     return fig

@@ -56,7 +56,9 @@ def timeline_figure(frame: pd.DataFrame) -> go.Figure:
             )
         )
     height = min(_MAX_HEIGHT, 140 + _ROW_HEIGHT * len(order))
-    style_figure(fig, TIMELINE_TITLE, "", x_title="Date (UTC)", height=height, show_legend=True)
+    style_figure(
+        fig, TIMELINE_TITLE, "Activity", x_title="Date (UTC)", height=height, show_legend=True
+    )
     fig.update_layout(hovermode="closest")
     fig.update_yaxes(
         type="category",
