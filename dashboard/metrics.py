@@ -21,7 +21,7 @@ section is ``readme_section()`` (a test keeps them equal).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -89,6 +89,8 @@ class Rate:
     numerator: str
     denominators: Mapping[str, str]
     note: str = ""
+    #: what a family's definition leaves out or how it differs from Braze's dashboard
+    family_notes: Mapping[str, str] = field(default_factory=dict)
 
     def defined_for(self, family: str) -> bool:
         return family in self.denominators
@@ -130,6 +132,8 @@ class Rate:
         text = f"{self.label} = " + "; ".join(parts) + "."
         if self.undefined:
             text += " Not defined for " + ", ".join(FAMILIES[f] for f in self.undefined) + "."
+        for family, family_note in self.family_notes.items():
+            text += f" {FAMILIES_WITH_CANVAS[family]}: {family_note}"
         if self.key in ENGAGEMENT_RATE_KEYS:
             text += (
                 " Over several channels, numerators and denominators are each summed over "
@@ -184,9 +188,16 @@ CONVERSION_RATE = Rate(
     "Conversion rate",
     "conversions",
     dict.fromkeys(_ALL, "unique_recipients"),
-    "Braze totals both per campaign (or per variation), not per channel. For in-app "
-    "messages Braze's own dashboard divides by unique impressions, which the export API "
-    "does not report.",
+    "Braze totals both per campaign (or per variation), not per channel.",
+    {
+        # Braze's campaign analytics export: in-app messages carry impressions (every view),
+        # clicks, button clicks, unique_recipients and conversions, but no unique impressions.
+        "in_app": "Braze's own dashboard divides conversions by unique impressions. The "
+        "export reports in-app impressions only as a total (a person who sees a message twice "
+        "counts twice) and no unique impressions, so this rate divides by the daily unique "
+        "recipients Braze reports, summed, as for every channel; it can differ from the "
+        "dashboard's.",
+    },
 )
 CANVAS_CONVERSION_RATE = Rate(
     "conversion_rate",
@@ -202,6 +213,108 @@ RATE_KEYS: tuple[str, ...] = tuple(r.key for r in RATES)
 ENGAGEMENT_RATES: tuple[Rate, ...] = (DELIVERY_RATE, OPEN_RATE, CLICK_RATE)
 ENGAGEMENT_RATE_KEYS: frozenset[str] = frozenset(r.key for r in ENGAGEMENT_RATES)
 BY_KEY: Mapping[str, Rate] = {r.key: r for r in RATES}
+
+# ---- News Feed cards ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CardRate:
+    """A News Feed card rate: ``numerator`` ÷ ``denominator``, both counts Braze's card
+    series reports per day (or hour): clicks, impressions, unique clicks, unique impressions."""
+
+    key: str
+    label: str
+    numerator: str
+    denominator: str
+    note: str = ""
+
+    @property
+    def sentence(self) -> str:
+        return f"{self.numerator} ÷ {self.denominator}"
+
+    def help(self) -> str:
+        return f"{self.label} = {self.sentence}." + (f" {self.note}" if self.note else "")
+
+    def of(self, frame: pd.DataFrame) -> pd.Series:
+        """The rate per row of a frame with the two count columns (NA where the denominator
+        is not > 0)."""
+        top = pd.to_numeric(frame[self.numerator.replace(" ", "_")], errors="coerce")
+        bottom = pd.to_numeric(frame[self.denominator.replace(" ", "_")], errors="coerce")
+        return top.astype("float64") / bottom.astype("float64").where(bottom > 0)
+
+
+#: Braze's News Feed card analytics report clicks and impressions (each also unique) per day
+#: or hour; no rate. Ours: clicks per impression, over the same card, range and unit.
+CARD_CTR = CardRate(
+    "ctr",
+    "Click-through rate",
+    "clicks",
+    "impressions",
+    "Both as Braze counts them for the card (every click and every impression), summed over "
+    "the range.",
+)
+CARD_UNIQUE_CTR = CardRate(
+    "unique_ctr",
+    "Unique click-through rate",
+    "unique clicks",
+    "unique impressions",
+    "Braze counts unique clicks and impressions per day (or hour), so over a range both are "
+    "sums of daily uniques: a person counts once per day.",
+)
+CARD_RATES: tuple[CardRate, ...] = (CARD_CTR, CARD_UNIQUE_CTR)
+
+# ---- revenue: two measures with one word ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RevenueMeasure:
+    """A kind of revenue: what cards and charts call it (``label``), table headers (``short``),
+    CSV headers (``column``, then the currency: ``purchase_revenue_usd``) and what it counts."""
+
+    column: str
+    label: str
+    short: str
+    help: str
+
+    def csv_columns(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """``frame`` with its ``revenue`` columns named after this measure (``revenue`` →
+        ``purchase_revenue``, ``revenue_change`` → ``purchase_revenue_change``)."""
+        renames = {
+            name: self.column + str(name)[len("revenue") :]
+            for name in frame.columns
+            if str(name) == "revenue"
+            or str(name).startswith(("revenue_previous", "revenue_change"))
+        }
+        return frame.rename(columns=renames) if renames else frame
+
+
+_WHY_THEY_DIFFER = (
+    "Purchase revenue (Revenue page) counts every purchase; campaign- and Canvas-attributed "
+    "revenue count only the purchases Braze credits to a message, and one purchase can be "
+    "credited to several campaigns and Canvases, so attributed figures are not a share of "
+    "purchase revenue and do not add up to it."
+)
+PURCHASE_REVENUE = RevenueMeasure(
+    "purchase_revenue",
+    "Purchase revenue",
+    "Purchase revenue",
+    "Money from every purchase Braze logged in the range (all products, or the product "
+    "shown), whatever led to it. " + _WHY_THEY_DIFFER,
+)
+CAMPAIGN_REVENUE = RevenueMeasure(
+    "campaign_attributed_revenue",
+    "Campaign-attributed revenue",
+    "Attributed revenue",
+    "Revenue Braze credits to the campaign: purchases by its recipients within the "
+    "campaign's primary conversion window. " + _WHY_THEY_DIFFER,
+)
+CANVAS_REVENUE = RevenueMeasure(
+    "canvas_attributed_revenue",
+    "Canvas-attributed revenue",
+    "Attributed revenue",
+    "Revenue Braze credits to the Canvas: purchases by users who entered it, within its "
+    "conversion windows. " + _WHY_THEY_DIFFER,
+)
 
 # ---- unique recipients --------------------------------------------------------------------
 
@@ -445,6 +558,17 @@ def readme_section() -> str:
                 f"- **{rate.label}** is not defined for "
                 + ", ".join(FAMILIES[f] for f in rate.undefined)
             )
+    for rate in (*RATES, CANVAS_CONVERSION_RATE):
+        for family, family_note in rate.family_notes.items():
+            lines.append(f"- **{rate.label}**, {FAMILIES_WITH_CANVAS[family]}: {family_note}")
+    for card_rate in CARD_RATES:
+        lines.append(f"- **{card_rate.label}**, News Feed cards: {card_rate.sentence}")
+    for measure in (PURCHASE_REVENUE, CAMPAIGN_REVENUE, CANVAS_REVENUE):
+        lines.append(
+            f"- **{measure.label}** (`{measure.column}_<currency>` in CSVs): "
+            + measure.help.split(". ")[0]
+        )
+    lines.append(f"- {_WHY_THEY_DIFFER}")
     lines += [
         f"- **{UNIQUES_LABEL}**: Braze counts unique recipients per day; totals add the "
         "days up (a person reached on three days counts three times), so they can exceed Sent",

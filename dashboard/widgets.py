@@ -34,6 +34,7 @@ from dashboard.display import (
     percent_text,
 )
 from dashboard.filters import Filters, period_text
+from dashboard.metrics import RevenueMeasure
 from dashboard.safe_csv import to_csv_bytes
 
 #: One chart toolbar for every page: no plotly logo, no lasso/box select (nothing uses them).
@@ -154,11 +155,19 @@ def metric_card(
     )
 
 
-def _csv_bytes(frame: pd.DataFrame, currency: Currency) -> bytes:
+def _csv_bytes(frame: pd.DataFrame, currency: Currency, revenue: RevenueMeasure | None) -> bytes:
+    if revenue is not None:
+        frame = revenue.csv_columns(frame)
     return to_csv_bytes(csv_frame(frame, currency))
 
 
-def csv_download(frame: pd.DataFrame, filename: str, label: str = "Download CSV") -> None:
+def csv_download(
+    frame: pd.DataFrame,
+    filename: str,
+    label: str = "Download CSV",
+    *,
+    revenue: RevenueMeasure | None = None,
+) -> None:
     """A download button for the frame as formula-safe CSV, formatted by ``display.csv_frame``
     (integer counts, money to the cent, ``*_pct`` rates, human channel names), built only when
     it is clicked.
@@ -166,12 +175,13 @@ def csv_download(frame: pd.DataFrame, filename: str, label: str = "Download CSV"
     Streamlit 1.67 runs a callable ``data`` when the browser asks for the file (on another
     thread, with no script context), so a page run builds no CSV. The callable reads a shallow
     copy taken now (copy-on-write): a later change to ``frame`` cannot reach the file; the
-    currency is read now too (the secrets need the script context).
+    currency is read now too (the secrets need the script context). ``revenue`` names the
+    file's revenue columns after what they count (``metrics.PURCHASE_REVENUE``, ...).
     """
     snapshot = frame.copy(deep=False)
     st.download_button(
         label,
-        data=partial(_csv_bytes, snapshot, configured_currency()),
+        data=partial(_csv_bytes, snapshot, configured_currency(), revenue),
         file_name=filename,
         mime="text/csv",
         icon=":material/download:",

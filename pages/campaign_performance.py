@@ -108,7 +108,9 @@ LEADERBOARD_CONFIG = {
         )
         for field in data.CONVERSION_FIELDS
     },
-    "revenue": money_column("Revenue", CURRENCY),
+    "revenue": money_column(
+        metrics.CAMPAIGN_REVENUE.short, CURRENCY, help=metrics.CAMPAIGN_REVENUE.help
+    ),
     **{
         rate.key: st.column_config.NumberColumn(
             rate.label, format="percent", width="small", help=rate.help()
@@ -148,7 +150,7 @@ def back_to_list() -> None:
 
 def card(title: str, value: float | None, note: str = "") -> None:
     """A compact card; revenue carries the workspace currency's sign, like the axes."""
-    money = title.startswith("Revenue")
+    money = "revenue" in title.lower()
     shown, exact = compact_number(value), format_number(value)
     if money and value is not None and not pd.isna(value):
         shown = money_text(value, CURRENCY, short=True)
@@ -162,6 +164,7 @@ CARD_NOTES = {
     "opens": f"{metrics.count_help('opens')} {metrics.OPEN_RATE.help()}",
     "clicks": f"{metrics.count_help('clicks')} {metrics.CLICK_RATE.help()}",
     "unique_recipients": metrics.UNIQUES_HELP,
+    "revenue": metrics.CAMPAIGN_REVENUE.help,
 }
 
 
@@ -340,7 +343,7 @@ def overview() -> None:
                 ("clicks", "Clicks"),
                 ("unique_recipients", metrics.UNIQUES_CARD_LABEL),
                 ("conversions", "Conversions (A)"),
-                ("revenue", "Revenue"),
+                ("revenue", metrics.CAMPAIGN_REVENUE.label),
             ),
             strict=True,
         ):
@@ -386,6 +389,7 @@ def overview() -> None:
             shown.drop(columns=hidden),
             f"braze-campaigns-{file_range(filters)}.csv",
             "Download leaderboard (CSV)",
+            revenue=metrics.CAMPAIGN_REVENUE,
         )
 
     left, right = st.columns(2)
@@ -456,7 +460,7 @@ def series_cards(series: data.CampaignSeries, row: dict) -> None:
             ("unique_recipients", metrics.UNIQUES_CARD_LABEL),
             ("conversions", "Conversions (A)"),
             ("conversion_rate", "Conversion rate"),
-            ("revenue", "Revenue"),
+            ("revenue", metrics.CAMPAIGN_REVENUE.label),
         ),
     )
     for items in rows:
@@ -605,14 +609,21 @@ def variations(
                 )
                 for rate in metrics.RATES
             },
-            "revenue": money_column("Revenue", CURRENCY),
+            "revenue": money_column(
+                metrics.CAMPAIGN_REVENUE.short, CURRENCY, help=metrics.CAMPAIGN_REVENUE.help
+            ),
             "variation_api_id": st.column_config.TextColumn("Variation ID"),
         },
     )
     st.caption(
         "Variations are matched by Braze's variation ID and named as in the campaign's details."
     )
-    csv_download(table, f"{stem}-variations.csv", "Download variation totals (CSV)")
+    csv_download(
+        table,
+        f"{stem}-variations.csv",
+        "Download variation totals (CSV)",
+        revenue=metrics.CAMPAIGN_REVENUE,
+    )
 
 
 def messages(details: dict) -> None:
@@ -674,7 +685,12 @@ def api_sends(campaign_id: str, stem: str) -> None:
         performance(series, row, "send")
         flat = data.flat_series(series.long)
         show_table(flat, hide_index=True, width="stretch")
-        csv_download(flat, f"{stem}-send-series.csv", "Download send series (CSV)")
+        csv_download(
+            flat,
+            f"{stem}-send-series.csv",
+            "Download send series (CSV)",
+            revenue=metrics.CAMPAIGN_REVENUE,
+        )
 
 
 def detail(campaign_id: str) -> None:
@@ -735,7 +751,12 @@ def detail(campaign_id: str) -> None:
                 "One row per UTC day, channel and variation; metrics a channel does not report are 0."
             )
             show_table(flat, hide_index=True, width="stretch")
-            csv_download(flat, f"{stem}-series.csv", "Download daily series (CSV)")
+            csv_download(
+                flat,
+                f"{stem}-series.csv",
+                "Download daily series (CSV)",
+                revenue=metrics.CAMPAIGN_REVENUE,
+            )
     if api:
         with tabs["API sends"]:
             api_sends(campaign_id, stem)

@@ -131,7 +131,9 @@ RESULT_COLUMNS = {
     "entries": st.column_config.NumberColumn("Entries", format=COUNT),
     "conversions": st.column_config.NumberColumn("Conversions", format=COUNT),
     "conversions_by_entry_time": st.column_config.NumberColumn("Conv. by entry time", format=COUNT),
-    "revenue": money_column("Revenue", CURRENCY),
+    "revenue": money_column(
+        metrics.CANVAS_REVENUE.short, CURRENCY, help=metrics.CANVAS_REVENUE.help
+    ),
     "conversion_rate": st.column_config.NumberColumn(
         "Conversion rate", format="percent", help=metrics.CANVAS_CONVERSION_RATE.help()
     ),
@@ -292,7 +294,12 @@ if canvases is not None:
                     ),
                 },
             )
-            csv_download(table, f"braze-canvas-leaderboard-{period}.csv", "Leaderboard (CSV)")
+            csv_download(
+                table,
+                f"braze-canvas-leaderboard-{period}.csv",
+                "Leaderboard (CSV)",
+                revenue=metrics.CANVAS_REVENUE,
+            )
 
 # ---- which Canvas ----------------------------------------------------------------------
 linked = st.query_params.get("canvas_id")
@@ -428,10 +435,10 @@ else:
         )
     with cards[4]:
         st.metric(
-            "Revenue",
+            metrics.CANVAS_REVENUE.label,
             money_text(totals["revenue"], CURRENCY, short=True),
-            help="Revenue attributed to the Canvas: "
-            f"{money_text(totals['revenue'], CURRENCY)} ({CURRENCY.code}).",
+            help=f"Exactly {money_text(totals['revenue'], CURRENCY)} ({CURRENCY.code}). "
+            + metrics.CANVAS_REVENUE.help,
             border=True,
         )
     with guarded("the message totals"):
@@ -509,10 +516,17 @@ with perf_tab:
                         )
                         for m in CANVAS_METRICS[:3]
                     },
-                    "revenue": money_column("Revenue", CURRENCY),
+                    "revenue": money_column(
+                        metrics.CANVAS_REVENUE.short, CURRENCY, help=metrics.CANVAS_REVENUE.help
+                    ),
                 },
             )
-        csv_download(daily, f"braze-canvas-totals-{period}.csv", "Daily totals (CSV)")
+        csv_download(
+            daily,
+            f"braze-canvas-totals-{period}.csv",
+            "Daily totals (CSV)",
+            revenue=metrics.CANVAS_REVENUE,
+        )
 
 # ---- variants --------------------------------------------------------------------------
 with variant_tab:
@@ -543,6 +557,7 @@ with variant_tab:
                 daily_variants(series.variants),
                 f"braze-canvas-variants-{period}.csv",
                 "Daily stats per variant (CSV)",
+                revenue=metrics.CANVAS_REVENUE,
             )
 
 # ---- steps -----------------------------------------------------------------------------
@@ -602,7 +617,9 @@ with step_tab:
                         "conversions_by_entry_time": st.column_config.NumberColumn(
                             "Conv. by entry time", format=COUNT
                         ),
-                        "revenue": money_column("Revenue", CURRENCY),
+                        "revenue": money_column(
+                            metrics.CANVAS_REVENUE.short, CURRENCY, help=metrics.CANVAS_REVENUE.help
+                        ),
                     },
                 )
                 channels = memoized(
@@ -627,6 +644,7 @@ with step_tab:
                     daily_step_channels(series.step_channels),
                     f"braze-canvas-step-channels-{period}.csv",
                     "Daily stats per step and channel (CSV)",
+                    revenue=metrics.CANVAS_REVENUE,
                 )
     if summary is not None and not summary.steps.empty:
         with (
@@ -653,7 +671,9 @@ with step_tab:
                     "conversions_by_entry_time": st.column_config.NumberColumn(
                         "Conv. by entry time", format=COUNT
                     ),
-                    "revenue": money_column("Revenue", CURRENCY),
+                    "revenue": money_column(
+                        metrics.CANVAS_REVENUE.short, CURRENCY, help=metrics.CANVAS_REVENUE.help
+                    ),
                 },
             )
             summary_channels = memoized(
@@ -670,6 +690,7 @@ with step_tab:
                 summary_channels,
                 f"braze-canvas-summary-steps-{period}.csv",
                 "Summary per step and channel (CSV)",
+                revenue=metrics.CANVAS_REVENUE,
             )
 
 # ---- channel health --------------------------------------------------------------------

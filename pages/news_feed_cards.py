@@ -6,7 +6,7 @@ selected cards -> totals table and CSV.
 
 import streamlit as st
 
-from dashboard import sidebar
+from dashboard import metrics, sidebar
 from dashboard.charts.common import memoized
 from dashboard.charts.news_feed import metric_figure, totals_figure
 from dashboard.data.news_feed import (
@@ -19,7 +19,7 @@ from dashboard.data.news_feed import (
     other_details,
     series_export,
 )
-from dashboard.display import show_table
+from dashboard.display import percent_column, show_table
 from dashboard.navigation import require_app
 from dashboard.url_state import sync_query_params
 from dashboard.widgets import (
@@ -186,8 +186,11 @@ with guarded("the card engagement"):
             with col:
                 metric_card(label, value, help=help_text)
         st.markdown(
-            f"**Click-through rate:** {format_number(row['ctr'], percent=True)} "
-            f"(unique: {format_number(row['unique_ctr'], percent=True)})"
+            " · ".join(
+                f"**{rate.label}:** {metrics.format_rate(row[rate.key])}"
+                for rate in metrics.CARD_RATES
+            ),
+            help=" ".join(rate.help() for rate in metrics.CARD_RATES),
         )
     metric = st.segmented_control(
         "Metric",
@@ -229,8 +232,8 @@ with guarded("the card engagement"):
                 ),
                 "clicks": st.column_config.NumberColumn("Clicks", format="localized"),
                 "unique_clicks": st.column_config.NumberColumn("Unique clicks", format="localized"),
-                "ctr": st.column_config.NumberColumn("CTR", format="percent"),
-                "unique_ctr": st.column_config.NumberColumn("Unique CTR", format="percent"),
+                "ctr": percent_column("CTR", help=metrics.CARD_CTR.help()),
+                "unique_ctr": percent_column("Unique CTR", help=metrics.CARD_UNIQUE_CTR.help()),
             },
         )
         grain = "hourly" if unit == "hour" else "daily"

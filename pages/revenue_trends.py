@@ -24,6 +24,7 @@ from dashboard.display import (
     money_text,
     show_table,
 )
+from dashboard.metrics import PURCHASE_REVENUE
 from dashboard.navigation import require_app
 from dashboard.url_state import sync_query_params
 from dashboard.widgets import (
@@ -115,10 +116,10 @@ elif headline["revenue"] is None and headline["purchases"] is None:
 else:
     cards = st.columns(3)
     cards[0].metric(
-        "Revenue · total",
+        f"{PURCHASE_REVENUE.label} · total",
         money(headline["revenue"]),
         border=True,
-        help="Money spent on all products in the range (UTC days).",
+        help=PURCHASE_REVENUE.help,
     )
     cards[1].metric(
         "Purchases · total",
@@ -130,7 +131,7 @@ else:
         "Average revenue per purchase",
         money(headline["revenue_per_purchase"]),
         border=True,
-        help="Revenue divided by purchases for the range.",
+        help="Purchase revenue divided by purchases for the range.",
     )
 
 # ---- charts: all products | selected products, for revenue then purchases --------------
@@ -194,16 +195,18 @@ with guarded("the product totals"):
                 width="stretch",
                 column_config={
                     "product": st.column_config.TextColumn("Product"),
-                    "revenue": money_column("Revenue", CURRENCY),
+                    "revenue": money_column(
+                        PURCHASE_REVENUE.label, CURRENCY, help=PURCHASE_REVENUE.help
+                    ),
                     "purchases": st.column_config.NumberColumn("Purchases", format="localized"),
                     "revenue_per_purchase": money_column("Revenue per purchase", CURRENCY),
                     "revenue_previous": money_column(
-                        "Revenue · period before",
+                        f"{PURCHASE_REVENUE.label} · period before",
                         CURRENCY,
                         help="Revenue in the period the range is compared with (the sidebar says which).",
                     ),
                     "revenue_change": change_column(
-                        "Revenue · change", help="Against the period before."
+                        f"{PURCHASE_REVENUE.label} · change", help="Against the period before."
                     ),
                     "share_of_revenue": st.column_config.NumberColumn(
                         "Share of revenue", format="percent"
@@ -214,6 +217,7 @@ with guarded("the product totals"):
                 totals,
                 f"braze-product-totals-{file_range(filters)}.csv",
                 "Download totals (CSV)",
+                revenue=PURCHASE_REVENUE,
             )
         with bars_col:
             st.plotly_chart(
@@ -230,6 +234,7 @@ with guarded("the series download"):
             series,
             f"braze-revenue-{grain}-{file_range(filters)}.csv",
             f"Download {grain} series (CSV)",
+            revenue=PURCHASE_REVENUE,
         )
         st.caption(
             f"The series file holds {ALL_PRODUCTS.lower()} and each selected product; "

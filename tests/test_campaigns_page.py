@@ -124,7 +124,7 @@ def test_deep_link_opens_a_multivariate_campaign_with_every_variation(app_test, 
         "Funnel over the date range",
         "Conversion rate (A) by variation",
         "Conversions (A): by conversion time vs by send time",
-        "Revenue per day",
+        "Campaign-attributed revenue per day",
     ):
         assert expected in titles
     behaviors = next(d.value for d in at.dataframe if "window" in d.value.columns)
@@ -139,9 +139,10 @@ def test_deep_link_opens_a_multivariate_campaign_with_every_variation(app_test, 
         "Sum of daily uniques",
         "Conversions (A)",
         "Conversion rate",
-        "Revenue",
+        "Campaign-attributed revenue",
     ]
-    assert cards["Revenue"].startswith("$") and len(cards["Revenue"]) <= 7
+    revenue = cards["Campaign-attributed revenue"]
+    assert revenue.startswith("$") and len(revenue) <= 7
     assert cards["Conversion rate"].endswith("%")
 
     at.button[0].click().run()  # "All campaigns"

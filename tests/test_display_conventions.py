@@ -84,7 +84,8 @@ def test_revenue_axes_name_the_configured_currency_like_the_cards() -> None:
     assert canvas.layout.yaxis.title.text == "Revenue (EUR)" and canvas.layout.yaxis.tickprefix
     series = pd.DataFrame({"time": day, "product": ["all", "all"], "value": [10.0, 20.0]})
     rev = revenue_figure(series, "revenue", unit="day", timezone="UTC", currency=EUR)
-    assert rev.layout.yaxis.title.text == "Revenue (EUR)" and rev.layout.yaxis.tickprefix == "€"
+    assert rev.layout.yaxis.title.text == "Purchase revenue (EUR)"
+    assert rev.layout.yaxis.tickprefix == "€"
     products = pd.DataFrame({"product": ["a"], "revenue": [9.0], "share_of_revenue": [1.0]})
     bars = product_revenue_figure(products, currency=EUR)
     assert "EUR" in bars.layout.xaxis.title.text and bars.layout.xaxis.tickprefix == "€"
@@ -316,10 +317,10 @@ def test_campaign_and_canvas_details_tables_follow_the_conventions(app_test, dem
 def test_the_configured_currency_reaches_cards_and_columns(app_test, monkeypatch) -> None:
     monkeypatch.setenv("DASHBOARD_CURRENCY", "EUR")
     at = app_test("campaigns")
-    revenue = next(m for m in at.metric if m.label.startswith("Revenue"))
+    revenue = next(m for m in at.metric if m.label == "Campaign-attributed revenue")
     assert revenue.value.startswith("€"), revenue.value
     config = at.dataframe[0].proto.columns
-    assert "Revenue (EUR)" in config and "USD" not in config
+    assert "Attributed revenue (EUR)" in config and "USD" not in config
     at = app_test("revenue")
     assert not at.exception
     assert any(m.value.startswith("€") for m in at.metric)
@@ -363,7 +364,8 @@ def test_page_csvs_hold_integer_counts_cents_and_named_rates(app_test, monkeypat
     table = pd.read_csv(io.BytesIO(board), dtype=str, keep_default_na=False)
     for column in ("sent", "delivered", "opens", "clicks", "unique_recipients", "conversions"):
         assert table[column].str.fullmatch(r"\d*").all(), (column, table[column].head())
-    assert table["revenue_usd"].str.fullmatch(r"\d+(\.\d{1,2})?|").all()
+    assert "revenue_usd" not in table  # named after what it counts (metrics.CAMPAIGN_REVENUE)
+    assert table["campaign_attributed_revenue_usd"].str.fullmatch(r"\d+(\.\d{1,2})?|").all()
     assert {"open_rate_pct", "click_rate_pct", "conversion_rate_pct"} <= set(table.columns)
     channels = " ".join(table["channels"])
     assert not [key for key in RAW_CHANNELS if re.search(rf"\b{key}\b", channels)]

@@ -62,7 +62,7 @@ def test_cards_and_table_equal_the_sandbox(app_test, demo) -> None:
     purchases = sandbox_total(demo, QUANTITY, "purchase_quantity", start, end)
     cards = {m.label: m.value for m in at.metric}
     assert cards == {
-        "Revenue · total": f"${revenue:,.2f}",
+        "Purchase revenue · total": f"${revenue:,.2f}",
         "Purchases · total": f"{purchases:,.0f}",
         "Average revenue per purchase": f"${revenue / purchases:,.2f}",
     }
@@ -89,11 +89,11 @@ def test_two_products_draw_two_traces_overlay_and_stacked(app_test, demo) -> Non
     at.multiselect(key="rev_products").set_value(picked).run()
     assert not at.exception
     drawn = chart_traces(at)
-    selected = drawn["Revenue per day · selected products"]
+    selected = drawn["Purchase revenue per day · selected products"]
     assert [t["name"] for t in selected] == picked
     assert all("stackgroup" not in t for t in selected)
     assert [t["name"] for t in drawn["Purchases per day · selected products"]] == picked
-    assert [t["name"] for t in drawn["Revenue per day · all products"]] == ["All products"]
+    assert [t["name"] for t in drawn["Purchase revenue per day · all products"]] == ["All products"]
     assert at.query_params["product"] == picked
 
     start, end = preset_range("Last 30 days", utc_today())
@@ -101,7 +101,7 @@ def test_two_products_draw_two_traces_overlay_and_stacked(app_test, demo) -> Non
     assert sum(trace_values(selected[1]["y"])) == pytest.approx(expected, abs=0.01)
 
     at.radio(key="rev_view").set_value("Stacked").run()
-    stacked = chart_traces(at)["Revenue per day · selected products (stacked)"]
+    stacked = chart_traces(at)["Purchase revenue per day · selected products (stacked)"]
     assert [t["stackgroup"] for t in stacked] == ["one", "one"]
     assert at.query_params["view"] == "stacked"
 
@@ -113,7 +113,7 @@ def test_a_link_selects_products(app_test) -> None:
     assert not at.exception
     assert at.multiselect(key="rev_products").value == ["Remove Ads"]
     assert at.radio(key="rev_view").value == "Stacked"
-    assert "Revenue per day · selected products (stacked)" in chart_titles(at)
+    assert "Purchase revenue per day · selected products (stacked)" in chart_titles(at)
 
 
 def test_a_150_day_range_and_the_period_before_are_three_back_to_back_windows(
@@ -139,7 +139,9 @@ def test_a_150_day_range_and_the_period_before_are_three_back_to_back_windows(
 
     older = sandbox_total(demo, REVENUE, "revenue", start, start + timedelta(days=49))
     newer = sandbox_total(demo, REVENUE, "revenue", start + timedelta(days=50), end)
-    assert {m.label: m.value for m in at.metric}["Revenue · total"] == f"${older + newer:,.2f}"
+    assert {m.label: m.value for m in at.metric}[
+        "Purchase revenue · total"
+    ] == f"${older + newer:,.2f}"
     before = sandbox_total(
         demo, REVENUE, "revenue", start - timedelta(days=150), start - timedelta(days=76)
     ) + sandbox_total(
@@ -155,10 +157,10 @@ def test_hourly_view_states_the_timezone(app_test, demo) -> None:
     at.toggle(key="rev_hourly").set_value(True).run()
     assert not at.exception
     titles = chart_titles(at)
-    assert "Revenue per hour (Asia/Tokyo) · all products" in titles
+    assert "Purchase revenue per hour (Asia/Tokyo) · all products" in titles
     hourly = [r for r in demo.requests if r.path == REVENUE and r.query.get("unit") == "hour"]
     assert hourly and all(int(r.query["length"]) <= 100 for r in hourly)
-    traces = chart_traces(at)["Revenue per hour (Asia/Tokyo) · all products"]
+    traces = chart_traces(at)["Purchase revenue per hour (Asia/Tokyo) · all products"]
     start, _ = preset_range("Last 7 days", utc_today())
     assert traces[0]["x"][0].startswith(f"{start.isoformat()}T00:00:00")  # Tokyo midnight
     assert len(traces[0]["x"]) == 7 * 24
@@ -176,7 +178,7 @@ def test_a_failing_series_shows_a_message_and_the_rest_renders(app_test, demo) -
     at = app_test("revenue")
     assert not at.exception
     assert any("(500)" in e.value and QUANTITY in e.value for e in at.error)
-    assert "Revenue per day · all products" in chart_titles(at)
+    assert "Purchase revenue per day · all products" in chart_titles(at)
     assert "Traceback" not in rendered_text(at)
 
 
@@ -185,7 +187,7 @@ def test_product_list_failure_keeps_the_all_products_view(app_test, demo) -> Non
     at = app_test("revenue")
     assert not at.exception
     assert any("refused the key" in e.value for e in at.error)
-    assert "Revenue per day · all products" in chart_titles(at)
+    assert "Purchase revenue per day · all products" in chart_titles(at)
 
 
 def test_untrusted_product_names_are_escaped_and_neutralised(app_test) -> None:
@@ -193,7 +195,7 @@ def test_untrusted_product_names_are_escaped_and_neutralised(app_test) -> None:
     at = app_test("revenue")
     at.multiselect(key="rev_products").set_value([evil]).run()
     assert not at.exception
-    names = [t["name"] for t in chart_traces(at)["Revenue per day · selected products"]]
+    names = [t["name"] for t in chart_traces(at)["Purchase revenue per day · selected products"]]
     assert names == [evil]
     table = at.dataframe[0].value
     parsed = pd.read_csv(io.BytesIO(to_csv_bytes(table)), encoding="utf-8-sig")

@@ -20,7 +20,7 @@ from dashboard.display import (
     money_title,
     percent_tickformat,
 )
-from dashboard.metrics import format_rate
+from dashboard.metrics import CAMPAIGN_REVENUE, format_rate
 
 NO_DATA = "No sends in this date range"
 CONTROL_COLOUR = "#9CA3AF"
@@ -234,7 +234,7 @@ def conversion_timing_figure(timing: pd.DataFrame, field: str = "conversions") -
 
 def revenue_figure(timing: pd.DataFrame, currency: Currency = USD) -> go.Figure:
     """Revenue attributed to the campaign per day, in the workspace ``currency``."""
-    title = "Revenue per day"
+    title = f"{CAMPAIGN_REVENUE.label} per day"
     if (
         timing.empty
         or "revenue" not in timing

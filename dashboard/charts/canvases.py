@@ -25,6 +25,7 @@ from dashboard.display import (
     money_text,
     money_title,
 )
+from dashboard.metrics import CANVAS_REVENUE
 
 DAY_AXIS = "Day (UTC)"
 KIND_LABELS: Mapping[str, str] = {
@@ -109,7 +110,7 @@ def conversions_figure(totals: pd.DataFrame) -> go.Figure:
 
 
 def revenue_figure(totals: pd.DataFrame, currency: Currency = USD) -> go.Figure:
-    title = "Revenue per day"
+    title = f"{CANVAS_REVENUE.label} per day"
     if totals.empty:
         return empty_figure(title, "No revenue in this range")
     fig = go.Figure(

@@ -9,13 +9,15 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.charts.common import PALETTE, empty_figure, safe_label, style_figure
+from dashboard.display import percent_tickformat
+from dashboard.metrics import CARD_CTR
 
 LABELS = {
     "impressions": "Impressions",
     "unique_impressions": "Unique impressions",
     "clicks": "Clicks",
     "unique_clicks": "Unique clicks",
-    "ctr": "Click-through rate",
+    "ctr": CARD_CTR.label,
 }
 
 
@@ -23,7 +25,7 @@ def metric_figure(series: pd.DataFrame, metric: str, unit: str, x_title: str) ->
     """One line per card for ``metric`` (counts per day/hour, or CTR as a percentage)."""
     per = "hour" if unit == "hour" else "day"
     label = LABELS[metric]
-    title = f"{label} per {per}" if metric != "ctr" else f"{label} per {per} (clicks ÷ impressions)"
+    title = f"{label} per {per}" if metric != "ctr" else f"{label} per {per} ({CARD_CTR.sentence})"
     if series.empty or series[metric].dropna().empty:
         return empty_figure(title, "No News Feed activity for these cards in this range")
     fig = go.Figure()
@@ -43,7 +45,7 @@ def metric_figure(series: pd.DataFrame, metric: str, unit: str, x_title: str) ->
             title,
             "Clicks per impression",
             x_title=x_title,
-            y_tickformat=".1%",
+            y_tickformat=percent_tickformat(series[metric]),
             show_legend=True,
         )
     return style_figure(fig, title, f"{label} per {per}", x_title=x_title, show_legend=True)

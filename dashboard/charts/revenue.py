@@ -16,10 +16,11 @@ from dashboard.display import (
     money_hover,
     money_title,
 )
+from dashboard.metrics import PURCHASE_REVENUE
 
 # metric -> (title, y axis title, value format, prefix); revenue's depend on the currency
 METRIC_TEXT: dict[str, tuple[str, str, str, str]] = {
-    "revenue": ("Revenue", "Revenue (USD)", ",.2f", "$"),
+    "revenue": (PURCHASE_REVENUE.label, f"{PURCHASE_REVENUE.label} (USD)", ",.2f", "$"),
     "purchases": ("Purchases", "Purchases", ",.0f", ""),
 }
 
@@ -28,8 +29,8 @@ def metric_text(metric: str, currency: Currency = USD) -> tuple[str, str, str, s
     """(title, y axis title, hover value format, hover prefix) for a metric in ``currency``."""
     if metric == "revenue":
         return (
-            "Revenue",
-            money_title("Revenue", currency),
+            PURCHASE_REVENUE.label,
+            money_title(PURCHASE_REVENUE.label, currency),
             f",.{currency.decimals}f",
             currency.symbol,
         )
@@ -75,7 +76,7 @@ def product_revenue_figure(
     totals: pd.DataFrame, top: int = 15, currency: Currency = USD
 ) -> go.Figure:
     """Horizontal bars: the range's revenue per product, largest first (top ``top``)."""
-    title = "Revenue by product"
+    title = f"{PURCHASE_REVENUE.label} by product"
     data = totals.dropna(subset=["revenue"]) if "revenue" in totals else totals.iloc[0:0]
     data = data[data["revenue"] > 0].nlargest(top, "revenue") if not data.empty else data
     if data.empty:

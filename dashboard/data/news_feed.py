@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 
 from braze_api import frames
+from dashboard import metrics
 from dashboard.data.common import CARD_SERIES, LoadResult, call, fan_out
 from dashboard.data.timeseries import (
     format_local,
@@ -115,20 +116,18 @@ def load_card_series(
         parts.append(part)
     frame = pd.concat(parts, ignore_index=True) if parts else _empty_series()
     frame = frame[[c for c in frame.columns if c not in extra_stats(frame)] + extra_stats(frame)]
-    frame["ctr"] = frame["clicks"] / frame["impressions"].where(frame["impressions"] > 0)
+    frame["ctr"] = metrics.CARD_CTR.of(frame)
     return frame, [r for r in results if not r.ok]
 
 
 def card_totals(series: pd.DataFrame) -> pd.DataFrame:
-    """Per card: totals over the range and click-through rate (clicks / impressions)."""
+    """Per card: totals over the range and its click-through rates (``metrics.CARD_RATES``)."""
     if series.empty:
         return pd.DataFrame(columns=["card_id", "card", *METRICS, "ctr", "unique_ctr"])
     stats = [*METRICS, *extra_stats(series)]
     totals = series.groupby(["card_id", "card"], sort=False)[stats].sum().reset_index()
-    totals["ctr"] = totals["clicks"] / totals["impressions"].where(totals["impressions"] > 0)
-    totals["unique_ctr"] = totals["unique_clicks"] / totals["unique_impressions"].where(
-        totals["unique_impressions"] > 0
-    )
+    for rate in metrics.CARD_RATES:
+        totals[rate.key] = rate.of(totals)
     return totals.sort_values("impressions", ascending=False).reset_index(drop=True)
 
 

@@ -38,7 +38,7 @@ def test_leaderboard_csv_equals_the_sandbox_series(app_url: str, page, sandbox) 
         assert row["unique_recipients"] == sum(p.get("unique_recipients", 0) for p in points)
         # money in the CSV: to the cent, named with the workspace currency (issue 17)
         revenue = sum(p.get("revenue", 0) for p in points)
-        assert row["revenue_usd"] == pytest.approx(revenue, abs=0.005)
+        assert row["campaign_attributed_revenue_usd"] == pytest.approx(revenue, abs=0.005)
 
 
 def test_deep_link_shows_an_email_body_as_source(app_url: str, page, sandbox) -> None:

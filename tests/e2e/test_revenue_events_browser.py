@@ -54,8 +54,8 @@ def test_revenue_link_compares_two_products(app_url: str, page, sandbox) -> None
     wait_for_app(page)
     assert page.locator("[data-testid='stException']").count() == 0
 
-    drawn = plots(page, "Revenue per day · selected products")
-    assert drawn["Revenue per day · selected products"]["names"] == [
+    drawn = plots(page, "Purchase revenue per day · selected products")
+    assert drawn["Purchase revenue per day · selected products"]["names"] == [
         "Premium Monthly",
         EVIL,
     ]
@@ -64,17 +64,17 @@ def test_revenue_link_compares_two_products(app_url: str, page, sandbox) -> None
 
     start, end = preset_range("Last 7 days", utc_today())
     revenue = sandbox_total(sandbox, "/purchases/revenue_series", "revenue", start, end)
-    card = page.locator("[data-testid='stMetric']").filter(has_text="Revenue · total")
+    card = page.locator("[data-testid='stMetric']").filter(has_text="Purchase revenue · total")
     assert f"${revenue:,.2f}" in card.inner_text()
     evil = sandbox_total(sandbox, "/purchases/revenue_series", "revenue", start, end, product=EVIL)
-    assert sum(drawn["Revenue per day · selected products"]["y"][1]) == pytest.approx(evil)
+    assert sum(drawn["Purchase revenue per day · selected products"]["y"][1]) == pytest.approx(evil)
 
     with page.expect_download() as info:
         page.get_by_role("button", name="Download totals (CSV)").click()
     with open(info.value.path(), "rb") as handle:
         table = pd.read_csv(io.BytesIO(handle.read()), encoding="utf-8-sig")
     assert "'" + EVIL in set(table["product"])
-    assert table["revenue_usd"].sum() == pytest.approx(revenue, abs=0.05)
+    assert table["purchase_revenue_usd"].sum() == pytest.approx(revenue, abs=0.05)
     screenshot(page, "revenue")
 
 
