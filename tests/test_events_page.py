@@ -104,7 +104,8 @@ def test_two_events_totals_changes_and_traces(app_test, demo) -> None:
         then = sum(daily(demo, EVENTS, "count", before_start, before_end, event=event).values())
         row = table[table["event"] == event].iloc[0]
         assert (row["total"], row["previous_period"]) == (now, then)
-        assert row["relative_change"] == pytest.approx((now - then) / then)
+        # drawn as the card's delta: a percent with one decimal (display.change_column)
+        assert row["relative_change"] == pytest.approx(100 * (now - then) / then, abs=0.051)
         card = next(m for m in at.metric if m.label == event.replace("_", "\\_"))
         assert card.value == f"{now:,.0f}"
         assert card.delta == f"{(now - then) / then:+.1%}"

@@ -10,6 +10,7 @@ import requests
 from braze_sandbox import SANDBOX_API_KEY
 from dashboard.charts.news_feed import metric_figure, totals_figure
 from dashboard.data.news_feed import card_totals
+from dashboard.display import percent_tickformat
 from dashboard.filters import preset_range, utc_today
 from tests.conftest import chart_titles, rendered_text
 
@@ -96,7 +97,8 @@ def test_totals_and_ctr_are_computed_per_card() -> None:
     assert pd.isna(totals.at["b", "ctr"])  # no impressions: no rate rather than infinity
     series["ctr"] = series["clicks"] / series["impressions"]
     fig = metric_figure(series, "ctr", "day", "Date (UTC)")
-    assert fig.layout.yaxis.tickformat == ".1%" and len(fig.data) == 2
+    assert fig.layout.yaxis.tickformat == percent_tickformat(series["ctr"])
+    assert len(fig.data) == 2
     assert len(totals_figure(card_totals(series)).data) == 2
     empty = metric_figure(series.iloc[0:0], "clicks", "hour", "Hour (UTC)")
     assert "No News Feed activity" in empty.layout.annotations[0].text

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pandas as pd
 import pytest
 
 from dashboard.charts.kpis import METRIC_STYLES
+from dashboard.display import CHANGE_FORMAT
 from dashboard.filters import utc_today
 from tests.conftest import chart_traces, rendered_text
 
@@ -33,8 +35,12 @@ def test_the_root_opens_the_overview_with_the_demo_findings(app_test) -> None:
     assert "Traceback" not in rendered_text(at)
     assert len(at.dataframe) >= 4  # one movers table per kind
     for table in at.dataframe:  # an item new in the range has no relative change: "—", never None
-        relative = table.value["relative"]
-        assert relative.notna().all() and relative.str.fullmatch(r"[+-][\d,]+%|—").all()
+        relative = table.value["relative"].astype("Float64")  # percents, one decimal (display)
+        known = relative.dropna()
+        assert ((known * 10).round() == known * 10).all()
+        config = json.loads(table.proto.columns)["relative"]["type_config"]
+        assert config["format"] == CHANGE_FORMAT
+        assert table.proto.placeholder == "—"
 
 
 def test_links_keep_the_view(app_test, demo) -> None:
