@@ -268,6 +268,6 @@ def empty_state(message: str) -> None:
 def no_data_state(what: str, filters: Filters, app: str) -> None:
     """The empty state for a range (and app) in which Braze has no data at all."""
     empty_state(
-        f"Braze has no {what} data between {filters.start:%d %b %Y} and {filters.end:%d %b %Y}"
-        f" for {md_escape(app)}. Pick an earlier or longer date range, or another app."
+        f"Braze has no {what} data in {range_text(filters)} for {md_escape(app)}. Pick an "
+        "earlier or longer date range, or another app."
     )
