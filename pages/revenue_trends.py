@@ -201,12 +201,12 @@ with guarded("the product totals"):
                     "purchases": st.column_config.NumberColumn("Purchases", format="localized"),
                     "revenue_per_purchase": money_column("Revenue per purchase", CURRENCY),
                     "revenue_previous": money_column(
-                        f"{PURCHASE_REVENUE.label} · period before",
+                        "Period before",
                         CURRENCY,
-                        help="Revenue in the period the range is compared with (the sidebar says which).",
+                        help="Purchase revenue in the period the range is compared with (the header says which).",
                     ),
                     "revenue_change": change_column(
-                        f"{PURCHASE_REVENUE.label} · change", help="Against the period before."
+                        "Change", help="Purchase revenue against the period before."
                     ),
                     "share_of_revenue": st.column_config.NumberColumn(
                         "Share of revenue", format="percent"

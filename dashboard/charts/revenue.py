@@ -100,7 +100,7 @@ def product_revenue_figure(
         fig,
         title,
         "Product",
-        x_title=f"Revenue ({currency.code}, range total)",
+        x_title=f"{PURCHASE_REVENUE.label} ({currency.code}, range total)",
         height=max(240, 40 + 28 * len(data)),
     )
     fig.update_xaxes(
