@@ -268,13 +268,18 @@ CARD_RATES: tuple[CardRate, ...] = (CARD_CTR, CARD_UNIQUE_CTR)
 
 @dataclass(frozen=True)
 class RevenueMeasure:
-    """A kind of revenue: what cards and charts call it (``label``), table headers (``short``),
+    """A kind of revenue: what totals and charts call it (``label``), table headers and the
+    narrow cards of one campaign or Canvas (``short``, the help then names it in full),
     CSV headers (``column``, then the currency: ``purchase_revenue_usd``) and what it counts."""
 
     column: str
     label: str
     short: str
-    help: str
+    counts: str  # what it adds up, one sentence
+
+    @property
+    def help(self) -> str:
+        return f"{self.label}: {self.counts} {_WHY_THEY_DIFFER}"
 
     def csv_columns(self, frame: pd.DataFrame) -> pd.DataFrame:
         """``frame`` with its ``revenue`` columns named after this measure (``revenue`` →
@@ -298,22 +303,22 @@ PURCHASE_REVENUE = RevenueMeasure(
     "purchase_revenue",
     "Purchase revenue",
     "Purchase revenue",
-    "Money from every purchase Braze logged in the range (all products, or the product "
-    "shown), whatever led to it. " + _WHY_THEY_DIFFER,
+    "money from every purchase Braze logged in the range (all products, or the product "
+    "shown), whatever led to it.",
 )
 CAMPAIGN_REVENUE = RevenueMeasure(
     "campaign_attributed_revenue",
     "Campaign-attributed revenue",
     "Attributed revenue",
-    "Revenue Braze credits to the campaign: purchases by its recipients within the "
-    "campaign's primary conversion window. " + _WHY_THEY_DIFFER,
+    "revenue Braze credits to the campaign, from purchases by its recipients within the "
+    "campaign's primary conversion window.",
 )
 CANVAS_REVENUE = RevenueMeasure(
     "canvas_attributed_revenue",
     "Canvas-attributed revenue",
     "Attributed revenue",
-    "Revenue Braze credits to the Canvas: purchases by users who entered it, within its "
-    "conversion windows. " + _WHY_THEY_DIFFER,
+    "revenue Braze credits to the Canvas, from purchases by users who entered it, within "
+    "its conversion windows.",
 )
 
 # ---- unique recipients --------------------------------------------------------------------
@@ -565,8 +570,7 @@ def readme_section() -> str:
         lines.append(f"- **{card_rate.label}**, News Feed cards: {card_rate.sentence}")
     for measure in (PURCHASE_REVENUE, CAMPAIGN_REVENUE, CANVAS_REVENUE):
         lines.append(
-            f"- **{measure.label}** (`{measure.column}_<currency>` in CSVs): "
-            + measure.help.split(". ")[0]
+            f"- **{measure.label}** (`{measure.column}_<currency>` in CSVs): {measure.counts}"
         )
     lines.append(f"- {_WHY_THEY_DIFFER}")
     lines += [

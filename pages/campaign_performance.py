@@ -460,7 +460,7 @@ def series_cards(series: data.CampaignSeries, row: dict) -> None:
             ("unique_recipients", metrics.UNIQUES_CARD_LABEL),
             ("conversions", "Conversions (A)"),
             ("conversion_rate", "Conversion rate"),
-            ("revenue", metrics.CAMPAIGN_REVENUE.label),
+            ("revenue", metrics.CAMPAIGN_REVENUE.short),
         ),
     )
     for items in rows:

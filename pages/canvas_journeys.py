@@ -435,7 +435,7 @@ else:
         )
     with cards[4]:
         st.metric(
-            metrics.CANVAS_REVENUE.label,
+            metrics.CANVAS_REVENUE.short,
             money_text(totals["revenue"], CURRENCY, short=True),
             help=f"Exactly {money_text(totals['revenue'], CURRENCY)} ({CURRENCY.code}). "
             + metrics.CANVAS_REVENUE.help,

@@ -139,9 +139,9 @@ def test_deep_link_opens_a_multivariate_campaign_with_every_variation(app_test, 
         "Sum of daily uniques",
         "Conversions (A)",
         "Conversion rate",
-        "Campaign-attributed revenue",
+        "Attributed revenue",  # metrics.CAMPAIGN_REVENUE.short: four cards across at 1280 px
     ]
-    revenue = cards["Campaign-attributed revenue"]
+    revenue = cards["Attributed revenue"]
     assert revenue.startswith("$") and len(revenue) <= 7
     assert cards["Conversion rate"].endswith("%")
 

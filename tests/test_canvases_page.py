@@ -87,7 +87,7 @@ def test_sixty_days_windowed_calls_and_totals(app_test, demo) -> None:
     assert shown["Entries"] == f"{expected['entries']:,.0f}"
     assert shown["Conversions"] == f"{expected['conversions']:,.0f}"
     assert shown["By entry time"] == f"{expected['conversions_by_entry_time']:,.0f}"
-    assert shown["Canvas-attributed revenue"] == f"${expected['revenue']:,.0f}"
+    assert shown["Attributed revenue"] == f"${expected['revenue']:,.0f}"
     daily = frame_with(at, "date")
     assert len(daily) == 60 and daily["entries"].sum() == expected["entries"]
 

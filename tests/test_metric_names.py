@@ -139,7 +139,7 @@ def test_the_canvases_page_names_its_revenue(app_test, demo) -> None:
     canvas = next(c for c in demo.workspace.canvases if c.steps and c.first_entry is not None)
     at = app_test("canvases", query={"canvas_id": canvas.id})
     assert not at.exception
-    card = next(m for m in at.metric if m.label == metrics.CANVAS_REVENUE.label)
+    card = next(m for m in at.metric if m.label == metrics.CANVAS_REVENUE.short)
     assert metrics.CANVAS_REVENUE.help in card.proto.help
 
 

@@ -36,7 +36,7 @@ def test_sixty_day_canvas_link_journey_map_and_csv(app_url: str, page, sandbox) 
         "Conversions",
         "By entry time",
         "Conversion rate",
-        "Canvas-attributed revenue",
+        "Attributed revenue",
         "Messages sent",
         "Opens",
         "Influenced opens",
