@@ -21,6 +21,7 @@ from dashboard.data.channels import channel_health, channel_label
 from dashboard.data.tags import tag_options
 from dashboard.display import configured_currency, money_column, money_text, show_table
 from dashboard.navigation import require_app
+from dashboard.table_columns import compared_columns, conversion_event_columns
 from dashboard.widgets import (
     PLOTLY_CONFIG,
     compact_number,
@@ -67,24 +68,14 @@ CURRENCY = configured_currency()
 LEADERBOARD_CONFIG = {
     "campaign_id": None,
     # Not pinned: Streamlit draws pinned columns faded, which made the rows look disabled.
-    "name": st.column_config.TextColumn("Campaign", width=180),
+    "name": st.column_config.TextColumn("Campaign", width=170),
     "channels": st.column_config.TextColumn("Channels", width=110),
     "tags": st.column_config.TextColumn("Tags"),
     "api_campaign": st.column_config.CheckboxColumn("API", help="API-triggered campaign"),
     "sent": st.column_config.NumberColumn(
         "Sent", format=NUMBER, width="small", help=metrics.count_help("sent")
     ),
-    "sent_previous": st.column_config.NumberColumn(
-        "Sent · period before",
-        format=NUMBER,
-        help="Messages sent in the period the range is compared with (the sidebar says which).",
-    ),
-    "sent_change": st.column_config.NumberColumn(
-        "Sent · change",
-        format="percent",
-        width="small",
-        help="Messages sent against the period before (blank when nothing was sent then).",
-    ),
+    **compared_columns("sent", "Sent", "Messages sent"),
     "delivered": st.column_config.NumberColumn(
         "Delivered", format=NUMBER, width="small", help=metrics.count_help("delivered")
     ),
@@ -112,19 +103,20 @@ LEADERBOARD_CONFIG = {
     },
     "status": st.column_config.TextColumn("Status"),
 }
-#: What the leaderboard shows by default: it fits a 1280 px screen. "All columns" shows the rest.
-KEY_COLUMNS = (
-    "name",
-    "channels",
-    "sent",
-    "sent_change",
-    "open_rate",
-    "click_rate",
-    "conversions",
-    "conversion_rate",
-    "revenue",
-    "status",
-)
+# The default view's widths in px, each its header's and its numbers' room: together 763 px,
+# what a 1280 px screen leaves the table beside the sidebar ("Sent · chang…" before).
+KEY_WIDTHS = {
+    "name": 170,
+    "sent": 90,
+    "sent_change": 106,
+    "open_rate": 84,
+    "click_rate": 80,
+    "conversion_rate": 115,
+    "revenue": 118,
+}
+#: What the leaderboard shows by default: it fits a 1280 px screen (KEY_WIDTHS). "All
+#: columns" shows the rest (channels among them: the Channels filter above narrows by them).
+KEY_COLUMNS = (*KEY_WIDTHS, "status")
 K_ALL_COLUMNS = "cmp_all_columns"
 
 
@@ -351,20 +343,27 @@ def overview() -> None:
         order = [
             c for c in data.LEADERBOARD_COLUMNS if c not in hidden and c not in metrics.PART_COLUMNS
         ]
+        config = LEADERBOARD_CONFIG
         if not (shown["status"].fillna("") != "").any():
             order.remove("status")
         if not st.toggle(
             "All columns",
             key=K_ALL_COLUMNS,
-            help="Also show tags, API, delivered, opens, clicks, unique recipients and "
-            "conversions B–D (the CSV always has every column).",
+            help="Also show channels, tags, API, delivered, opens, clicks, unique recipients "
+            "and conversions A–D (the CSV always has every column).",
         ):
             order = [c for c in order if c in KEY_COLUMNS]
+            config = {
+                key: {**column, "width": KEY_WIDTHS[key]}
+                if key in KEY_WIDTHS and column is not None
+                else column
+                for key, column in config.items()
+            }
         version = st.session_state.get(_VIEW_VERSION, 0)
         event = show_table(
             metrics.shown_rates(shown),
             column_order=order,
-            column_config=LEADERBOARD_CONFIG,
+            column_config=config,
             hide_index=True,
             width="stretch",
             height=min(38 + 35 * len(shown), 560),
@@ -528,18 +527,16 @@ def conversions(series: data.CampaignSeries, details: dict | None) -> None:
         table,
         hide_index=True,
         width="stretch",
-        column_config={
-            "event": st.column_config.TextColumn("Event", width="small"),
-            "type": st.column_config.TextColumn("Counts when the user…"),
-            "conversions": st.column_config.NumberColumn(
+        column_config=conversion_event_columns(
+            conversions=st.column_config.NumberColumn(
                 "By conversion date", format=NUMBER, help="Counted on the day the user converted."
             ),
-            "by_send_time": st.column_config.NumberColumn(
+            by_send_time=st.column_config.NumberColumn(
                 "By send date",
                 format=NUMBER,
                 help="Credited to the day the message was sent (Braze restates recent days).",
             ),
-        },
+        ),
     )
 
 
@@ -632,12 +629,10 @@ def behaviors(details: dict) -> None:
         table,
         hide_index=True,
         width="stretch",
-        column_config={
-            "event": st.column_config.TextColumn("Event", width="small"),
-            "type": st.column_config.TextColumn("Counts when the user…"),
-            "window": st.column_config.TextColumn("Within"),
-            "detail": st.column_config.TextColumn("Detail"),
-        },
+        column_config=conversion_event_columns(
+            window=st.column_config.TextColumn("Within"),
+            detail=st.column_config.TextColumn("Detail"),
+        ),
     )
 
 

@@ -45,9 +45,11 @@ from dashboard.data.channels import channel_health, channel_label
 from dashboard.data.tags import tag_options
 from dashboard.display import configured_currency, money_column, money_text, show_table
 from dashboard.navigation import require_app
+from dashboard.table_columns import compared_columns
 from dashboard.url_state import sync_query_params
 from dashboard.widgets import (
     PLOTLY_CONFIG,
+    card_columns,
     csv_download,
     empty_state,
     file_range,
@@ -130,6 +132,23 @@ RESULT_COLUMNS = {
     ),
 }
 
+# The step tables (per step, and the whole range's step totals).
+STEP_COLUMNS = {
+    "step_name": st.column_config.TextColumn("Step", width="medium"),
+    "type": st.column_config.TextColumn("Type"),
+    "channels_text": st.column_config.TextColumn("Channels"),
+    "next_paths_text": st.column_config.TextColumn(
+        "Paths", width="medium", help="Branches to the next steps (Yes/No, group names)."
+    ),
+    "depth": st.column_config.NumberColumn(
+        "Depth", help="1 = a first step; n = n steps into the journey"
+    ),
+    "deleted": st.column_config.CheckboxColumn("Deleted"),
+    "unique_recipients": st.column_config.NumberColumn(
+        metrics.UNIQUES_CARD_LABEL, format=COUNT, help=metrics.UNIQUES_HELP
+    ),
+    **{k: RESULT_COLUMNS[k] for k in ("conversions", "conversions_by_entry_time", "revenue")},
+}
 
 # What the leaderboard shows: it fits a 1280 px screen (the CSV has every column).
 BOARD_COLUMNS = (
@@ -273,16 +292,7 @@ if canvases is not None:
                     "name": st.column_config.TextColumn("Canvas", width="medium"),
                     "tags_text": st.column_config.TextColumn("Tags"),
                     **RESULT_COLUMNS,
-                    "entries_previous": st.column_config.NumberColumn(
-                        "Entries · period before",
-                        format=COUNT,
-                        help="Entries in the period the range is compared with (the sidebar says which).",
-                    ),
-                    "entries_change": st.column_config.NumberColumn(
-                        "Entries · change",
-                        format="percent",
-                        help="Entries against the period before (blank when there were none).",
-                    ),
+                    **compared_columns("entries", "Entries", "Entries"),
                 },
             )
             csv_download(table, f"braze-canvas-leaderboard-{period}.csv", "Leaderboard (CSV)")
@@ -397,7 +407,7 @@ if summary is None:
 else:
     totals = total_row(summary.totals)
     rate = metrics.canvas_conversion_rate(totals["conversions"], totals["entries"])
-    cards = st.columns(5)
+    cards = card_columns(5)
     with cards[0]:
         metric_card("Entries", totals["entries"], help="Users who entered the Canvas.")
     with cards[1]:
@@ -575,28 +585,7 @@ with step_tab:
                     per_step.drop(columns=hidden),
                     hide_index=True,
                     width="stretch",
-                    column_config={
-                        "step_name": st.column_config.TextColumn("Step", width="medium"),
-                        "type": st.column_config.TextColumn("Type"),
-                        "channels_text": st.column_config.TextColumn("Channels"),
-                        "next_paths_text": st.column_config.TextColumn(
-                            "Paths",
-                            width="medium",
-                            help="Branches to the next steps (Yes/No, group names).",
-                        ),
-                        "depth": st.column_config.NumberColumn(
-                            "Depth", help="1 = a first step; n = n steps into the journey"
-                        ),
-                        "deleted": st.column_config.CheckboxColumn("Deleted"),
-                        "unique_recipients": st.column_config.NumberColumn(
-                            metrics.UNIQUES_CARD_LABEL, format=COUNT, help=metrics.UNIQUES_HELP
-                        ),
-                        "conversions": st.column_config.NumberColumn("Conversions", format=COUNT),
-                        "conversions_by_entry_time": st.column_config.NumberColumn(
-                            "Conv. by entry time", format=COUNT
-                        ),
-                        "revenue": money_column("Revenue", CURRENCY),
-                    },
+                    column_config=STEP_COLUMNS,
                 )
                 channels = memoized(
                     step_channel_table, series.step_channels, list(per_step["step_id"])
@@ -636,18 +625,7 @@ with step_tab:
                 summary_steps.drop(columns=["step_id", "depth"], errors="ignore"),
                 hide_index=True,
                 width="stretch",
-                column_config={
-                    "step_name": st.column_config.TextColumn("Step", width="medium"),
-                    "type": st.column_config.TextColumn("Type"),
-                    "channels_text": st.column_config.TextColumn("Channels"),
-                    "next_paths_text": st.column_config.TextColumn("Paths"),
-                    "deleted": st.column_config.CheckboxColumn("Deleted"),
-                    "conversions": st.column_config.NumberColumn("Conversions", format=COUNT),
-                    "conversions_by_entry_time": st.column_config.NumberColumn(
-                        "Conv. by entry time", format=COUNT
-                    ),
-                    "revenue": money_column("Revenue", CURRENCY),
-                },
+                column_config=STEP_COLUMNS,
             )
             summary_channels = memoized(
                 step_channel_table, summary.step_channels, list(summary_steps["step_id"])

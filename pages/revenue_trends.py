@@ -19,6 +19,7 @@ from dashboard.data.revenue import (
 from dashboard.data.timeseries import HOURLY_MAX_DAYS
 from dashboard.display import configured_currency, money_column, money_text, show_table
 from dashboard.navigation import require_app
+from dashboard.table_columns import compared_columns
 from dashboard.url_state import sync_query_params
 from dashboard.widgets import (
     PLOTLY_CONFIG,
@@ -180,7 +181,8 @@ with guarded("the product totals"):
     if totals.empty:
         empty_state("No products to total: pick products above, or check the product list.")
     else:
-        table_col, bars_col = st.columns([3, 2])
+        # the table takes the full width (beside the chart its compared columns were cut off)
+        table_col, bars_col = st.container(), st.container()
         with table_col:
             show_table(
                 totals,
@@ -191,14 +193,7 @@ with guarded("the product totals"):
                     "revenue": money_column("Revenue", CURRENCY),
                     "purchases": st.column_config.NumberColumn("Purchases", format="localized"),
                     "revenue_per_purchase": money_column("Revenue per purchase", CURRENCY),
-                    "revenue_previous": money_column(
-                        "Revenue · period before",
-                        CURRENCY,
-                        help="Revenue in the period the range is compared with (the sidebar says which).",
-                    ),
-                    "revenue_change": st.column_config.NumberColumn(
-                        "Revenue · change", format="percent", help="Against the period before."
-                    ),
+                    **compared_columns("revenue", "Revenue", "Revenue", currency=CURRENCY),
                     "share_of_revenue": st.column_config.NumberColumn(
                         "Share of revenue", format="percent"
                     ),
