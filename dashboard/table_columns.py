@@ -4,10 +4,13 @@
   Canvases and Revenue tables that compare the range with the period before).
 - ``conversion_event_columns``: a campaign's conversion events (A–D) table: the event letter and
   what the user does for it to count, plus the caller's own columns.
+- ``readable_labels``: headers people read for tables whose columns are Braze's field names
+  (``message_variation_id`` → "Message variation ID"); the CSV keeps the field names.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, Literal
 
 import streamlit as st
@@ -56,3 +59,16 @@ def conversion_event_columns(**more: Any) -> dict[str, Any]:
         "type": st.column_config.TextColumn("Counts when the user…"),
         **more,
     }
+
+
+def readable_labels(columns: Iterable[object], **overrides: str) -> dict[str, str]:
+    """A header per column: words for underscores, "ID" for ids, ``is_x`` as "X"; ``overrides`` win."""
+    labels = {}
+    for column in columns:
+        name = str(column)
+        words = name.removeprefix("is_").replace("_", " ").strip()
+        text = words[:1].upper() + words[1:]
+        if text.endswith(" id"):
+            text = text[:-3] + " ID"
+        labels[name] = overrides.get(name, text.replace(" api ID", " ID"))
+    return labels

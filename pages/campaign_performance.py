@@ -21,7 +21,11 @@ from dashboard.data.channels import channel_health, channel_label
 from dashboard.data.tags import tag_options
 from dashboard.display import configured_currency, money_column, money_text, show_table
 from dashboard.navigation import require_app
-from dashboard.table_columns import compared_columns, conversion_event_columns
+from dashboard.table_columns import (
+    compared_columns,
+    conversion_event_columns,
+    readable_labels,
+)
 from dashboard.widgets import (
     PLOTLY_CONFIG,
     compact_number,
@@ -118,6 +122,17 @@ KEY_WIDTHS = {
 #: columns" shows the rest (channels among them: the Channels filter above narrows by them).
 KEY_COLUMNS = (*KEY_WIDTHS, "status")
 K_ALL_COLUMNS = "cmp_all_columns"
+#: The variation table's default view (it fits a 1280 px screen); "All columns" shows the rest.
+VARIATION_KEY_COLUMNS = (
+    "variation_name",
+    "channel",
+    "sent",
+    "opens",
+    "clicks",
+    "conversions",
+    "conversion_rate",
+    "revenue",
+)
 
 
 def open_campaign(campaign_id: str) -> None:
@@ -571,10 +586,21 @@ def variations(
         )
     chart(memoized(charts.variation_figure, table), f"{stem}_variations")
     counts = ("sent", "delivered", "opens", "clicks", "conversions")
+    shown = metrics.shown_rates(table.assign(channel=table["channel"].map(channel_label)))
+    order = None  # every column
+    if not st.toggle(
+        "All columns",
+        key="cmp_variation_all_columns",
+        help="Also show the control flag, delivered, daily uniques, the other rates and the "
+        "variation ID (the CSV always has every column).",
+    ):
+        # what fits a 1280 px screen; the channel only when the variations span several
+        order = [c for c in VARIATION_KEY_COLUMNS if c != "channel" or shown[c].nunique() > 1]
     show_table(
-        metrics.shown_rates(table.assign(channel=table["channel"].map(channel_label))),
+        shown,
         hide_index=True,
         width="stretch",
+        column_order=order,
         column_config={
             "channel": st.column_config.TextColumn("Channel"),
             "variation_name": st.column_config.TextColumn("Variation"),
@@ -611,7 +637,16 @@ def messages(details: dict) -> None:
     if table.empty:
         empty_state("Braze returned no message variations for this campaign.")
     else:
-        show_table(table, hide_index=True, width="stretch")
+        # who and what first, the long ids last: the message text shows without scrolling
+        first = [c for c in ("name", "channel", "type", "is_control") if c in table]
+        ids = [c for c in table.columns if str(c).endswith("_id")]
+        show_table(
+            table,
+            hide_index=True,
+            width="stretch",
+            column_order=[*first, *(c for c in table.columns if c not in first + ids), *ids],
+            column_config=readable_labels(table.columns, name="Variation"),
+        )
     bodies = data.message_bodies(details)
     for body in bodies:
         title = f"{body['name']} · {channel_label(body['channel'])} body (source, not rendered)"
@@ -725,7 +760,12 @@ def detail(campaign_id: str) -> None:
             st.caption(
                 "One row per UTC day, channel and variation; metrics a channel does not report are 0."
             )
-            show_table(flat, hide_index=True, width="stretch")
+            show_table(
+                flat,
+                hide_index=True,
+                width="stretch",
+                column_config=readable_labels(flat.columns, variation_name="Variation"),
+            )
             csv_download(flat, f"{stem}-series.csv", "Download daily series (CSV)")
     if api:
         with tabs["API sends"]:

@@ -150,6 +150,21 @@ STEP_COLUMNS = {
     **{k: RESULT_COLUMNS[k] for k in ("conversions", "conversions_by_entry_time", "revenue")},
 }
 
+# The step tables' order: each step's results before its paths, so at 1280 px they show
+# without scrolling (the long Paths text was pushing conversions and revenue off the right).
+STEP_ORDER = (
+    "step_name",
+    "type",
+    "channels_text",
+    "unique_recipients",
+    "conversions",
+    "revenue",
+    "conversions_by_entry_time",
+    "depth",
+    "next_paths_text",
+    "deleted",
+)
+
 # What the leaderboard shows: it fits a 1280 px screen (the CSV has every column).
 BOARD_COLUMNS = (
     "name",
@@ -585,6 +600,7 @@ with step_tab:
                     per_step.drop(columns=hidden),
                     hide_index=True,
                     width="stretch",
+                    column_order=STEP_ORDER,
                     column_config=STEP_COLUMNS,
                 )
                 channels = memoized(
@@ -625,6 +641,7 @@ with step_tab:
                 summary_steps.drop(columns=["step_id", "depth"], errors="ignore"),
                 hide_index=True,
                 width="stretch",
+                column_order=STEP_ORDER,
                 column_config=STEP_COLUMNS,
             )
             summary_channels = memoized(
