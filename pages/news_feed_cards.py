@@ -111,7 +111,7 @@ with guarded("the card details"):
         image = details.get("image_url")
         if image:
             st.markdown("**Image URL** (not loaded here; open it in your browser)")
-            st.code(str(image), language=None)
+            st.code(str(image), language=None, wrap_lines=True)
         extras = details.get("extras") or {}
         if isinstance(extras, dict) and extras:
             st.markdown("**Extras** (key-value pairs sent to the app)")

@@ -188,6 +188,8 @@ with guarded("the product totals"):
                 totals,
                 hide_index=True,
                 width="stretch",
+                # the period before's revenue is in the CSV: on screen it pushed the share off
+                column_order=[c for c in totals.columns if c != "revenue_previous"],
                 column_config={
                     "product": st.column_config.TextColumn("Product"),
                     "revenue": money_column("Revenue", CURRENCY),
@@ -204,6 +206,7 @@ with guarded("the product totals"):
                 f"braze-product-totals-{file_range(filters)}.csv",
                 "Download totals (CSV)",
             )
+            st.caption("The CSV also has each product's revenue in the period before.")
         with bars_col:
             st.plotly_chart(
                 product_revenue_figure(totals, currency=CURRENCY),

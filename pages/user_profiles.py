@@ -206,6 +206,20 @@ def _column_config(frame: pd.DataFrame) -> dict[str, Any]:
     return config
 
 
+def _column_order(frame: pd.DataFrame) -> list[str]:
+    """The first column, then the ones with values, then long ids, then the empty ones: at 1280 px
+    what the person did shows before ids and empty ad-ID columns push it off to the right."""
+    first, rest = [str(c) for c in frame.columns[:1]], [str(c) for c in frame.columns[1:]]
+    filled = [c for c in rest if frame[c].notna().any()]
+    ids = [c for c in filled if c.endswith("_id")]
+    return [
+        *first,
+        *(c for c in filled if c not in ids),
+        *ids,
+        *(c for c in rest if c not in filled),
+    ]
+
+
 def _table(frame: pd.DataFrame, title: str, filename: str, empty: str) -> None:
     """A titled table with its CSV download, or a one-line note when the profile has none."""
     st.markdown(f"**{title}**")
@@ -217,6 +231,7 @@ def _table(frame: pd.DataFrame, title: str, filename: str, empty: str) -> None:
         hide_index=True,
         width="stretch",
         height=min(38 + 35 * len(frame), 640),  # short tables whole, long ones scroll
+        column_order=_column_order(frame),
         column_config=_column_config(frame),
     )
     csv_download(frame, filename, f"Download {title.lower()} (CSV)")
