@@ -198,6 +198,31 @@ def readable_channels(table: pd.DataFrame) -> pd.DataFrame:
     return metrics.shown_rates(table.assign(channel=table["channel"].map(channel_label)))
 
 
+def readable_types(steps: pd.DataFrame) -> pd.DataFrame:
+    """Step types as people say them ("Message", "Decision split")."""
+    return steps.assign(
+        type=steps["type"].map(lambda t: step_type_label(t) if isinstance(t, str) else None)
+    )
+
+
+def show_steps(steps: pd.DataFrame) -> None:
+    """A step table (per step, or the whole range's step totals): results before paths."""
+    show_table(
+        steps, hide_index=True, width="stretch", column_order=STEP_ORDER, column_config=STEP_COLUMNS
+    )
+
+
+def show_step_channels(channels: pd.DataFrame) -> None:
+    """A per step and channel table: the main stats (the CSV has every one)."""
+    show_table(
+        readable_channels(channels),
+        hide_index=True,
+        width="stretch",
+        column_order=[c for c in STEP_CHANNEL_MAIN if c in channels],
+        column_config=STEP_CHANNEL_COLUMNS,
+    )
+
+
 def when(stamp: pd.Timestamp | None) -> str:
     return "—" if stamp is None else f"{stamp:%d %b %Y, %H:%M} UTC"
 
@@ -583,11 +608,8 @@ with step_tab:
             with guarded("the step tables"):
                 if step_stats is None:  # building it failed above, which showed why
                     raise RuntimeError("the step table was not built")
-                per_step = step_stats.assign(
-                    depth=step_stats["depth"] + 1,  # first step is 1
-                    type=step_stats["type"].map(
-                        lambda t: step_type_label(t) if isinstance(t, str) else None
-                    ),
+                per_step = readable_types(step_stats).assign(
+                    depth=step_stats["depth"] + 1  # first step is 1
                 )
                 st.markdown(
                     "**Per step** — revenue and conversions are the step's own, never "
@@ -596,25 +618,13 @@ with step_tab:
                 hidden = ["step_id"] + (
                     [] if per_step["deleted"].fillna(False).any() else ["deleted"]
                 )
-                show_table(
-                    per_step.drop(columns=hidden),
-                    hide_index=True,
-                    width="stretch",
-                    column_order=STEP_ORDER,
-                    column_config=STEP_COLUMNS,
-                )
+                show_steps(per_step.drop(columns=hidden))
                 channels = memoized(
                     step_channel_table, series.step_channels, list(per_step["step_id"])
                 )
                 st.plotly_chart(memoized(step_channel_figure, channels), config=PLOTLY_CONFIG)
                 st.markdown("**Per step and channel** — message stats over the range.")
-                show_table(
-                    readable_channels(channels),
-                    hide_index=True,
-                    width="stretch",
-                    column_order=[c for c in STEP_CHANNEL_MAIN if c in channels],
-                    column_config=STEP_CHANNEL_COLUMNS,
-                )
+                show_step_channels(channels)
                 st.caption(
                     "Opens are unique opens for email, Braze's push opens (influenced opens "
                     "apart), impressions for in-app messages and Content Cards, reads for "
@@ -631,29 +641,12 @@ with step_tab:
             st.expander("Step totals for the whole range"),
             guarded("the summary's step stats"),
         ):
-            summary_steps = memoized(step_table, steps_layout, summary.steps)
-            summary_steps = summary_steps.assign(
-                type=summary_steps["type"].map(
-                    lambda t: step_type_label(t) if isinstance(t, str) else None
-                )
-            )
-            show_table(
-                summary_steps.drop(columns=["step_id", "depth"], errors="ignore"),
-                hide_index=True,
-                width="stretch",
-                column_order=STEP_ORDER,
-                column_config=STEP_COLUMNS,
-            )
+            summary_steps = readable_types(memoized(step_table, steps_layout, summary.steps))
+            show_steps(summary_steps.drop(columns=["step_id", "depth"], errors="ignore"))
             summary_channels = memoized(
                 step_channel_table, summary.step_channels, list(summary_steps["step_id"])
             )
-            show_table(
-                readable_channels(summary_channels),
-                hide_index=True,
-                width="stretch",
-                column_order=[c for c in STEP_CHANNEL_MAIN if c in summary_channels],
-                column_config=STEP_CHANNEL_COLUMNS,
-            )
+            show_step_channels(summary_channels)
             csv_download(
                 summary_channels,
                 f"braze-canvas-summary-steps-{period}.csv",
