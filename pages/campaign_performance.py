@@ -594,8 +594,13 @@ def variations(
         help="Also show the control flag, delivered, daily uniques, the other rates and the "
         "variation ID (the CSV always has every column).",
     ):
-        # what fits a 1280 px screen; the channel only when the variations span several
-        order = [c for c in VARIATION_KEY_COLUMNS if c != "channel" or shown[c].nunique() > 1]
+        # what fits a 1280 px screen; the channel only when the variations span several, and
+        # no column the campaign's channels leave empty (in-app messages have no sends)
+        order = [
+            c
+            for c in VARIATION_KEY_COLUMNS
+            if c in shown and shown[c].notna().any() and (c != "channel" or shown[c].nunique() > 1)
+        ]
     show_table(
         shown,
         hide_index=True,
