@@ -24,7 +24,7 @@ from dashboard.data.segments import (
 )
 from dashboard.display import configured_currency, money_text, money_title, show_table
 from dashboard.safe_csv import to_csv_bytes
-from dashboard.widgets import PLOTLY_CONFIG, guarded, md_escape, metric_card
+from dashboard.widgets import PLOTLY_CONFIG, card_columns, guarded, md_escape, metric_card
 
 EXPORT_BROKEN = (
     "The export could not be read or summarised (an unexpected file format or content). "
@@ -129,7 +129,7 @@ def show_export(saved: MutableMapping[str, Any], *, key: str, stem: str) -> None
         f"#### Export of {md_escape(meta.segment_name)} · started "
         f"{meta.started_at:%d %b %Y %H:%M} UTC"
     )
-    cols = st.columns(4)
+    cols = card_columns(4, per_row=3)  # two by two: four across cut the revenue card at 1280 px
     with cols[0]:
         metric_card("Users exported", summary.users, help="One row per user profile in the zip.")
     with cols[1]:

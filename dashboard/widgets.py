@@ -9,6 +9,7 @@ from functools import partial
 
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from braze_api.errors import (
     AuthenticationError,
@@ -113,9 +114,34 @@ def hourly_toggle(
     """
     allowed = filters.days <= HOURLY_MAX_DAYS
     hourly = st.toggle(
-        f"{label} ({md_escape(filters.timezone)})", key=key, disabled=not allowed, help=help
+        f"{label} ({md_escape(filters.timezone)})",
+        key=key,
+        disabled=not allowed,
+        help=help,
+        wrap=True,  # in a narrow column the label wraps instead of ending in "…"
     )
     return hourly and allowed
+
+
+#: Cards per row: at 1280 px beside the sidebar a card of a sixth or a fifth of the row cuts its
+#: label, its value or its "vs …" note ("DAU · daily av…"), so rows hold at most four.
+CARDS_PER_ROW = 4
+
+
+def card_columns(count: int, per_row: int = CARDS_PER_ROW) -> list[DeltaGenerator]:
+    """``count`` slots for metric cards, in rows of equal columns (at most ``per_row`` a row).
+
+    Rows are balanced (five cards: three and two; seven: four and three) and every row has the
+    first row's column count, so the cards of the last row line up under the ones above.
+    """
+    if count <= 0:
+        return []
+    rows = -(-count // per_row)
+    across = -(-count // rows)
+    slots: list[DeltaGenerator] = []
+    for _ in range(rows):
+        slots.extend(st.columns(across))
+    return slots[:count]
 
 
 def metric_card(

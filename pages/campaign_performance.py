@@ -20,13 +20,17 @@ from dashboard.data import campaigns as data
 from dashboard.data.channels import channel_health, channel_label
 from dashboard.data.tags import tag_options
 from dashboard.display import (
-    change_column,
     configured_currency,
     money_column,
     money_text,
     show_table,
 )
 from dashboard.navigation import require_app
+from dashboard.table_columns import (
+    compared_columns,
+    conversion_event_columns,
+    readable_labels,
+)
 from dashboard.widgets import (
     PLOTLY_CONFIG,
     compact_number,
@@ -73,23 +77,14 @@ CURRENCY = configured_currency()
 LEADERBOARD_CONFIG = {
     "campaign_id": None,
     # Not pinned: Streamlit draws pinned columns faded, which made the rows look disabled.
-    "name": st.column_config.TextColumn("Campaign", width=180),
+    "name": st.column_config.TextColumn("Campaign", width=170),
     "channels": st.column_config.TextColumn("Channels", width=110),
     "tags": st.column_config.TextColumn("Tags"),
     "api_campaign": st.column_config.CheckboxColumn("API", help="API-triggered campaign"),
     "sent": st.column_config.NumberColumn(
         "Sent", format=NUMBER, width="small", help=metrics.count_help("sent")
     ),
-    "sent_previous": st.column_config.NumberColumn(
-        "Sent · period before",
-        format=NUMBER,
-        help="Messages sent in the period the range is compared with (the sidebar says which).",
-    ),
-    "sent_change": change_column(
-        "Sent · change",
-        width="small",
-        help="Messages sent against the period before (blank when nothing was sent then).",
-    ),
+    **compared_columns("sent", "Sent", "Messages sent"),
     "delivered": st.column_config.NumberColumn(
         "Delivered", format=NUMBER, width="small", help=metrics.count_help("delivered")
     ),
@@ -119,20 +114,32 @@ LEADERBOARD_CONFIG = {
     },
     "status": st.column_config.TextColumn("Status"),
 }
-#: What the leaderboard shows by default: it fits a 1280 px screen. "All columns" shows the rest.
-KEY_COLUMNS = (
-    "name",
-    "channels",
+# The default view's widths in px, each its header's and its numbers' room: together 763 px,
+# what a 1280 px screen leaves the table beside the sidebar ("Sent · chang…" before).
+KEY_WIDTHS = {
+    "name": 170,
+    "sent": 90,
+    "sent_change": 106,
+    "open_rate": 84,
+    "click_rate": 80,
+    "conversion_rate": 115,
+    "revenue": 118,
+}
+#: What the leaderboard shows by default: it fits a 1280 px screen (KEY_WIDTHS). "All
+#: columns" shows the rest (channels among them: the Channels filter above narrows by them).
+KEY_COLUMNS = (*KEY_WIDTHS, "status")
+K_ALL_COLUMNS = "cmp_all_columns"
+#: The variation table's default view (it fits a 1280 px screen); "All columns" shows the rest.
+VARIATION_KEY_COLUMNS = (
+    "variation_name",
+    "channel",
     "sent",
-    "sent_change",
-    "open_rate",
-    "click_rate",
+    "opens",
+    "clicks",
     "conversions",
     "conversion_rate",
     "revenue",
-    "status",
 )
-K_ALL_COLUMNS = "cmp_all_columns"
 
 
 def open_campaign(campaign_id: str) -> None:
@@ -360,20 +367,27 @@ def overview() -> None:
         order = [
             c for c in data.LEADERBOARD_COLUMNS if c not in hidden and c not in metrics.PART_COLUMNS
         ]
+        config = LEADERBOARD_CONFIG
         if not (shown["status"].fillna("") != "").any():
             order.remove("status")
         if not st.toggle(
             "All columns",
             key=K_ALL_COLUMNS,
-            help="Also show tags, API, delivered, opens, clicks, unique recipients and "
-            "conversions B–D (the CSV always has every column).",
+            help="Also show channels, tags, API, delivered, opens, clicks, unique recipients "
+            "and conversions A–D (the CSV always has every column).",
         ):
             order = [c for c in order if c in KEY_COLUMNS]
+            config = {
+                key: {**column, "width": KEY_WIDTHS[key]}
+                if key in KEY_WIDTHS and column is not None
+                else column
+                for key, column in config.items()
+            }
         version = st.session_state.get(_VIEW_VERSION, 0)
         event = show_table(
             metrics.shown_rates(shown),
             column_order=order,
-            column_config=LEADERBOARD_CONFIG,
+            column_config=config,
             hide_index=True,
             width="stretch",
             height=min(38 + 35 * len(shown), 560),
@@ -538,18 +552,16 @@ def conversions(series: data.CampaignSeries, details: dict | None) -> None:
         table,
         hide_index=True,
         width="stretch",
-        column_config={
-            "event": st.column_config.TextColumn("Event", width="small"),
-            "type": st.column_config.TextColumn("Counts when the user…"),
-            "conversions": st.column_config.NumberColumn(
+        column_config=conversion_event_columns(
+            conversions=st.column_config.NumberColumn(
                 "By conversion date", format=NUMBER, help="Counted on the day the user converted."
             ),
-            "by_send_time": st.column_config.NumberColumn(
+            by_send_time=st.column_config.NumberColumn(
                 "By send date",
                 format=NUMBER,
                 help="Credited to the day the message was sent (Braze restates recent days).",
             ),
-        },
+        ),
     )
 
 
@@ -584,10 +596,26 @@ def variations(
         )
     chart(memoized(charts.variation_figure, table), f"{stem}_variations")
     counts = ("sent", "delivered", "opens", "clicks", "conversions")
+    shown = metrics.shown_rates(table.assign(channel=table["channel"].map(channel_label)))
+    order = None  # every column
+    if not st.toggle(
+        "All columns",
+        key="cmp_variation_all_columns",
+        help="Also show the control flag, delivered, daily uniques, the other rates and the "
+        "variation ID (the CSV always has every column).",
+    ):
+        # what fits a 1280 px screen; the channel only when the variations span several, and
+        # no column the campaign's channels leave empty (in-app messages have no sends)
+        order = [
+            c
+            for c in VARIATION_KEY_COLUMNS
+            if c in shown and shown[c].notna().any() and (c != "channel" or shown[c].nunique() > 1)
+        ]
     show_table(
-        metrics.shown_rates(table.assign(channel=table["channel"].map(channel_label))),
+        shown,
         hide_index=True,
         width="stretch",
+        column_order=order,
         column_config={
             "channel": st.column_config.TextColumn("Channel"),
             "variation_name": st.column_config.TextColumn("Variation"),
@@ -631,7 +659,16 @@ def messages(details: dict) -> None:
     if table.empty:
         empty_state("Braze returned no message variations for this campaign.")
     else:
-        show_table(table, hide_index=True, width="stretch")
+        # who and what first, the long ids last: the message text shows without scrolling
+        first = [c for c in ("name", "channel", "type", "is_control") if c in table]
+        ids = [c for c in table.columns if str(c).endswith("_id")]
+        show_table(
+            table,
+            hide_index=True,
+            width="stretch",
+            column_order=[*first, *(c for c in table.columns if c not in first + ids), *ids],
+            column_config=readable_labels(table.columns, name="Variation"),
+        )
     bodies = data.message_bodies(details)
     for body in bodies:
         title = f"{body['name']} · {channel_label(body['channel'])} body (source, not rendered)"
@@ -649,12 +686,10 @@ def behaviors(details: dict) -> None:
         table,
         hide_index=True,
         width="stretch",
-        column_config={
-            "event": st.column_config.TextColumn("Event", width="small"),
-            "type": st.column_config.TextColumn("Counts when the user…"),
-            "window": st.column_config.TextColumn("Within"),
-            "detail": st.column_config.TextColumn("Detail"),
-        },
+        column_config=conversion_event_columns(
+            window=st.column_config.TextColumn("Within"),
+            detail=st.column_config.TextColumn("Detail"),
+        ),
     )
 
 
@@ -750,7 +785,12 @@ def detail(campaign_id: str) -> None:
             st.caption(
                 "One row per UTC day, channel and variation; metrics a channel does not report are 0."
             )
-            show_table(flat, hide_index=True, width="stretch")
+            show_table(
+                flat,
+                hide_index=True,
+                width="stretch",
+                column_config=readable_labels(flat.columns, variation_name="Variation"),
+            )
             csv_download(
                 flat,
                 f"{stem}-series.csv",

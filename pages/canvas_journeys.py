@@ -44,16 +44,17 @@ from dashboard.data.canvases import (
 from dashboard.data.channels import channel_health, channel_label
 from dashboard.data.tags import tag_options
 from dashboard.display import (
-    change_column,
     configured_currency,
     money_column,
     money_text,
     show_table,
 )
 from dashboard.navigation import require_app
+from dashboard.table_columns import compared_columns
 from dashboard.url_state import sync_query_params
 from dashboard.widgets import (
     PLOTLY_CONFIG,
+    card_columns,
     csv_download,
     empty_state,
     file_range,
@@ -139,6 +140,38 @@ RESULT_COLUMNS = {
     ),
 }
 
+# The step tables (per step, and the whole range's step totals).
+STEP_COLUMNS = {
+    "step_name": st.column_config.TextColumn("Step", width="medium"),
+    "type": st.column_config.TextColumn("Type"),
+    "channels_text": st.column_config.TextColumn("Channels"),
+    "next_paths_text": st.column_config.TextColumn(
+        "Paths", width="medium", help="Branches to the next steps (Yes/No, group names)."
+    ),
+    "depth": st.column_config.NumberColumn(
+        "Depth", help="1 = a first step; n = n steps into the journey"
+    ),
+    "deleted": st.column_config.CheckboxColumn("Deleted"),
+    "unique_recipients": st.column_config.NumberColumn(
+        metrics.UNIQUES_CARD_LABEL, format=COUNT, help=metrics.UNIQUES_HELP
+    ),
+    **{k: RESULT_COLUMNS[k] for k in ("conversions", "conversions_by_entry_time", "revenue")},
+}
+
+# The step tables' order: each step's results before its paths, so at 1280 px they show
+# without scrolling (the long Paths text was pushing conversions and revenue off the right).
+STEP_ORDER = (
+    "step_name",
+    "type",
+    "channels_text",
+    "unique_recipients",
+    "conversions",
+    "revenue",
+    "conversions_by_entry_time",
+    "depth",
+    "next_paths_text",
+    "deleted",
+)
 
 # What the leaderboard shows: it fits a 1280 px screen (the CSV has every column).
 BOARD_COLUMNS = (
@@ -171,6 +204,31 @@ def readable_channels(table: pd.DataFrame) -> pd.DataFrame:
     """Channel keys as names and rates rounded as cards write them, for display (the CSV
     keeps Braze's keys and full precision)."""
     return metrics.shown_rates(table.assign(channel=table["channel"].map(channel_label)))
+
+
+def readable_types(steps: pd.DataFrame) -> pd.DataFrame:
+    """Step types as people say them ("Message", "Decision split")."""
+    return steps.assign(
+        type=steps["type"].map(lambda t: step_type_label(t) if isinstance(t, str) else None)
+    )
+
+
+def show_steps(steps: pd.DataFrame) -> None:
+    """A step table (per step, or the whole range's step totals): results before paths."""
+    show_table(
+        steps, hide_index=True, width="stretch", column_order=STEP_ORDER, column_config=STEP_COLUMNS
+    )
+
+
+def show_step_channels(channels: pd.DataFrame) -> None:
+    """A per step and channel table: the main stats (the CSV has every one)."""
+    show_table(
+        readable_channels(channels),
+        hide_index=True,
+        width="stretch",
+        column_order=[c for c in STEP_CHANNEL_MAIN if c in channels],
+        column_config=STEP_CHANNEL_COLUMNS,
+    )
 
 
 def when(stamp: pd.Timestamp | None) -> str:
@@ -283,15 +341,7 @@ if canvases is not None:
                     "name": st.column_config.TextColumn("Canvas", width="medium"),
                     "tags_text": st.column_config.TextColumn("Tags"),
                     **RESULT_COLUMNS,
-                    "entries_previous": st.column_config.NumberColumn(
-                        "Entries · period before",
-                        format=COUNT,
-                        help="Entries in the period the range is compared with (the sidebar says which).",
-                    ),
-                    "entries_change": change_column(
-                        "Entries · change",
-                        help="Entries against the period before (blank when there were none).",
-                    ),
+                    **compared_columns("entries", "Entries", "Entries"),
                 },
             )
             csv_download(
@@ -411,7 +461,7 @@ if summary is None:
 else:
     totals = total_row(summary.totals)
     rate = metrics.canvas_conversion_rate(totals["conversions"], totals["entries"])
-    cards = st.columns(5)
+    cards = card_columns(5)
     with cards[0]:
         metric_card("Entries", totals["entries"], help="Users who entered the Canvas.")
     with cards[1]:
@@ -580,11 +630,8 @@ with step_tab:
             with guarded("the step tables"):
                 if step_stats is None:  # building it failed above, which showed why
                     raise RuntimeError("the step table was not built")
-                per_step = step_stats.assign(
-                    depth=step_stats["depth"] + 1,  # first step is 1
-                    type=step_stats["type"].map(
-                        lambda t: step_type_label(t) if isinstance(t, str) else None
-                    ),
+                per_step = readable_types(step_stats).assign(
+                    depth=step_stats["depth"] + 1  # first step is 1
                 )
                 st.markdown(
                     "**Per step** — revenue and conversions are the step's own, never "
@@ -593,47 +640,13 @@ with step_tab:
                 hidden = ["step_id"] + (
                     [] if per_step["deleted"].fillna(False).any() else ["deleted"]
                 )
-                show_table(
-                    per_step.drop(columns=hidden),
-                    hide_index=True,
-                    width="stretch",
-                    column_config={
-                        "step_name": st.column_config.TextColumn("Step", width="medium"),
-                        "type": st.column_config.TextColumn("Type"),
-                        "channels_text": st.column_config.TextColumn("Channels"),
-                        "next_paths_text": st.column_config.TextColumn(
-                            "Paths",
-                            width="medium",
-                            help="Branches to the next steps (Yes/No, group names).",
-                        ),
-                        "depth": st.column_config.NumberColumn(
-                            "Depth", help="1 = a first step; n = n steps into the journey"
-                        ),
-                        "deleted": st.column_config.CheckboxColumn("Deleted"),
-                        "unique_recipients": st.column_config.NumberColumn(
-                            metrics.UNIQUES_CARD_LABEL, format=COUNT, help=metrics.UNIQUES_HELP
-                        ),
-                        "conversions": st.column_config.NumberColumn("Conversions", format=COUNT),
-                        "conversions_by_entry_time": st.column_config.NumberColumn(
-                            "Conv. by entry time", format=COUNT
-                        ),
-                        "revenue": money_column(
-                            metrics.CANVAS_REVENUE.short, CURRENCY, help=metrics.CANVAS_REVENUE.help
-                        ),
-                    },
-                )
+                show_steps(per_step.drop(columns=hidden))
                 channels = memoized(
                     step_channel_table, series.step_channels, list(per_step["step_id"])
                 )
                 st.plotly_chart(memoized(step_channel_figure, channels), config=PLOTLY_CONFIG)
                 st.markdown("**Per step and channel** — message stats over the range.")
-                show_table(
-                    readable_channels(channels),
-                    hide_index=True,
-                    width="stretch",
-                    column_order=[c for c in STEP_CHANNEL_MAIN if c in channels],
-                    column_config=STEP_CHANNEL_COLUMNS,
-                )
+                show_step_channels(channels)
                 st.caption(
                     "Opens are unique opens for email, Braze's push opens (influenced opens "
                     "apart), impressions for in-app messages and Content Cards, reads for "
@@ -651,41 +664,12 @@ with step_tab:
             st.expander("Step totals for the whole range"),
             guarded("the summary's step stats"),
         ):
-            summary_steps = memoized(step_table, steps_layout, summary.steps)
-            summary_steps = summary_steps.assign(
-                type=summary_steps["type"].map(
-                    lambda t: step_type_label(t) if isinstance(t, str) else None
-                )
-            )
-            show_table(
-                summary_steps.drop(columns=["step_id", "depth"], errors="ignore"),
-                hide_index=True,
-                width="stretch",
-                column_config={
-                    "step_name": st.column_config.TextColumn("Step", width="medium"),
-                    "type": st.column_config.TextColumn("Type"),
-                    "channels_text": st.column_config.TextColumn("Channels"),
-                    "next_paths_text": st.column_config.TextColumn("Paths"),
-                    "deleted": st.column_config.CheckboxColumn("Deleted"),
-                    "conversions": st.column_config.NumberColumn("Conversions", format=COUNT),
-                    "conversions_by_entry_time": st.column_config.NumberColumn(
-                        "Conv. by entry time", format=COUNT
-                    ),
-                    "revenue": money_column(
-                        metrics.CANVAS_REVENUE.short, CURRENCY, help=metrics.CANVAS_REVENUE.help
-                    ),
-                },
-            )
+            summary_steps = readable_types(memoized(step_table, steps_layout, summary.steps))
+            show_steps(summary_steps.drop(columns=["step_id", "depth"], errors="ignore"))
             summary_channels = memoized(
                 step_channel_table, summary.step_channels, list(summary_steps["step_id"])
             )
-            show_table(
-                readable_channels(summary_channels),
-                hide_index=True,
-                width="stretch",
-                column_order=[c for c in STEP_CHANNEL_MAIN if c in summary_channels],
-                column_config=STEP_CHANNEL_COLUMNS,
-            )
+            show_step_channels(summary_channels)
             csv_download(
                 summary_channels,
                 f"braze-canvas-summary-steps-{period}.csv",

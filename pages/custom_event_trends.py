@@ -89,7 +89,9 @@ if st.session_state.get(K_SEGMENT) not in (ALL_USERS, *segment_names):
     st.session_state[K_SEGMENT] = ALL_USERS
 
 hourly_allowed = filters.days <= HOURLY_MAX_DAYS
-pick, audience, grain = st.columns([5, 3, 2], vertical_alignment="bottom")
+# the events picker gets the whole row: in half of it the third event's chip was cut at 1280 px
+pick = st.container()
+audience, grain, _ = st.columns([3, 2, 3], vertical_alignment="bottom")
 with pick:
     selected = st.multiselect(
         "Events",

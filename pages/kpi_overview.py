@@ -22,6 +22,7 @@ from dashboard.filters import compared_label
 from dashboard.navigation import require_app
 from dashboard.widgets import (
     PLOTLY_CONFIG,
+    card_columns,
     csv_download,
     file_range,
     guarded,
@@ -55,8 +56,8 @@ app_label = sidebar.app_label(ws, filters.app_id)
 
 page_header("Key metrics", filters, app=app_label, compare=True)
 
-toggles = st.columns([1, 1, 3])
-with toggles[0]:
+# one row of content-wide toggles: columns of a fixed share cut "Hourly sessions (UTC)" at 1280 px
+with st.container(horizontal=True, gap="large"):
     hourly = hourly_toggle(
         filters,
         "kpi_hourly",
@@ -64,7 +65,6 @@ with toggles[0]:
         help=f"Available for ranges of up to {HOURLY_MAX_DAYS} days; shown on the sidebar's "
         "timezone.",
     )
-with toggles[1]:
     show_launches = st.toggle(
         "Mark launches",
         True,
@@ -97,7 +97,7 @@ if show_launches and not data.is_empty:
 if data.is_empty:
     no_data_state("KPI", filters, app_label)
 else:
-    for column, metric in zip(st.columns(len(METRICS)), METRICS, strict=True):
+    for column, metric in zip(card_columns(len(METRICS)), METRICS, strict=True):
         with column:
             error = data.error(metric)
             if error is not None:

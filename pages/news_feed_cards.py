@@ -112,7 +112,7 @@ with guarded("the card details"):
         image = details.get("image_url")
         if image:
             st.markdown("**Image URL** (not loaded here; open it in your browser)")
-            st.code(str(image), language=None)
+            st.code(str(image), language=None, wrap_lines=True)
         extras = details.get("extras") or {}
         if isinstance(extras, dict) and extras:
             st.markdown("**Extras** (key-value pairs sent to the app)")
@@ -168,10 +168,12 @@ with guarded("the card engagement"):
         series["time"] = series["time"].dt.tz_convert("UTC").dt.tz_localize(None)
     totals = card_totals(series)
     mine = totals[totals["card_id"] == card_id]
-    if mine.empty:
+    # all zeros (a card that had ended or not yet started) reads as an empty state, not as 0s
+    if mine.empty or not mine[["impressions", "clicks"]].fillna(0).to_numpy().any():
         empty_state(
             f"No News Feed activity for this card between {filters.start:%d %b %Y} and "
-            f"{filters.end:%d %b %Y}. Pick another range or card."
+            f"{filters.end:%d %b %Y}: no impressions or clicks (check its Published and Ends "
+            "dates above). Pick another range or card."
         )
     else:
         row = mine.iloc[0]

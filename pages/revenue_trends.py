@@ -18,7 +18,6 @@ from dashboard.data.revenue import (
 )
 from dashboard.data.timeseries import HOURLY_MAX_DAYS
 from dashboard.display import (
-    change_column,
     configured_currency,
     money_column,
     money_text,
@@ -26,6 +25,7 @@ from dashboard.display import (
 )
 from dashboard.metrics import PURCHASE_REVENUE
 from dashboard.navigation import require_app
+from dashboard.table_columns import compared_columns
 from dashboard.url_state import sync_query_params
 from dashboard.widgets import (
     PLOTLY_CONFIG,
@@ -187,12 +187,15 @@ with guarded("the product totals"):
     if totals.empty:
         empty_state("No products to total: pick products above, or check the product list.")
     else:
-        table_col, bars_col = st.columns([3, 2])
+        # the table takes the full width (beside the chart its compared columns were cut off)
+        table_col, bars_col = st.container(), st.container()
         with table_col:
             show_table(
                 totals,
                 hide_index=True,
                 width="stretch",
+                # the period before's revenue is in the CSV: on screen it pushed the share off
+                column_order=[c for c in totals.columns if c != "revenue_previous"],
                 column_config={
                     "product": st.column_config.TextColumn("Product"),
                     "revenue": money_column(
@@ -200,13 +203,8 @@ with guarded("the product totals"):
                     ),
                     "purchases": st.column_config.NumberColumn("Purchases", format="localized"),
                     "revenue_per_purchase": money_column("Revenue per purchase", CURRENCY),
-                    "revenue_previous": money_column(
-                        "Period before",
-                        CURRENCY,
-                        help="Purchase revenue in the period the range is compared with (the header says which).",
-                    ),
-                    "revenue_change": change_column(
-                        "Change", help="Purchase revenue against the period before."
+                    **compared_columns(
+                        "revenue", PURCHASE_REVENUE.label, "Revenue", currency=CURRENCY
                     ),
                     "share_of_revenue": st.column_config.NumberColumn(
                         "Share of revenue", format="percent"
@@ -219,6 +217,7 @@ with guarded("the product totals"):
                 "Download totals (CSV)",
                 revenue=PURCHASE_REVENUE,
             )
+            st.caption("The CSV also has each product's revenue in the period before.")
         with bars_col:
             st.plotly_chart(
                 product_revenue_figure(totals, currency=CURRENCY),

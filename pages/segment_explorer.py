@@ -152,7 +152,7 @@ with guarded("the segment details"):
         st.markdown("**Analytics tracking:** " + ("on" if tracked.get(segment_id) else "off"))
         for key, value in details.other.items():
             st.markdown(f"**{md_escape(key)}:** {md_escape(value)}")
-        st.code(segment_id, language=None)
+        st.code(segment_id, language=None, wrap_lines=True)  # whole at 1280 px
 
 # ---- size over time ----------------------------------------------------------------------
 st.subheader("Size over time")

@@ -52,6 +52,7 @@ from dashboard.lookup_input import (
 from dashboard.navigation import require_app
 from dashboard.widgets import (
     PLOTLY_CONFIG,
+    card_columns,
     csv_download,
     empty_state,
     guarded,
@@ -205,6 +206,20 @@ def _column_config(frame: pd.DataFrame) -> dict[str, Any]:
     return config
 
 
+def _column_order(frame: pd.DataFrame) -> list[str]:
+    """The first column, then the ones with values, then long ids, then the empty ones: at 1280 px
+    what the person did shows before ids and empty ad-ID columns push it off to the right."""
+    first, rest = [str(c) for c in frame.columns[:1]], [str(c) for c in frame.columns[1:]]
+    filled = [c for c in rest if frame[c].notna().any()]
+    ids = [c for c in filled if c.endswith("_id")]
+    return [
+        *first,
+        *(c for c in filled if c not in ids),
+        *ids,
+        *(c for c in rest if c not in filled),
+    ]
+
+
 def _table(frame: pd.DataFrame, title: str, filename: str, empty: str) -> None:
     """A titled table with its CSV download, or a one-line note when the profile has none."""
     st.markdown(f"**{title}**")
@@ -216,6 +231,7 @@ def _table(frame: pd.DataFrame, title: str, filename: str, empty: str) -> None:
         hide_index=True,
         width="stretch",
         height=min(38 + 35 * len(frame), 640),  # short tables whole, long ones scroll
+        column_order=_column_order(frame),
         column_config=_column_config(frame),
     )
     csv_download(frame, filename, f"Download {title.lower()} (CSV)")
@@ -237,13 +253,14 @@ def _location(user: dict[str, Any]) -> None:
         "Show on a map (loads map tiles from a third-party service)",
         key=K_MAP,
         help="The map's tile service learns the approximate area being viewed.",
+        wrap=True,  # the whole notice shows in a narrow column
     ):
         st.map(coords, latitude="lat", longitude="lon", zoom=7, height=240, size=800)
 
 
 def _cards(user: dict[str, Any], tables: dict[str, pd.DataFrame]) -> None:
     summary = profile_summary(user, tables)
-    cols = st.columns(6)
+    cols = card_columns(6)  # two rows of three: six across cut "Campaigns r…" at 1280 px
     with cols[0]:
         metric_card("Sessions", summary.sessions, help="Sessions summed over the apps used.")
     with cols[1]:
@@ -298,7 +315,8 @@ def _profile(user: dict[str, Any]) -> None:
     with guarded("the profile summary"):
         _subscriptions(user)
         _cards(user, tables)
-    left, middle, right = st.columns([1, 1, 1])
+    # two columns: three cut the IDs, emails and field names off at 1280 px
+    left, right = st.columns(2)
     with left, guarded("the identity table"):
         _table(tables["identity"], "Identity", f"braze-identity-{stem}.csv", "")
         _table(
@@ -307,10 +325,10 @@ def _profile(user: dict[str, Any]) -> None:
             f"braze-aliases-{stem}.csv",
             "No user aliases.",
         )
-    with middle, guarded("the attributes table"):
+    with right, guarded("the attributes table"):
         _table(tables["attributes"], "Attributes", f"braze-attributes-{stem}.csv", "")
         st.caption("— means Braze sent no value (absent fields are null, false or empty).")
-    with right, guarded("the location map"):
+    with left, guarded("the location map"):
         _location(user)
 
     st.markdown("#### Timeline")
@@ -518,9 +536,9 @@ with st.expander(
         "cover the last 90 days."
     )
 
-go_col, clear_col, _ = st.columns([1, 1, 6])
-look_up = go_col.button("Look up", type="primary", icon=":material/person_search:", width="stretch")
-clear_col.button("Clear", icon=":material/delete:", on_click=_clear, width="stretch")
+buttons = st.container(horizontal=True)  # content-wide: an eighth of the row cut "Loo…"
+look_up = buttons.button("Look up", type="primary", icon=":material/person_search:")
+buttons.button("Clear", icon=":material/delete:", on_click=_clear)
 
 if look_up:
     parsed = parser(fields)

@@ -114,3 +114,37 @@ def test_sync_query_params_writes_what_differs_and_drops_what_is_empty():
     assert "unit" not in at.query_params and "event" not in at.query_params
     assert at.query_params["other"] in ("kept", ["kept"])
     assert at.query_params["range"] in ("x", ["x"])
+
+
+def test_card_columns_balance_rows_of_at_most_four_that_line_up():
+    def script():
+
+        from dashboard.widgets import card_columns
+
+        for count in (4, 5, 6, 9):
+            for i, slot in enumerate(card_columns(count)):
+                slot.write(f"{count}:{i}")
+
+    at = _run(script)
+    # 4 → one row of 4; 5 → 3 + 2 (in rows of 3); 6 → 3 + 3; 9 → 3 + 3 + 3
+    assert len(at.columns) == 4 + 3 + 3 + 3 + 3 + 3 + 3 + 3
+    rows = [
+        [c.markdown[0].value if c.markdown else None for c in at.columns[i : i + n]]
+        for i, n in ((0, 4), (4, 3), (7, 3))
+    ]
+    assert rows == [["4:0", "4:1", "4:2", "4:3"], ["5:0", "5:1", "5:2"], ["5:3", "5:4", None]]
+
+
+def test_compared_columns_name_both_periods_and_money_in_the_currency():
+    from dashboard.display import parse_currency
+    from dashboard.table_columns import compared_columns
+
+    counts = compared_columns("sent", "Sent", "Messages sent")
+    assert list(counts) == ["sent_previous", "sent_change"]
+    assert counts["sent_previous"]["label"] == "Sent · period before"
+    assert counts["sent_change"]["label"] == "Sent · change"
+    assert counts["sent_change"]["type_config"]["format"] == "percent"
+    assert counts["sent_previous"]["help"].startswith("Messages sent in the period")
+    money = compared_columns("revenue", "Revenue", "Revenue", currency=parse_currency("EUR"))
+    assert money["revenue_previous"]["label"] == "Revenue · period before (EUR)"
+    assert money["revenue_previous"]["type_config"]["format"] == "euro"

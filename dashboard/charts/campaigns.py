@@ -41,7 +41,10 @@ def channel_lines_figure(daily: pd.DataFrame, metric: str, title: str, unit: str
         return empty_figure(title, NO_DATA)
     if not _has(daily, metric):
         # e.g. in-app messages and content cards report impressions, not sends
-        return empty_figure(title, f"No {metric.replace('_', ' ')} counts for these channels")
+        note = f"No {metric.replace('_', ' ')} counts for these channels"
+        if metric == "sent":  # say why, and where the reach is
+            note += "<br>(in-app messages and Content Cards count impressions: see the opens chart)"
+        return empty_figure(title, note)
     fig = go.Figure()
     for i, (channel, part) in enumerate(daily.groupby("channel", sort=True)):
         if not _has(part, metric):

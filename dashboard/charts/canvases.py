@@ -441,9 +441,19 @@ def step_graph_figure(
 
     span = max(abs(x) for _, x in positions.values()) + 1.4
     fig.update_layout(
-        title={"text": f"{title} · {len(steps)} steps, read top to bottom", "x": 0},
-        height=max(320, 110 + ROW_HEIGHT * rows),
-        margin={"l": 8, "r": 8, "t": 80, "b": 8},
+        # the title at the very top, and room below it for a legend of up to three rows (it
+        # wraps to three at 1280 px, where the title used to sit on its first row)
+        title={
+            "text": f"{title} · {len(steps)} steps, read top to bottom",
+            "x": 0,
+            "xanchor": "left",
+            "yref": "container",
+            "y": 1,
+            "yanchor": "top",
+            "pad": {"t": 8},
+        },
+        height=max(320, 160 + ROW_HEIGHT * rows),
+        margin={"l": 8, "r": 8, "t": 130, "b": 8},
         paper_bgcolor="rgba(0,0,0,0)",
         plot_bgcolor="rgba(0,0,0,0)",
         hovermode="closest",
