@@ -71,12 +71,54 @@ def test_frames_round_trip_exactly_through_arrow() -> None:
 def test_only_data_formats_are_shared_never_pickle() -> None:
     assert codec.decode(codec.encode({"a": [1, 2.5, None, "x"]})) == {"a": [1, 2.5, None, "x"]}
     assert codec.decode(codec.encode((1, ("a", 2.5)))) == (1, ("a", 2.5))  # tagged JSON
-    for value in [{1: "int key"}, {"f": float("inf")}, object(), pd.Series([1]), (float("nan"),)]:
+    for value in [{1: "int key"}, {"f": float("inf")}, object(), pd.Series([1])]:
         assert codec.encode(value) is None  # would not come back exactly: stays in process
+    (nan,) = codec.decode(codec.encode((float("nan"),)))  # a NaN comes back as a NaN
+    assert isinstance(nan, float) and nan != nan
     import pickle
 
     with pytest.raises(ValueError):
         codec.decode(pickle.dumps({"a": 1}))
+    for foreign in [b"Mbuiltins.dict\n\x80", b"Mos.system\n\x91\xa2ls", b"M\n"]:
+        with pytest.raises(ValueError):  # only registered classes, by name: nothing imported
+            codec.decode(foreign)
+
+
+def test_registered_results_travel_as_typed_msgpack_and_frames_skip_pandas_metadata() -> None:
+    from dashboard.data.campaigns import CampaignSeries, LeaderboardRow
+
+    row = LeaderboardRow(
+        channels=("email", "ios_push"),
+        numbers=(("sent", 1200.0), ("opens", None), ("revenue", float("nan"))),
+    )
+    data = codec.encode(row)
+    assert data is not None and data[:1] == b"M"
+    back = codec.decode(data)
+    assert type(back) is LeaderboardRow and back.channels == row.channels
+    assert back.numbers[:2] == row.numbers[:2] and back.numbers[2][1] != back.numbers[2][1]
+    # msgpack would read an int back as a float: such a value keeps the exact tagged JSON.
+    counted = LeaderboardRow(channels=("email",), numbers=(("sent", 3),))  # type: ignore[arg-type]
+    tagged = codec.encode(counted)
+    assert tagged is not None and tagged[:1] == b"T" and codec.decode(tagged) == counted
+
+    long = pd.DataFrame(
+        {
+            "time": pd.date_range("2026-03-01", periods=3, freq="D", tz="UTC"),
+            "channel": ["email", None, "sms"],
+            "is_control": pd.array([True, None, False], dtype="boolean"),
+            "sent": pd.array([1, None, 3], dtype="Int64"),
+            "revenue": [0.5, float("nan"), 2.0],
+        }
+    )
+    assert codec.encode(long)[:1] == b"F"  # Arrow types alone give every dtype back
+    assert codec.encode(long.set_index("channel"))[:1] == b"A"  # needs the pandas metadata
+    series = CampaignSeries(long=long, totals=long.head(1), channels=("email", "sms"))
+    data = codec.encode(series)
+    assert data is not None and data[:1] == b"M"
+    back = codec.decode(data)
+    pd.testing.assert_frame_equal(back.long, long, check_exact=True)
+    pd.testing.assert_frame_equal(back.totals, long.head(1), check_exact=True)
+    assert back.channels == series.channels
 
 
 # ---- the shared cache --------------------------------------------------------------------------
@@ -329,7 +371,7 @@ def test_registered_rows_are_shared_and_other_objects_are_not() -> None:
 
     row = LeaderboardRow(channels=("email", "sms"), numbers=(("sent", 12.0), ("opens", None)))
     data = codec.encode(row)
-    assert data is not None and data[:1] == b"T"
+    assert data is not None and data[:1] == b"M"  # typed msgpack
     assert codec.decode(data) == row and isinstance(codec.decode(data), LeaderboardRow)
 
     @dataclass(frozen=True)

@@ -50,13 +50,16 @@ def test_a_warm_leaderboard_from_redis_is_one_batched_read(
     assert commands(redis_server) == {}  # the rows were all read by the batch: no GET per row
     assert sandbox.sandbox.requests == []
     pd.testing.assert_frame_equal(first, again)
-    # The batch itself: one pipelined round trip (GET and PTTL per row) for the 40 campaigns'
-    # 80 rows (the range and the period before each).
+    # The batch itself: one script call (its GET and PTTL per row) for the 40 campaigns' 80
+    # rows (the range and the period before each); nothing else was sent.
     CACHE.clear()
     client.config_resetstat()
     assert data.unloaded_rows(redis_ws, ids, start, end) == []
     stats = client.info("commandstats")
     assert stats["cmdstat_get"]["calls"] == 80 and stats["cmdstat_pttl"]["calls"] == 80
+    scripts = sum(stats.get(f"cmdstat_{name}", {}).get("calls", 0) for name in ("evalsha", "eval"))
+    assert scripts == 1
+    assert set(commands(redis_server)) <= {"cmdstat_get", "cmdstat_pttl", "cmdstat_evalsha"}
     other = data.unloaded_rows(redis_ws, ids, start, end - timedelta(days=1))
     assert other == ids  # a range nobody loaded: every row would cost requests
 
@@ -93,7 +96,7 @@ def test_the_detail_views_frames_are_shared_not_pivoted_again(
     campaign = str(data.load_campaigns(redis_ws)["id"].iloc[0])
     series = data.load_campaign_series(redis_ws, campaign, start, end)
     encoded = codec.encode(series)
-    assert encoded is not None and encoded[:1] == b"T"  # tagged JSON, frames as Arrow IPC
+    assert encoded is not None and encoded[:1] == b"M"  # typed msgpack, frames as Arrow IPC
     back = codec.decode(encoded)
     assert isinstance(back, data.CampaignSeries) and back.channels == series.channels
     pd.testing.assert_frame_equal(back.long, series.long, check_exact=True)
