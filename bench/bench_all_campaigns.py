@@ -3,8 +3,9 @@
 For each size the sandbox holds that many campaigns (latency per request as given). Cold,
 timed once per size: the cache emptied, the campaign list and a leaderboard of every listed
 campaign (last 30 days), every request answered after the sandbox's latency. Warm: the same
-straight after (median of ``--repeat``); it must send 0 requests. Entries live ``--ttl-hours``
-in this run (default 6; the dashboard's own TTLs are minutes): a cold run at 10,000 campaigns
+straight after (median of ``--repeat``; the assembled board is one cached entry); it must send
+0 requests. Also timed: the same view built from the cached rows alone (the board not read).
+Entries live ``--ttl-hours`` in this run (default 6; the dashboard's own TTLs are minutes): a cold run at 10,000 campaigns
 on a loaded machine outlasts the 10-minute TTL of recent series, and what is timed here is the
 cache, not expiry. The load average is printed with each size.
 At ``--first-rank-at`` campaigns, the cold view is also run with the rows started as the
@@ -89,8 +90,18 @@ def main() -> None:
             assert board["status"].fillna("").eq("").all(), "a campaign series failed"
             sandbox.clear_requests()
             warm, warm_times = median_time(view, args.repeat)
+
+            # The same view built from the cached rows (the assembled board neither read nor
+            # kept: a hold position past the end holds nothing): what a view costs when only
+            # its rows are cached, e.g. another selection of the same campaigns.
+            def from_rows(ws: Any = ws, past_end: int = len(listed)) -> Any:
+                return data.load_leaderboard(
+                    ws, data.load_campaigns(ws), start, end, hold=(past_end,)
+                )
+
+            rows_warm, rows_times = median_time(from_rows, args.repeat)
             warm_requests = len(sandbox.requests)
-            share = warm / cold
+            share, rows_share = warm / cold, rows_warm / cold
             shares.append(share if warm_requests == 0 else 1.0)
             load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
             say(
@@ -98,7 +109,8 @@ def main() -> None:
                 f"cold {cold:6.1f} s "
                 f"({cold_requests:,} requests; list {listed_at:.2f} s), warm {warm * 1000:6.0f} ms "
                 f"[{fmt_times(warm_times)}], {warm_requests} requests: warm/cold {share:.2%} "
-                f"{verdict(share <= TARGET and warm_requests == 0)}"
+                f"{verdict(share <= TARGET and warm_requests == 0)}; from the cached rows "
+                f"{rows_warm * 1000:.0f} ms [{fmt_times(rows_times)}] = {rows_share:.2%} of cold"
             )
             if size == args.first_rank_at:
                 first_sequential = first[0] - started

@@ -119,6 +119,7 @@ class _Entry:
     value: Any
     ttl: float
     size: int = 1
+    born: float = dataclasses.field(default_factory=time.monotonic)  # the TLRU's clock
 
 
 _JSON_ENCODER = msgspec.json.Encoder(enc_hook=str)  # default=str, as json.dumps is called
@@ -287,6 +288,22 @@ class DataCache:
             self.hits += sum(1 for value in found if value is not NOT_CACHED)
         return found
 
+    def seconds_left(self, keys: Sequence[tuple]) -> float | None:
+        """The least time any of ``keys``' entries has left; None if one has no live entry."""
+        least = float("inf")
+        with self._lock, self._derived.timer, self._raw.timer:
+            now = time.monotonic()
+            for key in keys:
+                try:
+                    entry = self._derived[key]
+                except KeyError:
+                    try:
+                        entry = self._raw[key]
+                    except KeyError:
+                        return None
+                least = min(least, entry.born + entry.ttl - now)
+        return least if least > 0 else None
+
     def absent(self, keys: Sequence[tuple]) -> list[tuple]:
         """The keys with no live entry here (and no fetch in flight)."""
         with self._lock:
@@ -365,15 +382,17 @@ def cached(
     kind: CacheKind,
     *,
     tier: Tier = "derived",
+    ttl: float | None = None,
 ) -> T:
-    """``tier="raw"`` for response bodies (``dashboard.data.common.call``), else a derived result."""
+    """``tier="raw"`` for response bodies (``dashboard.data.common.call``), else a derived result.
+    ``ttl``: a shorter life than the kind's (a result built from entries that expire sooner)."""
     _follow_refreshes(fingerprint)
     key = make_key(fingerprint, endpoint, params)
     probe = _CACHE_ONLY.get()
     if probe is not None:
         probe.lookups += 1
         return cast(T, CACHE.peek(key))
-    ttl = TTL_SECONDS[kind]
+    ttl = TTL_SECONDS[kind] if ttl is None else max(0.001, min(ttl, TTL_SECONDS[kind]))
     return CACHE.get_or_fetch(key, _through_shared(key, fetch, ttl), ttl, tier)
 
 
@@ -456,6 +475,14 @@ def cached_many(
         for i, value in zip(gaps, CACHE.get_many([keys[i] for i in gaps]), strict=True):
             values[i] = value
     return values
+
+
+def seconds_left(
+    fingerprint: str, endpoint: str, params: Sequence[Mapping[str, Any]]
+) -> float | None:
+    """The least time this process's entries for ``params`` have left (None if one is missing):
+    a result built from them may be kept that long, no longer."""
+    return CACHE.seconds_left([make_key(fingerprint, endpoint, p) for p in params])
 
 
 class _ThroughShared:

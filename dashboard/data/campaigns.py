@@ -9,6 +9,7 @@ cache name. Summaries, funnels and tables are pure functions, so they are tested
 
 from __future__ import annotations
 
+import hashlib
 import re
 import time
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
@@ -30,7 +31,7 @@ from braze_api.frames import (
 )
 from dashboard import metrics
 from dashboard.budget_guard import BudgetPlan, plan_fetch
-from dashboard.cache import NOT_CACHED, cached, cached_many, missing, series_kind
+from dashboard.cache import NOT_CACHED, cached, cached_many, missing, seconds_left, series_kind
 from dashboard.data import comparison
 from dashboard.data.common import LoadResult, call, fan_out
 from dashboard.data.timeseries import percent_change
@@ -637,6 +638,12 @@ def load_leaderboard(
     the positions in ``hold`` (``leaderboard_plan(...).held``: over the budget) are not
     fetched; their status says so (``HELD_STATUS``).
     """
+    board = _board_params(campaigns, start, end, compare)
+    kind = series_kind(end, utc_today())
+    if not hold:  # the whole board, assembled before (here, or by a replica: from Redis)
+        (memo,) = cached_many(ws.fingerprint, _BOARD_ENDPOINT, [board], kind)
+        if memo is not NOT_CACHED:
+            return memo
     records = campaigns.to_dict("records")
     # Rows cached here (or read from Redis in one batch just now) come from one batched lookup
     # on this thread; only the others go through the pool (a warm view at 10,000 is one pass).
@@ -681,7 +688,58 @@ def load_leaderboard(
             row["channels"] = None  # unknown, not "no channel"
             row["status"] = error_status(result.error)
         rows.append(row)
-    return leaderboard_frame(rows)
+    table = leaderboard_frame(rows)
+    if not hold and table["status"].eq("").all():
+        _remember_board(ws, ids, start, end, compare, board, table)
+    return table
+
+
+_BOARD_ENDPOINT = "campaigns.leaderboard"  # holds the assembled leaderboard frame
+
+
+def _board_params(
+    campaigns: pd.DataFrame, start: date, end: date, compare: Comparison
+) -> dict[str, Any]:
+    """The assembled leaderboard's key: the range, the rule, and a digest of the listed
+    campaigns' id, name, API flag and tags in order (a renamed or retagged campaign, or another
+    selection, is another board)."""
+    columns = [c for c in ("id", "name", "is_api_campaign", "tags_text") if c in campaigns]
+    picked = campaigns[columns]
+    if "tags_text" not in picked and "tags" in campaigns:
+        picked = picked.assign(tags_text=[", ".join(t or []) for t in campaigns["tags"]])
+    hashed = pd.util.hash_pandas_object(picked.astype(object), index=False).to_numpy()
+    digest = hashlib.sha256(hashed.tobytes()).hexdigest()
+    return {
+        "campaigns": f"{len(picked)}:{digest}",
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "compare": compare,
+    }
+
+
+def _remember_board(
+    ws: Workspace,
+    ids: Sequence[str],
+    start: date,
+    end: date,
+    compare: Comparison,
+    board: Mapping[str, Any],
+    table: pd.DataFrame,
+) -> None:
+    """Keep the assembled board as long as the rows it was built from all live, no longer
+    (so a repeat view is one lookup, not one per row; it never outlives a row)."""
+    params = _compared_row_params(ids, start, end, compare)
+    left = seconds_left(ws.fingerprint, _ROW_ENDPOINT, params)
+    if left is None:  # a row is no longer cached here (evicted): nothing to vouch for it
+        return
+    cached(
+        ws.fingerprint,
+        _BOARD_ENDPOINT,
+        board,
+        lambda: table,
+        series_kind(end, utc_today()),
+        ttl=left,
+    )
 
 
 def leaderboard_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
