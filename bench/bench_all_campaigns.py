@@ -1,8 +1,13 @@
 """'All campaigns' at scale: warm vs cold leaderboard, and time to the first ranked row.
 
-For each size the sandbox holds that many campaigns (latency per request as given). Cold:
-the cache emptied, the campaign list and a leaderboard of every listed campaign (last 30
-days). Warm: the same straight after (median of ``--repeat``); it must send 0 requests.
+For each size the sandbox holds that many campaigns (latency per request as given). Cold,
+timed once per size: the cache emptied, the campaign list and a leaderboard of every listed
+campaign (last 30 days), every request answered after the sandbox's latency. Warm: the same
+straight after (median of ``--repeat``; the assembled board is one cached entry); it must send
+0 requests. Also timed: the same view built from the cached rows alone (the board not read).
+Entries live ``--ttl-hours`` in this run (default 6; the dashboard's own TTLs are minutes): a cold run at 10,000 campaigns
+on a loaded machine outlasts the 10-minute TTL of recent series, and what is timed here is the
+cache, not expiry. The load average is printed with each size.
 At ``--first-rank-at`` campaigns, the cold view is also run with the rows started as the
 list's pages arrive (``RowPrefetch``, what the page does for "All"): time to the first ranked
 row and to the whole leaderboard, against fetching the whole list first.
@@ -13,6 +18,7 @@ row and to the whole leaderboard, against fetching the whole list first.
 from __future__ import annotations
 
 import argparse
+import os
 import time
 from datetime import timedelta
 from typing import Any
@@ -28,21 +34,28 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000, 10000])
     parser.add_argument("--latency", type=float, default=0.05)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--first-rank-at", type=int, default=5000)
+    parser.add_argument("--first-rank-at", type=int, default=5000, help="0: skip")
+    parser.add_argument("--ttl-hours", type=float, default=6.0)
     args = parser.parse_args()
     if args.quick:
         args.sizes, args.repeat, args.first_rank_at = [300], 1, 300
 
     from braze_sandbox import Sandbox
+    from dashboard import cache
     from dashboard.cache import CACHE
     from dashboard.data import campaigns as data
     from dashboard.filters import utc_today
     from dashboard.settings import forget_client
 
+    cache.TTL_SECONDS = {kind: args.ttl_hours * 3600 for kind in cache.TTL_SECONDS}
     end = utc_today() - timedelta(days=1)
     start = end - timedelta(days=29)
     shares: list[float] = []
-    print(f"latency {args.latency * 1000:.0f} ms per request; leaderboard of every campaign")
+    print(
+        f"latency {args.latency * 1000:.0f} ms per request; leaderboard of every campaign; "
+        f"entries live {args.ttl_hours:g} h in this run",
+        flush=True,
+    )
 
     def say(line: str) -> None:
         print(line, flush=True)
@@ -77,15 +90,27 @@ def main() -> None:
             assert board["status"].fillna("").eq("").all(), "a campaign series failed"
             sandbox.clear_requests()
             warm, warm_times = median_time(view, args.repeat)
-            # Not 0 only if the cold run outlasted an entry's TTL (10 min for recent series).
+
+            # The same view built from the cached rows (the assembled board neither read nor
+            # kept: a hold position past the end holds nothing): what a view costs when only
+            # its rows are cached, e.g. another selection of the same campaigns.
+            def from_rows(ws: Any = ws, past_end: int = len(listed)) -> Any:
+                return data.load_leaderboard(
+                    ws, data.load_campaigns(ws), start, end, hold=(past_end,)
+                )
+
+            rows_warm, rows_times = median_time(from_rows, args.repeat)
             warm_requests = len(sandbox.requests)
-            share = warm / cold
+            share, rows_share = warm / cold, rows_warm / cold
             shares.append(share if warm_requests == 0 else 1.0)
+            load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
             say(
-                f"{size:>6,} campaigns ({len(listed):,} listed): cold {cold:6.1f} s "
+                f"{size:>6,} campaigns ({len(listed):,} listed; load average {load}): "
+                f"cold {cold:6.1f} s "
                 f"({cold_requests:,} requests; list {listed_at:.2f} s), warm {warm * 1000:6.0f} ms "
                 f"[{fmt_times(warm_times)}], {warm_requests} requests: warm/cold {share:.2%} "
-                f"{verdict(share <= TARGET and warm_requests == 0)}"
+                f"{verdict(share <= TARGET and warm_requests == 0)}; from the cached rows "
+                f"{rows_warm * 1000:.0f} ms [{fmt_times(rows_times)}] = {rows_share:.2%} of cold"
             )
             if size == args.first_rank_at:
                 first_sequential = first[0] - started

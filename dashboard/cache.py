@@ -119,6 +119,7 @@ class _Entry:
     value: Any
     ttl: float
     size: int = 1
+    born: float = dataclasses.field(default_factory=time.monotonic)  # the TLRU's clock
 
 
 _JSON_ENCODER = msgspec.json.Encoder(enc_hook=str)  # default=str, as json.dumps is called
@@ -176,7 +177,12 @@ def _cache_bytes() -> int:
     return max(1, int(megabytes * 1024 * 1024))
 
 
+_FLAT = frozenset({str, int, float, bool, type(None)})
+
+
 def _freeze(value: Any) -> Hashable:
+    if type(value) is dict and all(type(v) in _FLAT for v in value.values()):
+        return tuple(sorted((str(k), v) for k, v in value.items()))  # most params: flat
     if isinstance(value, Mapping):
         return tuple(sorted((str(k), _freeze(v)) for k, v in value.items()))
     if isinstance(value, list | tuple | set | frozenset):
@@ -264,6 +270,40 @@ class DataCache:
         future.set_result(value)
         return _share(value)
 
+    def get_many(self, keys: Sequence[tuple]) -> list[Any]:
+        """Each key's live value here (counted as a hit), else ``NOT_CACHED``; never fetches
+        nor waits. One lock for the lot: a warm leaderboard's 20,000 rows in one pass."""
+        found: list[Any] = []
+        with self._lock, self._derived.timer, self._raw.timer:  # one clock reading
+            for key in keys:
+                try:
+                    entry = self._derived[key]
+                except KeyError:
+                    try:
+                        entry = self._raw[key]
+                    except KeyError:
+                        found.append(NOT_CACHED)
+                        continue
+                found.append(_share(entry.value))
+            self.hits += sum(1 for value in found if value is not NOT_CACHED)
+        return found
+
+    def seconds_left(self, keys: Sequence[tuple]) -> float | None:
+        """The least time any of ``keys``' entries has left; None if one has no live entry."""
+        least = float("inf")
+        with self._lock, self._derived.timer, self._raw.timer:
+            now = time.monotonic()
+            for key in keys:
+                try:
+                    entry = self._derived[key]
+                except KeyError:
+                    try:
+                        entry = self._raw[key]
+                    except KeyError:
+                        return None
+                least = min(least, entry.born + entry.ttl - now)
+        return least if least > 0 else None
+
     def absent(self, keys: Sequence[tuple]) -> list[tuple]:
         """The keys with no live entry here (and no fetch in flight)."""
         with self._lock:
@@ -324,6 +364,13 @@ def _share(value: T) -> T:
     return value
 
 
+class _NotCached:
+    def __repr__(self) -> str:
+        return "NOT_CACHED"
+
+
+NOT_CACHED: Any = _NotCached()  # ``get_many`` / ``cached_many``: no live entry for that key
+
 CACHE = DataCache()
 
 
@@ -335,15 +382,17 @@ def cached(
     kind: CacheKind,
     *,
     tier: Tier = "derived",
+    ttl: float | None = None,
 ) -> T:
-    """``tier="raw"`` for response bodies (``dashboard.data.common.call``), else a derived result."""
+    """``tier="raw"`` for response bodies (``dashboard.data.common.call``), else a derived result.
+    ``ttl``: a shorter life than the kind's (a result built from entries that expire sooner)."""
     _follow_refreshes(fingerprint)
     key = make_key(fingerprint, endpoint, params)
     probe = _CACHE_ONLY.get()
     if probe is not None:
         probe.lookups += 1
         return cast(T, CACHE.peek(key))
-    ttl = TTL_SECONDS[kind]
+    ttl = TTL_SECONDS[kind] if ttl is None else max(0.001, min(ttl, TTL_SECONDS[kind]))
     return CACHE.get_or_fetch(key, _through_shared(key, fetch, ttl), ttl, tier)
 
 
@@ -396,6 +445,44 @@ def missing(
         absent = CACHE.absent(absent)
     gone = set(absent)
     return [i for i, key in enumerate(keys) if key in gone]
+
+
+def cached_many(
+    fingerprint: str,
+    endpoint: str,
+    params: Sequence[Mapping[str, Any]],
+    kind: CacheKind,
+    *,
+    tier: Tier = "derived",
+) -> list[Any]:
+    """What ``cached`` holds for each of ``params``, else ``NOT_CACHED``; nothing is fetched or
+    waited for. Entries this process lacks are read from the replicas' shared cache first, in
+    one batched round trip (as ``missing``). A warm fan-out's lookups in one pass, instead of
+    one ``cached`` call (key, lock, clock) per item."""
+    _follow_refreshes(fingerprint)
+    keys = [make_key(fingerprint, endpoint, p) for p in params]
+    values = CACHE.get_many(keys)
+    probe = _CACHE_ONLY.get()
+    if probe is not None:  # this process's entries only
+        probe.lookups += len(keys)
+        return values
+    gaps = [i for i, value in enumerate(values) if value is NOT_CACHED]
+    shared = shared_cache() if gaps and shares(endpoint) else None
+    if shared is not None:
+        found = shared.get_many([keys[i] for i in gaps])
+        ttl = TTL_SECONDS[kind]
+        CACHE.put_many({k: (v, min(ttl, left), 2 * n) for k, (v, left, n) in found.items()}, tier)
+        for i, value in zip(gaps, CACHE.get_many([keys[i] for i in gaps]), strict=True):
+            values[i] = value
+    return values
+
+
+def seconds_left(
+    fingerprint: str, endpoint: str, params: Sequence[Mapping[str, Any]]
+) -> float | None:
+    """The least time this process's entries for ``params`` have left (None if one is missing):
+    a result built from them may be kept that long, no longer."""
+    return CACHE.seconds_left([make_key(fingerprint, endpoint, p) for p in params])
 
 
 class _ThroughShared:

@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from tests.redis_server import redis_server  # noqa: F401  (a fixture, for every test here)
+
 ROOT = Path(__file__).resolve().parents[1]
 APP_TIMEOUT = 60.0  # seconds per AppTest run: generous for a shared 2-core machine
 
@@ -148,3 +150,26 @@ def chart_traces(at: Any) -> dict[str, list[dict]]:
         spec = json.loads(element.proto.spec)
         out[spec["layout"]["title"]["text"]] = spec["data"]
     return out
+
+
+@pytest.fixture
+def redis_ws(
+    sandbox: Any,
+    redis_server: Any,  # noqa: F811  (the fixture imported above)
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[Any]:
+    """A workspace on ``sandbox`` with ``REDIS_URL`` pointing at a fresh redis-server: fresh
+    clients (slots, budget), the in-process cache empty and the request log clear."""
+    from cachetools import LRUCache
+
+    from braze_sandbox import SANDBOX_API_KEY
+    from dashboard import settings
+    from dashboard.cache import CACHE
+    from dashboard.settings import Workspace
+
+    monkeypatch.setattr(settings, "_clients", LRUCache(maxsize=16))
+    CACHE.clear()
+    sandbox.sandbox.clear_requests()
+    sandbox.sandbox.clear_injections()
+    yield Workspace(base_url=str(sandbox), api_key=SANDBOX_API_KEY, label="test")
+    CACHE.clear()

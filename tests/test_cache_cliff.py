@@ -40,6 +40,7 @@ def test_bytes_not_entries_bound_the_cache() -> None:
     assert small.bytes_used("raw") > 0  # and they did not push the raw tier out either
 
 
+@pytest.mark.timeout(1200)  # ~8,750 cold series requests on a shared 2-core machine
 def test_repeat_all_campaigns_view_at_10000_sends_nothing(big_sandbox, monkeypatch) -> None:
     # Bodies and sums for 10,000 campaigns take ~300 MB; give them 32 MB so they must be evicted.
     monkeypatch.setattr(cache, "CACHE", DataCache(max_bytes=96 * MB, derived_bytes=64 * MB))

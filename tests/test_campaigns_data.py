@@ -17,6 +17,7 @@ from braze_api.frames import (
     engagement_values,
 )
 from braze_sandbox import SANDBOX_API_KEY
+from dashboard import cache
 from dashboard import metrics as metric_defs
 from dashboard.cache import CACHE
 from dashboard.data import campaigns as data
@@ -239,12 +240,34 @@ def test_warm_leaderboard_reads_cached_rows_and_failures_are_not_cached(ws, sand
     hits = CACHE.hits
     warm = data.load_leaderboard(ws, campaigns, start, end)
     assert sandbox.sandbox.requests == []
-    assert CACHE.hits - hits == 8  # two lookups per row (now, before): no window consulted
+    assert CACHE.hits - hits == 1  # the assembled board, kept after the cold view: one lookup
     pd.testing.assert_frame_equal(cold, warm)
+    hits = CACHE.hits
+    from_rows = data.load_leaderboard(ws, campaigns, start, end, hold=(len(campaigns),))
+    assert CACHE.hits - hits == 8  # board not read: two lookups per row, no window consulted
+    pd.testing.assert_frame_equal(cold, from_rows)
     row = data.load_leaderboard_row(ws, str(campaigns["id"].iloc[0]), start, end)
     with pytest.raises(AttributeError):
         row.channels = ()  # shared by every session: frozen
     assert isinstance(row.numbers, tuple)
+
+
+def test_the_assembled_board_follows_the_list_and_never_outlives_its_rows(ws, sandbox) -> None:
+    start, end = preset_range("Last 7 days", utc_today())
+    campaigns = data.load_campaigns(ws).head(3)
+    cold = data.load_leaderboard(ws, campaigns, start, end)
+    renamed = campaigns.assign(name=["Renamed one", *campaigns["name"].iloc[1:]])
+    sandbox.sandbox.clear_requests()
+    board = data.load_leaderboard(ws, renamed, start, end)  # another list: another board
+    assert board["name"].iloc[0] == "Renamed one" and board["name"].iloc[1] == cold["name"].iloc[1]
+    assert sandbox.sandbox.requests == []  # built from the cached rows
+    params = data._compared_row_params(list(campaigns["id"]), start, end, "days")
+    rows_left = cache.seconds_left(ws.fingerprint, data._ROW_ENDPOINT, params)
+    key = cache.make_key(
+        ws.fingerprint, data._BOARD_ENDPOINT, data._board_params(campaigns, start, end, "days")
+    )
+    board_left = CACHE.seconds_left([key])
+    assert rows_left is not None and board_left is not None and board_left <= rows_left + 0.01
 
 
 def test_leaderboard_rows_equal_a_fresh_summary(ws) -> None:

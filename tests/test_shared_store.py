@@ -15,37 +15,24 @@ import sys
 import textwrap
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
-from cachetools import LRUCache
 
 from braze_api.budget import LocalRateBudget
 from braze_api.slots import LocalSlots
 from braze_sandbox import SANDBOX_API_KEY
-from dashboard import cache, settings
+from dashboard import cache
 from dashboard.cache import CACHE
-from dashboard.settings import Workspace
 from dashboard.shared_store import codec, connection
 from dashboard.shared_store.budget import SharedRateBudget
 from dashboard.shared_store.cache import SharedCache, shares, value_key
 from dashboard.shared_store.slots import SharedSlots
-from tests.redis_server import RedisServer, redis_server  # noqa: F401  (fixture)
+from tests.redis_server import RedisServer
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture
-def ws(sandbox, redis_server, monkeypatch) -> Iterator[Workspace]:  # noqa: F811
-    monkeypatch.setattr(settings, "_clients", LRUCache(maxsize=16))  # fresh slots and budget
-    CACHE.clear()
-    sandbox.sandbox.clear_requests()
-    sandbox.sandbox.clear_injections()
-    yield Workspace(base_url=str(sandbox), api_key=SANDBOX_API_KEY, label="test")
-    CACHE.clear()
 
 
 def run_child(code: str, url: str) -> subprocess.Popen:
@@ -84,18 +71,60 @@ def test_frames_round_trip_exactly_through_arrow() -> None:
 def test_only_data_formats_are_shared_never_pickle() -> None:
     assert codec.decode(codec.encode({"a": [1, 2.5, None, "x"]})) == {"a": [1, 2.5, None, "x"]}
     assert codec.decode(codec.encode((1, ("a", 2.5)))) == (1, ("a", 2.5))  # tagged JSON
-    for value in [{1: "int key"}, {"f": float("inf")}, object(), pd.Series([1]), (float("nan"),)]:
+    for value in [{1: "int key"}, {"f": float("inf")}, object(), pd.Series([1])]:
         assert codec.encode(value) is None  # would not come back exactly: stays in process
+    (nan,) = codec.decode(codec.encode((float("nan"),)))  # a NaN comes back as a NaN
+    assert isinstance(nan, float) and nan != nan
     import pickle
 
     with pytest.raises(ValueError):
         codec.decode(pickle.dumps({"a": 1}))
+    for foreign in [b"Mbuiltins.dict\n\x80", b"Mos.system\n\x91\xa2ls", b"M\n"]:
+        with pytest.raises(ValueError):  # only registered classes, by name: nothing imported
+            codec.decode(foreign)
+
+
+def test_registered_results_travel_as_typed_msgpack_and_frames_skip_pandas_metadata() -> None:
+    from dashboard.data.campaigns import CampaignSeries, LeaderboardRow
+
+    row = LeaderboardRow(
+        channels=("email", "ios_push"),
+        numbers=(("sent", 1200.0), ("opens", None), ("revenue", float("nan"))),
+    )
+    data = codec.encode(row)
+    assert data is not None and data[:1] == b"M"
+    back = codec.decode(data)
+    assert type(back) is LeaderboardRow and back.channels == row.channels
+    assert back.numbers[:2] == row.numbers[:2] and back.numbers[2][1] != back.numbers[2][1]
+    # msgpack would read an int back as a float: such a value keeps the exact tagged JSON.
+    counted = LeaderboardRow(channels=("email",), numbers=(("sent", 3),))  # type: ignore[arg-type]
+    tagged = codec.encode(counted)
+    assert tagged is not None and tagged[:1] == b"T" and codec.decode(tagged) == counted
+
+    long = pd.DataFrame(
+        {
+            "time": pd.date_range("2026-03-01", periods=3, freq="D", tz="UTC"),
+            "channel": ["email", None, "sms"],
+            "is_control": pd.array([True, None, False], dtype="boolean"),
+            "sent": pd.array([1, None, 3], dtype="Int64"),
+            "revenue": [0.5, float("nan"), 2.0],
+        }
+    )
+    assert codec.encode(long)[:1] == b"F"  # Arrow types alone give every dtype back
+    assert codec.encode(long.set_index("channel"))[:1] == b"A"  # needs the pandas metadata
+    series = CampaignSeries(long=long, totals=long.head(1), channels=("email", "sms"))
+    data = codec.encode(series)
+    assert data is not None and data[:1] == b"M"
+    back = codec.decode(data)
+    pd.testing.assert_frame_equal(back.long, long, check_exact=True)
+    pd.testing.assert_frame_equal(back.totals, long.head(1), check_exact=True)
+    assert back.channels == series.channels
 
 
 # ---- the shared cache --------------------------------------------------------------------------
 
 
-def test_round_trip_and_ttl(redis_server: RedisServer) -> None:  # noqa: F811
+def test_round_trip_and_ttl(redis_server: RedisServer) -> None:
     shared = SharedCache(redis_server.client())
     key = ("fp1", "campaigns.list", (("page", 0),))
     calls: list[int] = []
@@ -119,19 +148,19 @@ def test_round_trip_and_ttl(redis_server: RedisServer) -> None:  # noqa: F811
     assert calls == [1]  # expired: fetched again
 
 
-def test_a_second_replica_reads_what_the_first_fetched(ws, sandbox) -> None:
+def test_a_second_replica_reads_what_the_first_fetched(redis_ws, sandbox) -> None:
     from dashboard.data import campaigns as data
 
-    first = data.load_campaigns(ws)
+    first = data.load_campaigns(redis_ws)
     sent = len(sandbox.sandbox.requests)
     assert sent > 0
     CACHE.clear()  # this process now plays a replica with a cold in-process cache
-    second = data.load_campaigns(ws)
+    second = data.load_campaigns(redis_ws)
     assert len(sandbox.sandbox.requests) == sent  # nothing sent: it came from Redis
     pd.testing.assert_frame_equal(first, second)
 
 
-def test_single_flight_across_processes(redis_server: RedisServer) -> None:  # noqa: F811
+def test_single_flight_across_processes(redis_server: RedisServer) -> None:
     child = """
         import sys, time, json, redis
         from dashboard.shared_store.cache import SharedCache
@@ -149,7 +178,7 @@ def test_single_flight_across_processes(redis_server: RedisServer) -> None:  # n
     assert int(redis_server.client().get("fetches")) == 1
 
 
-def test_a_killed_lock_holder_frees_it_at_expiry(redis_server: RedisServer) -> None:  # noqa: F811
+def test_a_killed_lock_holder_frees_it_at_expiry(redis_server: RedisServer) -> None:
     holder = run_child(
         """
         import os, time, redis
@@ -174,7 +203,7 @@ def test_a_killed_lock_holder_frees_it_at_expiry(redis_server: RedisServer) -> N
     assert time.monotonic() - started < 1.5 + 0.5  # within the holder's lock expiry
 
 
-def test_a_long_fetch_keeps_its_lock(redis_server: RedisServer) -> None:  # noqa: F811
+def test_a_long_fetch_keeps_its_lock(redis_server: RedisServer) -> None:
     """A fetch that outlasts the lock's expiry (a list of thousands of campaigns) keeps its lock
     alive: the others wait for its value instead of fetching again (20 sessions fetched the
     campaign list 3 times before)."""
@@ -211,7 +240,7 @@ def test_a_long_fetch_keeps_its_lock(redis_server: RedisServer) -> None:  # noqa
     assert not client.exists(value_key(key) + ":lock")  # released when done
 
 
-def test_the_in_flight_gate_holds_across_processes(redis_server: RedisServer) -> None:  # noqa: F811
+def test_the_in_flight_gate_holds_across_processes(redis_server: RedisServer) -> None:
     child = """
         import os, threading, time, redis
         from braze_api.slots import LocalSlots
@@ -237,7 +266,7 @@ def test_the_in_flight_gate_holds_across_processes(redis_server: RedisServer) ->
     assert max(seen) == 3  # the bound held across both processes, and it was reached
 
 
-def test_the_rate_budget_is_shared(redis_server: RedisServer) -> None:  # noqa: F811
+def test_the_rate_budget_is_shared(redis_server: RedisServer) -> None:
     from braze_api.budget import EndpointLimit
 
     limits = (EndpointLimit("default", 3, 60.0),)
@@ -263,27 +292,27 @@ def test_the_rate_budget_is_shared(redis_server: RedisServer) -> None:  # noqa: 
 # ---- Redis goes away: every replica falls back --------------------------------------------------
 
 
-def test_fallback_when_redis_stops(ws, sandbox, redis_server: RedisServer) -> None:  # noqa: F811
+def test_fallback_when_redis_stops(redis_ws, sandbox, redis_server: RedisServer) -> None:
     from dashboard.data import campaigns as data
     from dashboard.traffic import budget_for, slots_for
 
-    assert isinstance(slots_for(ws.fingerprint), SharedSlots)
-    data.load_campaigns(ws)
+    assert isinstance(slots_for(redis_ws.fingerprint), SharedSlots)
+    data.load_campaigns(redis_ws)
     assert connection.check() == "up"
     redis_server.stop()
     CACHE.clear()
     sandbox.sandbox.clear_requests()
     started = time.monotonic()
-    frame = data.load_campaigns(ws)  # no traceback: served by this process alone
+    frame = data.load_campaigns(redis_ws)  # no traceback: served by this process alone
     assert not frame.empty and len(sandbox.sandbox.requests) > 0
     assert connection.check() == "down"
-    with slots_for(ws.fingerprint).hold():
+    with slots_for(redis_ws.fingerprint).hold():
         pass
-    verdict = budget_for(ws.fingerprint).admit("/campaigns/list")
+    verdict = budget_for(redis_ws.fingerprint).admit("/campaigns/list")
     assert verdict.wait == 0 and not verdict.bucket.startswith("shared:")
-    budget_for(ws.fingerprint).done(verdict, paused_until=None)
+    budget_for(redis_ws.fingerprint).done(verdict, paused_until=None)
     sent = len(sandbox.sandbox.requests)
-    data.load_campaigns(ws)
+    data.load_campaigns(redis_ws)
     assert len(sandbox.sandbox.requests) == sent  # the in-process cache serves repeats
     assert time.monotonic() - started < 5
 
@@ -309,13 +338,13 @@ def test_unreachable_redis_is_quick_and_quiet(monkeypatch) -> None:
 # ---- personal data never goes to Redis ---------------------------------------------------------
 
 
-def test_user_lookups_and_exports_never_reach_redis(ws, sandbox, redis_server) -> None:  # noqa: F811
+def test_user_lookups_and_exports_never_reach_redis(redis_ws, sandbox, redis_server) -> None:
     from dashboard.data.users import lookup_users
     from dashboard.lookup_input import parse_single
 
     client = redis_server.client()
     user = next(u for u in sandbox.sandbox.workspace.users if "external_id" in u)
-    lookup_users(ws, parse_single("external_id", user["external_id"]).request)
+    lookup_users(redis_ws, parse_single("external_id", user["external_id"]).request)
     names = [n.decode() for n in client.scan_iter(match="*")]
     assert not [n for n in names if ":c:" in n]  # no cached values at all
     dump = b"".join(client.dump(n) or b"" for n in names)
@@ -327,7 +356,7 @@ def test_user_lookups_and_exports_never_reach_redis(ws, sandbox, redis_server) -
         assert "cached(" not in text and "call(" not in text.replace("_call(", ""), module
 
 
-def test_local_slots_still_count_this_replica(redis_server: RedisServer) -> None:  # noqa: F811
+def test_local_slots_still_count_this_replica(redis_server: RedisServer) -> None:
     local = LocalSlots(8)
     slots = SharedSlots("fpL", 2, local)
     with slots.hold():
@@ -342,7 +371,7 @@ def test_registered_rows_are_shared_and_other_objects_are_not() -> None:
 
     row = LeaderboardRow(channels=("email", "sms"), numbers=(("sent", 12.0), ("opens", None)))
     data = codec.encode(row)
-    assert data is not None and data[:1] == b"T"
+    assert data is not None and data[:1] == b"M"  # typed msgpack
     assert codec.decode(data) == row and isinstance(codec.decode(data), LeaderboardRow)
 
     @dataclass(frozen=True)
@@ -355,7 +384,7 @@ def test_registered_rows_are_shared_and_other_objects_are_not() -> None:
         codec.decode(forged)  # a name off the allow-list is refused, never imported
 
 
-def test_the_budget_guard_keeps_to_a_share_across_replicas(redis_server, monkeypatch) -> None:  # noqa: F811
+def test_the_budget_guard_keeps_to_a_share_across_replicas(redis_server, monkeypatch) -> None:
     from dashboard import traffic
 
     monkeypatch.setenv("DASHBOARD_BUDGET_SHARE", "0.00002")  # 5 of Braze's 250,000 an hour
@@ -372,7 +401,7 @@ def test_the_budget_guard_keeps_to_a_share_across_replicas(redis_server, monkeyp
     assert traffic.guarded_limits(0.1)[-1].requests == 25_000
 
 
-def test_every_replica_shows_the_latest_rate_limit_reading(ws, sandbox, redis_server) -> None:  # noqa: F811
+def test_every_replica_shows_the_latest_rate_limit_reading(redis_ws, sandbox, redis_server) -> None:
     from datetime import UTC, datetime
 
     from braze_api import RateLimit
@@ -384,10 +413,10 @@ def test_every_replica_shows_the_latest_rate_limit_reading(ws, sandbox, redis_se
         from dashboard.data import campaigns as data
         from dashboard.settings import Workspace, client_for
         from dashboard.traffic import last_rate_limit
-        ws = Workspace(base_url={str(sandbox)!r}, api_key={SANDBOX_API_KEY!r}, label='test')
-        data.load_campaigns(ws)
-        seen = client_for(ws).rate_limit
-        last_rate_limit(ws.fingerprint, seen)  # what its sidebar does after the page ran
+        redis_ws = Workspace(base_url={str(sandbox)!r}, api_key={SANDBOX_API_KEY!r}, label='test')
+        data.load_campaigns(redis_ws)
+        seen = client_for(redis_ws).rate_limit
+        last_rate_limit(redis_ws.fingerprint, seen)  # what its sidebar does after the page ran
         print(json.dumps([seen.limit, seen.remaining]))
         """,
         redis_server.url,
@@ -395,15 +424,15 @@ def test_every_replica_shows_the_latest_rate_limit_reading(ws, sandbox, redis_se
     out, err = child.communicate(timeout=120)
     assert child.returncode == 0, err
     limit, remaining = json.loads(out)
-    shown = last_rate_limit(ws.fingerprint, None)  # this replica sent nothing itself
+    shown = last_rate_limit(redis_ws.fingerprint, None)  # this replica sent nothing itself
     assert shown is not None and (shown.limit, shown.remaining) == (limit, remaining)
     reset = shown.reset
     assert reset is not None
     stale = RateLimit(limit=limit, remaining=remaining + 5, reset=reset)  # an older reading
-    assert last_rate_limit(ws.fingerprint, stale) == shown
+    assert last_rate_limit(redis_ws.fingerprint, stale) == shown
     lower = RateLimit(limit=limit, remaining=remaining - 1, reset=reset)
-    assert last_rate_limit(ws.fingerprint, lower) == lower
+    assert last_rate_limit(redis_ws.fingerprint, lower) == lower
     later = datetime.fromtimestamp(reset.timestamp() + 3600, tz=UTC)
     fresh = RateLimit(limit=limit, remaining=limit - 1, reset=later)  # the next window
-    assert last_rate_limit(ws.fingerprint, fresh) == fresh
-    assert last_rate_limit(ws.fingerprint, lower) == fresh
+    assert last_rate_limit(redis_ws.fingerprint, fresh) == fresh
+    assert last_rate_limit(redis_ws.fingerprint, lower) == fresh

@@ -8,32 +8,18 @@ shared, not redone; "Refresh data" drops the workspace's shared entries too, and
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pandas as pd
 import pytest
-from cachetools import LRUCache
 
-from braze_sandbox import SANDBOX_API_KEY
-from dashboard import cache, settings
+from dashboard import cache
 from dashboard.cache import CACHE, make_key
 from dashboard.data import campaigns as data
 from dashboard.filters import utc_today
-from dashboard.settings import Workspace
 from dashboard.shared_store import codec
 from dashboard.shared_store.cache import SharedCache, value_key
-from tests.redis_server import RedisServer, redis_server  # noqa: F401  (fixture)
-
-
-@pytest.fixture
-def ws(sandbox, redis_server, monkeypatch) -> Iterator[Workspace]:  # noqa: F811
-    monkeypatch.setattr(settings, "_clients", LRUCache(maxsize=16))  # fresh slots and budget
-    CACHE.clear()
-    sandbox.sandbox.clear_requests()
-    sandbox.sandbox.clear_injections()
-    yield Workspace(base_url=str(sandbox), api_key=SANDBOX_API_KEY, label="test")
-    CACHE.clear()
+from tests.redis_server import RedisServer
 
 
 def commands(server: RedisServer) -> dict[str, int]:
@@ -44,38 +30,43 @@ def commands(server: RedisServer) -> dict[str, int]:
 
 
 def test_a_warm_leaderboard_from_redis_is_one_batched_read(
-    ws,
+    redis_ws,
     sandbox,
-    redis_server,  # noqa: F811
+    redis_server,
     monkeypatch,
 ) -> None:
     monkeypatch.setattr(cache, "REFRESH_CHECK", 3600.0)  # no look at "Refresh" counts meanwhile
     end = utc_today() - timedelta(days=1)
     start = end - timedelta(days=29)
-    campaigns = data.load_campaigns(ws).head(40)
+    campaigns = data.load_campaigns(redis_ws).head(40)
     ids = [str(c) for c in campaigns["id"]]
-    first = data.load_leaderboard(ws, campaigns, start, end)
+    first = data.load_leaderboard(redis_ws, campaigns, start, end)
     CACHE.clear()  # this process now plays a second replica, its own cache cold
     sandbox.sandbox.clear_requests()
-    assert data.unloaded_rows(ws, ids, start, end) == []  # every row found in Redis at once
+    assert data.unloaded_rows(redis_ws, ids, start, end) == []  # every row found in Redis at once
     client = redis_server.client()
     client.config_resetstat()
-    again = data.load_leaderboard(ws, campaigns, start, end)
-    assert commands(redis_server) == {}  # the rows were all read by the batch: no GET per row
+    again = data.load_leaderboard(redis_ws, campaigns, start, end)
+    # The rows were all read by the batch (no GET per row); the board assembled by the first
+    # view is one more read (its value and time left, in one script call).
+    assert commands(redis_server) == {"cmdstat_evalsha": 1, "cmdstat_get": 1, "cmdstat_pttl": 1}
     assert sandbox.sandbox.requests == []
     pd.testing.assert_frame_equal(first, again)
-    # The batch itself: one pipelined round trip (GET and PTTL per row) for the 40 campaigns'
-    # 80 rows (the range and the period before each).
+    # The batch itself: one script call (its GET and PTTL per row) for the 40 campaigns' 80
+    # rows (the range and the period before each); nothing else was sent.
     CACHE.clear()
     client.config_resetstat()
-    assert data.unloaded_rows(ws, ids, start, end) == []
+    assert data.unloaded_rows(redis_ws, ids, start, end) == []
     stats = client.info("commandstats")
     assert stats["cmdstat_get"]["calls"] == 80 and stats["cmdstat_pttl"]["calls"] == 80
-    other = data.unloaded_rows(ws, ids, start, end - timedelta(days=1))
+    scripts = sum(stats.get(f"cmdstat_{name}", {}).get("calls", 0) for name in ("evalsha", "eval"))
+    assert scripts == 1
+    assert set(commands(redis_server)) <= {"cmdstat_get", "cmdstat_pttl", "cmdstat_evalsha"}
+    other = data.unloaded_rows(redis_ws, ids, start, end - timedelta(days=1))
     assert other == ids  # a range nobody loaded: every row would cost requests
 
 
-def test_copies_read_from_redis_expire_with_the_shared_entry(redis_server) -> None:  # noqa: F811
+def test_copies_read_from_redis_expire_with_the_shared_entry(redis_server) -> None:
     shared = SharedCache(redis_server.client())
     params = [{"campaign_id": f"c{i}"} for i in range(3)]
     for p in params:  # another replica cached these, 0.6 s before they expire
@@ -99,13 +90,15 @@ def test_copies_read_from_redis_expire_with_the_shared_entry(redis_server) -> No
     assert cache.cached("fpT", "campaigns.details", {"campaign_id": "x"}, dict, "details") == {}
 
 
-def test_the_detail_views_frames_are_shared_not_pivoted_again(ws, sandbox, redis_server) -> None:  # noqa: F811
+def test_the_detail_views_frames_are_shared_not_pivoted_again(
+    redis_ws, sandbox, redis_server
+) -> None:
     end = utc_today() - timedelta(days=1)
     start = end - timedelta(days=29)
-    campaign = str(data.load_campaigns(ws)["id"].iloc[0])
-    series = data.load_campaign_series(ws, campaign, start, end)
+    campaign = str(data.load_campaigns(redis_ws)["id"].iloc[0])
+    series = data.load_campaign_series(redis_ws, campaign, start, end)
     encoded = codec.encode(series)
-    assert encoded is not None and encoded[:1] == b"T"  # tagged JSON, frames as Arrow IPC
+    assert encoded is not None and encoded[:1] == b"M"  # typed msgpack, frames as Arrow IPC
     back = codec.decode(encoded)
     assert isinstance(back, data.CampaignSeries) and back.channels == series.channels
     pd.testing.assert_frame_equal(back.long, series.long, check_exact=True)
@@ -115,14 +108,14 @@ def test_the_detail_views_frames_are_shared_not_pivoted_again(ws, sandbox, redis
     CACHE.clear()
     sandbox.sandbox.clear_requests()
     pd.testing.assert_frame_equal(
-        data.load_campaign_series(ws, campaign, start, end).long, series.long
+        data.load_campaign_series(redis_ws, campaign, start, end).long, series.long
     )
     assert sandbox.sandbox.requests == []
     with pytest.raises(ValueError):
         codec.decode(b'T{"~a":"not base64 arrow!"}')  # a damaged frame is refused, not run
 
 
-def test_refresh_clears_the_workspaces_shared_entries(app_test, demo, redis_server) -> None:  # noqa: F811
+def test_refresh_clears_the_workspaces_shared_entries(app_test, demo, redis_server) -> None:
     client = redis_server.client()
     at = app_test("campaigns")
     assert not at.exception
@@ -142,9 +135,9 @@ def test_refresh_clears_the_workspaces_shared_entries(app_test, demo, redis_serv
 
 
 def test_refresh_on_another_replica_drops_this_ones_copies(
-    ws,
+    redis_ws,
     sandbox,
-    redis_server,  # noqa: F811
+    redis_server,
     monkeypatch,
 ) -> None:
     import os
@@ -153,16 +146,16 @@ def test_refresh_on_another_replica_drops_this_ones_copies(
     from pathlib import Path
 
     monkeypatch.setattr(cache, "REFRESH_CHECK", 0.2)
-    data.load_campaigns(ws)
+    data.load_campaigns(redis_ws)
     sandbox.sandbox.clear_requests()
-    data.load_campaigns(ws)
+    data.load_campaigns(redis_ws)
     assert sandbox.sandbox.requests == []  # this replica's own copy
     root = Path(__file__).resolve().parents[1]
     other = subprocess.run(  # another replica: a person pressed "Refresh data" there
         [
             sys.executable,
             "-c",
-            f"from dashboard.cache import clear_workspace; clear_workspace({ws.fingerprint!r})",
+            f"from dashboard.cache import clear_workspace; clear_workspace({redis_ws.fingerprint!r})",
         ],
         env={**os.environ, "REDIS_URL": redis_server.url, "PYTHONPATH": str(root)},
         cwd=root,
@@ -172,8 +165,8 @@ def test_refresh_on_another_replica_drops_this_ones_copies(
     )
     assert other.returncode == 0, other.stderr
     time.sleep(0.3)
-    data.load_campaigns(ws)
+    data.load_campaigns(redis_ws)
     assert [r.path for r in sandbox.sandbox.requests].count("/campaigns/list") >= 1
     sandbox.sandbox.clear_requests()
-    data.load_campaigns(ws)
+    data.load_campaigns(redis_ws)
     assert sandbox.sandbox.requests == []  # dropped once, not on every look

@@ -9,6 +9,7 @@ cache name. Summaries, funnels and tables are pure functions, so they are tested
 
 from __future__ import annotations
 
+import hashlib
 import re
 import time
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
@@ -30,7 +31,7 @@ from braze_api.frames import (
 )
 from dashboard import metrics
 from dashboard.budget_guard import BudgetPlan, plan_fetch
-from dashboard.cache import cached, missing, series_kind
+from dashboard.cache import NOT_CACHED, cached, cached_many, missing, seconds_left, series_kind
 from dashboard.data import comparison
 from dashboard.data.common import LoadResult, call, fan_out
 from dashboard.data.timeseries import percent_change
@@ -497,6 +498,18 @@ def compared_span(start: date, end: date, compare: Comparison = "days") -> Span:
     return (whole.start, whole.end)
 
 
+def _compared_row_params(
+    campaign_ids: Sequence[str], start: date, end: date, compare: Comparison
+) -> list[dict[str, Any]]:
+    """Every campaign's range row, then every campaign's period-before row (``load_compared_rows``'s
+    keys, with the range and the period worked out once, not per campaign)."""
+    span = compared_span(start, end, compare)
+    before = comparison.previous(Filters(start=start, end=end, comparison=compare))
+    return [_row_params(cid, start, end, span) for cid in campaign_ids] + [
+        _row_params(cid, before.start, before.end, span) for cid in campaign_ids
+    ]
+
+
 def unloaded_rows(
     ws: Workspace,
     campaign_ids: Sequence[str],
@@ -506,14 +519,29 @@ def unloaded_rows(
 ) -> list[str]:
     """The campaigns whose compared leaderboard row is in no cache (they would cost requests);
     rows other replicas cached are read from Redis in one batched round trip on the way."""
-    span = compared_span(start, end, compare)
-    before = comparison.previous(Filters(start=start, end=end, comparison=compare))
-    params = [_row_params(cid, start, end, span) for cid in campaign_ids] + [
-        _row_params(cid, before.start, before.end, span) for cid in campaign_ids
-    ]  # both rows of each campaign (the range and the period before), in one batch
+    params = _compared_row_params(campaign_ids, start, end, compare)  # both rows, one batch
     gaps = missing(ws.fingerprint, _ROW_ENDPOINT, params, series_kind(end, utc_today()))
     count = len(campaign_ids)
     return [campaign_ids[i] for i in sorted({gap % count for gap in gaps})]
+
+
+def cached_compared_rows(
+    ws: Workspace,
+    campaign_ids: Sequence[str],
+    start: date,
+    end: date,
+    compare: Comparison = "days",
+) -> list[tuple[LeaderboardRow, LeaderboardRow] | None]:
+    """Each campaign's ``load_compared_rows`` where both rows are cached (here, or in Redis: read
+    in one batch), else None; nothing is fetched. A warm leaderboard at 10,000 campaigns is
+    this one pass, not 20,000 ``cached`` calls."""
+    params = _compared_row_params(campaign_ids, start, end, compare)
+    values = cached_many(ws.fingerprint, _ROW_ENDPOINT, params, series_kind(end, utc_today()))
+    count = len(campaign_ids)
+    return [
+        None if now is NOT_CACHED or before is NOT_CACHED else (now, before)
+        for now, before in zip(values[:count], values[count:], strict=True)
+    ]
 
 
 def leaderboard_plan(
@@ -610,12 +638,19 @@ def load_leaderboard(
     the positions in ``hold`` (``leaderboard_plan(...).held``: over the budget) are not
     fetched; their status says so (``HELD_STATUS``).
     """
+    board = _board_params(campaigns, start, end, compare)
+    kind = series_kind(end, utc_today())
+    if not hold:  # the whole board, assembled before (here, or by a replica: from Redis)
+        (memo,) = cached_many(ws.fingerprint, _BOARD_ENDPOINT, [board], kind)
+        if memo is not NOT_CACHED:
+            return memo
     records = campaigns.to_dict("records")
-    # Rows cached here (or read from Redis in one batch just now) are plain lookups on this
-    # thread; only the others go through the pool (a warm view at 10,000 is 10,000 lookups).
-    unloaded = set(unloaded_rows(ws, [str(c["id"]) for c in records], start, end, compare))
+    # Rows cached here (or read from Redis in one batch just now) come from one batched lookup
+    # on this thread; only the others go through the pool (a warm view at 10,000 is one pass).
+    ids = [str(c["id"]) for c in records]
+    found = cached_compared_rows(ws, ids, start, end, compare)
     held = set(hold)
-    to_fetch = [i for i, c in enumerate(records) if i not in held and str(c["id"]) in unloaded]
+    to_fetch = [i for i, rows in enumerate(found) if i not in held and rows is None]
     fetched = fan_out(
         lambda c: load_compared_rows(ws, str(c["id"]), start, end, compare),
         [records[i] for i in to_fetch],
@@ -626,13 +661,10 @@ def load_leaderboard(
     def outcome(position: int, campaign: Mapping[Any, Any]) -> LoadResult:
         if position in held:
             return LoadResult(item=campaign, error=_Held())
-        if position in by_position:
-            return by_position[position]
-        try:  # cached a moment ago; expired since: fetched here, on its own
-            rows = load_compared_rows(ws, str(campaign["id"]), start, end, compare)
-        except Exception as err:
-            return LoadResult(item=campaign, error=err)
-        return LoadResult(item=campaign, value=rows)
+        rows = found[position]
+        if rows is not None:
+            return LoadResult(item=campaign, value=rows)
+        return by_position[position]
 
     results = [outcome(i, c) for i, c in enumerate(records)]
     rows = []
@@ -656,12 +688,64 @@ def load_leaderboard(
             row["channels"] = None  # unknown, not "no channel"
             row["status"] = error_status(result.error)
         rows.append(row)
-    return leaderboard_frame(rows)
+    table = leaderboard_frame(rows)
+    if not hold and table["status"].eq("").all():
+        _remember_board(ws, ids, start, end, compare, board, table)
+    return table
+
+
+_BOARD_ENDPOINT = "campaigns.leaderboard"  # holds the assembled leaderboard frame
+
+
+def _board_params(
+    campaigns: pd.DataFrame, start: date, end: date, compare: Comparison
+) -> dict[str, Any]:
+    """The assembled leaderboard's key: the range, the rule, and a digest of the listed
+    campaigns' id, name, API flag and tags in order (a renamed or retagged campaign, or another
+    selection, is another board)."""
+    columns = [c for c in ("id", "name", "is_api_campaign", "tags_text") if c in campaigns]
+    picked = campaigns[columns]
+    if "tags_text" not in picked and "tags" in campaigns:
+        picked = picked.assign(tags_text=[", ".join(t or []) for t in campaigns["tags"]])
+    hashed = pd.util.hash_pandas_object(picked.astype(object), index=False).to_numpy()
+    digest = hashlib.sha256(hashed.tobytes()).hexdigest()
+    return {
+        "campaigns": f"{len(picked)}:{digest}",
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "compare": compare,
+    }
+
+
+def _remember_board(
+    ws: Workspace,
+    ids: Sequence[str],
+    start: date,
+    end: date,
+    compare: Comparison,
+    board: Mapping[str, Any],
+    table: pd.DataFrame,
+) -> None:
+    """Keep the assembled board as long as the rows it was built from all live, no longer
+    (so a repeat view is one lookup, not one per row; it never outlives a row)."""
+    params = _compared_row_params(ids, start, end, compare)
+    left = seconds_left(ws.fingerprint, _ROW_ENDPOINT, params)
+    if left is None:  # a row is no longer cached here (evicted): nothing to vouch for it
+        return
+    cached(
+        ws.fingerprint,
+        _BOARD_ENDPOINT,
+        board,
+        lambda: table,
+        series_kind(end, utc_today()),
+        ttl=left,
+    )
 
 
 def leaderboard_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     """Typed leaderboard: text, boolean flag, float counts (NA = not applicable), rates."""
-    table = pd.DataFrame(rows, columns=list(LEADERBOARD_COLUMNS))
+    # Column by column (a frame from 10,000 row dicts is several times slower).
+    table = pd.DataFrame({name: [row.get(name) for row in rows] for name in LEADERBOARD_COLUMNS})
     for name in ("campaign_id", "name", "channels", "tags", "status"):
         table[name] = table[name].astype("string")
     table["api_campaign"] = table["api_campaign"].astype("boolean")

@@ -10,6 +10,7 @@ import sys
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -154,3 +155,39 @@ def screenshot(page: Any, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+@dataclass(frozen=True)
+class ReplicaSetup:
+    """What two replicas share (issue 16): a redis-server, a request-counting sandbox, the
+    environment that points a replica at both, and one log directory per replica."""
+
+    sandbox: Any  # braze_sandbox.SandboxURL
+    redis: Any  # tests.redis_server.RedisServer
+    env: dict[str, str]
+    log_dirs: tuple[Path, Path]
+
+
+@pytest.fixture
+def replica_setup(chromium_path: str, tmp_path: Path) -> Iterator[ReplicaSetup]:
+    """A fresh redis-server and sandbox for replicas the test starts; both stopped after."""
+    from braze_sandbox import SANDBOX_API_KEY, start_sandbox
+    from tests.redis_server import RedisServer, free_port
+
+    redis = RedisServer(free_port())
+    redis.start()
+    sandbox = start_sandbox(api_key=SANDBOX_API_KEY)
+    env = {
+        "REDIS_URL": redis.url,
+        "BRAZE_API_KEY": SANDBOX_API_KEY,
+        "BRAZE_REST_ENDPOINT": str(sandbox),
+        "BRAZE_EXTRA_ENDPOINTS": f"Test sandbox={sandbox}",
+    }
+    log_dirs = (tmp_path / "a", tmp_path / "b")
+    for folder in log_dirs:
+        folder.mkdir()
+    try:
+        yield ReplicaSetup(sandbox=sandbox, redis=redis, env=env, log_dirs=log_dirs)
+    finally:
+        redis.stop()
+        sandbox.stop()

@@ -23,10 +23,16 @@ from typing import Any
 
 import pytest
 
-from braze_sandbox import SANDBOX_API_KEY, start_sandbox
 from dashboard.shared_store.cache import LOCK_EXPIRY
 from dashboard.sidebar import SHARED_STORE_DOWN
-from tests.e2e.conftest import ROOT, screenshot, serving, streamlit_server, wait_for_app
+from tests.e2e.conftest import (
+    ROOT,
+    ReplicaSetup,
+    screenshot,
+    serving,
+    streamlit_server,
+    wait_for_app,
+)
 from tests.redis_server import RedisServer, free_port
 
 pytestmark = pytest.mark.browser
@@ -67,27 +73,13 @@ def close(pages: list[Any]) -> None:
 
 
 @pytest.fixture
-def replicas(chromium_path: str, tmp_path: Path) -> Iterator[tuple[Any, RedisServer, list[str]]]:
-    redis_server = RedisServer(free_port())
-    redis_server.start()
-    sandbox = start_sandbox(api_key=SANDBOX_API_KEY)
-    env = {
-        "REDIS_URL": redis_server.url,
-        "BRAZE_API_KEY": SANDBOX_API_KEY,
-        "BRAZE_REST_ENDPOINT": str(sandbox),
-        "BRAZE_EXTRA_ENDPOINTS": f"Test sandbox={sandbox}",
-    }
-    (tmp_path / "a").mkdir()
-    (tmp_path / "b").mkdir()
-    try:
-        with (
-            streamlit_server(tmp_path / "a", env) as first,
-            streamlit_server(tmp_path / "b", env) as second,
-        ):
-            yield sandbox, redis_server, [first, second]
-    finally:
-        redis_server.stop()
-        sandbox.stop()
+def replicas(replica_setup: ReplicaSetup) -> Iterator[tuple[Any, RedisServer, list[str]]]:
+    first_dir, second_dir = replica_setup.log_dirs
+    with (
+        streamlit_server(first_dir, replica_setup.env) as first,
+        streamlit_server(second_dir, replica_setup.env) as second,
+    ):
+        yield replica_setup.sandbox, replica_setup.redis, [first, second]
 
 
 @pytest.mark.timeout(1800)  # twenty cold sessions on a shared 2-core machine
@@ -146,56 +138,42 @@ def killable_replica(log_dir: Path, env: dict[str, str]) -> Iterator[tuple[str, 
 
 @pytest.mark.timeout(900)
 def test_a_replica_killed_holding_a_lock_does_not_stall_the_other(
-    browser, chromium_path: str, tmp_path: Path
+    browser, replica_setup: ReplicaSetup
 ) -> None:
-    redis_server = RedisServer(free_port())
-    redis_server.start()
-    sandbox = start_sandbox(api_key=SANDBOX_API_KEY)
-    env = {
-        "REDIS_URL": redis_server.url,
-        "BRAZE_API_KEY": SANDBOX_API_KEY,
-        "BRAZE_REST_ENDPOINT": str(sandbox),
-        "BRAZE_EXTRA_ENDPOINTS": f"Test sandbox={sandbox}",
-    }
-    (tmp_path / "a").mkdir()
-    (tmp_path / "b").mkdir()
-    client = redis_server.client()
-    log = sandbox.sandbox
-    try:
-        with (
-            killable_replica(tmp_path / "a", env) as (first, doomed),
-            streamlit_server(tmp_path / "b", env) as second,
-        ):
-            campaign, other = log.workspace.campaigns[1], log.workspace.campaigns[2]
-            warm = browser.new_page()  # the shell (sidebar, campaign list) loaded and cached
-            warm.set_default_timeout(180_000)
-            warm.goto(f"{second}/campaigns")
-            wait_for_app(warm)
-            started = time.monotonic()  # what a cold detail view costs here, with no lock held
-            warm.goto(f"{second}/campaigns?campaign_id={other.id}")
-            wait_for_app(warm)
-            baseline = time.monotonic() - started
-            log.latency = 2 * LOCK_EXPIRY  # Braze answers the next requests very slowly
-            victim = browser.new_page()
-            victim.goto(f"{first}/campaigns?campaign_id={campaign.id}")
-            deadline = time.monotonic() + 60
-            while not list(client.scan_iter(match="bd:*:c:*:lock")):
-                assert time.monotonic() < deadline, "the first replica never took a lock"
-                time.sleep(0.05)
-            doomed.send_signal(signal.SIGKILL)  # dies holding the lock
-            doomed.wait(timeout=10)
-            killed_at = time.monotonic()
-            log.latency = 0.0
-            warm.goto(f"{second}/campaigns?campaign_id={campaign.id}")
-            wait_for_app(warm)
-            assert warm.locator("h1").first.inner_text().strip() == campaign.name
-            assert warm.locator("[data-testid='stException']").count() == 0
-            waited = time.monotonic() - killed_at
-            # The lock's expiry (counted from before the kill) and the view's own cost, no more.
-            assert waited < LOCK_EXPIRY + 2 * baseline + 5, (waited, baseline)
-            assert not list(client.scan_iter(match="bd:*:c:*:lock"))
-            victim.close()
-            warm.close()
-    finally:
-        redis_server.stop()
-        sandbox.stop()
+    env, (first_dir, second_dir) = replica_setup.env, replica_setup.log_dirs
+    client = replica_setup.redis.client()
+    log = replica_setup.sandbox.sandbox
+    with (
+        killable_replica(first_dir, env) as (first, doomed),
+        streamlit_server(second_dir, env) as second,
+    ):
+        campaign, other = log.workspace.campaigns[1], log.workspace.campaigns[2]
+        warm = browser.new_page()  # the shell (sidebar, campaign list) loaded and cached
+        warm.set_default_timeout(180_000)
+        warm.goto(f"{second}/campaigns")
+        wait_for_app(warm)
+        started = time.monotonic()  # what a cold detail view costs here, with no lock held
+        warm.goto(f"{second}/campaigns?campaign_id={other.id}")
+        wait_for_app(warm)
+        baseline = time.monotonic() - started
+        log.latency = 2 * LOCK_EXPIRY  # Braze answers the next requests very slowly
+        victim = browser.new_page()
+        victim.goto(f"{first}/campaigns?campaign_id={campaign.id}")
+        deadline = time.monotonic() + 60
+        while not list(client.scan_iter(match="bd:*:c:*:lock")):
+            assert time.monotonic() < deadline, "the first replica never took a lock"
+            time.sleep(0.05)
+        doomed.send_signal(signal.SIGKILL)  # dies holding the lock
+        doomed.wait(timeout=10)
+        killed_at = time.monotonic()
+        log.latency = 0.0
+        warm.goto(f"{second}/campaigns?campaign_id={campaign.id}")
+        wait_for_app(warm)
+        assert warm.locator("h1").first.inner_text().strip() == campaign.name
+        assert warm.locator("[data-testid='stException']").count() == 0
+        waited = time.monotonic() - killed_at
+        # The lock's expiry (counted from before the kill) and the view's own cost, no more.
+        assert waited < LOCK_EXPIRY + 2 * baseline + 5, (waited, baseline)
+        assert not list(client.scan_iter(match="bd:*:c:*:lock"))
+        victim.close()
+        warm.close()
