@@ -14,6 +14,9 @@ Campaigns and sends (campaign_series; the flattening itself is messages.message_
 - campaign_series_frame(body): /campaigns/data_series or /sends/data_series → long frame,
   one row per (time, channel, variation_name) with is_control and every metric (missing → 0).
 - campaign_totals_frame(body): per-time top-level totals (CAMPAIGN_TOTAL_FIELDS; missing → 0).
+- campaign_series_from_bytes(payload) -> SeriesFrames(long, totals, channels): the same three
+  from the response bytes by a typed decode (series_bytes); a documented field of another
+  type (a count as "12", 1.5 or true) raises SeriesTypeError with its JSON path.
 - campaign_variation_totals(long_frame): metrics summed per channel and variation
   (variation_api_id where Braze sends it, else the label).
 - name_variations(long_frame, names): variation_name from /campaigns/details names by id.
@@ -122,6 +125,7 @@ from .leaderboard_sums import (
     campaign_window_sums,
 )
 from .series import SERIES_VALUE_COLUMNS, series_frame
+from .series_bytes import SeriesFrames, SeriesTypeError, campaign_series_from_bytes
 from .users import (
     ATTRIBUTE_FIELDS,
     PROFILE_TABLES,
@@ -151,10 +155,13 @@ __all__ = [
     "VARIANT_COLUMNS",
     "CampaignWindowSums",
     "CanvasFrames",
+    "SeriesFrames",
+    "SeriesTypeError",
     "campaign_messages_frame",
     "campaign_range_kind_sums",
     "campaign_range_sums",
     "campaign_series_frame",
+    "campaign_series_from_bytes",
     "campaign_totals_frame",
     "campaign_variation_totals",
     "campaign_window_sums",

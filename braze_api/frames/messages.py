@@ -277,15 +277,32 @@ def derive_push_delivered(rows: MessageRows, metrics: dict[str, Any]) -> None:
     Braze reports push `delivered` on some bodies and not on others; a row that has it keeps
     Braze's value. NA sent gives NA; NA bounces count as 0 (the engagement rule's reading).
     """
-    n = rows.records.n
-    if not n:
+    if not rows.records.n:
         return
     channels = np.asarray(rows.channel, dtype=object)
+    derive_delivered_where(channels, _has_key(rows.records, "delivered"), metrics)
+
+
+def derive_delivered_where(
+    channels: np.ndarray, has_delivered: np.ndarray, metrics: dict[str, Any]
+) -> None:
+    """`derive_push_delivered` given each row's channel and whether it carries `delivered`."""
+    n = len(channels)
+    if not n:
+        return
     push = [c for c in dict.fromkeys(channels.tolist()) if channel_kind(c) == "push"]
     if not push:
         return
-    need = np.isin(channels, push) & ~_has_key(rows.records, "delivered")
+    need = np.isin(channels, push) & ~has_delivered
     if not need.any():
+        return
+    counts = [metrics.get(name) for name in ("sent", "bounces", "delivered")]
+    if all(c is None or _whole_counts(c) for c in counts):  # no NA: the same sums in numpy
+        sent_, bounces_, current_ = (
+            np.zeros(n, dtype=np.int64) if c is None else c.to_numpy(np.int64) for c in counts
+        )
+        whole = np.where(need, np.maximum(sent_ - bounces_, 0), current_)
+        metrics["delivered"] = pd.arrays.IntegerArray(whole, np.zeros(n, dtype=bool))
         return
 
     def column(name: str) -> pd.Series:
@@ -304,3 +321,8 @@ def derive_push_delivered(rows: MessageRows, metrics: dict[str, Any]) -> None:
         metrics["delivered"] = filled.array
     else:
         metrics["delivered"] = filled.to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def _whole_counts(values: Any) -> bool:
+    """An Int64 column without NA."""
+    return isinstance(values, pd.arrays.IntegerArray) and not values.isna().any()
