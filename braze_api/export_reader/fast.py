@@ -323,7 +323,9 @@ KINDS: tuple[tuple[Callable[[pa.DataType], bool], ValueKind], ...] = (
 
 
 def _attributes(column: pa.Array, uid: pa.Array) -> dict[str, pa.Array] | None:
-    """One row per (user, attribute) with the value as text and its JSON type, user by user.
+    """One row per (user, attribute) with the value as text and its JSON type, user by user,
+    each user's attributes by name (the same order however the export is cut into blocks: a
+    struct's own field order is the order keys first appear in its block).
 
     An attribute whose value is null is not listed: pyarrow cannot tell it from an absent one.
     """
@@ -333,7 +335,8 @@ def _attributes(column: pa.Array, uid: pa.Array) -> dict[str, pa.Array] | None:
     if not pa.types.is_struct(kind):
         raise Unsupported("custom_attributes is not an object")
     rows, names, values, types = [], [], [], []
-    for spec, child in zip(kind, column.flatten(), strict=True):
+    by_name = sorted(zip(kind, column.flatten(), strict=True), key=lambda pair: pair[0].name)
+    for spec, child in by_name:  # a stable sort by row below keeps this order within a user
         label = next((label for test, label in KINDS if test(spec.type)), None)
         if label is None:
             if pa.types.is_null(spec.type):

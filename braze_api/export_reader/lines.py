@@ -105,7 +105,7 @@ class LineBuilder:
             return
         out = self.long["custom_attributes"]
         ids, names, values, types = out["user_id"], out["attribute"], out["value"], out["type"]
-        for name, value in attributes.items():
+        for name, value in sorted(attributes.items(), key=lambda item: item[0]):  # as ``fast``
             if value is None:
                 continue  # as the fast path: a null attribute is not listed
             ids.append(uid)
