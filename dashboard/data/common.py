@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any, Generic, TypeVar, cast, overload
 
-import numpy as np
 import pandas as pd
 
 from braze_api import BrazeClient, frames
@@ -149,36 +148,12 @@ def stitch(parts: Iterable[pd.DataFrame], start: date, end: date) -> pd.DataFram
     parts = [p for p in parts if p is not None and not p.empty]
     if not parts:
         return pd.DataFrame({"time": pd.Series([], dtype="datetime64[ns, UTC]")})
-    # One window (any range of up to 100 days) whose times are already in order, each once (as
-    # series_frame makes them): nothing to concatenate, deduplicate or sort. A warm page runs
-    # this once per series (the events table: once per event).
-    single = len(parts) == 1 and "time" in parts[0].columns
-    if single and parts[0]["time"].is_monotonic_increasing and parts[0]["time"].is_unique:
-        frame = parts[0]
-    else:
-        frame = pd.concat(parts, ignore_index=True)
-        if "time" not in frame.columns:
-            return frame
-        frame = frame.drop_duplicates(subset="time", keep="last").sort_values("time")
-    return frame[in_days(frame["time"], start, end)].reset_index(drop=True)
-
-
-_UTC_OR_NAIVE = {
-    f"datetime64[{unit}{zone}]" for unit in ("s", "ms", "us", "ns") for zone in ("", ", UTC")
-}
-
-
-def in_days(times: pd.Series, start: date, end: date) -> np.ndarray:
-    """Which ``times`` fall on a day in [start, end] (each time's own calendar day, as
-    ``.dt.date`` reads it). UTC and naive times are compared as instants with the days'
-    bounds, without a date object per row; other zones go through ``.dt.date``."""
-    if str(times.dtype) in _UTC_OR_NAIVE:
-        zone = "UTC" if isinstance(times.dtype, pd.DatetimeTZDtype) else None
-        first = pd.Timestamp(start).tz_localize(zone)
-        after = pd.Timestamp(end + timedelta(days=1)).tz_localize(zone)
-        return ((times >= first) & (times < after)).to_numpy(dtype=bool)
-    days = times.dt.date
-    return ((days >= start) & (days <= end)).to_numpy(dtype=bool)
+    frame = pd.concat(parts, ignore_index=True)
+    if "time" not in frame.columns:
+        return frame
+    frame = frame.drop_duplicates(subset="time", keep="last").sort_values("time")
+    days = frame["time"].dt.date
+    return frame[(days >= start) & (days <= end)].reset_index(drop=True)
 
 
 @dataclass(frozen=True)
