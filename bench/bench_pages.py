@@ -19,7 +19,10 @@ The one-line page (`st.write("hello")`, same launcher, same flags) is timed the 
 - **cold**: a fresh server process (and for the dashboard a fresh sandbox cache: the
   in-process cache is empty) per page, its first load: imports, first script run, requests.
 - **warm**: one server; each page loaded once untimed, then timed loads interleaved with the
-  one-line page's.
+  one-line page's: in a fresh context (a first visit) and in a context kept across loads (a
+  returning browser, its HTTP cache warm: Streamlit's hashed bundles are cached immutable).
+  The idle ratio (the page's script idle against the one-line page's) is issue 18's target
+  for the overview.
 
 The app's own Python: the script runs the server timed during each load (wall and CPU of the
 script thread; an upper bound, since Streamlit's element code runs inside them too), as a
@@ -31,6 +34,9 @@ Configurations (`--configs`): Streamlit's defaults for the options a deployment 
 against `PRODUCTION` (what `.streamlit/config.toml` sets), so each option's effect is measured.
 
     .venv/bin/python bench/bench_pages.py [--quick] [--repeat 3] [--cold 1] [--profile]
+
+On a shared Linux machine with autogroup scheduling, give the bench the CPU with
+``setsid -w .venv/bin/python bench/bench_pages.py --autogroup-nice -10`` (see _priority.py).
 """
 
 from __future__ import annotations
