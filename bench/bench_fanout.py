@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import math
 import statistics
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
@@ -93,16 +94,18 @@ def main() -> None:
 
         pool()  # warm the baseline's keep-alive connections too
         times: dict[str, list[float]] = {"loader": [], "pool": [], "transport": []}
+        cpu: dict[str, list[float]] = {"loader": [], "pool": [], "transport": []}  # this process
         served: list[float] = []  # the sandbox's own CPU seconds per round of the pool
+        sides = {"loader": loader, "pool": pool, "transport": transport}
         for _ in range(args.repeat):  # interleaved: load from elsewhere hits every side alike
             CACHE.clear()
-            times["loader"].append(timed(loader)[0])
-            before = sandbox.cpu_seconds()
-            times["pool"].append(timed(pool)[0])
-            after = sandbox.cpu_seconds()
-            if before is not None and after is not None:
-                served.append(after - before)
-            times["transport"].append(timed(transport)[0])
+            for name, side in sides.items():
+                before, began = sandbox.cpu_seconds(), time.process_time()
+                times[name].append(timed(side)[0])
+                cpu[name].append(time.process_time() - began)
+                after = sandbox.cpu_seconds()
+                if name == "pool" and before is not None and after is not None:
+                    served.append(after - before)
         if args.profile:
             import cProfile
             import pstats
@@ -138,7 +141,8 @@ def main() -> None:
     ):
         print(
             f"{label:34s} median {med[name]:.3f} s = {med[name] / bound:.2f}x bound"
-            f"  [{fmt_times(times[name])}]"
+            f"  [{fmt_times(times[name])}]; client CPU "
+            f"{statistics.median(cpu[name]) / len(series) * 1000:.2f} ms per request"
         )
     if served:
         cpu = statistics.median(served)

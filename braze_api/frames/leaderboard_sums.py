@@ -50,13 +50,6 @@ class CampaignWindowSums(NamedTuple):
     totals: tuple[tuple[pd.Timestamp, tuple[float, ...]], ...]
 
 
-def _total(value: Any) -> float | None:
-    """The float a totals frame would hold, or None when the value is not a plain number."""
-    if type(value) is int or (type(value) is float and math.isfinite(value)):
-        return float(value)
-    return None
-
-
 def campaign_window_sums(body: Any, first_day: date, last_day: date) -> CampaignWindowSums | None:
     """One window's body summed per channel in a single pass, no frames.
 
@@ -75,14 +68,15 @@ def campaign_window_sums(body: Any, first_day: date, last_day: date) -> Campaign
     for stamp, entry in last_per_time(data_list(body)):
         day = None if inside[0] <= stamp < inside[1] else stamp
         row: list[float] = []
-        for name in CAMPAIGN_TOTAL_FIELDS:
+        for name in CAMPAIGN_TOTAL_FIELDS:  # a plain int or finite float, read as the totals frame would (per entry and field: inline)
             value = entry.get(name, 0)
-            number = None if isinstance(value, dict | list) else _total(value)
-            if number is None:
-                if not isinstance(value, dict | list):
-                    return None
-                number = 0.0  # containers are not totals: the frame skips them (→ 0)
-            row.append(number)
+            kind = type(value)
+            if kind is int or (kind is float and math.isfinite(value)):
+                row.append(float(value))
+            elif isinstance(value, dict | list):
+                row.append(0.0)  # containers are not totals: the frame skips them (→ 0)
+            else:
+                return None
         totals.append((stamp, tuple(row)))
         messages = entry.get("messages")
         if not isinstance(messages, Mapping):
@@ -116,7 +110,8 @@ def campaign_window_sums(body: Any, first_day: date, last_day: date) -> Campaign
                 get = group.get
                 for k, v in used:
                     group[k] = get(k, 0) + v
-                columns.update(k for k, _ in used)
+    for group in sums.values():  # every input any row used is a key of its group
+        columns.update(group)
     return CampaignWindowSums(
         first_day=first_day,
         last_day=last_day,
