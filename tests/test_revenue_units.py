@@ -71,8 +71,8 @@ def test_overlay_and_stacked_figures() -> None:
     assert [t.name for t in overlay.data] == ["A", "B"]
     assert {t.stackgroup for t in overlay.data} == {None}
     assert {t.stackgroup for t in stacked.data} == {"one"}
-    assert stacked.layout.title.text == "Revenue per day · selected (stacked)"
-    assert overlay.layout.yaxis.title.text == "Revenue (USD)"
+    assert stacked.layout.title.text == "Purchase revenue per day · selected (stacked)"
+    assert overlay.layout.yaxis.title.text == "Purchase revenue (USD)"
     assert "$%{y:,.2f}" in overlay.data[0].hovertemplate
 
 
