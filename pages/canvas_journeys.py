@@ -173,16 +173,18 @@ STEP_ORDER = (
     "deleted",
 )
 
-# What the leaderboard shows: it fits a 1280 px screen (the CSV has every column).
-BOARD_COLUMNS = (
-    "name",
-    "tags_text",
-    "entries",
-    "entries_change",
-    "conversions",
-    "conversion_rate",
-    "revenue",
-)
+# What the leaderboard shows, in px: together they fit the 763 px a 1280 px screen leaves
+# the table (with Tags too, "Attributed revenue (USD)" was cut off); the CSV has every
+# column, tags among them (the Tags filter above narrows by them).
+BOARD_WIDTHS = {
+    "name": 170,
+    "entries": 80,
+    "entries_change": 118,
+    "conversions": 95,
+    "conversion_rate": 115,
+    "revenue": 165,
+}
+BOARD_COLUMNS = tuple(BOARD_WIDTHS)
 
 # The per step and channel tables show these; every other stat is in the CSV and the
 # Channel health tab.
@@ -326,7 +328,7 @@ if canvases is not None:
             st.caption(
                 f"{len(table)} Canvas{'es' if len(table) != 1 else ''}, most entries first. "
                 "Click a row to open it below; until then the most recently edited one is open. "
-                "The CSV also has conversions by entry time and the entries of the period before."
+                "The CSV also has tags, conversions by entry time and the entries of the period before."
             )
             show_table(
                 metrics.shown_rates(table.drop(columns="id")),
@@ -338,10 +340,13 @@ if canvases is not None:
                 on_select=open_board_row,
                 selection_mode="single-row",
                 column_config={
-                    "name": st.column_config.TextColumn("Canvas", width="medium"),
-                    "tags_text": st.column_config.TextColumn("Tags"),
-                    **RESULT_COLUMNS,
-                    **compared_columns("entries", "Entries", "Entries"),
+                    key: {**column, "width": BOARD_WIDTHS[key]}
+                    for key, column in {
+                        "name": st.column_config.TextColumn("Canvas"),
+                        **RESULT_COLUMNS,
+                        **compared_columns("entries", "Entries", "Entries"),
+                    }.items()
+                    if key in BOARD_WIDTHS
                 },
             )
             csv_download(

@@ -20,6 +20,7 @@ from dashboard.data.news_feed import (
     series_export,
 )
 from dashboard.display import percent_column, show_table
+from dashboard.filters import span_text
 from dashboard.navigation import require_app
 from dashboard.url_state import sync_query_params
 from dashboard.widgets import (
@@ -171,8 +172,8 @@ with guarded("the card engagement"):
     # all zeros (a card that had ended or not yet started) reads as an empty state, not as 0s
     if mine.empty or not mine[["impressions", "clicks"]].fillna(0).to_numpy().any():
         empty_state(
-            f"No News Feed activity for this card between {filters.start:%d %b %Y} and "
-            f"{filters.end:%d %b %Y}: no impressions or clicks (check its Published and Ends "
+            f"No News Feed activity for this card in {span_text(filters.start, filters.end)}: "
+            "no impressions or clicks (check its Published and Ends "
             "dates above). Pick another range or card."
         )
     else:

@@ -142,3 +142,15 @@ def test_csv_is_named_by_grain_and_hourly_times_say_their_zone(app_test, demo, m
     utc = pd.to_datetime(table["hour_utc"], utc=True)
     local = pd.to_datetime(table["hour_local (Asia/Tokyo)"]).dt.tz_convert("UTC")
     assert table["hour_utc"].str.endswith("Z").all() and (utc == local).all()
+
+
+def test_a_count_chart_of_only_zeros_is_an_explained_empty_state_and_small_counts_tick_by_one():
+    days = pd.date_range("2026-11-01", periods=3, freq="D", tz="UTC")
+    zeros = pd.DataFrame({"time": days, "card": "Card A", "impressions": [0, 0, 0]})
+    empty = metric_figure(zeros, "impressions", "day", "Date (UTC)")
+    assert not empty.data
+    assert "No News Feed activity" in str(empty.layout.annotations[0].text)
+    small = metric_figure(zeros.assign(impressions=[0, 2, 1]), "impressions", "day", "Date")
+    assert small.layout.yaxis.dtick == 1
+    large = metric_figure(zeros.assign(impressions=[0, 200, 100]), "impressions", "day", "Date")
+    assert large.layout.yaxis.dtick is None

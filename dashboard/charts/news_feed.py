@@ -26,7 +26,9 @@ def metric_figure(series: pd.DataFrame, metric: str, unit: str, x_title: str) ->
     per = "hour" if unit == "hour" else "day"
     label = LABELS[metric]
     title = f"{label} per {per}" if metric != "ctr" else f"{label} per {per} ({CARD_CTR.sentence})"
-    if series.empty or series[metric].dropna().empty:
+    values = pd.to_numeric(series[metric], errors="coerce").dropna() if not series.empty else None
+    if values is None or values.empty or (metric != "ctr" and not values.any()):
+        # all zero: a flat line at 0 on a 0–1 axis of fractions says less than these words
         return empty_figure(title, "No News Feed activity for these cards in this range")
     fig = go.Figure()
     for k, (name, part) in enumerate(series.sort_values("time").groupby("card", sort=False)):
@@ -48,7 +50,10 @@ def metric_figure(series: pd.DataFrame, metric: str, unit: str, x_title: str) ->
             y_tickformat=percent_tickformat(series[metric]),
             show_legend=True,
         )
-    return style_figure(fig, title, f"{label} per {per}", x_title=x_title, show_legend=True)
+    fig = style_figure(fig, title, f"{label} per {per}", x_title=x_title, show_legend=True)
+    if values.max() < 5:
+        fig.update_yaxes(dtick=1)  # counts: no fractional ticks on a small axis
+    return fig
 
 
 def totals_figure(totals: pd.DataFrame) -> go.Figure:
