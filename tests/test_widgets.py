@@ -136,14 +136,14 @@ def test_card_columns_balance_rows_of_at_most_four_that_line_up():
 
 
 def test_compared_columns_name_both_periods_and_money_in_the_currency():
-    from dashboard.display import parse_currency
+    from dashboard.display import CHANGE_FORMAT, parse_currency
     from dashboard.table_columns import compared_columns
 
     counts = compared_columns("sent", "Sent", "Messages sent")
     assert list(counts) == ["sent_previous", "sent_change"]
     assert counts["sent_previous"]["label"] == "Sent · period before"
     assert counts["sent_change"]["label"] == "Sent · change"
-    assert counts["sent_change"]["type_config"]["format"] == "percent"
+    assert counts["sent_change"]["type_config"]["format"] == CHANGE_FORMAT  # the percent rule
     assert counts["sent_previous"]["help"].startswith("Messages sent in the period")
     money = compared_columns("revenue", "Revenue", "Revenue", currency=parse_currency("EUR"))
     assert money["revenue_previous"]["label"] == "Revenue · period before (EUR)"
