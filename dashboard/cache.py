@@ -436,12 +436,7 @@ def missing(
     """
     keys = [make_key(fingerprint, endpoint, p) for p in params]
     absent = CACHE.absent(keys)
-    shared = shared_cache() if absent and shares(endpoint) else None
-    if shared is not None:
-        found = shared.get_many(absent)
-        ttl = TTL_SECONDS[kind]
-        # Size: the stored bytes, twice over for the objects they decode to (no deep walk).
-        CACHE.put_many({k: (v, min(ttl, left), 2 * n) for k, (v, left, n) in found.items()}, tier)
+    if absent and _copy_from_shared(absent, endpoint, kind, tier):
         absent = CACHE.absent(absent)
     gone = set(absent)
     return [i for i, key in enumerate(keys) if key in gone]
@@ -467,14 +462,24 @@ def cached_many(
         probe.lookups += len(keys)
         return values
     gaps = [i for i, value in enumerate(values) if value is NOT_CACHED]
-    shared = shared_cache() if gaps and shares(endpoint) else None
-    if shared is not None:
-        found = shared.get_many([keys[i] for i in gaps])
-        ttl = TTL_SECONDS[kind]
-        CACHE.put_many({k: (v, min(ttl, left), 2 * n) for k, (v, left, n) in found.items()}, tier)
+    if gaps and _copy_from_shared([keys[i] for i in gaps], endpoint, kind, tier):
         for i, value in zip(gaps, CACHE.get_many([keys[i] for i in gaps]), strict=True):
             values[i] = value
     return values
+
+
+def _copy_from_shared(keys: list[Any], endpoint: str, kind: CacheKind, tier: Tier) -> bool:
+    """Copy what the replicas' shared cache holds for ``keys`` into this process's cache, in
+    one batched round trip; False when there is no shared cache for ``endpoint`` (then
+    nothing changed). Copies keep only the time they have left there; their size is the
+    stored bytes, twice over for the objects they decode to (no deep walk)."""
+    shared = shared_cache() if shares(endpoint) else None
+    if shared is None:
+        return False
+    found = shared.get_many(keys)
+    ttl = TTL_SECONDS[kind]
+    CACHE.put_many({k: (v, min(ttl, left), 2 * n) for k, (v, left, n) in found.items()}, tier)
+    return True
 
 
 def seconds_left(
