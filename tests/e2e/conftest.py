@@ -58,7 +58,7 @@ def serving(
             try:
                 if requests.get(ready_url, timeout=2).ok:
                     break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # not up yet, or slow under load
                 pass
             if time.monotonic() > deadline:
                 pytest.fail(f"{name} did not become ready within {timeout:g} s")
