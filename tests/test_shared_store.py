@@ -110,8 +110,10 @@ def test_registered_results_travel_as_typed_msgpack_and_frames_skip_pandas_metad
             "revenue": [0.5, float("nan"), 2.0],
         }
     )
-    assert codec.encode(long)[:1] == b"F"  # Arrow types alone give every dtype back
+    assert codec.encode(long)[:1] == b"C"  # its column buffers, rebuilt into pandas blocks
     assert codec.encode(long.set_index("channel"))[:1] == b"A"  # needs the pandas metadata
+    waits = long.assign(wait=pd.to_timedelta([1, 2, 3], unit="s"))  # a kind it does not carry
+    assert codec.encode(waits)[:1] == b"F"  # so Arrow's, checked exact too
     series = CampaignSeries(long=long, totals=long.head(1), channels=("email", "sms"))
     data = codec.encode(series)
     assert data is not None and data[:1] == b"M"
