@@ -3,10 +3,12 @@
 - ``MISSING`` ("—") stands for a missing value in tables (``show_table``) and cards.
 - Channels read as people say them: ``label_channels`` maps any ``channel`` column through
   ``channel_label``, so raw keys (``trigger_in_app_message``, ``whats_app``) never show.
-- Money carries the workspace currency: ``DASHBOARD_CURRENCY`` (env) or ``[dashboard]
-  currency`` (secrets), an ISO 4217 code, USD by default (``configured_currency``). Cards
-  (``money_text``), axes (``money_axis``), table columns (``money_column``) and CSV headers
-  all name it.
+- Money is in US dollars: Braze reports every amount (purchase, campaign- and Canvas-attributed
+  revenue, a user's total revenue) in USD, converting purchases logged in another currency on
+  the day they were logged. ``configured_currency`` is therefore USD; a ``DASHBOARD_CURRENCY``
+  (env) or ``[dashboard] currency`` (secrets) setting of another code is not applied (it would
+  relabel dollars), and the sidebar says so (``currency_problem``). Cards (``money_text``), axes
+  (``money_axis``), table columns (``money_column``) and CSV headers all name the currency.
 - CSVs (``csv_frame``): whole-number columns as integers, money rounded to the currency's
   minor unit in columns named ``<name>_<currency>``, ratios as percentages in columns named
   ``<name>_pct``, channel names human.
@@ -115,12 +117,20 @@ def currency_from_config(secrets: Mapping[str, Any], env: Mapping[str, str]) -> 
     return parse_currency(currency_setting(secrets, env))
 
 
+BRAZE_REPORTS_USD = (
+    "Braze reports revenue in US dollars (purchases logged in another currency are converted on "
+    "the day they were logged), so amounts are shown in USD."
+)
+
+
 def currency_problem(secrets: Mapping[str, Any], env: Mapping[str, str]) -> str | None:
-    """Why the configured currency cannot be used (the dashboard then shows USD)."""
+    """Why a currency setting is not applied (amounts are always labelled USD), or None."""
     try:
-        currency_from_config(secrets, env)
+        currency = currency_from_config(secrets, env)
     except ValueError as err:
-        return f"{err}. Amounts are labelled USD until it is fixed."
+        return f"{err}. {BRAZE_REPORTS_USD}"
+    if currency != USD:
+        return f"{BRAZE_REPORTS_USD} The currency setting ({currency.code}) is not applied."
     return None
 
 
@@ -134,11 +144,9 @@ def _server_secrets() -> Mapping[str, Any]:
 
 
 def configured_currency() -> Currency:
-    """The server's currency (secrets, then env), USD when unset or invalid."""
-    try:
-        return currency_from_config(_server_secrets(), os.environ)
-    except ValueError:  # named by the sidebar (configured_currency_problem); amounts stay labelled
-        return USD
+    """The currency of Braze's amounts: USD, whatever the server sets (Braze converts; a
+    setting of another code would relabel dollars; the sidebar names it)."""
+    return USD
 
 
 def configured_currency_problem() -> str | None:

@@ -57,8 +57,18 @@ def test_currency_is_an_iso_4217_code_from_secrets_or_env_default_usd() -> None:
         with pytest.raises(ValueError, match="ISO 4217"):
             parse_currency(bad)
     problem = display.currency_problem({}, {"DASHBOARD_CURRENCY": "EURO"})
-    assert problem is not None and "USD" in problem
-    assert display.currency_problem({}, {"DASHBOARD_CURRENCY": "JPY"}) is None
+    assert problem is not None and "ISO 4217" in problem and "USD" in problem
+    assert display.currency_problem({}, {}) is None
+    assert display.currency_problem({}, {"DASHBOARD_CURRENCY": "usd"}) is None
+
+
+def test_braze_amounts_are_dollars_whatever_the_setting() -> None:
+    # Braze converts purchases logged in other currencies to USD and reports every amount in
+    # USD: a setting of another code would relabel dollars, so it is named and not applied.
+    problem = display.currency_problem({}, {"DASHBOARD_CURRENCY": "JPY"})
+    assert problem is not None and "US dollars" in problem and "(JPY) is not applied" in problem
+    secrets = {"dashboard": {"currency": "EUR"}}
+    assert "(EUR) is not applied" in (display.currency_problem(secrets, {}) or "")
 
 
 def test_money_text_carries_the_sign_and_the_minor_unit() -> None:
@@ -314,17 +324,19 @@ def test_campaign_and_canvas_details_tables_follow_the_conventions(app_test, dem
     assert _check_tables(at, f"canvas {canvas.id}") >= 1
 
 
-def test_the_configured_currency_reaches_cards_and_columns(app_test, monkeypatch) -> None:
+def test_a_non_usd_setting_does_not_relabel_braze_dollars(app_test, monkeypatch) -> None:
     monkeypatch.setenv("DASHBOARD_CURRENCY", "EUR")
     at = app_test("campaigns")
+    assert not at.exception
     revenue = next(m for m in at.metric if m.label == "Campaign-attributed revenue")
-    assert revenue.value.startswith("€"), revenue.value
+    assert revenue.value.startswith("$"), revenue.value
     config = at.dataframe[0].proto.columns
-    assert "Attributed revenue (EUR)" in config and "USD" not in config
+    assert "Attributed revenue (USD)" in config and "EUR" not in config
+    assert any("EUR" in w.value and "not applied" in w.value for w in at.sidebar.warning)
     at = app_test("revenue")
     assert not at.exception
-    assert any(m.value.startswith("€") for m in at.metric)
-    assert "EUR" in at.caption[0].value
+    assert any(m.value.startswith("$") for m in at.metric)
+    assert not any(m.value.startswith("€") for m in at.metric)
 
 
 def test_a_bad_currency_setting_is_named_and_amounts_stay_labelled(app_test, monkeypatch) -> None:
