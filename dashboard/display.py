@@ -118,8 +118,8 @@ def currency_from_config(secrets: Mapping[str, Any], env: Mapping[str, str]) -> 
 
 
 BRAZE_REPORTS_USD = (
-    "Braze reports revenue in US dollars (purchases logged in another currency are converted on "
-    "the day they were logged), so amounts are shown in USD."
+    "Braze reports revenue in US dollars (it converts purchases logged in other currencies), "
+    "so amounts are shown in USD."
 )
 
 
