@@ -127,23 +127,26 @@ def campaign_window_period_sums(
             for item in items:  # the hot loop: plain loops, no per-value function calls
                 if type(item) is not dict:
                     return None
-                used = [(k, v) for k, v in item.items() if k in inputs]
-                for _, v in used:
-                    if type(v) is not int or not 0 <= v <= _MAX_COUNT:
-                        return None
-                if push and "delivered" not in item:  # as the flattening derives it
-                    used.append(("delivered", max(item.get("sent", 0) - item.get("bounces", 0), 0)))
                 key = shared
-                for a, b in pairs:
-                    if item.get(a, 0) < item.get(b, 0):
-                        key = (period, day, channel, len(sums) + 1)
-                        break
+                try:  # a value that does not compare is refused below anyway
+                    for a, b in pairs:
+                        if item.get(a, 0) < item.get(b, 0):
+                            key = (period, day, channel, len(sums) + 1)
+                            break
+                except TypeError:
+                    return None
                 group = sums.get(key)
                 if group is None:
                     group = sums[key] = {}
                 get = group.get
-                for k, v in used:
-                    group[k] = get(k, 0) + v
+                for k, v in item.items():  # checked while summed: one bad value refuses the body
+                    if k in inputs:
+                        if type(v) is not int or not 0 <= v <= _MAX_COUNT:
+                            return None
+                        group[k] = get(k, 0) + v
+                if push and "delivered" not in item:  # as the flattening derives it
+                    derived = max(item.get("sent", 0) - item.get("bounces", 0), 0)
+                    group["delivered"] = get("delivered", 0) + derived
     for group in sums.values():  # every input any row used is a key of its group
         columns.update(group)
     shared_columns, shared_totals = frozenset(columns), tuple(totals)
