@@ -46,6 +46,9 @@ class Reply:
 
     body: dict
     headers: dict[str, str] = field(default_factory=dict)
+    #: the body already encoded (exactly ``json.dumps(body, ensure_ascii=False)``), when the
+    #: route built it from remembered parts; ``body`` is then only its shape's outline
+    encoded: str | None = None
 
 
 @lru_cache(maxsize=8)

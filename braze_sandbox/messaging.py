@@ -7,7 +7,11 @@ unique_clicks <= clicks, and the totals are sums of their parts.
 
 from __future__ import annotations
 
+import json
 import random
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable, Sequence
 from datetime import date
 
 from .rng import rng_for, split
@@ -220,6 +224,70 @@ def campaign_day(seed: int, campaign: Campaign, day: date, today: date) -> dict:
         else WEEKDAY[day.weekday()] * trend(day, 0.1) * noise(seed, campaign.id, day, 0.25)
     )
     return _variations_day(campaign, round(campaign.volume * scale), rng, behaviors)
+
+
+def _campaign_shape(campaign: Campaign) -> Hashable:
+    """Everything ``campaign_day`` reads from a campaign (campaigns are mutable: plants and
+    tests rewrite send dates and volume, so the memo keys on the values, not the object)."""
+    return (
+        campaign.id,
+        tuple(campaign.channels),
+        tuple((v.id, v.name, v.channel, v.weight, v.is_control) for v in campaign.variations),
+        len(campaign.conversion_behaviors),
+        campaign.first_sent,
+        campaign.last_sent,
+        campaign.volume,
+        campaign.multivariate,
+        campaign.variation_recipients,
+    )
+
+
+class _DayMemo:
+    """A bounded, thread-safe memo of encoded ``data`` entries (least recently used out)."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._items: OrderedDict[Hashable, str] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> str | None:
+        with self._lock:
+            text = self._items.get(key)
+            if text is not None:
+                self._items.move_to_end(key)
+            return text
+
+    def put(self, key: Hashable, text: str) -> None:
+        with self._lock:
+            self._items[key] = text
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+#: 300 campaigns × 100 days: a bench's whole workspace; about 1 kB a day.
+CAMPAIGN_DAYS = _DayMemo(30_000)
+
+
+def campaign_days_json(seed: int, campaign: Campaign, days: Sequence[date], today: date) -> str:
+    """The `data` list of /campaigns/data_series as JSON text: exactly
+    ``json.dumps([{"time": d.isoformat(), **campaign_day(seed, campaign, d, today)} ...],
+    ensure_ascii=False)``, each day encoded once and remembered (a day is a pure function of
+    the seed, what the campaign says and today, so a repeat asks nothing new of the RNG)."""
+    shape = _campaign_shape(campaign)
+    parts = []
+    for day in days:
+        key = (seed, shape, day, today)
+        text = CAMPAIGN_DAYS.get(key)
+        if text is None:
+            entry = {"time": day.isoformat(), **campaign_day(seed, campaign, day, today)}
+            text = json.dumps(entry, ensure_ascii=False)
+            CAMPAIGN_DAYS.put(key, text)
+        parts.append(text)
+    return "[" + ", ".join(parts) + "]"
 
 
 def send_day(seed: int, campaign: Campaign, send: SendId, day: date) -> dict:

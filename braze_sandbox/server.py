@@ -317,7 +317,14 @@ class _Handler(BaseHTTPRequestHandler):
         reply = handler(self.sandbox.context, query, body if isinstance(body, dict) else {})
         if not isinstance(reply, Reply):
             reply = Reply(reply)
-        self._send_json(200, reply.body, path, truncate=decision.truncate, extra=reply.headers)
+        self._send_json(
+            200,
+            reply.body,
+            path,
+            truncate=decision.truncate,
+            extra=reply.headers,
+            encoded=reply.encoded,
+        )
 
     def _fault(self, decision: Decision, path: str) -> None:
         status = decision.status or 500
@@ -362,8 +369,10 @@ class _Handler(BaseHTTPRequestHandler):
         *,
         extra: dict | None = None,
         truncate: bool = False,
+        encoded: str | None = None,
     ) -> None:
-        data = json.dumps(payload, ensure_ascii=False).encode()
+        text = json.dumps(payload, ensure_ascii=False) if encoded is None else encoded
+        data = text.encode()
         if truncate:
             data = data[: len(data) // 2]
         if extra and "X-RateLimit-Limit" in extra:

@@ -132,40 +132,67 @@ def estimate_bytes(value: Any, depth: int = 0) -> int:
 
     A body's JSON is measured with ``msgspec`` (≈10× faster than ``json.dumps``, which cost
     more than decoding the body did on every cold fetch); ``json.dumps`` covers what it refuses.
+    Anything else is walked (``_walk``).
     """
-    if type(value) in _SCALARS:  # most calls: the leaves of tuples of sums
+    kind = type(value)
+    if kind in _SCALARS:
         return sys.getsizeof(value)
     if isinstance(value, pd.DataFrame | pd.Series):
         usage = value.memory_usage(deep=True)
         return int(usage.sum() if isinstance(usage, pd.Series) else usage)
-    if isinstance(value, dict | list):
-        try:
-            return len(_JSON_ENCODER.encode(value))
-        except (TypeError, ValueError, OverflowError, RecursionError, msgspec.MsgspecError):
-            pass
-        try:
-            return len(json.dumps(value, default=str))
-        except (TypeError, ValueError):
-            pass
-    if depth < 8:
-        if dataclasses.is_dataclass(value) and not isinstance(value, type):
-            return 64 + sum(
-                estimate_bytes(getattr(value, f.name), depth + 1) for f in dataclasses.fields(value)
-            )
-        if isinstance(value, tuple | list | set | frozenset):
-            if len(value) <= _SAMPLE:
-                return 56 + sum(estimate_bytes(v, depth + 1) for v in value)
-            # A long container (a leaderboard window's per-day sums): scale an even sample, so
-            # sizing costs ~_SAMPLE walks per level instead of one per item.
-            items = value if isinstance(value, tuple | list) else list(value)
-            step = len(items) / _SAMPLE
-            sample = [items[int(i * step)] for i in range(_SAMPLE)]
-            return 56 + sum(estimate_bytes(v, depth + 1) for v in sample) * len(items) // _SAMPLE
-        if isinstance(value, dict):
-            return 64 + sum(
-                estimate_bytes(k, depth + 1) + estimate_bytes(v, depth + 1)
-                for k, v in value.items()
-            )
+    return _walk(value, depth, set())
+
+
+def _json_length(value: dict | list) -> int | None:
+    """A body's compact JSON length (None: not JSON even with ``default=str``)."""
+    try:
+        return len(_JSON_ENCODER.encode(value))
+    except (TypeError, ValueError, OverflowError, RecursionError, msgspec.MsgspecError):
+        pass
+    try:
+        return len(json.dumps(value, default=str))
+    except (TypeError, ValueError):
+        return None
+
+
+def _walk(value: Any, depth: int, seen: set[int]) -> int:
+    """The walk behind ``estimate_bytes`` for tuples (sums, rows), sets, dicts and dataclasses.
+
+    Scalar leaves are sized inline (no call each); a container met twice inside one value
+    (the window totals both periods' sums share) is counted once, as it is held once; a long
+    container (a window's per-day totals) is sized from an even sample of ``_SAMPLE`` items,
+    scaled, so sizing costs ~``_SAMPLE`` walks per level instead of one per item.
+    """
+    kind = type(value)
+    if kind in _SCALARS or depth >= 8:
+        return sys.getsizeof(value)
+    if isinstance(value, dict | list):  # a body, or one inside a value: its JSON length
+        length = _json_length(value)
+        if length is not None:
+            return length
+    if id(value) in seen:
+        return 0
+    seen.add(id(value))
+    if isinstance(value, tuple | list | set | frozenset):
+        items = value if isinstance(value, tuple | list) else list(value)
+        count = len(items)
+        if count > _SAMPLE:
+            step = count / _SAMPLE
+            items = [items[int(i * step)] for i in range(_SAMPLE)]
+        total = 0
+        for item in items:
+            total += sys.getsizeof(item) if type(item) in _SCALARS else _walk(item, depth + 1, seen)
+        return 56 + (total * count // len(items) if count > _SAMPLE else total)
+    if isinstance(value, dict):
+        return 64 + sum(
+            _walk(k, depth + 1, seen) + _walk(v, depth + 1, seen) for k, v in value.items()
+        )
+    if isinstance(value, pd.DataFrame | pd.Series):
+        return estimate_bytes(value)
+    if hasattr(type(value), "__dataclass_fields__"):  # a dataclass instance (not a class)
+        return 64 + sum(
+            _walk(getattr(value, f.name), depth + 1, seen) for f in dataclasses.fields(value)
+        )
     return sys.getsizeof(value)
 
 

@@ -10,7 +10,7 @@ from datetime import date
 
 import pandas as pd
 
-from braze_api.frames import campaign_window_sums
+from braze_api.frames import campaign_window_period_sums, campaign_window_sums
 from dashboard.cache import estimate_bytes
 
 
@@ -53,3 +53,39 @@ def test_a_window_of_sums_is_sized_like_its_contents() -> None:
     assert estimate_bytes(pd.Timestamp("2025-01-01", tz="UTC")) == sys.getsizeof(
         pd.Timestamp("2025-01-01", tz="UTC")
     )
+
+
+def test_a_container_two_parts_share_is_counted_once() -> None:
+    """The compared leaderboard's one pass gives both periods the same totals tuple: held once,
+    sized once (the estimate of the pair is one totals walk plus each period's groups)."""
+    day = {"sent": 100, "opens": 10, "clicks": 3, "delivered": 99}
+    body = {
+        "data": [
+            {"time": f"2025-01-{d:02d}", "messages": {"email": [dict(day)]}, "revenue": 1.5}
+            for d in range(1, 31)
+        ]
+    }
+    split = campaign_window_period_sums(
+        body, ((date(2025, 1, 1), date(2025, 1, 15)), (date(2025, 1, 16), date(2025, 1, 30)))
+    )
+    assert split is not None and split[0].totals is split[1].totals
+    totals = estimate_bytes(split[0].totals)
+    groups = sum(estimate_bytes(part.groups) for part in split)
+    assert abs(totals - _exact(split[0].totals)) <= 0.05 * _exact(split[0].totals)
+    assert groups + totals < estimate_bytes(split) < groups + 2 * totals
+    fresh = tuple((stamp, tuple(list(values))) for stamp, values in split[1].totals)
+    copied = (split[0], split[1]._replace(totals=fresh))
+    assert estimate_bytes(copied) > groups + 2 * totals  # two copies: counted twice
+
+
+def test_rows_and_nested_bodies_are_sized_as_before() -> None:
+    """A leaderboard-like dataclass row is walked field by field; a body inside a value is
+    still its JSON length."""
+    from dashboard.data.campaigns import LeaderboardRow
+
+    numbers = tuple((f"metric_{i}", float(i) if i % 3 else None) for i in range(33))
+    row = LeaderboardRow(channels=("email", "ios_push"), numbers=numbers)
+    exact = 64 + _exact(row.channels) + _exact(numbers)
+    assert abs(estimate_bytes(row) - exact) <= 0.1 * exact
+    body = {"data": [{"time": "2025-01-01", "n": 1}]}
+    assert estimate_bytes((body,)) == 56 + estimate_bytes(body)

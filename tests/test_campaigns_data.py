@@ -404,7 +404,7 @@ def test_leaderboard_and_detail_view_share_one_request_per_window(ws, sandbox) -
     assert kinds == {
         "campaigns.list": pd.DataFrame,
         "campaigns.data_series": dict,
-        "campaigns.data_series:leaderboard_sums": data.WindowSums,
+        "campaigns.data_series:leaderboard_sums": data.WindowPeriodSums,
         "campaigns.data_series:campaign_series": data.CampaignSeries,
         "campaigns.leaderboard_row": data.LeaderboardRow,
     }

@@ -32,7 +32,8 @@ Engagement (engagement: one rule table per channel kind)
 Leaderboard sums (leaderboard_sums: the fast path, no frames)
 - campaign_window_sums(body, first_day, last_day) -> CampaignWindowSums | None: one series
   window reduced to per-channel sums of ENGAGEMENT_INPUTS and its totals (None: take the
-  frame path).
+  frame path). campaign_window_period_sums(body, periods): the same for several disjoint
+  periods of one body in one pass (the compared leaderboard's range and period before).
 - campaign_range_sums(windows, start, end): exactly the summed engagement_frame and totals
   frame of the stitched windows over [start, end] (None: take the frame path);
   campaign_range_kind_sums the same engagement per channel kind (rates are taken per kind).
@@ -122,6 +123,7 @@ from .leaderboard_sums import (
     CampaignWindowSums,
     campaign_range_kind_sums,
     campaign_range_sums,
+    campaign_window_period_sums,
     campaign_window_sums,
 )
 from .series import SERIES_VALUE_COLUMNS, series_frame
@@ -164,6 +166,7 @@ __all__ = [
     "campaign_series_from_bytes",
     "campaign_totals_frame",
     "campaign_variation_totals",
+    "campaign_window_period_sums",
     "campaign_window_sums",
     "canvas_series_frames",
     "canvas_steps_frame",

@@ -51,22 +51,54 @@ class CampaignWindowSums(NamedTuple):
 
 
 def campaign_window_sums(body: Any, first_day: date, last_day: date) -> CampaignWindowSums | None:
-    """One window's body summed per channel in a single pass, no frames.
+    """One window's body summed per channel in a single pass, no frames: the rows of
+    [first_day, last_day] summed, every other row kept per time.
 
     None when the body holds anything but the documented shape with plain non-negative
     integer counts and numeric totals (numbers as strings, nulls, floats, negatives, junk):
     the caller then takes the frame path, whose coercion rules this does not repeat.
     """
-    inside = (
-        pd.Timestamp(first_day, tz="UTC"),
-        pd.Timestamp(last_day + timedelta(days=1), tz="UTC"),
-    )
+    split = campaign_window_period_sums(body, ((first_day, last_day),))
+    return None if split is None else split[0]
+
+
+def campaign_window_period_sums(
+    body: Any, periods: Sequence[tuple[date, date]]
+) -> tuple[CampaignWindowSums, ...] | None:
+    """One window's body read once and summed for each of several disjoint periods (the
+    compared leaderboard's range and period before, both inside one window's body).
+
+    Element i is ``campaign_window_sums(body, *periods[i])`` less the groups of the other
+    periods' rows, so ``campaign_range_sums`` and ``campaign_range_kind_sums`` over any range
+    that holds none of the other periods' days give exactly the same numbers (those groups
+    lie outside such a range: they were always dropped). Rows in no period are kept per time
+    in every element, as there; the totals and the columns are the whole body's, shared.
+    None as ``campaign_window_sums`` (the same body refused for every period).
+    """
+    bounds = [
+        (
+            pd.Timestamp(first, tz="UTC").value,
+            pd.Timestamp(last + timedelta(days=1), tz="UTC").value,
+        )
+        for first, last in periods
+    ]
+    ordered = sorted(bounds)
+    if any(a[1] > b[0] for a, b in zip(ordered, ordered[1:], strict=False)):
+        raise ValueError(f"periods overlap: {periods!r}")
     columns: set[str] = set()
-    sums: dict[tuple[pd.Timestamp | None, str, int], dict[str, int]] = {}
+    # (period index or -1, the row's time for rows in no period else None, channel, group id)
+    sums: dict[tuple[int, pd.Timestamp | None, str, int], dict[str, int]] = {}
     totals: list[tuple[pd.Timestamp, tuple[float, ...]]] = []
     inputs = ENGAGEMENT_INPUTS
+    kinds: dict[str, tuple[tuple[tuple[str, str], ...], bool]] = {}
+    day: pd.Timestamp | None
     for stamp, entry in last_per_time(data_list(body)):
-        day = None if inside[0] <= stamp < inside[1] else stamp
+        nanos = stamp.value
+        period, day = -1, stamp  # in no period: kept per time
+        for i, (first_ns, after_ns) in enumerate(bounds):
+            if first_ns <= nanos < after_ns:
+                period, day = i, None
+                break
         row: list[float] = []
         for name in CAMPAIGN_TOTAL_FIELDS:  # a plain int or finite float, read as the totals frame would (per entry and field: inline)
             value = entry.get(name, 0)
@@ -87,37 +119,48 @@ def campaign_window_sums(body: Any, first_day: date, last_day: date) -> Campaign
             if not isinstance(raw_channel, str) or not isinstance(items, list):
                 return None
             channel = raw_channel or "(default)"
-            pairs = floor_pairs(channel)
-            push = channel_kind(channel) == "push"
-            shared = (day, channel, 0)
+            known = kinds.get(channel)
+            if known is None:
+                known = kinds[channel] = (floor_pairs(channel), channel_kind(channel) == "push")
+            pairs, push = known
+            shared = (period, day, channel, 0)
             for item in items:  # the hot loop: plain loops, no per-value function calls
                 if type(item) is not dict:
                     return None
-                used = [(k, v) for k, v in item.items() if k in inputs]
-                for _, v in used:
-                    if type(v) is not int or not 0 <= v <= _MAX_COUNT:
-                        return None
-                if push and "delivered" not in item:  # as the flattening derives it
-                    used.append(("delivered", max(item.get("sent", 0) - item.get("bounces", 0), 0)))
                 key = shared
-                for a, b in pairs:
-                    if item.get(a, 0) < item.get(b, 0):
-                        key = (day, channel, len(sums) + 1)
-                        break
+                try:  # a value that does not compare is refused below anyway
+                    for a, b in pairs:
+                        if item.get(a, 0) < item.get(b, 0):
+                            key = (period, day, channel, len(sums) + 1)
+                            break
+                except TypeError:
+                    return None
                 group = sums.get(key)
                 if group is None:
                     group = sums[key] = {}
                 get = group.get
-                for k, v in used:
-                    group[k] = get(k, 0) + v
+                for k, v in item.items():  # checked while summed: one bad value refuses the body
+                    if k in inputs:
+                        if type(v) is not int or not 0 <= v <= _MAX_COUNT:
+                            return None
+                        group[k] = get(k, 0) + v
+                if push and "delivered" not in item:  # as the flattening derives it
+                    derived = max(item.get("sent", 0) - item.get("bounces", 0), 0)
+                    group["delivered"] = get("delivered", 0) + derived
     for group in sums.values():  # every input any row used is a key of its group
         columns.update(group)
-    return CampaignWindowSums(
-        first_day=first_day,
-        last_day=last_day,
-        columns=frozenset(columns),
-        groups=tuple((d, c, tuple(m.items())) for (d, c, _), m in sums.items()),
-        totals=tuple(totals),
+    shared_columns, shared_totals = frozenset(columns), tuple(totals)
+    return tuple(
+        CampaignWindowSums(
+            first_day=first,
+            last_day=last,
+            columns=shared_columns,
+            groups=tuple(
+                (d, c, tuple(m.items())) for (p, d, c, _), m in sums.items() if p in (i, -1)
+            ),
+            totals=shared_totals,
+        )
+        for i, (first, last) in enumerate(periods)
     )
 
 

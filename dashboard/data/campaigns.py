@@ -2,8 +2,8 @@
 
 Every request goes through ``common.call`` (shared cache + per-workspace request gate), cached
 per (campaign, window), so a repeat view makes no request. The leaderboard keeps each window
-only as per-channel sums (``frames.campaign_window_sums``, no per-day frames: this is
-CPU on the fan-out's worker threads); the detail view keeps the window's frames, under its own
+only as per-channel sums (``frames.campaign_window_period_sums``, no per-day frames: this is
+CPU on the fan-out's worker threads; one pass per window for both compared periods); the detail view keeps the window's frames, under its own
 cache name. Summaries, funnels and tables are pure functions, so they are tested directly.
 """
 
@@ -27,7 +27,7 @@ from braze_api.frames import (
     CampaignWindowSums,
     campaign_range_kind_sums,
     campaign_range_sums,
-    campaign_window_sums,
+    campaign_window_period_sums,
 )
 from dashboard import metrics
 from dashboard.budget_guard import BudgetPlan, plan_fetch
@@ -202,7 +202,7 @@ def combine(parts: Iterable[CampaignSeries], start: date, end: date) -> Campaign
 
 _RAW_ENDPOINT = "campaigns.data_series"  # holds the decoded body; derived entries read it
 _SERIES_ENDPOINT = "campaigns.data_series:campaign_series"  # holds CampaignSeries
-_SUMS_ENDPOINT = "campaigns.data_series:leaderboard_sums"  # holds WindowSums
+_SUMS_ENDPOINT = "campaigns.data_series:leaderboard_sums"  # holds WindowPeriodSums
 
 
 def _window_params(campaign_id: str, window: Window) -> dict[str, Any]:
@@ -241,28 +241,46 @@ def _window_series(ws: Workspace, campaign_id: str, window: Window, today: date)
 
 @dataclass(frozen=True)
 class WindowSums:
-    """One series window as the leaderboard keeps it: the channels the response named and
-    its per-channel sums (None when the body needs the frame path's coercion rules)."""
+    """One series window as the leaderboard reads it for one period: the channels the response
+    named and its per-channel sums (None when the body needs the frame path's coercion rules)."""
 
     channels: tuple[str, ...]
     sums: CampaignWindowSums | None
 
 
+@dataclass(frozen=True)
+class WindowPeriodSums:
+    """One window's body reduced once for every period read from it (the compared
+    leaderboard's range and period before: ``frames.campaign_window_period_sums``)."""
+
+    channels: tuple[str, ...]
+    periods: tuple[Span, ...]
+    sums: tuple[CampaignWindowSums, ...] | None
+
+    def of(self, period: Span) -> WindowSums:
+        sums = None if self.sums is None else self.sums[self.periods.index(period)]
+        return WindowSums(channels=self.channels, sums=sums)
+
+
 def _window_sums(
-    ws: Workspace, campaign_id: str, window: Window, today: date, days: Span | None = None
-) -> WindowSums:
-    """The leaderboard's one-pass reduction of a window (derived from the same cached body),
-    over ``days`` of it when given (one period of a window that holds both)."""
-    first, last = days or (window.start, window.end)
+    ws: Workspace, campaign_id: str, window: Window, today: date, periods: Sequence[Span]
+) -> WindowPeriodSums:
+    """The leaderboard's one-pass reduction of a window (derived from the same cached body)
+    for each of ``periods`` (disjoint days of the window), cached once for all of them."""
+    periods = tuple(sorted(set(periods)))
     params = _window_params(campaign_id, window)
-    if (first, last) != (window.start, window.end):
-        params["days"] = (first.isoformat(), last.isoformat())
+    if periods != ((window.start, window.end),):
+        params["periods"] = tuple((a.isoformat(), b.isoformat()) for a, b in periods)
 
-    def reduce() -> WindowSums:
+    def reduce() -> WindowPeriodSums:
         body = _window_body(ws, campaign_id, window, today)
-        return WindowSums(channels=_channels(body), sums=campaign_window_sums(body, first, last))
+        return WindowPeriodSums(
+            channels=_channels(body),
+            periods=periods,
+            sums=campaign_window_period_sums(body, periods),
+        )
 
-    return cached(  # an intermediate, like the body: the row is what a repeat view reads
+    return cached(  # an intermediate, like the body: the rows are what a repeat view reads
         ws.fingerprint,
         _SUMS_ENDPOINT,
         params,
@@ -418,16 +436,32 @@ class LeaderboardRow:
         return cls(channels=series.channels, numbers=tuple(summarise(series).items()))
 
 
+def _days_of(window: Window, start: date, end: date) -> Span | None:
+    """The days of [start, end] inside ``window`` (None: none)."""
+    first, last = max(window.start, start), min(window.end, end)
+    return (first, last) if first <= last else None
+
+
 def _leaderboard_row(
-    ws: Workspace, campaign_id: str, start: date, end: date, windows_of: Span | None
+    ws: Workspace,
+    campaign_id: str,
+    start: date,
+    end: date,
+    windows_of: Span | None,
+    read_with: Span | None = None,
 ) -> LeaderboardRow:
-    """The row from per-window sums; the frame path only for bodies the sums cannot read."""
+    """The row from per-window sums; the frame path only for bodies the sums cannot read.
+    ``read_with``: another period read from the same windows (disjoint from [start, end]):
+    each window is reduced once for both."""
     today = utc_today()
-    windows = _windows(start, end, windows_of)
-    parts = [
-        _window_sums(ws, campaign_id, w, today, (max(w.start, start), min(w.end, end)))
-        for w in windows
-    ]
+    parts = []
+    for window in _windows(start, end, windows_of):
+        own = _days_of(window, start, end)
+        if own is None:  # not reached: _windows keeps the windows holding a day of the range
+            continue
+        other = None if read_with is None else _days_of(window, *read_with)
+        periods = (own,) if other is None else (own, other)
+        parts.append(_window_sums(ws, campaign_id, window, today, periods).of(own))
     numbers = summarise_windows(parts, start, end)
     if numbers is None:
         series = load_campaign_series(ws, campaign_id, start, end, windows_of=windows_of)
@@ -437,12 +471,21 @@ def _leaderboard_row(
 
 
 def load_leaderboard_row(
-    ws: Workspace, campaign_id: str, start: date, end: date, *, windows_of: Span | None = None
+    ws: Workspace,
+    campaign_id: str,
+    start: date,
+    end: date,
+    *,
+    windows_of: Span | None = None,
+    read_with: Span | None = None,
 ) -> LeaderboardRow:
     """A campaign's summary row for [start, end], cached so a warm leaderboard is a lookup.
 
     ``windows_of``: the days whose windows are fetched (default [start, end]); the compared
     leaderboard passes the span, so the range and the period before share their requests.
+    ``read_with``: the other period the caller reads from those windows (days disjoint from
+    [start, end]): each window body is then summed once for both (the row is the same either
+    way, so it is not part of the row's key).
 
     Uses the plain ``cached``: the series requests inside take the workspace's request slots
     per HTTP attempt (in the client), and nothing here holds one. A failing series raises, so no
@@ -452,7 +495,7 @@ def load_leaderboard_row(
         ws.fingerprint,
         _ROW_ENDPOINT,
         _row_params(campaign_id, start, end, windows_of),
-        lambda: _leaderboard_row(ws, campaign_id, start, end, windows_of),
+        lambda: _leaderboard_row(ws, campaign_id, start, end, windows_of, read_with),
         series_kind(end, utc_today()),
     )
 
@@ -465,9 +508,10 @@ def load_compared_rows(
     The leaderboard and the overview."""
     before = comparison.previous(Filters(start=start, end=end, comparison=compare))
     windows_of = compared_span(start, end, compare)
+    period, other = (start, end), (before.start, before.end)
     return (
-        load_leaderboard_row(ws, campaign_id, start, end, windows_of=windows_of),
-        load_leaderboard_row(ws, campaign_id, before.start, before.end, windows_of=windows_of),
+        load_leaderboard_row(ws, campaign_id, *period, windows_of=windows_of, read_with=other),
+        load_leaderboard_row(ws, campaign_id, *other, windows_of=windows_of, read_with=period),
     )
 
 
