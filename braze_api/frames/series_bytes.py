@@ -127,8 +127,18 @@ _PRESENCE = ("enrolled", "delivered")  # read row by row (control rows, push del
 _TOTALS = tuple(f for f in CAMPAIGN_TOTAL_FIELDS if f != "revenue")
 
 
-class SeriesTypeError(ValueError):
-    """A value's type is not the documented one (the message names its JSON path)."""
+class SeriesTypeError(TypeError):
+    """A value's type is not the documented one (the message names its JSON path).
+
+    A TypeError, not a ValueError: `BrazeClient.request_parsed` retries a ValueError as an
+    unreadable body, while a wrong type is what Braze sent, and is reported as such."""
+
+
+def _type_error(message: str) -> Exception:
+    """SeriesTypeError, or ValueError when the body is no JSON object at all (unreadable)."""
+    if " - at `$" not in message:  # msgspec names no path for the root
+        return ValueError(f"not a JSON object: {message}")
+    return SeriesTypeError(message)
 
 
 class SeriesFrames(NamedTuple):
@@ -268,7 +278,7 @@ def _decode(payload: bytes) -> tuple[list[Any], dict[str, tuple[str, ...]]]:
                 continue
             if found is not None or "unknown field" in message or "got `null`" in message:
                 raise _Fallback from None
-            raise SeriesTypeError(message) from None
+            raise _type_error(message) from None
         except msgspec.DecodeError:
             raise _Fallback from None
         if not named <= _named_seen:
@@ -281,9 +291,19 @@ def _decode(payload: bytes) -> tuple[list[Any], dict[str, tuple[str, ...]]]:
 def campaign_series_from_bytes(payload: bytes) -> SeriesFrames:
     """`/campaigns/data_series` or `/sends/data_series` bytes → SeriesFrames.
 
-    Raises SeriesTypeError when a documented field holds another type, and whatever
-    `decode_json` raises for a body that is not JSON.
+    Raises SeriesTypeError when a documented field holds another type, ValueError for a body
+    that is no JSON object (what `decode_json` raises for one that is not JSON), BodyTooDeep
+    for one nested past its limit.
     """
+    try:
+        return _read(payload)
+    except RecursionError:  # msgspec's own depth limit, met skipping an undocumented key
+        from braze_api.body import BodyTooDeep
+
+        raise BodyTooDeep("nested too deeply for the typed decode") from None
+
+
+def _read(payload: bytes) -> SeriesFrames:
     try:
         return _typed(payload)
     except _Fallback:
@@ -291,7 +311,7 @@ def campaign_series_from_bytes(payload: bytes) -> SeriesFrames:
     try:
         _LENIENT.decode(payload)
     except msgspec.ValidationError as error:
-        raise SeriesTypeError(str(error)) from None
+        raise _type_error(str(error)) from None
     except msgspec.DecodeError:
         pass  # not JSON msgspec reads: decode_json decides (NaN literals, a BOM, ...)
     from braze_api.body import decode_json  # the general way: the forgiving pivots
@@ -299,6 +319,8 @@ def campaign_series_from_bytes(payload: bytes) -> SeriesFrames:
     from .campaign_series import campaign_series_frame, campaign_totals_frame
 
     body = decode_json(payload)
+    if not isinstance(body, dict):
+        raise ValueError("not a JSON object")
     return SeriesFrames(campaign_series_frame(body), campaign_totals_frame(body), _channels(body))
 
 
