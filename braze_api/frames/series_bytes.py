@@ -114,14 +114,15 @@ CHANNEL_COUNTS: dict[str, tuple[str, ...]] = {
         "unique_dismissals",
     ),
 }
-#: Push metrics Braze names per campaign (a button's or a carousel slide's title inside):
-#: learnt from the strict decode's refusal, then part of the push entries' fields.
-_NAMED_CLICK = re.compile(
-    r"Object contains unknown field `((?:notif_button|carousel_slide)_.{1,200}_click)`"
-    r" - at `\$\.data\[\d+\]\.messages\.[a-z0-9_]+_push\[\d+\]`"
-)
+#: Push metrics Braze names per campaign (a button's or a carousel slide's title inside).
+_NAMED_CLICK = re.compile(r"(?:notif_button|carousel_slide)_.{1,200}_click")
 _MAX_NAMED = 32  # more such names than this in one body: take the general way
-_named_seen: set[str] = set()  # the names bodies carried so far (a hint, at most _MAX_NAMED)
+_UNKNOWN_KEY = "Object contains unknown field"
+_LABELS = ("variation_name", "variation_api_id", "revenue")
+#: The (channel, count key) pairs the entry Structs hold: the keys bodies carried so far
+#: (read by a census of the body's keys when the strict decode refuses one), so a Struct has
+#: a slot only for what bodies fill. At most the documented keys and _MAX_NAMED click names.
+_shape_seen: frozenset[tuple[str, str]] = frozenset()
 _TEXT = ("variation_name", "variation_api_id")
 _PRESENCE = ("enrolled", "delivered")  # read row by row (control rows, push delivered)
 _TOTALS = tuple(f for f in CAMPAIGN_TOTAL_FIELDS if f != "revenue")
@@ -149,7 +150,9 @@ class SeriesFrames(NamedTuple):
     channels: tuple[str, ...]
 
 
-def _entry_fields(counts: Sequence[str], *, lenient: bool) -> list[tuple[Any, ...]]:
+def _entry_fields(
+    counts: Sequence[str], *, lenient: bool, common: bool = True
+) -> list[tuple[Any, ...]]:
     number: Any = Count | None if lenient else Count
     money: Any = float | None if lenient else float
     text: Any = str | None | msgspec.UnsetType
@@ -158,7 +161,8 @@ def _entry_fields(counts: Sequence[str], *, lenient: bool) -> list[tuple[Any, ..
         ("variation_api_id", text, msgspec.UNSET),
         ("revenue", money, _NAN),
     ]
-    out += [(name, number, _ABSENT) for name in dict.fromkeys((*_COMMON, *counts))]
+    keys = (*_COMMON, *counts) if common else counts
+    out += [(name, number, _ABSENT) for name in dict.fromkeys(keys)]
     return out
 
 
@@ -173,14 +177,16 @@ def _day_fields(lenient: bool) -> list[tuple[Any, ...]]:
 
 
 @lru_cache(maxsize=64)
-def _decoders(named: frozenset[str]) -> tuple[Any, dict[str, tuple[str, ...]]]:
-    """The strict decoder for bodies whose per-campaign click names are among `named`, and
-    each channel's entry field names (Struct order)."""
-    extra = tuple(sorted(named))
+def _decoders(shape: frozenset[tuple[str, str]]) -> tuple[Any, dict[str, tuple[str, ...]]]:
+    """The strict decoder whose entries hold the labels, revenue and the count keys `shape`
+    gives their channel, and each channel's entry field names (Struct order)."""
     structs: dict[str, Any] = {}
     fields: dict[str, tuple[str, ...]] = {}
     for channel, counts in CHANNEL_COUNTS.items():
-        spec = _entry_fields(counts + (extra if "_push" in channel else ()), lenient=False)
+        keys = {key for kind, key in shape if kind == channel}
+        documented = [key for key in dict.fromkeys((*_COMMON, *counts)) if key in keys]
+        named = sorted(keys.difference(documented))
+        spec = _entry_fields(documented + named, lenient=False, common=False)
         structs[channel] = msgspec.defstruct(
             f"Entry_{channel}",
             [(f"f{i}", *rest) for i, (_, *rest) in enumerate(spec)],
@@ -265,27 +271,72 @@ def _decode(payload: bytes) -> tuple[list[Any], dict[str, tuple[str, ...]]]:
     SeriesTypeError for a wrong type; _Fallback when only an undocumented key or channel or
     a null stands in the way (the lenient check then reads the rest of the body's types).
     """
-    named = frozenset(_named_seen)
-    while True:
-        decoder, fields = _decoders(named)
+    global _shape_seen
+    shape = _shape_seen
+    for _ in range(2):  # the shape learnt so far; then, if need be, with this body's keys
+        decoder, fields = _decoders(shape)
         try:
             days: list[Any] = decoder.decode(payload).data
         except msgspec.ValidationError as error:
             message = str(error)
-            found = _NAMED_CLICK.fullmatch(message)
-            if found is not None and found.group(1) not in named and len(named) < _MAX_NAMED:
-                named |= {found.group(1)}
-                continue
-            if found is not None or "unknown field" in message or "got `null`" in message:
+            if message.startswith(_UNKNOWN_KEY) and ".messages." in message:
+                wider = _census(payload, shape)
+                if wider is not None:
+                    shape = wider
+                    continue
+            if _UNKNOWN_KEY in message or "got `null`" in message:
                 raise _Fallback from None
             raise _type_error(message) from None
         except msgspec.DecodeError:
             raise _Fallback from None
-        if not named <= _named_seen:
-            if len(_named_seen | named) > _MAX_NAMED:
-                _named_seen.clear()
-            _named_seen.update(named)
+        if not shape <= _shape_seen:
+            seen = _shape_seen | shape
+            if sum(1 for _, key in seen if key not in _DOCUMENTED_KEYS) > _MAX_NAMED:
+                seen = shape  # other campaigns' click names: forget them
+            _shape_seen = seen
         return days, fields
+    raise _Fallback
+
+
+_DOCUMENTED_KEYS = frozenset((*_COMMON, *chain.from_iterable(CHANNEL_COUNTS.values())))
+_CensusDay = msgspec.defstruct(
+    "CensusDay",
+    [("messages", dict[str, list[dict[str, msgspec.Raw]]] | None, None)],
+    gc=False,
+)
+_CENSUS: Any = msgspec.json.Decoder(
+    msgspec.defstruct("CensusBody", [("data", _list_of(_CensusDay), [])], gc=False)
+)
+
+
+def _census(payload: bytes, shape: frozenset[tuple[str, str]]) -> frozenset[tuple[str, str]] | None:
+    """`shape` with every count key this body's entries carry, or None when one is not a
+    documented key of its channel (nor a push click name) or the body is not this shape."""
+    try:
+        days = _CENSUS.decode(payload).data
+    except (msgspec.ValidationError, msgspec.DecodeError):
+        return None
+    found: set[tuple[str, str]] = set()
+    for day in days:
+        for channel, entries in (day.messages or {}).items():
+            for entry in entries:
+                found.update((channel, key) for key in entry)
+    wider = set(shape)
+    for channel, key in found:
+        counts = CHANNEL_COUNTS.get(channel)
+        if counts is None:
+            return None
+        if key in _LABELS:
+            continue
+        named = channel.endswith("_push") and _NAMED_CLICK.fullmatch(key) is not None
+        if key not in counts and key not in _COMMON and not named:
+            return None
+        wider.add((channel, key))
+    if len(wider) == len(shape):
+        return None
+    if sum(1 for _, key in wider if key not in _DOCUMENTED_KEYS) > _MAX_NAMED:
+        return None
+    return frozenset(wider)
 
 
 def campaign_series_from_bytes(payload: bytes) -> SeriesFrames:
