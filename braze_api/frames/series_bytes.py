@@ -1,14 +1,15 @@
 """Campaign and send series straight from response bytes: a typed decode, then columns.
 
 `campaign_series_from_bytes(payload)` gives exactly what `campaign_series_frame`,
-`campaign_totals_frame` and the channel list give for the decoded body, for about the time
-`json.loads` alone takes. It also checks the documented types: a count sent as "12", 1.5 or
+`campaign_totals_frame` and the channel list give for the decoded body, in about 1.4× the
+time `json.loads` alone takes (bench/RESULTS.md). It also checks the documented types: a count sent as "12", 1.5 or
 true, a label that is not text, raises `SeriesTypeError` (with the JSON path of the value)
 instead of being coerced.
 
-How: `msgspec` decodes each channel's entries into a Struct of that channel's documented
-fields (`messages` is a Struct with one list per channel), so each entry holds only a
-dozen slots and unknown keys are refused cheaply. A second, nearly free decode (`messages`
+How: `msgspec` decodes each channel's entries into a Struct of the documented count keys
+bodies of that channel carried so far (`messages` is a Struct with one list per channel), so
+an entry holds only the slots bodies fill and unknown keys are refused cheaply; a refused
+key sends the body through one census of its keys, and documented ones widen the Structs. A second, nearly free decode (`messages`
 as raw JSON per channel) gives back what a Struct does not keep: the channel order of each
 day, and the key order of the few entries that decide the metric columns' order. Absent
 fields hold a sentinel, so presence is read off the arrays.
