@@ -2,17 +2,18 @@
 
 `campaign_series_from_bytes(payload)` gives exactly what `campaign_series_frame`,
 `campaign_totals_frame` and the channel list give for the decoded body, in about 1.4× the
-time `json.loads` alone takes (bench/RESULTS.md). It also checks the documented types: a count sent as "12", 1.5 or
-true, a label that is not text, raises `SeriesTypeError` (with the JSON path of the value)
-instead of being coerced.
+time `json.loads` alone takes (bench/RESULTS.md). It also checks the documented types: a
+count sent as "12", 1.5 or true, a label that is not text, raises `SeriesTypeError` (with the
+JSON path of the value) instead of being coerced.
 
 How: `msgspec` decodes each channel's entries into a Struct of the documented count keys
-bodies of that channel carried so far (`messages` is a Struct with one list per channel), so
-an entry holds only the slots bodies fill and unknown keys are refused cheaply; a refused
-key sends the body through one census of its keys, and documented ones widen the Structs. A second, nearly free decode (`messages`
-as raw JSON per channel) gives back what a Struct does not keep: the channel order of each
-day, and the key order of the few entries that decide the metric columns' order. Absent
-fields hold a sentinel, so presence is read off the arrays.
+that channel's entries carried in bodies so far (`messages` is a Struct with one list per
+channel), so an entry holds only the slots bodies fill and unknown keys are refused cheaply;
+a refused key sends the body through one census of its keys, and documented ones widen the
+Structs. A second, nearly free decode (`messages` as raw JSON per channel) gives back what a
+Struct does not keep: the channel order of each day, and the key order of the few entries
+that decide the metric columns' order. Absent fields hold a sentinel, so presence is read
+off the arrays.
 
 A body the typed shapes cannot hold exactly (an undocumented channel or key, a null where a
 number is documented, NaN literals, invalid JSON) is first checked by a lenient typed decode
@@ -123,6 +124,7 @@ _LABELS = ("variation_name", "variation_api_id", "revenue")
 #: The (channel, count key) pairs the entry Structs hold: the keys bodies carried so far
 #: (read by a census of the body's keys when the strict decode refuses one), so a Struct has
 #: a slot only for what bodies fill. At most the documented keys and _MAX_NAMED click names.
+#: A hint shared by threads: a union lost to a race only costs one more census.
 _shape_seen: frozenset[tuple[str, str]] = frozenset()
 _TEXT = ("variation_name", "variation_api_id")
 _PRESENCE = ("enrolled", "delivered")  # read row by row (control rows, push delivered)
