@@ -13,11 +13,11 @@ import math
 import random
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import requests
 import urllib3
@@ -65,6 +65,7 @@ from braze_api.validation import MAX_API_KEY_CHARS, check_api_key
 __all__ = ["BrazeClient", "RateLimit", "workspace_fingerprint"]
 
 logger = logging.getLogger("braze_api")
+T = TypeVar("T")
 
 _POOL_SIZE = 16  # enough connections for the dashboard's bounded concurrent fetches
 _MAX_BACKOFF = 30.0
@@ -284,6 +285,37 @@ class BrazeClient:
         ``max_rate_limit_wait`` seconds in all, else ``RateLimitError`` and nothing is sent),
         then holds one request slot only while the HTTP exchange runs, within ``deadline``.
         """
+        return self._send(method, path, params, json_body, idempotent, None)
+
+    def request_parsed(
+        self,
+        method: str,
+        path: str,
+        parse: Callable[[bytes], T],
+        *,
+        params: dict[str, Any] | None = None,
+    ) -> T:
+        """``request``, with a success's body bytes handed to ``parse`` instead of decoded.
+
+        For callers that read the bytes straight into frames (``frames.campaign_series_from_
+        bytes``). Same size cap, deadline, retries and errors as ``request``; ``parse`` runs
+        after the request slot is released. A ``ValueError`` from ``parse`` means the body is
+        unreadable (retried, as a body that is not a JSON object is today), ``BodyTooDeep``
+        that it nests too deeply; anything else ``parse`` raises (a ``SeriesTypeError``)
+        reaches the caller as raised.
+        """
+        result: T = self._send(method, path, params, None, None, parse)
+        return result
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        params: dict[str, Any] | None,
+        json_body: dict[str, Any] | None,
+        idempotent: bool | None,
+        parse: Callable[[bytes], Any] | None,
+    ) -> Any:
         if not path.startswith("/") or "?" in path:
             raise ValueError("path must start with '/' and carry no query string")
         if refusing():  # the dashboard's cache-only pass (braze_api.offline): send nothing
@@ -298,7 +330,10 @@ class BrazeClient:
             state = _AttemptState(attempt)
             try:
                 with self.slots.hold():
-                    return self._attempt(method, path, query, json_body, state)
+                    status, headers, raw = self._attempt(method, path, query, json_body, state)
+                if parse is not None and 200 <= status < 300:
+                    return self._parsed(status, raw, path, parse)
+                return self._decode(status, headers, raw, path, state)
             except _Retry as retry:
                 error, wait = retry.error, retry.wait
             finally:
@@ -367,7 +402,8 @@ class BrazeClient:
         query: dict[str, Any],
         json_body: dict[str, Any] | None,
         state: _AttemptState,
-    ) -> dict[str, Any]:
+    ) -> tuple[int, CaseInsensitiveDict, bytes]:
+        """One HTTP exchange: the status, headers and capped body (decoded by the caller)."""
         started = time.monotonic()
         failure: str | None = None
         raw = b""
@@ -412,7 +448,7 @@ class BrazeClient:
             raise self._failure(failure, path, status)
         logger.debug("%s %s -> %d (%.0f ms)", method, path, status, elapsed_ms)
         self._record_rate_limit(headers, state, path)
-        return self._decode(status, headers, raw, path, state)
+        return status, headers, raw
 
     def _read_body(self, response: requests.Response, guard: Guard) -> tuple[bytes, str | None]:
         """The decompressed body within the size cap and the deadline, or why not."""
@@ -484,6 +520,33 @@ class BrazeClient:
             )
         )
 
+    def _parsed(self, status: int, raw: bytes, path: str, parse: Callable[[bytes], Any]) -> Any:
+        """A success's bytes through ``parse``, failing as ``_decode`` fails for them."""
+        try:
+            if raw:
+                return parse(raw)
+        except BodyTooDeep:
+            raise self._too_deep(status, path) from None
+        except ValueError:
+            pass
+        raise self._unreadable(status, path)
+
+    def _too_deep(self, status: int, path: str) -> BadResponseError:
+        return BadResponseError(
+            f"Braze sent a response nested too deeply to read ({status}) for {path}",
+            status=status,
+            endpoint=path,
+        )
+
+    def _unreadable(self, status: int, path: str) -> _Retry:
+        return _Retry(
+            BadResponseError(
+                f"Braze sent an unreadable response ({status}) for {path}; try again shortly",
+                status=status,
+                endpoint=path,
+            )
+        )
+
     def _decode(
         self,
         status: int,
@@ -505,18 +568,8 @@ class BrazeClient:
             if readable and isinstance(body, dict):
                 return body
             if too_deep:
-                raise BadResponseError(
-                    f"Braze sent a response nested too deeply to read ({status}) for {path}",
-                    status=status,
-                    endpoint=path,
-                )
-            raise _Retry(
-                BadResponseError(
-                    f"Braze sent an unreadable response ({status}) for {path}; try again shortly",
-                    status=status,
-                    endpoint=path,
-                )
-            )
+                raise self._too_deep(status, path)
+            raise self._unreadable(status, path)
         braze_message = self._braze_message(body)
         if status == 429:
             self._rate_limited(headers, path, braze_message, state)

@@ -22,6 +22,7 @@ from braze_api.errors import (
     ServerError,
 )
 from braze_api.errors import BrazeError as BrazeError  # re-exported: pages catch it
+from braze_api.frames import SeriesTypeError
 from dashboard.data.timeseries import HOURLY_MAX_DAYS, percent_change
 from dashboard.display import (
     MISSING,
@@ -224,6 +225,12 @@ def error_message(err: BaseException, what: str) -> str:
     if isinstance(err, ValueError) and not isinstance(err, BrazeError):
         # Our own validation: the message says what to change, and nothing was sent.
         return f"Couldn't load {what}: {md_escape(err)}"
+    if isinstance(err, SeriesTypeError):
+        # Braze's field and channel names are in the message: shown literally.
+        return (
+            f"Couldn't load {what}: Braze sent a value of another type than documented "
+            f"({md_escape(err)}), so none of it is shown. Try **Refresh data**."
+        )
     if not isinstance(err, BrazeError):
         return f"Something went wrong loading {what}. Try **Refresh data**; if it persists, reload the page."
     endpoint = f"`{err.endpoint}`" if err.endpoint else "the request"

@@ -190,6 +190,36 @@ def test_api_sends_by_url_and_input_validation(app_test, demo) -> None:
     assert not at.exception
 
 
+def test_a_send_count_of_another_type_is_named_in_place_and_nothing_is_coerced(
+    app_test, demo, monkeypatch
+) -> None:
+    """The send's stats are read from the bytes, typed: a count Braze sends as text ("12")
+    is named (its JSON path, escaped) where the stats would be, and the page still works."""
+    from braze_sandbox import routes
+
+    method, original = routes.ROUTES["/sends/data_series"]
+
+    def text_count(ctx, q, body):  # the sandbox's body with one count as a string
+        out = original(ctx, q, body)
+        for day in out["data"]:
+            for entries in day.get("messages", {}).values():
+                if entries:
+                    entries[0]["unique_recipients"] = "12"
+                    return out
+        return out
+
+    monkeypatch.setitem(routes.ROUTES, "/sends/data_series", (method, text_count))
+    campaign = next(c for c in demo.workspace.campaigns if c.send_ids and not c.archived)
+    send = campaign.send_ids[-1]
+    at = app_test("campaigns", query={"campaign_id": campaign.id, "send_id": send.id})
+    assert not at.exception
+    [error] = [e.value for e in at.error if "send's stats" in e.value]
+    assert "Braze sent a value of another type than documented" in error
+    assert "got \\`str\\`" in error and "unique\\_recipients" in error
+    assert len([r for r in demo.requests if r.path == "/sends/data_series"]) == 1  # no retry
+    assert any("14 days" in c.value for c in at.caption)  # the rest of the view is there
+
+
 def test_unknown_campaign_id_shows_a_message(app_test) -> None:
     at = app_test("campaigns", query={"campaign_id": "no-such-campaign"})
     assert not at.exception

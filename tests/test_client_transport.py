@@ -608,3 +608,96 @@ def test_an_injected_session_is_used_and_left_open(peer: Peer) -> None:
     assert "Authorization" not in session.headers  # the key is never parked on a shared session
     session.get(peer.url + "/still-open", timeout=5)
     assert len(peer.seen) == 2
+
+
+# --- bytes straight to frames (request_parsed, sends.data_series_frames) ---------------
+
+
+def _send_body() -> dict:
+    day = {
+        "time": "2025-03-01",
+        "conversions": 2,
+        "messages": {
+            "ios_push": [{"variation_name": "Tap", "sent": 40, "bounces": 3, "direct_opens": 5}],
+            "email": [{"variation_name": "Plain", "sent": 9, "opens": 4, "unique_recipients": 9}],
+        },
+    }
+    second = json.loads(json.dumps({**day, "time": "2025-03-02"}))
+    return {"message": "success", "data": [day, second]}
+
+
+def test_send_frames_come_from_the_bytes_and_match_the_decoded_pivot(peer: Peer) -> None:
+    from pandas.testing import assert_frame_equal
+
+    from dashboard.data.campaigns import series_from_body
+
+    peer.route = lambda seen: Reply(body=_send_body())
+    client = make_client(peer)
+    read = client.sends.data_series_frames("c-1", "s-9", length=14, ending_at="2025-03-02")
+    expected = series_from_body(_send_body())
+    assert_frame_equal(read.long, expected.long, check_exact=True)
+    assert_frame_equal(read.totals, expected.totals, check_exact=True)
+    assert read.channels == expected.channels == ("ios_push", "email")
+    assert read.long["delivered"].tolist() == [37, 0, 37, 0]  # push: sent − bounces
+    [seen] = peer.seen
+    assert seen.path == "/sends/data_series" and seen.headers["Authorization"] == f"Bearer {KEY}"
+    assert seen.query["campaign_id"] == "c-1" and seen.query["send_id"] == "s-9"
+    assert seen.query["length"] == "14" and "unit" not in seen.query
+    assert client.slots.in_flight == 0  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        Reply(raw=b'{"message": "success", "data": [{"time"'),
+        Reply(raw=b"<html>gateway</html>"),
+        Reply(raw=b'["not", "an", "object"]'),
+        Reply(raw=b"null"),
+        Reply(raw=b""),
+        Reply(raw=b'{"message": "success"', truncate=True),
+    ],
+    ids=["cut-json", "html", "json-list", "null", "empty", "short-body"],
+)
+def test_send_frames_retry_unreadable_bodies_as_request_does(peer: Peer, reply: Reply) -> None:
+    peer.route = lambda seen: reply
+    with pytest.raises(BadResponseError) as info:
+        make_client(peer, max_retries=1).sends.data_series_frames("c-1", "s-9", length=14)
+    assert len(peer.seen) == 2
+    assert info.value.endpoint == "/sends/data_series"
+
+
+def test_send_frames_refuse_a_wrong_type_once_without_retrying(peer: Peer) -> None:
+    from braze_api.frames import SeriesTypeError
+
+    body = _send_body()
+    body["data"][1]["messages"]["email"][0]["opens"] = "4"
+    peer.route = lambda seen: Reply(body=body)
+    with pytest.raises(SeriesTypeError, match=r"got `str` - at `\$\.data\[1\]\.messages\.email"):
+        make_client(peer, max_retries=3).sends.data_series_frames("c-1", "s-9", length=14)
+    assert len(peer.seen) == 1
+
+
+def test_send_frames_keep_the_size_cap_errors_and_server_retries(peer: Peer) -> None:
+    big = _send_body()
+    big["data"] = big["data"] * 40  # over the cap, small enough to be sent whole
+    peer.route = lambda seen: Reply(body=big)
+    with pytest.raises(BadResponseError, match="larger than this dashboard reads"):
+        make_client(peer, max_response_bytes=4096).sends.data_series_frames("c", "s", length=14)
+    peer.route = None
+    peer.script = [Reply(status=404, body={"message": "no such send"})]
+    with pytest.raises(NotFoundError) as info:
+        make_client(peer).sends.data_series_frames("c", "s", length=14)
+    assert info.value.braze_message == "no such send"
+    peer.script = [Reply(status=503), Reply(body=_send_body())]
+    assert make_client(peer).sends.data_series_frames("c", "s", length=14).channels
+    peer.script = [Reply(body=_send_body(), delay=1.0)]
+    with pytest.raises(BrazeConnectionError):
+        make_client(peer, timeout=0.2, max_retries=0).sends.data_series_frames("c", "s", length=14)
+
+
+def test_send_frames_refuse_a_body_nested_too_deeply(peer: Peer) -> None:
+    deep = b'{"data": [], "extra": ' + b"[" * 5000 + b"]" * 5000 + b"}"
+    peer.route = lambda seen: Reply(raw=deep)
+    with pytest.raises(BadResponseError, match="nested too deeply"):
+        make_client(peer, max_retries=2).sends.data_series_frames("c", "s", length=14)
+    assert len(peer.seen) == 1

@@ -287,3 +287,28 @@ def test_bodies_that_are_not_json_for_msgspec_go_through_decode_json() -> None:
     )
     with pytest.raises(ValueError):
         campaign_series_from_bytes(b"{not json")
+
+
+def test_the_entry_shape_widens_from_a_census_and_narrower_bodies_read_the_same(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Entry Structs hold only the count keys bodies carried so far: a body with more keys is
+    read after one census of its keys (typed still), a narrower one after it with sentinels."""
+    monkeypatch.setattr(series_bytes, "_shape_seen", frozenset())
+
+    def body(extra: dict[str, int]) -> bytes:
+        entry = {"variation_name": "A", "sent": 7, **extra}
+        day = {"time": "2025-04-01", "messages": {"sms": [entry], "email": [{"sent": 2}]}}
+        return json.dumps({"data": [day]}).encode()
+
+    narrow, wide = body({}), body({"rejected": 1, "conversions2": 4})
+    for payload in (narrow, wide, narrow):
+        assert typed_path_taken(payload)
+        assert_same(payload)
+    assert {("sms", "rejected"), ("sms", "conversions2")} <= series_bytes._shape_seen
+    assert ("email", "rejected") not in series_bytes._shape_seen
+    # a key documented for another channel only is not learnt: the general way reads it
+    odd = body({"opens": 3})
+    assert not typed_path_taken(odd)
+    assert_same(odd)
+    assert ("sms", "opens") not in series_bytes._shape_seen

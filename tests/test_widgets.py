@@ -148,3 +148,21 @@ def test_compared_columns_name_both_periods_and_money_in_the_currency():
     money = compared_columns("revenue", "Revenue", "Revenue", currency=parse_currency("EUR"))
     assert money["revenue_previous"]["label"] == "Revenue · period before (EUR)"
     assert money["revenue_previous"]["type_config"]["format"] == "euro"
+
+
+def test_a_wrong_type_from_braze_is_named_with_its_path_escaped() -> None:
+    from braze_api.frames import campaign_series_from_bytes
+
+    body = (
+        b'{"data": [{"time": "2025-01-01", "messages": {"ios_push": [{"sent": 1,'
+        b' "notif_button_1_[tap](javascript:x)_click": "3"}]}}]}'
+    )
+    try:
+        campaign_series_from_bytes(body)
+    except TypeError as err:  # SeriesTypeError
+        text = error_message(err, "the send's stats")
+    else:
+        raise AssertionError("a count sent as text was accepted")
+    assert text.startswith("Couldn't load the send's stats: Braze sent a value of another type")
+    assert "got \\`str\\`" in text and "Refresh data" in text
+    assert "[tap](" not in text and "\\[tap\\]\\(javascript\\:x\\)" in text

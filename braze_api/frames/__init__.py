@@ -16,7 +16,9 @@ Campaigns and sends (campaign_series; the flattening itself is messages.message_
 - campaign_totals_frame(body): per-time top-level totals (CAMPAIGN_TOTAL_FIELDS; missing → 0).
 - campaign_series_from_bytes(payload) -> SeriesFrames(long, totals, channels): the same three
   from the response bytes by a typed decode (series_bytes); a documented field of another
-  type (a count as "12", 1.5 or true) raises SeriesTypeError with its JSON path.
+  type (a count as "12", 1.5 or true) raises SeriesTypeError (a TypeError) with its JSON
+  path; a body that is no JSON object raises ValueError. The send view reads it this way
+  (client sends.data_series_frames).
 - campaign_variation_totals(long_frame): metrics summed per channel and variation
   (variation_api_id where Braze sends it, else the label).
 - name_variations(long_frame, names): variation_name from /campaigns/details names by id.

@@ -1,17 +1,19 @@
 """Campaign and send series straight from response bytes: a typed decode, then columns.
 
 `campaign_series_from_bytes(payload)` gives exactly what `campaign_series_frame`,
-`campaign_totals_frame` and the channel list give for the decoded body, for about the time
-`json.loads` alone takes. It also checks the documented types: a count sent as "12", 1.5 or
-true, a label that is not text, raises `SeriesTypeError` (with the JSON path of the value)
-instead of being coerced.
+`campaign_totals_frame` and the channel list give for the decoded body, in about 1.4× the
+time `json.loads` alone takes (bench/RESULTS.md). It also checks the documented types: a
+count sent as "12", 1.5 or true, a label that is not text, raises `SeriesTypeError` (with the
+JSON path of the value) instead of being coerced.
 
-How: `msgspec` decodes each channel's entries into a Struct of that channel's documented
-fields (`messages` is a Struct with one list per channel), so each entry holds only a
-dozen slots and unknown keys are refused cheaply. A second, nearly free decode (`messages`
-as raw JSON per channel) gives back what a Struct does not keep: the channel order of each
-day, and the key order of the few entries that decide the metric columns' order. Absent
-fields hold a sentinel, so presence is read off the arrays.
+How: `msgspec` decodes each channel's entries into a Struct of the documented count keys
+that channel's entries carried in bodies so far (`messages` is a Struct with one list per
+channel), so an entry holds only the slots bodies fill and unknown keys are refused cheaply;
+a refused key sends the body through one census of its keys, and documented ones widen the
+Structs. A second, nearly free decode (`messages` as raw JSON per channel) gives back what a
+Struct does not keep: the channel order of each day, and the key order of the few entries
+that decide the metric columns' order. Absent fields hold a sentinel, so presence is read
+off the arrays.
 
 A body the typed shapes cannot hold exactly (an undocumented channel or key, a null where a
 number is documented, NaN literals, invalid JSON) is first checked by a lenient typed decode
@@ -114,21 +116,33 @@ CHANNEL_COUNTS: dict[str, tuple[str, ...]] = {
         "unique_dismissals",
     ),
 }
-#: Push metrics Braze names per campaign (a button's or a carousel slide's title inside):
-#: learnt from the strict decode's refusal, then part of the push entries' fields.
-_NAMED_CLICK = re.compile(
-    r"Object contains unknown field `((?:notif_button|carousel_slide)_.{1,200}_click)`"
-    r" - at `\$\.data\[\d+\]\.messages\.[a-z0-9_]+_push\[\d+\]`"
-)
+#: Push metrics Braze names per campaign (a button's or a carousel slide's title inside).
+_NAMED_CLICK = re.compile(r"(?:notif_button|carousel_slide)_.{1,200}_click")
 _MAX_NAMED = 32  # more such names than this in one body: take the general way
-_named_seen: set[str] = set()  # the names bodies carried so far (a hint, at most _MAX_NAMED)
+_UNKNOWN_KEY = "Object contains unknown field"
+_LABELS = ("variation_name", "variation_api_id", "revenue")
+#: The (channel, count key) pairs the entry Structs hold: the keys bodies carried so far
+#: (read by a census of the body's keys when the strict decode refuses one), so a Struct has
+#: a slot only for what bodies fill. At most the documented keys and _MAX_NAMED click names.
+#: A hint shared by threads: a union lost to a race only costs one more census.
+_shape_seen: frozenset[tuple[str, str]] = frozenset()
 _TEXT = ("variation_name", "variation_api_id")
 _PRESENCE = ("enrolled", "delivered")  # read row by row (control rows, push delivered)
 _TOTALS = tuple(f for f in CAMPAIGN_TOTAL_FIELDS if f != "revenue")
 
 
-class SeriesTypeError(ValueError):
-    """A value's type is not the documented one (the message names its JSON path)."""
+class SeriesTypeError(TypeError):
+    """A value's type is not the documented one (the message names its JSON path).
+
+    A TypeError, not a ValueError: `BrazeClient.request_parsed` retries a ValueError as an
+    unreadable body, while a wrong type is what Braze sent, and is reported as such."""
+
+
+def _type_error(message: str) -> Exception:
+    """SeriesTypeError, or ValueError when the body is no JSON object at all (unreadable)."""
+    if " - at `$" not in message:  # msgspec names no path for the root
+        return ValueError(f"not a JSON object: {message}")
+    return SeriesTypeError(message)
 
 
 class SeriesFrames(NamedTuple):
@@ -139,7 +153,9 @@ class SeriesFrames(NamedTuple):
     channels: tuple[str, ...]
 
 
-def _entry_fields(counts: Sequence[str], *, lenient: bool) -> list[tuple[Any, ...]]:
+def _entry_fields(
+    counts: Sequence[str], *, lenient: bool, common: bool = True
+) -> list[tuple[Any, ...]]:
     number: Any = Count | None if lenient else Count
     money: Any = float | None if lenient else float
     text: Any = str | None | msgspec.UnsetType
@@ -148,7 +164,8 @@ def _entry_fields(counts: Sequence[str], *, lenient: bool) -> list[tuple[Any, ..
         ("variation_api_id", text, msgspec.UNSET),
         ("revenue", money, _NAN),
     ]
-    out += [(name, number, _ABSENT) for name in dict.fromkeys((*_COMMON, *counts))]
+    keys = (*_COMMON, *counts) if common else counts
+    out += [(name, number, _ABSENT) for name in dict.fromkeys(keys)]
     return out
 
 
@@ -163,14 +180,16 @@ def _day_fields(lenient: bool) -> list[tuple[Any, ...]]:
 
 
 @lru_cache(maxsize=64)
-def _decoders(named: frozenset[str]) -> tuple[Any, dict[str, tuple[str, ...]]]:
-    """The strict decoder for bodies whose per-campaign click names are among `named`, and
-    each channel's entry field names (Struct order)."""
-    extra = tuple(sorted(named))
+def _decoders(shape: frozenset[tuple[str, str]]) -> tuple[Any, dict[str, tuple[str, ...]]]:
+    """The strict decoder whose entries hold the labels, revenue and the count keys `shape`
+    gives their channel, and each channel's entry field names (Struct order)."""
     structs: dict[str, Any] = {}
     fields: dict[str, tuple[str, ...]] = {}
     for channel, counts in CHANNEL_COUNTS.items():
-        spec = _entry_fields(counts + (extra if "_push" in channel else ()), lenient=False)
+        keys = {key for kind, key in shape if kind == channel}
+        documented = [key for key in dict.fromkeys((*_COMMON, *counts)) if key in keys]
+        named = sorted(keys.difference(documented))
+        spec = _entry_fields(documented + named, lenient=False, common=False)
         structs[channel] = msgspec.defstruct(
             f"Entry_{channel}",
             [(f"f{i}", *rest) for i, (_, *rest) in enumerate(spec)],
@@ -255,35 +274,90 @@ def _decode(payload: bytes) -> tuple[list[Any], dict[str, tuple[str, ...]]]:
     SeriesTypeError for a wrong type; _Fallback when only an undocumented key or channel or
     a null stands in the way (the lenient check then reads the rest of the body's types).
     """
-    named = frozenset(_named_seen)
-    while True:
-        decoder, fields = _decoders(named)
+    global _shape_seen
+    shape = _shape_seen
+    for _ in range(2):  # the shape learnt so far; then, if need be, with this body's keys
+        decoder, fields = _decoders(shape)
         try:
             days: list[Any] = decoder.decode(payload).data
         except msgspec.ValidationError as error:
             message = str(error)
-            found = _NAMED_CLICK.fullmatch(message)
-            if found is not None and found.group(1) not in named and len(named) < _MAX_NAMED:
-                named |= {found.group(1)}
-                continue
-            if found is not None or "unknown field" in message or "got `null`" in message:
+            if message.startswith(_UNKNOWN_KEY) and ".messages." in message:
+                wider = _census(payload, shape)
+                if wider is not None:
+                    shape = wider
+                    continue
+            if _UNKNOWN_KEY in message or "got `null`" in message:
                 raise _Fallback from None
-            raise SeriesTypeError(message) from None
+            raise _type_error(message) from None
         except msgspec.DecodeError:
             raise _Fallback from None
-        if not named <= _named_seen:
-            if len(_named_seen | named) > _MAX_NAMED:
-                _named_seen.clear()
-            _named_seen.update(named)
+        if not shape <= _shape_seen:
+            seen = _shape_seen | shape
+            if sum(1 for _, key in seen if key not in _DOCUMENTED_KEYS) > _MAX_NAMED:
+                seen = shape  # other campaigns' click names: forget them
+            _shape_seen = seen
         return days, fields
+    raise _Fallback
+
+
+_DOCUMENTED_KEYS = frozenset((*_COMMON, *chain.from_iterable(CHANNEL_COUNTS.values())))
+_CensusDay = msgspec.defstruct(
+    "CensusDay",
+    [("messages", dict[str, list[dict[str, msgspec.Raw]]] | None, None)],
+    gc=False,
+)
+_CENSUS: Any = msgspec.json.Decoder(
+    msgspec.defstruct("CensusBody", [("data", _list_of(_CensusDay), [])], gc=False)
+)
+
+
+def _census(payload: bytes, shape: frozenset[tuple[str, str]]) -> frozenset[tuple[str, str]] | None:
+    """`shape` with every count key this body's entries carry, or None when one is not a
+    documented key of its channel (nor a push click name) or the body is not this shape."""
+    try:
+        days = _CENSUS.decode(payload).data
+    except (msgspec.ValidationError, msgspec.DecodeError):
+        return None
+    found: set[tuple[str, str]] = set()
+    for day in days:
+        for channel, entries in (day.messages or {}).items():
+            for entry in entries:
+                found.update((channel, key) for key in entry)
+    wider = set(shape)
+    for channel, key in found:
+        counts = CHANNEL_COUNTS.get(channel)
+        if counts is None:
+            return None
+        if key in _LABELS:
+            continue
+        named = channel.endswith("_push") and _NAMED_CLICK.fullmatch(key) is not None
+        if key not in counts and key not in _COMMON and not named:
+            return None
+        wider.add((channel, key))
+    if len(wider) == len(shape):
+        return None
+    if sum(1 for _, key in wider if key not in _DOCUMENTED_KEYS) > _MAX_NAMED:
+        return None
+    return frozenset(wider)
 
 
 def campaign_series_from_bytes(payload: bytes) -> SeriesFrames:
     """`/campaigns/data_series` or `/sends/data_series` bytes → SeriesFrames.
 
-    Raises SeriesTypeError when a documented field holds another type, and whatever
-    `decode_json` raises for a body that is not JSON.
+    Raises SeriesTypeError when a documented field holds another type, ValueError for a body
+    that is no JSON object (what `decode_json` raises for one that is not JSON), BodyTooDeep
+    for one nested past its limit.
     """
+    try:
+        return _read(payload)
+    except RecursionError:  # msgspec's own depth limit, met skipping an undocumented key
+        from braze_api.body import BodyTooDeep
+
+        raise BodyTooDeep("nested too deeply for the typed decode") from None
+
+
+def _read(payload: bytes) -> SeriesFrames:
     try:
         return _typed(payload)
     except _Fallback:
@@ -291,7 +365,7 @@ def campaign_series_from_bytes(payload: bytes) -> SeriesFrames:
     try:
         _LENIENT.decode(payload)
     except msgspec.ValidationError as error:
-        raise SeriesTypeError(str(error)) from None
+        raise _type_error(str(error)) from None
     except msgspec.DecodeError:
         pass  # not JSON msgspec reads: decode_json decides (NaN literals, a BOM, ...)
     from braze_api.body import decode_json  # the general way: the forgiving pivots
@@ -299,6 +373,8 @@ def campaign_series_from_bytes(payload: bytes) -> SeriesFrames:
     from .campaign_series import campaign_series_frame, campaign_totals_frame
 
     body = decode_json(payload)
+    if not isinstance(body, dict):
+        raise ValueError("not a JSON object")
     return SeriesFrames(campaign_series_frame(body), campaign_totals_frame(body), _channels(body))
 
 

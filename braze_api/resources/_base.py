@@ -10,6 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 from requests.utils import parse_header_links
 
 from braze_api.errors import BadResponseError
+from braze_api.frames.series_bytes import SeriesFrames, campaign_series_from_bytes
 from braze_api.validation import (
     check_choice,
     check_cursor,
@@ -172,10 +173,22 @@ class Resource:
         **params: Any,
     ) -> JSON:
         """A ``*/data_series`` GET with the shared ``length``/``unit``/``ending_at`` checks."""
-        return self._get(
-            path,
-            length=check_length(length),
-            unit=check_choice(unit, "unit", ("day", "hour")),
-            ending_at=check_datetime(ending_at, "ending_at"),
-            **params,
-        )
+        return self._get(path, **_series_params(length, ending_at, unit, params))
+
+    def _series_frames(
+        self, path: str, *, length: Any, ending_at: Any = None, **params: Any
+    ) -> SeriesFrames:
+        """``_series`` for a campaign-shaped series, read from the bytes straight into frames
+        (``frames.campaign_series_from_bytes``: typed, so a wrong type raises
+        ``SeriesTypeError``)."""
+        query = _series_params(length, ending_at, None, params)
+        return self._client.request_parsed("GET", path, campaign_series_from_bytes, params=query)
+
+
+def _series_params(length: Any, ending_at: Any, unit: Any, params: dict[str, Any]) -> JSON:
+    return {
+        "length": check_length(length),
+        "unit": check_choice(unit, "unit", ("day", "hour")),
+        "ending_at": check_datetime(ending_at, "ending_at"),
+        **params,
+    }
