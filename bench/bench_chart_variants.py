@@ -4,7 +4,7 @@ One server runs ``bench/_chart_variants.py`` (one page per variant: plotly as /k
 with other ``st.plotly_chart`` or figure options, the same charts in Vega-Lite, the cards
 alone; see that file), another the one-line page; each variant is loaded once untimed (its
 data cached, its chart counts noted), then the variants and the one-line page are loaded in
-turn, ``--repeat`` rounds, each load in a fresh browser context, timed as
+turn (the order rotated each round), ``--repeat`` rounds, each load in a fresh browser context, timed as
 ``bench_pages.py`` times a page (drawn: script over, every chart's SVG or canvas present and
 steady for 500 ms). Printed: each variant's median drawn time, × the one-line page, and ×
 the ``plotly`` variant (what /kpis does), with the load average.
@@ -77,8 +77,11 @@ def main() -> None:
             base_expect = expectation(browser, base, "")
             timed = {v: Series() for v in args.variants}
             base_series = Series()
-            for _ in range(args.repeat):
-                for variant in args.variants:  # interleaved: variant, one-line page, ...
+            for round_ in range(args.repeat):
+                # interleaved (variant, one-line page, ...), the order rotated every round so
+                # no variant always comes first
+                shift = round_ % len(args.variants)
+                for variant in [*args.variants[shift:], *args.variants[:shift]]:
                     timed[variant].loads.append(load(browser, app, variant, expect[variant]))
                     base_series.loads.append(load(browser, base, "", base_expect))
         browser.close()
