@@ -364,6 +364,11 @@ class DataCache:
             self.hits += 1
         return _share(entry.value)
 
+    def drop(self, key: tuple) -> bool:
+        """Drop one entry here (not a fetch in flight); whether there was one."""
+        with self._lock:
+            return (self._derived.pop(key, None) or self._raw.pop(key, None)) is not None
+
     def clear(self, fingerprint: str | None = None) -> int:
         """Drop one workspace's entries (or all); returns how many were dropped."""
         with self._lock:
@@ -515,6 +520,12 @@ def seconds_left(
     """The least time this process's entries for ``params`` have left (None if one is missing):
     a result built from them may be kept that long, no longer."""
     return CACHE.seconds_left([make_key(fingerprint, endpoint, p) for p in params])
+
+
+def forget(fingerprint: str, endpoint: str, params: Mapping[str, Any]) -> bool:
+    """Drop this process's entry for ``params`` (e.g. a result derived from entries that are
+    gone); the replicas' shared copy, if any, keeps its own expiry."""
+    return CACHE.drop(make_key(fingerprint, endpoint, params))
 
 
 class _ThroughShared:

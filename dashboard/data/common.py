@@ -122,14 +122,10 @@ def load_series(
     Each window is cached on its own, so the settled (older) part of a long range outlives the
     recent part, which Braze may still restate.
     """
-    windows = (hour_windows if unit == "hour" else day_windows)(start, end, max_length)
-    fixed = _drop_none(params)
     today = utc_today()
 
-    def one(window: Window) -> pd.DataFrame:
-        request = {**fixed, "length": window.length, "ending_at": window.ending_at.isoformat()}
-        if unit == "hour":
-            request["unit"] = "hour"
+    def one(planned: tuple[Window, dict[str, Any]]) -> pd.DataFrame:
+        window, request = planned
         return call(
             ws,
             source.name,
@@ -139,8 +135,25 @@ def load_series(
             then=to_frame,
         )
 
-    parts = [r.unwrap() for r in fan_out(one, windows, raise_errors=True)]
+    planned = window_requests(start, end, unit=unit, max_length=max_length, **params)
+    parts = [r.unwrap() for r in fan_out(one, planned, raise_errors=True)]
     return stitch(parts, start, end)
+
+
+def window_requests(
+    start: date, end: date, *, unit: str = "day", max_length: int = 100, **params: Any
+) -> list[tuple[Window, dict[str, Any]]]:
+    """The windows ``load_series`` fetches for a range, each with its request parameters (its
+    cache key's params): what a result derived from the series names to check they still live."""
+    windows = (hour_windows if unit == "hour" else day_windows)(start, end, max_length)
+    fixed = _drop_none(params)
+    planned = []
+    for window in windows:
+        request = {**fixed, "length": window.length, "ending_at": window.ending_at.isoformat()}
+        if unit == "hour":
+            request["unit"] = "hour"
+        planned.append((window, request))
+    return planned
 
 
 def stitch(parts: Iterable[pd.DataFrame], start: date, end: date) -> pd.DataFrame:

@@ -17,10 +17,14 @@ from typing import Any
 
 import pandas as pd
 
-from dashboard.data.common import SeriesSource
-from dashboard.data.timeseries import range_series
-from dashboard.filters import Comparison, Filters
+from dashboard.cache import cached, forget, seconds_left, series_kind
+from dashboard.data.common import SeriesSource, window_requests
+from dashboard.data.timeseries import range_series, total
+from dashboard.filters import Comparison, Filters, utc_today
 from dashboard.settings import Workspace
+
+TOTALS_ENDPOINT = "comparison.totals"  # derived: one series' (total now, total before)
+TOTALS_MARGIN = 1.0  # seconds: compared totals expire this long before their first window
 
 
 def previous(filters: Filters) -> Filters:
@@ -65,3 +69,62 @@ def compared_series(
     the span's windows: one request for ranges of up to 50 days."""
     whole = range_series(ws, source, column, span(filters), unit="day", **params)
     return split(whole, filters)
+
+
+Totals = tuple[float | None, float | None]  # (the range, the period before); None = no data
+
+
+def compared_totals(
+    ws: Workspace, source: SeriesSource, column: str, filters: Filters, **params: Any
+) -> Totals:
+    """The sums of ``compared_series``'s two periods (``total``: None when no point is known),
+    kept as a small derived entry beside the series' windows, so a warm table of many series
+    is lookups rather than pandas work per series.
+
+    Keyed by the series (source, column, parameters), the range and the comparison rule. It
+    never outlives the windows it was summed from: it is kept only as long as the shortest-
+    lived of them, and served only while every one of them is still cached here; when one is
+    gone (expired, evicted, refreshed) the totals are dropped and summed again from the
+    windows fetched anew.
+    """
+    whole = span(filters)
+    windows = [request for _, request in window_requests(whole.start, whole.end, **params)]
+    key = {
+        "series": source.name,
+        "column": column,
+        "start": filters.start.isoformat(),
+        "end": filters.end.isoformat(),
+        "compare": filters.comparison,
+        **{name: value for name, value in params.items() if value is not None},
+    }
+    kind = series_kind(filters.end, utc_today())
+    summed: Totals | None = None
+    left = seconds_left(ws.fingerprint, source.name, windows)
+    if left is None:  # a window is not cached here (any more): what was summed from it goes
+        forget(ws.fingerprint, TOTALS_ENDPOINT, key)
+        summed = _totals(compared_series(ws, source, column, filters, **params))
+        left = seconds_left(ws.fingerprint, source.name, windows)
+        if left is None:  # not kept (larger than the cache's budget): nothing to vouch for it
+            return summed
+    if left <= TOTALS_MARGIN:  # the windows are about to go: sum them, keep nothing
+        return (
+            summed
+            if summed is not None
+            else _totals(compared_series(ws, source, column, filters, **params))
+        )
+    done = summed
+
+    def sums() -> Totals:
+        return (
+            done
+            if done is not None
+            else _totals(compared_series(ws, source, column, filters, **params))
+        )
+
+    # the entry is born after ``left`` was read: the margin keeps it from outliving them
+    return cached(ws.fingerprint, TOTALS_ENDPOINT, key, sums, kind, ttl=left - TOTALS_MARGIN)
+
+
+def _totals(periods: tuple[pd.DataFrame, pd.DataFrame]) -> Totals:
+    now, before = periods
+    return total(now), total(before)

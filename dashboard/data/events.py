@@ -28,6 +28,7 @@ from dashboard.data.timeseries import (
     range_series,
     time_column,
 )
+from dashboard.data.timeseries import total as total  # the revenue page and others share it
 from dashboard.filters import Filters
 from dashboard.settings import Workspace, client_for
 
@@ -37,14 +38,6 @@ ALL_USERS = "All users"
 
 
 # ---- helpers the revenue page shares --------------------------------------------------
-
-
-def total(frame: pd.DataFrame | None) -> float | None:
-    """Sum of the known points; None when nothing is known (not zero)."""
-    if frame is None or frame.empty:
-        return None
-    values = frame["value"].dropna()
-    return float(values.sum()) if not values.empty else None
 
 
 def long_frame(results: Mapping[str, LoadResult], name: str = "name") -> pd.DataFrame:
@@ -299,7 +292,8 @@ def series_export(frame: pd.DataFrame, name: str, value: str, unit: str) -> pd.D
 @dataclass(frozen=True)
 class EventTable:
     """Every custom event (the first ``MAX_TABLE_EVENTS`` in name order) in the range and
-    the period before; ``results`` maps an event to (now, before) frames or its error."""
+    the period before; ``results`` maps an event to its (total now, total before) or its
+    error (``comparison.compared_totals``: None where no day is known)."""
 
     results: Mapping[str, LoadResult]
     listed: int  # events in the workspace
@@ -311,7 +305,7 @@ class EventTable:
             if not result.ok:
                 continue
             now, before = result.unwrap()
-            rows.append((event, total(now) or 0.0, total(before) or 0.0))
+            rows.append((event, now or 0.0, before or 0.0))
         frame = compared_totals(rows)
         return frame.sort_values(["total", "event"], ascending=[False, True]).reset_index(drop=True)
 
@@ -328,11 +322,13 @@ def load_event_table(
     on_progress: Callable[[int, int], None] | None = None,
 ) -> EventTable:
     """Every event's daily totals for the range and the period before: one request per event
-    for ranges of up to 50 days, the same ones the overview's movers read."""
+    for ranges of up to 50 days, the same ones the overview's movers read. Each event's two
+    totals are kept beside its series (``comparison.compared_totals``), so a warm table is one
+    lookup per event."""
     names = tuple(dict.fromkeys(events))[:MAX_TABLE_EVENTS]
 
-    def one(event: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-        return comparison.compared_series(
+    def one(event: str) -> comparison.Totals:
+        return comparison.compared_totals(
             ws, EVENTS, "count", filters, event=event, app_id=filters.app_id, segment_id=segment_id
         )
 

@@ -33,7 +33,7 @@ from dashboard.data import campaigns as campaign_data
 from dashboard.data import canvases as canvas_data
 from dashboard.data import comparison
 from dashboard.data.common import EVENTS, REVENUE, LoadResult, fan_out
-from dashboard.data.events import MAX_TABLE_EVENTS, load_event_names, total
+from dashboard.data.events import MAX_TABLE_EVENTS, load_event_names
 from dashboard.data.kpi_anomalies import KpiAnomalies, load_kpi_anomalies
 from dashboard.data.kpis import KpiPage, load_kpi_page
 from dashboard.data.revenue import load_products
@@ -279,15 +279,15 @@ def _volumes(ws: Workspace, filters: Filters, task: _Task) -> _Volumes:
             canvas_data.sum_days(days, before.start, before.end)["entries"],
             canvas_data.active_days(days, whole.start, whole.end),
         )
-    if task.kind == "event":  # as the events page's every-event table
-        now_frame, then_frame = comparison.compared_series(
+    if task.kind == "event":  # as the events page's every-event table (the same totals)
+        totals = comparison.compared_totals(
             ws, EVENTS, "count", filters, event=task.item_id, app_id=filters.app_id
         )
     else:  # as the revenue page's product table
-        now_frame, then_frame = comparison.compared_series(
+        totals = comparison.compared_totals(
             ws, REVENUE, "revenue", filters, product=task.item_id, app_id=filters.app_id
         )
-    return _Volumes(total(now_frame) or 0.0, total(then_frame) or 0.0)
+    return _Volumes(totals[0] or 0.0, totals[1] or 0.0)
 
 
 def _fetch_overview(ws: Workspace, filters: Filters, on_progress: Progress | None) -> OverviewPage:

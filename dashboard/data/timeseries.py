@@ -64,6 +64,14 @@ def empty_series() -> pd.DataFrame:
     )
 
 
+def total(frame: pd.DataFrame | None) -> float | None:
+    """Sum of the known points; None when nothing is known (not zero)."""
+    if frame is None or frame.empty:
+        return None
+    values = frame["value"].dropna()
+    return float(values.sum()) if not values.empty else None
+
+
 def value_series(raw: pd.DataFrame, column: str) -> pd.DataFrame:
     """A stitched Braze series -> ``time`` (UTC) + ``value`` (float, missing points NA)."""
     if raw.empty or column not in raw:
