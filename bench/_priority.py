@@ -12,7 +12,9 @@ after starting processes. It returns what it could not change, so a run can say 
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
+from typing import Any
 
 
 def autogroups_enabled() -> bool:
@@ -47,3 +49,42 @@ def boost(nice: int) -> list[str]:
         except OSError as err:
             failures.append(f"pid {pid}: {err.strerror or err}")
     return failures
+
+
+def add_option(parser: Any, who: str = "this session's") -> None:
+    """``--autogroup-nice N`` on a bench's argument parser (one wording for every bench)."""
+    parser.add_argument(
+        "--autogroup-nice",
+        type=int,
+        default=None,
+        metavar="N",
+        help=f"Linux autogroups: set {who} autogroup nice to N (e.g. -10, needs root); run "
+        "under `setsid -w` so only the bench's session is changed",
+    )
+
+
+def note_if_unboosted(nice: int | None) -> None:
+    """Say on stderr that the bench competes as one session among others, when it does."""
+    if nice is None and autogroups_enabled():
+        print(
+            "note: autogroup scheduling is on, so other sessions' `nice` does not yield to this "
+            "bench (see --autogroup-nice)",
+            file=sys.stderr,
+        )
+
+
+def apply(nice: int | None) -> None:
+    """``boost(nice)`` (nothing when None), reporting on stderr what could not be changed; call
+    it again after starting processes (Chromium, a sandbox) so they get it too."""
+    if nice is None:
+        return
+    for failure in boost(nice):
+        print(f"autogroup nice not set: {failure}", file=sys.stderr)
+
+
+def load_average() -> str:
+    """The 1-, 5- and 15-minute load averages, quoted beside every figure."""
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "?"

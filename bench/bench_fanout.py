@@ -27,28 +27,12 @@ from __future__ import annotations
 import argparse
 import math
 import statistics
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
+import _priority
 from _common import SandboxProcess, fmt_times, timed, verdict, workspace_for
-from _priority import autogroups_enabled, boost
-
-
-def load_average() -> str:
-    try:
-        with open("/proc/loadavg") as loadavg:
-            return " ".join(loadavg.read().split()[:3])
-    except OSError:
-        return "?"
-
-
-def _boost(nice: int | None) -> None:
-    if nice is None:
-        return
-    for failure in boost(nice):
-        print(f"autogroup nice not set: {failure}", file=sys.stderr)
 
 
 def main() -> None:
@@ -59,25 +43,13 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--no-sequential", action="store_true", help="skip the sequential loop")
     parser.add_argument("--profile", action="store_true", help="cProfile one cold loader run")
-    parser.add_argument(
-        "--autogroup-nice",
-        type=int,
-        default=None,
-        metavar="N",
-        help="Linux autogroups: set this session's (and the sandbox process's) autogroup nice "
-        "to N (e.g. -10, needs root); run under `setsid -w` so only the bench's session changes",
-    )
+    _priority.add_option(parser, "this session's (and the sandbox process's)")
     args = parser.parse_args()
     if args.quick:
         args.campaigns, args.repeat = 60, 1
-    if args.autogroup_nice is None and autogroups_enabled():
-        print(
-            "note: autogroup scheduling is on, so other sessions' `nice` does not yield to this "
-            "bench (see --autogroup-nice)",
-            file=sys.stderr,
-        )
-    _boost(args.autogroup_nice)
-    load_at_start = load_average()
+    _priority.note_if_unboosted(args.autogroup_nice)
+    _priority.apply(args.autogroup_nice)
+    load_at_start = _priority.load_average()
 
     import requests
 
@@ -89,7 +61,9 @@ def main() -> None:
 
     workers = common.MAX_IN_FLIGHT
     with SandboxProcess(campaigns=args.campaigns, latency=args.latency, users=50) as sandbox:
-        _boost(args.autogroup_nice)  # the sandbox process is a descendant: same autogroup nice
+        _priority.apply(
+            args.autogroup_nice
+        )  # the sandbox process is a descendant: same autogroup nice
         ws = workspace_for(sandbox.url)
         campaigns = load_campaigns(ws, include_archived=True)
         end = utc_today() - timedelta(days=1)
@@ -169,7 +143,7 @@ def main() -> None:
     vs_bound = med["loader"] / bound
     print(
         f"requests per side: {len(series)}  latency: {args.latency * 1000:.0f} ms  "
-        f"rounds: {args.repeat}  load average {load_at_start} -> {load_average()}"
+        f"rounds: {args.repeat}  load average {load_at_start} -> {_priority.load_average()}"
     )
     print(f"bound ceil({len(series)}/{workers}) x latency = {bound:.2f} s")
     for name, label in (

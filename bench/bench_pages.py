@@ -57,9 +57,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import _priority
 import requests
 from _common import ROOT, SandboxProcess, verdict
-from _priority import autogroups_enabled, boost
 
 from braze_sandbox import SANDBOX_API_KEY
 from dashboard import navigation
@@ -292,7 +292,7 @@ def run_config(
     nice: int | None = None,
 ) -> dict:
     browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-    _boost(nice)  # Chromium runs in a session of its own
+    _priority.apply(nice)  # Chromium runs in a session of its own
     results: dict = {"warm": {}, "cold": {}, "start": {}}
     with tempfile.TemporaryDirectory(prefix="bench-pages-") as tmp:
         # run from the repo root like the app, so it reads the same .streamlit/config.toml
@@ -303,7 +303,7 @@ def run_config(
             streamlit(ROOT / "app.py", ROOT, flags, app_env(box.url), profile) as app,
             streamlit(hello, ROOT, flags, {}) as base,
         ):
-            _boost(nice)
+            _priority.apply(nice)
             expect = {path: expectation(browser, app, path) for path in pages}
             base_expect = expectation(browser, base, "")
             warm = {path: Series() for path in pages}
@@ -333,7 +333,7 @@ def run_config(
                     SandboxProcess(latency=LATENCY) as fresh,
                     streamlit(ROOT / "app.py", ROOT, flags, app_env(fresh.url)) as app,
                 ):
-                    _boost(nice)
+                    _priority.apply(nice)
                     starts.loads.append(Load(app.started_in, 0, 0, 0))
                     cold_pages[path].loads.append(load(browser, app, path, expect[path]))
                 with streamlit(hello, ROOT, flags, {}) as base:
@@ -406,20 +406,6 @@ def report(name: str, results: dict, profile: bool) -> dict[str, float]:
     return worst
 
 
-def load_average() -> str:
-    try:
-        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
-    except OSError:
-        return "?"
-
-
-def _boost(nice: int | None) -> None:
-    if nice is None:
-        return
-    for failure in boost(nice):
-        print(f"autogroup nice not set: {failure}", file=sys.stderr)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="two pages, 1 round, no cold")
@@ -430,36 +416,24 @@ def main() -> None:
         "--configs", nargs="*", default=["streamlit defaults", "production"], choices=list(CONFIGS)
     )
     parser.add_argument("--profile", action="store_true", help="cProfile inside the server")
-    parser.add_argument(
-        "--autogroup-nice",
-        type=int,
-        default=None,
-        metavar="N",
-        help="Linux autogroups: set this session's and Chromium's autogroup nice to N (e.g. "
-        "-10, needs root); run under `setsid -w` so only the bench's session is changed",
-    )
+    _priority.add_option(parser, "this session's and Chromium's")
     args = parser.parse_args()
     pages = args.pages[:2] if args.quick else args.pages
     repeat, cold = (1, 0) if args.quick else (args.repeat, args.cold)
-    if args.autogroup_nice is None and autogroups_enabled():
-        print(
-            "note: autogroup scheduling is on, so other sessions' `nice` does not yield to this "
-            "bench (see --autogroup-nice)",
-            file=sys.stderr,
-        )
-    _boost(args.autogroup_nice)
+    _priority.note_if_unboosted(args.autogroup_nice)
+    _priority.apply(args.autogroup_nice)
 
     from playwright.sync_api import sync_playwright
 
     verdicts = {}
-    loads = [f"load average at start {load_average()}"]
+    loads = [f"load average at start {_priority.load_average()}"]
     with sync_playwright() as p:
         for name in args.configs:
             results = run_config(
                 CONFIGS[name], pages, repeat, cold, args.profile, p, args.autogroup_nice
             )
             verdicts[name] = report(name, results, args.profile)
-            loads.append(f"after {name!r} {load_average()}")
+            loads.append(f"after {name!r} {_priority.load_average()}")
     print()
     print("; ".join(loads))
     for name, worst in verdicts.items():

@@ -46,6 +46,7 @@ import time
 from datetime import date, timedelta
 from typing import Any
 
+import _priority
 from _common import fmt_times, timed, verdict
 
 CHANNELS = (
@@ -278,20 +279,9 @@ def main() -> None:
     parser.add_argument(
         "--bytes", action="store_true", help="only the bytes-to-frame comparison (issue 19)"
     )
-    parser.add_argument(
-        "--autogroup-nice",
-        type=int,
-        default=None,
-        metavar="N",
-        help="Linux autogroups: this session's autogroup nice (run under `setsid -w`, as root "
-        "for N < 0; see _priority.py)",
-    )
+    _priority.add_option(parser)
     args = parser.parse_args()
-    if args.autogroup_nice is not None:
-        from _priority import boost
-
-        failed = boost(args.autogroup_nice)
-        print(f"autogroup nice {args.autogroup_nice}" + (f" (not set: {failed})" if failed else ""))
+    _priority.apply(args.autogroup_nice)
     if args.quick:
         args.campaigns, args.repeat = 10, 1
 

@@ -22,8 +22,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import _priority
 from _common import fmt_times, verdict
-from _priority import boost
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -84,13 +84,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="smoke size (40 campaigns)")
     parser.add_argument("--campaigns", type=int, default=130)
     parser.add_argument("--repeat", type=int, default=15, help="warm-latency rounds (median)")
-    parser.add_argument(
-        "--autogroup-nice",
-        type=int,
-        default=None,
-        metavar="N",
-        help="set this session's autogroup nice to N (e.g. -10, root; run under `setsid -w`)",
-    )
+    _priority.add_option(parser)
     args = parser.parse_args()
     if args.quick:
         args.campaigns, args.repeat = 40, 3
@@ -104,9 +98,7 @@ def main() -> None:
     server.start()
     sandbox = Sandbox(campaigns=args.campaigns, users=50, api_key=SANDBOX_API_KEY, latency=0.05)
     url = sandbox.start()
-    if args.autogroup_nice is not None:  # the session's replicas, sandbox and redis-server too
-        for failure in boost(args.autogroup_nice):
-            print(f"autogroup nice not set: {failure}", file=sys.stderr)
+    _priority.apply(args.autogroup_nice)  # the session's replicas, sandbox and redis-server too
     counts: dict[int, int] = {}
     try:
         for n in (1, 2, 4):
