@@ -147,7 +147,7 @@ def test_a_replica_killed_holding_a_lock_does_not_stall_the_other(
         killable_replica(first_dir, env) as (first, doomed),
         streamlit_server(second_dir, env) as second,
     ):
-        campaign, other = log.workspace.campaigns[1], log.workspace.campaigns[2]
+        campaign, other, third = log.workspace.campaigns[1:4]
         warm = browser.new_page()  # the shell (sidebar, campaign list) loaded and cached
         warm.set_default_timeout(180_000)
         warm.goto(f"{second}/campaigns")
@@ -172,8 +172,14 @@ def test_a_replica_killed_holding_a_lock_does_not_stall_the_other(
         assert warm.locator("h1").first.inner_text().strip() == campaign.name
         assert warm.locator("[data-testid='stException']").count() == 0
         waited = time.monotonic() - killed_at
+        # What a cold view costs now (the machine may be busier than at the start: a loaded CI
+        # run once took 21 s for the view after the expiry, against a 4.5 s baseline).
+        started = time.monotonic()
+        warm.goto(f"{second}/campaigns?campaign_id={third.id}")
+        wait_for_app(warm)
+        view_cost = max(baseline, time.monotonic() - started)
         # The lock's expiry (counted from before the kill) and the view's own cost, no more.
-        assert waited < LOCK_EXPIRY + 2 * baseline + 5, (waited, baseline)
+        assert waited < LOCK_EXPIRY + 2 * view_cost + 5, (waited, baseline, view_cost)
         assert not list(client.scan_iter(match="bd:*:c:*:lock"))
         victim.close()
         warm.close()
