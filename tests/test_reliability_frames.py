@@ -352,3 +352,21 @@ def test_lone_surrogates_in_names_are_replaced_not_fatal(payloads, kind: str) ->
     assert "\ud800" not in shown
     if changed and kind in {"campaign_series", "canvas_series", "canvas_summary", "campaign_list"}:
         assert "\ufffd" in shown
+
+
+def test_a_push_count_past_int64_derives_delivered_as_floats() -> None:
+    # Found by hypothesis (test_damaged_payloads_keep_their_shape): a push `sent` of about
+    # 2**70 read as a float made `delivered` fail to cast back into Int64.
+    import numpy as np
+
+    from braze_api.frames.messages import derive_delivered_where
+
+    push = np.array(["ios_push", "android_push"], dtype=object)
+    bounces = pd.array([1, None], dtype="Int64")
+    for sent in (np.array([2.0**70, 5.0]), np.array([2**70, 5], dtype=object)):
+        metrics: dict[str, Any] = {"sent": sent, "bounces": bounces}
+        derive_delivered_where(push, np.array([False, False]), metrics)
+        assert list(metrics["delivered"]) == [2.0**70 - 1, 5.0]
+    whole = {"sent": pd.array([7, 3], dtype="Int64"), "bounces": bounces}
+    derive_delivered_where(push, np.array([False, False]), whole)  # whole counts stay Int64
+    assert str(whole["delivered"].dtype) == "Int64" and list(whole["delivered"]) == [6, 3]

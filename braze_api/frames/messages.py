@@ -309,6 +309,8 @@ def derive_delivered_where(
         values = metrics.get(name)
         if values is None:
             return pd.Series(np.zeros(n, dtype=np.int64), dtype="Int64")
+        if isinstance(values, np.ndarray) and values.dtype.kind == "O":  # e.g. a count past int64
+            values = pd.to_numeric(pd.Series(values), errors="coerce")
         return pd.Series(values).astype(
             "Float64" if np.asarray(values).dtype.kind == "f" else "Int64"
         )
@@ -316,7 +318,10 @@ def derive_delivered_where(
     sent, bounces = column("sent"), column("bounces").fillna(0)
     derived = (sent - bounces).clip(lower=0)
     current = column("delivered")
-    filled = current.where(~need, derived)
+    try:
+        filled = current.where(~need, derived)
+    except (TypeError, OverflowError):  # a count past int64 (read as a float): keep floats
+        filled = current.astype("Float64").where(~need, derived.astype("Float64"))
     if str(filled.dtype) == "Int64":
         metrics["delivered"] = filled.array
     else:
