@@ -54,6 +54,7 @@ EDGE_COLOR = "rgba(128, 128, 128, 0.55)"
 PATH_LABEL_COLOR = "#64748B"  # path names on their edges: mid-tone, readable on both themes
 ROW_HEIGHT = 64  # px per layer of the step graph
 NEXT_STEP, LOOPS_BACK, VARIANT = "Next step", "Loops back", "Variant"
+NODE_LEGEND_COLUMNS = 4
 
 
 def truncate(text: str, limit: int) -> str:
@@ -526,13 +527,16 @@ def step_graph_figure(
         "diamond" if k == "none" else "circle" for k in KIND_LABELS if k in kinds_seen
     ]
     colour = vega.colour_by("group", groups, colours)
+    # beside the two-row legend of the lines, in columns that fit a 1280-px screen
+    colour["title"] = None
+    colour["legend"] = {"orient": "top", "columns": NODE_LEGEND_COLUMNS}
     shape = {
         "field": "group",
         "type": "nominal",
         "title": colour["title"],  # the same title and domain: one legend for both
         "scale": {"domain": groups, "range": shapes},
         "sort": groups,
-        "legend": {"orient": "top"},
+        "legend": colour["legend"],
     }
     span = max(abs(x) for _, x in positions.values()) + 1.4
     x_pos: vega.Spec = {
@@ -562,7 +566,7 @@ def step_graph_figure(
                     "type": "nominal",
                     "title": None,
                     "scale": {"domain": links, "range": [[1, 0], [2, 3]][: len(links)]},
-                    "legend": {"orient": "top", "symbolStrokeColor": "#94A3B8"},
+                    "legend": {"orient": "top", "columns": 1, "symbolStrokeColor": "#94A3B8"},
                 },
             },
         },
