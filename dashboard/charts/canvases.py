@@ -55,6 +55,8 @@ PATH_LABEL_COLOR = "#64748B"  # path names on their edges: mid-tone, readable on
 ROW_HEIGHT = 64  # px per layer of the step graph
 NEXT_STEP, LOOPS_BACK, VARIANT = "Next step", "Loops back", "Variant"
 NODE_LEGEND_COLUMNS = 4
+#: drawn under a path name: the light box plotly gave it, on either theme
+PATH_LABEL_HALO = {"stroke": "rgba(255, 255, 255, 0.9)", "strokeWidth": 5, "strokeJoin": "round"}
 
 
 def truncate(text: str, limit: int) -> str:
@@ -570,15 +572,18 @@ def step_graph_figure(
                 },
             },
         },
-        {
-            "data": {"name": "paths"},
-            "mark": {"type": "text", "fontSize": 11, "color": PATH_LABEL_COLOR},
-            "encoding": {
-                "x": x_pos,
-                "y": y_pos,
-                "text": {"field": "label", "type": "nominal"},
-            },
-        },
+        *(  # path names on a light box (a halo), so the edge they sit on never hides them
+            {
+                "data": {"name": "paths"},
+                "mark": {"type": "text", "fontSize": 11, "color": PATH_LABEL_COLOR} | halo,
+                "encoding": {
+                    "x": x_pos,
+                    "y": y_pos,
+                    "text": {"field": "label", "type": "nominal"},
+                },
+            }
+            for halo in (PATH_LABEL_HALO, {})
+        ),
         {
             "data": {"name": "variants"},
             "mark": {"type": "point", "filled": True, "size": 250, "opacity": 1},
@@ -648,7 +653,8 @@ def step_graph_figure(
         f"{title} · {len(steps)} steps, read top to bottom",
         layers,
         datasets,
-        height=max(200, ROW_HEIGHT * rows),
+        # the height holds the title and legends too (Streamlit fits the chart into it)
+        height=max(320, 160 + ROW_HEIGHT * rows),
         description=f"{title}: {len(steps)} steps in {rows} rows",
     )
 
