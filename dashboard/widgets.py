@@ -39,7 +39,18 @@ from dashboard.filters import Filters, period_text
 from dashboard.metrics import RevenueMeasure
 from dashboard.safe_csv import to_csv_bytes
 
+
 #: One chart toolbar for every page: no plotly logo, no lasso/box select (nothing uses them).
+def show_chart(spec: dict, *, key: str | None = None, where: DeltaGenerator | None = None) -> None:
+    """A chart from ``dashboard.charts`` (a Vega-Lite spec), as wide as its column.
+
+    The spec may be a memoized one shared between sessions: Streamlit copies it before it
+    takes the data out, so it is only read here.
+    """
+    target = st if where is None else where
+    target.vega_lite_chart(spec, width="stretch", theme="streamlit", key=key)
+
+
 PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
 

@@ -53,7 +53,6 @@ from dashboard.navigation import require_app
 from dashboard.table_columns import compared_columns
 from dashboard.url_state import sync_query_params
 from dashboard.widgets import (
-    PLOTLY_CONFIG,
     card_columns,
     csv_download,
     empty_state,
@@ -62,6 +61,7 @@ from dashboard.widgets import (
     md_escape,
     metric_card,
     page_header,
+    show_chart,
     show_error,
 )
 
@@ -551,13 +551,11 @@ with perf_tab:
         else:
             with guarded("the daily charts"):
                 left, right = st.columns(2)
-                left.plotly_chart(memoized(entries_figure, series.totals), config=PLOTLY_CONFIG)
-                right.plotly_chart(
-                    memoized(conversions_figure, series.totals), config=PLOTLY_CONFIG
+                show_chart(memoized(entries_figure, series.totals), key="cv_entries", where=left)
+                show_chart(
+                    memoized(conversions_figure, series.totals), key="cv_conversions", where=right
                 )
-                st.plotly_chart(
-                    memoized(revenue_figure, series.totals, CURRENCY), config=PLOTLY_CONFIG
-                )
+                show_chart(memoized(revenue_figure, series.totals, CURRENCY), key="cv_revenue")
         with st.expander("Daily totals table"):
             show_table(
                 daily,
@@ -593,12 +591,11 @@ with variant_tab:
             empty_state("This Canvas reported no variant stats for the range.")
         else:
             with guarded("the variant charts"):
-                st.plotly_chart(
-                    memoized(variant_comparison_figure, per_variant, CURRENCY), config=PLOTLY_CONFIG
+                show_chart(
+                    memoized(variant_comparison_figure, per_variant, CURRENCY),
+                    key="cv_variants",
                 )
-                st.plotly_chart(
-                    memoized(variant_trend_figure, series.variants), config=PLOTLY_CONFIG
-                )
+                show_chart(memoized(variant_trend_figure, series.variants), key="cv_variant_trend")
             show_table(
                 metrics.shown_rates(per_variant.drop(columns="variant_id")),
                 hide_index=True,
@@ -649,7 +646,7 @@ with step_tab:
                 channels = memoized(
                     step_channel_table, series.step_channels, list(per_step["step_id"])
                 )
-                st.plotly_chart(memoized(step_channel_figure, channels), config=PLOTLY_CONFIG)
+                show_chart(memoized(step_channel_figure, channels), key="cv_step_channels")
                 st.markdown("**Per step and channel** — message stats over the range.")
                 show_step_channels(channels)
                 st.caption(
@@ -711,7 +708,7 @@ with map_tab:
                 "Each row is one step further from entry; lines lead to the next steps, dotted "
                 "lines loop back. Hover a step for its full name, channels and results."
             )
-            st.plotly_chart(
+            show_chart(
                 memoized(step_graph_figure, details.steps, details.variants, stats, CURRENCY),
-                config=PLOTLY_CONFIG,
+                key="cv_journey_map",
             )

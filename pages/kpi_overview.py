@@ -21,7 +21,6 @@ from dashboard.display import show_table
 from dashboard.filters import compared_label
 from dashboard.navigation import require_app
 from dashboard.widgets import (
-    PLOTLY_CONFIG,
     card_columns,
     csv_download,
     file_range,
@@ -30,6 +29,7 @@ from dashboard.widgets import (
     metric_card,
     no_data_state,
     page_header,
+    show_chart,
     show_error,
 )
 
@@ -129,7 +129,7 @@ else:
             else:
                 flags = chart_flags(anomalies.flags.get(metric, ())) if anomalies else ()
                 fig = memoized(daily_figure, data.frame(metric), metric, flags, launch_marks)
-            st.plotly_chart(fig, config=PLOTLY_CONFIG, key=f"chart_{metric}")
+            show_chart(fig, key=f"chart_{metric}")
 
     daily = data.daily()
     marks = []
@@ -156,9 +156,7 @@ else:
             if data.error("dau") or data.error("mau"):
                 st.warning("No stickiness chart: it needs both DAU and MAU.")
             else:
-                st.plotly_chart(
-                    memoized(stickiness_figure, daily), config=PLOTLY_CONFIG, key="chart_sticky"
-                )
+                show_chart(memoized(stickiness_figure, daily), key="chart_sticky")
 
     st.subheader("Daily data")
     with guarded("the daily table"):

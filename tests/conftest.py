@@ -124,10 +124,20 @@ def rendered_text(at: Any) -> str:
 
 
 def chart_titles(at: Any) -> list[str]:
-    """The titles of the plotly charts on the page, read from the figure JSON sent."""
+    """The titles of the charts on the page (Vega-Lite, and plotly while any remain), as sent."""
     import json
 
-    return [json.loads(e.proto.spec)["layout"]["title"]["text"] for e in at.get("plotly_chart")]
+    titles = [json.loads(e.proto.spec)["title"]["text"] for e in at.get("vega_lite_chart")]
+    titles += [json.loads(e.proto.spec)["layout"]["title"]["text"] for e in at.get("plotly_chart")]
+    return titles
+
+
+def sent_charts(at: Any) -> dict[str, dict]:
+    """Chart title -> its Vega-Lite spec as sent to the browser, with every dataset put back
+    (``datasets``: name -> DataFrame; the main data, sent apart, under "main")."""
+    from tests.vega_specs import sent_spec
+
+    return {spec["title"]["text"]: spec for spec in map(sent_spec, at.get("vega_lite_chart"))}
 
 
 def trace_values(array: Any) -> list[float]:

@@ -49,8 +49,47 @@ def axis_problems(layout: dict) -> list[str]:
     return problems
 
 
+def _title_problem(name: str, text: str) -> list[str]:
+    match = WITH_UNIT.fullmatch(text)
+    unit = _stems(match[2]) if match else set()
+    if match and (match[2].lower() == "count" or (unit and unit <= _stems(match[1]))):
+        return [f"{name} repeats its unit: {text!r}"]
+    return []
+
+
+def vega_axis_problems(spec: dict) -> list[str]:
+    """What is wrong with a Vega-Lite spec's axis titles (each view of a concat on its own).
+
+    A channel whose every layer hides its axis (``"axis": None``) is a diagram's position, not
+    a quantity (the journey map), and needs no title. Layers share a view's axes, so one
+    layer's title names the axis for all (Vega-Lite prefers an explicit title to field names).
+    """
+    problems = []
+    views = spec.get("vconcat") or spec.get("hconcat") or spec.get("concat") or [spec]
+    for n, view in enumerate(views):
+        drawn = view.get("layer", [view])
+        for channel in ("x", "y"):
+            encodings = [
+                la["encoding"][channel] for la in drawn if channel in la.get("encoding", {})
+            ]
+            shown = [e for e in encodings if not ("axis" in e and e["axis"] is None)]
+            if not shown:
+                continue
+            titles = [str(e["title"]) for e in encodings if str(e.get("title") or "").strip()]
+            name = f"view {n} {channel}"
+            if not titles:
+                problems.append(f"{name} has no title")
+            for text in titles:
+                problems += _title_problem(name, text)
+    return problems
+
+
 def _layout(fig: go.Figure) -> dict:
     return json.loads(fig.to_json())["layout"]
+
+
+def _problems(fig: go.Figure | dict) -> list[str]:
+    return vega_axis_problems(fig) if isinstance(fig, dict) else axis_problems(_layout(fig))
 
 
 def test_axis_title_adds_a_unit_only_when_it_says_something() -> None:
@@ -64,17 +103,23 @@ def test_axis_title_adds_a_unit_only_when_it_says_something() -> None:
     assert axis_problems({"yaxis": {"title": {"text": "Sessions (sessions)"}}})
     assert axis_problems({"xaxis": {"title": {"text": ""}}})
     assert not axis_problems({"xaxis": {"visible": False}})
+    no_title = {"layer": [{"encoding": {"x": {"field": "day"}, "y": {"field": "v"}}}]}
+    assert vega_axis_problems(no_title) == ["view 0 x has no title", "view 0 y has no title"]
+    doubled = {"encoding": {"y": {"field": "v", "title": "Sessions (sessions)"}}}
+    assert vega_axis_problems(doubled) == ["view 0 y repeats its unit: 'Sessions (sessions)'"]
+    diagram = {"layer": [{"encoding": {"x": {"field": "x", "axis": None}}}]}
+    assert not vega_axis_problems(diagram)  # axis-less positions (the journey map)
 
 
 def _days(n: int = 5) -> pd.Series:
     return pd.Series(pd.date_range(date(2026, 11, 1), periods=n, freq="D"))
 
 
-def _builder_figures() -> dict[str, go.Figure]:
+def _builder_figures() -> dict[str, go.Figure | dict]:
     from dashboard.charts import kpis, news_feed, revenue, segments
 
     days = _days()
-    out: dict[str, go.Figure] = {}
+    out: dict[str, go.Figure | dict] = {}
     for metric in kpis.METRIC_STYLES:
         frame = pd.DataFrame({"date": days, metric: [10.0, 12, 9, 11, 13]})
         out[f"kpis.daily_figure[{metric}]"] = kpis.daily_figure(frame, metric)
@@ -102,13 +147,76 @@ def _builder_figures() -> dict[str, go.Figure]:
     out["segments.breakdown"] = segments.breakdown_figure(counts, "Users by country")
     coverage = pd.DataFrame({"attribute": ["plan", "tier"], "coverage": [0.5, 0.25]})
     out["segments.coverage"] = segments.coverage_figure(coverage)
+    out.update(_canvas_figures())
     return out
+
+
+def _canvas_figures() -> dict[str, go.Figure | dict]:
+    from braze_api import frames
+    from dashboard.charts import canvases
+
+    totals = pd.DataFrame(
+        {
+            "time": _days().dt.tz_localize("UTC"),
+            "entries": [10, 12, 9, 11, 13],
+            "conversions": [1, 2, 1, 2, 3],
+            "conversions_by_entry_time": [1, 1, 2, 2, 3],
+            "revenue": [10.0, 0, 5, 7, 9],
+        }
+    )
+    variants = pd.DataFrame(
+        {
+            "time": totals["time"],
+            "variant_id": ["a", "b", "a", "b", "a"],
+            "variant_name": ["A", "B", "A", "B", "A"],
+            "entries": [1, 2, 3, 4, 5],
+            "conversions": [0, 1, 0, 1, 0],
+            "revenue": [1.0, 2, 3, 4, 5],
+        }
+    )
+    per_variant = variants.groupby(["variant_id", "variant_name"], as_index=False)[
+        ["entries", "conversions", "revenue"]
+    ].sum()
+    channels = pd.DataFrame(
+        {
+            "step_id": ["s1"],
+            "step_name": ["Mail"],
+            "kind": ["email"],
+            "sent": [10],
+            "delivered": [9],
+            "opens": [4],
+            "clicks": [1],
+        }
+    )
+    details = {
+        "variants": [{"id": "v", "name": "A", "first_step_ids": ["s1"]}],
+        "steps": [{"id": "s1", "name": "Mail", "channels": ["email"], "next_step_ids": []}],
+    }
+    return {
+        "canvases.entries": canvases.entries_figure(totals),
+        "canvases.conversions": canvases.conversions_figure(totals),
+        "canvases.revenue": canvases.revenue_figure(totals),
+        "canvases.variant_comparison": canvases.variant_comparison_figure(per_variant),
+        "canvases.variant_trend": canvases.variant_trend_figure(variants),
+        "canvases.step_channel": canvases.step_channel_figure(channels),
+        "canvases.journey_map": canvases.step_graph_figure(
+            frames.canvas_steps_frame(details), frames.canvas_variants_frame(details)
+        ),
+    }
+
+
+def test_the_journey_map_is_an_axis_less_diagram() -> None:
+    journey = _canvas_figures()["canvases.journey_map"]
+    assert isinstance(journey, dict)
+    for layer in journey["layer"]:
+        assert layer["encoding"]["x"]["axis"] is None and layer["encoding"]["y"]["axis"] is None
+    assert not vega_axis_problems(journey)
 
 
 @pytest.mark.parametrize("name", list(_builder_figures()))
 def test_builders_title_every_axis_without_doubled_units(name: str) -> None:
     fig = _builder_figures()[name]
-    assert not axis_problems(_layout(fig)), (name, axis_problems(_layout(fig)))
+    assert not _problems(fig), (name, _problems(fig))
 
 
 # ---- every chart a page sends -----------------------------------------------------------
@@ -142,4 +250,9 @@ def test_every_chart_on_every_page_titles_its_axes(app_test, page: str, detail: 
         found = axis_problems(layout)
         if found:
             problems[(layout.get("title") or {}).get("text")] = found
+    for element in at.get("vega_lite_chart"):
+        spec = json.loads(element.proto.spec)
+        found = vega_axis_problems(spec)
+        if found:
+            problems[spec["title"]["text"]] = found
     assert not problems, problems

@@ -11,13 +11,13 @@ import requests
 
 from braze_api import frames
 from braze_sandbox import SANDBOX_API_KEY
+from dashboard.charts import vega
 from dashboard.charts.canvases import (
     entries_figure,
     step_channel_figure,
     step_graph_figure,
     variant_comparison_figure,
 )
-from dashboard.charts.common import safe_label
 from dashboard.data.canvases import (
     canvas_windows,
     default_canvas,
@@ -36,6 +36,7 @@ from dashboard.data.canvases import (
 from dashboard.data.tags import tag_options
 from dashboard.filters import utc_today
 from dashboard.settings import Workspace
+from tests.vega_specs import data_of, layers, mark_type, schema_errors, texts, tooltips
 
 
 @pytest.fixture
@@ -241,31 +242,70 @@ def test_step_graph_for_fifty_plus_steps(ws, sandbox) -> None:
     canvas = biggest(sandbox)
     assert len(canvas.steps) >= 50
     details = load_canvas_details(ws, canvas.id)
-    fig = step_graph_figure(details.steps, details.variants)
-    nodes = [t for t in fig.data if t.mode == "markers+text"]
-    assert sum(len(t.x) for t in nodes) == len(canvas.steps) + len(canvas.variants)
+    spec = step_graph_figure(details.steps, details.variants)
+    assert not schema_errors(spec)
+    node_layers = [la for la in layers(spec) if mark_type(la) == "point"]
+    nodes = [data_of(spec, la) for la in node_layers]
+    assert sum(len(frame) for frame in nodes) == len(canvas.steps) + len(canvas.variants)
     rows = int(details.steps["depth"].max()) + 2
-    assert fig.layout.height >= 64 * rows  # grows with the layers instead of squashing them
-    assert all(len(label) <= 31 for t in nodes for label in t.text)
-    hovers = [h for t in nodes for h in t.hovertext]
-    assert any(canvas.steps[-1].name in h for h in hovers)  # full names on hover
+    assert spec["height"] >= 64 * rows  # grows with the layers instead of squashing them
+    labels = [la for la in layers(spec) if mark_type(la) == "text"]
+    shown = [t for la in labels for t in data_of(spec, la)["label"]]
+    assert all(len(label) <= 31 for label in shown)
+    names = [n for frame in nodes for n in frame["name"]]
+    assert canvas.steps[-1].name in names  # full names in the tooltip
+    tips = {t["field"] for la in node_layers for t in tooltips(la)}
+    assert {"name", "channels", "depth"} <= tips
     edges = sum(len(s.next_step_ids) for s in canvas.steps)
-    lines = [t for t in fig.data if t.mode == "lines"]
-    assert sum(list(t.y).count(None) for t in lines) == edges + len(canvas.variants)
-    json.loads(fig.to_json())  # serialisable for the browser
+    (edge_layer,) = [la for la in layers(spec) if mark_type(la) == "line"]
+    assert data_of(spec, edge_layer)["edge"].nunique() == edges + len(canvas.variants)
+    # a diagram: positions, not quantities, so no axes at all
+    for layer in layers(spec):
+        assert layer["encoding"]["x"]["axis"] is None and layer["encoding"]["y"]["axis"] is None
+    json.dumps(spec, default=str)  # plain JSON apart from the frames Streamlit sends as Arrow
 
 
-def test_braze_text_is_escaped_in_figures() -> None:
-    hostile = "<img src=x onerror=alert(1)>"
-    assert "<" not in safe_label(hostile)
+def test_step_graph_loop_backs_stay_clear_of_the_labels() -> None:
+    """A loop back to a sibling arcs above the row; one to an earlier row bows left, away
+    from the labels on the right of the nodes (it used to run straight through a label)."""
+    details = {
+        "variants": [{"id": "v", "name": "A", "first_step_ids": ["s1", "s2"]}],
+        "steps": [
+            {"id": "s1", "name": "One", "channels": ["email"], "next_step_ids": ["s3"]},
+            {"id": "s2", "name": "Two", "channels": ["email"], "next_step_ids": ["s1"]},
+            {"id": "s3", "name": "Three", "channels": ["email"], "next_step_ids": ["s2"]},
+        ],
+    }
+    steps = frames.canvas_steps_frame(details)
+    spec = step_graph_figure(steps, frames.canvas_variants_frame(details))
+    (edge_layer,) = [la for la in layers(spec) if mark_type(la) == "line"]
+    edges = data_of(spec, edge_layer)
+    back = edges[edges["link"] == "Loops back"]
+    assert back["edge"].nunique() == 2
+    same_row = back[back.groupby("edge")["y"].transform(lambda y: y.iloc[0] == y.iloc[-1])]
+    first = same_row.groupby("edge")["y"].first()
+    assert (same_row.groupby("edge")["y"].min() < first - 0.3).all()  # above its row
+    earlier = back[~back["edge"].isin(same_row["edge"])]
+    start, end = earlier["x"].iloc[0], earlier["x"].iloc[-1]
+    assert earlier["x"].min() < min(start, end)  # bowed left of both ends
+    assert set(edges["link"]) == {"Next step", "Loops back"}
+    assert not schema_errors(spec)
+
+
+def test_braze_text_is_data_in_figures() -> None:
+    """Vega draws names as text, never markup: the raw name is a value, nothing is escaped."""
+    hostile = "<img src=x onerror=alert(1)> & co"
     details = {
         "variants": [{"id": "v", "name": hostile, "first_step_ids": ["s"]}],
         "steps": [{"id": "s", "name": hostile, "channels": ["email"], "next_step_ids": []}],
     }
-    fig = step_graph_figure(
+    spec = step_graph_figure(
         frames.canvas_steps_frame(details), frames.canvas_variants_frame(details)
     )
-    assert "<img" not in fig.to_json()
+    shown = list(texts(spec))
+    assert hostile in shown
+    assert not any("&lt;" in t or "&amp;" in t for t in shown)
+    assert hostile not in _fields(spec) and "&lt;" not in json.dumps(spec, default=str)
     variants = pd.DataFrame(
         {
             "variant_id": ["v"],
@@ -275,15 +315,33 @@ def test_braze_text_is_escaped_in_figures() -> None:
             "revenue": [0.0],
         }
     )
-    assert "<img" not in variant_comparison_figure(variants).to_json()
+    spec = variant_comparison_figure(variants)
+    assert hostile in set(texts(spec)) and not any("&lt;" in t for t in texts(spec))
+    assert hostile not in _fields(spec) and "&lt;" not in json.dumps(spec, default=str)
+    assert not schema_errors(spec)
+
+
+def _fields(node: object) -> set[str]:
+    """Every field name a spec reads (Braze text must never be one: Vega reads paths in it)."""
+    if isinstance(node, dict):
+        found = {node["field"]} if isinstance(node.get("field"), str) else set()
+        return found.union(*(_fields(v) for k, v in node.items() if k != "datasets"))
+    if isinstance(node, list):
+        return set().union(*(_fields(v) for v in node))
+    return set()
 
 
 def test_empty_frames_give_titled_empty_figures() -> None:
     empty = frames.canvas_series_frames({})
-    assert entries_figure(empty.totals).layout.title.text == "Entries per day"
-    assert step_channel_figure(step_channel_table(empty.step_channels)).layout.annotations
+    spec = entries_figure(empty.totals)
+    assert vega.is_empty(spec) and spec["title"]["text"] == "Entries per day"
+    channels = step_channel_figure(step_channel_table(empty.step_channels))
+    assert vega.is_empty(channels)
+    assert data_of(channels)["message"].tolist() == ["No step message stats for this range"]
     graph = step_graph_figure(frames.canvas_steps_frame({}), frames.canvas_variants_frame({}))
-    assert "no steps" in graph.layout.annotations[0].text
+    assert vega.is_empty(graph) and "no steps" in data_of(graph)["message"].iloc[0]
+    for empty_spec in (spec, channels, graph):
+        assert not schema_errors(empty_spec)
 
 
 def test_the_default_canvas_is_the_most_recently_edited_whatever_loaded(ws, sandbox) -> None:

@@ -9,7 +9,7 @@ import requests
 
 from braze_sandbox import SANDBOX_API_KEY
 from dashboard.filters import utc_today
-from tests.conftest import chart_titles, rendered_text
+from tests.conftest import chart_titles, rendered_text, sent_charts
 
 END = utc_today() - timedelta(days=1)
 START = END - timedelta(days=59)
@@ -106,7 +106,15 @@ def test_deep_link_opens_that_canvas_and_the_picker_updates_the_url(app_test, de
     assert at.header[0].value.replace("\\", "") == big.name
     assert at.selectbox(key="cv_pick").value == big.id
     titles = chart_titles(at)
-    assert f"Journey map · {len(big.steps)} steps, read top to bottom" in titles
+    journey = f"Journey map · {len(big.steps)} steps, read top to bottom"
+    assert journey in titles
+    assert not at.get("plotly_chart"), "every chart of the page is Vega-Lite (no plotly chunk)"
+    sent = sent_charts(at)[journey]  # as the browser gets it: nodes, edges and stats
+    steps_sent = sent["datasets"]["main"]
+    assert set(steps_sent["name"]) == {s.name for s in big.steps}
+    assert {"recipients", "conversions", "revenue"} <= set(steps_sent.columns)
+    assert len(sent["datasets"]["variants"]) == len(big.variants)
+    assert sent["datasets"]["edges"]["edge"].nunique() >= len(big.steps) - 1
     step_rows = frame_with(at, "channels_text")
     assert {s.name for s in big.steps} == set(step_rows["step_name"])
     assert len(step_rows) == len(big.steps)
@@ -170,8 +178,9 @@ def test_a_failed_series_keeps_the_tabs_and_the_journey_map(app_test, demo) -> N
         "Channel health",
         "Journey map",
     ]
-    assert len(at.get("plotly_chart")) == 1, chart_titles(at)
-    assert at.tabs[4].get("plotly_chart"), "the journey map needs only the details"
+    assert len(at.get("vega_lite_chart")) == 1, chart_titles(at)
+    assert at.tabs[4].get("vega_lite_chart"), "the journey map needs only the details"
+    assert not at.get("plotly_chart")
     assert any("failed to load" in w.value for w in at.tabs[0].warning)
 
 

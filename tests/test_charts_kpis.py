@@ -1,8 +1,9 @@
-"""KPI figure builders: pure functions, checked on the figure objects they return."""
+"""KPI chart builders: pure functions, checked on the Vega-Lite specs they return."""
 
 import pandas as pd
 import pytest
 
+from dashboard.charts import vega
 from dashboard.charts.common import PALETTE, axis_title
 from dashboard.charts.kpis import (
     METRIC_STYLES,
@@ -11,6 +12,7 @@ from dashboard.charts.kpis import (
     hourly_sessions_figure,
     stickiness_figure,
 )
+from tests.vega_specs import axis_format, data_of, layers, mark_type, schema_errors, tooltips
 
 DAYS = pd.date_range("2024-03-01", periods=4, freq="D")
 
@@ -22,16 +24,17 @@ def _daily(metric: str, values: list[float | None]) -> pd.DataFrame:
 @pytest.mark.parametrize("metric", list(METRIC_STYLES))
 def test_daily_figure_is_titled_labelled_and_formatted(metric: str) -> None:
     style = METRIC_STYLES[metric]
-    fig = daily_figure(_daily(metric, [1200, 3400, None, 5600]), metric)
-    assert fig.layout.title.text == style.title
-    assert fig.layout.yaxis.title.text == axis_title(style.label, style.unit)
-    assert fig.layout.xaxis.title.text == "Date"
-    assert fig.layout.yaxis.tickformat == ","
-    (trace,) = fig.data
-    assert list(trace.y) == [1200, 3400, 5600]  # the missing day is not drawn as zero
-    assert "%{y:,.0f} " + style.unit in trace.hovertemplate
-    colour = trace.marker.color if trace.type == "bar" else trace.line.color
-    assert colour == style.colour
+    spec = daily_figure(_daily(metric, [1200, 3400, None, 5600]), metric)
+    assert spec["title"]["text"] == style.title
+    (layer,) = layers(spec)
+    assert layer["encoding"]["y"]["title"] == axis_title(style.label, style.unit)
+    assert layer["encoding"]["x"]["title"] == "Date"
+    assert axis_format(spec, "y") == ",~f"
+    assert data_of(spec)["value"].tolist() == [1200, 3400, 5600]  # the gap is not drawn as 0
+    assert mark_type(layer) == ("bar" if style.kind == "bar" else "line")
+    assert layer["mark"]["color"] == style.colour
+    assert [t["title"] for t in tooltips(layer)] == ["Day", style.label.capitalize()]
+    assert not schema_errors(spec)
 
 
 def test_metric_colours_are_distinct_and_from_the_palette() -> None:
@@ -41,52 +44,69 @@ def test_metric_colours_are_distinct_and_from_the_palette() -> None:
 
 
 def test_tz_aware_days_plot_on_their_utc_date() -> None:
-    frame = pd.DataFrame({"date": pd.date_range("2024-03-01", periods=2, tz="UTC"), "dau": [5, 6]})
-    fig = daily_figure(frame, "dau")
-    assert [pd.Timestamp(x).date().isoformat() for x in fig.data[0].x] == [
-        "2024-03-01",
-        "2024-03-02",
-    ]
+    frame = pd.DataFrame(
+        {"date": pd.date_range("2024-03-01T23:00", periods=2, tz="America/New_York"), "dau": [5, 6]}
+    )
+    spec = daily_figure(frame, "dau")
+    assert data_of(spec)["day"].tolist() == ["2024-03-02", "2024-03-03"]  # 04:00 UTC next day
+    x = layers(spec)[0]["encoding"]["x"]
+    assert x["timeUnit"].startswith("utc") and x["scale"]["type"] == "utc"
+
+
+def test_flags_and_launches_are_their_own_layers() -> None:
+    flags = (("2024-03-02", 3400.0, "DAU fell 40% <b>below</b> its usual level"),)
+    launches = (("2024-03-03", "Spring sale"), ("2024-03-03", "x" * 200), ("2025-01-01", "out"))
+    spec = daily_figure(_daily("dau", [1200, 3400, 3000, 5600]), "dau", flags, launches)
+    main, rings, rules = layers(spec)
+    assert mark_type(rings) == "point" and mark_type(rules) == "rule"
+    assert data_of(spec, rings)["why"].tolist() == [flags[0][2]]  # text as data, not escaped
+    (what,) = data_of(spec, rules)["what"].tolist()
+    assert what.startswith("Spring sale; xxx") and what.endswith("…")  # the day outside: dropped
+    assert len(what) == len("Spring sale; ") + 90
+    assert not schema_errors(spec)
 
 
 def test_empty_series_says_so() -> None:
-    fig = daily_figure(_daily("mau", []), "mau")
-    assert not fig.data
-    assert fig.layout.annotations[0].text == NO_DATA
-    assert fig.layout.title.text == METRIC_STYLES["mau"].title
+    spec = daily_figure(_daily("mau", []), "mau")
+    assert vega.is_empty(spec)
+    assert data_of(spec)["message"].tolist() == [NO_DATA]
+    assert spec["title"]["text"] == METRIC_STYLES["mau"].title
+    assert not schema_errors(spec)
 
 
 def test_hourly_sessions_are_shown_on_the_chosen_clock() -> None:
     times = pd.date_range("2024-03-01T00:00", periods=3, freq="h", tz="UTC")
     frame = pd.DataFrame({"time": times, "sessions": [10, 20, 30]})
-    fig = hourly_sessions_figure(frame, "Asia/Tokyo")
-    assert "Asia/Tokyo" in fig.layout.title.text
-    assert fig.layout.xaxis.title.text == "Hour (Asia/Tokyo)"
-    hours = [pd.Timestamp(x) for x in fig.data[0].x]
-    assert hours[0] == pd.Timestamp("2024-03-01T09:00")  # UTC+9
-    assert list(fig.data[0].y) == [10, 20, 30]
+    spec = hourly_sessions_figure(frame, "Asia/Tokyo")
+    assert "Asia/Tokyo" in spec["title"]["text"]
+    (layer,) = layers(spec)
+    assert layer["encoding"]["x"]["title"] == "Hour (Asia/Tokyo)"
+    assert data_of(spec)["hour"].tolist()[0] == "2024-03-01T09:00:00"  # UTC+9, read as UTC
+    assert data_of(spec)["value"].tolist() == [10, 20, 30]
+    assert not schema_errors(spec)
 
 
 def test_hourly_empty() -> None:
     frame = pd.DataFrame({"time": pd.Series([], dtype="datetime64[ns, UTC]"), "sessions": []})
-    assert hourly_sessions_figure(frame, "UTC").layout.annotations[0].text == NO_DATA
+    assert vega.is_empty(hourly_sessions_figure(frame, "UTC"))
 
 
 def test_stickiness_is_a_percentage_axis() -> None:
     frame = pd.DataFrame({"date": DAYS[:3], "stickiness": [0.1, 0.25, None]})
-    fig = stickiness_figure(frame)
-    assert fig.layout.yaxis.tickformat == ".0%"
-    assert fig.layout.yaxis.title.text == "DAU / MAU (%)"
-    assert list(fig.data[0].y) == [0.1, 0.25]
-    assert "%{y:.1%}" in fig.data[0].hovertemplate
+    spec = stickiness_figure(frame)
+    assert axis_format(spec, "y") == ".0%"
+    (layer,) = layers(spec)
+    assert layer["encoding"]["y"]["title"] == "DAU / MAU (%)"
+    assert data_of(spec)["value"].tolist() == [0.1, 0.25]
+    assert tooltips(layer)[1]["format"] == ".1%"
+    assert not schema_errors(spec)
 
 
 def test_stickiness_without_data() -> None:
-    assert stickiness_figure(pd.DataFrame({"date": DAYS[:2]})).layout.annotations[0].text == NO_DATA
+    assert vega.is_empty(stickiness_figure(pd.DataFrame({"date": DAYS[:2]})))
 
 
-def test_figures_leave_backgrounds_to_the_theme() -> None:
-    fig = daily_figure(_daily("dau", [1, 2]), "dau")
-    assert fig.layout.paper_bgcolor == "rgba(0,0,0,0)"
-    assert fig.layout.plot_bgcolor == "rgba(0,0,0,0)"
-    assert fig.layout.font.color is None
+def test_charts_leave_backgrounds_and_text_colours_to_the_theme() -> None:
+    spec = daily_figure(_daily("dau", [1, 2]), "dau")
+    assert "background" not in spec and "background" not in spec["config"]
+    assert "labelColor" not in spec["config"]["axis"]

@@ -30,6 +30,9 @@ from dashboard.display import (
     percent_tickformat,
 )
 from dashboard.safe_csv import to_csv_bytes
+from tests.vega_specs import axis_title as vega_axis_title
+from tests.vega_specs import data_of
+from tests.vega_specs import layers as vega_layers
 
 EUR = parse_currency("eur")
 #: Braze channel keys that must never reach a reader (issue 17 names the first two).
@@ -91,7 +94,10 @@ def test_revenue_axes_name_the_configured_currency_like_the_cards() -> None:
     assert "workspace currency" not in fig.to_json()
     totals = pd.DataFrame({"time": day.tz_localize("UTC"), "revenue": [5.0, 7.0]})
     canvas = canvas_charts.revenue_figure(totals, EUR)
-    assert canvas.layout.yaxis.title.text == "Revenue (EUR)" and canvas.layout.yaxis.tickprefix
+    assert vega_axis_title(canvas, "y") == "Revenue (EUR)"
+    (y,) = {la["encoding"]["y"].get("axis", {}).get("labelExpr") for la in vega_layers(canvas)[:1]}
+    assert "€" in y and "$" not in y  # ticks carry the configured currency's sign
+    assert data_of(canvas)["amount"].tolist() == ["€5.00", "€7.00"]  # the tooltip's amounts
     series = pd.DataFrame({"time": day, "product": ["all", "all"], "value": [10.0, 20.0]})
     rev = revenue_figure(series, "revenue", unit="day", timezone="UTC", currency=EUR)
     assert rev.layout.yaxis.title.text == "Purchase revenue (EUR)"

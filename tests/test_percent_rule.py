@@ -28,6 +28,7 @@ from dashboard.display import (
     percent_text,
 )
 from dashboard.settings import demo_sandbox
+from tests.vega_specs import data_of, mark_type, sent_spec, tooltips
 
 # a percentage as text; "<0.1%" (non-zero, too small to show) is the one allowed exception
 PERCENT = re.compile(r"(?<![\w.<])[+-]?\d[\d,]*(?:\.(\d+))?%")
@@ -151,6 +152,18 @@ def _chart_formats(at) -> tuple[list[str], list[str]]:
             labels += [
                 t for t in (text if isinstance(text, list) else [text]) if isinstance(t, str)
             ]
+    for element in at.get("vega_lite_chart"):
+        spec = sent_spec(element)
+        views = spec.get("vconcat") or spec.get("hconcat") or [spec]
+        for layer in (la for view in views for la in view.get("layer", [view])):
+            formats += [  # number formats only: a date's "%d %b" is no percentage
+                str(tip["format"])
+                for tip in tooltips(layer)
+                if tip.get("type") == "quantitative" and "%" in str(tip.get("format", ""))
+            ]
+            text = layer.get("encoding", {}).get("text", {})
+            if mark_type(layer) == "text" and "field" in text:  # labels drawn on the chart
+                labels += [t for t in data_of(spec, layer)[text["field"]] if isinstance(t, str)]
     return formats, labels
 
 

@@ -19,6 +19,7 @@ from dashboard.data.news_feed import series_export
 from dashboard.data.tags import tag_options
 from dashboard.data.timeseries import hour_range, percent_change
 from dashboard.filters import Filters
+from tests.vega_specs import data_of, texts
 
 HOSTILE = '<img src=x onerror="alert(1)"> & co'
 SHOWN = '&lt;img src=x onerror="alert(1)"&gt; &amp; co'  # what plotly receives
@@ -79,7 +80,10 @@ def test_quotes_show_as_quotes_in_every_chart_module() -> None:
             "revenue": [1.0],
         }
     )
-    assert list(variant_comparison_figure(variants).data[0].x) == ['The "VIP" &lt;list&gt;']
+    # Vega-Lite: the name is data, drawn as text as it is (no entity for a quote or a tag)
+    spec = variant_comparison_figure(variants)
+    assert data_of(spec)["variant"].tolist() == [quoted]
+    assert not any("&quot;" in t or "&lt;" in t for t in texts(spec))
     variations = pd.DataFrame(
         {
             "variation_name": [quoted],

@@ -1,27 +1,26 @@
-"""Canvas figures: daily entries/conversions/revenue, variants, step channels, the step graph.
+"""Canvas charts: daily entries/conversions/revenue, variants, step channels, the journey map.
 
-Pure builders (frame in, figure out). Every label that came from Braze is HTML-escaped,
-because plotly renders a subset of HTML in titles, ticks, legends and hover text.
+Pure builders (frame in, Vega-Lite spec out: see ``dashboard.charts.vega``). Braze text (Canvas,
+variant and step names) travels as data values, never as markup or field names, so it shows
+literally without escaping.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
-import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from braze_api.frames import channel_kind
-from dashboard.charts.common import PALETTE, empty_figure, safe_label, style_figure
+from dashboard.charts import vega
+from dashboard.charts.common import PALETTE
 from dashboard.display import (
     MISSING,
     USD,
     Currency,
     channel_list_text,
-    money_axis,
-    money_hover,
     money_text,
     money_title,
 )
@@ -52,172 +51,305 @@ KIND_COLORS: Mapping[str, str] = {
 }
 VARIANT_COLOR = PALETTE[1]
 EDGE_COLOR = "rgba(128, 128, 128, 0.55)"
+PATH_LABEL_COLOR = "#64748B"  # path names on their edges: mid-tone, readable on both themes
 ROW_HEIGHT = 64  # px per layer of the step graph
+NEXT_STEP, LOOPS_BACK, VARIANT = "Next step", "Loops back", "Variant"
+NODE_LEGEND_COLUMNS = 4
+#: drawn under a path name: the light box plotly gave it, on either theme
+PATH_LABEL_HALO = {"stroke": "rgba(255, 255, 255, 0.9)", "strokeWidth": 5, "strokeJoin": "round"}
 
 
 def truncate(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: max(limit - 1, 1)].rstrip() + "…"
 
 
-def _days(totals: pd.DataFrame) -> pd.Series:
-    return totals["time"].dt.tz_convert("UTC").dt.tz_localize(None)
+def _days(totals: pd.DataFrame) -> list[str]:
+    return vega.utc_days(totals["time"])
+
+
+def _numbers(values: Any) -> Any:
+    return pd.to_numeric(pd.Series(values), errors="coerce").astype("float64").to_numpy()
+
+
+def _money_axis(title: str, currency: Currency, values: Any, field: str = "value") -> vega.Spec:
+    """A money axis whose ticks carry the cards' sign: "$1,200,000" (cents when small)."""
+    data = pd.Series(_numbers(values)).dropna()
+    small = not data.empty and float(data.abs().max()) < 10
+    fmt = f",.{currency.decimals if small else 0}f"
+    axis = vega.y_quantity(title, field, fmt)
+    symbol = json.dumps(currency.symbol, ensure_ascii=False)  # our constant, as a literal
+    axis["axis"]["labelExpr"] = (
+        f"(datum.value < 0 ? '-' : '') + {symbol} + format(abs(datum.value), '{fmt}')"
+    )
+    return axis
+
+
+def _money_texts(values: Any, currency: Currency) -> list[str]:
+    return [money_text(v, currency) for v in _numbers(values)]
 
 
 # ---- over time -------------------------------------------------------------------------
 
 
-def entries_figure(totals: pd.DataFrame) -> go.Figure:
+def entries_figure(totals: pd.DataFrame) -> vega.Spec:
     title = "Entries per day"
     if totals.empty:
-        return empty_figure(title, "No entries in this range")
-    fig = go.Figure(
-        go.Bar(
-            x=_days(totals),
-            y=totals["entries"],
-            name="Entries",
-            marker_color=PALETTE[0],
-            hovertemplate="%{x|%d %b %Y}: %{y:,} entries<extra></extra>",
-        )
-    )
-    return style_figure(fig, title, "Entries (users)", x_title=DAY_AXIS)
+        return vega.empty_chart(title, "No entries in this range")
+    main = pd.DataFrame({"day": _days(totals), "value": _numbers(totals["entries"])})
+    layer = {
+        "mark": {"type": "bar", "color": PALETTE[0]},
+        "encoding": {
+            "x": vega.x_days(DAY_AXIS),
+            "y": vega.y_quantity("Entries (users)"),
+            "tooltip": [vega.day_tip(), vega.number_tip("value", "Entries")],
+        },
+    }
+    return vega.chart(title, [layer], {vega.MAIN: main})
 
 
-def conversions_figure(totals: pd.DataFrame) -> go.Figure:
+BY_CONVERSION, BY_ENTRY = "By conversion time", "By entry time"
+
+
+def conversions_figure(totals: pd.DataFrame) -> vega.Spec:
     """Conversions on the day they happened vs credited to the day the user entered."""
     title = "Conversions per day"
     if totals.empty:
-        return empty_figure(title, "No conversions in this range")
+        return vega.empty_chart(title, "No conversions in this range")
     days = _days(totals)
-    fig = go.Figure()
-    fig.add_scatter(
-        x=days,
-        y=totals["conversions"],
-        name="By conversion time",
-        mode="lines+markers",
-        line={"color": PALETTE[2], "width": 2},
-        marker={"size": 4},
-        hovertemplate="%{y:,}",
+    by_conversion = _numbers(totals["conversions"])
+    by_entry = _numbers(totals["conversions_by_entry_time"])
+    n = len(days)
+    # long rows (one per day and series), each carrying both values for its tooltip
+    main = pd.DataFrame(
+        {
+            "day": days * 2,
+            "series": [BY_CONVERSION] * n + [BY_ENTRY] * n,
+            "value": [*by_conversion, *by_entry],
+            "by_conversion": [*by_conversion, *by_conversion],
+            "by_entry": [*by_entry, *by_entry],
+        }
     )
-    fig.add_scatter(
-        x=days,
-        y=totals["conversions_by_entry_time"],
-        name="By entry time",
-        mode="lines",
-        line={"color": PALETTE[1], "width": 2, "dash": "dot"},
-        hovertemplate="%{y:,}",
-    )
-    return style_figure(fig, title, "Conversions", x_title=DAY_AXIS, show_legend=True)
+    names = [BY_CONVERSION, BY_ENTRY]
+    colour = vega.colour_by("series", names, [PALETTE[2], PALETTE[1]])
+    colour["legend"] = {"orient": "top", "symbolType": "stroke", "symbolStrokeWidth": 2}
+    x, y = vega.x_days(DAY_AXIS), vega.y_quantity("Conversions")
+    tips = [
+        vega.day_tip(),
+        vega.number_tip("by_conversion", BY_CONVERSION),
+        vega.number_tip("by_entry", BY_ENTRY),
+    ]
+    lines = {
+        "mark": {"type": "line", "strokeWidth": 2},
+        "encoding": {
+            "x": x,
+            "y": y,
+            "color": colour,
+            "strokeDash": {
+                "field": "series",
+                "type": "nominal",
+                "scale": {"domain": names, "range": [[1, 0], [2, 3]]},
+                "legend": None,
+            },
+        },
+    }
+    # markers on the conversion-time line; invisible hover targets on the other (same tooltip)
+    points = [
+        {
+            "transform": [{"filter": {"field": "series", "equal": name}}],
+            "mark": {"type": "point", "filled": True, "size": 22, "opacity": opacity},
+            "encoding": {"x": x, "y": y, "color": colour, "tooltip": tips},
+        }
+        for name, opacity in ((BY_CONVERSION, 1), (BY_ENTRY, 0))
+    ]
+    return vega.chart(title, [lines, *points], {vega.MAIN: main}, height=vega.HEIGHT + 24)
 
 
-def revenue_figure(totals: pd.DataFrame, currency: Currency = USD) -> go.Figure:
+def revenue_figure(totals: pd.DataFrame, currency: Currency = USD) -> vega.Spec:
     title = f"{CANVAS_REVENUE.label} per day"
     if totals.empty:
-        return empty_figure(title, "No revenue in this range")
-    fig = go.Figure(
-        go.Scatter(
-            x=_days(totals),
-            y=totals["revenue"],
-            name="Revenue",
-            mode="lines",
-            fill="tozeroy",
-            line={"color": PALETTE[3], "width": 2},
-            hovertemplate=f"%{{x|%d %b %Y}}: {money_hover(currency)}<extra></extra>",
-        )
+        return vega.empty_chart(title, "No revenue in this range")
+    revenue = _numbers(totals["revenue"])
+    main = pd.DataFrame(
+        {"day": _days(totals), "value": revenue, "amount": _money_texts(revenue, currency)}
     )
-    fig = style_figure(fig, title, money_title("Revenue", currency), x_title=DAY_AXIS)
-    return fig.update_yaxes(**money_axis(currency, totals["revenue"]))
+    layer = {
+        "mark": {
+            "type": "area",
+            "color": PALETTE[3],
+            "opacity": 0.35,
+            "line": {"color": PALETTE[3], "strokeWidth": 2},
+        },
+        "encoding": {
+            "x": vega.x_days(DAY_AXIS),
+            "y": _money_axis(money_title("Revenue", currency), currency, revenue),
+            "tooltip": [vega.day_tip(), vega.text_tip("amount", "Revenue")],
+        },
+    }
+    points = {  # an invisible hover target per day: an area's tooltip is its first day's
+        "mark": {"type": "point", "opacity": 0, "size": 120},
+        "encoding": {
+            "x": vega.x_days(DAY_AXIS),
+            "y": {"field": "value", "type": "quantitative"},
+            "tooltip": [vega.day_tip(), vega.text_tip("amount", "Revenue")],
+        },
+    }
+    return vega.chart(title, [layer, points], {vega.MAIN: main})
 
 
 # ---- variants --------------------------------------------------------------------------
 
+NO_VARIANT_STATS = "This Canvas reported no variant stats for the range"
+PANEL_HEIGHT_PER_VARIANT = 30
 
-def variant_comparison_figure(variant_totals: pd.DataFrame, currency: Currency = USD) -> go.Figure:
-    """Entries, conversions and revenue side by side for each variant over the range."""
+
+def _unique_labels(names: Sequence[Any], ids: Sequence[Any]) -> list[str]:
+    """Variant names as shown; a name two variants share gets its variant id added."""
+    texts = [
+        str(n) if isinstance(n, str) and n else str(i) for n, i in zip(names, ids, strict=True)
+    ]
+    seen = pd.Series(texts).duplicated(keep=False).tolist()
+    return [f"{t} ({i})" if twice else t for t, i, twice in zip(texts, ids, seen, strict=True)]
+
+
+def variant_comparison_figure(variant_totals: pd.DataFrame, currency: Currency = USD) -> vega.Spec:
+    """Entries, conversions and revenue for each variant over the range, one panel each."""
     title = "Variants compared over the range"
     if variant_totals.empty:
-        return empty_figure(title, "This Canvas reported no variant stats for the range")
-    names = [safe_label(n) for n in variant_totals["variant_name"]]
-    colors = [PALETTE[i % len(PALETTE)] for i in range(len(names))]
-    panels = (
-        ("entries", "Entries", "%{y:,}"),
-        ("conversions", "Conversions", "%{y:,}"),
-        ("revenue", money_title("Revenue", currency), money_hover(currency)),
+        return vega.empty_chart(title, NO_VARIANT_STATS)
+    names = _unique_labels(list(variant_totals["variant_name"]), list(variant_totals["variant_id"]))
+    revenue = _numbers(variant_totals["revenue"])
+    main = pd.DataFrame(
+        {
+            "variant": names,
+            "entries": _numbers(variant_totals["entries"]),
+            "conversions": _numbers(variant_totals["conversions"]),
+            "revenue": revenue,
+            "amount": _money_texts(revenue, currency),
+        }
     )
-    fig = make_subplots(rows=1, cols=3)
-    for col, (metric, label, fmt) in enumerate(panels, start=1):
-        fig.add_bar(
-            x=names,
-            y=variant_totals[metric].astype("float64"),
-            marker_color=colors,
-            name=label,
-            hovertemplate=f"%{{x}}: {fmt}<extra>{label}</extra>",
-            row=1,
-            col=col,
-        )
-    style_figure(fig, title, "", x_title="Variant", height=340)
-    fig.update_layout(hovermode="closest", margin={"t": 72})
-    fig.update_yaxes(tickformat=",")
-    for col, (_, label, _) in enumerate(panels, start=1):
-        fig.update_yaxes(title_text=label, row=1, col=col)
-    fig.update_yaxes(**money_axis(currency, variant_totals["revenue"]), row=1, col=3)
-    return fig
+    colour = vega.colour_by("variant", names, legend=False)
+    y = {"field": "variant", "type": "nominal", "title": "Variant", "sort": names}
+    panels: list[vega.Spec] = []
+    for field, label in (("entries", "Entries"), ("conversions", "Conversions")):
+        x = vega.y_quantity(label, field)  # the same quantitative axis, drawn across
+        tip = vega.number_tip(field, label)
+        panels.append(_variant_panel(x, y, colour, tip, len(names)))
+    money = _money_axis(money_title("Revenue", currency), currency, revenue, "revenue")
+    panels.append(_variant_panel(money, y, colour, vega.text_tip("amount", "Revenue"), len(names)))
+    return {
+        "title": {"text": title, "anchor": "start"},
+        "datasets": {vega.MAIN: main},
+        "data": {"name": vega.MAIN},
+        "vconcat": panels,
+        "spacing": 18,
+        "config": vega.CONFIG,
+    }
 
 
-def variant_trend_figure(variants: pd.DataFrame) -> go.Figure:
+def _variant_panel(
+    x: vega.Spec, y: vega.Spec, colour: vega.Spec, tip: vega.Spec, count: int
+) -> vega.Spec:
+    return {
+        "height": max(60, PANEL_HEIGHT_PER_VARIANT * count),
+        "mark": {"type": "bar"},
+        "encoding": {
+            "x": x,
+            "y": y,
+            "color": colour,
+            "tooltip": [vega.text_tip("variant", "Variant"), tip],
+        },
+    }
+
+
+def variant_trend_figure(variants: pd.DataFrame) -> vega.Spec:
     """Daily entries per variant, to see whether the split stayed even."""
     title = "Entries per day by variant"
     if variants.empty:
-        return empty_figure(title, "This Canvas reported no variant stats for the range")
-    fig = go.Figure()
-    for i, (variant_id, part) in enumerate(variants.groupby("variant_id", sort=False)):
+        return vega.empty_chart(title, NO_VARIANT_STATS)
+    ids, names = [], []
+    for variant_id, part in variants.groupby("variant_id", sort=False):
         name = part["variant_name"].dropna()
-        label = safe_label(name.iloc[-1] if len(name) else variant_id)
-        fig.add_scatter(
-            x=_days(part),
-            y=part["entries"],
-            name=label,
-            mode="lines",
-            line={"color": PALETTE[i % len(PALETTE)], "width": 2},
-            hovertemplate="%{y:,}",
-        )
-    return style_figure(fig, title, "Entries (users)", x_title=DAY_AXIS, show_legend=True)
+        ids.append(variant_id)
+        names.append(name.iloc[-1] if len(name) else variant_id)
+    labels = dict(zip(ids, _unique_labels(names, ids), strict=True))
+    main = pd.DataFrame(
+        {
+            "day": _days(variants),
+            "variant": [labels[v] for v in variants["variant_id"]],
+            "value": _numbers(variants["entries"]),
+        }
+    )
+    order = list(labels.values())
+    layer = {
+        "mark": {"type": "line", "strokeWidth": 2, "point": {"size": 18, "filled": True}},
+        "encoding": {
+            "x": vega.x_days(DAY_AXIS),
+            "y": vega.y_quantity("Entries (users)"),
+            "color": vega.colour_by("variant", order),
+            "tooltip": [
+                vega.day_tip(),
+                vega.text_tip("variant", "Variant"),
+                vega.number_tip("value", "Entries"),
+            ],
+        },
+    }
+    return vega.chart(title, [layer], {vega.MAIN: main}, height=vega.HEIGHT + 24)
 
 
 # ---- steps -----------------------------------------------------------------------------
 
+STEP_STATS = ("sent", "delivered", "opens", "clicks")
 
-def step_channel_figure(table: pd.DataFrame, limit: int = 20) -> go.Figure:
+
+def step_channel_figure(table: pd.DataFrame, limit: int = 20) -> vega.Spec:
     """Sent / delivered / opens / clicks per step and channel (the ``limit`` busiest rows)."""
     title = "Message stats by step and channel"
     if table.empty:
-        return empty_figure(title, "No step message stats for this range")
+        return vega.empty_chart(title, "No step message stats for this range")
     work = table.copy()
     work["_sent"] = pd.to_numeric(work["sent"], errors="coerce").fillna(0)
     if len(work) > limit:
         work = work.nlargest(limit, "_sent", keep="first")
         title = f"{title} (top {limit} by messages sent)"
     labels = [
-        safe_label(f"{truncate(str(step), 32)} · {KIND_LABELS.get(kind, kind)}")
+        f"{truncate(str(step), 32)} · {KIND_LABELS.get(kind, kind)}"
         for step, kind in zip(work["step_name"].fillna(work["step_id"]), work["kind"], strict=True)
     ]
-    fig = go.Figure()
-    for i, metric in enumerate(("sent", "delivered", "opens", "clicks")):
-        fig.add_bar(
-            y=labels,
-            x=pd.to_numeric(work[metric], errors="coerce").astype("float64"),
-            name=metric.capitalize(),
-            orientation="h",
-            marker_color=PALETTE[i],
-            hovertemplate=f"%{{y}}<br>{metric}: %{{x:,}}<extra></extra>",
-        )
-    height = max(320, 120 + 34 * len(labels))
-    style_figure(fig, title, "", x_title="Messages", height=height, show_legend=True)
-    fig.update_layout(barmode="group", hovermode="closest")
-    fig.update_yaxes(
-        autorange="reversed", title_text="Step · channel", tickformat=None, gridcolor=None
+    stats = [metric.capitalize() for metric in STEP_STATS]
+    main = pd.DataFrame(
+        {
+            "row": [label for label in labels for _ in STEP_STATS],
+            "stat": stats * len(labels),
+            "value": [
+                value
+                for values in zip(*(_numbers(work[m]) for m in STEP_STATS), strict=True)
+                for value in values
+            ],
+        }
     )
-    fig.update_xaxes(tickformat=",", showgrid=True, gridcolor="rgba(128,128,128,0.2)")
-    return fig
+    rows = list(dict.fromkeys(labels))  # the table's order, top to bottom
+    layer = {
+        "mark": {"type": "bar"},
+        "encoding": {
+            "y": {
+                "field": "row",
+                "type": "nominal",
+                "title": "Step · channel",
+                "sort": rows,
+                "axis": {"labelLimit": 320},
+            },
+            "yOffset": {"field": "stat", "type": "nominal", "sort": stats},
+            "x": {**vega.y_quantity("Messages"), "axis": {"format": ",~f", "grid": True}},
+            "color": vega.colour_by("stat", stats, PALETTE[: len(stats)]),
+            "tooltip": [
+                vega.text_tip("row", "Step · channel"),
+                vega.text_tip("stat", "Stat"),
+                vega.number_tip("value", "Messages"),
+            ],
+        },
+    }
+    height = max(240, 34 * len(rows))
+    return vega.chart(title, [layer], {vega.MAIN: main}, height=height)
 
 
 # ---- step graph ------------------------------------------------------------------------
@@ -241,12 +373,18 @@ def _layers(steps: pd.DataFrame, variants: pd.DataFrame) -> dict[str, tuple[int,
 def _edge_points(
     a: tuple[int, float], b: tuple[int, float], bend: float
 ) -> tuple[list[Any], list[Any]]:
-    """x/y points of one edge: straight between adjacent rows, bowed when skipping rows."""
+    """x/y points of one edge: straight between adjacent rows, bowed when skipping rows.
+
+    An edge within one row (a loop back to a sibling) arcs above the row and comes down onto
+    its target from above, so it crosses neither node's label (labels sit beside the nodes).
+    """
     (r1, x1), (r2, x2) = a, b
     if r2 - r1 == 1:
         return [x1, x2, None], [r1, r2, None]
     span = abs(r2 - r1)
     cx, cy = (x1 + x2) / 2 + bend * (0.35 + 0.1 * span), (r1 + r2) / 2
+    if r1 == r2:
+        cx, cy = x2 + (0.15 if x2 >= x1 else -0.15), r1 - 1.0
     xs, ys = [], []
     for k in range(13):
         t = k / 12
@@ -259,33 +397,15 @@ def _step_kind(channels: Sequence[str]) -> str:
     return channel_kind(channels[0]) if channels else "none"
 
 
-def step_graph_figure(
-    steps: pd.DataFrame,
-    variants: pd.DataFrame,
-    stats: pd.DataFrame | None = None,
-    currency: Currency = USD,
-) -> go.Figure:
-    """The journey as a layered graph, read top to bottom: variants, then steps by depth.
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) and value else MISSING
 
-    ``steps``/``variants`` are ``canvas_steps_frame`` / ``canvas_variants_frame``; ``stats``
-    (optional, ``step_table``) adds each step's recipients, conversions and revenue to its
-    hover. Height grows with the number of layers so 50+ steps stay legible; long names are
-    truncated on the chart and shown in full on hover.
-    """
-    title = "Journey map"
-    if steps.empty:
-        return empty_figure(title, "This Canvas has no steps yet")
-    positions = _layers(steps, variants)
-    rows = max(r for r, _ in positions.values()) + 1
-    widest = max(sum(1 for r, _ in positions.values() if r == row) for row in range(rows))
-    label_chars = 30 if widest <= 3 else max(10, 96 // widest)
+
+def _edges(
+    steps: pd.DataFrame, variants: pd.DataFrame, positions: dict[str, tuple[int, float]]
+) -> tuple[list[tuple[str, str]], dict[tuple[str, str], str]]:
+    """Every drawn (source, target) pair, and the path names of decision/audience splits."""
     known = {f"step:{s}" for s in steps["step_id"]}
-    by_id = stats.set_index("step_id") if stats is not None and not stats.empty else None
-
-    forward_x: list[Any] = []
-    forward_y: list[Any] = []
-    back_x: list[Any] = []
-    back_y: list[Any] = []
     edges = [
         (f"variant:{v}", f"step:{s}")
         for v, firsts in zip(variants["variant_id"], variants["first_step_ids"], strict=True)
@@ -303,62 +423,54 @@ def step_graph_figure(
                 if isinstance(path, dict) and path.get("name") and path.get("next_step_id"):
                     key = (f"step:{s}", f"step:{path['next_step_id']}")
                     path_names.setdefault(key, str(path["name"]))
-    label_x: list[float] = []
-    label_y: list[float] = []
-    label_text: list[str] = []
+    drawn = [(s, t) for s, t in edges if s in positions and t in known]
+    return drawn, path_names
+
+
+def step_graph_figure(
+    steps: pd.DataFrame,
+    variants: pd.DataFrame,
+    stats: pd.DataFrame | None = None,
+    currency: Currency = USD,
+) -> vega.Spec:
+    """The journey as a layered graph, read top to bottom: variants, then steps by depth.
+
+    ``steps``/``variants`` are ``canvas_steps_frame`` / ``canvas_variants_frame``; ``stats``
+    (optional, ``step_table``) adds each step's recipients, conversions and revenue to its
+    tooltip. Height grows with the number of layers so 50+ steps stay legible; long names are
+    truncated on the chart and shown in full in the tooltip. A diagram: its x and y are
+    positions, not quantities, so it has no axes.
+    """
+    title = "Journey map"
+    if steps.empty:
+        return vega.empty_chart(title, "This Canvas has no steps yet")
+    positions = _layers(steps, variants)
+    rows = max(r for r, _ in positions.values()) + 1
+    widest = max(sum(1 for r, _ in positions.values() if r == row) for row in range(rows))
+    beside = widest <= 3  # few nodes a row: labels right of their node, else below it
+    label_chars = 30 if beside else max(10, 96 // widest)
+    by_id = stats.set_index("step_id") if stats is not None and not stats.empty else None
+
+    edges, path_names = _edges(steps, variants, positions)
+    edge_rows: list[dict[str, Any]] = []
+    path_rows: list[dict[str, Any]] = []
     for n, (source, target) in enumerate(edges):
-        if source not in positions or target not in known:
-            continue
         a, b = positions[source], positions[target]
-        xs, ys = _edge_points(a, b, 1 if n % 2 else -1)
+        back = b[0] <= a[0]
+        # a loop back bows left, away from the labels on the right of the nodes
+        bend = -1 if back and beside else (1 if n % 2 else -1)
+        xs, ys = _edge_points(a, b, bend)
+        link = LOOPS_BACK if back else NEXT_STEP
+        for k, (x, y) in enumerate(zip(xs, ys, strict=True)):
+            if x is not None:
+                edge_rows.append({"edge": n, "order": k, "x": x, "y": y, "link": link})
         branch = path_names.get((source, target))
         if branch:  # a decision split's Yes/No, an audience or experiment path's name
             middle = len(xs) // 2 if len(xs) > 3 else 0
-            if middle:
-                label_x.append(xs[middle])
-                label_y.append(ys[middle])
-            else:
-                label_x.append((a[1] + b[1]) / 2)
-                label_y.append((a[0] + b[0]) / 2)
-            label_text.append(safe_label(truncate(branch, 18)))
-        if b[0] > a[0]:
-            forward_x += xs
-            forward_y += ys
-        else:
-            back_x += xs
-            back_y += ys
+            at = (xs[middle], ys[middle]) if middle else ((a[1] + b[1]) / 2, (a[0] + b[0]) / 2)
+            path_rows.append({"x": at[0], "y": at[1], "label": truncate(branch, 18)})
 
-    fig = go.Figure()
-    fig.add_scatter(
-        x=forward_x,
-        y=forward_y,
-        mode="lines",
-        line={"color": EDGE_COLOR, "width": 1.3},
-        hoverinfo="skip",
-        name="Next step",
-    )
-    if back_x:
-        fig.add_scatter(
-            x=back_x,
-            y=back_y,
-            mode="lines",
-            line={"color": EDGE_COLOR, "width": 1.3, "dash": "dot"},
-            hoverinfo="skip",
-            name="Loops back",
-        )
-
-    for x, y, text in zip(label_x, label_y, label_text, strict=True):
-        fig.add_annotation(  # path names (Yes/No, group names) on their edges
-            x=x,
-            y=y,
-            text=text,
-            showarrow=False,
-            font={"size": 11, "color": "#475569"},
-            bgcolor="rgba(255,255,255,0.9)",
-            borderpad=1,
-        )
-
-    vx, vy, vtext, vhover = [], [], [], []
+    variant_rows = []
     for v_id, v_name, firsts, count in zip(
         variants["variant_id"],
         variants["variant_name"],
@@ -367,102 +479,189 @@ def step_graph_figure(
         strict=True,
     ):
         row, x = positions[f"variant:{v_id}"]
-        vx.append(x)
-        vy.append(row)
-        vtext.append(safe_label(truncate(str(v_name), label_chars)))
-        vhover.append(
-            f"<b>{safe_label(v_name)}</b><br>First step: {safe_label(', '.join(firsts) or '—')}"
-            f"<br>Steps reachable: {count}"
+        variant_rows.append(
+            {
+                "x": x,
+                "y": row,
+                "group": VARIANT,
+                "label": truncate(str(v_name), label_chars),
+                "name": str(v_name),
+                "first_step": ", ".join(map(str, firsts)) or MISSING,
+                "reachable": _count(count),
+            }
         )
-    fig.add_scatter(
-        x=vx,
-        y=vy,
-        mode="markers+text",
-        text=vtext,
-        textposition="top center",
-        marker={"symbol": "square", "size": 16, "color": VARIANT_COLOR},
-        hovertext=vhover,
-        hovertemplate="%{hovertext}<extra></extra>",
-        name="Variant",
-    )
 
-    groups: dict[str, dict[str, list]] = {}
+    step_rows = []
+    kinds_seen: set[str] = set()
     for record in steps.to_dict("records"):
         row, x = positions[f"step:{record['step_id']}"]
         kind = _step_kind(record["channels"])
+        kinds_seen.add(kind)
         name = record["step_name"] if isinstance(record["step_name"], str) else record["step_id"]
-        hover = [f"<b>{safe_label(name)}</b>"]
         step_type = record.get("type")
-        if isinstance(step_type, str) and step_type:
-            hover.append(f"Type: {safe_label(step_type_label(step_type))}")
         channels = channel_list_text(record["channels_text"] or "")
-        channels = "none (delay or split)" if channels == MISSING else channels
-        hover.append(f"Channels: {safe_label(channels)}")
         paths = record.get("next_paths_text")
-        if isinstance(paths, str) and paths:
-            hover.append(f"Paths: {safe_label(truncate(paths, 120))}")
         depth = record["depth"]
-        hover.append(
-            "Not reachable from a variant" if pd.isna(depth) else f"Step depth: {int(depth) + 1}"
-        )
-        if record["variants_text"]:
-            hover.append(f"Variants: {safe_label(record['variants_text'])}")
-        if by_id is not None and record["step_id"] in by_id.index:
-            s = by_id.loc[record["step_id"]]
-            hover.append(f"Recipients: {_count(s.get('unique_recipients'))}")
-            hover.append(f"Conversions: {_count(s.get('conversions'))}")
-            hover.append(f"Revenue: {money_text(s.get('revenue'), currency)}")
-        group = groups.setdefault(kind, {"x": [], "y": [], "text": [], "hover": []})
-        group["x"].append(x)
-        group["y"].append(row)
-        group["text"].append(safe_label(truncate(str(name), label_chars)))
-        group["hover"].append("<br>".join(hover))
-    for kind in KIND_LABELS:
-        if kind not in groups:
-            continue
-        g = groups[kind]
-        fig.add_scatter(
-            x=g["x"],
-            y=g["y"],
-            mode="markers+text",
-            text=g["text"],
-            textposition="middle right" if widest <= 3 else "bottom center",
-            textfont={"size": 11},
-            marker={
-                "symbol": "diamond" if kind == "none" else "circle",
-                "size": 13,
-                "color": KIND_COLORS[kind],
-                "line": {"width": 1, "color": "rgba(255,255,255,0.8)"},
-            },
-            hovertext=g["hover"],
-            hovertemplate="%{hovertext}<extra></extra>",
-            name=KIND_LABELS[kind],
-        )
+        item = {
+            "x": x,
+            "y": row,
+            "group": KIND_LABELS[kind],
+            "label": truncate(str(name), label_chars),
+            "name": str(name),
+            "type": step_type_label(step_type)
+            if isinstance(step_type, str) and step_type
+            else MISSING,
+            "channels": "none (delay or split)" if channels == MISSING else channels,
+            "paths": truncate(paths, 120) if isinstance(paths, str) and paths else MISSING,
+            "depth": "not reachable from a variant" if pd.isna(depth) else str(int(depth) + 1),
+            "variants": _text(record["variants_text"]),
+        }
+        if by_id is not None:
+            s = by_id.loc[record["step_id"]] if record["step_id"] in by_id.index else {}
+            item["recipients"] = _count(s.get("unique_recipients"))
+            item["conversions"] = _count(s.get("conversions"))
+            item["revenue"] = money_text(s.get("revenue"), currency)
+        step_rows.append(item)
 
+    groups = [VARIANT] + [KIND_LABELS[k] for k in KIND_LABELS if k in kinds_seen]
+    colours = [VARIANT_COLOR] + [KIND_COLORS[k] for k in KIND_LABELS if k in kinds_seen]
+    shapes = ["square"] + [
+        "diamond" if k == "none" else "circle" for k in KIND_LABELS if k in kinds_seen
+    ]
+    colour = vega.colour_by("group", groups, colours)
+    # beside the two-row legend of the lines, in columns that fit a 1280-px screen
+    colour["title"] = None
+    colour["legend"] = {"orient": "top", "columns": NODE_LEGEND_COLUMNS}
+    shape = {
+        "field": "group",
+        "type": "nominal",
+        "title": colour["title"],  # the same title and domain: one legend for both
+        "scale": {"domain": groups, "range": shapes},
+        "sort": groups,
+        "legend": colour["legend"],
+    }
     span = max(abs(x) for _, x in positions.values()) + 1.4
-    fig.update_layout(
-        # the title at the very top, and room below it for a legend of up to three rows (it
-        # wraps to three at 1280 px, where the title used to sit on its first row)
-        title={
-            "text": f"{title} · {len(steps)} steps, read top to bottom",
-            "x": 0,
-            "xanchor": "left",
-            "yref": "container",
-            "y": 1,
-            "yanchor": "top",
-            "pad": {"t": 8},
+    x_pos: vega.Spec = {
+        "field": "x",
+        "type": "quantitative",
+        "axis": None,
+        "scale": {"domain": [-span, span + (1.6 if beside else 0)], "nice": False, "zero": False},
+    }
+    y_pos: vega.Spec = {
+        "field": "y",
+        "type": "quantitative",
+        "axis": None,
+        "scale": {"domain": [-0.7, rows - 0.4], "reverse": True, "nice": False, "zero": False},
+    }
+    links = [NEXT_STEP] + ([LOOPS_BACK] if any(r["link"] == LOOPS_BACK for r in edge_rows) else [])
+    layers: list[vega.Spec] = [
+        {
+            "data": {"name": "edges"},
+            "mark": {"type": "line", "color": EDGE_COLOR, "strokeWidth": 1.3},
+            "encoding": {
+                "x": x_pos,
+                "y": y_pos,
+                "detail": {"field": "edge", "type": "nominal"},
+                "order": {"field": "order", "type": "quantitative"},
+                "strokeDash": {
+                    "field": "link",
+                    "type": "nominal",
+                    "title": None,
+                    "scale": {"domain": links, "range": [[1, 0], [2, 3]][: len(links)]},
+                    "legend": {"orient": "top", "columns": 1, "symbolStrokeColor": "#94A3B8"},
+                },
+            },
         },
+        *(  # path names on a light box (a halo), so the edge they sit on never hides them
+            {
+                "data": {"name": "paths"},
+                "mark": {"type": "text", "fontSize": 11, "color": PATH_LABEL_COLOR} | halo,
+                "encoding": {
+                    "x": x_pos,
+                    "y": y_pos,
+                    "text": {"field": "label", "type": "nominal"},
+                },
+            }
+            for halo in (PATH_LABEL_HALO, {})
+        ),
+        {
+            "data": {"name": "variants"},
+            "mark": {"type": "point", "filled": True, "size": 250, "opacity": 1},
+            "encoding": {
+                "x": x_pos,
+                "y": y_pos,
+                "color": colour,
+                "shape": shape,
+                "tooltip": [
+                    vega.text_tip("name", "Variant"),
+                    vega.text_tip("first_step", "First step"),
+                    vega.text_tip("reachable", "Steps reachable"),
+                ],
+            },
+        },
+        {
+            "data": {"name": "variants"},
+            "mark": {"type": "text", "fontSize": 11, "dy": -14, "baseline": "bottom"},
+            "encoding": {"x": x_pos, "y": y_pos, "text": {"field": "label", "type": "nominal"}},
+        },
+        {
+            "mark": {
+                "type": "point",
+                "filled": True,
+                "size": 150,
+                "opacity": 1,
+                "stroke": "rgba(255, 255, 255, 0.8)",
+                "strokeWidth": 1,
+            },
+            "encoding": {
+                "x": x_pos,
+                "y": y_pos,
+                "color": colour,
+                "shape": shape,
+                "tooltip": [
+                    vega.text_tip("name", "Step"),
+                    vega.text_tip("type", "Type"),
+                    vega.text_tip("channels", "Channels"),
+                    vega.text_tip("paths", "Paths"),
+                    vega.text_tip("depth", "Step depth"),
+                    vega.text_tip("variants", "Variants"),
+                    *(
+                        [
+                            vega.text_tip("recipients", "Recipients"),
+                            vega.text_tip("conversions", "Conversions"),
+                            vega.text_tip("revenue", "Revenue"),
+                        ]
+                        if by_id is not None
+                        else []
+                    ),
+                ],
+            },
+        },
+        {
+            "mark": {"type": "text", "fontSize": 11}
+            | ({"align": "left", "dx": 11} if beside else {"baseline": "top", "dy": 10}),
+            "encoding": {"x": x_pos, "y": y_pos, "text": {"field": "label", "type": "nominal"}},
+        },
+    ]
+    datasets = {
+        vega.MAIN: pd.DataFrame.from_records(step_rows),
+        "variants": _records(variant_rows, ["x", "y", "group", "label", "name"]),
+        "edges": _records(edge_rows, ["edge", "order", "x", "y", "link"]),
+        "paths": _records(path_rows, ["x", "y", "label"]),
+    }
+    return vega.chart(
+        f"{title} · {len(steps)} steps, read top to bottom",
+        layers,
+        datasets,
+        # the height holds the title and legends too (Streamlit fits the chart into it)
         height=max(320, 160 + ROW_HEIGHT * rows),
-        margin={"l": 8, "r": 8, "t": 130, "b": 8},
-        paper_bgcolor="rgba(0,0,0,0)",
-        plot_bgcolor="rgba(0,0,0,0)",
-        hovermode="closest",
-        showlegend=True,
-        legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0, "xanchor": "left"},
+        description=f"{title}: {len(steps)} steps in {rows} rows",
     )
-    fig.update_xaxes(visible=False, range=[-span, span + (1.6 if widest <= 3 else 0)])
-    fig.update_yaxes(visible=False, autorange=False, range=[rows - 0.4, -0.7])
-    return fig
+
+
+def _records(rows: list[dict[str, Any]], columns: list[str]) -> pd.DataFrame:
+    """Rows as a frame that keeps its columns even when there are none."""
+    return pd.DataFrame.from_records(rows) if rows else pd.DataFrame(columns=columns)
 
 
 def step_type_label(step_type: str) -> str:

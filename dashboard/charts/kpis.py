@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
-import plotly.graph_objects as go
 
-from dashboard.charts.common import PALETTE, axis_title, empty_figure, safe_label, style_figure
+from dashboard.charts import vega
+from dashboard.charts.common import PALETTE, axis_title
 from dashboard.display import PERCENT_HOVER, percent_tickformat
 
 
@@ -31,32 +31,19 @@ STICKINESS_COLOUR = PALETTE[5]
 NO_DATA = "No data in this date range"
 FLAG_COLOUR = "#DC2626"  # unusual days: red rings, readable on both themes
 LAUNCH_COLOUR = "rgba(107, 114, 128, 0.75)"  # launches: grey dotted lines
+LAUNCH_TEXT_LIMIT = 90  # characters of launch names shown per day on hover
 #: (ISO day, value, sentence) per flagged day; (ISO day, sentence) per launch
 Flags = tuple[tuple[str, float, str], ...]
 Launches = tuple[tuple[str, str], ...]
 
 
-def _naive_days(values: pd.Series) -> pd.Series:
-    """Daily points as plain dates, so plotly does not shift them by a timezone."""
-    times = pd.to_datetime(values)
-    if times.dt.tz is not None:
-        times = times.dt.tz_convert("UTC").dt.tz_localize(None)
-    return times.dt.normalize()
-
-
-def _trace(x: pd.Series, y: pd.Series, style: MetricStyle, hover_x: str) -> go.BaseTraceType:
-    hover = f"{hover_x}<br>%{{y:,.0f}} {style.unit}<extra></extra>"
+def _mark(style: MetricStyle) -> vega.Spec:
     if style.kind == "bar":
-        return go.Bar(x=x, y=y, name=style.label, marker_color=style.colour, hovertemplate=hover)
-    return go.Scatter(
-        x=x,
-        y=y,
-        name=style.label,
-        mode="lines",
-        line={"color": style.colour, "width": 2.5},
-        fill="tozeroy" if style.kind == "area" else None,
-        hovertemplate=hover,
-    )
+        return {"type": "bar", "color": style.colour}
+    mark: vega.Spec = {"type": "line", "color": style.colour, "strokeWidth": 2.5}
+    if style.kind == "area":
+        mark = {"type": "area", "color": style.colour, "opacity": 0.35, "line": True}
+    return mark
 
 
 def daily_figure(
@@ -65,8 +52,8 @@ def daily_figure(
     flags: Flags = (),
     launches: Launches = (),
     *,
-    height: int = 320,
-) -> go.Figure:
+    height: int = vega.HEIGHT,
+) -> vega.Spec:
     """A daily series (``date`` + ``metric`` columns) drawn in that metric's style.
 
     ``flags`` ring the unusual days (hover: the sentence explaining each); ``launches`` draw
@@ -75,94 +62,123 @@ def daily_figure(
     style = METRIC_STYLES[metric]
     data = frame.dropna(subset=[metric]) if metric in frame else frame.iloc[0:0]
     if data.empty:
-        return empty_figure(style.title, NO_DATA)
-    days = _naive_days(data["date"])
-    fig = go.Figure(_trace(days, data[metric], style, "%{x|%a %d %b %Y}"))
-    if flags:
-        fig.add_trace(
-            go.Scatter(
-                x=pd.to_datetime([day for day, _, _ in flags]),
-                y=[value for _, value, _ in flags],
-                name="Unusual day",
-                mode="markers",
-                marker={
-                    "size": 13,
-                    "color": "rgba(0,0,0,0)",
-                    "line": {"color": FLAG_COLOUR, "width": 2.5},
-                },
-                hovertext=[safe_label(text) for _, _, text in flags],
-                hovertemplate="%{hovertext}<extra>Unusual day</extra>",
-            )
-        )
-    _add_launches(fig, launches, days)
+        return vega.empty_chart(style.title, NO_DATA, height=height)
+    days = vega.utc_days(data["date"])
+    main = pd.DataFrame({"day": days, "value": data[metric].to_numpy(dtype=float)})
     # Every count starts at zero, so MAU and DAU read on the same baseline (issue 17).
-    return style_figure(fig, style.title, axis_title(style.label, style.unit), height=height)
-
-
-def _add_launches(fig: go.Figure, launches: Launches, days: pd.Series) -> None:
-    """Dotted lines at launches inside the drawn days, with the names on hover."""
-    if not launches or days.empty:
-        return
-    first, last = days.min(), days.max()
-    by_day: dict[pd.Timestamp, list[str]] = {}
-    for day, text in launches:
-        when = pd.Timestamp(day)
-        if first <= when <= last:
-            by_day.setdefault(when, []).append(safe_label(text, 90))
-    if not by_day:
-        return
-    for when in by_day:
-        fig.add_vline(x=when, line={"color": LAUNCH_COLOUR, "width": 1.5, "dash": "dot"})
-    fig.add_trace(
-        go.Scatter(
-            x=list(by_day),
-            y=[1.0] * len(by_day),
-            yaxis="y2",
-            name="Launch",
-            mode="markers",
-            marker={"symbol": "triangle-down", "size": 10, "color": LAUNCH_COLOUR},
-            hovertext=["<br>".join(texts) for texts in by_day.values()],
-            hovertemplate="%{hovertext}<extra>Launches</extra>",
+    layers: list[vega.Spec] = [
+        {
+            "mark": _mark(style),
+            "encoding": {
+                "x": vega.x_days(),
+                "y": vega.y_quantity(axis_title(style.label, style.unit)),
+                "tooltip": [vega.day_tip(), vega.number_tip("value", style.label.capitalize())],
+            },
+        }
+    ]
+    datasets: dict[str, pd.DataFrame] = {vega.MAIN: main}
+    if flags:
+        datasets["flags"] = pd.DataFrame(
+            {
+                "day": [day for day, _, _ in flags],
+                "value": [float(value) for _, value, _ in flags],
+                "why": [text for _, _, text in flags],
+            }
         )
-    )
-    fig.update_layout(
-        yaxis2={"overlaying": "y", "range": [0, 1.04], "visible": False, "fixedrange": True}
-    )
+        layers.append(
+            {
+                "data": {"name": "flags"},
+                "mark": {
+                    "type": "point",
+                    "size": 170,
+                    "filled": False,
+                    "stroke": FLAG_COLOUR,
+                    "strokeWidth": 2.5,
+                },
+                "encoding": {
+                    "x": vega.x_days(),
+                    "y": {"field": "value", "type": "quantitative"},
+                    "tooltip": [vega.day_tip(), vega.text_tip("why", "Unusual day")],
+                },
+            }
+        )
+    marks = _launch_marks(launches, days[0], days[-1])
+    if marks:
+        datasets["launches"] = pd.DataFrame(
+            {"day": list(marks), "what": ["; ".join(texts) for texts in marks.values()]}
+        )
+        layers.append(
+            {
+                "data": {"name": "launches"},
+                "mark": {
+                    "type": "rule",
+                    "color": LAUNCH_COLOUR,
+                    "strokeDash": [2, 3],
+                    "strokeWidth": 1.5,
+                },
+                "encoding": {
+                    "x": vega.x_days(),
+                    "tooltip": [vega.day_tip(), vega.text_tip("what", "Launches")],
+                },
+            }
+        )
+    return vega.chart(style.title, layers, datasets, height=height)
 
 
-def hourly_sessions_figure(frame: pd.DataFrame, timezone: str) -> go.Figure:
+def _launch_marks(launches: Launches, first: str, last: str) -> dict[str, list[str]]:
+    """Launch names per ISO day inside the drawn days, each shortened for the hover."""
+    by_day: dict[str, list[str]] = {}
+    for day, text in launches:
+        iso = vega.utc_days([day])[0]
+        if first <= iso <= last:
+            label = str(text)
+            if len(label) > LAUNCH_TEXT_LIMIT:
+                label = label[: LAUNCH_TEXT_LIMIT - 1] + "…"
+            by_day.setdefault(iso, []).append(label)
+    return by_day
+
+
+def hourly_sessions_figure(frame: pd.DataFrame, timezone: str) -> vega.Spec:
     """Hourly sessions (``time`` in UTC + ``sessions``) shown on the clock of ``timezone``."""
     title = f"Sessions per hour ({timezone})"
     if frame.empty:
-        return empty_figure(title, NO_DATA)
+        return vega.empty_chart(title, NO_DATA)
     times = pd.to_datetime(frame["time"])
     if times.dt.tz is None:
         times = times.dt.tz_localize("UTC")
     local = times.dt.tz_convert(timezone).dt.tz_localize(None)
     style = METRIC_STYLES["sessions"]
-    fig = go.Figure(_trace(local, frame["sessions"], style, "%{x|%a %d %b %H:00}"))
-    return style_figure(fig, title, "Sessions per hour", x_title=f"Hour ({timezone})")
+    main = pd.DataFrame(
+        {"hour": vega.wall_times(local), "value": frame["sessions"].to_numpy(dtype=float)}
+    )
+    layer = {
+        "mark": _mark(style),
+        "encoding": {
+            "x": vega.x_hours(f"Hour ({timezone})"),
+            "y": vega.y_quantity("Sessions per hour"),
+            "tooltip": [vega.hour_tip(), vega.number_tip("value", "Sessions")],
+        },
+    }
+    return vega.chart(title, [layer], {vega.MAIN: main})
 
 
-def stickiness_figure(frame: pd.DataFrame) -> go.Figure:
+def stickiness_figure(frame: pd.DataFrame) -> vega.Spec:
     """DAU / MAU per day as a percentage: how often monthly users come back."""
     title = "Stickiness (DAU / MAU)"
     if "stickiness" not in frame or frame["stickiness"].dropna().empty:
-        return empty_figure(title, NO_DATA)
+        return vega.empty_chart(title, NO_DATA)
     data = frame.dropna(subset=["stickiness"])
-    fig = go.Figure(
-        go.Scatter(
-            x=_naive_days(data["date"]),
-            y=data["stickiness"],
-            name="Stickiness",
-            mode="lines+markers",
-            line={"color": STICKINESS_COLOUR, "width": 2.5},
-            marker={"size": 5},
-            hovertemplate="%{x|%a %d %b %Y}<br>%{y:"
-            + PERCENT_HOVER
-            + "} of MAU active<extra></extra>",
-        )
+    main = pd.DataFrame(
+        {"day": vega.utc_days(data["date"]), "value": data["stickiness"].to_numpy(dtype=float)}
     )
     # Enough decimals that ticks differ ("1.5%, 2.0%", never "2%, 2%, 1%").
     tickformat = percent_tickformat(data["stickiness"])
-    return style_figure(fig, title, "DAU / MAU (%)", y_tickformat=tickformat)
+    layer = {
+        "mark": {"type": "line", "color": STICKINESS_COLOUR, "strokeWidth": 2.5, "point": True},
+        "encoding": {
+            "x": vega.x_days(),
+            "y": vega.y_quantity("DAU / MAU (%)", fmt=tickformat),
+            "tooltip": [vega.day_tip(), vega.number_tip("value", "Of MAU active", PERCENT_HOVER)],
+        },
+    }
+    return vega.chart(title, [layer], {vega.MAIN: main})

@@ -15,6 +15,7 @@ from dashboard.filters import utc_today
 from tests.e2e.conftest import screenshot, wait_for_app
 
 pytestmark = pytest.mark.browser
+CHART = "[data-testid='stVegaLiteChart']"
 
 
 def test_sixty_day_canvas_link_journey_map_and_csv(app_url: str, page, sandbox) -> None:
@@ -24,7 +25,7 @@ def test_sixty_day_canvas_link_journey_map_and_csv(app_url: str, page, sandbox) 
     page.set_viewport_size({"width": 1440, "height": 3000})  # the app scrolls inside itself
     page.goto(f"{app_url}/canvases?range=custom&start={start}&end={end}&canvas_id={canvas.id}")
     wait_for_app(page)
-    page.wait_for_selector(".js-plotly-plot")
+    page.wait_for_selector(f"{CHART} svg")  # Vega-Lite, drawn (no plotly on the page)
     assert page.locator("[data-testid='stException']").count() == 0
     assert page.get_by_role("heading", name=canvas.name).is_visible()
     # five result cards, four message cards (sent, opens, influenced opens, clicks), then the
@@ -68,10 +69,16 @@ def test_sixty_day_canvas_link_journey_map_and_csv(app_url: str, page, sandbox) 
     assert dict(zip(table["date"], table["entries"], strict=True)) == expected
 
     page.get_by_role("tab", name="Journey map").click()
-    graph = page.locator(".js-plotly-plot", has_text="Journey map")
+    graph = page.locator(CHART, has_text="Journey map")
     graph.wait_for()
-    assert f"{len(canvas.steps)} steps" in graph.inner_text()
+    assert f"{len(canvas.steps)} steps" in graph.text_content()
     assert graph.bounding_box()["height"] > 64 * 10  # tall enough to read 50+ steps
+    assert page.locator(".js-plotly-plot").count() == 0
+    # the hover of a step: its full name and results (Vega's tooltip, Braze text as text)
+    graph.locator("g.mark-symbol.role-mark path").nth(len(canvas.variants)).hover()
+    tip = page.locator("#vg-tooltip-element")
+    tip.wait_for(state="visible")
+    assert canvas.steps[0].name in tip.inner_text() and "Recipients" in tip.inner_text()
     screenshot(page, "canvases-journey")
 
     page.get_by_role("tab", name="Steps").click()

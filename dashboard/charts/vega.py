@@ -1,0 +1,206 @@
+"""Vega-Lite chart specs: how every chart is built (titles, axes with units, UTC days, tooltips).
+
+A builder returns a plain Vega-Lite spec (a ``dict``) with its data as named pandas frames
+under ``datasets``; ``widgets.show_chart`` hands it to ``st.vega_lite_chart``, which sends each
+frame as Arrow. Vega-Lite is drawn by the vega chunk Streamlit already loads for the cards'
+sparklines: a page of six charts draws in about 0.6x the time of the same page in plotly
+(bench/RESULTS.md, "Pages, until drawn").
+
+Rules every builder follows (checked over every builder by ``tests/test_vega_specs.py``):
+
+- **Days and hours are wall-clock text read as UTC.** A day travels as ``"2026-11-02"``, an
+  hour as ``"2026-11-02T14:00:00"`` already on the clock it is shown in; the x channel uses a
+  ``utc...`` time unit and a ``utc`` scale, so a browser in any time zone shows the same day the
+  numbers belong to (a plain temporal field would be moved to the viewer's zone).
+- **Text from Braze is data, never markup.** Vega draws labels as SVG text and Streamlit's
+  tooltip handler escapes HTML, so names are passed as they are (no ``html.escape``: it would
+  show ``&lt;``); field names are the builder's own constants (Vega-Lite reads dots and
+  brackets in a field name as a path), and Braze text is only ever a value.
+- **Every visible axis has a title**, made by ``common.axis_title`` (units where they add
+  something), and numbers have thousands separators.
+- **An empty chart says why** (``empty_chart``), with its title kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+from dashboard.charts.common import PALETTE
+
+Spec = dict[str, Any]
+
+HEIGHT = 320
+GRID = "rgba(128, 128, 128, 0.2)"
+MAIN = "main"  # the name of a chart's main dataset
+
+DAY_FORMAT = "%d %b"
+DAY_HOVER = "%a %d %b %Y"
+HOUR_FORMAT = "%d %b %H:00"
+HOUR_HOVER = "%a %d %b %H:00"
+
+#: Chart-wide look: quiet grid, left-aligned titles, the product palette, legends on top.
+CONFIG: Spec = {
+    "axis": {"gridColor": GRID, "labelLimit": 220, "titleFontWeight": "normal"},
+    "axisX": {"grid": False},
+    "title": {"anchor": "start", "fontSize": 15, "subtitleFontSize": 12},
+    "range": {"category": list(PALETTE)},
+    "legend": {"orient": "top", "labelLimit": 260},
+    "view": {"stroke": None},
+}
+
+
+def utc_days(values: Iterable[Any]) -> list[str]:
+    """Dates or times as ISO day strings (``"2026-11-02"``), the UTC day of a zoned time."""
+    times = pd.to_datetime(pd.Series(list(values)) if not isinstance(values, pd.Series) else values)
+    if times.dt.tz is not None:
+        times = times.dt.tz_convert("UTC").dt.tz_localize(None)
+    return times.dt.strftime("%Y-%m-%d").tolist()
+
+
+def wall_times(values: Iterable[Any]) -> list[str]:
+    """Naive wall-clock times (already on the clock shown) as ISO text read as UTC."""
+    times = pd.to_datetime(pd.Series(list(values)) if not isinstance(values, pd.Series) else values)
+    if times.dt.tz is not None:
+        times = times.dt.tz_localize(None)
+    return times.dt.strftime("%Y-%m-%dT%H:%M:%S").tolist()
+
+
+def x_days(title: str = "Date", field: str = "day") -> Spec:
+    """A daily x axis: one tick label per day shown as "02 Nov", in UTC."""
+    return {
+        "field": field,
+        "type": "temporal",
+        "timeUnit": "utcyearmonthdate",
+        "title": title,
+        "scale": {"type": "utc"},
+        "axis": {"format": DAY_FORMAT, "labelOverlap": True},
+    }
+
+
+def x_hours(title: str, field: str = "hour") -> Spec:
+    """An hourly x axis on the clock the times were converted to (see ``wall_times``)."""
+    return {
+        "field": field,
+        "type": "temporal",
+        "timeUnit": "utcyearmonthdatehours",
+        "title": title,
+        "scale": {"type": "utc"},
+        "axis": {"format": HOUR_FORMAT, "labelOverlap": True},
+    }
+
+
+def y_quantity(title: str, field: str = "value", fmt: str = ",~f", *, zero: bool = True) -> Spec:
+    """A quantitative y axis, titled, with thousands separators (``fmt`` is a d3 format).
+
+    Give d3 formats a type (``,~f``, ``.1%``): Vega sets a typeless format's precision from the
+    tick step, and ``","`` then draws 80,000 as "8e+4".
+    """
+    return {
+        "field": field,
+        "type": "quantitative",
+        "title": title,
+        "scale": {"zero": zero},
+        "axis": {"format": fmt},
+    }
+
+
+def day_tip(field: str = "day", title: str = "Day") -> Spec:
+    return {
+        "field": field,
+        "type": "temporal",
+        "timeUnit": "utcyearmonthdate",
+        "title": title,
+        "format": DAY_HOVER,
+    }
+
+
+def hour_tip(field: str = "hour", title: str = "Hour") -> Spec:
+    return {
+        "field": field,
+        "type": "temporal",
+        "timeUnit": "utcyearmonthdatehours",
+        "title": title,
+        "format": HOUR_HOVER,
+    }
+
+
+def number_tip(field: str, title: str, fmt: str = ",.0f") -> Spec:
+    return {"field": field, "type": "quantitative", "title": title, "format": fmt}
+
+
+def text_tip(field: str, title: str) -> Spec:
+    return {"field": field, "type": "nominal", "title": title}
+
+
+def colour_by(
+    field: str, names: Sequence[str], colours: Sequence[str] | None = None, *, legend: bool = True
+) -> Spec:
+    """Colour per series, fixed to the order given (the same name keeps its colour on a page)."""
+    palette = (
+        list(colours)
+        if colours is not None
+        else [PALETTE[i % len(PALETTE)] for i in range(len(names))]
+    )
+    return {
+        "field": field,
+        "type": "nominal",
+        "title": " ",
+        "scale": {"domain": list(names), "range": palette[: len(names)]},
+        "sort": list(names),
+        "legend": {"orient": "top"} if legend else None,
+    }
+
+
+def chart(
+    title: str,
+    layers: Sequence[Spec],
+    datasets: Mapping[str, pd.DataFrame | list[dict[str, Any]]],
+    *,
+    height: int = HEIGHT,
+    subtitle: str | None = None,
+    description: str | None = None,
+) -> Spec:
+    """A titled, layered chart; each layer reads ``MAIN`` unless it names its own dataset."""
+    heading: Spec = {"text": title, "anchor": "start"}
+    if subtitle:
+        heading["subtitle"] = subtitle
+    spec: Spec = {
+        "title": heading,
+        "height": height,
+        "datasets": {name: _frame(data) for name, data in datasets.items()},
+        "data": {"name": MAIN},
+        "layer": list(layers),
+        "config": CONFIG,
+    }
+    if description:
+        spec["description"] = description
+    return spec
+
+
+def empty_chart(title: str, message: str, *, height: int = HEIGHT) -> Spec:
+    """A titled chart with no axes that says why there is nothing to draw."""
+    return {
+        "title": {"text": title, "anchor": "start"},
+        "height": height,
+        "datasets": {MAIN: pd.DataFrame({"message": [message]})},
+        "data": {"name": MAIN},
+        "mark": {"type": "text", "fontSize": 14, "color": "#6B7280"},
+        "encoding": {"text": {"field": "message", "type": "nominal"}},
+        "config": CONFIG,
+    }
+
+
+def is_empty(spec: Spec) -> bool:
+    """True for a chart made by ``empty_chart``."""
+    return spec.get("mark", {}).get("type") == "text" and "layer" not in spec
+
+
+def title_of(spec: Spec) -> str:
+    return str(spec["title"]["text"])
+
+
+def _frame(data: pd.DataFrame | list[dict[str, Any]]) -> pd.DataFrame:
+    return data if isinstance(data, pd.DataFrame) else pd.DataFrame.from_records(data)
