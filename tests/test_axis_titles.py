@@ -49,6 +49,27 @@ def axis_problems(layout: dict) -> list[str]:
     return problems
 
 
+def vega_axis_problems(spec: dict) -> list[str]:
+    """The same checks on a Vega-Lite spec: each x/y axis drawn (an encoding whose ``axis`` is
+    not null) has a title, set on some layer (an untitled layer shares it), without a doubled
+    unit. A chart made by ``vega.empty_chart`` draws no axis."""
+    problems = []
+    layers = spec.get("layer", [spec])
+    for channel in ("x", "y"):
+        encodings = [e for e in (layer.get("encoding", {}).get(channel) for layer in layers) if e]
+        if not encodings or all(e.get("axis", {}) is None for e in encodings):
+            continue
+        titles = [str(e["title"]) for e in encodings if e.get("title")]
+        if not titles or not titles[0].strip():
+            problems.append(f"{channel} has no title")
+            continue
+        match = WITH_UNIT.fullmatch(titles[0])
+        unit = _stems(match[2]) if match else set()
+        if match and (match[2].lower() == "count" or (unit and unit <= _stems(match[1]))):
+            problems.append(f"{channel} repeats its unit: {titles[0]!r}")
+    return problems
+
+
 def _layout(fig: go.Figure) -> dict:
     return json.loads(fig.to_json())["layout"]
 
@@ -111,6 +132,81 @@ def test_builders_title_every_axis_without_doubled_units(name: str) -> None:
     assert not axis_problems(_layout(fig)), (name, axis_problems(_layout(fig)))
 
 
+def _campaign_specs() -> dict[str, dict]:
+    from dashboard.charts import campaigns
+    from dashboard.display import parse_currency
+
+    days = _days(2)
+    daily = pd.DataFrame(
+        {
+            "date": list(days) * 2,
+            "channel": ["email", "email", "ios_push", "ios_push"],
+            "sent": [10.0, 12, 5, 6],
+            "opens": [4.0, 5, 1, 2],
+            "clicks": [1.0, 2, 0, 1],
+            "conversions": [1.0, 1, 0, 2],
+        }
+    )
+    variations = pd.DataFrame(
+        {
+            "variation_name": ["A", "Control"],
+            "channel": ["email", "email"],
+            "is_control": [False, True],
+            "conversion_rate": [0.03, 0.02],
+            "unique_recipients": [100.0, 90.0],
+            "conversions": [3.0, 2.0],
+        }
+    )
+    stages = pd.DataFrame(
+        {
+            "stage": ["Sent", "Delivered"],
+            "count": [10.0, 9.0],
+            "rate": pd.array([None, 0.9], dtype="Float64"),
+            "rate_name": pd.Series([None, "delivery rate"], dtype="string"),
+        }
+    )
+    timing = pd.DataFrame(
+        {
+            "date": days,
+            "conversions": [1.0, 2],
+            "conversions_by_send_time": [2.0, 1],
+            "revenue": [5.0, 0],
+        }
+    )
+    board = pd.DataFrame({"campaign_id": ["1", "2"], "name": ["A", "B"], "sent": [5.0, 9.0]})
+    return {
+        "campaigns.channel_lines": campaigns.channel_lines_figure(
+            daily, "sent", "Sent", "messages"
+        ),
+        "campaigns.opens_clicks": campaigns.opens_clicks_figure(daily),
+        "campaigns.conversions": campaigns.conversions_figure(daily),
+        "campaigns.variation": campaigns.variation_figure(variations),
+        "campaigns.variation[counts]": campaigns.variation_figure(
+            variations.assign(conversion_rate=None)
+        ),
+        "campaigns.funnel": campaigns.funnel_figure(stages),
+        "campaigns.conversion_timing": campaigns.conversion_timing_figure(timing),
+        "campaigns.revenue": campaigns.revenue_figure(timing, parse_currency("EUR")),
+        "campaigns.top": campaigns.top_campaigns_figure(board, "sent", "Messages sent"),
+    }
+
+
+def test_vega_axis_problems_finds_untitled_and_doubled_axes() -> None:
+    untitled = {"layer": [{"encoding": {"x": {"field": "day"}, "y": {"field": "v", "title": "N"}}}]}
+    assert vega_axis_problems(untitled) == ["x has no title"]
+    doubled = {"encoding": {"y": {"field": "v", "title": "Sessions (sessions)"}}}
+    assert vega_axis_problems(doubled) == ["y repeats its unit: 'Sessions (sessions)'"]
+    hidden = {"encoding": {"y": {"field": "v", "axis": None}}}
+    assert not vega_axis_problems(hidden)
+
+
+@pytest.mark.parametrize("name", list(_campaign_specs()))
+def test_campaign_charts_title_every_axis_without_doubled_units(name: str) -> None:
+    spec = _campaign_specs()[name]
+    assert not vega_axis_problems(spec), (name, vega_axis_problems(spec))
+    assert {"x", "y"} <= {c for layer in spec["layer"] for c in layer["encoding"]}
+
+
 # ---- every chart a page sends -----------------------------------------------------------
 
 
@@ -142,4 +238,9 @@ def test_every_chart_on_every_page_titles_its_axes(app_test, page: str, detail: 
         found = axis_problems(layout)
         if found:
             problems[(layout.get("title") or {}).get("text")] = found
+    for element in at.get("vega_lite_chart"):
+        spec = json.loads(element.proto.spec)
+        found = vega_axis_problems(spec)
+        if found:
+            problems[spec["title"]["text"]] = found
     assert not problems, problems

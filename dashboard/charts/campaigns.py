@@ -485,7 +485,7 @@ def _percent_y(title: str, values: pd.Series) -> vega.Spec:
 def _money_y(title: str, currency: Currency, values: pd.Series) -> vega.Spec:
     """A y axis whose ticks carry the cards' sign ("$1,200,000", cents when small)."""
     fmt = money_axis(currency, values)["tickformat"]
-    sign = json.dumps(currency.symbol)  # a JSON string is a valid Vega expression string
+    sign = json.dumps(currency.symbol, ensure_ascii=False)  # a JSON string is a Vega string
     label = f"(datum.value < 0 ? '-' : '') + {sign} + format(abs(datum.value), {json.dumps(fmt)})"
     y = vega.y_quantity(title, fmt=fmt)
     y["axis"]["labelExpr"] = label
