@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import textwrap
 
 import pandas as pd
 
@@ -29,6 +30,7 @@ NO_DATA = "No sends in this date range"
 CONTROL_COLOUR = "#9CA3AF"
 X_DAYS = "Date (UTC days)"
 NAME_LIMIT = 40  # characters of a campaign name on the top-campaigns axis
+LEGEND_WIDTH = 380  # pixels a legend may fill: a half-page chart on a 1280-px screen
 DASHES = {"solid": [1, 0], "dot": [2, 3], "dash": [6, 4]}
 
 
@@ -45,16 +47,24 @@ def _numbers(values: pd.Series) -> list[float]:
     return pd.to_numeric(values, errors="coerce").astype("float64").tolist()
 
 
-def _legend(names: list[str], width: int) -> vega.Spec:
-    """A legend on top that wraps into rows (``width``: about one entry's pixels) and shows
-    each series as the stroke it is drawn with."""
+def _legend(names: list[str]) -> vega.Spec:
+    """A legend on top that wraps into rows (as many columns as the longest name leaves room
+    for in half a page) and shows each series as the stroke it is drawn with."""
+    widest = 7 * max(len(n) for n in names) + 30  # pixels: ~7 per character, the symbol
     return {
         "orient": "top",
-        "columns": max(1, min(len(names), 480 // width)),
+        "columns": max(1, min(len(names), LEGEND_WIDTH // widest)),
         "symbolType": "stroke",
         "symbolStrokeWidth": 2.5,
         "labelFontSize": 12,
     }
+
+
+def _height(names: list[str]) -> int:
+    """A chart's height with its legend: each legend row more is taken from nobody's plot
+    (a chart's height is all of it: title, legend, axes)."""
+    columns = _legend(names)["columns"]
+    return vega.HEIGHT + 24 + 20 * (math.ceil(len(names) / columns) - 1)
 
 
 def _lines(
@@ -101,9 +111,12 @@ def _lines(
 
 
 def _empty(title: str, message: str, *, height: int = vega.HEIGHT) -> vega.Spec:
-    """``vega.empty_chart``, with line breaks ("\\n") in the message kept as lines."""
-    spec = vega.empty_chart(title, message, height=height)
-    spec["mark"]["lineBreak"] = "\n"
+    """``vega.empty_chart`` in lines short enough for half a page ("\\n" starts one; a longer
+    line would run past both edges, taking the title's start with it), without a tooltip
+    (it would repeat the message under the field's name)."""
+    lines = [part for line in message.split("\n") for part in textwrap.wrap(line, 52)]
+    spec = vega.empty_chart(title, "\n".join(lines), height=height)
+    spec["mark"].update({"lineBreak": "\n", "tooltip": None})
     return spec
 
 
@@ -144,7 +157,7 @@ def channel_lines_figure(daily: pd.DataFrame, metric: str, title: str, unit: str
             )
         )
     colour = vega.colour_by("series", names, shown)
-    colour["legend"] = _legend(names, 110)
+    colour["legend"] = _legend(names)
     layers = _lines(
         vega.x_days(X_DAYS),
         vega.y_quantity(unit.capitalize()),
@@ -156,7 +169,9 @@ def channel_lines_figure(daily: pd.DataFrame, metric: str, title: str, unit: str
         ],
         markers=True,
     )
-    return vega.chart(title, layers, {vega.MAIN: pd.concat(rows, ignore_index=True)})
+    return vega.chart(
+        title, layers, {vega.MAIN: pd.concat(rows, ignore_index=True)}, height=_height(names)
+    )
 
 
 def opens_clicks_figure(daily: pd.DataFrame) -> vega.Spec:
@@ -187,7 +202,7 @@ def opens_clicks_figure(daily: pd.DataFrame) -> vega.Spec:
                 )
             )
     colour = vega.colour_by("series", names, shown)
-    colour["legend"] = {**_legend(names, 160), "labelFontSize": 11}
+    colour["legend"] = {**_legend(names), "labelFontSize": 11}
     # the same field and title as the colour: one legend, each entry dashed as drawn
     dashed = {
         "field": "series",
@@ -206,7 +221,9 @@ def opens_clicks_figure(daily: pd.DataFrame) -> vega.Spec:
             vega.number_tip("value", "Opens / clicks"),
         ],
     )
-    return vega.chart(title, layers, {vega.MAIN: pd.concat(rows, ignore_index=True)})
+    return vega.chart(
+        title, layers, {vega.MAIN: pd.concat(rows, ignore_index=True)}, height=_height(names)
+    )
 
 
 def conversions_figure(daily: pd.DataFrame) -> vega.Spec:
@@ -231,7 +248,7 @@ def conversions_figure(daily: pd.DataFrame) -> vega.Spec:
             "y": {**vega.y_quantity("Conversions"), "stack": "zero"},
             "color": {
                 **vega.colour_by("series", names, list(colours.values())),
-                "legend": {"orient": "top", "columns": max(1, min(len(names), 480 // 110))},
+                "legend": {**_legend(names), "symbolType": "square"},
             },
             "order": {"field": "order", "type": "quantitative"},
             "tooltip": [
@@ -241,7 +258,7 @@ def conversions_figure(daily: pd.DataFrame) -> vega.Spec:
             ],
         },
     }
-    return vega.chart(title, [layer], {vega.MAIN: main})
+    return vega.chart(title, [layer], {vega.MAIN: main}, height=_height(names))
 
 
 def _variation_names(variations: pd.DataFrame) -> list[str]:
@@ -369,7 +386,12 @@ def funnel_figure(stages: pd.DataFrame) -> vega.Spec:
         "type": "nominal",
         "title": "Stage",
         "sort": None,  # top to bottom in funnel order
-        "axis": {"labelExpr": "split(datum.label, '\\n')", "labelLimit": 260},
+        # two lines per stage; never thinned ("parity" would drop every other stage)
+        "axis": {
+            "labelExpr": "split(datum.label, '\\n')",
+            "labelLimit": 260,
+            "labelOverlap": False,
+        },
     }
     x = {
         "field": "value",
@@ -399,7 +421,7 @@ def funnel_figure(stages: pd.DataFrame) -> vega.Spec:
             "tooltip": tooltip,
         },
     }
-    return vega.chart(title, [bars, counts], {vega.MAIN: main}, height=max(200, 56 * len(stages)))
+    return vega.chart(title, [bars, counts], {vega.MAIN: main}, height=110 + 52 * len(stages))
 
 
 def conversion_timing_figure(timing: pd.DataFrame, field: str = "conversions") -> vega.Spec:
@@ -428,7 +450,7 @@ def conversion_timing_figure(timing: pd.DataFrame, field: str = "conversions") -
         ignore_index=True,
     )
     colour = vega.colour_by("series", names, [_colour(0), _colour(1)])
-    colour["legend"] = _legend(names, 160)
+    colour["legend"] = _legend(names)
     dash = {
         "field": "series",
         "type": "nominal",
@@ -446,7 +468,7 @@ def conversion_timing_figure(timing: pd.DataFrame, field: str = "conversions") -
             vega.number_tip("value", "Conversions"),
         ],
     )
-    return vega.chart(title, layers, {vega.MAIN: main})
+    return vega.chart(title, layers, {vega.MAIN: main}, height=_height(names))
 
 
 PERCENT_TICKS = 6  # the rate axis asks Vega for about this many ticks
@@ -539,7 +561,13 @@ def top_campaigns_figure(leaderboard: pd.DataFrame, metric: str, metric_label: s
     layer = {
         "mark": {"type": "bar", "color": PALETTE[0]},
         "encoding": {
-            "y": {"field": "campaign", "type": "nominal", "title": "Campaign", "sort": None},
+            "y": {
+                "field": "campaign",
+                "type": "nominal",
+                "title": "Campaign",
+                "sort": None,  # largest first, at the top
+                "axis": {"labelOverlap": False},
+            },
             "x": {
                 "field": "value",
                 "type": "quantitative",
@@ -550,4 +578,4 @@ def top_campaigns_figure(leaderboard: pd.DataFrame, metric: str, metric_label: s
             "tooltip": [vega.text_tip("name", "Campaign"), vega.number_tip("value", metric_label)],
         },
     }
-    return vega.chart(title, [layer], {vega.MAIN: main}, height=max(160, 34 * len(top)))
+    return vega.chart(title, [layer], {vega.MAIN: main}, height=max(240, 34 * len(top) + 80))
