@@ -216,3 +216,42 @@ def test_builders_return_a_new_spec_each_call() -> None:
     timing = data.conversion_timing(data.series_from_body(BODY).totals)
     first, second = charts.revenue_figure(timing), charts.revenue_figure(timing)
     assert first == first and first is not second
+
+
+def test_campaigns_sharing_a_name_keep_a_bar_each() -> None:
+    board = pd.DataFrame(
+        {
+            "campaign_id": ["1", "2", "3"],
+            "name": ["Win-back", "Win-back", "Spring"],
+            "sent": [9.0, 5, 7],
+        }
+    )
+    spec = charts.top_campaigns_figure(board, "sent", "Messages sent")
+    main = data_of(spec)
+    assert main["campaign"].is_unique  # two bands: equal names would draw one bar on another
+    assert main["name"].tolist() == ["Win-back", "Spring", "Win-back"]
+    assert [c.rstrip("\u200b") for c in main["campaign"]] == main["name"].tolist()
+
+
+def test_variation_labels_slant_only_when_they_would_not_fit() -> None:
+    def table(names: list[str]) -> pd.DataFrame:
+        return pd.DataFrame(
+            {
+                "variation_name": names,
+                "channel": "email",
+                "is_control": [False] * len(names),
+                "conversion_rate": [0.1] * len(names),
+                "unique_recipients": [10.0] * len(names),
+                "conversions": [1.0] * len(names),
+            }
+        )
+
+    def angle(names: list[str]) -> int:
+        return layers(charts.variation_figure(table(names)))[0]["encoding"]["x"]["axis"][
+            "labelAngle"
+        ]
+
+    assert angle(["Variant 1", "Control"]) == 0
+    assert angle([f"A rather long variation name {i}" for i in range(6)]) == -30
+    same = charts.variation_figure(table(["Same", "Same"]))
+    assert data_of(same)["variation"].is_unique

@@ -31,6 +31,7 @@ CONTROL_COLOUR = "#9CA3AF"
 X_DAYS = "Date (UTC days)"
 NAME_LIMIT = 40  # characters of a campaign name on the top-campaigns axis
 LEGEND_WIDTH = 380  # pixels a legend may fill: a half-page chart on a 1280-px screen
+FULL_WIDTH = 800  # pixels of a full-width chart on a 1280-px screen
 DASHES = {"solid": [1, 0], "dot": [2, 3], "dash": [6, 4]}
 
 
@@ -47,6 +48,17 @@ def _numbers(values: pd.Series) -> list[float]:
     return pd.to_numeric(values, errors="coerce").astype("float64").tolist()
 
 
+def _distinct(names: list[str]) -> list[str]:
+    """Names as axis categories: a repeated name (two campaigns may share one) gets zero-width
+    spaces, so each keeps its own bar where equal names would share, and hide, one band."""
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        out.append(name + "\u200b" * seen.get(name, 0))
+        seen[name] = seen.get(name, 0) + 1
+    return out
+
+
 def _legend(names: list[str]) -> vega.Spec:
     """A legend on top that wraps into rows (as many columns as the longest name leaves room
     for in half a page) and shows each series as the stroke it is drawn with."""
@@ -61,8 +73,8 @@ def _legend(names: list[str]) -> vega.Spec:
 
 
 def _height(names: list[str]) -> int:
-    """A chart's height with its legend: each legend row more is taken from nobody's plot
-    (a chart's height is all of it: title, legend, axes)."""
+    """A chart's height (all of it: title, legend, axes) with room for its legend's rows, so
+    a legend that wraps never shrinks the plot."""
     columns = _legend(names)["columns"]
     return vega.HEIGHT + 24 + 20 * (math.ceil(len(names) / columns) - 1)
 
@@ -301,13 +313,15 @@ def variation_figure(variations: pd.DataFrame) -> vega.Spec:
         return _empty(title, "No variation sent anything in this date range")
     control = variations["is_control"].fillna(False).astype(bool).tolist()
     colours = [CONTROL_COLOUR if is_ctrl else _colour(i) for i, is_ctrl in enumerate(control)]
-    names = _variation_names(variations)
+    names = _distinct(_variation_names(variations))
+    # level labels while each fits its bar's share of a full-width chart, slanted past that
+    fits = 7 * max(len(n) for n in names) <= FULL_WIDTH / len(names)
     x = {
         "field": "variation",
         "type": "nominal",
         "title": "Variation",
-        "sort": None,
-        "axis": {"labelAngle": 0, "labelLimit": 180},
+        "sort": None,  # Braze's order: variations, then control
+        "axis": {"labelAngle": 0 if fits else -30, "labelLimit": 180, "labelOverlap": False},
     }
     if not _has(variations, "conversion_rate"):
         if not _has(variations, "conversions"):
@@ -550,10 +564,11 @@ def top_campaigns_figure(leaderboard: pd.DataFrame, metric: str, metric_label: s
     if leaderboard.empty or values is None or not (values.fillna(0) > 0).any():
         return _empty(title, NO_DATA)
     top = leaderboard.assign(_v=values.astype("float64")).nlargest(10, "_v")
-    full = ["" if n is None or n is pd.NA else str(n) for n in top["name"]]
+    full = ["" if pd.isna(n) else str(n) for n in top["name"]]
+    short = [n if len(n) <= NAME_LIMIT else n[: NAME_LIMIT - 1] + "…" for n in full]
     main = pd.DataFrame(
         {
-            "campaign": [n if len(n) <= NAME_LIMIT else n[: NAME_LIMIT - 1] + "…" for n in full],
+            "campaign": _distinct(short),
             "name": full,
             "value": top["_v"].tolist(),
         }
