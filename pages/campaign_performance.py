@@ -7,7 +7,7 @@ guarded, so one failure shows a short message in its place and the rest still re
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 import pandas as pd
 import streamlit as st
@@ -32,7 +32,6 @@ from dashboard.table_columns import (
     readable_labels,
 )
 from dashboard.widgets import (
-    PLOTLY_CONFIG,
     compact_number,
     csv_download,
     empty_state,
@@ -42,11 +41,9 @@ from dashboard.widgets import (
     md_escape,
     page_header,
     range_text,
+    show_chart,
     show_error,
 )
-
-if TYPE_CHECKING:
-    import plotly.graph_objects as go
 
 require_app()  # this page only runs inside app.py (see dashboard/navigation.py)
 
@@ -199,8 +196,8 @@ def rates_caption(row: dict, channels: list[str]) -> None:
         st.caption(note)
 
 
-def chart(fig: go.Figure, key: str) -> None:
-    st.plotly_chart(fig, config=PLOTLY_CONFIG, key=key)
+def chart(spec: dict, key: str) -> None:
+    show_chart(spec, key=key)
 
 
 def visible_conversion_fields(table: pd.DataFrame) -> list[str]:

@@ -219,6 +219,81 @@ def test_builders_title_every_axis_without_doubled_units(name: str) -> None:
     assert not _problems(fig), (name, _problems(fig))
 
 
+def _campaign_specs() -> dict[str, dict]:
+    from dashboard.charts import campaigns
+    from dashboard.display import parse_currency
+
+    days = _days(2)
+    daily = pd.DataFrame(
+        {
+            "date": list(days) * 2,
+            "channel": ["email", "email", "ios_push", "ios_push"],
+            "sent": [10.0, 12, 5, 6],
+            "opens": [4.0, 5, 1, 2],
+            "clicks": [1.0, 2, 0, 1],
+            "conversions": [1.0, 1, 0, 2],
+        }
+    )
+    variations = pd.DataFrame(
+        {
+            "variation_name": ["A", "Control"],
+            "channel": ["email", "email"],
+            "is_control": [False, True],
+            "conversion_rate": [0.03, 0.02],
+            "unique_recipients": [100.0, 90.0],
+            "conversions": [3.0, 2.0],
+        }
+    )
+    stages = pd.DataFrame(
+        {
+            "stage": ["Sent", "Delivered"],
+            "count": [10.0, 9.0],
+            "rate": pd.array([None, 0.9], dtype="Float64"),
+            "rate_name": pd.Series([None, "delivery rate"], dtype="string"),
+        }
+    )
+    timing = pd.DataFrame(
+        {
+            "date": days,
+            "conversions": [1.0, 2],
+            "conversions_by_send_time": [2.0, 1],
+            "revenue": [5.0, 0],
+        }
+    )
+    board = pd.DataFrame({"campaign_id": ["1", "2"], "name": ["A", "B"], "sent": [5.0, 9.0]})
+    return {
+        "campaigns.channel_lines": campaigns.channel_lines_figure(
+            daily, "sent", "Sent", "messages"
+        ),
+        "campaigns.opens_clicks": campaigns.opens_clicks_figure(daily),
+        "campaigns.conversions": campaigns.conversions_figure(daily),
+        "campaigns.variation": campaigns.variation_figure(variations),
+        "campaigns.variation[counts]": campaigns.variation_figure(
+            variations.assign(conversion_rate=None)
+        ),
+        "campaigns.funnel": campaigns.funnel_figure(stages),
+        "campaigns.conversion_timing": campaigns.conversion_timing_figure(timing),
+        "campaigns.revenue": campaigns.revenue_figure(timing, parse_currency("EUR")),
+        "campaigns.top": campaigns.top_campaigns_figure(board, "sent", "Messages sent"),
+    }
+
+
+def test_vega_axis_problems_finds_untitled_and_doubled_axes() -> None:
+    untitled = {"layer": [{"encoding": {"x": {"field": "day"}, "y": {"field": "v", "title": "N"}}}]}
+    assert vega_axis_problems(untitled) == ["view 0 x has no title"]
+    doubled = {"encoding": {"y": {"field": "v", "title": "Sessions (sessions)"}}}
+    assert vega_axis_problems(doubled) == ["view 0 y repeats its unit: 'Sessions (sessions)'"]
+    hidden = {"encoding": {"y": {"field": "v", "axis": None}}}
+    assert not vega_axis_problems(hidden)
+
+
+@pytest.mark.parametrize("name", list(_campaign_specs()))
+def test_campaign_charts_title_every_axis_without_doubled_units(name: str) -> None:
+    spec = _campaign_specs()[name]
+    assert not vega_axis_problems(spec), (name, vega_axis_problems(spec))
+    assert {"x", "y"} <= {c for layer in spec["layer"] for c in layer["encoding"]}
+
+
 # ---- every chart a page sends -----------------------------------------------------------
 
 

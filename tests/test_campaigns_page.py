@@ -7,7 +7,7 @@ import requests
 from braze_sandbox import SANDBOX_API_KEY
 from dashboard.filters import preset_range, utc_today
 from dashboard.widgets import md_escape
-from tests.conftest import chart_titles, rendered_text
+from tests.conftest import chart_titles, rendered_text, sent_charts
 
 SERIES = "/campaigns/data_series"
 
@@ -49,6 +49,11 @@ def test_leaderboard_matches_the_sandbox_and_repeat_views_are_cached(app_test, d
     assert card.proto.help == f"Exactly {table['conversions'].sum():,.0f}"
     assert card.value.endswith("K")  # compact on the card, exact in its help
     assert any("Download leaderboard" in b.label for b in at.get("download_button"))
+    assert not at.get("plotly_chart")  # one plotly chart would load plotly for the page
+    charts = sent_charts(at)
+    top = charts["Top campaigns by messages sent"]["datasets"]["main"]
+    assert top["value"].tolist() == table["sent"].nlargest(10).tolist()  # largest first
+    assert "Top campaigns by conversions (A)" in charts
 
     demo.clear_requests()
     at = app_test("campaigns")  # a second visit (a new session) is served from the cache
@@ -119,6 +124,7 @@ def test_deep_link_opens_a_multivariate_campaign_with_every_variation(app_test, 
     assert set(variations["variation_name"]) == {v.name for v in campaign.variations}
     assert variations.loc[variations["variation_name"] == "Control", "is_control"].all()
     titles = chart_titles(at)
+    assert not at.get("plotly_chart")  # one plotly chart would load plotly for the page
     for expected in (
         "Messages sent per day by channel",
         "Funnel over the date range",

@@ -136,4 +136,5 @@ def test_a_leaderboard_with_one_number_changed_draws_a_new_figure() -> None:
     changed.loc[2, "sent"] = 150.0
     second = memoized(top_campaigns_figure, changed, "sent", "Messages sent")
     assert second is not first
-    assert 150.0 in list(second.data[0].x) + list(second.data[0].y)
+    assert 150.0 in second["datasets"]["main"]["value"].tolist()
+    assert 100.0 in first["datasets"]["main"]["value"].tolist()  # the first kept its numbers

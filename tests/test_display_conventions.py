@@ -4,6 +4,7 @@ directly, and the pages over the demo sandbox (AppTest) for what a marketer actu
 from __future__ import annotations
 
 import io
+import json
 import math
 import re
 
@@ -30,6 +31,7 @@ from dashboard.display import (
     percent_tickformat,
 )
 from dashboard.safe_csv import to_csv_bytes
+from tests import vega_specs
 from tests.vega_specs import axis_title as vega_axis_title
 from tests.vega_specs import data_of
 from tests.vega_specs import layers as vega_layers
@@ -87,11 +89,12 @@ def test_money_text_carries_the_sign_and_the_minor_unit() -> None:
 def test_revenue_axes_name_the_configured_currency_like_the_cards() -> None:
     day = pd.to_datetime(["2026-11-01", "2026-11-02"])
     timing = pd.DataFrame({"date": day, "revenue": [1_200_000.0, 30.5]})
-    fig = campaign_charts.revenue_figure(timing, EUR)
-    assert fig.layout.yaxis.title.text == "Revenue (EUR)"
-    assert fig.layout.yaxis.tickprefix == "€"
-    assert "€" in fig.data[0].hovertemplate
-    assert "workspace currency" not in fig.to_json()
+    spec = campaign_charts.revenue_figure(timing, EUR)
+    assert vega_specs.axis_title(spec, "y") == "Revenue (EUR)"
+    (bars,) = vega_specs.layers(spec)
+    assert "€" in bars["encoding"]["y"]["axis"]["labelExpr"]  # the ticks carry the sign
+    assert vega_specs.data_of(spec)["amount"].tolist() == ["€1,200,000.00", "€30.50"]  # hover
+    assert "workspace currency" not in json.dumps(spec, default=str)
     totals = pd.DataFrame({"time": day.tz_localize("UTC"), "revenue": [5.0, 7.0]})
     canvas = canvas_charts.revenue_figure(totals, EUR)
     assert vega_axis_title(canvas, "y") == "Revenue (EUR)"
@@ -106,7 +109,7 @@ def test_revenue_axes_name_the_configured_currency_like_the_cards() -> None:
     bars = product_revenue_figure(products, currency=EUR)
     assert "EUR" in bars.layout.xaxis.title.text and bars.layout.xaxis.tickprefix == "€"
     # the default stays USD, as Braze's own dashboards report it
-    assert campaign_charts.revenue_figure(timing).layout.yaxis.title.text == "Revenue (USD)"
+    assert vega_specs.axis_title(campaign_charts.revenue_figure(timing), "y") == "Revenue (USD)"
 
 
 # ---- CSV ----------------------------------------------------------------------------------
@@ -213,18 +216,40 @@ def test_stickiness_and_variation_axes_use_distinct_ticks() -> None:
     days = pd.date_range("2026-11-01", periods=4)
     frame = pd.DataFrame({"date": days, "stickiness": [0.021, 0.018, 0.016, 0.012]})
     assert stickiness_figure(frame).layout.yaxis.tickformat == ".1%"
+
+
+@pytest.mark.parametrize(
+    "rates",
+    [
+        [0.021, 0.012],
+        [0.033, 0.029, 0.027],  # the demo's "Loyalty points #80": "4%, 3%, 3%, 2%" at first
+        [0.0041, 0.0032],
+        [0.18, 0.22, 0.35],
+        [0.9, 0.99],
+    ],
+)
+def test_variation_axis_uses_distinct_ticks(rates: list[float]) -> None:
     variations = pd.DataFrame(
         {
-            "variation_name": ["A", "B"],
-            "channel": ["email", "email"],
-            "is_control": [False, True],
-            "conversion_rate": [0.021, 0.012],
-            "unique_recipients": [100.0, 90.0],
-            "conversions": [3.0, 1.0],
+            "variation_name": [f"V{i}" for i in range(len(rates))],
+            "channel": "email",
+            "is_control": [False] * len(rates),
+            "conversion_rate": rates,
+            "unique_recipients": [100.0] * len(rates),
+            "conversions": [3.0] * len(rates),
         }
     )
-    fig = campaign_charts.variation_figure(variations)
-    assert fig.layout.yaxis.tickformat == ".1%" and "(%)" in fig.layout.yaxis.title.text
+    spec = campaign_charts.variation_figure(variations)
+    assert "(%)" in str(vega_specs.axis_title(spec, "y"))
+    y = vega_specs.layers(spec)[0]["encoding"]["y"]
+    # the ticks Vega draws: d3's step for the axis's tick count, from 0
+    step = campaign_charts._tick_step(max(rates), y["axis"]["tickCount"])
+    decimals = int(re.fullmatch(r"\.(\d)%", y["axis"]["format"]).group(1))  # type: ignore[union-attr]
+    count = math.floor(max(rates) / step + 1e-9) + 1
+    ticks = [f"{i * step:.{decimals}%}" for i in range(count)]
+    assert len(ticks) >= 2 and len(set(ticks)) == len(ticks), ticks
+    if rates == [0.021, 0.012]:
+        assert y["axis"]["format"] == ".1%"  # 0.5% steps: 0.0%, 0.5%, 1.0%, ...
 
 
 def test_counts_start_at_zero_mau_like_dau() -> None:

@@ -28,7 +28,7 @@ from dashboard.display import (
     percent_text,
 )
 from dashboard.settings import demo_sandbox
-from tests.vega_specs import data_of, mark_type, sent_spec, tooltips
+from tests.vega_specs import sent_spec
 
 # a percentage as text; "<0.1%" (non-zero, too small to show) is the one allowed exception
 PERCENT = re.compile(r"(?<![\w.<])[+-]?\d[\d,]*(?:\.(\d+))?%")
@@ -152,19 +152,50 @@ def _chart_formats(at) -> tuple[list[str], list[str]]:
             labels += [
                 t for t in (text if isinstance(text, list) else [text]) if isinstance(t, str)
             ]
-    for element in at.get("vega_lite_chart"):
-        spec = sent_spec(element)
-        views = spec.get("vconcat") or spec.get("hconcat") or [spec]
-        for layer in (la for view in views for la in view.get("layer", [view])):
-            formats += [  # number formats only: a date's "%d %b" is no percentage
-                str(tip["format"])
-                for tip in tooltips(layer)
-                if tip.get("type") == "quantitative" and "%" in str(tip.get("format", ""))
-            ]
-            text = layer.get("encoding", {}).get("text", {})
-            if mark_type(layer) == "text" and "field" in text:  # labels drawn on the chart
-                labels += [t for t in data_of(spec, layer)[text["field"]] if isinstance(t, str)]
+    for spec in map(sent_spec, at.get("vega_lite_chart")):
+        more, shown = vega_chart_formats(spec)
+        formats += more
+        labels += shown
     return formats, labels
+
+
+def vega_chart_formats(spec: dict) -> tuple[list[str], list[str]]:
+    """A Vega-Lite chart's percent formats (tooltips, text marks) and the labels its text
+    marks draw from their data (what plotly's ``text`` was)."""
+    formats, labels = [], []
+    views = spec.get("vconcat") or spec.get("hconcat") or [spec]
+    for layer in (la for view in views for la in view.get("layer", [view])):
+        encoding = layer.get("encoding", {})
+        tips = encoding.get("tooltip", [])
+        text = encoding.get("text")
+        for shown in ([tips] if isinstance(tips, dict) else tips) + ([text] if text else []):
+            # number formats only: a day's "%a %d %b" is a time format
+            if shown.get("type") != "temporal" and "%" in str(shown.get("format", "")):
+                formats.append(shown["format"])
+        if text and "field" in text and text.get("type") != "quantitative":
+            name = (layer.get("data") or spec.get("data") or {}).get("name", "main")
+            frame = spec["datasets"].get(name)
+            if frame is not None and text["field"] in frame:
+                labels += [t for t in frame[text["field"]] if isinstance(t, str)]
+    return formats, labels
+
+
+def test_vega_chart_formats_reads_tooltips_and_text_marks() -> None:
+    from dashboard.charts.campaigns import variation_figure
+
+    variations = pd.DataFrame(
+        {
+            "variation_name": ["A"],
+            "channel": ["email"],
+            "is_control": [False],
+            "conversion_rate": [0.0312],
+            "unique_recipients": [100.0],
+            "conversions": [3.0],
+        }
+    )
+    formats, labels = vega_chart_formats(variation_figure(variations))
+    assert formats == [PERCENT_HOVER, PERCENT_HOVER] and labels == ["3.1%"]
+    assert _bad_percents(["3%"]) and not _bad_percents(labels)
 
 
 LINKS = [(p, False) for p in PAGES] + [(p, True) for p in DETAILS]

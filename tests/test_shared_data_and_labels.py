@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pandas as pd
@@ -94,7 +95,28 @@ def test_quotes_show_as_quotes_in_every_chart_module() -> None:
             "conversions": [1],
         }
     )
-    assert list(variation_figure(variations).data[0].x) == ['The "VIP" &lt;list&gt;']
+    spec = variation_figure(variations)  # Vega-Lite: Braze text is data, shown as it is
+    assert data_of(spec)["variation"].tolist() == [quoted]
+    assert not any("&quot;" in t or "&lt;" in t for t in texts(spec))
+
+
+def test_campaign_charts_keep_braze_names_as_raw_data() -> None:
+    """Vega draws names as SVG text: the hostile name is a value, never escaped or markup."""
+    variations = pd.DataFrame(
+        {
+            "variation_name": [HOSTILE],
+            "channel": ["email"],
+            "is_control": [False],
+            "conversion_rate": [0.5],
+            "unique_recipients": [2],
+            "conversions": [1],
+        }
+    )
+    spec = variation_figure(variations)
+    assert data_of(spec)["variation"].tolist() == [HOSTILE]
+    assert not any("&lt;" in t or "&amp;" in t for t in texts(spec))
+    # a name is only ever a value: no field, title or expression of the spec holds it
+    assert HOSTILE not in json.dumps({k: v for k, v in spec.items() if k != "datasets"})
 
 
 def test_hour_range_is_the_zones_midnights_across_dst() -> None:

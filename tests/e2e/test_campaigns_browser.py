@@ -13,6 +13,7 @@ from dashboard.filters import preset_range, utc_today
 from tests.e2e.conftest import screenshot, wait_for_app
 
 pytestmark = pytest.mark.browser
+CHART = "[data-testid='stVegaLiteChart']"
 
 
 def test_leaderboard_csv_equals_the_sandbox_series(app_url: str, page, sandbox) -> None:
@@ -20,6 +21,8 @@ def test_leaderboard_csv_equals_the_sandbox_series(app_url: str, page, sandbox) 
     wait_for_app(page)
     page.wait_for_selector("[data-testid='stDataFrame']")
     assert page.locator("[data-testid='stException']").count() == 0
+    page.locator(f"{CHART} svg").nth(1).wait_for()  # both top-campaigns charts drawn
+    assert page.locator("[data-testid='stPlotlyChart']").count() == 0
     screenshot(page, "campaigns")
     with page.expect_download() as info:
         page.get_by_role("button", name="Download leaderboard (CSV)").click()
@@ -73,11 +76,12 @@ def test_deep_link_shows_an_email_body_as_source(app_url: str, page, sandbox) ->
     assert hostile == {"scripts": 0, "onerror": 0}
     screenshot(page, "campaigns-messages")
     page.get_by_role("tab", name="Performance").click()
-    page.locator(".js-plotly-plot:visible").first.wait_for()
-    assert page.locator("[data-testid='stPlotlyChart']:visible").count() == 6
+    page.locator(f"{CHART} svg:visible").first.wait_for()  # Streamlit has Vega draw SVG
+    assert page.locator(f"{CHART}:visible").count() == 6
+    assert page.locator("[data-testid='stPlotlyChart']").count() == 0  # plotly never loads
     screenshot(page, "campaigns-detail")
     page.get_by_role("tab", name="Variations").click()
-    page.locator(".js-plotly-plot:visible").first.wait_for()
+    page.locator(f"{CHART} svg:visible").first.wait_for()
     screenshot(page, "campaigns-variations")
 
 
