@@ -30,6 +30,7 @@ from dashboard.display import (
     percent_tickformat,
 )
 from dashboard.safe_csv import to_csv_bytes
+from tests.vega_specs import axis_format, axis_title, layers, schema_errors, tooltips
 
 EUR = parse_currency("eur")
 #: Braze channel keys that must never reach a reader (issue 17 names the first two).
@@ -92,15 +93,34 @@ def test_revenue_axes_name_the_configured_currency_like_the_cards() -> None:
     totals = pd.DataFrame({"time": day.tz_localize("UTC"), "revenue": [5.0, 7.0]})
     canvas = canvas_charts.revenue_figure(totals, EUR)
     assert canvas.layout.yaxis.title.text == "Revenue (EUR)" and canvas.layout.yaxis.tickprefix
-    series = pd.DataFrame({"time": day, "product": ["all", "all"], "value": [10.0, 20.0]})
-    rev = revenue_figure(series, "revenue", unit="day", timezone="UTC", currency=EUR)
-    assert rev.layout.yaxis.title.text == "Purchase revenue (EUR)"
-    assert rev.layout.yaxis.tickprefix == "€"
-    products = pd.DataFrame({"product": ["a"], "revenue": [9.0], "share_of_revenue": [1.0]})
-    bars = product_revenue_figure(products, currency=EUR)
-    assert "EUR" in bars.layout.xaxis.title.text and bars.layout.xaxis.tickprefix == "€"
     # the default stays USD, as Braze's own dashboards report it
     assert campaign_charts.revenue_figure(timing).layout.yaxis.title.text == "Revenue (USD)"
+
+
+def test_revenue_page_charts_name_the_currency_and_draw_its_sign() -> None:
+    day = pd.to_datetime(["2026-11-01", "2026-11-02"])
+    series = pd.DataFrame({"time": day, "product": ["all", "all"], "value": [10.0, 20.0]})
+    rev = revenue_figure(series, "revenue", unit="day", timezone="UTC", currency=EUR)
+    assert axis_title(rev, "y") == "Purchase revenue (EUR)"
+    # d3's "$" is the spec's currency sign: "€20" on the axis, "€20.00" in the tooltip
+    assert axis_format(rev, "y") == "$,.0f" and rev["config"]["locale"]["number"]["currency"] == [
+        "€",
+        "",
+    ]
+    assert tooltips(layers(rev)[0])[-1]["format"] == "$,.2f"
+    assert not schema_errors(rev)
+    products = pd.DataFrame({"product": ["a"], "revenue": [9.0], "share_of_revenue": [1.0]})
+    bars = product_revenue_figure(products, currency=EUR)
+    assert "EUR" in str(axis_title(bars, "x")) and axis_format(bars, "x") == "$,.2f"  # under 10
+    assert bars["config"]["locale"]["number"]["currency"] == ["€", ""]
+    assert not schema_errors(bars)
+    yen = revenue_figure(
+        series, "revenue", unit="day", timezone="UTC", currency=parse_currency("JPY")
+    )
+    assert tooltips(layers(yen)[0])[-1]["format"] == "$,.0f"  # no minor unit
+    # the default stays USD, as Braze's own dashboards report it: d3's own "$", no locale
+    usd = revenue_figure(series, "revenue", unit="day", timezone="UTC")
+    assert axis_title(usd, "y") == "Purchase revenue (USD)" and "locale" not in usd["config"]
 
 
 # ---- CSV ----------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ from typing import Any
 import pandas as pd
 
 from dashboard.charts.common import PALETTE
+from dashboard.display import USD, Currency
 
 Spec = dict[str, Any]
 
@@ -139,9 +140,11 @@ def colour_by(
     field: str, names: Sequence[str], colours: Sequence[str] | None = None, *, legend: bool = True
 ) -> Spec:
     """Colour per series, fixed to the order given (the same name keeps its colour on a page)."""
-    palette = list(colours) if colours is not None else [
-        PALETTE[i % len(PALETTE)] for i in range(len(names))
-    ]
+    palette = (
+        list(colours)
+        if colours is not None
+        else [PALETTE[i % len(PALETTE)] for i in range(len(names))]
+    )
     return {
         "field": field,
         "type": "nominal",
@@ -150,6 +153,35 @@ def colour_by(
         "sort": list(names),
         "legend": {"orient": "top"} if legend else None,
     }
+
+
+def money_formats(currency: Currency = USD, values: Iterable[Any] = ()) -> tuple[str, str]:
+    """(axis, tooltip) d3 formats for amounts, as the cards write them: ticks "$1,200,000"
+    (cents only when every amount is under 10), tooltips "$1,229,843.19".
+
+    d3's ``$`` draws the spec's currency sign: "$" by default, another currency's sign once the
+    chart has gone through ``in_currency``.
+    """
+    data = pd.to_numeric(pd.Series(list(values), dtype="float64"), errors="coerce").dropna()
+    small = not data.empty and float(data.abs().max()) < 10
+    return f"$,.{currency.decimals if small else 0}f", f"$,.{currency.decimals}f"
+
+
+def in_currency(spec: Spec, currency: Currency = USD) -> Spec:
+    """``spec`` with d3's ``$`` drawn as ``currency``'s sign ("€1,200"); USD keeps the default."""
+    if currency.code != USD.code:
+        spec["config"] = {
+            **spec["config"],
+            "locale": {
+                "number": {
+                    "decimal": ".",
+                    "thousands": ",",
+                    "grouping": [3],
+                    "currency": [currency.symbol, ""],
+                }
+            },
+        }
+    return spec
 
 
 def chart(
