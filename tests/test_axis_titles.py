@@ -20,6 +20,8 @@ import pytest
 from dashboard import navigation
 from dashboard.charts.common import axis_title
 from dashboard.settings import demo_sandbox
+from tests import vega_specs
+from tests.conftest import sent_charts
 
 AXIS_KEY = re.compile(r"[xy]axis\d*")
 WITH_UNIT = re.compile(r"(.*\S) \(([^()]*)\)")
@@ -49,6 +51,25 @@ def axis_problems(layout: dict) -> list[str]:
     return problems
 
 
+def spec_axis_problems(spec: dict) -> list[str]:
+    """The same rules on a Vega-Lite spec: each x/y axis drawn (a channel some layer encodes,
+    its axis not switched off) has a title (layers share an axis: the first title shown)."""
+    problems = []
+    for channel in ("x", "y"):
+        encodings = [layer.get("encoding", {}).get(channel) for layer in vega_specs.layers(spec)]
+        drawn = [e for e in encodings if e and e.get("axis", {}) is not None]
+        if not drawn:
+            continue
+        text = vega_specs.axis_title(spec, channel) or ""
+        problems += axis_problems({f"{channel}axis": {"title": {"text": text.strip()}}})
+    return problems
+
+
+def figure_axis_problems(fig: go.Figure | dict) -> list[str]:
+    """``axis_problems`` of a plotly figure or ``spec_axis_problems`` of a Vega-Lite spec."""
+    return spec_axis_problems(fig) if isinstance(fig, dict) else axis_problems(_layout(fig))
+
+
 def _layout(fig: go.Figure) -> dict:
     return json.loads(fig.to_json())["layout"]
 
@@ -64,17 +85,22 @@ def test_axis_title_adds_a_unit_only_when_it_says_something() -> None:
     assert axis_problems({"yaxis": {"title": {"text": "Sessions (sessions)"}}})
     assert axis_problems({"xaxis": {"title": {"text": ""}}})
     assert not axis_problems({"xaxis": {"visible": False}})
+    untitled = {"layer": [{"mark": "line", "encoding": {"x": {"field": "a"}, "y": {"field": "b"}}}]}
+    assert spec_axis_problems(untitled) == ["xaxis has no title", "yaxis has no title"]
+    untitled["layer"][0]["encoding"]["y"]["title"] = "Sessions (sessions)"
+    untitled["layer"][0]["encoding"]["x"]["axis"] = None
+    assert spec_axis_problems(untitled) == ["yaxis repeats its unit: 'Sessions (sessions)'"]
 
 
 def _days(n: int = 5) -> pd.Series:
     return pd.Series(pd.date_range(date(2026, 11, 1), periods=n, freq="D"))
 
 
-def _builder_figures() -> dict[str, go.Figure]:
+def _builder_figures() -> dict[str, go.Figure | dict]:
     from dashboard.charts import kpis, news_feed, revenue, segments
 
     days = _days()
-    out: dict[str, go.Figure] = {}
+    out: dict[str, go.Figure | dict] = {}
     for metric in kpis.METRIC_STYLES:
         frame = pd.DataFrame({"date": days, metric: [10.0, 12, 9, 11, 13]})
         out[f"kpis.daily_figure[{metric}]"] = kpis.daily_figure(frame, metric)
@@ -90,6 +116,16 @@ def _builder_figures() -> dict[str, go.Figure]:
         out[f"revenue.revenue_figure[{metric}]"] = revenue.revenue_figure(
             series, metric, unit="day", timezone="UTC"
         )
+        out[f"revenue.revenue_figure[{metric}, hourly stacked]"] = revenue.revenue_figure(
+            series.assign(product=["A", "B", "A", "B", "A"]),
+            metric,
+            unit="hour",
+            timezone="Asia/Tokyo",
+            view="Stacked",
+        )
+    out["revenue.product_revenue"] = revenue.product_revenue_figure(
+        pd.DataFrame({"product": ["A", "B"], "revenue": [5.0, 9.0], "share_of_revenue": [0.4, 0.6]})
+    )
     cards = pd.DataFrame(
         {
             "card": ["A", "B"],
@@ -98,6 +134,13 @@ def _builder_figures() -> dict[str, go.Figure]:
         }
     )
     out["news_feed.totals"] = news_feed.totals_figure(cards)
+    card_days = pd.DataFrame(
+        {"time": days, "card": "A", "impressions": [10.0, 12, 9, 11, 13], "ctr": 0.1}
+    )
+    for metric in ("impressions", "ctr"):
+        out[f"news_feed.metric_figure[{metric}]"] = news_feed.metric_figure(
+            card_days, metric, "day", "Date (UTC)"
+        )
     counts = pd.DataFrame({"value": ["FR", "DE"], "users": [3, 2], "share": [0.6, 0.4]})
     out["segments.breakdown"] = segments.breakdown_figure(counts, "Users by country")
     coverage = pd.DataFrame({"attribute": ["plan", "tier"], "coverage": [0.5, 0.25]})
@@ -108,7 +151,7 @@ def _builder_figures() -> dict[str, go.Figure]:
 @pytest.mark.parametrize("name", list(_builder_figures()))
 def test_builders_title_every_axis_without_doubled_units(name: str) -> None:
     fig = _builder_figures()[name]
-    assert not axis_problems(_layout(fig)), (name, axis_problems(_layout(fig)))
+    assert not figure_axis_problems(fig), (name, figure_axis_problems(fig))
 
 
 # ---- every chart a page sends -----------------------------------------------------------
@@ -142,4 +185,8 @@ def test_every_chart_on_every_page_titles_its_axes(app_test, page: str, detail: 
         found = axis_problems(layout)
         if found:
             problems[(layout.get("title") or {}).get("text")] = found
+    for title, spec in sent_charts(at).items():
+        found = spec_axis_problems(spec)
+        if found:
+            problems[title] = found
     assert not problems, problems

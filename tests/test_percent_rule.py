@@ -28,6 +28,8 @@ from dashboard.display import (
     percent_text,
 )
 from dashboard.settings import demo_sandbox
+from tests import vega_specs
+from tests.conftest import sent_charts
 
 # a percentage as text; "<0.1%" (non-zero, too small to show) is the one allowed exception
 PERCENT = re.compile(r"(?<![\w.<])[+-]?\d[\d,]*(?:\.(\d+))?%")
@@ -150,6 +152,13 @@ def _chart_formats(at) -> tuple[list[str], list[str]]:
             text = trace.get("text")
             labels += [
                 t for t in (text if isinstance(text, list) else [text]) if isinstance(t, str)
+            ]
+    for spec in sent_charts(at).values():  # Vega-Lite: a ratio's tooltip format
+        for layer in vega_specs.layers(spec):
+            formats += [
+                tip["format"]
+                for tip in vega_specs.tooltips(layer)
+                if tip.get("type") == "quantitative" and "%" in str(tip.get("format", ""))
             ]
     return formats, labels
 
