@@ -107,7 +107,7 @@ def test_revenue_page_charts_name_the_currency_and_draw_its_sign() -> None:
         "€",
         "",
     ]
-    assert tooltips(layers(rev)[0])[-1]["format"] == "$,.2f"
+    assert tooltips(layers(rev)[1])[-1]["format"] == "$,.2f"
     assert not schema_errors(rev)
     products = pd.DataFrame({"product": ["a"], "revenue": [9.0], "share_of_revenue": [1.0]})
     bars = product_revenue_figure(products, currency=EUR)
@@ -117,7 +117,7 @@ def test_revenue_page_charts_name_the_currency_and_draw_its_sign() -> None:
     yen = revenue_figure(
         series, "revenue", unit="day", timezone="UTC", currency=parse_currency("JPY")
     )
-    assert tooltips(layers(yen)[0])[-1]["format"] == "$,.0f"  # no minor unit
+    assert tooltips(layers(yen)[1])[-1]["format"] == "$,.0f"  # no minor unit
     # the default stays USD, as Braze's own dashboards report it: d3's own "$", no locale
     usd = revenue_figure(series, "revenue", unit="day", timezone="UTC")
     assert axis_title(usd, "y") == "Purchase revenue (USD)" and "locale" not in usd["config"]

@@ -15,7 +15,15 @@ from dashboard.display import percent_tickformat
 from dashboard.filters import preset_range, utc_today
 from dashboard.metrics import CARD_CTR
 from tests.conftest import chart_titles, rendered_text, sent_charts
-from tests.vega_specs import axis_format, axis_title, data_of, layers, schema_errors, tooltips
+from tests.vega_specs import (
+    axis_format,
+    axis_title,
+    data_of,
+    layers,
+    mark_type,
+    schema_errors,
+    tooltips,
+)
 from tests.vega_specs import texts as vega_texts
 
 
@@ -104,10 +112,11 @@ def test_totals_and_ctr_are_computed_per_card() -> None:
     assert axis_format(spec, "y") == percent_tickformat(series["ctr"])
     assert axis_title(spec, "y") == "Clicks per impression"
     assert axis_title(spec, "x") == "Date (UTC)"
-    (line,) = layers(spec)
+    line, points = layers(spec)
     assert line["encoding"]["color"]["scale"]["domain"] == ["A", "B"]  # one line per card
-    assert [t["title"] for t in tooltips(line)] == ["Day", "Card", CARD_CTR.label]
-    assert tooltips(line)[-1]["format"] == ".1%"
+    assert mark_type(points) == "point" and points["params"][0]["select"]["nearest"] is True
+    assert [t["title"] for t in tooltips(points)] == ["Day", "Card", CARD_CTR.label]
+    assert tooltips(points)[-1]["format"] == ".1%"
     assert data_of(spec)["time"].tolist()[0] == "2024-01-01"
     assert not schema_errors(spec)
     bars = totals_figure(card_totals(series))

@@ -71,7 +71,12 @@ def test_overlay_and_stacked_figures() -> None:
     stacked = revenue_figure(
         frame, "revenue", unit="day", timezone="UTC", view="Stacked", scope="selected"
     )
-    ((line,), (area,)) = layers(overlay), layers(stacked)
+    (line, points), (area, stacked_points) = layers(overlay), layers(stacked)
+    # the tooltip is on a layer of points shown where the pointer is nearest (any series)
+    assert mark_type(points) == "point" and points["params"][0]["select"]["nearest"] is True
+    assert not tips(line) and points["encoding"]["y"] == line["encoding"]["y"]
+    assert stacked_points["encoding"]["y"]["stack"] == "zero"  # the points sit on the stack
+    assert stacked_points["encoding"]["order"] == area["encoding"]["order"]
     assert line["encoding"]["color"]["scale"]["domain"] == ["A", "B"]
     assert data_of(overlay)["series"].tolist() == ["A", "B", "A", "B"]
     assert data_of(overlay)["value"].tolist() == [7.5, 2.5, 12.5, 7.5]
@@ -82,7 +87,7 @@ def test_overlay_and_stacked_figures() -> None:
     assert axis_title(overlay, "y") == "Purchase revenue (USD)"
     assert axis_title(overlay, "x") == "Date (UTC days)"
     assert axis_format(overlay, "y") == "$,.0f"  # ticks "$20", the cards' sign
-    assert [(t["title"], t.get("format")) for t in tips(line)] == [
+    assert [(t["title"], t.get("format")) for t in tips(points)] == [
         ("Day", vega.DAY_HOVER),
         ("Product", None),
         ("Purchase revenue", "$,.2f"),
@@ -100,7 +105,7 @@ def test_small_amounts_tick_in_cents_and_purchases_are_counts() -> None:
         page().series("purchases", selected=False), "purchases", unit="day", timezone="UTC"
     )
     assert axis_title(purchases, "y") == "Purchases" and axis_format(purchases, "y") == ",~f"
-    assert tips(layers(purchases)[0])[-1]["format"] == ",.0f"
+    assert tips(layers(purchases)[1])[-1]["format"] == ",.0f"
     assert not schema_errors(purchases)
 
 

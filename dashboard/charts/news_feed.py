@@ -23,7 +23,7 @@ LABELS = {
 NO_ACTIVITY = "No News Feed activity for these cards in this range"
 NO_CARDS = "No cards selected"
 TOTALS = ("impressions", "clicks")
-LEGEND_HEIGHT = 24  # every chart here has a legend: it grows by its row, the plot keeps its size
+LEGEND_HEIGHT = 40  # every chart here has a legend: it grows by its row, the plot keeps its size
 
 
 def _untitled(colour: vega.Spec) -> vega.Spec:
@@ -65,20 +65,14 @@ def metric_figure(series: pd.DataFrame, metric: str, unit: str, x_title: str) ->
         if values.max() < 5:
             y["axis"]["tickMinStep"] = 1  # counts: no fractional ticks on a small axis
         value_tip = vega.number_tip("value", label)
-    layer: vega.Spec = {
-        "mark": {"type": "line", "strokeWidth": 2, "point": {"size": 20, "filled": True}},
-        "encoding": {
-            "x": vega.x_hours(x_title, "time") if unit == "hour" else vega.x_days(x_title, "time"),
-            "y": y,
-            "color": _untitled(vega.colour_by("card", names)),
-            "tooltip": [
-                vega.hour_tip("time") if unit == "hour" else vega.day_tip("time"),
-                vega.text_tip("card", "Card"),
-                value_tip,
-            ],
-        },
-    }
-    return vega.chart(title, [layer], {vega.MAIN: main}, height=vega.HEIGHT + LEGEND_HEIGHT)
+    unit_x = vega.x_hours(x_title, "time") if unit == "hour" else vega.x_days(x_title, "time")
+    when = vega.hour_tip("time") if unit == "hour" else vega.day_tip("time")
+    layers = vega.series_layers(
+        {"type": "line", "strokeWidth": 2},
+        {"x": unit_x, "y": y, "color": _untitled(vega.colour_by("card", names))},
+        [when, vega.text_tip("card", "Card"), value_tip],
+    )
+    return vega.chart(title, layers, {vega.MAIN: main}, height=vega.HEIGHT + LEGEND_HEIGHT)
 
 
 def totals_figure(totals: pd.DataFrame) -> vega.Spec:

@@ -17,7 +17,7 @@ from dashboard.metrics import PURCHASE_REVENUE
 NO_DATA = "No data in this date range"
 NO_REVENUE = "No revenue in this date range"
 SERIES_HEIGHT = 360
-LEGEND_HEIGHT = 24  # a chart with a legend grows by its row, so the plot keeps its size
+LEGEND_HEIGHT = 40  # a chart with a legend grows by its row, so the plot keeps its size
 PRODUCT_COLOUR = PALETTE[2]
 
 # metric -> (title, y axis title, value format, prefix); revenue's depend on the currency.
@@ -105,36 +105,20 @@ def revenue_figure(
     x = vega.x_hours(x_title, "time") if unit == "hour" else vega.x_days(x_title, "time")
     when = vega.hour_tip("time") if unit == "hour" else vega.day_tip("time")
     y = vega.y_quantity(y_title, fmt=axis_format)
+    y["stack"] = "zero" if stacked else None
     if stacked:
-        y["stack"] = "zero"
-        mark: vega.Spec = {
-            "type": "area",
-            "opacity": 0.7,
-            "line": {"strokeWidth": 1},
-            "point": {"size": 20, "filled": True},
-        }
+        mark: vega.Spec = {"type": "area", "opacity": 0.7, "line": {"strokeWidth": 1}}
     else:
-        y["stack"] = None
-        mark = {"type": "line", "strokeWidth": 2.5, "point": {"size": 20, "filled": True}}
-    layer: vega.Spec = {
-        "mark": mark,
-        "encoding": {
-            "x": x,
-            "y": y,
-            "color": _colours(names),
-            "tooltip": [
-                when,
-                vega.text_tip("series", "Product"),
-                vega.number_tip("value", title, tip_format),
-            ],
-        },
-    }
+        mark = {"type": "line", "strokeWidth": 2.5}
+    encoding: vega.Spec = {"x": x, "y": y, "color": _colours(names)}
     if stacked:
         # the stacking order is the legend's (first product at the bottom), not alphabetical
         main["series_order"] = main["series"].map({n: i for i, n in enumerate(names)})
-        layer["encoding"]["order"] = {"field": "series_order", "type": "quantitative"}
+        encoding["order"] = {"field": "series_order", "type": "quantitative"}
+    tips = [when, vega.text_tip("series", "Product"), vega.number_tip("value", title, tip_format)]
+    layers = vega.series_layers(mark, encoding, tips)
     height = SERIES_HEIGHT + (LEGEND_HEIGHT if len(names) > 1 else 0)
-    spec = vega.chart(full_title, [layer], {vega.MAIN: main}, height=height)
+    spec = vega.chart(full_title, layers, {vega.MAIN: main}, height=height)
     return vega.in_currency(spec, currency)
 
 

@@ -184,6 +184,38 @@ def in_currency(spec: Spec, currency: Currency = USD) -> Spec:
     return spec
 
 
+HOVER = "hover"  # the nearest-point selection of ``series_layers``
+
+
+def series_layers(mark: Spec, encoding: Spec, tooltip: Sequence[Spec]) -> list[Spec]:
+    """Lines or areas with a tooltip at the point nearest the pointer (any series).
+
+    A line's own tooltip would show its first point wherever it is hovered, and a dot on
+    every point clutters an hourly chart: so the series is drawn without tooltip, and a
+    second layer of points, shown only where the pointer is nearest, carries it.
+    """
+    points: Spec = {
+        "params": [
+            {
+                "name": HOVER,
+                "select": {
+                    "type": "point",
+                    "on": "pointerover",
+                    "nearest": True,
+                    "clear": "pointerout",
+                },
+            }
+        ],
+        "mark": {"type": "point", "filled": True, "size": 60},
+        "encoding": {
+            **encoding,
+            "opacity": {"condition": {"param": HOVER, "empty": False, "value": 1}, "value": 0},
+            "tooltip": list(tooltip),
+        },
+    }
+    return [{"mark": mark, "encoding": dict(encoding)}, points]
+
+
 def chart(
     title: str,
     layers: Sequence[Spec],
