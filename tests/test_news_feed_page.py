@@ -115,6 +115,9 @@ def test_totals_and_ctr_are_computed_per_card() -> None:
     line, points = layers(spec)
     assert line["encoding"]["color"]["scale"]["domain"] == ["A", "B"]  # one line per card
     assert mark_type(points) == "point" and points["params"][0]["select"]["nearest"] is True
+    # B's day without impressions has no rate: a gap in its line, not a 0
+    assert data_of(spec)["value"].isna().tolist() == [False, True, False]
+    assert line["mark"]["invalid"] == "break-paths-filter-domains"
     assert [t["title"] for t in tooltips(points)] == ["Day", "Card", CARD_CTR.label]
     assert tooltips(points)[-1]["format"] == ".1%"
     assert data_of(spec)["time"].tolist()[0] == "2024-01-01"

@@ -121,6 +121,19 @@ def test_hourly_series_are_drawn_on_the_zones_clock() -> None:
     assert not schema_errors(spec)
 
 
+def test_a_long_selection_wraps_its_legend_and_keeps_the_plot_height() -> None:
+    times = pd.date_range("2024-03-01", periods=2, freq="D", tz="UTC")
+    names = [f"Product {i}" for i in range(8)]
+    frame = pd.DataFrame(
+        {"time": list(times) * 8, "product": [n for n in names for _ in times], "value": 1.0}
+    )
+    spec = revenue_figure(frame, "purchases", unit="day", timezone="UTC", order=names)
+    legend = layers(spec)[0]["encoding"]["color"]["legend"]
+    assert legend["orient"] == "top" and legend["columns"] == 2 and legend["title"] is None
+    assert spec["height"] == 360 + 2 * vega.LEGEND_ROW + 3 * vega.LEGEND_ROW  # 4 rows
+    assert not schema_errors(spec)
+
+
 def test_empty_series_says_so_with_its_title() -> None:
     frame = page().series("revenue", selected=False).assign(value=None)
     spec = revenue_figure(frame, "revenue", unit="day", timezone="UTC")

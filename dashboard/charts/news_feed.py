@@ -23,12 +23,6 @@ LABELS = {
 NO_ACTIVITY = "No News Feed activity for these cards in this range"
 NO_CARDS = "No cards selected"
 TOTALS = ("impressions", "clicks")
-LEGEND_HEIGHT = 40  # every chart here has a legend: it grows by its row, the plot keeps its size
-
-
-def _untitled(colour: vega.Spec) -> vega.Spec:
-    """The legend without a title row (the series are named by the chart's title)."""
-    return {**colour, "legend": {**colour["legend"], "title": None}}
 
 
 def metric_figure(series: pd.DataFrame, metric: str, unit: str, x_title: str) -> vega.Spec:
@@ -48,7 +42,7 @@ def metric_figure(series: pd.DataFrame, metric: str, unit: str, x_title: str) ->
     data = data.sort_values("time", kind="stable")
     # every card keeps its colour on both charts, even one with no rate (no impressions)
     names = [str(name) for name in dict.fromkeys(data["card"])]
-    data = data.dropna(subset=["value"])
+    # a missing value (a rate without impressions) breaks the line, never reads as 0
     times = vega.wall_times(data["time"]) if unit == "hour" else vega.utc_days(data["time"])
     main = pd.DataFrame(
         {
@@ -67,12 +61,13 @@ def metric_figure(series: pd.DataFrame, metric: str, unit: str, x_title: str) ->
         value_tip = vega.number_tip("value", label)
     unit_x = vega.x_hours(x_title, "time") if unit == "hour" else vega.x_days(x_title, "time")
     when = vega.hour_tip("time") if unit == "hour" else vega.day_tip("time")
+    colour, legend_height = vega.wrapped_legend(vega.colour_by("card", names))
     layers = vega.series_layers(
-        {"type": "line", "strokeWidth": 2},
-        {"x": unit_x, "y": y, "color": _untitled(vega.colour_by("card", names))},
+        {"type": "line", "strokeWidth": 2, "invalid": "break-paths-filter-domains"},
+        {"x": unit_x, "y": y, "color": colour},
         [when, vega.text_tip("card", "Card"), value_tip],
     )
-    return vega.chart(title, layers, {vega.MAIN: main}, height=vega.HEIGHT + LEGEND_HEIGHT)
+    return vega.chart(title, layers, {vega.MAIN: main}, height=vega.HEIGHT + legend_height)
 
 
 def totals_figure(totals: pd.DataFrame) -> vega.Spec:
@@ -92,6 +87,7 @@ def totals_figure(totals: pd.DataFrame) -> vega.Spec:
             **{m: [numbers[m][i] for i in range(len(cards)) for _ in TOTALS] for m in TOTALS},
         }
     )
+    colour, legend_height = vega.wrapped_legend(vega.colour_by("measure", names, PALETTE[:2]))
     layer = {
         "mark": {"type": "bar"},
         "encoding": {
@@ -104,11 +100,11 @@ def totals_figure(totals: pd.DataFrame) -> vega.Spec:
             },
             "xOffset": {"field": "measure", "type": "nominal", "sort": names},
             "y": vega.y_quantity("Impressions / clicks (range total)"),
-            "color": _untitled(vega.colour_by("measure", names, PALETTE[: len(names)])),
+            "color": colour,
             "tooltip": [
                 vega.text_tip("card", "Card"),
                 *(vega.number_tip(m, LABELS[m]) for m in TOTALS),
             ],
         },
     }
-    return vega.chart(title, [layer], {vega.MAIN: main}, height=vega.HEIGHT + LEGEND_HEIGHT)
+    return vega.chart(title, [layer], {vega.MAIN: main}, height=vega.HEIGHT + legend_height)

@@ -17,7 +17,6 @@ from dashboard.metrics import PURCHASE_REVENUE
 NO_DATA = "No data in this date range"
 NO_REVENUE = "No revenue in this date range"
 SERIES_HEIGHT = 360
-LEGEND_HEIGHT = 40  # a chart with a legend grows by its row, so the plot keeps its size
 PRODUCT_COLOUR = PALETTE[2]
 
 # metric -> (title, y axis title, value format, prefix); revenue's depend on the currency.
@@ -58,12 +57,10 @@ def _x_values(times: pd.Series, unit: str, timezone: str) -> list[str]:
     return vega.utc_days(stamps)
 
 
-def _colours(names: list[str]) -> vega.Spec:
-    """A colour per product in the order given; a legend (untitled) only for two or more."""
+def _colours(names: list[str]) -> tuple[vega.Spec, int]:
+    """A colour per product in the order given; a legend only for two or more (its height)."""
     colour = vega.colour_by("series", names, legend=len(names) > 1)
-    if colour["legend"] is not None:
-        colour["legend"] = {**colour["legend"], "title": None}  # no blank row above it
-    return colour
+    return vega.wrapped_legend(colour) if len(names) > 1 else (colour, 0)
 
 
 def revenue_figure(
@@ -110,15 +107,15 @@ def revenue_figure(
         mark: vega.Spec = {"type": "area", "opacity": 0.7, "line": {"strokeWidth": 1}}
     else:
         mark = {"type": "line", "strokeWidth": 2.5}
-    encoding: vega.Spec = {"x": x, "y": y, "color": _colours(names)}
+    colour, legend_height = _colours(names)
+    encoding: vega.Spec = {"x": x, "y": y, "color": colour}
     if stacked:
         # the stacking order is the legend's (first product at the bottom), not alphabetical
         main["series_order"] = main["series"].map({n: i for i, n in enumerate(names)})
         encoding["order"] = {"field": "series_order", "type": "quantitative"}
     tips = [when, vega.text_tip("series", "Product"), vega.number_tip("value", title, tip_format)]
     layers = vega.series_layers(mark, encoding, tips)
-    height = SERIES_HEIGHT + (LEGEND_HEIGHT if len(names) > 1 else 0)
-    spec = vega.chart(full_title, layers, {vega.MAIN: main}, height=height)
+    spec = vega.chart(full_title, layers, {vega.MAIN: main}, height=SERIES_HEIGHT + legend_height)
     return vega.in_currency(spec, currency)
 
 

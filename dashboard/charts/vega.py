@@ -185,6 +185,22 @@ def in_currency(spec: Spec, currency: Currency = USD) -> Spec:
 
 
 HOVER = "hover"  # the nearest-point selection of ``series_layers``
+LEGEND_ROW = 20  # px per row of a wrapped legend
+
+
+def wrapped_legend(colour: Spec, columns: int = 2, label_limit: int = 170) -> tuple[Spec, int]:
+    """``colour`` (from ``colour_by``) with its legend untitled and wrapped ``columns`` entries
+    a row (one long row would run past a half-width chart and be cut off), and the height its
+    rows take, to add to the chart's so the plot keeps its size."""
+    count = len(colour["scale"]["domain"])
+    rows = -(-count // columns)
+    legend = {
+        **(colour.get("legend") or {}),
+        "title": None,
+        "columns": columns,
+        "labelLimit": label_limit,
+    }
+    return {**colour, "legend": legend}, 2 * LEGEND_ROW + (rows - 1) * LEGEND_ROW
 
 
 def series_layers(mark: Spec, encoding: Spec, tooltip: Sequence[Spec]) -> list[Spec]:
