@@ -132,6 +132,12 @@ def test_a_long_selection_wraps_its_legend_and_keeps_the_plot_height() -> None:
     assert legend["orient"] == "top" and legend["columns"] == 2 and legend["title"] is None
     assert spec["height"] == 360 + 2 * vega.LEGEND_ROW + 3 * vega.LEGEND_ROW  # 4 rows
     assert not schema_errors(spec)
+    # a name too long for a column: one entry a row, twice as wide, so it reads whole
+    long = frame.replace({"Product 7": '=HYPERLINK("http://evil.example","click")'})
+    spec = revenue_figure(long, "purchases", unit="day", timezone="UTC")
+    legend = layers(spec)[0]["encoding"]["color"]["legend"]
+    assert legend["columns"] == 1 and legend["labelLimit"] == 340
+    assert spec["height"] == 360 + 2 * vega.LEGEND_ROW + 7 * vega.LEGEND_ROW  # 8 rows
 
 
 def test_empty_series_says_so_with_its_title() -> None:

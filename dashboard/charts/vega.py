@@ -191,9 +191,15 @@ LEGEND_ROW = 20  # px per row of a wrapped legend
 def wrapped_legend(colour: Spec, columns: int = 2, label_limit: int = 170) -> tuple[Spec, int]:
     """``colour`` (from ``colour_by``) with its legend untitled and wrapped ``columns`` entries
     a row (one long row would run past a half-width chart and be cut off), and the height its
-    rows take, to add to the chart's so the plot keeps its size."""
-    count = len(colour["scale"]["domain"])
-    rows = -(-count // columns)
+    rows take, to add to the chart's so the plot keeps its size.
+
+    A name longer than a column holds (about ``label_limit`` / 6.5 characters) puts every
+    entry on its own row, ``label_limit`` times ``columns`` wide, so names read whole.
+    """
+    names = [str(name) for name in colour["scale"]["domain"]]
+    if columns > 1 and max((len(name) for name in names), default=0) > label_limit / 6.5:
+        columns, label_limit = 1, label_limit * columns
+    rows = -(-len(names) // columns)
     legend = {
         **(colour.get("legend") or {}),
         "title": None,
