@@ -191,6 +191,9 @@ def test_a_count_chart_of_only_zeros_is_an_explained_empty_state_and_small_count
     assert layers(small)[0]["encoding"]["y"]["axis"]["tickMinStep"] == 1
     assert axis_format(small, "y") == ",~f"
     assert not schema_errors(small)
+    assert layers(small)[0]["encoding"]["x"]["axis"]["tickCount"] == {"interval": "day", "step": 1}
+    one = metric_figure(zeros.iloc[1:2].assign(impressions=[3]), "impressions", "day", "Date")
+    assert layers(one)[1]["encoding"]["opacity"]["value"] == 1  # one day: its dot, not nothing
     large = metric_figure(zeros.assign(impressions=[0, 200, 100]), "impressions", "day", "Date")
     assert "tickMinStep" not in layers(large)[0]["encoding"]["y"]["axis"]
     assert data_of(large)["time"].tolist() == ["2026-11-01", "2026-11-02", "2026-11-03"]

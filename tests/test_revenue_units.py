@@ -140,6 +140,21 @@ def test_a_long_selection_wraps_its_legend_and_keeps_the_plot_height() -> None:
     assert spec["height"] == 360 + 2 * vega.LEGEND_ROW + 7 * vega.LEGEND_ROW  # 8 rows
 
 
+def test_short_ranges_tick_once_a_day_and_a_single_day_shows_its_dots() -> None:
+    frame = page().series("revenue", selected=False)  # two days
+    spec = revenue_figure(frame, "revenue", unit="day", timezone="UTC")
+    line, points = layers(spec)
+    assert line["encoding"]["x"]["axis"]["tickCount"] == {"interval": "day", "step": 1}
+    assert points["encoding"]["opacity"]["value"] == 0  # dots only where hovered
+    one = revenue_figure(frame.iloc[:1], "revenue", unit="day", timezone="UTC")
+    assert layers(one)[1]["encoding"]["opacity"]["value"] == 1  # one day draws no line
+    times = pd.date_range("2024-01-01", periods=30, freq="D", tz="UTC")
+    month = pd.DataFrame({"time": times, "product": ALL_PRODUCTS, "value": 1.0})
+    long = revenue_figure(month, "revenue", unit="day", timezone="UTC")
+    assert "tickCount" not in layers(long)[0]["encoding"]["x"]["axis"]
+    assert not schema_errors(spec) and not schema_errors(one)
+
+
 def test_empty_series_says_so_with_its_title() -> None:
     frame = page().series("revenue", selected=False).assign(value=None)
     spec = revenue_figure(frame, "revenue", unit="day", timezone="UTC")

@@ -59,13 +59,18 @@ def metric_figure(series: pd.DataFrame, metric: str, unit: str, x_title: str) ->
         if values.max() < 5:
             y["axis"]["tickMinStep"] = 1  # counts: no fractional ticks on a small axis
         value_tip = vega.number_tip("value", label)
-    unit_x = vega.x_hours(x_title, "time") if unit == "hour" else vega.x_days(x_title, "time")
+    count = main["time"].nunique()
+    if unit == "hour":
+        unit_x = vega.x_hours(x_title, "time")
+    else:
+        unit_x = vega.day_ticks(vega.x_days(x_title, "time"), count)
     when = vega.hour_tip("time") if unit == "hour" else vega.day_tip("time")
     colour, legend_height = vega.wrapped_legend(vega.colour_by("card", names))
     layers = vega.series_layers(
         {"type": "line", "strokeWidth": 2, "invalid": "break-paths-filter-domains"},
         {"x": unit_x, "y": y, "color": colour},
         [when, vega.text_tip("card", "Card"), value_tip],
+        dots=count == 1,
     )
     return vega.chart(title, layers, {vega.MAIN: main}, height=vega.HEIGHT + legend_height)
 

@@ -99,7 +99,11 @@ def revenue_figure(
     )
     money = metric == "revenue"
     axis_format = vega.money_formats(currency, main["value"])[0] if money else ",~f"
-    x = vega.x_hours(x_title, "time") if unit == "hour" else vega.x_days(x_title, "time")
+    times = main["time"].nunique()
+    if unit == "hour":
+        x = vega.x_hours(x_title, "time")
+    else:
+        x = vega.day_ticks(vega.x_days(x_title, "time"), times)
     when = vega.hour_tip("time") if unit == "hour" else vega.day_tip("time")
     y = vega.y_quantity(y_title, fmt=axis_format)
     y["stack"] = "zero" if stacked else None
@@ -114,7 +118,7 @@ def revenue_figure(
         main["series_order"] = main["series"].map({n: i for i, n in enumerate(names)})
         encoding["order"] = {"field": "series_order", "type": "quantitative"}
     tips = [when, vega.text_tip("series", "Product"), vega.number_tip("value", title, tip_format)]
-    layers = vega.series_layers(mark, encoding, tips)
+    layers = vega.series_layers(mark, encoding, tips, dots=times == 1)
     spec = vega.chart(full_title, layers, {vega.MAIN: main}, height=SERIES_HEIGHT + legend_height)
     return vega.in_currency(spec, currency)
 

@@ -209,12 +209,23 @@ def wrapped_legend(colour: Spec, columns: int = 2, label_limit: int = 170) -> tu
     return {**colour, "legend": legend}, 2 * LEGEND_ROW + (rows - 1) * LEGEND_ROW
 
 
-def series_layers(mark: Spec, encoding: Spec, tooltip: Sequence[Spec]) -> list[Spec]:
+def day_ticks(x: Spec, days: int) -> Spec:
+    """``x`` (from ``x_days``) with one tick a day over a short range: left alone, Vega adds
+    noon ticks there, and labels each day twice ("01 Mar, 01 Mar, 02 Mar")."""
+    if days > 12:
+        return x
+    return {**x, "axis": {**x["axis"], "tickCount": {"interval": "day", "step": 1}}}
+
+
+def series_layers(
+    mark: Spec, encoding: Spec, tooltip: Sequence[Spec], *, dots: bool = False
+) -> list[Spec]:
     """Lines or areas with a tooltip at the point nearest the pointer (any series).
 
     A line's own tooltip would show its first point wherever it is hovered, and a dot on
     every point clutters an hourly chart: so the series is drawn without tooltip, and a
-    second layer of points, shown only where the pointer is nearest, carries it.
+    second layer of points, shown only where the pointer is nearest, carries it. ``dots``
+    shows every point (a series of one time draws no line).
     """
     points: Spec = {
         "params": [
@@ -231,7 +242,10 @@ def series_layers(mark: Spec, encoding: Spec, tooltip: Sequence[Spec]) -> list[S
         "mark": {"type": "point", "filled": True, "size": 60},
         "encoding": {
             **encoding,
-            "opacity": {"condition": {"param": HOVER, "empty": False, "value": 1}, "value": 0},
+            "opacity": {
+                "condition": {"param": HOVER, "empty": False, "value": 1},
+                "value": 1 if dots else 0,
+            },
             "tooltip": list(tooltip),
         },
     }
