@@ -24,7 +24,6 @@ from dashboard.filters import span_text
 from dashboard.navigation import require_app
 from dashboard.url_state import sync_query_params
 from dashboard.widgets import (
-    PLOTLY_CONFIG,
     csv_download,
     empty_state,
     file_range,
@@ -34,6 +33,7 @@ from dashboard.widgets import (
     md_escape,
     metric_card,
     page_header,
+    show_chart,
     show_error,
 )
 
@@ -207,21 +207,11 @@ with guarded("the card engagement"):
     metric = metric or "impressions"
     left, right = st.columns(2)
     with left:
-        st.plotly_chart(
-            memoized(metric_figure, series, metric, unit, x_title),
-            config=PLOTLY_CONFIG,
-            key="feed_metric_chart",
-        )
+        show_chart(memoized(metric_figure, series, metric, unit, x_title), key="feed_metric_chart")
     with right:
-        st.plotly_chart(
-            memoized(metric_figure, series, "ctr", unit, x_title),
-            config=PLOTLY_CONFIG,
-            key="feed_ctr_chart",
-        )
+        show_chart(memoized(metric_figure, series, "ctr", unit, x_title), key="feed_ctr_chart")
     if len(totals) > 1:
-        st.plotly_chart(
-            memoized(totals_figure, totals), config=PLOTLY_CONFIG, key="feed_totals_chart"
-        )
+        show_chart(memoized(totals_figure, totals), key="feed_totals_chart")
     if not totals.empty:
         show_table(
             totals.drop(columns="card_id"),

@@ -28,7 +28,6 @@ from dashboard.navigation import require_app
 from dashboard.table_columns import compared_columns
 from dashboard.url_state import sync_query_params
 from dashboard.widgets import (
-    PLOTLY_CONFIG,
     csv_download,
     empty_state,
     file_range,
@@ -37,6 +36,7 @@ from dashboard.widgets import (
     md_escape,
     no_data_state,
     page_header,
+    show_chart,
     show_error,
 )
 
@@ -153,7 +153,7 @@ for metric in METRICS:
             timezone=filters.timezone,
             currency=CURRENCY,
         )  # one line: stacking changes nothing
-        st.plotly_chart(fig, config=PLOTLY_CONFIG, key=f"chart_all_{metric}")
+        show_chart(fig, key=f"chart_all_{metric}")
     with right, guarded(f"the selected products' {metric} chart"):
         if not data.products:
             empty_state("Pick products above to compare their " + metric + " here.")
@@ -171,7 +171,7 @@ for metric in METRICS:
             order=list(data.products),
             currency=CURRENCY,
         )
-        st.plotly_chart(fig, config=PLOTLY_CONFIG, key=f"chart_selected_{metric}")
+        show_chart(fig, key=f"chart_selected_{metric}")
 
 # ---- per-product totals ---------------------------------------------------------------
 st.subheader("Products · totals for the range")
@@ -219,10 +219,8 @@ with guarded("the product totals"):
             )
             st.caption("The CSV also has each product's revenue in the period before.")
         with bars_col:
-            st.plotly_chart(
-                product_revenue_figure(totals, currency=CURRENCY),
-                config=PLOTLY_CONFIG,
-                key="chart_products",
+            show_chart(
+                memoized(product_revenue_figure, totals, currency=CURRENCY), key="chart_products"
             )
 
 with guarded("the series download"):

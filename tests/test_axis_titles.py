@@ -135,6 +135,16 @@ def _builder_figures() -> dict[str, go.Figure | dict]:
         out[f"revenue.revenue_figure[{metric}]"] = revenue.revenue_figure(
             series, metric, unit="day", timezone="UTC"
         )
+        out[f"revenue.revenue_figure[{metric}, hourly stacked]"] = revenue.revenue_figure(
+            series.assign(product=["A", "B", "A", "B", "A"]),
+            metric,
+            unit="hour",
+            timezone="Asia/Tokyo",
+            view="Stacked",
+        )
+    out["revenue.product_revenue"] = revenue.product_revenue_figure(
+        pd.DataFrame({"product": ["A", "B"], "revenue": [5.0, 9.0], "share_of_revenue": [0.4, 0.6]})
+    )
     cards = pd.DataFrame(
         {
             "card": ["A", "B"],
@@ -143,6 +153,13 @@ def _builder_figures() -> dict[str, go.Figure | dict]:
         }
     )
     out["news_feed.totals"] = news_feed.totals_figure(cards)
+    card_days = pd.DataFrame(
+        {"time": days, "card": "A", "impressions": [10.0, 12, 9, 11, 13], "ctr": 0.1}
+    )
+    for metric in ("impressions", "ctr"):
+        out[f"news_feed.metric_figure[{metric}]"] = news_feed.metric_figure(
+            card_days, metric, "day", "Date (UTC)"
+        )
     counts = pd.DataFrame({"value": ["FR", "DE"], "users": [3, 2], "share": [0.6, 0.4]})
     out["segments.breakdown"] = segments.breakdown_figure(counts, "Users by country")
     coverage = pd.DataFrame({"attribute": ["plan", "tier"], "coverage": [0.5, 0.25]})

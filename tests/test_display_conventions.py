@@ -32,8 +32,8 @@ from dashboard.display import (
 )
 from dashboard.safe_csv import to_csv_bytes
 from tests import vega_specs
+from tests.vega_specs import axis_format, axis_title, data_of, layers, schema_errors, tooltips
 from tests.vega_specs import axis_title as vega_axis_title
-from tests.vega_specs import data_of
 from tests.vega_specs import layers as vega_layers
 
 EUR = parse_currency("eur")
@@ -101,15 +101,34 @@ def test_revenue_axes_name_the_configured_currency_like_the_cards() -> None:
     (y,) = {la["encoding"]["y"].get("axis", {}).get("labelExpr") for la in vega_layers(canvas)[:1]}
     assert "€" in y and "$" not in y  # ticks carry the configured currency's sign
     assert data_of(canvas)["amount"].tolist() == ["€5.00", "€7.00"]  # the tooltip's amounts
-    series = pd.DataFrame({"time": day, "product": ["all", "all"], "value": [10.0, 20.0]})
-    rev = revenue_figure(series, "revenue", unit="day", timezone="UTC", currency=EUR)
-    assert rev.layout.yaxis.title.text == "Purchase revenue (EUR)"
-    assert rev.layout.yaxis.tickprefix == "€"
-    products = pd.DataFrame({"product": ["a"], "revenue": [9.0], "share_of_revenue": [1.0]})
-    bars = product_revenue_figure(products, currency=EUR)
-    assert "EUR" in bars.layout.xaxis.title.text and bars.layout.xaxis.tickprefix == "€"
     # the default stays USD, as Braze's own dashboards report it
     assert vega_specs.axis_title(campaign_charts.revenue_figure(timing), "y") == "Revenue (USD)"
+
+
+def test_revenue_page_charts_name_the_currency_and_draw_its_sign() -> None:
+    day = pd.to_datetime(["2026-11-01", "2026-11-02"])
+    series = pd.DataFrame({"time": day, "product": ["all", "all"], "value": [10.0, 20.0]})
+    rev = revenue_figure(series, "revenue", unit="day", timezone="UTC", currency=EUR)
+    assert axis_title(rev, "y") == "Purchase revenue (EUR)"
+    # d3's "$" is the spec's currency sign: "€20" on the axis, "€20.00" in the tooltip
+    assert axis_format(rev, "y") == "$,.0f" and rev["config"]["locale"]["number"]["currency"] == [
+        "€",
+        "",
+    ]
+    assert tooltips(layers(rev)[1])[-1]["format"] == "$,.2f"
+    assert not schema_errors(rev)
+    products = pd.DataFrame({"product": ["a"], "revenue": [9.0], "share_of_revenue": [1.0]})
+    bars = product_revenue_figure(products, currency=EUR)
+    assert "EUR" in str(axis_title(bars, "x")) and axis_format(bars, "x") == "$,.2f"  # under 10
+    assert bars["config"]["locale"]["number"]["currency"] == ["€", ""]
+    assert not schema_errors(bars)
+    yen = revenue_figure(
+        series, "revenue", unit="day", timezone="UTC", currency=parse_currency("JPY")
+    )
+    assert tooltips(layers(yen)[1])[-1]["format"] == "$,.0f"  # no minor unit
+    # the default stays USD, as Braze's own dashboards report it: d3's own "$", no locale
+    usd = revenue_figure(series, "revenue", unit="day", timezone="UTC")
+    assert axis_title(usd, "y") == "Purchase revenue (USD)" and "locale" not in usd["config"]
 
 
 # ---- CSV ----------------------------------------------------------------------------------

@@ -8,11 +8,23 @@ import pandas as pd
 import requests
 
 from braze_sandbox import SANDBOX_API_KEY
+from dashboard.charts import vega
 from dashboard.charts.news_feed import metric_figure, totals_figure
 from dashboard.data.news_feed import card_totals
 from dashboard.display import percent_tickformat
 from dashboard.filters import preset_range, utc_today
-from tests.conftest import chart_titles, rendered_text
+from dashboard.metrics import CARD_CTR
+from tests.conftest import chart_titles, rendered_text, sent_charts
+from tests.vega_specs import (
+    axis_format,
+    axis_title,
+    data_of,
+    layers,
+    mark_type,
+    schema_errors,
+    tooltips,
+)
+from tests.vega_specs import texts as vega_texts
 
 
 def _sandbox_totals(sandbox, card_id: str, days: int = 30) -> dict[str, int]:
@@ -96,12 +108,37 @@ def test_totals_and_ctr_are_computed_per_card() -> None:
     assert totals.at["a", "unique_ctr"] == 0.1
     assert pd.isna(totals.at["b", "ctr"])  # no impressions: no rate rather than infinity
     series["ctr"] = series["clicks"] / series["impressions"]
-    fig = metric_figure(series, "ctr", "day", "Date (UTC)")
-    assert fig.layout.yaxis.tickformat == percent_tickformat(series["ctr"])
-    assert len(fig.data) == 2
-    assert len(totals_figure(card_totals(series)).data) == 2
+    spec = metric_figure(series, "ctr", "day", "Date (UTC)")
+    assert axis_format(spec, "y") == percent_tickformat(series["ctr"])
+    assert axis_title(spec, "y") == "Clicks per impression"
+    assert axis_title(spec, "x") == "Date (UTC)"
+    line, points = layers(spec)
+    assert line["encoding"]["color"]["scale"]["domain"] == ["A", "B"]  # one line per card
+    assert mark_type(points) == "point" and points["params"][0]["select"]["nearest"] is True
+    # B's day without impressions has no rate: a gap in its line, not a 0
+    assert data_of(spec)["value"].isna().tolist() == [False, True, False]
+    assert line["mark"]["invalid"] == "break-paths-filter-domains"
+    assert [t["title"] for t in tooltips(points)] == ["Day", "Card", CARD_CTR.label]
+    assert tooltips(points)[-1]["format"] == ".1%"
+    assert data_of(spec)["time"].tolist()[0] == "2024-01-01"
+    assert not schema_errors(spec)
+    bars = totals_figure(card_totals(series))
+    (bar,) = layers(bars)
+    assert bar["encoding"]["color"]["scale"]["domain"] == ["Impressions", "Clicks"]
+    assert bar["encoding"]["xOffset"]["field"] == "measure"  # grouped, side by side
+    assert data_of(bars)[["card", "measure", "value"]].values.tolist() == [
+        ["A", "Impressions", 400.0],
+        ["A", "Clicks", 40.0],
+        ["B", "Impressions", 0.0],
+        ["B", "Clicks", 0.0],
+    ]
+    assert [t["title"] for t in tooltips(bar)] == ["Card", "Impressions", "Clicks"]
+    assert axis_title(bars, "x") == "Card"
+    assert not schema_errors(bars)
     empty = metric_figure(series.iloc[0:0], "clicks", "hour", "Hour (UTC)")
-    assert "No News Feed activity" in empty.layout.annotations[0].text
+    assert vega.is_empty(empty) and "No News Feed activity" in data_of(empty)["message"].iloc[0]
+    assert not schema_errors(empty)
+    assert vega.is_empty(totals_figure(card_totals(series).iloc[0:0]))
 
 
 def test_a_failed_card_series_names_the_card_escaped(app_test, demo) -> None:
@@ -148,9 +185,31 @@ def test_a_count_chart_of_only_zeros_is_an_explained_empty_state_and_small_count
     days = pd.date_range("2026-11-01", periods=3, freq="D", tz="UTC")
     zeros = pd.DataFrame({"time": days, "card": "Card A", "impressions": [0, 0, 0]})
     empty = metric_figure(zeros, "impressions", "day", "Date (UTC)")
-    assert not empty.data
-    assert "No News Feed activity" in str(empty.layout.annotations[0].text)
+    assert vega.is_empty(empty)
+    assert "No News Feed activity" in str(data_of(empty)["message"].iloc[0])
     small = metric_figure(zeros.assign(impressions=[0, 2, 1]), "impressions", "day", "Date")
-    assert small.layout.yaxis.dtick == 1
+    assert layers(small)[0]["encoding"]["y"]["axis"]["tickMinStep"] == 1
+    assert axis_format(small, "y") == ",~f"
+    assert not schema_errors(small)
+    assert layers(small)[0]["encoding"]["x"]["axis"]["tickCount"] == {"interval": "day", "step": 1}
+    one = metric_figure(zeros.iloc[1:2].assign(impressions=[3]), "impressions", "day", "Date")
+    assert layers(one)[1]["encoding"]["opacity"]["value"] == 1  # one day: its dot, not nothing
     large = metric_figure(zeros.assign(impressions=[0, 200, 100]), "impressions", "day", "Date")
-    assert large.layout.yaxis.dtick is None
+    assert "tickMinStep" not in layers(large)[0]["encoding"]["y"]["axis"]
+    assert data_of(large)["time"].tolist() == ["2026-11-01", "2026-11-02", "2026-11-03"]
+
+
+def test_the_page_sends_vega_charts_with_card_titles_as_data(app_test, demo) -> None:
+    bold = next(c for c in demo.workspace.cards if c.title.startswith("<b>"))
+    live = demo.workspace.cards[-1]
+    at = app_test("news_feed", query={"card_id": live.id})
+    at.toggle(key="feed_archived").set_value(True).run()
+    at.multiselect(key="feed_compare").set_value([bold.id]).run()
+    assert not at.exception
+    assert not at.get("plotly_chart")
+    charts = sent_charts(at)
+    shown = charts["Impressions per day"]
+    assert bold.title in set(data_of(shown)["card"])  # the raw title, as a value
+    assert not any("&lt;" in text for spec in charts.values() for text in vega_texts(spec))
+    totals = charts["Impressions and clicks per card (range total)"]
+    assert bold.title in set(data_of(totals)["card"])

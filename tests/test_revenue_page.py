@@ -11,7 +11,8 @@ import requests
 
 from dashboard.filters import preset_range, utc_today
 from dashboard.safe_csv import to_csv_bytes
-from tests.conftest import chart_titles, chart_traces, rendered_text, trace_values
+from tests.conftest import chart_titles, rendered_text, sent_charts
+from tests.vega_specs import data_of, layers, texts
 
 REVENUE, QUANTITY = "/purchases/revenue_series", "/purchases/quantity_series"
 
@@ -84,26 +85,37 @@ def test_cards_and_table_equal_the_sandbox(app_test, demo) -> None:
     assert list(table["revenue"]) == sorted(table["revenue"], reverse=True)
 
 
+def _series_names(spec: dict) -> list[str]:
+    """The products a sent series chart draws, in legend order (each one with points)."""
+    names = layers(spec)[0]["encoding"]["color"]["scale"]["domain"]
+    assert set(data_of(spec)["series"]) == set(names)
+    return list(names)
+
+
 def test_two_products_draw_two_traces_overlay_and_stacked(app_test, demo) -> None:
     at = app_test("revenue")
     picked = ["Premium Monthly", "Café crème"]
     at.multiselect(key="rev_products").set_value(picked).run()
     assert not at.exception
-    drawn = chart_traces(at)
+    drawn = sent_charts(at)
+    assert not at.get("plotly_chart")
     selected = drawn["Purchase revenue per day · selected products"]
-    assert [t["name"] for t in selected] == picked
-    assert all("stackgroup" not in t for t in selected)
-    assert [t["name"] for t in drawn["Purchases per day · selected products"]] == picked
-    assert [t["name"] for t in drawn["Purchase revenue per day · all products"]] == ["All products"]
+    assert _series_names(selected) == picked
+    assert layers(selected)[0]["encoding"]["y"]["stack"] is None
+    assert _series_names(drawn["Purchases per day · selected products"]) == picked
+    assert _series_names(drawn["Purchase revenue per day · all products"]) == ["All products"]
     assert at.query_params["product"] == picked
 
     start, end = preset_range("Last 30 days", utc_today())
     expected = sandbox_total(demo, REVENUE, "revenue", start, end, product="Café crème")
-    assert sum(trace_values(selected[1]["y"])) == pytest.approx(expected, abs=0.01)
+    points = data_of(selected)
+    drawn_total = points.loc[points["series"] == "Café crème", "value"].sum()
+    assert drawn_total == pytest.approx(expected, abs=0.01)
 
     at.radio(key="rev_view").set_value("Stacked").run()
-    stacked = chart_traces(at)["Purchase revenue per day · selected products (stacked)"]
-    assert [t["stackgroup"] for t in stacked] == ["one", "one"]
+    stacked = sent_charts(at)["Purchase revenue per day · selected products (stacked)"]
+    assert layers(stacked)[0]["encoding"]["y"]["stack"] == "zero"
+    assert _series_names(stacked) == picked
     assert at.query_params["view"] == "stacked"
 
 
@@ -161,10 +173,10 @@ def test_hourly_view_states_the_timezone(app_test, demo) -> None:
     assert "Purchase revenue per hour (Asia/Tokyo) · all products" in titles
     hourly = [r for r in demo.requests if r.path == REVENUE and r.query.get("unit") == "hour"]
     assert hourly and all(int(r.query["length"]) <= 100 for r in hourly)
-    traces = chart_traces(at)["Purchase revenue per hour (Asia/Tokyo) · all products"]
+    hours = data_of(sent_charts(at)["Purchase revenue per hour (Asia/Tokyo) · all products"])
     start, _ = preset_range("Last 7 days", utc_today())
-    assert traces[0]["x"][0].startswith(f"{start.isoformat()}T00:00:00")  # Tokyo midnight
-    assert len(traces[0]["x"]) == 7 * 24
+    assert hours["time"].iloc[0] == f"{start.isoformat()}T00:00:00"  # Tokyo midnight
+    assert len(hours) == 7 * 24
     assert at.query_params["unit"] == "hour"
 
 
@@ -196,8 +208,10 @@ def test_untrusted_product_names_are_escaped_and_neutralised(app_test) -> None:
     at = app_test("revenue")
     at.multiselect(key="rev_products").set_value([evil]).run()
     assert not at.exception
-    names = [t["name"] for t in chart_traces(at)["Purchase revenue per day · selected products"]]
-    assert names == [evil]
+    charts = sent_charts(at)
+    assert _series_names(charts["Purchase revenue per day · selected products"]) == [evil]
+    assert evil in set(data_of(charts["Purchase revenue by product"])["product"])  # as data
+    assert not any("&lt;" in t or "&quot;" in t for spec in charts.values() for t in texts(spec))
     table = at.dataframe[0].value
     parsed = pd.read_csv(io.BytesIO(to_csv_bytes(table)), encoding="utf-8-sig")
     assert "'" + evil in set(parsed["product"])

@@ -44,7 +44,8 @@ def test_segment_figures_escape_braze_names() -> None:
     assert list(coverage_figure(coverage).data[0].y) == [SHOWN]
 
 
-def test_news_feed_figures_escape_card_titles() -> None:
+def test_news_feed_charts_carry_card_titles_as_data_never_escaped() -> None:
+    """Vega draws text as text: the raw title is a value, and no entity reaches the browser."""
     series = pd.DataFrame(
         {
             "card": [HOSTILE],
@@ -53,9 +54,26 @@ def test_news_feed_figures_escape_card_titles() -> None:
             "ctr": [0.25],
         }
     )
-    assert [t.name for t in metric_figure(series, "impressions", "day", "Date").data] == [SHOWN]
     totals = pd.DataFrame({"card": [HOSTILE], "impressions": [4], "clicks": [1]})
-    assert list(totals_figure(totals).data[0].x) == [SHOWN]
+    for spec in (
+        metric_figure(series, "impressions", "day", "Date"),
+        metric_figure(series, "ctr", "day", "Date"),
+        totals_figure(totals),
+    ):
+        assert set(data_of(spec)["card"]) == {HOSTILE}
+        assert not any("&lt;" in text or "&amp;" in text for text in texts(spec))
+        assert HOSTILE not in _fields(spec["layer"])  # a field name is ours, never Braze text
+        assert "&lt;" not in json.dumps({k: v for k, v in spec.items() if k != "datasets"})
+
+
+def _fields(value: object) -> set[str]:
+    """Every ``field`` a spec (or part of one) names."""
+    if isinstance(value, dict):
+        own = {str(value["field"])} if "field" in value else set()
+        return own.union(*(_fields(v) for v in value.values()))
+    if isinstance(value, list):
+        return set().union(*(_fields(v) for v in value))
+    return set()
 
 
 def test_quotes_show_as_quotes_in_every_chart_module() -> None:

@@ -29,6 +29,7 @@ from typing import Any
 import pandas as pd
 
 from dashboard.charts.common import PALETTE
+from dashboard.display import USD, Currency
 
 Spec = dict[str, Any]
 
@@ -152,6 +153,103 @@ def colour_by(
         "sort": list(names),
         "legend": {"orient": "top"} if legend else None,
     }
+
+
+def money_formats(currency: Currency = USD, values: Iterable[Any] = ()) -> tuple[str, str]:
+    """(axis, tooltip) d3 formats for amounts, as the cards write them: ticks "$1,200,000"
+    (cents only when every amount is under 10), tooltips "$1,229,843.19".
+
+    d3's ``$`` draws the spec's currency sign: "$" by default, another currency's sign once the
+    chart has gone through ``in_currency``.
+    """
+    data = pd.to_numeric(pd.Series(list(values), dtype="float64"), errors="coerce").dropna()
+    small = not data.empty and float(data.abs().max()) < 10
+    return f"$,.{currency.decimals if small else 0}f", f"$,.{currency.decimals}f"
+
+
+def in_currency(spec: Spec, currency: Currency = USD) -> Spec:
+    """``spec`` with d3's ``$`` drawn as ``currency``'s sign ("€1,200"); USD keeps the default."""
+    if currency.code != USD.code:
+        spec["config"] = {
+            **spec["config"],
+            "locale": {
+                "number": {
+                    "decimal": ".",
+                    "thousands": ",",
+                    "grouping": [3],
+                    "currency": [currency.symbol, ""],
+                }
+            },
+        }
+    return spec
+
+
+HOVER = "hover"  # the nearest-point selection of ``series_layers``
+LEGEND_ROW = 20  # px per row of a wrapped legend
+
+
+def wrapped_legend(colour: Spec, columns: int = 2, label_limit: int = 170) -> tuple[Spec, int]:
+    """``colour`` (from ``colour_by``) with its legend untitled and wrapped ``columns`` entries
+    a row (one long row would run past a half-width chart and be cut off), and the height its
+    rows take, to add to the chart's so the plot keeps its size.
+
+    A name longer than a column holds (about ``label_limit`` / 6.5 characters) puts every
+    entry on its own row, ``label_limit`` times ``columns`` wide, so names read whole.
+    """
+    names = [str(name) for name in colour["scale"]["domain"]]
+    if columns > 1 and max((len(name) for name in names), default=0) > label_limit / 6.5:
+        columns, label_limit = 1, label_limit * columns
+    rows = -(-len(names) // columns)
+    legend = {
+        **(colour.get("legend") or {}),
+        "title": None,
+        "columns": columns,
+        "labelLimit": label_limit,
+    }
+    return {**colour, "legend": legend}, 2 * LEGEND_ROW + (rows - 1) * LEGEND_ROW
+
+
+def day_ticks(x: Spec, days: int) -> Spec:
+    """``x`` (from ``x_days``) with one tick a day over a short range: left alone, Vega adds
+    noon ticks there, and labels each day twice ("01 Mar, 01 Mar, 02 Mar")."""
+    if days > 12:
+        return x
+    return {**x, "axis": {**x["axis"], "tickCount": {"interval": "day", "step": 1}}}
+
+
+def series_layers(
+    mark: Spec, encoding: Spec, tooltip: Sequence[Spec], *, dots: bool = False
+) -> list[Spec]:
+    """Lines or areas with a tooltip at the point nearest the pointer (any series).
+
+    A line's own tooltip would show its first point wherever it is hovered, and a dot on
+    every point clutters an hourly chart: so the series is drawn without tooltip, and a
+    second layer of points, shown only where the pointer is nearest, carries it. ``dots``
+    shows every point (a series of one time draws no line).
+    """
+    points: Spec = {
+        "params": [
+            {
+                "name": HOVER,
+                "select": {
+                    "type": "point",
+                    "on": "pointerover",
+                    "nearest": True,
+                    "clear": "pointerout",
+                },
+            }
+        ],
+        "mark": {"type": "point", "filled": True, "size": 60},
+        "encoding": {
+            **encoding,
+            "opacity": {
+                "condition": {"param": HOVER, "empty": False, "value": 1},
+                "value": 1 if dots else 0,
+            },
+            "tooltip": list(tooltip),
+        },
+    }
+    return [{"mark": mark, "encoding": dict(encoding)}, points]
 
 
 def chart(

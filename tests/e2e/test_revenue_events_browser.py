@@ -47,6 +47,28 @@ def plots(page, wanted: str) -> dict[str, dict]:
     return {p["title"]: p for p in page.evaluate(PLOTS)}
 
 
+#: Vega-Lite charts as drawn (SVG): each chart's title, legend labels, and the data of its
+#: point marks (every series point: the hover layer's points are drawn, only transparent).
+VEGA_CHARTS = """() => Array.from(document.querySelectorAll("[data-testid='stVegaLiteChart']"))
+  .map(c => ({
+    title: Array.from(c.querySelectorAll('.role-title-text text')).map(t => t.textContent).join(''),
+    legend: Array.from(c.querySelectorAll('.role-legend-label text')).map(t => t.textContent),
+    ticks: Array.from(c.querySelectorAll('.role-axis-label text')).map(t => t.textContent),
+    points: Array.from(c.querySelectorAll('.mark-symbol.role-mark path'))
+      .map(p => p.__data__ && p.__data__.datum).filter(Boolean)
+      .map(d => ({series: d.series, value: d.value})),
+  }))"""
+
+
+def vega_charts(page, wanted: str) -> dict[str, dict]:
+    """Every drawn Vega-Lite chart by title, once the chart titled ``wanted`` has points."""
+    page.wait_for_function(
+        f"t => ({VEGA_CHARTS})().some(c => c.title === t && c.points.length > 0)", arg=wanted
+    )
+    wait_for_app(page)
+    return {c["title"]: c for c in page.evaluate(VEGA_CHARTS)}
+
+
 def test_revenue_link_compares_two_products(app_url: str, page, sandbox) -> None:
     picked = ["Premium Monthly", EVIL]
     query = urlencode([("range", "last_7"), *(("product", p) for p in picked)])
@@ -54,20 +76,23 @@ def test_revenue_link_compares_two_products(app_url: str, page, sandbox) -> None
     wait_for_app(page)
     assert page.locator("[data-testid='stException']").count() == 0
 
-    drawn = plots(page, "Purchase revenue per day · selected products")
-    assert drawn["Purchase revenue per day · selected products"]["names"] == [
-        "Premium Monthly",
-        EVIL,
-    ]
-    legend = page.locator(".legendtext").all_text_contents()
-    assert EVIL in legend  # shown literally, not as markup
+    assert page.locator(".js-plotly-plot").count() == 0  # the page no longer loads plotly
+    drawn = vega_charts(page, "Purchase revenue per day · selected products")
+    selected = drawn["Purchase revenue per day · selected products"]
+    assert selected["legend"] == ["Premium Monthly", EVIL]  # shown literally, not as markup
+    assert {p["series"] for p in selected["points"]} == {"Premium Monthly", EVIL}
 
     start, end = preset_range("Last 7 days", utc_today())
     revenue = sandbox_total(sandbox, "/purchases/revenue_series", "revenue", start, end)
     card = page.locator("[data-testid='stMetric']").filter(has_text="Purchase revenue · total")
     assert f"${revenue:,.2f}" in card.inner_text()
     evil = sandbox_total(sandbox, "/purchases/revenue_series", "revenue", start, end, product=EVIL)
-    assert sum(drawn["Purchase revenue per day · selected products"]["y"][1]) == pytest.approx(evil)
+    drawn_evil = sum(p["value"] for p in selected["points"] if p["series"] == EVIL)
+    assert drawn_evil == pytest.approx(evil)
+    # money ticks carry the cards' sign ("$1,000"), never "1e+3"
+    for title in ("Purchase revenue per day · selected products", "Purchase revenue by product"):
+        money = [t for t in drawn[title]["ticks"] if t.startswith("$")]
+        assert len(money) >= 3 and not any("e+" in t for t in money), drawn[title]["ticks"]
 
     with page.expect_download() as info:
         page.get_by_role("button", name="Download totals (CSV)").click()
