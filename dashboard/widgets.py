@@ -39,6 +39,7 @@ from dashboard.filters import Filters, period_text
 from dashboard.metrics import RevenueMeasure
 from dashboard.safe_csv import to_csv_bytes
 
+
 #: One chart toolbar for every page: no plotly logo, no lasso/box select (nothing uses them).
 def show_chart(spec: dict, *, key: str | None = None, where: DeltaGenerator | None = None) -> None:
     """A chart from ``dashboard.charts`` (a Vega-Lite spec), as wide as its column.

@@ -30,6 +30,7 @@ from dashboard.display import (
     percent_tickformat,
 )
 from dashboard.safe_csv import to_csv_bytes
+from tests.vega_specs import axis_format, layers
 
 EUR = parse_currency("eur")
 #: Braze channel keys that must never reach a reader (issue 17 names the first two).
@@ -206,7 +207,7 @@ def test_percent_ticks_are_distinct(values: list[float]) -> None:
 def test_stickiness_and_variation_axes_use_distinct_ticks() -> None:
     days = pd.date_range("2026-11-01", periods=4)
     frame = pd.DataFrame({"date": days, "stickiness": [0.021, 0.018, 0.016, 0.012]})
-    assert stickiness_figure(frame).layout.yaxis.tickformat == ".1%"
+    assert axis_format(stickiness_figure(frame), "y") == ".1%"
     variations = pd.DataFrame(
         {
             "variation_name": ["A", "B"],
@@ -225,8 +226,9 @@ def test_counts_start_at_zero_mau_like_dau() -> None:
     days = pd.date_range("2026-11-01", periods=3)
     frame = pd.DataFrame({"date": days, "mau": [85_500.0, 86_000.0, 87_700.0]})
     frame["dau"] = frame["mau"] / 6
-    assert daily_figure(frame, "mau").layout.yaxis.rangemode == "tozero"
-    assert daily_figure(frame, "dau").layout.yaxis.rangemode == "tozero"
+    for metric in ("mau", "dau"):
+        (series,) = layers(daily_figure(frame, metric))
+        assert series["encoding"]["y"]["scale"]["zero"] is True
 
 
 def test_bar_labels_sit_outside_short_bars() -> None:

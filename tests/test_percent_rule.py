@@ -28,6 +28,8 @@ from dashboard.display import (
     percent_text,
 )
 from dashboard.settings import demo_sandbox
+from tests.conftest import sent_charts
+from tests.vega_specs import data_of, layers, mark_type, tooltips
 
 # a percentage as text; "<0.1%" (non-zero, too small to show) is the one allowed exception
 PERCENT = re.compile(r"(?<![\w.<])[+-]?\d[\d,]*(?:\.(\d+))?%")
@@ -139,6 +141,21 @@ def _percent_columns(at) -> list[tuple[str, dict]]:
 
 def _chart_formats(at) -> tuple[list[str], list[str]]:
     formats, labels = [], []
+    for spec in sent_charts(at).values():  # Vega-Lite: tooltip formats and text marks' values
+        for layer in layers(spec):
+            encoding = layer.get("encoding", {})
+            formats += [
+                tip["format"]  # numbers only: a day's format ("%a %d %b") is no percentage
+                for tip in tooltips(layer)
+                if tip.get("type") == "quantitative" and "%" in str(tip.get("format", ""))
+            ]
+            text = encoding.get("text", {})
+            if "%" in str(text.get("format", "")):
+                formats.append(text["format"])
+            if mark_type(layer) == "text" and "field" in text:
+                labels += [
+                    str(t) for t in data_of(spec, layer)[text["field"]] if isinstance(t, str)
+                ]
     for element in at.get("plotly_chart"):
         spec = json.loads(element.proto.spec)
         for trace in spec["data"]:

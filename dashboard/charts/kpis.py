@@ -110,8 +110,12 @@ def daily_figure(
         layers.append(
             {
                 "data": {"name": "launches"},
-                "mark": {"type": "rule", "color": LAUNCH_COLOUR, "strokeDash": [2, 3],
-                         "strokeWidth": 1.5},
+                "mark": {
+                    "type": "rule",
+                    "color": LAUNCH_COLOUR,
+                    "strokeDash": [2, 3],
+                    "strokeWidth": 1.5,
+                },
                 "encoding": {
                     "x": vega.x_days(),
                     "tooltip": [vega.day_tip(), vega.text_tip("what", "Launches")],

@@ -139,9 +139,11 @@ def colour_by(
     field: str, names: Sequence[str], colours: Sequence[str] | None = None, *, legend: bool = True
 ) -> Spec:
     """Colour per series, fixed to the order given (the same name keeps its colour on a page)."""
-    palette = list(colours) if colours is not None else [
-        PALETTE[i % len(PALETTE)] for i in range(len(names))
-    ]
+    palette = (
+        list(colours)
+        if colours is not None
+        else [PALETTE[i % len(PALETTE)] for i in range(len(names))]
+    )
     return {
         "field": field,
         "type": "nominal",
