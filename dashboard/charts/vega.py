@@ -154,6 +154,33 @@ def colour_by(
     }
 
 
+def hover_points(encoding: Spec, *, name: str = "hover", size: int = 70) -> Spec:
+    """A layer that gives a line or area per-point tooltips: the point nearest the pointer
+    shows and lists its values (a line's own tooltip would only ever name its first point).
+
+    ``encoding`` is the line's x / y / colour plus the ``tooltip`` list; ``name`` must be unique
+    within the chart.
+    """
+    return {
+        "params": [
+            {
+                "name": name,
+                "select": {
+                    "type": "point",
+                    "on": "pointerover",
+                    "nearest": True,
+                    "clear": "pointerout",
+                },
+            }
+        ],
+        "mark": {"type": "point", "filled": True, "size": size},
+        "encoding": {
+            **encoding,
+            "opacity": {"condition": {"param": name, "empty": False, "value": 1}, "value": 0},
+        },
+    }
+
+
 def chart(
     title: str,
     layers: Sequence[Spec],
