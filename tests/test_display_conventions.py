@@ -30,7 +30,7 @@ from dashboard.display import (
     percent_tickformat,
 )
 from dashboard.safe_csv import to_csv_bytes
-from tests.vega_specs import axis_format, layers
+from tests.vega_specs import axis_format, data_of, layers, mark_type
 
 EUR = parse_currency("eur")
 #: Braze channel keys that must never reach a reader (issue 17 names the first two).
@@ -233,9 +233,16 @@ def test_counts_start_at_zero_mau_like_dau() -> None:
 
 def test_bar_labels_sit_outside_short_bars() -> None:
     counts = pd.DataFrame({"value": ["US", "FR"], "users": [2900, 3], "share": [0.99, 0.01]})
-    assert breakdown_figure(counts, "Countries").data[0].textposition == "outside"
-    coverage = pd.DataFrame({"attribute": ["a", "b"], "coverage": [1.0, 0.02]})
-    assert coverage_figure(coverage).data[0].textposition == "outside"
+    for spec in (
+        breakdown_figure(counts, "Countries"),
+        coverage_figure(pd.DataFrame({"attribute": ["a", "b"], "coverage": [1.0, 0.02]})),
+    ):
+        bars, labels = layers(spec)
+        # the label starts past the bar's end, with room for it inside the axis' domain
+        assert mark_type(labels) == "text" and labels["mark"]["align"] == "left"
+        assert labels["mark"]["dx"] > 0
+        x = bars["encoding"]["x"]
+        assert x["scale"]["domain"][1] > data_of(spec)[x["field"]].max()
 
 
 # ---- channels -----------------------------------------------------------------------------

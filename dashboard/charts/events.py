@@ -104,6 +104,7 @@ def series_chart(
     if stacked:
         y["stack"] = "zero"
     colour = vega.colour_by("series", [str(label) for label in labels], legend=len(labels) > 1)
+    colour["title"] = None  # no blank title line between the chart's title and its legend
     order_by = {"field": "rank", "type": "quantitative"}
     tips = [time_tip, vega.text_tip("series", name.capitalize()), value_tip]
     mark: vega.Spec = (
