@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pandas as pd
@@ -19,6 +20,7 @@ from dashboard.data.news_feed import series_export
 from dashboard.data.tags import tag_options
 from dashboard.data.timeseries import hour_range, percent_change
 from dashboard.filters import Filters
+from tests.vega_specs import data_of, layers, texts
 
 HOSTILE = '<img src=x onerror="alert(1)"> & co'
 SHOWN = '&lt;img src=x onerror="alert(1)"&gt; &amp; co'  # what plotly receives
@@ -31,15 +33,21 @@ def test_safe_label_escapes_tags_but_not_quotes() -> None:
     assert safe_label("<" * 10, 4) == "&lt;&lt;&lt;…"  # cut before escaping: no half entity
 
 
-def test_segment_figures_escape_braze_names() -> None:
+def test_segment_charts_keep_braze_names_as_raw_data() -> None:
+    """Vega draws names as text (no markup): the raw name is a data value, never an entity."""
     sizes = pd.DataFrame(
         {"date": pd.to_datetime(["2024-01-01", "2024-01-02"]), "segment": HOSTILE, "size": [1, 2]}
     )
-    assert [t.name for t in size_figure(sizes).data] == [SHOWN]
     counts = pd.DataFrame({"value": [HOSTILE, "US"], "users": [3, 1], "share": [0.75, 0.25]})
-    assert SHOWN in list(breakdown_figure(counts, "Users by country").data[0].y)
     coverage = pd.DataFrame({"attribute": [HOSTILE], "coverage": [0.5]})
-    assert list(coverage_figure(coverage).data[0].y) == [SHOWN]
+    size = size_figure(sizes)
+    assert data_of(size)["segment"].unique().tolist() == [HOSTILE]
+    assert layers(size)[0]["encoding"]["color"]["scale"]["domain"] == [HOSTILE]
+    assert data_of(breakdown_figure(counts, "Users by country"))["label"].tolist()[0] == HOSTILE
+    assert data_of(coverage_figure(coverage))["label"].tolist() == [HOSTILE]
+    for spec in (size, breakdown_figure(counts, "Users by country"), coverage_figure(coverage)):
+        assert not any("&lt;" in text or "&amp;" in text for text in texts(spec))
+        assert "&lt;" not in json.dumps({k: v for k, v in spec.items() if k != "datasets"})
 
 
 def test_news_feed_figures_escape_card_titles() -> None:
@@ -69,7 +77,9 @@ def test_quotes_show_as_quotes_in_every_chart_module() -> None:
             "detail": [quoted],
         }
     )
-    assert "&quot;" not in timeline_figure(timeline).to_json()
+    spec = timeline_figure(timeline)  # Vega-Lite: the quote is data, drawn as it is
+    assert data_of(spec)["label"].tolist() == [f"Custom event · {quoted}"]
+    assert not any("&quot;" in text or "&lt;" in text for text in texts(spec))
     variants = pd.DataFrame(
         {
             "variant_id": ["v"],
