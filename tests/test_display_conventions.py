@@ -227,7 +227,7 @@ def test_counts_start_at_zero_mau_like_dau() -> None:
     frame = pd.DataFrame({"date": days, "mau": [85_500.0, 86_000.0, 87_700.0]})
     frame["dau"] = frame["mau"] / 6
     for metric in ("mau", "dau"):
-        (series,) = layers(daily_figure(frame, metric))
+        series = layers(daily_figure(frame, metric))[0]
         assert series["encoding"]["y"]["scale"]["zero"] is True
 
 

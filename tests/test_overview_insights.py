@@ -206,8 +206,13 @@ def test_flags_and_launches_are_drawn_with_their_text_as_data() -> None:
         ("2026-12-25", "outside"),
     )
     spec = daily_figure(frame, "dau", flags, launches)
-    main, rings, rules = layers(spec)
-    assert [mark_type(main), mark_type(rings), mark_type(rules)] == ["line", "point", "rule"]
+    main, hover, rings, rules = layers(spec)
+    assert [mark_type(layer) for layer in (main, hover, rings, rules)] == [
+        "line",
+        "point",  # the nearest day's tooltip
+        "point",
+        "rule",
+    ]
     # Braze text is data (Vega draws it as text, Streamlit's tooltips escape it): raw, unescaped
     assert data_of(spec, rings)["why"].tolist() == ["DAU on Thu 05 Nov was <b>40%</b> below …"]
     assert data_of(spec, rules)["what"].tolist() == [launches[0][1]]
@@ -216,7 +221,7 @@ def test_flags_and_launches_are_drawn_with_their_text_as_data() -> None:
     assert data_of(spec, rules)["day"].tolist() == ["2026-11-03"]
     assert not schema_errors(spec)
     plain = daily_figure(frame, "dau")
-    assert [mark_type(layer) for layer in layers(plain)] == ["line"]
+    assert [mark_type(layer) for layer in layers(plain)] == ["line", "point"]
     assert set(plain["datasets"]) == {"main"}
 
 

@@ -46,7 +46,12 @@ def test_the_root_opens_the_overview_with_the_demo_findings(app_test) -> None:
     titles = chart_titles(at)
     assert len(titles) == 5
     dau = sent_charts(at)["Daily active users"]
-    assert _marks(dau) == [("line", "main"), ("point", "flags"), ("rule", "launches")]
+    assert _marks(dau) == [
+        ("line", "main"),
+        ("point", "main"),  # the nearest day's tooltip
+        ("point", "flags"),
+        ("rule", "launches"),
+    ]
     assert len(at.tabs) == 4
     assert "Download every finding (CSV)" in rendered_text(at)
     assert "Traceback" not in rendered_text(at)

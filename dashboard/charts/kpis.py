@@ -66,16 +66,17 @@ def daily_figure(
     days = vega.utc_days(data["date"])
     main = pd.DataFrame({"day": days, "value": data[metric].to_numpy(dtype=float)})
     # Every count starts at zero, so MAU and DAU read on the same baseline (issue 17).
-    layers: list[vega.Spec] = [
-        {
-            "mark": _mark(style),
-            "encoding": {
-                "x": vega.x_days(),
-                "y": vega.y_quantity(axis_title(style.label, style.unit)),
-                "tooltip": [vega.day_tip(), vega.number_tip("value", style.label.capitalize())],
-            },
-        }
-    ]
+    encoding: vega.Spec = {
+        "x": vega.x_days(),
+        "y": vega.y_quantity(axis_title(style.label, style.unit)),
+        "tooltip": [vega.day_tip(), vega.number_tip("value", style.label.capitalize())],
+    }
+    layers: list[vega.Spec] = [{"mark": _mark(style), "encoding": encoding}]
+    if style.kind != "bar":
+        # A line's own tooltip names only its first day: the day nearest the pointer does.
+        # Below the rings and launch lines, so their own tooltips stay reachable.
+        line = {k: v for k, v in encoding.items() if k != "tooltip"}
+        layers = [{"mark": _mark(style), "encoding": line}, _hover(encoding, style.colour)]
     datasets: dict[str, pd.DataFrame] = {vega.MAIN: main}
     if flags:
         datasets["flags"] = pd.DataFrame(
@@ -173,12 +174,20 @@ def stickiness_figure(frame: pd.DataFrame) -> vega.Spec:
     )
     # Enough decimals that ticks differ ("1.5%, 2.0%", never "2%, 2%, 1%").
     tickformat = percent_tickformat(data["stickiness"])
-    layer = {
-        "mark": {"type": "line", "color": STICKINESS_COLOUR, "strokeWidth": 2.5, "point": True},
-        "encoding": {
-            "x": vega.x_days(),
-            "y": vega.y_quantity("DAU / MAU (%)", fmt=tickformat),
-            "tooltip": [vega.day_tip(), vega.number_tip("value", "Of MAU active", PERCENT_HOVER)],
-        },
+    encoding: vega.Spec = {
+        "x": vega.x_days(),
+        "y": vega.y_quantity("DAU / MAU (%)", fmt=tickformat),
+        "tooltip": [vega.day_tip(), vega.number_tip("value", "Of MAU active", PERCENT_HOVER)],
     }
-    return vega.chart(title, [layer], {vega.MAIN: main})
+    line = {
+        "mark": {"type": "line", "color": STICKINESS_COLOUR, "strokeWidth": 2.5, "point": True},
+        "encoding": {k: v for k, v in encoding.items() if k != "tooltip"},
+    }
+    return vega.chart(title, [line, _hover(encoding, STICKINESS_COLOUR)], {vega.MAIN: main})
+
+
+def _hover(encoding: vega.Spec, colour: str) -> vega.Spec:
+    """The nearest day's point, shown on hover with its tooltip, in the series' colour."""
+    layer = vega.hover_points(encoding)
+    layer["mark"]["color"] = colour
+    return layer

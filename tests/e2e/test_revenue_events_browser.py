@@ -24,6 +24,28 @@ PLOTS = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(d 
 }))"""
 
 
+VEGA_CHARTS = """() => Array.from(
+  document.querySelectorAll("[data-testid='stVegaLiteChart']")).map(e => ({
+    title: Array.from(e.querySelectorAll('.role-title text')).map(t => t.textContent)[0],
+    names: Array.from(e.querySelectorAll('.role-legend-label text')).map(t => t.textContent),
+    marks: Array.from(e.querySelectorAll('[aria-label]')).map(x => x.getAttribute('aria-label')),
+}))"""
+
+
+def vega_charts(page, wanted: str) -> dict[str, dict]:
+    """Every drawn Vega-Lite chart by title, once the chart titled ``wanted`` has been drawn:
+    its legend's names and each mark's accessible description (Vega-Lite writes one per point
+    from its tooltip fields)."""
+    page.wait_for_function(
+        "t => Array.from(document.querySelectorAll(\"[data-testid='stVegaLiteChart'] svg\"))"
+        ".some(s => Array.from(s.querySelectorAll('.role-title text'))"
+        ".some(x => x.textContent === t))",
+        arg=wanted,
+    )
+    wait_for_app(page)
+    return {c["title"]: c for c in page.evaluate(VEGA_CHARTS)}
+
+
 def sandbox_total(sandbox, path: str, key: str, start: date, end: date, **params) -> float:
     from braze_sandbox import SANDBOX_API_KEY
 
@@ -92,10 +114,12 @@ def test_events_link_hourly_in_the_chosen_zone(app_url: str, page, sandbox) -> N
     wait_for_app(page)
     assert page.locator("[data-testid='stException']").count() == 0
 
-    drawn = plots(page, "Event occurrences per hour (Asia/Tokyo)")
+    drawn = vega_charts(page, "Event occurrences per hour (Asia/Tokyo)")
     hourly = drawn["Event occurrences per hour (Asia/Tokyo)"]
     assert hourly["names"] == picked
-    assert len(hourly["y"][0]) == 7 * 24
+    for event in picked:  # one hover point per hour, each described with its event
+        assert sum(m.endswith(f"Event: {event}") for m in hourly["marks"]) == 7 * 24, event
+    assert page.locator("[data-testid='stPlotlyChart']").count() == 0  # no plotly chunk
     assert "Sessions per hour (Asia/Tokyo) · All users" in drawn
     assert page.get_by_text("Hour (Asia/Tokyo)").count() >= 1  # the axis states the zone
 
