@@ -117,3 +117,16 @@ def test_charts_leave_backgrounds_and_text_colours_to_the_theme() -> None:
     spec = daily_figure(_daily("dau", [1, 2]), "dau")
     assert "background" not in spec and "background" not in spec["config"]
     assert "labelColor" not in spec["config"]["axis"]
+
+
+def test_rings_and_launch_lines_sit_on_the_drawn_day() -> None:
+    """A bar fills its day (drawn from midnight to midnight): its ring and launch line go to
+    the bar's middle; a line's point is at the day's start, and so are its marks."""
+    flags = (("2024-03-02", 3400.0, "unusual"),)
+    launches = (("2024-03-03", "Spring sale"),)
+    bars = daily_figure(_daily("sessions", [1200, 3400, 3000]), "sessions", flags, launches)
+    _, rings, rules = layers(bars)
+    assert rings["encoding"]["x"]["bandPosition"] == rules["encoding"]["x"]["bandPosition"] == 0.5
+    line = daily_figure(_daily("dau", [1200, 3400, 3000]), "dau", flags, launches)
+    assert all("bandPosition" not in layer["encoding"]["x"] for layer in layers(line))
+    assert not schema_errors(bars) and not schema_errors(line)

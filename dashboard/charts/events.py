@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 
 from dashboard.charts import vega
 from dashboard.charts.common import PALETTE, empty_figure, safe_label, style_figure
+from dashboard.charts.kpis import BAR_PADDING
 
 NO_DATA = "No data in this date range"
 SESSIONS_COLOUR = PALETTE[3]
@@ -105,6 +106,7 @@ def series_chart(
         y["stack"] = "zero"
     colour = vega.colour_by("series", [str(label) for label in labels], legend=len(labels) > 1)
     colour["title"] = None  # no blank title line between the chart's title and its legend
+    colour["legend"] = colour["legend"] and {**colour["legend"], "offset": 6}
     order_by = {"field": "rank", "type": "quantitative"}
     tips = [time_tip, vega.text_tip("series", name.capitalize()), value_tip]
     mark: vega.Spec = (
@@ -212,7 +214,9 @@ def sessions_figure(frame: pd.DataFrame, unit: str, timezone: str, audience: str
             "tooltip": [time_tip, vega.number_tip("value", "Sessions")],
         },
     }
-    return vega.chart(title, [layer], {vega.MAIN: main})
+    spec = vega.chart(title, [layer], {vega.MAIN: main})
+    spec["padding"] = BAR_PADDING  # a bar fills its day: room for the last day's label
+    return spec
 
 
 def sessions_per_dau_figure(frame: pd.DataFrame) -> vega.Spec:

@@ -31,6 +31,8 @@ STICKINESS_COLOUR = PALETTE[5]
 NO_DATA = "No data in this date range"
 FLAG_COLOUR = "#DC2626"  # unusual days: red rings, readable on both themes
 LAUNCH_COLOUR = "rgba(107, 114, 128, 0.75)"  # launches: grey dotted lines
+#: A bar fills its day, so the last day's label sits half a bar from the edge: room for it.
+BAR_PADDING = {"left": 5, "top": 5, "right": 18, "bottom": 5}
 LAUNCH_TEXT_LIMIT = 90  # characters of launch names shown per day on hover
 #: (ISO day, value, sentence) per flagged day; (ISO day, sentence) per launch
 Flags = tuple[tuple[str, float, str], ...]
@@ -78,6 +80,11 @@ def daily_figure(
         line = {k: v for k, v in encoding.items() if k != "tooltip"}
         layers = [{"mark": _mark(style), "encoding": line}, _hover(encoding, style.colour)]
     datasets: dict[str, pd.DataFrame] = {vega.MAIN: main}
+    # A bar fills its day, a line's point sits at its start: rings and launch lines go where
+    # the day is drawn (the bar's middle), as plotly drew them.
+    marks_x = vega.x_days()
+    if style.kind == "bar":
+        marks_x["bandPosition"] = 0.5
     if flags:
         datasets["flags"] = pd.DataFrame(
             {
@@ -97,7 +104,7 @@ def daily_figure(
                     "strokeWidth": 2.5,
                 },
                 "encoding": {
-                    "x": vega.x_days(),
+                    "x": marks_x,
                     "y": {"field": "value", "type": "quantitative"},
                     "tooltip": [vega.day_tip(), vega.text_tip("why", "Unusual day")],
                 },
@@ -118,12 +125,15 @@ def daily_figure(
                     "strokeWidth": 1.5,
                 },
                 "encoding": {
-                    "x": vega.x_days(),
+                    "x": marks_x,
                     "tooltip": [vega.day_tip(), vega.text_tip("what", "Launches")],
                 },
             }
         )
-    return vega.chart(style.title, layers, datasets, height=height)
+    spec = vega.chart(style.title, layers, datasets, height=height)
+    if style.kind == "bar":
+        spec["padding"] = BAR_PADDING
+    return spec
 
 
 def _launch_marks(launches: Launches, first: str, last: str) -> dict[str, list[str]]:

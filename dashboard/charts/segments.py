@@ -40,6 +40,7 @@ def size_figure(sizes: pd.DataFrame) -> vega.Spec:
     y = vega.y_quantity("Users in segment")
     colour = vega.colour_by("segment", names)
     colour["title"] = None  # no blank title line between the chart's title and its legend
+    colour["legend"] = colour["legend"] and {**colour["legend"], "offset": 6}
     line = {
         "mark": {"type": "line", "strokeWidth": 2},
         "encoding": {"x": x, "y": y, "color": colour},

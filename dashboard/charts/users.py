@@ -38,7 +38,7 @@ def _x(field: str) -> vega.Spec:
         "timeUnit": "utcyearmonthdatehoursminutes",
         "title": "Date (UTC)",
         "scale": {"type": "utc"},
-        "axis": {"format": vega.DAY_FORMAT, "labelOverlap": True},
+        "axis": {"format": vega.DAY_FORMAT, "labelOverlap": True, "labelFlush": True},
     }
 
 
@@ -75,6 +75,7 @@ def timeline_figure(frame: pd.DataFrame) -> vega.Spec:
     kinds = list(dict.fromkeys(main["kind"]))
     colour = vega.colour_by("kind", kinds, [KIND_COLOURS.get(k, OTHER_COLOUR) for k in kinds])
     colour["title"] = None  # no blank title line between the chart's title and its legend
+    colour["legend"] = colour["legend"] and {**colour["legend"], "offset": 6}
     y: vega.Spec = {"field": "label", "type": "nominal", "title": "Activity", "sort": order}
     dot_colour: vega.Spec = {**colour, "legend": None}
     span_tips = [

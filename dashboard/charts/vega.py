@@ -76,7 +76,8 @@ def x_days(title: str = "Date", field: str = "day") -> Spec:
         "timeUnit": "utcyearmonthdate",
         "title": title,
         "scale": {"type": "utc"},
-        "axis": {"format": DAY_FORMAT, "labelOverlap": True},
+        # flush: the first and last labels stay inside the chart (bars cut "01 Dec" to "01 De")
+        "axis": {"format": DAY_FORMAT, "labelOverlap": True, "labelFlush": True},
     }
 
 
@@ -88,7 +89,7 @@ def x_hours(title: str, field: str = "hour") -> Spec:
         "timeUnit": "utcyearmonthdatehours",
         "title": title,
         "scale": {"type": "utc"},
-        "axis": {"format": HOUR_FORMAT, "labelOverlap": True},
+        "axis": {"format": HOUR_FORMAT, "labelOverlap": True, "labelFlush": True},
     }
 
 
