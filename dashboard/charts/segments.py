@@ -20,6 +20,9 @@ NOT_EXPORTED = "Not in this export (field not exported or empty)"
 COVERAGE_TITLE = "Custom attribute coverage"
 NO_ATTRIBUTES = "No custom attributes in this export"
 BAR_PX = 24  # one bar's row
+LABEL_PX = 150  # a category label's widest (half a page at 1280 px; the tooltip has it whole)
+#: room on the right of the longest bar for its label ("2,900 · 70.0%")
+BAR_PADDING = {"left": 5, "top": 5, "right": 12, "bottom": 5}
 
 
 def size_figure(sizes: pd.DataFrame) -> vega.Spec:
@@ -75,7 +78,7 @@ def _bars(
         "type": "nominal",
         "title": y_title,
         "sort": None,  # the frame's order: largest first, on top
-        "axis": {"labelLimit": 220},
+        "axis": {"labelLimit": LABEL_PX},
     }
     bars = {
         "mark": {"type": "bar", "color": colour},
@@ -93,6 +96,7 @@ def _bars(
     }
     spec = vega.chart(title, [bars, labels], {vega.MAIN: main})
     spec["height"] = {"step": BAR_PX}  # one row per bar, however many
+    spec["padding"] = BAR_PADDING
     return spec
 
 
@@ -126,7 +130,7 @@ def breakdown_figure(counts: pd.DataFrame | None, title: str, *, unit: str = "us
         "field": "value",
         "type": "quantitative",
         "title": f"Number of {unit}",
-        "scale": {"domain": [0, top * 1.25]},  # room on the right for the longest label
+        "scale": {"domain": [0, top * 1.35], "nice": False},  # room for the longest label
         "axis": {"format": ",~f"},
     }
     return _bars(title, main, x=x, y_title=category, colour=PALETTE[0], tooltip=tooltip)
@@ -148,8 +152,8 @@ def coverage_figure(coverage: pd.DataFrame | None) -> vega.Spec:
         "field": "coverage",
         "type": "quantitative",
         "title": "Share of exported users with a value",
-        "scale": {"domain": [0, 1.12]},  # room for "100%" outside the bar
-        "axis": {"format": ".0%"},
+        "scale": {"domain": [0, 1.15], "nice": False},  # room for "100.0%" outside the bar
+        "axis": {"format": ".0%", "values": [0, 0.25, 0.5, 0.75, 1]},
     }
     tooltip = [
         vega.text_tip("label", "Custom attribute"),

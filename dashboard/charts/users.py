@@ -21,7 +21,7 @@ KIND_COLOURS: dict[str, str] = {
 }
 OTHER_COLOUR = PALETTE[4]
 _ROW_HEIGHT = 26
-_MAX_HEIGHT = 760  # the rows' area; past it rows share the room
+_MAX_HEIGHT = 900  # the whole chart (title, legend and axis included); past it rows share
 TIME_HOVER = "%d %b %Y %H:%M"
 
 
@@ -110,5 +110,6 @@ def timeline_figure(frame: pd.DataFrame) -> vega.Spec:
         }
         for field in ("start", "end")
     ]
-    height = min(_MAX_HEIGHT, max(2 * _ROW_HEIGHT, _ROW_HEIGHT * len(order)))
+    # the chart's whole height (Streamlit fits title, legend and axis inside it), as before
+    height = min(_MAX_HEIGHT, 140 + _ROW_HEIGHT * len(order))
     return vega.chart(TIMELINE_TITLE, [span, *dots], {vega.MAIN: main}, height=height)
