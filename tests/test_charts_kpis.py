@@ -88,7 +88,7 @@ def test_hourly_sessions_are_shown_on_the_chosen_clock() -> None:
     assert "Asia/Tokyo" in spec["title"]["text"]
     (layer,) = layers(spec)
     assert layer["encoding"]["x"]["title"] == "Hour (Asia/Tokyo)"
-    assert data_of(spec)["hour"].tolist()[0] == "2024-03-01T09:00:00"  # UTC+9, read as UTC
+    assert data_of(spec)["hour"].tolist()[0] == "2024-03-01T09:00:00Z"  # UTC+9, read as UTC
     assert data_of(spec)["value"].tolist() == [10, 20, 30]
     assert not schema_errors(spec)
 

@@ -131,7 +131,7 @@ def test_events_figure_one_series_per_event_in_order_names_as_data() -> None:
     assert axis_title(spec, "x") == "Hour (Europe/Paris)"
     assert axis_title(spec, "y") == "Occurrences"
     assert axis_format(spec, "y") == ",~f"
-    assert data_of(spec)["hour"].tolist()[0] == "2024-03-01T01:00:00"  # Paris clock, read as UTC
+    assert data_of(spec)["hour"].tolist()[0] == "2024-03-01T01:00:00Z"  # Paris clock, read as UTC
     assert [t["title"] for t in tooltips(hover)] == ["Hour", "Event", "Occurrences"]
     assert not schema_errors(spec)
     one = events_figure(series([1, 2]).assign(event="a"), "day", "UTC", ["a", "gone"])

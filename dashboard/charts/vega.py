@@ -9,7 +9,8 @@ sparklines: a page of six charts draws in about 0.6x the time of the same page i
 Rules every builder follows (checked over every builder by ``tests/test_vega_specs.py``):
 
 - **Days and hours are wall-clock text read as UTC.** A day travels as ``"2026-11-02"``, an
-  hour as ``"2026-11-02T14:00:00"`` already on the clock it is shown in; the x channel uses a
+  hour as ``"2026-11-02T14:00:00Z"`` already on the clock it is shown in (the "Z" makes a
+  browser read it as UTC, as it reads a bare day); the x channel uses a
   ``utc...`` time unit and a ``utc`` scale, so a browser in any time zone shows the same day the
   numbers belong to (a plain temporal field would be moved to the viewer's zone).
 - **Text from Braze is data, never markup.** Vega draws labels as SVG text and Streamlit's
@@ -61,11 +62,15 @@ def utc_days(values: Iterable[Any]) -> list[str]:
 
 
 def wall_times(values: Iterable[Any]) -> list[str]:
-    """Naive wall-clock times (already on the clock shown) as ISO text read as UTC."""
+    """Naive wall-clock times (already on the clock shown) as ISO text read as UTC.
+
+    The text ends in "Z": a browser reads a date-time without a zone on its own clock (a date
+    alone it reads as UTC), so "…T14:00:00" would show as 22:00 in Los Angeles.
+    """
     times = pd.to_datetime(pd.Series(list(values)) if not isinstance(values, pd.Series) else values)
     if times.dt.tz is not None:
         times = times.dt.tz_localize(None)
-    return times.dt.strftime("%Y-%m-%dT%H:%M:%S").tolist()
+    return times.dt.strftime("%Y-%m-%dT%H:%M:%SZ").tolist()
 
 
 def x_days(title: str = "Date", field: str = "day") -> Spec:
