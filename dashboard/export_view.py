@@ -24,7 +24,7 @@ from dashboard.data.segments import (
 )
 from dashboard.display import configured_currency, money_text, money_title, show_table
 from dashboard.safe_csv import to_csv_bytes
-from dashboard.widgets import PLOTLY_CONFIG, card_columns, guarded, md_escape, metric_card
+from dashboard.widgets import card_columns, guarded, md_escape, metric_card, show_chart
 
 EXPORT_BROKEN = (
     "The export could not be read or summarised (an unexpected file format or content). "
@@ -177,7 +177,7 @@ def show_export(saved: MutableMapping[str, Any], *, key: str, stem: str) -> None
         for k in range(0, len(charts), 2):
             for col, (chart_key, fig) in zip(st.columns(2), charts[k : k + 2], strict=False):
                 with col:
-                    st.plotly_chart(fig, config=PLOTLY_CONFIG, key=chart_key)
+                    show_chart(fig, key=chart_key)
         row = st.columns(2)
         for col, (title, frame) in zip(
             row,

@@ -7,9 +7,8 @@ table -> sessions and sessions per DAU.
 import streamlit as st
 
 from dashboard import sidebar
-from dashboard.charts.common import safe_label
+from dashboard.charts.common import memoized
 from dashboard.charts.events import (
-    LEGEND_CHARS,
     events_figure,
     sessions_figure,
     sessions_per_dau_figure,
@@ -34,7 +33,6 @@ from dashboard.filters import compared_label, comparison_text
 from dashboard.navigation import require_app
 from dashboard.url_state import sync_query_params
 from dashboard.widgets import (
-    PLOTLY_CONFIG,
     csv_download,
     empty_state,
     file_range,
@@ -43,6 +41,7 @@ from dashboard.widgets import (
     md_escape,
     metric_card,
     page_header,
+    show_chart,
     show_error,
 )
 
@@ -175,12 +174,15 @@ else:
                     comparison=compared_label(filters),
                 )
     with guarded("the events chart"):
-        fig = events_figure(data.event_series(), unit, filters.timezone, list(data.events))
-        if segment_id:
-            fig.update_layout(
-                title_text=f"{fig.layout.title.text} · {safe_label(audience_label, LEGEND_CHARS)}"
-            )
-        st.plotly_chart(fig, config=PLOTLY_CONFIG, key="chart_events")
+        fig = memoized(
+            events_figure,
+            data.event_series(),
+            unit,
+            filters.timezone,
+            list(data.events),
+            audience_label if segment_id else None,
+        )
+        show_chart(fig, key="chart_events")
     with guarded("the event table"):
         if catalog is not None:
             totals = with_definitions(totals, catalog)
@@ -248,8 +250,10 @@ with left, guarded("the sessions chart"):
             )
         if data.sessions is None:  # load_events_page always sets it
             raise RuntimeError("no sessions series")
-        fig = sessions_figure(data.sessions.unwrap(), unit, filters.timezone, audience_label)
-        st.plotly_chart(fig, config=PLOTLY_CONFIG, key="chart_sessions")
+        fig = memoized(
+            sessions_figure, data.sessions.unwrap(), unit, filters.timezone, audience_label
+        )
+        show_chart(fig, key="chart_sessions")
 with right, guarded("sessions per DAU"):
     if data.dau is not None and data.dau.error is not None:
         show_error(data.dau.error, "daily active users")
@@ -265,7 +269,7 @@ with right, guarded("sessions per DAU"):
             help="Total sessions divided by the sum of daily active users (all users of the app).",
             height=SESSION_CARD_PX,
         )
-        st.plotly_chart(sessions_per_dau_figure(ratio), config=PLOTLY_CONFIG, key="chart_spd")
+        show_chart(memoized(sessions_per_dau_figure, ratio), key="chart_spd")
         if segment_id:
             st.caption(
                 "Braze reports DAU for the whole app, not per segment, so this ratio uses all "

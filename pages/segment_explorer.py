@@ -9,6 +9,7 @@ import time
 import streamlit as st
 
 from dashboard import auth, sidebar
+from dashboard.charts.common import memoized
 from dashboard.charts.segments import size_figure
 from dashboard.data import segment_export as exports
 from dashboard.data.segment_export_cancel import cancel_segment_export
@@ -30,7 +31,6 @@ from dashboard.export_view import follow_export, show_export
 from dashboard.navigation import require_app
 from dashboard.url_state import sync_query_params
 from dashboard.widgets import (
-    PLOTLY_CONFIG,
     BrazeError,
     csv_download,
     empty_state,
@@ -39,6 +39,7 @@ from dashboard.widgets import (
     guarded,
     md_escape,
     page_header,
+    show_chart,
     show_error,
 )
 
@@ -181,7 +182,7 @@ if wanted:
                 show_error(
                     failure.error, f"the size of {md_escape(names.get(failure.item, failure.item))}"
                 )
-        st.plotly_chart(size_figure(sizes), config=PLOTLY_CONFIG, key="seg_size_chart")
+        show_chart(memoized(size_figure, sizes), key="seg_size_chart")
         size_table = size_summary(sizes)
         if not size_table.empty:
             show_table(

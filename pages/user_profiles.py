@@ -51,13 +51,13 @@ from dashboard.lookup_input import (
 )
 from dashboard.navigation import require_app
 from dashboard.widgets import (
-    PLOTLY_CONFIG,
     card_columns,
     csv_download,
     empty_state,
     guarded,
     md_escape,
     metric_card,
+    show_chart,
     show_error,
 )
 
@@ -338,9 +338,8 @@ def _profile(user: dict[str, Any]) -> None:
         "and message history in exports."
     )
     with guarded("the timeline"):
-        st.plotly_chart(
-            timeline_figure(timeline_frame(tables)), config=PLOTLY_CONFIG, key=f"tl_{stem}"
-        )
+        # one person's data: built for this session, never memoized (shared between sessions)
+        show_chart(timeline_figure(timeline_frame(tables)), key=f"tl_{stem}")
 
     behaviour, messaging, devices, custom, raw = st.tabs(
         [

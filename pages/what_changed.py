@@ -35,12 +35,12 @@ from dashboard.display import (
 from dashboard.insights.movers import Mover
 from dashboard.navigation import require_app
 from dashboard.widgets import (
-    PLOTLY_CONFIG,
     file_range,
     format_number,
     guarded,
     md_escape,
     page_header,
+    show_chart,
     show_error,
 )
 
@@ -138,7 +138,7 @@ with guarded("the KPI charts"):
                 launch_marks,
                 height=CHART_HEIGHT,
             )
-            st.plotly_chart(fig, config=PLOTLY_CONFIG, key=f"overview_{metric}")
+            show_chart(fig, key=f"overview_{metric}")
 
 # ---- launches ------------------------------------------------------------------------------
 st.subheader("Launches and stops", anchor="launches")

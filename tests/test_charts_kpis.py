@@ -26,14 +26,20 @@ def test_daily_figure_is_titled_labelled_and_formatted(metric: str) -> None:
     style = METRIC_STYLES[metric]
     spec = daily_figure(_daily(metric, [1200, 3400, None, 5600]), metric)
     assert spec["title"]["text"] == style.title
-    (layer,) = layers(spec)
+    layer, *hover = layers(spec)
     assert layer["encoding"]["y"]["title"] == axis_title(style.label, style.unit)
     assert layer["encoding"]["x"]["title"] == "Date"
     assert axis_format(spec, "y") == ",~f"
     assert data_of(spec)["value"].tolist() == [1200, 3400, 5600]  # the gap is not drawn as 0
     assert mark_type(layer) == ("bar" if style.kind == "bar" else "line")
     assert layer["mark"]["color"] == style.colour
-    assert [t["title"] for t in tooltips(layer)] == ["Day", style.label.capitalize()]
+    # a bar has its own tooltip; a line's would name its first day only: the nearest day's does
+    tipped = layer
+    if style.kind != "bar":
+        (tipped,) = hover
+        assert not tooltips(layer) and mark_type(tipped) == "point"
+        assert tipped["mark"]["color"] == style.colour and data_of(spec, tipped) is data_of(spec)
+    assert [t["title"] for t in tooltips(tipped)] == ["Day", style.label.capitalize()]
     assert not schema_errors(spec)
 
 
@@ -57,7 +63,8 @@ def test_flags_and_launches_are_their_own_layers() -> None:
     flags = (("2024-03-02", 3400.0, "DAU fell 40% <b>below</b> its usual level"),)
     launches = (("2024-03-03", "Spring sale"), ("2024-03-03", "x" * 200), ("2025-01-01", "out"))
     spec = daily_figure(_daily("dau", [1200, 3400, 3000, 5600]), "dau", flags, launches)
-    main, rings, rules = layers(spec)
+    main, hover, rings, rules = layers(spec)  # the nearest-day layer below the marks' own tips
+    assert mark_type(hover) == "point" and "data" not in hover
     assert mark_type(rings) == "point" and mark_type(rules) == "rule"
     assert data_of(spec, rings)["why"].tolist() == [flags[0][2]]  # text as data, not escaped
     (what,) = data_of(spec, rules)["what"].tolist()
@@ -81,7 +88,7 @@ def test_hourly_sessions_are_shown_on_the_chosen_clock() -> None:
     assert "Asia/Tokyo" in spec["title"]["text"]
     (layer,) = layers(spec)
     assert layer["encoding"]["x"]["title"] == "Hour (Asia/Tokyo)"
-    assert data_of(spec)["hour"].tolist()[0] == "2024-03-01T09:00:00"  # UTC+9, read as UTC
+    assert data_of(spec)["hour"].tolist()[0] == "2024-03-01T09:00:00Z"  # UTC+9, read as UTC
     assert data_of(spec)["value"].tolist() == [10, 20, 30]
     assert not schema_errors(spec)
 
@@ -95,10 +102,10 @@ def test_stickiness_is_a_percentage_axis() -> None:
     frame = pd.DataFrame({"date": DAYS[:3], "stickiness": [0.1, 0.25, None]})
     spec = stickiness_figure(frame)
     assert axis_format(spec, "y") == ".0%"
-    (layer,) = layers(spec)
+    layer, hover = layers(spec)
     assert layer["encoding"]["y"]["title"] == "DAU / MAU (%)"
     assert data_of(spec)["value"].tolist() == [0.1, 0.25]
-    assert tooltips(layer)[1]["format"] == ".1%"
+    assert not tooltips(layer) and tooltips(hover)[1]["format"] == ".1%"
     assert not schema_errors(spec)
 
 
@@ -110,3 +117,16 @@ def test_charts_leave_backgrounds_and_text_colours_to_the_theme() -> None:
     spec = daily_figure(_daily("dau", [1, 2]), "dau")
     assert "background" not in spec and "background" not in spec["config"]
     assert "labelColor" not in spec["config"]["axis"]
+
+
+def test_rings_and_launch_lines_sit_on_the_drawn_day() -> None:
+    """A bar fills its day (drawn from midnight to midnight): its ring and launch line go to
+    the bar's middle; a line's point is at the day's start, and so are its marks."""
+    flags = (("2024-03-02", 3400.0, "unusual"),)
+    launches = (("2024-03-03", "Spring sale"),)
+    bars = daily_figure(_daily("sessions", [1200, 3400, 3000]), "sessions", flags, launches)
+    _, rings, rules = layers(bars)
+    assert rings["encoding"]["x"]["bandPosition"] == rules["encoding"]["x"]["bandPosition"] == 0.5
+    line = daily_figure(_daily("dau", [1200, 3400, 3000]), "dau", flags, launches)
+    assert all("bandPosition" not in layer["encoding"]["x"] for layer in layers(line))
+    assert not schema_errors(bars) and not schema_errors(line)

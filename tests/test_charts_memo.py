@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pandas as pd
-import plotly.graph_objects as go
 import pytest
 
 from dashboard.charts.common import memo_key, memoized
 from dashboard.charts.kpis import daily_figure
+from tests.vega_specs import data_of
 
 
 def _frame(values: list[float]) -> pd.DataFrame:
@@ -18,7 +18,7 @@ def _frame(values: list[float]) -> pd.DataFrame:
 def test_equal_content_reuses_the_figure_and_new_content_rebuilds() -> None:
     calls: list[int] = []
 
-    def build(frame: pd.DataFrame, metric: str) -> go.Figure:
+    def build(frame: pd.DataFrame, metric: str) -> dict:
         calls.append(1)
         return daily_figure(frame, metric)
 
@@ -27,7 +27,7 @@ def test_equal_content_reuses_the_figure_and_new_content_rebuilds() -> None:
     assert again is first and len(calls) == 1
     changed = memoized(build, _frame([1.0, 2.0, 4.0]), "dau")  # one cell differs
     assert changed is not first and len(calls) == 2
-    assert list(changed.data[0].y) == [1.0, 2.0, 4.0]
+    assert data_of(changed)["value"].tolist() == [1.0, 2.0, 4.0]
     assert memoized(build, _frame([1.0, 2.0, 3.0]), metric="dau") is not first  # kwargs differ
 
 

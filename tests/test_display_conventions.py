@@ -32,7 +32,15 @@ from dashboard.display import (
 )
 from dashboard.safe_csv import to_csv_bytes
 from tests import vega_specs
-from tests.vega_specs import axis_format, axis_title, data_of, layers, schema_errors, tooltips
+from tests.vega_specs import (
+    axis_format,
+    axis_title,
+    data_of,
+    layers,
+    mark_type,
+    schema_errors,
+    tooltips,
+)
 from tests.vega_specs import axis_title as vega_axis_title
 from tests.vega_specs import layers as vega_layers
 
@@ -234,7 +242,7 @@ def test_percent_ticks_are_distinct(values: list[float]) -> None:
 def test_stickiness_and_variation_axes_use_distinct_ticks() -> None:
     days = pd.date_range("2026-11-01", periods=4)
     frame = pd.DataFrame({"date": days, "stickiness": [0.021, 0.018, 0.016, 0.012]})
-    assert stickiness_figure(frame).layout.yaxis.tickformat == ".1%"
+    assert axis_format(stickiness_figure(frame), "y") == ".1%"
 
 
 @pytest.mark.parametrize(
@@ -275,15 +283,23 @@ def test_counts_start_at_zero_mau_like_dau() -> None:
     days = pd.date_range("2026-11-01", periods=3)
     frame = pd.DataFrame({"date": days, "mau": [85_500.0, 86_000.0, 87_700.0]})
     frame["dau"] = frame["mau"] / 6
-    assert daily_figure(frame, "mau").layout.yaxis.rangemode == "tozero"
-    assert daily_figure(frame, "dau").layout.yaxis.rangemode == "tozero"
+    for metric in ("mau", "dau"):
+        series = layers(daily_figure(frame, metric))[0]
+        assert series["encoding"]["y"]["scale"]["zero"] is True
 
 
 def test_bar_labels_sit_outside_short_bars() -> None:
     counts = pd.DataFrame({"value": ["US", "FR"], "users": [2900, 3], "share": [0.99, 0.01]})
-    assert breakdown_figure(counts, "Countries").data[0].textposition == "outside"
-    coverage = pd.DataFrame({"attribute": ["a", "b"], "coverage": [1.0, 0.02]})
-    assert coverage_figure(coverage).data[0].textposition == "outside"
+    for spec in (
+        breakdown_figure(counts, "Countries"),
+        coverage_figure(pd.DataFrame({"attribute": ["a", "b"], "coverage": [1.0, 0.02]})),
+    ):
+        bars, labels = layers(spec)
+        # the label starts past the bar's end, with room for it inside the axis' domain
+        assert mark_type(labels) == "text" and labels["mark"]["align"] == "left"
+        assert labels["mark"]["dx"] > 0
+        x = bars["encoding"]["x"]
+        assert x["scale"]["domain"][1] > data_of(spec)[x["field"]].max()
 
 
 # ---- channels -----------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import requests
 
 from dashboard.filters import preset_range, utc_today
 from dashboard.widgets import compact_number
-from tests.conftest import chart_titles, chart_traces, rendered_text, trace_values
+from tests.conftest import chart_titles, rendered_text, sent_charts
 
 EVENTS, SESSIONS, DAU = "/events/data_series", "/sessions/data_series", "/kpi/dau/data_series"
 PICKED = ["added_cart", "café_visité"]
@@ -119,9 +119,10 @@ def test_two_events_totals_changes_and_traces(app_test, demo) -> None:
         assert blank(row["tag_names_text"]) == ", ".join(wanted["tag_names"])
         assert bool(row["included_in_analytics_report"]) == wanted["included_in_analytics_report"]
 
-    traces = chart_traces(at)["Event occurrences per day"]
-    assert [t["name"] for t in traces] == ["added_cart", "café_visité"]
-    assert len(trace_values(traces[0]["y"])) == 30
+    assert not at.get("plotly_chart")  # no plotly chunk on the events page
+    drawn = sent_charts(at)["Event occurrences per day"]["datasets"]["main"]
+    assert list(dict.fromkeys(drawn["series"])) == ["added_cart", "café_visité"]
+    assert len(drawn[drawn["series"] == "added_cart"]) == 30
     assert at.query_params["event"] == PICKED
 
 
@@ -170,7 +171,7 @@ def test_sessions_and_sessions_per_dau_equal_the_sandbox(app_test, demo) -> None
     assert cards["Sessions per DAU · range average"] == (
         f"{sum(sessions.values()) / sum(dau.values()):.2f}"
     )
-    ratio = trace_values(chart_traces(at)["Sessions per daily active user"][0]["y"])
+    ratio = sent_charts(at)["Sessions per daily active user"]["datasets"]["main"]["value"].tolist()
     expected = [sessions[d] / dau[d] for d in sorted(sessions)]
     assert ratio == pytest.approx(expected)
 
@@ -186,9 +187,10 @@ def test_hourly_events_and_sessions_state_the_timezone(app_test, demo) -> None:
     assert "Sessions per hour (America/New_York) · All users" in titles
     hourly = [r for r in demo.requests if r.path == EVENTS and r.query.get("unit") == "hour"]
     assert hourly and all(int(r.query["length"]) <= 100 for r in hourly)
-    traces = chart_traces(at)["Event occurrences per hour (America/New_York)"]
+    drawn = sent_charts(at)["Event occurrences per hour (America/New_York)"]["datasets"]["main"]
     start, _ = preset_range("Last 7 days", utc_today())
-    assert len(traces) == 2 and traces[0]["x"][0].startswith(f"{start.isoformat()}T00:00:00")
+    assert drawn["series"].nunique() == 2
+    assert drawn["hour"].iloc[0].startswith(f"{start.isoformat()}T00:00:00")
 
 
 def test_a_150_day_range_and_the_period_before_are_three_back_to_back_windows(
@@ -237,11 +239,12 @@ def test_event_names_are_escaped_in_cards_and_legends(app_test) -> None:
     at.multiselect(key="ev_events").set_value([evil]).run()
     assert not at.exception
     assert [m.label for m in at.metric][0] == '=HYPERLINK\\("http\\://evil\\.example","click"\\)'
-    names = [t["name"] for t in chart_traces(at)["Event occurrences per day"]]
-    assert names == [evil]
+    spec = sent_charts(at)["Event occurrences per day"]
+    assert spec["datasets"]["main"]["series"].unique().tolist() == [evil]  # the raw name, as data
+    assert spec["layer"][0]["encoding"]["color"]["scale"]["domain"] == [evil]
 
 
-def test_the_segment_name_in_the_chart_title_is_escaped(app_test) -> None:
+def test_the_segment_name_in_the_chart_title_is_shown_literally(app_test) -> None:
     import dataclasses
 
     from braze_sandbox import SANDBOX_API_KEY, Sandbox
@@ -263,7 +266,9 @@ def test_the_segment_name_in_the_chart_title_is_escaped(app_test) -> None:
         at.selectbox(key="ev_segment").set_value(tracked.id).run()
         assert not at.exception
         title = next(t for t in chart_titles(at) if t.startswith("Event occurrences"))
-        assert title.endswith(" · &lt;b&gt;VIP&lt;/b&gt; &amp; co"), title
+        # Vega draws the title as text: the raw name, never markup and never entities
+        assert title.endswith(" · <b>VIP</b> & co"), title
+        assert "&lt;" not in title and "&amp;" not in title
     finally:
         sandbox.stop()
 

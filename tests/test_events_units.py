@@ -6,8 +6,12 @@ from datetime import date
 
 import pandas as pd
 
+from dashboard.charts import vega
 from dashboard.charts.common import safe_label
 from dashboard.charts.events import (
+    LEGEND_CHARS,
+    NO_DATA,
+    SESSIONS_COLOUR,
     display_times,
     events_figure,
     sessions_figure,
@@ -23,6 +27,16 @@ from dashboard.data.events import (
 )
 from dashboard.data.timeseries import hour_range, percent_change
 from dashboard.filters import Filters
+from tests.vega_specs import (
+    axis_format,
+    axis_title,
+    data_of,
+    layers,
+    mark_type,
+    schema_errors,
+    texts,
+    tooltips,
+)
 
 FILTERS = Filters(date(2024, 3, 1), date(2024, 3, 3), timezone="Asia/Tokyo")
 
@@ -104,23 +118,74 @@ def test_hourly_times_show_on_the_zones_clock() -> None:
     )
 
 
-def test_events_figure_one_escaped_trace_per_event_in_order() -> None:
+def test_events_figure_one_series_per_event_in_order_names_as_data() -> None:
     frame = pd.concat([series([1, 2]).assign(event="<b>x</b>"), series([3, 4]).assign(event="a")])
-    fig = events_figure(frame, "hour", "Europe/Paris", ["a", "<b>x</b>"])
-    assert [t.name for t in fig.data] == ["a", "&lt;b&gt;x&lt;/b&gt;"]
-    assert fig.layout.title.text == "Event occurrences per hour (Europe/Paris)"
-    assert fig.layout.xaxis.title.text == "Hour (Europe/Paris)"
-    assert fig.layout.showlegend
+    spec = events_figure(frame, "hour", "Europe/Paris", ["a", "<b>x</b>"])
+    line, hover = layers(spec)
+    colour = line["encoding"]["color"]
+    assert colour["scale"]["domain"] == ["a", "<b>x</b>"]  # the raw names, in the order picked
+    assert colour["legend"] is not None  # two series: a legend (on top, from CONFIG)
+    assert list(dict.fromkeys(data_of(spec)["series"])) == ["a", "<b>x</b>"]
+    assert not any("&lt;" in text for text in texts(spec))
+    assert spec["title"]["text"] == "Event occurrences per hour (Europe/Paris)"
+    assert axis_title(spec, "x") == "Hour (Europe/Paris)"
+    assert axis_title(spec, "y") == "Occurrences"
+    assert axis_format(spec, "y") == ",~f"
+    assert data_of(spec)["hour"].tolist()[0] == "2024-03-01T01:00:00Z"  # Paris clock, read as UTC
+    assert [t["title"] for t in tooltips(hover)] == ["Hour", "Event", "Occurrences"]
+    assert not schema_errors(spec)
+    one = events_figure(series([1, 2]).assign(event="a"), "day", "UTC", ["a", "gone"])
+    (only,) = layers(one)[0]["encoding"]["color"]["scale"]["domain"]
+    assert only == "a" and layers(one)[0]["encoding"]["color"]["legend"] is None
+    assert (
+        axis_title(one, "x") == "Date (UTC days)"
+        and data_of(one)["day"].tolist()[0] == "2024-03-01"
+    )
+
+
+def test_events_figure_names_the_segment_in_its_title() -> None:
+    frame = series([1, 2]).assign(event="a")
+    spec = events_figure(frame, "day", "UTC", ["a"], "<b>VIP</b> & co " + "x" * 80)
+    title = spec["title"]["text"]
+    assert title.startswith("Event occurrences per day · <b>VIP</b> & co x") and title.endswith("…")
+    assert len(title) == len("Event occurrences per day · ") + LEGEND_CHARS
+
+
+def test_sessions_charts_are_labelled_and_hover_their_parts() -> None:
+    frame = series([5, 7])
+    spec = sessions_figure(frame, "day", "UTC", "All users")
+    assert spec["title"]["text"] == "Sessions per day · All users"
+    (bars,) = layers(spec)
+    assert mark_type(bars) == "bar" and bars["mark"]["color"] == SESSIONS_COLOUR
+    assert axis_title(spec, "y") == "Sessions per day"
+    assert data_of(spec)["value"].tolist() == [5, 7]
+    assert not schema_errors(spec)
+    ratio = pd.DataFrame(
+        {
+            "time": frame["time"],
+            "sessions": [10.0, 9],
+            "dau": [4.0, 3],
+            "sessions_per_dau": [2.5, 3],
+        }
+    )
+    spec = sessions_per_dau_figure(ratio)
+    line, points = layers(spec)
+    assert axis_format(spec, "y") == ".2f" and axis_title(spec, "y") == "Sessions per DAU"
+    assert [t["field"] for t in tooltips(points)] == ["day", "value", "sessions", "dau"]
+    assert data_of(spec)["value"].tolist() == [2.5, 3]
+    assert not schema_errors(spec)
 
 
 def test_empty_figures_say_so() -> None:
     empty = series([])
-    assert (
-        "No data"
-        in events_figure(empty.assign(event=[]), "day", "UTC", []).layout.annotations[0].text
-    )
-    assert len(sessions_figure(empty, "day", "UTC", "All users").data) == 0
-    assert len(sessions_per_dau_figure(pd.DataFrame()).data) == 0
+    for spec in (
+        events_figure(empty.assign(event=[]), "day", "UTC", []),
+        sessions_figure(empty, "day", "UTC", "All users"),
+        sessions_per_dau_figure(pd.DataFrame()),
+    ):
+        assert vega.is_empty(spec)
+        assert data_of(spec)["message"].tolist() == [NO_DATA]
+        assert not schema_errors(spec)
 
 
 def test_labels_are_shortened_and_escaped() -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date, timedelta
 
 import numpy as np
@@ -13,6 +12,7 @@ from dashboard.charts.kpis import daily_figure
 from dashboard.insights.anomalies import Anomaly, daily_values, detect
 from dashboard.insights.launches import from_active_days, from_dates
 from dashboard.insights.movers import Item, rank
+from tests.vega_specs import data_of, layers, mark_type, schema_errors, texts
 
 WEEKLY = np.array([1.0, 1.03, 1.04, 1.02, 1.08, 0.86, 0.8])  # Monday first, weekend dip
 HISTORY = 28  # the first four weeks only serve as history
@@ -196,7 +196,7 @@ def test_canvas_launches_from_first_and_last_entry() -> None:
 # ---- the KPI charts' marks ------------------------------------------------------------------
 
 
-def test_flags_and_launches_are_drawn_with_escaped_hover_text() -> None:
+def test_flags_and_launches_are_drawn_with_their_text_as_data() -> None:
     frame = pd.DataFrame(
         {"date": pd.date_range("2026-11-01", periods=10, freq="D"), "dau": range(10)}
     )
@@ -205,14 +205,24 @@ def test_flags_and_launches_are_drawn_with_escaped_hover_text() -> None:
         ("2026-11-03", "Campaign “<script>x</script>” started sending on Tue 03 Nov."),
         ("2026-12-25", "outside"),
     )
-    spec = json.loads(daily_figure(frame, "dau", flags, launches).to_json())
-    names = [t.get("name") for t in spec["data"]]
-    assert names == ["DAU", "Unusual day", "Launch"]
-    assert spec["data"][1]["hovertext"] == ["DAU on Thu 05 Nov was &lt;b&gt;40%&lt;/b&gt; below …"]
-    assert "&lt;script&gt;" in spec["data"][2]["hovertext"][0]
-    assert len(spec["layout"]["shapes"]) == 1  # the launch outside the drawn days is left out
-    plain = json.loads(daily_figure(frame, "dau").to_json())
-    assert [t.get("name") for t in plain["data"]] == ["DAU"] and not plain["layout"].get("shapes")
+    spec = daily_figure(frame, "dau", flags, launches)
+    main, hover, rings, rules = layers(spec)
+    assert [mark_type(layer) for layer in (main, hover, rings, rules)] == [
+        "line",
+        "point",  # the nearest day's tooltip
+        "point",
+        "rule",
+    ]
+    # Braze text is data (Vega draws it as text, Streamlit's tooltips escape it): raw, unescaped
+    assert data_of(spec, rings)["why"].tolist() == ["DAU on Thu 05 Nov was <b>40%</b> below …"]
+    assert data_of(spec, rules)["what"].tolist() == [launches[0][1]]
+    assert not any("&lt;" in text for text in texts(spec))
+    # the launch outside the drawn days is left out
+    assert data_of(spec, rules)["day"].tolist() == ["2026-11-03"]
+    assert not schema_errors(spec)
+    plain = daily_figure(frame, "dau")
+    assert [mark_type(layer) for layer in layers(plain)] == ["line", "point"]
+    assert set(plain["datasets"]) == {"main"}
 
 
 def test_anomaly_direction() -> None:

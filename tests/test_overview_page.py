@@ -11,9 +11,25 @@ import pytest
 from dashboard.charts.kpis import METRIC_STYLES
 from dashboard.display import CHANGE_FORMAT
 from dashboard.filters import utc_today
-from tests.conftest import chart_traces, rendered_text
+from tests.conftest import chart_titles, rendered_text, sent_charts
+from tests.vega_specs import data_of, layers, mark_type
 
 DEMO_DROP = utc_today() - timedelta(days=3)  # braze_sandbox.plants.demo_plants
+
+
+def _marks(spec: dict) -> list[tuple[str, str]]:
+    """(mark type, dataset name) per layer: the series, the rings ("flags"), the launches."""
+    return [
+        (mark_type(layer), (layer.get("data") or {}).get("name", "main")) for layer in layers(spec)
+    ]
+
+
+def _layer_data(spec: dict, name: str) -> pd.DataFrame | None:
+    """The frame of the layer drawing dataset ``name`` (None when no layer draws it)."""
+    for layer in layers(spec):
+        if (layer.get("data") or {}).get("name", "main") == name:
+            return data_of(spec, layer)
+    return None
 
 
 def test_the_root_opens_the_overview_with_the_demo_findings(app_test) -> None:
@@ -26,10 +42,16 @@ def test_the_root_opens_the_overview_with_the_demo_findings(app_test) -> None:
     assert "[Open KPIs](/kpis?range=last_30)" in text
     assert "/campaigns?campaign_id=" in text
     assert {s.value for s in at.subheader} >= {"Unusual days", "Launches and stops", "Top movers"}
-    titles = [t for t in chart_traces(at)]
+    assert not at.get("plotly_chart")  # no plotly chunk on the home page
+    titles = chart_titles(at)
     assert len(titles) == 5
-    dau = chart_traces(at)["Daily active users"]
-    assert [t.get("name") for t in dau] == ["DAU", "Unusual day", "Launch"]
+    dau = sent_charts(at)["Daily active users"]
+    assert _marks(dau) == [
+        ("line", "main"),
+        ("point", "main"),  # the nearest day's tooltip
+        ("point", "flags"),
+        ("rule", "launches"),
+    ]
     assert len(at.tabs) == 4
     assert "Download every finding (CSV)" in rendered_text(at)
     assert "Traceback" not in rendered_text(at)
@@ -66,7 +88,7 @@ def test_a_failing_part_says_so_and_the_rest_renders(app_test, demo) -> None:
     errors = [e.value for e in at.error]
     assert any("the canvases" in e and "(500)" in e for e in errors), errors
     assert "Unusual days" in {s.value for s in at.subheader}
-    assert len(chart_traces(at)) == 5
+    assert len(chart_titles(at)) == 5
     # "nothing unusual" is said only when it is known: not with a part missing
     assert not any(s.value.startswith("Nothing unusual") for s in at.success)
 
@@ -74,18 +96,17 @@ def test_a_failing_part_says_so_and_the_rest_renders(app_test, demo) -> None:
 def test_the_kpi_page_rings_the_same_unusual_days_and_marks_the_launches(app_test, demo) -> None:
     at = app_test("kpis")
     assert not at.exception
-    traces = chart_traces(at)
-    dau = traces[METRIC_STYLES["dau"].title]
-    rings = [t for t in dau if t.get("name") == "Unusual day"]
-    assert rings and any(x.startswith(DEMO_DROP.isoformat()) for x in rings[0]["x"])
-    assert "below what the previous" in rings[0]["hovertext"][0] or len(rings[0]["hovertext"]) > 1
+    charts = sent_charts(at)
+    rings = _layer_data(charts[METRIC_STYLES["dau"].title], "flags")
+    assert rings is not None and DEMO_DROP.isoformat() in rings["day"].tolist()
+    assert "below what the previous" in rings["why"].iloc[0] or len(rings) > 1
     # the demo's planted launch (braze_sandbox.plants.demo_plants), on every daily chart
     launched = demo.workspace.campaigns[1]
     day = utc_today() - timedelta(days=6)
     for title in [METRIC_STYLES[m].title for m in ("mau", "dau", "new_users", "uninstalls")]:
-        marks = [t for t in traces[title] if t.get("name") == "Launch"]
-        assert marks, title
-        hover = dict(zip((x[:10] for x in marks[0]["x"]), marks[0]["hovertext"], strict=True))
+        marks = _layer_data(charts[title], "launches")
+        assert marks is not None and not marks.empty, title
+        hover = dict(zip(marks["day"], marks["what"], strict=True))
         assert f"“{launched.name}” started sending" in hover[day.isoformat()], title
     assert "dotted lines" in "\n".join(c.value for c in at.caption)
 
@@ -95,13 +116,14 @@ def test_the_kpi_page_rings_the_same_unusual_days_and_marks_the_launches(app_tes
     again = app_test("kpis")
     assert demo.requests[before:] == []
     for title in (METRIC_STYLES["dau"].title, METRIC_STYLES["sessions"].title):
-        mine = [t for t in chart_traces(again)[title] if t.get("name") == "Launch"]
-        theirs = [t for t in chart_traces(overview)[title] if t.get("name") == "Launch"]
-        assert mine and mine[0]["x"] == theirs[0]["x"], title
+        mine = _layer_data(sent_charts(again)[title], "launches")
+        theirs = _layer_data(sent_charts(overview)[title], "launches")
+        assert mine is not None and theirs is not None, title
+        assert mine["day"].tolist() == theirs["day"].tolist(), title
 
     at.toggle(key="kpi_launches").set_value(False).run()
-    dau = chart_traces(at)[METRIC_STYLES["dau"].title]
-    assert not [t for t in dau if t.get("name") == "Launch"]
+    dau = sent_charts(at)[METRIC_STYLES["dau"].title]
+    assert _layer_data(dau, "launches") is None
 
 
 @pytest.fixture

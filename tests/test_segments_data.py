@@ -8,6 +8,7 @@ import json
 import pandas as pd
 
 from braze_api.export_reader import read_export
+from dashboard.charts import vega
 from dashboard.charts.segments import breakdown_figure, coverage_figure, size_figure
 from dashboard.data.segments import (
     export_tables,
@@ -18,6 +19,15 @@ from dashboard.data.segments import (
     value_counts,
 )
 from dashboard.safe_csv import to_csv_bytes
+from tests.vega_specs import (
+    axis_format,
+    axis_title,
+    data_of,
+    layers,
+    mark_type,
+    schema_errors,
+    tooltips,
+)
 
 SEGMENTS = pd.DataFrame(
     {
@@ -50,9 +60,18 @@ def test_size_summary_first_latest_change() -> None:
     row = size_summary(sizes).iloc[0]
     assert (row["first_size"], row["latest_size"], row["change"]) == (100, 150, 50)
     assert row["relative_change"] == 0.5
-    fig = size_figure(sizes)
-    assert fig.layout.title.text == "Segment size per day" and len(fig.data) == 1
-    assert "No size data" in size_figure(sizes.iloc[0:0]).layout.annotations[0].text
+    spec = size_figure(sizes)
+    assert spec["title"]["text"] == "Segment size per day"
+    assert data_of(spec)["segment"].unique().tolist() == ["VIP"]  # one series
+    assert data_of(spec)["value"].tolist() == [100, 150]  # the missing day is not drawn as 0
+    line, hover = layers(spec)
+    assert axis_title(spec, "y") == "Users in segment" and axis_title(spec, "x") == "Date (UTC)"
+    assert axis_format(spec, "y") == ",~f"
+    assert [t["title"] for t in tooltips(hover)] == ["Day", "Segment", "Users"]
+    assert not schema_errors(spec)
+    empty = size_figure(sizes.iloc[0:0])
+    assert vega.is_empty(empty) and "No size data" in data_of(empty)["message"].iloc[0]
+    assert not schema_errors(empty)
 
 
 def test_value_counts_counts_missing_and_folds_the_tail() -> None:
@@ -95,8 +114,17 @@ def test_export_summary() -> None:
     coverage = summary.attribute_coverage.set_index("attribute")
     assert coverage.loc["tier", "coverage"] == 0.5  # a null value is not coverage
     assert summary.apps["app"].tolist() == ["Acme (iOS)"]
-    assert len(breakdown_figure(summary.breakdowns["country"], "Users by country").data) == 1
-    assert coverage_figure(summary.attribute_coverage).layout.xaxis.tickformat == ".0%"
+    bars = breakdown_figure(summary.breakdowns["country"], "Users by country")
+    assert [mark_type(layer) for layer in layers(bars)] == ["bar", "text"]  # one bar series
+    assert axis_title(bars, "y") == "Country" and axis_title(bars, "x") == "Number of users"
+    assert "=cmd|' /C calc'!A0" in data_of(bars)["label"].tolist()  # shown as it is, as data
+    assert not schema_errors(bars)
+    coverage_spec = coverage_figure(summary.attribute_coverage)
+    assert axis_format(coverage_spec, "x") == ".0%"
+    assert "50.0%" in data_of(coverage_spec)["text"].tolist()  # tier: one user of two
+    assert not schema_errors(coverage_spec)
+    assert vega.is_empty(breakdown_figure(None, "Users by language"))
+    assert vega.is_empty(coverage_figure(None))
 
 
 def test_downloads_are_formula_safe_csv_and_parquet() -> None:

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pandas as pd
 import pytest
 
+from dashboard.charts import vega
 from dashboard.charts.users import TIMELINE_TITLE, timeline_figure
 from dashboard.data.users import (
     NOT_SET,
@@ -28,6 +29,15 @@ from dashboard.data.users import (
 )
 from dashboard.lookup_input import parse_batch, parse_single
 from dashboard.settings import Workspace
+from tests.vega_specs import (
+    axis_title,
+    data_of,
+    layers,
+    mark_type,
+    schema_errors,
+    texts,
+    tooltips,
+)
 
 EXPORT = "/users/export/ids"
 
@@ -196,10 +206,23 @@ def test_summary_and_timeline() -> None:
     assert timeline.loc[2, "detail"] == "opened email, converted"
     assert timeline.loc[3, "detail"] == "1 step received"
     assert timeline.loc[3, "end"] == timeline.loc[3, "start"]  # no exit yet
-    figure = timeline_figure(timeline)
-    assert figure.layout.title.text == TIMELINE_TITLE
-    assert figure.layout.xaxis.title.text == "Date (UTC)"
-    assert {t.name for t in figure.data} == {"Custom event", "Purchase", "Campaign", "Canvas"}
+    spec = timeline_figure(timeline)
+    assert spec["title"]["text"] == TIMELINE_TITLE
+    assert axis_title(spec, "x") == "Date (UTC)" and axis_title(spec, "y") == "Activity"
+    span, first, last = layers(spec)
+    assert [mark_type(layer) for layer in (span, first, last)] == ["rule", "point", "point"]
+    assert span["encoding"]["color"]["scale"]["domain"] == [
+        "Custom event",
+        "Purchase",
+        "Campaign",
+        "Canvas",
+    ]
+    assert set(data_of(spec)["kind"]) == {"Custom event", "Purchase", "Campaign", "Canvas"}
+    assert data_of(spec)["detail"].tolist()[2] == "opened email, converted"
+    assert [t["title"] for t in tooltips(first)] == ["Activity", "Date", "Detail"]
+    x = span["encoding"]["x"]
+    assert x["timeUnit"].startswith("utc") and x["scale"]["type"] == "utc"
+    assert not schema_errors(spec)
 
 
 def test_sparse_and_garbage_profiles_do_not_crash() -> None:
@@ -209,14 +232,21 @@ def test_sparse_and_garbage_profiles_do_not_crash() -> None:
         assert summary.sessions == 0 and summary.total_revenue is None
         timeline = timeline_frame(tables)
         assert timeline.empty
-        assert timeline_figure(timeline).layout.title.text == TIMELINE_TITLE
+        empty = timeline_figure(timeline)
+        assert empty["title"]["text"] == TIMELINE_TITLE and vega.is_empty(empty)
+        assert "No custom events" in data_of(empty)["message"].iloc[0]
         assert set(tables["attributes"]["value"]) == {NOT_SET}
 
 
-def test_chart_escapes_braze_names() -> None:
+def test_chart_keeps_braze_names_as_data_never_markup() -> None:
     tables = profile_tables({"custom_events": [{"name": "<img src=x>", "first": "2024-01-01"}]})
-    figure = timeline_figure(timeline_frame(tables))
-    assert "<img" not in json.dumps(figure.to_plotly_json(), default=str)
+    spec = timeline_figure(timeline_frame(tables))
+    # the name is a value Vega draws as text (the rows' data and their order), never markup
+    assert data_of(spec)["label"].tolist() == ["Custom event · <img src=x>"]
+    assert layers(spec)[0]["encoding"]["y"]["sort"] == ["Custom event · <img src=x>"]
+    assert "<img" not in json.dumps(spec["title"])
+    assert not any("&lt;" in text for text in texts(spec))
+    assert not schema_errors(spec)
 
 
 def test_labels_files_and_downloads() -> None:

@@ -31,6 +31,8 @@ STICKINESS_COLOUR = PALETTE[5]
 NO_DATA = "No data in this date range"
 FLAG_COLOUR = "#DC2626"  # unusual days: red rings, readable on both themes
 LAUNCH_COLOUR = "rgba(107, 114, 128, 0.75)"  # launches: grey dotted lines
+#: A bar fills its day, so the last day's label sits half a bar from the edge: room for it.
+BAR_PADDING = {"left": 5, "top": 5, "right": 18, "bottom": 5}
 LAUNCH_TEXT_LIMIT = 90  # characters of launch names shown per day on hover
 #: (ISO day, value, sentence) per flagged day; (ISO day, sentence) per launch
 Flags = tuple[tuple[str, float, str], ...]
@@ -66,17 +68,23 @@ def daily_figure(
     days = vega.utc_days(data["date"])
     main = pd.DataFrame({"day": days, "value": data[metric].to_numpy(dtype=float)})
     # Every count starts at zero, so MAU and DAU read on the same baseline (issue 17).
-    layers: list[vega.Spec] = [
-        {
-            "mark": _mark(style),
-            "encoding": {
-                "x": vega.x_days(),
-                "y": vega.y_quantity(axis_title(style.label, style.unit)),
-                "tooltip": [vega.day_tip(), vega.number_tip("value", style.label.capitalize())],
-            },
-        }
-    ]
+    encoding: vega.Spec = {
+        "x": vega.x_days(),
+        "y": vega.y_quantity(axis_title(style.label, style.unit)),
+        "tooltip": [vega.day_tip(), vega.number_tip("value", style.label.capitalize())],
+    }
+    layers: list[vega.Spec] = [{"mark": _mark(style), "encoding": encoding}]
+    if style.kind != "bar":
+        # A line's own tooltip names only its first day: the day nearest the pointer does.
+        # Below the rings and launch lines, so their own tooltips stay reachable.
+        line = {k: v for k, v in encoding.items() if k != "tooltip"}
+        layers = [{"mark": _mark(style), "encoding": line}, _hover(encoding, style.colour)]
     datasets: dict[str, pd.DataFrame] = {vega.MAIN: main}
+    # A bar fills its day, a line's point sits at its start: rings and launch lines go where
+    # the day is drawn (the bar's middle), as plotly drew them.
+    marks_x = vega.x_days()
+    if style.kind == "bar":
+        marks_x["bandPosition"] = 0.5
     if flags:
         datasets["flags"] = pd.DataFrame(
             {
@@ -96,7 +104,7 @@ def daily_figure(
                     "strokeWidth": 2.5,
                 },
                 "encoding": {
-                    "x": vega.x_days(),
+                    "x": marks_x,
                     "y": {"field": "value", "type": "quantitative"},
                     "tooltip": [vega.day_tip(), vega.text_tip("why", "Unusual day")],
                 },
@@ -117,12 +125,15 @@ def daily_figure(
                     "strokeWidth": 1.5,
                 },
                 "encoding": {
-                    "x": vega.x_days(),
+                    "x": marks_x,
                     "tooltip": [vega.day_tip(), vega.text_tip("what", "Launches")],
                 },
             }
         )
-    return vega.chart(style.title, layers, datasets, height=height)
+    spec = vega.chart(style.title, layers, datasets, height=height)
+    if style.kind == "bar":
+        spec["padding"] = BAR_PADDING
+    return spec
 
 
 def _launch_marks(launches: Launches, first: str, last: str) -> dict[str, list[str]]:
@@ -173,12 +184,20 @@ def stickiness_figure(frame: pd.DataFrame) -> vega.Spec:
     )
     # Enough decimals that ticks differ ("1.5%, 2.0%", never "2%, 2%, 1%").
     tickformat = percent_tickformat(data["stickiness"])
-    layer = {
-        "mark": {"type": "line", "color": STICKINESS_COLOUR, "strokeWidth": 2.5, "point": True},
-        "encoding": {
-            "x": vega.x_days(),
-            "y": vega.y_quantity("DAU / MAU (%)", fmt=tickformat),
-            "tooltip": [vega.day_tip(), vega.number_tip("value", "Of MAU active", PERCENT_HOVER)],
-        },
+    encoding: vega.Spec = {
+        "x": vega.x_days(),
+        "y": vega.y_quantity("DAU / MAU (%)", fmt=tickformat),
+        "tooltip": [vega.day_tip(), vega.number_tip("value", "Of MAU active", PERCENT_HOVER)],
     }
-    return vega.chart(title, [layer], {vega.MAIN: main})
+    line = {
+        "mark": {"type": "line", "color": STICKINESS_COLOUR, "strokeWidth": 2.5, "point": True},
+        "encoding": {k: v for k, v in encoding.items() if k != "tooltip"},
+    }
+    return vega.chart(title, [line, _hover(encoding, STICKINESS_COLOUR)], {vega.MAIN: main})
+
+
+def _hover(encoding: vega.Spec, colour: str) -> vega.Spec:
+    """The nearest day's point, shown on hover with its tooltip, in the series' colour."""
+    layer = vega.hover_points(encoding)
+    layer["mark"]["color"] = colour
+    return layer

@@ -29,12 +29,13 @@ def test_every_page_renders(app_url: str, page, path: str) -> None:
     sidebar = page.locator("[data-testid='stSidebar']")
     assert sidebar.get_by_text("Demo workspace").count() >= 1
     if path == "kpis":
-        page.wait_for_selector(".js-plotly-plot")
+        page.wait_for_selector("[data-testid='stVegaLiteChart'] svg")
         # the six charts may still be mounting on a loaded machine: wait for them, then count
         page.wait_for_function(
-            "document.querySelectorAll(\"[data-testid='stPlotlyChart']\").length >= 6"
+            "document.querySelectorAll(\"[data-testid='stVegaLiteChart'] svg\").length >= 6"
         )
-        assert page.locator("[data-testid='stPlotlyChart']").count() == 6
+        assert page.locator("[data-testid='stVegaLiteChart']").count() == 6
+        assert page.locator("[data-testid='stPlotlyChart']").count() == 0  # no plotly chunk
         assert page.locator("[data-testid='stMetric']").count() == 5
     screenshot(page, path)
 
@@ -43,7 +44,7 @@ def test_link_with_filters_and_csv_download(app_url: str, page, sandbox) -> None
     """A 7-day link reproduces the view, and the CSV holds the sandbox's numbers."""
     page.goto(f"{app_url}/kpis?range=last_7")
     wait_for_app(page)
-    page.wait_for_selector(".js-plotly-plot")
+    page.wait_for_selector("[data-testid='stVegaLiteChart'] svg")
     assert "range=last_7" in page.url
     with page.expect_download() as info:
         page.get_by_role("button", name="Download daily data (CSV)").click()

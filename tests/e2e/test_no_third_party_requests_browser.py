@@ -44,7 +44,7 @@ def test_every_page_talks_only_to_its_own_origin(app_url: str, page: Any, sandbo
     page.get_by_label("External ID", exact=True).fill(person["external_id"])
     page.get_by_role("button", name="Look up").click()
     wait_for_app(page)
-    page.wait_for_selector(".js-plotly-plot")
+    page.wait_for_selector("[data-testid='stVegaLiteChart'] svg")
     page.wait_for_timeout(1500)  # let anything lazy (fonts, tiles, icons) ask
 
     assert len(seen) > 20, "the recorder saw the page load"

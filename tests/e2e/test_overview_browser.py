@@ -23,14 +23,15 @@ def test_the_root_opens_what_changed(app_url: str, browser: Any, width: int, hei
     try:
         page.goto(app_url)
         wait_for_app(page)
-        page.wait_for_selector(".js-plotly-plot")
+        page.wait_for_selector("[data-testid='stVegaLiteChart'] svg")
         assert page.url.split("?")[0].rstrip("/").endswith("/overview")
         assert page.locator("[data-testid='stException']").count() == 0
         assert "What changed" in page.locator("h1").first.inner_text()
         main = page.locator("[data-testid='stMain']")
         for heading in ("Unusual days", "Launches and stops", "Top movers"):
             assert main.get_by_text(heading, exact=True).count() >= 1
-        assert page.locator("[data-testid='stPlotlyChart']").count() == 5
+        assert page.locator("[data-testid='stVegaLiteChart']").count() == 5
+        assert page.locator("[data-testid='stPlotlyChart']").count() == 0  # no plotly chunk
         assert main.get_by_text("below what the previous").count() >= 1  # the demo's DAU drop
         screenshot(page, f"overview-{width}x{height}")
         page.set_viewport_size({"width": width, "height": height})

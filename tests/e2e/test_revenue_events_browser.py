@@ -47,8 +47,10 @@ def plots(page, wanted: str) -> dict[str, dict]:
     return {p["title"]: p for p in page.evaluate(PLOTS)}
 
 
-#: Vega-Lite charts as drawn (SVG): each chart's title, legend labels, and the data of its
-#: point marks (every series point: the hover layer's points are drawn, only transparent).
+#: Vega-Lite charts as drawn (SVG): each chart's title, legend labels, tick labels, the data
+#: of its point marks (every series point: the hover layer's points are drawn, only
+#: transparent), and each mark's accessible description (Vega-Lite writes one per point from
+#: its tooltip fields).
 VEGA_CHARTS = """() => Array.from(document.querySelectorAll("[data-testid='stVegaLiteChart']"))
   .map(c => ({
     title: Array.from(c.querySelectorAll('.role-title-text text')).map(t => t.textContent).join(''),
@@ -57,6 +59,7 @@ VEGA_CHARTS = """() => Array.from(document.querySelectorAll("[data-testid='stVeg
     points: Array.from(c.querySelectorAll('.mark-symbol.role-mark path'))
       .map(p => p.__data__ && p.__data__.datum).filter(Boolean)
       .map(d => ({series: d.series, value: d.value})),
+    marks: Array.from(c.querySelectorAll('[aria-label]')).map(x => x.getAttribute('aria-label')),
   }))"""
 
 
@@ -117,10 +120,12 @@ def test_events_link_hourly_in_the_chosen_zone(app_url: str, page, sandbox) -> N
     wait_for_app(page)
     assert page.locator("[data-testid='stException']").count() == 0
 
-    drawn = plots(page, "Event occurrences per hour (Asia/Tokyo)")
+    drawn = vega_charts(page, "Event occurrences per hour (Asia/Tokyo)")
     hourly = drawn["Event occurrences per hour (Asia/Tokyo)"]
-    assert hourly["names"] == picked
-    assert len(hourly["y"][0]) == 7 * 24
+    assert hourly["legend"] == picked
+    for event in picked:  # one hover point per hour, each described with its event
+        assert sum(m.endswith(f"Event: {event}") for m in hourly["marks"]) == 7 * 24, event
+    assert page.locator("[data-testid='stPlotlyChart']").count() == 0  # no plotly chunk
     assert "Sessions per hour (Asia/Tokyo) · All users" in drawn
     assert page.get_by_text("Hour (Asia/Tokyo)").count() >= 1  # the axis states the zone
 

@@ -200,7 +200,7 @@ def test_a_viewer_cannot_open_the_user_lookup_even_by_deep_link(browser: Any, te
 
             page.goto(f"{team['url']}/segments")
             wait_for_app(page)
-            page.wait_for_selector(".js-plotly-plot")  # the sizes stay visible
+            page.wait_for_selector("[data-testid='stVegaLiteChart'] svg")  # the sizes stay visible
             assert page.get_by_text("Exporting users: Your role (viewer)").is_visible()
             assert page.get_by_role("button", name="Start export").count() == 0
             assert _export_requests(sandbox) == []

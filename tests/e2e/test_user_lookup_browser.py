@@ -20,7 +20,11 @@ def test_profile_batch_download_and_clear(app_url: str, page, sandbox) -> None:
     page.get_by_label("External ID", exact=True).fill(person["external_id"])
     page.get_by_role("button", name="Look up").click()
     wait_for_app(page)
-    page.wait_for_selector(".js-plotly-plot")
+    page.wait_for_selector("[data-testid='stVegaLiteChart'] svg")
+    timeline = page.locator("[data-testid='stVegaLiteChart']").filter(
+        has_text="Activity and messages over time (UTC)"
+    )
+    assert timeline.count() == 1
     assert page.locator("[data-testid='stException']").count() == 0
     heading = f"{person['first_name']} {person['last_name']} ({person['external_id']})"
     assert page.get_by_role("heading", name=heading).is_visible()
