@@ -230,7 +230,7 @@ PERCENT_DECIMALS = 1
 PERCENT_STEP = 0.001
 #: The table format of a change: a signed percentage of a value ``show_table`` scales by 100.
 CHANGE_FORMAT = f"%+.{PERCENT_DECIMALS}f%%"
-#: The plotly hover / text format of a ratio ("%{y:.1%}").
+#: The d3 format of a ratio in chart tooltips and labels (".1%": 0.307 → "30.7%").
 PERCENT_HOVER = f".{PERCENT_DECIMALS}%"
 
 

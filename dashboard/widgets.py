@@ -39,8 +39,9 @@ from dashboard.filters import Filters, period_text
 from dashboard.metrics import RevenueMeasure
 from dashboard.safe_csv import to_csv_bytes
 
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
 
-#: One chart toolbar for every page: no plotly logo, no lasso/box select (nothing uses them).
+
 def show_chart(spec: dict, *, key: str | None = None, where: DeltaGenerator | None = None) -> None:
     """A chart from ``dashboard.charts`` (a Vega-Lite spec), as wide as its column.
 
@@ -49,10 +50,6 @@ def show_chart(spec: dict, *, key: str | None = None, where: DeltaGenerator | No
     """
     target = st if where is None else where
     target.vega_lite_chart(spec, width="stretch", theme="streamlit", key=key)
-
-
-PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
 
 
 def md_escape(text: object) -> str:

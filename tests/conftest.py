@@ -124,11 +124,10 @@ def rendered_text(at: Any) -> str:
 
 
 def chart_titles(at: Any) -> list[str]:
-    """The titles of the charts on the page (Vega-Lite, and plotly while any remain), as sent."""
+    """The titles of the charts on the page, as sent."""
     import json
 
     titles = [json.loads(e.proto.spec)["title"]["text"] for e in at.get("vega_lite_chart")]
-    titles += [json.loads(e.proto.spec)["layout"]["title"]["text"] for e in at.get("plotly_chart")]
     return titles
 
 
@@ -138,28 +137,6 @@ def sent_charts(at: Any) -> dict[str, dict]:
     from tests.vega_specs import sent_spec
 
     return {spec["title"]["text"]: spec for spec in map(sent_spec, at.get("vega_lite_chart"))}
-
-
-def trace_values(array: Any) -> list[float]:
-    """A trace's numbers: plotly sends numeric arrays base64-packed (``bdata``)."""
-    import base64
-
-    import numpy as np
-
-    if isinstance(array, dict) and "bdata" in array:
-        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"]).tolist()
-    return list(array)
-
-
-def chart_traces(at: Any) -> dict[str, list[dict]]:
-    """Chart title -> its traces, as sent to the browser."""
-    import json
-
-    out = {}
-    for element in at.get("plotly_chart"):
-        spec = json.loads(element.proto.spec)
-        out[spec["layout"]["title"]["text"]] = spec["data"]
-    return out
 
 
 @pytest.fixture

@@ -6,8 +6,7 @@ from datetime import date
 
 import pandas as pd
 
-from dashboard.charts import vega
-from dashboard.charts.common import safe_label
+from dashboard.charts import events, vega
 from dashboard.charts.events import (
     LEGEND_CHARS,
     NO_DATA,
@@ -188,6 +187,6 @@ def test_empty_figures_say_so() -> None:
         assert not schema_errors(spec)
 
 
-def test_labels_are_shortened_and_escaped() -> None:
-    assert safe_label("<script>" * 20).startswith("&lt;script&gt;")
-    assert safe_label("x" * 100, 60).endswith("…")
+def test_names_in_titles_are_shortened_never_escaped() -> None:
+    assert events._short("<script>" * 20).startswith("<script><script>")
+    assert events._short("x" * 100, 60) == "x" * 59 + "…"

@@ -20,13 +20,13 @@ from braze_sandbox import SANDBOX_API_KEY, Sandbox
 from dashboard import metrics
 from dashboard.data.channels import channel_label
 from dashboard.filters import preset_range, utc_today
-from tests.conftest import ROOT, chart_traces, open_page, rendered_text
+from tests.conftest import ROOT, open_page, rendered_text, sent_charts
 
 SERIES = "/campaigns/data_series"
 FUNNEL = "Funnel over the date range"
 RATE_WORDS = {r.label.lower(): r.key for r in metrics.RATES}
 CAPTION = re.compile(r"(Delivery rate|Open rate|Click rate|Conversion rate) (\d+\.\d+%|—)")
-FUNNEL_TEXT = re.compile(r"<br>(\d+\.\d+%|—) (delivery rate|open rate|click rate|conversion rate)")
+FUNNEL_TEXT = re.compile(r"\n(\d+\.\d+%|—) (delivery rate|open rate|click rate|conversion rate)")
 
 
 def captions(at: Any) -> list[str]:
@@ -39,7 +39,7 @@ def caption_rates(at: Any) -> dict[str, str]:
 
 
 def funnel_rates(at: Any) -> dict[str, str]:
-    texts = chart_traces(at)[FUNNEL][0]["y"]
+    texts = sent_charts(at)[FUNNEL]["datasets"]["main"]["stage"]
     found = [m for t in texts for m in FUNNEL_TEXT.findall(t)]
     return {RATE_WORDS[name]: value for value, name in found}
 
@@ -211,7 +211,7 @@ def test_variations_tab_is_not_empty_when_the_card_has_recipients(own, monkeypat
     assert recipients.value not in ("0", "—")
     text = rendered_text(at)
     assert "No recipients in this date range" not in text
-    titles = list(chart_traces(at))
+    titles = list(sent_charts(at))
     assert any(t.startswith("Conversions (A) by variation") for t in titles)
     assert any("none per variation" in c for c in captions(at))
     table = next(d.value for d in at.dataframe if "variation_name" in d.value.columns)

@@ -32,9 +32,7 @@ from tests.vega_specs import sent_spec
 
 # a percentage as text; "<0.1%" (non-zero, too small to show) is the one allowed exception
 PERCENT = re.compile(r"(?<![\w.<])[+-]?\d[\d,]*(?:\.(\d+))?%")
-# plotly's d3 formats of a percentage inside a template: "%{y:.1%}"
 WHOLE_PERCENT = re.compile(r"(?<![\w.,])\d+%")
-HOVER_FORMAT = re.compile(r"%\{[^}:]+:([^}]*%)\}")
 
 
 def test_values_and_changes_have_one_decimal() -> None:
@@ -140,18 +138,7 @@ def _percent_columns(at) -> list[tuple[str, dict]]:
 
 def _chart_formats(at) -> tuple[list[str], list[str]]:
     formats, labels = [], []
-    for element in at.get("plotly_chart"):
-        spec = json.loads(element.proto.spec)
-        for trace in spec["data"]:
-            for key in ("hovertemplate", "texttemplate"):
-                templates = trace.get(key)
-                for template in templates if isinstance(templates, list) else [templates]:
-                    if isinstance(template, str):
-                        formats += HOVER_FORMAT.findall(template)
-            text = trace.get("text")
-            labels += [
-                t for t in (text if isinstance(text, list) else [text]) if isinstance(t, str)
-            ]
+    assert not at.get("plotly_chart")
     for spec in map(sent_spec, at.get("vega_lite_chart")):
         more, shown = vega_chart_formats(spec)
         formats += more
@@ -161,7 +148,7 @@ def _chart_formats(at) -> tuple[list[str], list[str]]:
 
 def vega_chart_formats(spec: dict) -> tuple[list[str], list[str]]:
     """A Vega-Lite chart's percent formats (tooltips, text marks) and the labels its text
-    marks draw from their data (what plotly's ``text`` was)."""
+    marks draw from their data."""
     formats, labels = [], []
     views = spec.get("vconcat") or spec.get("hconcat") or [spec]
     for layer in (la for view in views for la in view.get("layer", [view])):

@@ -1,1 +1,1 @@
-"""Pure plotly figure builders: frame in, figure out (no Streamlit, no I/O)."""
+"""Pure chart builders: frame in, Vega-Lite spec out (no Streamlit, no I/O); see ``vega``."""

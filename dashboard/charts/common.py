@@ -1,14 +1,13 @@
-"""Shared figure styling so every chart reads the same in the light and dark themes.
+"""What every chart shares: the palette, axis titles, and the memo that builds each once.
 
 Colours are mid-tone so they hold contrast on white and on near-black; backgrounds stay
-transparent and font colours unset so Streamlit's theme supplies them.
+transparent and font colours unset so Streamlit's theme supplies them (``vega.CONFIG``).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
-import html
 import re
 import threading
 from collections.abc import Callable
@@ -16,7 +15,6 @@ from typing import Any, TypeVar, cast
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 import pyarrow as pa
 from cachetools import LRUCache
 from pandas.arrays import (
@@ -40,22 +38,6 @@ PALETTE: tuple[str, ...] = (
     "#84CC16",  # lime
 )
 
-GRID = "rgba(128, 128, 128, 0.2)"
-
-
-def safe_label(text: object, limit: int | None = None) -> str:
-    """Braze or user text as a plotly label that shows literally (legend, tick, hover, title).
-
-    Plotly renders a subset of HTML in labels, so ``<``, ``>`` and ``&`` are escaped. Quotes
-    are left alone: plotly does not decode ``&quot;`` (it would show literally), and without a
-    ``<`` no tag, so no attribute, can start. ``limit`` shortens long names with an ellipsis
-    before escaping, so an entity is never cut in half.
-    """
-    label = "" if text is None or text is pd.NA else str(text)
-    if limit is not None and len(label) > limit:
-        label = label[: max(limit - 1, 1)] + "…"
-    return html.escape(label, quote=False)
-
 
 def _stems(text: str) -> set[str]:
     return {word.rstrip("s") for word in re.findall(r"[a-z]+", text.lower())}
@@ -71,62 +53,9 @@ def axis_title(name: str, unit: str = "") -> str:
     return f"{name} ({unit})"
 
 
-def style_figure(
-    fig: go.Figure,
-    title: str,
-    y_title: str,
-    *,
-    x_title: str = "Date",
-    y_tickformat: str = ",",
-    height: int = 320,
-    show_legend: bool = False,
-    from_zero: bool = True,
-) -> go.Figure:
-    """Title, axis labels with units, thousands separators, and a quiet grid.
+# ---- memo: build each chart (or derived table) once per distinct input ---------------
 
-    With a legend, the title gets its own line above it, so long titles and legends never
-    overlap.
-    """
-    fig.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left", "y": 0.98, "yanchor": "top"},
-        height=height + (24 if show_legend else 0),
-        margin={"l": 8, "r": 8, "t": 76 if show_legend else 48, "b": 8},
-        paper_bgcolor="rgba(0,0,0,0)",
-        plot_bgcolor="rgba(0,0,0,0)",
-        showlegend=show_legend,
-        hovermode="x unified",
-        separators=".,",
-        colorway=list(PALETTE),
-        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0, "xanchor": "left"},
-    )
-    fig.update_xaxes(title_text=x_title, showgrid=False)
-    fig.update_yaxes(
-        title_text=y_title,
-        tickformat=y_tickformat,
-        gridcolor=GRID,
-        rangemode="tozero" if from_zero else "normal",
-    )
-    return fig
-
-
-def empty_figure(title: str, message: str) -> go.Figure:
-    """A titled, axis-less figure that says why there is nothing to draw."""
-    fig = go.Figure()
-    fig.add_annotation(text=message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper")
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False)
-    fig.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left"},
-        height=320,
-        paper_bgcolor="rgba(0,0,0,0)",
-        plot_bgcolor="rgba(0,0,0,0)",
-    )
-    return fig
-
-
-# ---- memo: build each figure (or derived table) once per distinct input ---------------
-
-_MEMO: LRUCache = LRUCache(maxsize=256)  # a figure is 10-200 kB
+_MEMO: LRUCache = LRUCache(maxsize=256)  # a chart spec with its frames: a few kB to 200 kB
 _MEMO_LOCK = threading.Lock()
 
 
@@ -240,11 +169,10 @@ def memo_key(builder: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple:
 def memoized(builder: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """``builder(*args, **kwargs)``, built once per distinct input content and reused after.
 
-    For pure builders (figures, derived tables). Building a plotly figure (20-60 ms: plotly
-    validates every property) is most of a warm page run, while hashing its frames takes well
-    under 1 ms. The key is the inputs' content, so new data (another range, a refresh) never
+    For pure builders (chart specs, derived tables): a warm page run then builds nothing it
+    built before, and hashing the inputs' frames takes well under 1 ms. The key is the inputs' content, so new data (another range, a refresh) never
     gets a stale result, and a result only ever holds what its own inputs hold. A figure is
-    shared between sessions: treat it as read-only (``st.plotly_chart`` only reads it). Frames
+    shared between sessions: treat it as read-only (``widgets.show_chart`` only reads it). Frames
     are handed out as shallow copies (copy-on-write), so no caller can change the shared one.
     """
     key = memo_key(builder, *args, **kwargs)

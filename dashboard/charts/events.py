@@ -1,19 +1,15 @@
-"""Custom event and session charts (Vega-Lite), and the multi-series builder the revenue page
-shares.
+"""Custom event and session charts (Vega-Lite), built on one multi-series builder.
 
 Series names come from Braze (event and product names are typed by customers): they travel as
 data values, never markup (Vega draws them as text; Streamlit's tooltips escape them).
-``series_figure`` is the plotly version the revenue page still uses until it moves to
-``series_chart`` (issue 19).
 """
 
 from __future__ import annotations
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from dashboard.charts import vega
-from dashboard.charts.common import PALETTE, empty_figure, safe_label, style_figure
+from dashboard.charts.common import PALETTE
 from dashboard.charts.kpis import BAR_PADDING
 
 NO_DATA = "No data in this date range"
@@ -119,55 +115,6 @@ def series_chart(
         {"x": x, "y": y, "color": {**colour, "legend": None}, "order": order_by, "tooltip": tips}
     )
     return vega.chart(full_title, [line, hover], {vega.MAIN: main}, height=360)
-
-
-def series_figure(
-    frame: pd.DataFrame,
-    *,
-    name: str,
-    title: str,
-    y_title: str,
-    unit: str,
-    timezone: str,
-    value_format: str = ",.0f",
-    prefix: str = "",
-    stacked: bool = False,
-    order: list[str] | None = None,
-    scope: str = "",
-) -> go.Figure:
-    """One trace per distinct ``frame[name]`` (long frame: time, name, value), on one chart.
-
-    Overlay draws lines; ``stacked`` draws stacked areas, so the top edge is the selection's sum.
-    """
-    x_title, suffix, hover_x = time_axis(unit, timezone)
-    full_title = f"{title} {suffix}" + (f" · {scope}" if scope else "")
-    data = frame.dropna(subset=["value"]) if "value" in frame else frame.iloc[0:0]
-    if data.empty:
-        return empty_figure(full_title, NO_DATA)
-    labels = order or list(dict.fromkeys(data[name].tolist()))
-    fig = go.Figure()
-    for i, label in enumerate(labels):
-        part = data[data[name] == label].sort_values("time")
-        if part.empty:
-            continue
-        colour = PALETTE[i % len(PALETTE)]
-        fig.add_trace(
-            go.Scatter(
-                x=display_times(part["time"], unit, timezone),
-                y=part["value"],
-                name=safe_label(label, LEGEND_CHARS),
-                mode="lines",
-                line={"color": colour, "width": 2.5 if not stacked else 1},
-                stackgroup="one" if stacked else None,
-                hovertemplate=(
-                    f"%{{x|{hover_x}}}<br>{prefix}%{{y:{value_format}}}"
-                    "<extra>%{fullData.name}</extra>"
-                ),
-            )
-        )
-    return style_figure(
-        fig, full_title, y_title, x_title=x_title, show_legend=len(fig.data) > 1, height=360
-    )
 
 
 def events_figure(

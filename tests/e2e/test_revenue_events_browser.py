@@ -17,11 +17,6 @@ from tests.e2e.conftest import screenshot, wait_for_app
 pytestmark = pytest.mark.browser
 
 EVIL = '=HYPERLINK("http://evil.example","click")'
-PLOTS = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(d => ({
-    title: d.layout.title.text.replace(/<[^>]+>/g, ''),  // streamlit's theme adds <b>
-    names: d.data.map(t => t.name),
-    y: d._fullData.map(t => Array.from(t.y || [])),  // decoded from plotly's packed arrays
-}))"""
 
 
 def sandbox_total(sandbox, path: str, key: str, start: date, end: date, **params) -> float:
@@ -34,17 +29,6 @@ def sandbox_total(sandbox, path: str, key: str, start: date, end: date, **params
         timeout=10,
     ).json()
     return sum(p[key] for p in body["data"] if str(start) <= p["time"][:10] <= str(end))
-
-
-def plots(page, wanted: str) -> dict[str, dict]:
-    """Every drawn chart by title, once the chart titled ``wanted`` has been drawn."""
-    page.wait_for_function(
-        "t => Array.from(document.querySelectorAll('.js-plotly-plot'))"
-        ".some(d => d.layout && d.layout.title.text.replace(/<[^>]+>/g, '') === t)",
-        arg=wanted,
-    )
-    wait_for_app(page)
-    return {p["title"]: p for p in page.evaluate(PLOTS)}
 
 
 #: Vega-Lite charts as drawn (SVG): each chart's title, legend labels, tick labels, the data

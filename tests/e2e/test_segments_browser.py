@@ -41,8 +41,9 @@ def test_news_feed_renders_series_for_a_card(app_url: str, page, sandbox) -> Non
     card = sandbox.sandbox.workspace.cards[-1]
     page.goto(f"{app_url}/news-feed?card_id={card.id}")
     wait_for_app(page)
-    page.wait_for_selector(".js-plotly-plot")
+    page.wait_for_selector("[data-testid='stVegaLiteChart'] svg")
     assert page.get_by_text("deprecated News Feed").count() >= 1
-    assert page.locator("[data-testid='stPlotlyChart']").count() >= 2
+    assert page.locator("[data-testid='stVegaLiteChart']").count() >= 2
+    assert page.locator("[data-testid='stPlotlyChart']").count() == 0  # no plotly chunk
     assert page.locator("[data-testid='stException']").count() == 0
     screenshot(page, "news-feed")
