@@ -6,7 +6,8 @@ frame as Arrow. Vega-Lite is drawn by the vega chunk Streamlit already loads for
 sparklines: a page of six charts draws in about 0.6x the time of the same page in plotly
 (bench/RESULTS.md, "Pages, until drawn").
 
-Rules every builder follows (checked over every builder by ``tests/test_vega_specs.py``):
+Rules every builder follows (its tests check them, and the spec against the Vega-Lite schema,
+with ``tests/vega_specs.py``):
 
 - **Days and hours are wall-clock text read as UTC.** A day travels as ``"2026-11-02"``, an
   hour as ``"2026-11-02T14:00:00Z"`` already on the clock it is shown in (the "Z" makes a
