@@ -8,7 +8,7 @@
   the day they were logged. ``configured_currency`` is therefore USD; a ``DASHBOARD_CURRENCY``
   (env) or ``[dashboard] currency`` (secrets) setting of another code is not applied (it would
   relabel dollars), and the sidebar says so (``currency_problem``). Cards (``money_text``), axes
-  (``money_axis``), table columns (``money_column``) and CSV headers all name the currency.
+  (``charts.vega.money_y``), table columns (``money_column``) and CSV headers all name the currency.
 - CSVs (``csv_frame``): whole-number columns as integers, money rounded to the currency's
   minor unit in columns named ``<name>_<currency>``, ratios as percentages in columns named
   ``<name>_pct``, channel names human.
@@ -188,21 +188,6 @@ def money_text(value: float | None, currency: Currency = USD, *, short: bool = F
 def money_title(what: str, currency: Currency = USD) -> str:
     """An axis, column or card title with the unit: "Revenue (USD)"."""
     return f"{what} ({currency.code})"
-
-
-def money_axis(
-    currency: Currency = USD, values: Sequence[float] | pd.Series = ()
-) -> dict[str, str]:
-    """Plotly axis settings so ticks carry the cards' sign: "$1,200,000" (cents when small)."""
-    data = pd.to_numeric(pd.Series(values, dtype="float64"), errors="coerce").dropna()
-    small = not data.empty and float(data.abs().max()) < 10
-    decimals = currency.decimals if small else 0
-    return {"tickprefix": currency.symbol, "tickformat": f",.{decimals}f"}
-
-
-def money_hover(currency: Currency = USD, field: str = "y") -> str:
-    """A hover template piece: "$%{y:,.2f}"."""
-    return f"{currency.symbol}%{{{field}:,.{currency.decimals}f}}"
 
 
 def money_format(currency: Currency = USD) -> str:

@@ -175,7 +175,7 @@ def test_hourly_view_states_the_timezone(app_test, demo) -> None:
     assert hourly and all(int(r.query["length"]) <= 100 for r in hourly)
     hours = data_of(sent_charts(at)["Purchase revenue per hour (Asia/Tokyo) · all products"])
     start, _ = preset_range("Last 7 days", utc_today())
-    assert hours["time"].iloc[0] == f"{start.isoformat()}T00:00:00"  # Tokyo midnight
+    assert hours["time"].iloc[0] == f"{start.isoformat()}T00:00:00Z"  # Tokyo midnight
     assert len(hours) == 7 * 24
     assert at.query_params["unit"] == "hour"
 

@@ -114,7 +114,7 @@ def test_hourly_series_are_drawn_on_the_zones_clock() -> None:
     frame = pd.DataFrame({"time": times, "product": ALL_PRODUCTS, "value": [1.0, 2.0, 3.0]})
     spec = revenue_figure(frame, "revenue", unit="hour", timezone="Asia/Tokyo")
     assert spec["title"]["text"] == "Purchase revenue per hour (Asia/Tokyo) · all products"
-    assert data_of(spec)["time"].tolist()[0] == "2024-03-01T09:00:00"  # UTC+9, read as UTC
+    assert data_of(spec)["time"].tolist()[0] == "2024-03-01T09:00:00Z"  # UTC+9, read as UTC
     x = layers(spec)[0]["encoding"]["x"]
     assert x["title"] == "Hour (Asia/Tokyo)" and x["timeUnit"].startswith("utc")
     assert layers(spec)[0]["encoding"]["color"]["legend"] is None  # one series: no legend

@@ -7,9 +7,7 @@ them as text, so nothing is HTML-escaped (an escape would show as ``&lt;``).
 
 from __future__ import annotations
 
-import json
 import math
-import textwrap
 
 import pandas as pd
 
@@ -20,7 +18,6 @@ from dashboard.display import (
     PERCENT_HOVER,
     USD,
     Currency,
-    money_axis,
     money_text,
     money_title,
 )
@@ -122,14 +119,11 @@ def _lines(
     return [line, points]
 
 
-def _empty(title: str, message: str, *, height: int = vega.HEIGHT) -> vega.Spec:
-    """``vega.empty_chart`` in lines short enough for half a page ("\\n" starts one; a longer
-    line would run past both edges, taking the title's start with it), without a tooltip
-    (it would repeat the message under the field's name)."""
-    lines = [part for line in message.split("\n") for part in textwrap.wrap(line, 52)]
-    spec = vega.empty_chart(title, "\n".join(lines), height=height)
-    spec["mark"].update({"lineBreak": "\n", "tooltip": None})
-    return spec
+def _series_rows(part: pd.DataFrame, name: str, metric: str) -> pd.DataFrame:
+    """One series of a line chart: its days, its name, its values."""
+    return pd.DataFrame(
+        {"day": vega.utc_days(part["date"]), "series": name, "value": _numbers(part[metric])}
+    )
 
 
 def _channel_colours(daily: pd.DataFrame) -> dict[str, str]:
@@ -142,13 +136,13 @@ def _channel_colours(daily: pd.DataFrame) -> dict[str, str]:
 def channel_lines_figure(daily: pd.DataFrame, metric: str, title: str, unit: str) -> vega.Spec:
     """One line per channel of ``metric`` per day (``daily_channel_frame`` input)."""
     if daily.empty:
-        return _empty(title, NO_DATA)
+        return vega.empty_chart(title, NO_DATA)
     if not _has(daily, metric):
         # e.g. in-app messages and content cards report impressions, not sends
         note = f"No {metric.replace('_', ' ')} counts for these channels"
         if metric == "sent":  # say why, and where the reach is
             note += "\n(in-app messages and Content Cards count impressions: see the opens chart)"
-        return _empty(title, note)
+        return vega.empty_chart(title, note)
     colours = _channel_colours(daily)
     rows: list[pd.DataFrame] = []
     names: list[str] = []
@@ -159,15 +153,7 @@ def channel_lines_figure(daily: pd.DataFrame, metric: str, title: str, unit: str
         name = channel_label(channel)
         names.append(name)
         shown.append(colours[str(channel)])
-        rows.append(
-            pd.DataFrame(
-                {
-                    "day": vega.utc_days(part["date"]),
-                    "series": name,
-                    "value": _numbers(part[metric]),
-                }
-            )
-        )
+        rows.append(_series_rows(part, name, metric))
     colour = vega.colour_by("series", names, shown)
     colour["legend"] = _legend(names)
     layers = _lines(
@@ -190,7 +176,7 @@ def opens_clicks_figure(daily: pd.DataFrame) -> vega.Spec:
     """Opens (solid) and clicks (dotted) per day, one colour per channel."""
     title = "Opens and clicks per day by channel"
     if daily.empty or not (_has(daily, "opens") or _has(daily, "clicks")):
-        return _empty(title, "No opens or clicks in this date range")
+        return vega.empty_chart(title, "No opens or clicks in this date range")
     colours = _channel_colours(daily)
     rows: list[pd.DataFrame] = []
     names: list[str] = []
@@ -204,15 +190,7 @@ def opens_clicks_figure(daily: pd.DataFrame) -> vega.Spec:
             names.append(name)
             shown.append(colours[str(channel)])
             dashes.append(DASHES[dash])
-            rows.append(
-                pd.DataFrame(
-                    {
-                        "day": vega.utc_days(part["date"]),
-                        "series": name,
-                        "value": _numbers(part[metric]),
-                    }
-                )
-            )
+            rows.append(_series_rows(part, name, metric))
     colour = vega.colour_by("series", names, shown)
     colour["legend"] = {**_legend(names), "labelFontSize": 11}
     # the same field and title as the colour: one legend, each entry dashed as drawn
@@ -242,7 +220,7 @@ def conversions_figure(daily: pd.DataFrame) -> vega.Spec:
     """Primary conversions (A) per day, stacked by channel."""
     title = "Conversions (A) per day by channel"
     if daily.empty or not _has(daily, "conversions"):
-        return _empty(title, "No conversions in this date range")
+        return vega.empty_chart(title, "No conversions in this date range")
     colours = _channel_colours(daily)
     names = [channel_label(c) for c in colours]
     main = pd.DataFrame(
@@ -310,7 +288,7 @@ def variation_figure(variations: pd.DataFrame) -> vega.Spec:
     (they are optional there), since a rate would need them."""
     title = "Conversion rate (A) by variation"
     if variations.empty:
-        return _empty(title, "No variation sent anything in this date range")
+        return vega.empty_chart(title, "No variation sent anything in this date range")
     control = variations["is_control"].fillna(False).astype(bool).tolist()
     colours = [CONTROL_COLOUR if is_ctrl else _colour(i) for i, is_ctrl in enumerate(control)]
     names = _distinct(_variation_names(variations))
@@ -325,7 +303,9 @@ def variation_figure(variations: pd.DataFrame) -> vega.Spec:
     }
     if not _has(variations, "conversion_rate"):
         if not _has(variations, "conversions"):
-            return _empty(title, "No variation has conversions or recipients in this range")
+            return vega.empty_chart(
+                title, "No variation has conversions or recipients in this range"
+            )
         counts = _numbers(variations["conversions"])
         main = pd.DataFrame(
             {
@@ -376,7 +356,7 @@ def funnel_figure(stages: pd.DataFrame) -> vega.Spec:
     share of the first stage, whose denominator would differ from the cards'."""
     title = "Funnel over the date range"
     if stages.empty or not (stages["count"].fillna(0) > 0).any():
-        return _empty(title, NO_DATA)
+        return vega.empty_chart(title, NO_DATA)
     labels = []  # the rate sits under the stage name, where a short bar leaves it room
     rates = []
     for stage, rate, name in zip(stages["stage"], stages["rate"], stages["rate_name"], strict=True):
@@ -445,7 +425,7 @@ def conversion_timing_figure(timing: pd.DataFrame, field: str = "conversions") -
     title = f"Conversions ({letter.get(field, field)}): by conversion time vs by send time"
     by_send = f"{field}_by_send_time"
     if timing.empty or not (_has(timing, field) or _has(timing, by_send)):
-        return _empty(title, "No conversions in this date range")
+        return vega.empty_chart(title, "No conversions in this date range")
     names = ["By conversion time", "By send time"]
     days = vega.utc_days(timing["date"])
     main = pd.concat(
@@ -518,16 +498,6 @@ def _percent_y(title: str, values: pd.Series) -> vega.Spec:
     return y
 
 
-def _money_y(title: str, currency: Currency, values: pd.Series) -> vega.Spec:
-    """A y axis whose ticks carry the cards' sign ("$1,200,000", cents when small)."""
-    fmt = money_axis(currency, values)["tickformat"]
-    sign = json.dumps(currency.symbol, ensure_ascii=False)  # a JSON string is a Vega string
-    label = f"(datum.value < 0 ? '-' : '') + {sign} + format(abs(datum.value), {json.dumps(fmt)})"
-    y = vega.y_quantity(title, fmt=fmt)
-    y["axis"]["labelExpr"] = label
-    return y
-
-
 def revenue_figure(timing: pd.DataFrame, currency: Currency = USD) -> vega.Spec:
     """Revenue attributed to the campaign per day, in the workspace ``currency``."""
     title = f"{CAMPAIGN_REVENUE.label} per day"
@@ -536,7 +506,7 @@ def revenue_figure(timing: pd.DataFrame, currency: Currency = USD) -> vega.Spec:
         or "revenue" not in timing
         or not (pd.to_numeric(timing["revenue"], errors="coerce") > 0).any()
     ):
-        return _empty(title, "No revenue in this date range")
+        return vega.empty_chart(title, "No revenue in this date range")
     values = pd.Series(_numbers(timing["revenue"]), dtype="float64")
     main = pd.DataFrame(
         {
@@ -549,7 +519,7 @@ def revenue_figure(timing: pd.DataFrame, currency: Currency = USD) -> vega.Spec:
         "mark": {"type": "bar", "color": PALETTE[2]},
         "encoding": {
             "x": vega.x_days(X_DAYS),
-            "y": _money_y(money_title("Revenue", currency), currency, values),
+            "y": vega.money_y(money_title("Revenue", currency), currency, values),
             "tooltip": [vega.day_tip(), vega.text_tip("amount", "Revenue")],
         },
     }
@@ -562,7 +532,7 @@ def top_campaigns_figure(leaderboard: pd.DataFrame, metric: str, metric_label: s
     title = f"Top campaigns by {lowered}"
     values = pd.to_numeric(leaderboard[metric], errors="coerce") if metric in leaderboard else None
     if leaderboard.empty or values is None or not (values.fillna(0) > 0).any():
-        return _empty(title, NO_DATA)
+        return vega.empty_chart(title, NO_DATA)
     top = leaderboard.assign(_v=values.astype("float64")).nlargest(10, "_v")
     full = ["" if pd.isna(n) else str(n) for n in top["name"]]
     short = [n if len(n) <= NAME_LIMIT else n[: NAME_LIMIT - 1] + "…" for n in full]

@@ -7,7 +7,6 @@ literally without escaping.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -69,19 +68,6 @@ def _days(totals: pd.DataFrame) -> list[str]:
 
 def _numbers(values: Any) -> Any:
     return pd.to_numeric(pd.Series(values), errors="coerce").astype("float64").to_numpy()
-
-
-def _money_axis(title: str, currency: Currency, values: Any, field: str = "value") -> vega.Spec:
-    """A money axis whose ticks carry the cards' sign: "$1,200,000" (cents when small)."""
-    data = pd.Series(_numbers(values)).dropna()
-    small = not data.empty and float(data.abs().max()) < 10
-    fmt = f",.{currency.decimals if small else 0}f"
-    axis = vega.y_quantity(title, field, fmt)
-    symbol = json.dumps(currency.symbol, ensure_ascii=False)  # our constant, as a literal
-    axis["axis"]["labelExpr"] = (
-        f"(datum.value < 0 ? '-' : '') + {symbol} + format(abs(datum.value), '{fmt}')"
-    )
-    return axis
 
 
 def _money_texts(values: Any, currency: Currency) -> list[str]:
@@ -181,7 +167,7 @@ def revenue_figure(totals: pd.DataFrame, currency: Currency = USD) -> vega.Spec:
         },
         "encoding": {
             "x": vega.x_days(DAY_AXIS),
-            "y": _money_axis(money_title("Revenue", currency), currency, revenue),
+            "y": vega.money_y(money_title("Revenue", currency), currency, revenue),
             "tooltip": [vega.day_tip(), vega.text_tip("amount", "Revenue")],
         },
     }
@@ -234,7 +220,7 @@ def variant_comparison_figure(variant_totals: pd.DataFrame, currency: Currency =
         x = vega.y_quantity(label, field)  # the same quantitative axis, drawn across
         tip = vega.number_tip(field, label)
         panels.append(_variant_panel(x, y, colour, tip, len(names)))
-    money = _money_axis(money_title("Revenue", currency), currency, revenue, "revenue")
+    money = vega.money_y(money_title("Revenue", currency), currency, _numbers(revenue), "revenue")
     panels.append(_variant_panel(money, y, colour, vega.text_tip("amount", "Revenue"), len(names)))
     return {
         "title": {"text": title, "anchor": "start"},

@@ -25,6 +25,8 @@ with ``tests/vega_specs.py``):
 
 from __future__ import annotations
 
+import json
+import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -174,6 +176,21 @@ def money_formats(currency: Currency = USD, values: Iterable[Any] = ()) -> tuple
     return f"$,.{currency.decimals if small else 0}f", f"$,.{currency.decimals}f"
 
 
+def money_y(title: str, currency: Currency, values: Iterable[Any], field: str = "value") -> Spec:
+    """A money axis whose ticks carry the cards' sign: "$1,200,000" (cents only when every
+    amount is under 10), "-$5" below zero. The sign is our constant (``Currency.symbol``), put
+    into the label expression as a JSON string literal."""
+    data = pd.to_numeric(pd.Series(list(values), dtype="float64"), errors="coerce").dropna()
+    small = not data.empty and float(data.abs().max()) < 10
+    fmt = f",.{currency.decimals if small else 0}f"
+    axis = y_quantity(title, field, fmt)
+    sign = json.dumps(currency.symbol, ensure_ascii=False)
+    axis["axis"]["labelExpr"] = (
+        f"(datum.value < 0 ? '-' : '') + {sign} + format(abs(datum.value), {json.dumps(fmt)})"
+    )
+    return axis
+
+
 def in_currency(spec: Spec, currency: Currency = USD) -> Spec:
     """``spec`` with d3's ``$`` drawn as ``currency``'s sign ("€1,200"); USD keeps the default."""
     if currency.code != USD.code:
@@ -291,14 +308,29 @@ def chart(
     return spec
 
 
+EMPTY_LINE = 52  # characters a line of an empty chart's message holds on half a page
+
+
 def empty_chart(title: str, message: str, *, height: int = HEIGHT) -> Spec:
-    """A titled chart with no axes that says why there is nothing to draw."""
+    """A titled chart with no axes that says why there is nothing to draw.
+
+    The message is wrapped into lines short enough for half a page ("\\n" starts one; a longer
+    line would run past both edges, taking the title's start with it), and has no tooltip (it
+    would only repeat the message under the field's name).
+    """
+    lines = [part for line in message.split("\n") for part in textwrap.wrap(line, EMPTY_LINE)]
     return {
         "title": {"text": title, "anchor": "start"},
         "height": height,
-        "datasets": {MAIN: pd.DataFrame({"message": [message]})},
+        "datasets": {MAIN: pd.DataFrame({"message": ["\n".join(lines)]})},
         "data": {"name": MAIN},
-        "mark": {"type": "text", "fontSize": 14, "color": "#6B7280"},
+        "mark": {
+            "type": "text",
+            "fontSize": 14,
+            "color": "#6B7280",
+            "lineBreak": "\n",
+            "tooltip": None,
+        },
         "encoding": {"text": {"field": "message", "type": "nominal"}},
         "config": CONFIG,
     }
