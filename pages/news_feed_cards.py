@@ -113,7 +113,8 @@ with guarded("the card details"):
         image = details.get("image_url")
         if image:
             st.markdown("**Image URL** (not loaded here; open it in your browser)")
-            st.code(str(image), language=None, wrap_lines=True)
+            # plain text: a code block would load a 1.5 MB syntax highlighter for one line
+            st.text(str(image))
         extras = details.get("extras") or {}
         if isinstance(extras, dict) and extras:
             st.markdown("**Extras** (key-value pairs sent to the app)")

@@ -153,7 +153,10 @@ with guarded("the segment details"):
         st.markdown("**Analytics tracking:** " + ("on" if tracked.get(segment_id) else "off"))
         for key, value in details.other.items():
             st.markdown(f"**{md_escape(key)}:** {md_escape(value)}")
-        st.code(segment_id, language=None, wrap_lines=True)  # whole at 1280 px
+        # plain text (wraps, whole at 1280 px): a code block would load a 1.5 MB syntax
+        # highlighter for one id and cost this page a quarter of a second (bench_pages)
+        st.markdown("**Segment API ID**")
+        st.text(segment_id)
 
 # ---- size over time ----------------------------------------------------------------------
 st.subheader("Size over time")
