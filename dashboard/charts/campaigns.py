@@ -95,27 +95,10 @@ def _lines(
         "encoding": {"x": x, "y": y, **series, "tooltip": tooltip},
     }
     colour = {k: v for k, v in series.items() if k == "color"}
-    points = {
-        "params": [
-            {
-                "name": "nearest",
-                "select": {
-                    "type": "point",
-                    "on": "pointerover",
-                    "nearest": True,
-                    "clear": "pointerout",
-                },
-            }
-        ],
-        "mark": {"type": "point", "filled": True, "size": 60},
-        "encoding": {
-            "x": x,
-            "y": {"field": y["field"], "type": "quantitative"},
-            **colour,
-            "opacity": {"condition": {"param": "nearest", "value": 1, "empty": False}, "value": 0},
-            "tooltip": tooltip,
-        },
-    }
+    y_value = {"field": y["field"], "type": "quantitative"}
+    points = vega.hover_points(
+        {"x": x, "y": y_value, **colour, "tooltip": tooltip}, name="nearest", size=60
+    )
     return [line, points]
 
 
