@@ -139,8 +139,8 @@ def daily_figure(
 def _launch_marks(launches: Launches, first: str, last: str) -> dict[str, list[str]]:
     """Launch names per ISO day inside the drawn days, each shortened for the hover."""
     by_day: dict[str, list[str]] = {}
-    for day, text in launches:
-        iso = vega.utc_days([day])[0]
+    days = vega.utc_days([day for day, _ in launches]) if launches else []  # one conversion
+    for iso, (_, text) in zip(days, launches, strict=True):
         if first <= iso <= last:
             label = str(text)
             if len(label) > LAUNCH_TEXT_LIMIT:

@@ -156,7 +156,7 @@ def product_revenue_figure(
                     "revenue",
                     axis_format,
                 ),
-                "axis": {"format": axis_format, "grid": True, "gridColor": vega.GRID},
+                "axis": {"format": axis_format, "grid": True},  # its colour: vega.CONFIG
             },
             "tooltip": [
                 vega.text_tip("product", "Product"),

@@ -341,9 +341,5 @@ def is_empty(spec: Spec) -> bool:
     return spec.get("mark", {}).get("type") == "text" and "layer" not in spec
 
 
-def title_of(spec: Spec) -> str:
-    return str(spec["title"]["text"])
-
-
 def _frame(data: pd.DataFrame | list[dict[str, Any]]) -> pd.DataFrame:
     return data if isinstance(data, pd.DataFrame) else pd.DataFrame.from_records(data)
