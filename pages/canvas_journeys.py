@@ -533,182 +533,197 @@ series = data.series.value if data.series.ok else None
 if series is None and data.series.error is not None:
     show_error(data.series.error, "the Canvas's daily stats")
 
+# Only the open tab is drawn (Streamlit reruns the page when another is opened, from the
+# cache); its label is in the URL (?tab=Steps), so a link opens the same tab.
 perf_tab, variant_tab, step_tab, health_tab, map_tab = st.tabs(
-    ["Performance", "Variants", "Steps", "Channel health", "Journey map"]
+    ["Performance", "Variants", "Steps", "Channel health", "Journey map"],
+    key="tab",
+    bind="query-params",
 )
 
 # ---- performance -----------------------------------------------------------------------
 with perf_tab:
-    if series is None:
-        st.warning(NO_SERIES)
-    else:
-        daily = daily_totals(series.totals)
-        if series.totals.empty or not any(total_row(series.totals).values()):
-            empty_state(
-                f"No one entered this Canvas between {start:%d %b %Y} and {end:%d %b %Y}. "
-                "Pick a longer or earlier date range."
-            )
+    if perf_tab.open:
+        if series is None:
+            st.warning(NO_SERIES)
         else:
-            with guarded("the daily charts"):
-                left, right = st.columns(2)
-                show_chart(memoized(entries_figure, series.totals), key="cv_entries", where=left)
-                show_chart(
-                    memoized(conversions_figure, series.totals), key="cv_conversions", where=right
+            daily = daily_totals(series.totals)
+            if series.totals.empty or not any(total_row(series.totals).values()):
+                empty_state(
+                    f"No one entered this Canvas between {start:%d %b %Y} and {end:%d %b %Y}. "
+                    "Pick a longer or earlier date range."
                 )
-                show_chart(memoized(revenue_figure, series.totals, CURRENCY), key="cv_revenue")
-        with st.expander("Daily totals table"):
-            show_table(
-                daily,
-                hide_index=True,
-                width="stretch",
-                column_config={
-                    "date": st.column_config.TextColumn("Day (UTC)"),
-                    **{
-                        m: st.column_config.NumberColumn(
-                            m.replace("_", " ").capitalize(), format=COUNT
-                        )
-                        for m in CANVAS_METRICS[:3]
+            else:
+                with guarded("the daily charts"):
+                    left, right = st.columns(2)
+                    show_chart(
+                        memoized(entries_figure, series.totals), key="cv_entries", where=left
+                    )
+                    show_chart(
+                        memoized(conversions_figure, series.totals),
+                        key="cv_conversions",
+                        where=right,
+                    )
+                    show_chart(memoized(revenue_figure, series.totals, CURRENCY), key="cv_revenue")
+            with st.expander("Daily totals table"):
+                show_table(
+                    daily,
+                    hide_index=True,
+                    width="stretch",
+                    column_config={
+                        "date": st.column_config.TextColumn("Day (UTC)"),
+                        **{
+                            m: st.column_config.NumberColumn(
+                                m.replace("_", " ").capitalize(), format=COUNT
+                            )
+                            for m in CANVAS_METRICS[:3]
+                        },
+                        "revenue": money_column(
+                            metrics.CANVAS_REVENUE.short, CURRENCY, help=metrics.CANVAS_REVENUE.help
+                        ),
                     },
-                    "revenue": money_column(
-                        metrics.CANVAS_REVENUE.short, CURRENCY, help=metrics.CANVAS_REVENUE.help
-                    ),
-                },
+                )
+            csv_download(
+                daily,
+                f"braze-canvas-totals-{period}.csv",
+                "Daily totals (CSV)",
+                revenue=metrics.CANVAS_REVENUE,
             )
-        csv_download(
-            daily,
-            f"braze-canvas-totals-{period}.csv",
-            "Daily totals (CSV)",
-            revenue=metrics.CANVAS_REVENUE,
-        )
 
 # ---- variants --------------------------------------------------------------------------
 with variant_tab:
-    if series is None:
-        st.warning(NO_SERIES)
-    else:
-        per_variant = memoized(variant_totals, series.variants)
-        if per_variant.empty:
-            empty_state("This Canvas reported no variant stats for the range.")
+    if variant_tab.open:
+        if series is None:
+            st.warning(NO_SERIES)
         else:
-            with guarded("the variant charts"):
-                show_chart(
-                    memoized(variant_comparison_figure, per_variant, CURRENCY),
-                    key="cv_variants",
+            per_variant = memoized(variant_totals, series.variants)
+            if per_variant.empty:
+                empty_state("This Canvas reported no variant stats for the range.")
+            else:
+                with guarded("the variant charts"):
+                    show_chart(
+                        memoized(variant_comparison_figure, per_variant, CURRENCY),
+                        key="cv_variants",
+                    )
+                    show_chart(
+                        memoized(variant_trend_figure, series.variants), key="cv_variant_trend"
+                    )
+                show_table(
+                    metrics.shown_rates(per_variant.drop(columns="variant_id")),
+                    hide_index=True,
+                    width="stretch",
+                    column_config={
+                        "variant_name": st.column_config.TextColumn("Variant"),
+                        **RESULT_COLUMNS,
+                    },
                 )
-                show_chart(memoized(variant_trend_figure, series.variants), key="cv_variant_trend")
-            show_table(
-                metrics.shown_rates(per_variant.drop(columns="variant_id")),
-                hide_index=True,
-                width="stretch",
-                column_config={
-                    "variant_name": st.column_config.TextColumn("Variant"),
-                    **RESULT_COLUMNS,
-                },
-            )
-            csv_download(
-                daily_variants(series.variants),
-                f"braze-canvas-variants-{period}.csv",
-                "Daily stats per variant (CSV)",
-                revenue=metrics.CANVAS_REVENUE,
-            )
+                csv_download(
+                    daily_variants(series.variants),
+                    f"braze-canvas-variants-{period}.csv",
+                    "Daily stats per variant (CSV)",
+                    revenue=metrics.CANVAS_REVENUE,
+                )
 
 # ---- steps -----------------------------------------------------------------------------
 steps_layout = details.steps if details is not None else None
 # one step table for the Steps tab and the journey map (it is the page's costliest pivot)
 step_stats = None
-if series is not None and not series.steps.empty:
+if (step_tab.open or map_tab.open) and series is not None and not series.steps.empty:
     with guarded("the step tables"):
         step_stats = memoized(step_table, steps_layout, series.steps)
 with step_tab:
-    if series is None:
-        st.warning(NO_SERIES)
-    else:
-        if series.steps.empty:
-            empty_state(
-                "No step data for this Canvas in the range: it has no steps yet, or none of its "
-                "steps sent anything between these dates."
-            )
+    if step_tab.open:
+        if series is None:
+            st.warning(NO_SERIES)
         else:
-            with guarded("the step tables"):
-                if step_stats is None:  # building it failed above, which showed why
-                    raise RuntimeError("the step table was not built")
-                per_step = readable_types(step_stats).assign(
-                    depth=step_stats["depth"] + 1  # first step is 1
+            if series.steps.empty:
+                empty_state(
+                    "No step data for this Canvas in the range: it has no steps yet, or none of its "
+                    "steps sent anything between these dates."
                 )
-                st.markdown(
-                    "**Per step** — revenue and conversions are the step's own, never "
-                    "summed over its channels."
+            else:
+                with guarded("the step tables"):
+                    if step_stats is None:  # building it failed above, which showed why
+                        raise RuntimeError("the step table was not built")
+                    per_step = readable_types(step_stats).assign(
+                        depth=step_stats["depth"] + 1  # first step is 1
+                    )
+                    st.markdown(
+                        "**Per step** — revenue and conversions are the step's own, never "
+                        "summed over its channels."
+                    )
+                    hidden = ["step_id"] + (
+                        [] if per_step["deleted"].fillna(False).any() else ["deleted"]
+                    )
+                    show_steps(per_step.drop(columns=hidden))
+                    channels = memoized(
+                        step_channel_table, series.step_channels, list(per_step["step_id"])
+                    )
+                    show_chart(memoized(step_channel_figure, channels), key="cv_step_channels")
+                    st.markdown("**Per step and channel** — message stats over the range.")
+                    show_step_channels(channels)
+                    st.caption(
+                        "Opens are unique opens for email, Braze's push opens (influenced opens "
+                        "apart), impressions for in-app messages and Content Cards, reads for "
+                        "WhatsApp. Daily unique counts are added up over the range. Every other "
+                        "stat is in the CSV."
+                    )
+                    csv_download(
+                        daily_step_channels(series.step_channels),
+                        f"braze-canvas-step-channels-{period}.csv",
+                        "Daily stats per step and channel (CSV)",
+                        revenue=metrics.CANVAS_REVENUE,
+                    )
+        if summary is not None and not summary.steps.empty:
+            with (
+                st.expander("Step totals for the whole range"),
+                guarded("the summary's step stats"),
+            ):
+                summary_steps = readable_types(memoized(step_table, steps_layout, summary.steps))
+                show_steps(summary_steps.drop(columns=["step_id", "depth"], errors="ignore"))
+                summary_channels = memoized(
+                    step_channel_table, summary.step_channels, list(summary_steps["step_id"])
                 )
-                hidden = ["step_id"] + (
-                    [] if per_step["deleted"].fillna(False).any() else ["deleted"]
-                )
-                show_steps(per_step.drop(columns=hidden))
-                channels = memoized(
-                    step_channel_table, series.step_channels, list(per_step["step_id"])
-                )
-                show_chart(memoized(step_channel_figure, channels), key="cv_step_channels")
-                st.markdown("**Per step and channel** — message stats over the range.")
-                show_step_channels(channels)
-                st.caption(
-                    "Opens are unique opens for email, Braze's push opens (influenced opens "
-                    "apart), impressions for in-app messages and Content Cards, reads for "
-                    "WhatsApp. Daily unique counts are added up over the range. Every other "
-                    "stat is in the CSV."
-                )
+                show_step_channels(summary_channels)
                 csv_download(
-                    daily_step_channels(series.step_channels),
-                    f"braze-canvas-step-channels-{period}.csv",
-                    "Daily stats per step and channel (CSV)",
+                    summary_channels,
+                    f"braze-canvas-summary-steps-{period}.csv",
+                    "Summary per step and channel (CSV)",
                     revenue=metrics.CANVAS_REVENUE,
                 )
-    if summary is not None and not summary.steps.empty:
-        with (
-            st.expander("Step totals for the whole range"),
-            guarded("the summary's step stats"),
-        ):
-            summary_steps = readable_types(memoized(step_table, steps_layout, summary.steps))
-            show_steps(summary_steps.drop(columns=["step_id", "depth"], errors="ignore"))
-            summary_channels = memoized(
-                step_channel_table, summary.step_channels, list(summary_steps["step_id"])
-            )
-            show_step_channels(summary_channels)
-            csv_download(
-                summary_channels,
-                f"braze-canvas-summary-steps-{period}.csv",
-                "Summary per step and channel (CSV)",
-                revenue=metrics.CANVAS_REVENUE,
-            )
 
 # ---- channel health --------------------------------------------------------------------
 with health_tab:
-    if series is None:
-        st.warning(NO_SERIES)
-    else:
-        with guarded("the channel stats"):
-            st.caption(
-                "Over every step of the Canvas: bounces, unsubscribes and spam reports for "
-                "email; rejections, failures and opt-outs for SMS; failed WhatsApp deliveries; "
-                "Content Card dismissals; in-app button clicks; push influenced opens."
-            )
-            render_channel_health(
-                memoized(channel_health, series.step_channels),
-                f"braze-canvas-channel-stats-{period}.csv",
-            )
+    if health_tab.open:
+        if series is None:
+            st.warning(NO_SERIES)
+        else:
+            with guarded("the channel stats"):
+                st.caption(
+                    "Over every step of the Canvas: bounces, unsubscribes and spam reports for "
+                    "email; rejections, failures and opt-outs for SMS; failed WhatsApp deliveries; "
+                    "Content Card dismissals; in-app button clicks; push influenced opens."
+                )
+                render_channel_health(
+                    memoized(channel_health, series.step_channels),
+                    f"braze-canvas-channel-stats-{period}.csv",
+                )
 
 # ---- journey map -----------------------------------------------------------------------
 with map_tab:
-    if details is None:
-        st.warning("No journey map: the Canvas details failed to load (see above).")
-    elif details.steps.empty:
-        empty_state("This Canvas has no steps yet, so there is no journey to draw.")
-    else:
-        with guarded("the journey map"):
-            stats = step_stats if steps_layout is not None else None
-            st.caption(
-                "Each row is one step further from entry; lines lead to the next steps, dotted "
-                "lines loop back. Hover a step for its full name, channels and results."
-            )
-            show_chart(
-                memoized(step_graph_figure, details.steps, details.variants, stats, CURRENCY),
-                key="cv_journey_map",
-            )
+    if map_tab.open:
+        if details is None:
+            st.warning("No journey map: the Canvas details failed to load (see above).")
+        elif details.steps.empty:
+            empty_state("This Canvas has no steps yet, so there is no journey to draw.")
+        else:
+            with guarded("the journey map"):
+                stats = step_stats if steps_layout is not None else None
+                st.caption(
+                    "Each row is one step further from entry; lines lead to the next steps, dotted "
+                    "lines loop back. Hover a step for its full name, channels and results."
+                )
+                show_chart(
+                    memoized(step_graph_figure, details.steps, details.variants, stats, CURRENCY),
+                    key="cv_journey_map",
+                )

@@ -101,6 +101,18 @@ def open_page(at: Any, page: str | None) -> Any:
     return at
 
 
+#: The Canvases page draws only its open tab (the label is the ``tab`` query parameter): a test
+#: of something outside the first tab opens that tab, and one of every chart or table on the
+#: page opens each in turn.
+CANVAS_TABS = ("Performance", "Variants", "Steps", "Channel health", "Journey map")
+
+
+def open_tab(at: Any, label: str) -> Any:
+    """Open the tab ``label`` (``?tab=``) of the page ``at`` shows and rerun it."""
+    at.query_params["tab"] = label
+    return at.run()
+
+
 def page_file(name: str) -> str:
     """``page_file("user_lookup")`` -> "pages/user_profiles.py" (by url_path, ``_`` or ``-``)."""
     from dashboard.navigation import page_for

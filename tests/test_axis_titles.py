@@ -19,6 +19,7 @@ import pytest
 from dashboard import navigation
 from dashboard.charts.common import axis_title
 from dashboard.settings import demo_sandbox
+from tests.conftest import CANVAS_TABS
 
 WITH_UNIT = re.compile(r"(.*\S) \(([^()]*)\)")
 
@@ -296,16 +297,21 @@ def _detail(page: str) -> dict[str, str]:
     }[page]
 
 
-LINKS = [(spec.url_path, False) for spec in navigation.PAGES] + [
-    (p, True) for p in ("campaigns", "canvases", "news-feed")
-]
+LINKS = (
+    [(spec.url_path, None) for spec in navigation.PAGES]
+    + [(p, "") for p in ("campaigns", "news-feed")]
+    + [("canvases", tab) for tab in CANVAS_TABS]  # it draws only the open tab
+)
 
 
 @pytest.mark.parametrize(
-    ("page", "detail"), LINKS, ids=[f"{p}{'-detail' if d else ''}" for p, d in LINKS]
+    ("page", "tab"),
+    LINKS,
+    ids=[p if t is None else f"{p}-detail{'-' + t if t else ''}" for p, t in LINKS],
 )
-def test_every_chart_on_every_page_titles_its_axes(app_test, page: str, detail: bool) -> None:
-    at = app_test(page, query=_detail(page) if detail else None)
+def test_every_chart_on_every_page_titles_its_axes(app_test, page: str, tab: str | None) -> None:
+    query = None if tab is None else {**_detail(page), **({"tab": tab} if tab else {})}
+    at = app_test(page, query=query)
     assert not at.exception, [e.value for e in at.exception]
     problems = {}
     assert not at.get("plotly_chart")

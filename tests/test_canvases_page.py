@@ -9,7 +9,7 @@ import requests
 
 from braze_sandbox import SANDBOX_API_KEY
 from dashboard.filters import utc_today
-from tests.conftest import chart_titles, rendered_text, sent_charts
+from tests.conftest import CANVAS_TABS, chart_titles, open_tab, rendered_text, sent_charts
 
 END = utc_today() - timedelta(days=1)
 START = END - timedelta(days=59)
@@ -92,6 +92,8 @@ def test_sixty_days_windowed_calls_and_totals(app_test, demo) -> None:
     assert len(daily) == 60 and daily["entries"].sum() == expected["entries"]
 
     # variant totals add up to the Canvas total
+    open_tab(at, "Variants")
+    assert not at.exception, [e.value for e in at.exception]
     per_variant = frame_with(at, "variant_name", "entries", "revenue")
     assert len(per_variant) == len(target.variants) > 1
     assert per_variant["entries"].sum() == expected["entries"]
@@ -105,6 +107,8 @@ def test_deep_link_opens_that_canvas_and_the_picker_updates_the_url(app_test, de
     assert not at.exception
     assert at.header[0].value.replace("\\", "") == big.name
     assert at.selectbox(key="cv_pick").value == big.id
+    assert "Journey map" not in " ".join(chart_titles(at)), "only the open tab is drawn"
+    open_tab(at, "Journey map")
     titles = chart_titles(at)
     journey = f"Journey map · {len(big.steps)} steps, read top to bottom"
     assert journey in titles
@@ -115,6 +119,7 @@ def test_deep_link_opens_that_canvas_and_the_picker_updates_the_url(app_test, de
     assert {"recipients", "conversions", "revenue"} <= set(steps_sent.columns)
     assert len(sent["datasets"]["variants"]) == len(big.variants)
     assert sent["datasets"]["edges"]["edge"].nunique() >= len(big.steps) - 1
+    open_tab(at, "Steps")
     step_rows = frame_with(at, "channels_text")
     assert {s.name for s in big.steps} == set(step_rows["step_name"])
     assert len(step_rows) == len(big.steps)
@@ -123,13 +128,17 @@ def test_deep_link_opens_that_canvas_and_the_picker_updates_the_url(app_test, de
     assert not at.exception
     assert at.query_params["canvas_id"] == other.id
     assert at.header[0].value.replace("\\", "") == other.name
+    assert at.query_params["tab"] == "Steps", "another Canvas opens on the same tab"
+    assert frame_with(at, "channels_text")["step_name"].notna().all()
 
 
 def test_a_canvas_without_steps_shows_empty_states(app_test, demo) -> None:
     draft = canvas(demo, "no_steps")
-    at = app_test("canvases", query={"canvas_id": draft.id})
-    assert not at.exception and not at.error, [e.value for e in at.error]
-    notes = " ".join(i.value for i in at.info)
+    notes = ""
+    for tab in CANVAS_TABS:
+        at = app_test("canvases", query={"canvas_id": draft.id, "tab": tab})
+        assert not at.exception and not at.error, [e.value for e in at.error]
+        notes += " ".join(i.value for i in at.info)
     assert "No step data" in notes
     assert "no steps yet" in notes
     assert "No one entered this Canvas" in notes
@@ -171,17 +180,14 @@ def test_a_failed_series_keeps_the_tabs_and_the_journey_map(app_test, demo) -> N
     at = app_test("canvases", query={"canvas_id": chosen.id})
     assert not at.exception
     assert any("daily stats" in e.value for e in at.error)
-    assert [t.label for t in at.tabs] == [
-        "Performance",
-        "Variants",
-        "Steps",
-        "Channel health",
-        "Journey map",
-    ]
+    assert tuple(t.label for t in at.tabs) == CANVAS_TABS
+    assert not at.get("vega_lite_chart"), chart_titles(at)
+    assert any("failed to load" in w.value for w in at.tabs[0].warning)
+    open_tab(at, "Journey map")
+    assert not at.exception
     assert len(at.get("vega_lite_chart")) == 1, chart_titles(at)
     assert at.tabs[4].get("vega_lite_chart"), "the journey map needs only the details"
     assert not at.get("plotly_chart")
-    assert any("failed to load" in w.value for w in at.tabs[0].warning)
 
 
 def test_the_default_canvas_does_not_depend_on_what_loaded(app_test, demo) -> None:
@@ -218,8 +224,11 @@ def test_summary_cards_channel_health_and_step_types(app_test, demo) -> None:
     assert {"Messages sent", "Opens", "Influenced opens", "Clicks"} <= set(labels)
     influenced = next(m for m in at.metric if m.label == "Influenced opens")
     assert influenced.value not in ("—", "0")
+    assert not any(t.dataframe for t in at.tabs[1:]), "only the open tab is drawn"
+    open_tab(at, "Steps")
     steps = next(t for t in at.tabs if t.label == "Steps").dataframe[0].value
     assert "Decision split" in set(steps["type"].dropna())
     assert steps["next_paths_text"].dropna().str.contains("Yes → ").any()
+    open_tab(at, "Channel health")
     health = next(t for t in at.tabs if t.label == "Channel health")
     assert any(m.label == "Influenced opens" for m in health.metric)

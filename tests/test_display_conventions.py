@@ -32,6 +32,7 @@ from dashboard.display import (
 )
 from dashboard.safe_csv import to_csv_bytes
 from tests import vega_specs
+from tests.conftest import CANVAS_TABS
 from tests.vega_specs import (
     axis_format,
     axis_title,
@@ -386,8 +387,11 @@ def test_campaign_and_canvas_details_tables_follow_the_conventions(app_test, dem
         at = app_test("campaigns", query={"campaign_id": campaign.id})
         assert _check_tables(at, f"campaign {campaign.id}") >= 1
     canvas = demo.workspace.canvases[0]
-    at = app_test("canvases", query={"canvas_id": canvas.id})
-    assert _check_tables(at, f"canvas {canvas.id}") >= 1
+    shown = 0
+    for tab in CANVAS_TABS:  # the page draws only the open tab
+        at = app_test("canvases", query={"canvas_id": canvas.id, "tab": tab})
+        shown += _check_tables(at, f"canvas {canvas.id} {tab}")
+    assert shown >= 3
 
 
 def test_a_non_usd_setting_does_not_relabel_braze_dollars(app_test, monkeypatch) -> None:

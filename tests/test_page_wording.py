@@ -13,6 +13,7 @@ import pytest
 
 from dashboard import navigation
 from dashboard.settings import demo_sandbox
+from tests.conftest import CANVAS_TABS
 
 # A Braze REST path or an endpoint family name, as it would read in page text.
 API_PATH = re.compile(
@@ -55,7 +56,7 @@ def _detail_links() -> list[tuple[str, dict[str, str]]]:
     segment = next(s for s in ws.segments if s.analytics_tracking_enabled)
     return [
         ("campaigns", {"campaign_id": campaign.id}),
-        ("canvases", {"canvas_id": canvas.id}),
+        *(("canvases", {"canvas_id": canvas.id, "tab": tab}) for tab in CANVAS_TABS),
         ("segments", {"segment_id": segment.id}),
         ("news-feed", {"card_id": ws.cards[0].id}),
     ]
