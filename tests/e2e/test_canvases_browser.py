@@ -72,6 +72,7 @@ def test_sixty_day_canvas_link_journey_map_and_csv(app_url: str, page, sandbox) 
     graph = page.locator(CHART, has_text="Journey map")
     graph.wait_for()
     assert f"{len(canvas.steps)} steps" in graph.text_content()
+    assert "tab=Journey" in page.url, "the open tab is in the link"
     assert graph.bounding_box()["height"] > 64 * 10  # tall enough to read 50+ steps
     assert page.locator(".js-plotly-plot").count() == 0
     # the hover of a step: its full name and results (Vega's tooltip, Braze text as text)
