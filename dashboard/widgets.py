@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
 
@@ -158,15 +158,17 @@ def metric_card(
     value: float | None,
     *,
     previous: float | None = None,
-    chart_data: Sequence[float] | None = None,
     help: str | None = None,
     lower_is_better: bool = False,
     comparison: str = "vs previous period",
     height: int | None = None,
 ) -> None:
-    """A bordered ``st.metric``: formatted value, % change against ``previous``, sparkline.
+    """A bordered ``st.metric``: formatted value and % change against ``previous``.
 
-    ``height`` (px) fixes the card's height, so cards side by side line up.
+    No sparkline: where a card sits, the page charts the same series in full, and each
+    sparkline is one more Vega view to draw (five cost the KPIs page about 0.4 s in Chromium,
+    bench/RESULTS.md "Pages, until drawn"). ``height`` (px) fixes the card's height, so cards
+    side by side line up.
     """
     change = percent_change(value, previous)
     delta = delta_text(change)  # a change that rounds to 0 is shown grey, without an arrow
@@ -184,8 +186,6 @@ def metric_card(
         delta_description=comparison if delta else None,
         help=help,
         border=True,
-        chart_data=list(chart_data) if chart_data is not None and len(chart_data) > 1 else None,
-        chart_type="area",
         height=height if height is not None else "content",
     )
 

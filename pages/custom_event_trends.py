@@ -164,12 +164,10 @@ else:
             strict=False,
         ):
             with column:
-                series = data.current[event].unwrap()  # totals() lists loaded events only
                 metric_card(
                     md_escape(event),
                     event_total,
                     previous=previous_total,
-                    chart_data=series["value"].dropna().tolist(),
                     help=f"Occurrences: {comparison_text(filters)}.",
                     comparison=compared_label(filters),
                 )

@@ -103,12 +103,10 @@ else:
             if error is not None:
                 show_error(error, METRIC_STYLES[metric].label)
                 continue
-            frame = data.frame(metric)
             metric_card(
                 CARD_LABELS[metric],
                 data.value(metric),
                 previous=data.previous_value(metric),
-                chart_data=frame[metric].dropna().tolist() if frame is not None else None,
                 help=CARD_HELP[metric],
                 lower_is_better=metric == "uninstalls",
                 comparison=compared_label(filters),

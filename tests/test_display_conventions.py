@@ -365,6 +365,8 @@ def _check_tables(at: object, where: str) -> int:
                 assert not raw, f"{where}: raw channel ids {raw} in {name}"
     for metric in at.metric:  # type: ignore[attr-defined]
         assert metric.value not in BAD_CELLS, f"{where}: card {metric.label} reads {metric.value}"
+        # no sparklines: the page charts the series in full, and each is one more Vega view
+        assert not metric.proto.chart_data, f"{where}: card {metric.label} draws a sparkline"
     text = rendered_text(at)
     raw = [key for key in RAW_CHANNELS[:2] if key in text]
     assert not raw, f"{where}: page text names {raw}"

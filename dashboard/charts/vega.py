@@ -2,8 +2,7 @@
 
 A builder returns a plain Vega-Lite spec (a ``dict``) with its data as named pandas frames
 under ``datasets``; ``widgets.show_chart`` hands it to ``st.vega_lite_chart``, which sends each
-frame as Arrow. Vega-Lite is drawn by the vega chunk Streamlit already loads for the cards'
-sparklines: a page of six charts draws in about 0.6x the time of the same page in plotly
+frame as Arrow. A page of six charts draws in about 0.6x the time of the same page in plotly
 (bench/RESULTS.md, "Pages, until drawn").
 
 Rules every builder follows (its tests check them, and the spec against the Vega-Lite schema,
