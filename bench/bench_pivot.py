@@ -19,7 +19,10 @@ what the pages hold (``series_from_body``: long frame, totals frame, channels):
 ``body.decode_json`` (msgspec with the depth check: what the client runs) + pivot,
 ``frames.campaign_series_from_bytes`` (typed msgspec decode per channel, then columns), and a
 typed ``msgspec`` decode into Structs *alone*, with no pivot: the floor a typed decoder starts
-from. Every pivot side is checked to give the same frames (``assert_frame_equal``, exact).
+from. Then ``pyarrow.json.read_json`` of each body alone, and the bench-only Arrow prototype
+(``arrow_series.py``: read_json, then columns off the Arrow arrays), each with one thread and
+with Arrow's thread pool. Every pivot side is checked to give the same frames
+(``assert_frame_equal``, exact). CPU is the process's CPU time (Arrow's pool threads count).
 
 With ``--sums`` it times the Campaigns leaderboard's two ways to one campaign's row instead,
 over the same bodies (one window each): the fast path (``campaign_window_sums`` then
@@ -138,6 +141,7 @@ def bytes_to_frame(payloads: list[bytes], decoded: list[Any], repeat: int, budge
     channel list (``series_from_body``), checked equal on every payload.
     """
     import orjson
+    from arrow_series import arrow_series_from_bytes, read_table
     from pandas.testing import assert_frame_equal
 
     from braze_api.body import decode_json
@@ -154,6 +158,8 @@ def bytes_to_frame(payloads: list[bytes], decoded: list[Any], repeat: int, budge
         for decode in (orjson.loads, decode_json):
             same(series_from_body(decode(payload)), expected)
         same(campaign_series_from_bytes(payload), expected)
+        for threads in (False, True):
+            same(arrow_series_from_bytes(payload, threads), expected)
     typed = typed_decoder(decoded)
     sides: dict[str, Any] = {
         "json.loads alone": (json.loads, None),
@@ -162,6 +168,11 @@ def bytes_to_frame(payloads: list[bytes], decoded: list[Any], repeat: int, budge
         "decode_json (msgspec) + pivot": (decode_json, series_from_body),
         "campaign_series_from_bytes": (campaign_series_from_bytes, None),
         "msgspec typed Structs alone": (typed.decode, None),
+        # bench only (arrow_series.py): pyarrow.json, one thread and Arrow's pool (2 cores)
+        "pyarrow read_json alone": (read_table, None),
+        "pyarrow read_json alone, threads": (lambda p: read_table(p, True), None),
+        "pyarrow + Arrow columns": (arrow_series_from_bytes, None),
+        "pyarrow + Arrow columns, threads": (lambda p: arrow_series_from_bytes(p, True), None),
     }
     times: dict[str, list[float]] = {name: [] for name in sides}
     cpu: dict[str, list[float]] = {name: [] for name in sides}
@@ -180,9 +191,9 @@ def bytes_to_frame(payloads: list[bytes], decoded: list[Any], repeat: int, budge
                         pivot(body)
                     del body
 
-            started = time.thread_time()
+            started = time.process_time()  # the process's: Arrow's pool threads count too
             elapsed, _ = timed(run)
-            cpu[name].append(time.thread_time() - started)
+            cpu[name].append(time.process_time() - started)
             times[name].append(elapsed)
             spent += elapsed
         if spent > budget:
@@ -194,13 +205,15 @@ def bytes_to_frame(payloads: list[bytes], decoded: list[Any], repeat: int, budge
     print("bytes to the pages' frames (long, totals, channels; the same on every side):")
     for name, median in medians.items():
         print(
-            f"  {name:31s} median {median:.2f} s = {median / reference:.2f}x json.loads"
+            f"  {name:33s} median {median:.2f} s = {median / reference:.2f}x json.loads"
             f" (CPU {cpu_medians[name] / cpu_medians['json.loads alone']:.2f}x)"
             f"  [{fmt_times(times[name])}]"
         )
     best = medians["campaign_series_from_bytes"] / reference
     print(f"target bytes to frame <= 1.0x json.loads: {verdict(best <= 1.0)}")
     print(f"campaign_series_from_bytes / json.loads {best:.2f}x")
+    arrow = medians["pyarrow + Arrow columns"] / reference
+    print(f"pyarrow + Arrow columns (bench only) / json.loads {arrow:.2f}x")
 
 
 def _column_sum(values: Any) -> float | None:
