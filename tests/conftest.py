@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytest
 
@@ -105,6 +105,34 @@ def open_page(at: Any, page: str | None) -> Any:
 #: of something outside the first tab opens that tab, and one of every chart or table on the
 #: page opens each in turn.
 CANVAS_TABS = ("Performance", "Variants", "Steps", "Channel health", "Journey map")
+
+
+class PageLink(NamedTuple):
+    """One address a cross-page test opens: a page, or its detail view (``detail`` set: the
+    test's own query for it), on the Canvases page one link per tab."""
+
+    page: str
+    detail: bool = False
+    tab: str = ""
+
+    @property
+    def id(self) -> str:
+        return self.page + ("-detail" if self.detail else "") + (f"-{self.tab}" if self.tab else "")
+
+    def query(self, detail: Callable[[str], dict[str, str]]) -> dict[str, str] | None:
+        if not self.detail:
+            return None
+        return {**detail(self.page), **({"tab": self.tab} if self.tab else {})}
+
+
+def page_links(pages: Sequence[str], details: Sequence[str]) -> list[PageLink]:
+    """Every page, then every detail view; the Canvases detail once per tab (only the open
+    tab is drawn)."""
+    links = [PageLink(page) for page in pages]
+    for page in details:
+        tabs = CANVAS_TABS if page == "canvases" else ("",)
+        links += [PageLink(page, True, tab) for tab in tabs]
+    return links
 
 
 def open_tab(at: Any, label: str) -> Any:

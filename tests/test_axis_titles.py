@@ -19,7 +19,7 @@ import pytest
 from dashboard import navigation
 from dashboard.charts.common import axis_title
 from dashboard.settings import demo_sandbox
-from tests.conftest import CANVAS_TABS
+from tests.conftest import PageLink, page_links
 
 WITH_UNIT = re.compile(r"(.*\S) \(([^()]*)\)")
 
@@ -297,21 +297,15 @@ def _detail(page: str) -> dict[str, str]:
     }[page]
 
 
-LINKS = (
-    [(spec.url_path, None) for spec in navigation.PAGES]
-    + [(p, "") for p in ("campaigns", "news-feed")]
-    + [("canvases", tab) for tab in CANVAS_TABS]  # it draws only the open tab
+LINKS = page_links(
+    [spec.url_path for spec in navigation.PAGES], ("campaigns", "canvases", "news-feed")
 )
 
 
-@pytest.mark.parametrize(
-    ("page", "tab"),
-    LINKS,
-    ids=[p if t is None else f"{p}-detail{'-' + t if t else ''}" for p, t in LINKS],
-)
-def test_every_chart_on_every_page_titles_its_axes(app_test, page: str, tab: str | None) -> None:
-    query = None if tab is None else {**_detail(page), **({"tab": tab} if tab else {})}
-    at = app_test(page, query=query)
+@pytest.mark.parametrize("link", LINKS, ids=[link.id for link in LINKS])
+def test_every_chart_on_every_page_titles_its_axes(app_test, link: PageLink) -> None:
+    page = link.page
+    at = app_test(page, query=link.query(_detail))
     assert not at.exception, [e.value for e in at.exception]
     problems = {}
     assert not at.get("plotly_chart")

@@ -28,7 +28,7 @@ from dashboard.display import (
     percent_text,
 )
 from dashboard.settings import demo_sandbox
-from tests.conftest import CANVAS_TABS
+from tests.conftest import PageLink, page_links
 from tests.vega_specs import sent_spec
 
 # a percentage as text; "<0.1%" (non-zero, too small to show) is the one allowed exception
@@ -186,21 +186,13 @@ def test_vega_chart_formats_reads_tooltips_and_text_marks() -> None:
     assert _bad_percents(["3%"]) and not _bad_percents(labels)
 
 
-LINKS = (
-    [(p, None) for p in PAGES]
-    + [(p, "") for p in DETAILS if p != "canvases"]
-    + [("canvases", tab) for tab in CANVAS_TABS]  # it draws only the open tab
-)
+LINKS = page_links(PAGES, DETAILS)
 
 
-@pytest.mark.parametrize(
-    ("page", "tab"),
-    LINKS,
-    ids=[p if t is None else f"{p}-detail{'-' + t if t else ''}" for p, t in LINKS],
-)
-def test_every_page_writes_percentages_by_the_rule(app_test, page: str, tab: str | None) -> None:
-    query = None if tab is None else {**_detail(page), **({"tab": tab} if tab else {})}
-    at = app_test(page, query=query)
+@pytest.mark.parametrize("link", LINKS, ids=[link.id for link in LINKS])
+def test_every_page_writes_percentages_by_the_rule(app_test, link: PageLink) -> None:
+    page = link.page
+    at = app_test(page, query=link.query(_detail))
     assert not at.exception, [e.value for e in at.exception]
     assert not _bad_percents(_shown_texts(at)), _bad_percents(_shown_texts(at))
     for name, config in _percent_columns(at):
