@@ -500,6 +500,43 @@ def cached_many(
     return values
 
 
+@dataclass(frozen=True)
+class Wanted:
+    """One entry a view is about to read through ``cached``: its name, params, kind and tier
+    (what that ``cached`` call passes)."""
+
+    endpoint: str
+    params: Mapping[str, Any]
+    kind: CacheKind
+    tier: Tier = "derived"
+
+
+def read_ahead(fingerprint: str, wanted: Sequence[Wanted]) -> None:
+    """Copy what the replicas' shared cache holds for ``wanted`` (entries of several names,
+    e.g. a detail view's details and series) that this process lacks, in one round trip, so the
+    view's own ``cached`` calls find them here instead of one read each. Nothing is fetched;
+    with no shared cache, under ``cache_only()``, or when this process has them all, nothing is
+    sent. Copies keep only the time they have left there (as ``missing``)."""
+    if not wanted or _CACHE_ONLY.get() is not None:
+        return
+    _follow_refreshes(fingerprint)
+    by_key = {make_key(fingerprint, w.endpoint, w.params): w for w in wanted if shares(w.endpoint)}
+    absent = CACHE.absent(list(by_key))
+    shared = shared_cache() if absent else None
+    if shared is None:
+        return
+    found = shared.get_many(absent)
+    for tier in ("raw", "derived"):
+        CACHE.put_many(
+            {
+                key: (value, min(TTL_SECONDS[by_key[key].kind], left), 2 * size)
+                for key, (value, left, size) in found.items()
+                if by_key[key].tier == tier
+            },
+            tier,
+        )
+
+
 def _copy_from_shared(keys: list[Any], endpoint: str, kind: CacheKind, tier: Tier) -> bool:
     """Copy what the replicas' shared cache holds for ``keys`` into this process's cache, in
     one batched round trip; False when there is no shared cache for ``endpoint`` (then

@@ -727,6 +727,7 @@ def api_sends(campaign_id: str, stem: str) -> None:
 
 def detail(campaign_id: str) -> None:
     st.button("All campaigns", icon=":material/arrow_back:", on_click=back_to_list)
+    data.read_ahead_campaign(ws, campaign_id, filters.start, filters.end)  # one Redis read
     try:
         details = data.load_campaign_details(ws, campaign_id)
     except Exception as err:  # nothing else makes sense without details

@@ -127,3 +127,75 @@ def test_generated_frames_round_trip_exactly(rows: list[tuple]) -> None:
     data = codec.encode(frame)
     assert data is not None and data[:1] == b"C"
     pd.testing.assert_frame_equal(codec.decode(data), frame, check_exact=True)
+
+
+def counts_frame(rows: int = 6) -> pd.DataFrame:
+    """Several nullable columns of each dtype (a series' counts): they travel as groups."""
+    rng = np.random.default_rng(11)
+    frame = pd.DataFrame(
+        {f"n{i}": pd.array(rng.integers(-(2**40), 2**40, rows), dtype="Int64") for i in range(4)}
+    )
+    frame["n1"] = frame["n1"].mask(frame.index % 2 == 0)  # some missing
+    frame["channel"] = pd.array(cycle(["email", None, "sms"], rows), dtype="str")
+    frame["r0"] = pd.array(cycle([0.5, None, -0.0], rows), dtype="Float64")
+    frame["r1"] = pd.array(cycle([1e300, 2.0, None], rows), dtype="Float64")
+    frame["b0"] = pd.array(cycle([True, None, False], rows), dtype="boolean")
+    frame["b1"] = pd.array(cycle([False, True], rows), dtype="boolean")
+    frame["alone"] = pd.array(cycle([1, None], rows), dtype="Int32")  # one of its dtype
+    return frame
+
+
+def test_columns_of_one_dtype_travel_as_a_group_and_come_back_exactly() -> None:
+    for rows in (6, 1, 0):
+        frame = counts_frame(rows)
+        data = codec.encode(frame)
+        assert data is not None and data[:1] == b"C"
+        layout = msgspec.msgpack.decode(data[1:])
+        assert sorted((g[0], g[1]) for g in layout[3]) == [
+            ("Float64", 2),
+            ("Int64", 4),
+            ("boolean", 2),
+        ]
+        back = codec.decode(data)
+        pd.testing.assert_frame_equal(back, frame, check_exact=True)
+        assert back.dtypes.equals(frame.dtypes)
+    back = codec.decode(codec.encode(counts_frame()))
+    back.loc[0, "n0"] = 7  # each column writable, and only itself changes
+    assert back.loc[0, "n0"] == 7 and back["n2"].equals(counts_frame()["n2"])
+    assert np.signbit(back["r0"].iloc[2])
+
+
+def test_frames_written_before_groups_still_read() -> None:
+    data = frame_codec.encode(every_kind())
+    assert data is not None
+    layout = msgspec.msgpack.decode(data)
+    assert layout[3] == []  # one column of each masked dtype: no group
+    older = msgspec.msgpack.encode(layout[:3])  # the layout without the groups field
+    pd.testing.assert_frame_equal(frame_codec.decode(older), every_kind(), check_exact=True)
+
+
+def test_damaged_groups_are_errors_not_frames() -> None:
+    good = frame_codec.encode(counts_frame())
+    assert good is not None
+    layout = msgspec.msgpack.decode(good)
+    int64 = next(i for i, g in enumerate(layout[3]) if g[0] == "Int64")
+
+    def changed(edit) -> bytes:
+        copy = [layout[0], layout[1], [list(c) for c in layout[2]], [list(g) for g in layout[3]]]
+        edit(copy)
+        return msgspec.msgpack.encode(copy)
+
+    cases = [
+        changed(lambda c: c[3][int64].__setitem__(2, c[3][int64][2][:-8])),  # values short
+        changed(lambda c: c[3][int64].__setitem__(3, c[3][int64][3][:-1])),  # mask short
+        changed(lambda c: c[3][int64].__setitem__(1, 5)),  # count says more than it holds
+        changed(lambda c: c[3][int64].__setitem__(1, 1)),  # a group of one
+        changed(lambda c: c[3][int64].__setitem__(0, "object")),  # a dtype not on the list
+        changed(lambda c: c[3].append(list(c[3][int64]))),  # the same dtype twice
+        changed(lambda c: c[3].pop(int64)),  # grouped columns without their group
+        changed(lambda c: c[2].__setitem__(0, ["masked", "Int64", b"", None, None, None, None])),
+    ]
+    # The last: a group of four with three placeholders left (one column went elsewhere).
+    for damaged in cases:
+        with pytest.raises(ValueError):
+            frame_codec.decode(damaged)

@@ -170,3 +170,74 @@ def test_refresh_on_another_replica_drops_this_ones_copies(
     sandbox.sandbox.clear_requests()
     data.load_campaigns(redis_ws)
     assert sandbox.sandbox.requests == []  # dropped once, not on every look
+
+
+def test_a_detail_view_read_from_redis_is_one_round_trip(
+    redis_ws, sandbox, redis_server, monkeypatch
+) -> None:
+    monkeypatch.setattr(cache, "REFRESH_CHECK", 3600.0)  # no look at "Refresh" counts meanwhile
+    end = utc_today() - timedelta(days=1)
+    start = end - timedelta(days=29)
+    campaign = str(data.load_campaigns(redis_ws)["id"].iloc[0])
+    details = data.load_campaign_details(redis_ws, campaign)
+    series = data.load_campaign_series(redis_ws, campaign, start, end)
+    CACHE.clear()
+    data.read_ahead_campaign(redis_ws, campaign, start, end)  # Redis loads the script once
+    CACHE.clear()  # another replica's view: its own cache cold, Redis warm
+    sandbox.sandbox.clear_requests()
+    client = redis_server.client()
+    client.config_resetstat()
+    data.read_ahead_campaign(redis_ws, campaign, start, end)
+    # One script call reads the details and the range's one window (GET + PTTL each) ...
+    assert commands(redis_server) == {"cmdstat_evalsha": 1, "cmdstat_get": 2, "cmdstat_pttl": 2}
+    client.config_resetstat()
+    assert data.load_campaign_details(redis_ws, campaign) == details
+    again = data.load_campaign_series(redis_ws, campaign, start, end)
+    assert commands(redis_server) == {}  # ... and the view's loaders then find them here
+    assert sandbox.sandbox.requests == []
+    pd.testing.assert_frame_equal(again.long, series.long, check_exact=True)
+    pd.testing.assert_frame_equal(again.totals, series.totals, check_exact=True)
+    assert again.channels == series.channels
+    data.read_ahead_campaign(redis_ws, campaign, start, end)  # this process has them: nothing
+    assert commands(redis_server) == {}
+    # What the copies keep: the shared entries' time left, not the kind's whole life.
+    key = make_key(redis_ws.fingerprint, "campaigns.details", {"campaign_id": campaign})
+    left = CACHE.seconds_left([key])
+    assert left is not None and left <= client.pttl(value_key(key)) / 1000 + 0.5
+
+
+def test_read_ahead_without_redis_sends_nothing_and_changes_nothing(sandbox, monkeypatch) -> None:
+    from braze_sandbox import SANDBOX_API_KEY
+    from dashboard.settings import Workspace
+    from dashboard.shared_store import connection
+
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    connection.reset()
+    ws = Workspace(base_url=str(sandbox), api_key=SANDBOX_API_KEY, label="no redis")
+    end = utc_today() - timedelta(days=1)
+    start = end - timedelta(days=29)
+    campaign = str(data.load_campaigns(ws)["id"].iloc[0])
+    CACHE.clear()
+    sandbox.sandbox.clear_requests()
+    data.read_ahead_campaign(ws, campaign, start, end)
+    assert sandbox.sandbox.requests == [] and len(CACHE) == 0
+
+
+def test_a_damaged_shared_value_is_fetched_again_not_raised(redis_server) -> None:
+    client = redis_server.client()
+    shared = SharedCache(client)
+    key = make_key("fpD", "campaigns.details", {"campaign_id": "d"})
+    client.set(value_key(key), b"C\x93\x01", px=60_000)  # a frame cut short (or another version)
+    assert shared.get_or_fetch(key, lambda: {"name": "fresh"}, ttl=60) == {"name": "fresh"}
+    assert codec.decode(client.get(value_key(key))) == {"name": "fresh"}  # overwritten
+
+
+def test_a_read_connection_closed_by_redis_is_replaced(redis_server) -> None:
+    client = redis_server.client()
+    shared = SharedCache(client)
+    key = make_key("fpR", "campaigns.details", {"campaign_id": "r"})
+    shared.get_or_fetch(key, lambda: {"name": "r"}, ttl=60)
+    assert SharedCache(client).get_or_fetch(key, dict, ttl=60) == {"name": "r"}  # kept idle
+    client.client_kill_filter(_type="normal", skipme=True)  # Redis closes every other client
+    # The idle read connection is dead: the read is made once more on a new one (no "down").
+    assert SharedCache(client).get_or_fetch(key, dict, ttl=60) == {"name": "r"}

@@ -31,7 +31,16 @@ from braze_api.frames import (
 )
 from dashboard import metrics
 from dashboard.budget_guard import BudgetPlan, plan_fetch
-from dashboard.cache import NOT_CACHED, cached, cached_many, missing, seconds_left, series_kind
+from dashboard.cache import (
+    NOT_CACHED,
+    Wanted,
+    cached,
+    cached_many,
+    missing,
+    read_ahead,
+    seconds_left,
+    series_kind,
+)
 from dashboard.data import comparison
 from dashboard.data.common import LoadResult, call, fan_out
 from dashboard.data.timeseries import percent_change
@@ -844,11 +853,28 @@ def leaderboard_totals(leaderboard: pd.DataFrame) -> dict[str, float | None]:
 # ---- one campaign in depth --------------------------------------------------------------------
 
 
+_DETAILS_ENDPOINT = "campaigns.details"
+
+
+def read_ahead_campaign(ws: Workspace, campaign_id: str, start: date, end: date) -> None:
+    """Before a detail view: what it reads next (``load_campaign_details`` and
+    ``load_campaign_series(start, end)``'s windows) copied from the replicas' shared cache in one
+    round trip, for whatever this process lacks (issue 16: one read per view, not one per entry).
+    Nothing is fetched; without Redis, or when this process has them, nothing is sent."""
+    today = utc_today()
+    wanted = [Wanted(_DETAILS_ENDPOINT, {"campaign_id": campaign_id}, "details", "raw")]
+    wanted += [
+        Wanted(_SERIES_ENDPOINT, _window_params(campaign_id, w), series_kind(w.end, today))
+        for w in _windows(start, end, None)
+    ]
+    read_ahead(ws.fingerprint, wanted)
+
+
 def load_campaign_details(ws: Workspace, campaign_id: str) -> dict[str, Any]:
     """The ``/campaigns/details`` body (cached)."""
     return call(
         ws,
-        "campaigns.details",
+        _DETAILS_ENDPOINT,
         {"campaign_id": campaign_id},
         lambda: client_for(ws).campaigns.details(campaign_id),
         "details",

@@ -19,6 +19,7 @@ import hashlib
 import threading
 import time
 import uuid
+import weakref
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -54,6 +55,86 @@ for i, key in ipairs(KEYS) do
 end
 return out
 """  # one command for a batch (GET and PTTL per key): far cheaper to send and parse than 2 each
+_GET_MANY_SHA = hashlib.sha1(_GET_MANY.encode()).hexdigest()
+
+
+def _pack(*args: str | int) -> bytes:
+    """One command in Redis's wire format (RESP): an array of bulk strings."""
+    parts = [b"*%d\r\n" % len(args)]
+    for arg in args:
+        data = str(arg).encode()
+        parts.append(b"$%d\r\n%s\r\n" % (len(data), data))
+    return b"".join(parts)
+
+
+class _Readers:
+    """Connections kept for the shared cache's reads, made as the client's pool makes them
+    (same address, credentials, TLS and timeouts), used one thread at a time.
+
+    A read is one write and its replies on one of them, without redis-py's per-command
+    machinery (a pool checkout that polls the socket, a pipeline or command object, metrics):
+    in a view that machinery cost more CPU than the round trip itself. Any error closes the
+    connection (no reply is left unread on it); an idle connection found closed by the server
+    is replaced once (reads are idempotent), any other error is the caller's (Redis down).
+    """
+
+    IDLE = 16  # connections kept idle at most (more readers at once close theirs after use)
+
+    def __init__(self, client: redis.Redis) -> None:
+        pool = client.connection_pool
+        self._make: Callable[[], Any] = lambda: pool.connection_class(**pool.connection_kwargs)
+        self._idle: list[Any] = []
+        self._lock = threading.Lock()
+
+    def exchange(self, packed: bytes, replies: int) -> list[Any]:
+        with self._lock:
+            conn = self._idle.pop() if self._idle else None
+        if conn is not None:
+            try:
+                return self._done(conn, self._send(conn, packed, replies))
+            except redis.ConnectionError:  # closed while idle (server timeout, restart)
+                pass
+        conn = self._make()
+        return self._done(conn, self._send(conn, packed, replies))
+
+    @staticmethod
+    def _send(conn: Any, packed: bytes, replies: int) -> list[Any]:
+        try:
+            conn.send_packed_command([packed], check_health=False)
+            return [conn.read_response() for _ in range(replies)]
+        except BaseException:
+            conn.disconnect()
+            raise
+
+    def _done(self, conn: Any, result: list[Any]) -> list[Any]:
+        with self._lock:
+            if len(self._idle) < self.IDLE:
+                self._idle.append(conn)
+                return result
+        conn.disconnect()
+        return result
+
+
+_readers: weakref.WeakKeyDictionary[redis.Redis, _Readers] = weakref.WeakKeyDictionary()
+_readers_lock = threading.Lock()
+
+
+def _exchange(client: redis.Redis, commands: Sequence[tuple[str | int, ...]]) -> list[Any]:
+    """Send ``commands`` in one write and read their replies in order (``_Readers``)."""
+    with _readers_lock:
+        readers = _readers.get(client)
+        if readers is None:
+            readers = _readers[client] = _Readers(client)
+    return readers.exchange(b"".join(_pack(*command) for command in commands), len(commands))
+
+
+def _get_many_replies(client: redis.Redis, vkeys: list[str]) -> list[Any]:
+    """``_GET_MANY`` for ``vkeys`` by its digest (loaded into Redis once when Redis lacks it)."""
+    try:
+        (replies,) = _exchange(client, [("EVALSHA", _GET_MANY_SHA, len(vkeys), *vkeys)])
+    except redis.exceptions.NoScriptError:
+        (replies,) = _exchange(client, [("EVAL", _GET_MANY, len(vkeys), *vkeys)])
+    return list(replies)
 
 
 class _LockRenewer:
@@ -120,35 +201,37 @@ def value_key(key: tuple) -> str:
 class SharedCache:
     def __init__(self, client: redis.Redis, *, lock_expiry: float = LOCK_EXPIRY) -> None:
         self._r = client
-        self._get_many = client.register_script(_GET_MANY)  # EVALSHA, loaded on first use
         self._lock_expiry = lock_expiry
         self.stored_bytes: int | None = None  # of the last value read or written (a size hint)
         self.seconds_left: float | None = None  # of the last value read from Redis
         self.generation_after_clear: int | None = None
 
     def _read(self, vkey: str) -> Any:
-        """The stored value (decoded) or None; notes its size and the time it has left."""
-        pipe = self._r.pipeline(transaction=False)
-        pipe.get(vkey)
-        pipe.pttl(vkey)
-        data, left = pipe.execute()
+        """The stored value (decoded) or None; notes its size and the time it has left. A value
+        that cannot be decoded (damaged, or written by another version) counts as absent."""
+        data, left = _exchange(self._r, [("GET", vkey), ("PTTL", vkey)])
         if data is None:
+            return None
+        try:
+            value = codec.decode(data)
+        except (ValueError, TypeError):  # fetched as a miss (and overwritten with a good copy)
             return None
         self.seconds_left = left / 1000 if isinstance(left, int) and left > 0 else None
         self.stored_bytes = len(data)
-        return codec.decode(data)
+        return value
 
     def get_or_fetch(self, key: tuple, fetch: Callable[[], T], ttl: float) -> T:
         """The shared value for ``key``, else fetch it once across every replica."""
         endpoint = str(key[1])
         vkey = value_key(key)
         lkey = vkey + ":lock"
-        token = uuid.uuid4().hex
+        token = ""
         try:
             while True:
                 value = self._read(vkey)
                 if value is not None:
                     return value
+                token = token or uuid.uuid4().hex
                 if self._r.set(lkey, token, nx=True, px=int(self._lock_expiry * 1000)):
                     break
                 while self._r.exists(lkey):  # someone else is fetching: wait for them
@@ -198,7 +281,7 @@ class SharedCache:
         try:
             for at in range(0, len(wanted), BATCH):
                 chunk = wanted[at : at + BATCH]
-                replies = self._get_many(keys=[value_key(key) for key in chunk])
+                replies = _get_many_replies(self._r, [value_key(key) for key in chunk])
                 for key, data, left in zip(chunk, replies[::2], replies[1::2], strict=True):
                     if data is None or not isinstance(left, int) or left <= 0:
                         continue

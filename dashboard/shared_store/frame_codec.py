@@ -5,7 +5,9 @@ Float64 / boolean counts, numpy floats, UTC times, Arrow-backed text. Arrow IPC 
 exactly but spends most of a read rebuilding pandas dtypes column by column (1-2 ms a frame).
 Here each column travels as its raw buffers (values, mask; Arrow text as validity, offsets and
 data) and is rebuilt as the same pandas array around a copy of those bytes, all columns in one
-block manager: several times faster. Only a frame with a default RangeIndex and text column
+block manager: several times faster. Nullable columns of one dtype, when a frame has several
+(a series' counts), travel as one group: their values and masks back to back, copied once and
+rebuilt as one row each of a 2-D array, not one buffer per column. Only a frame with a default RangeIndex and text column
 names, whose every column is one of the kinds below, is written this way (``encode`` returns
 None otherwise); the caller checks every encoding decodes to an equal frame before sharing it.
 
@@ -15,6 +17,7 @@ checked against the row count, and Arrow text is validated in full before use.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any, cast
 
 import msgspec
@@ -22,7 +25,6 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 from pandas._libs.internals import BlockPlacement  # type: ignore[import-not-found]
-from pandas.core.arrays.masked import BaseMaskedArray
 from pandas.core.arrays.string_arrow import ArrowStringArray
 from pandas.core.internals import BlockManager  # type: ignore[import-not-found]
 from pandas.core.internals.api import _make_block  # type: ignore[import-not-found]
@@ -45,7 +47,7 @@ _UNITS = ("s", "ms", "us", "ns")
 
 
 class _Column(msgspec.Struct, array_like=True, forbid_unknown_fields=True):
-    kind: str  # "masked", "numpy", "time", "text", "cells"
+    kind: str  # "masked", "grouped" (the next column of its dtype's group), "numpy", "time", ...
     dtype: str  # the dtype's name (time: its unit; text: "str" or "string")
     data: bytes = b""  # values (text: the Arrow data buffer)
     extra: bytes | None = None  # masked: the mask; text: the offsets
@@ -54,10 +56,20 @@ class _Column(msgspec.Struct, array_like=True, forbid_unknown_fields=True):
     cells: list[Any] | None = None  # cells: an object column's values (text, numbers, lists)
 
 
+class _Group(msgspec.Struct, array_like=True, forbid_unknown_fields=True):
+    """The values and masks of ``count`` nullable columns of one dtype, column after column."""
+
+    dtype: str
+    count: int
+    data: bytes
+    mask: bytes
+
+
 class _Frame(msgspec.Struct, array_like=True, forbid_unknown_fields=True):
     rows: int
     names: list[str]
     columns: list[_Column]
+    groups: list[_Group] = []  # absent in frames written before groups (read as before)
 
 
 _ENCODER = msgspec.msgpack.Encoder()
@@ -139,10 +151,37 @@ def encode(frame: pd.DataFrame) -> bytes | None:
         columns = [_column(frame.iloc[:, i], rows) for i in range(frame.shape[1])]
     except (_Unsupported, AttributeError, TypeError, ValueError, pa.ArrowException):
         return None
+    groups = _group(columns)
     try:
-        return _ENCODER.encode(_Frame(rows=rows, names=list(frame.columns), columns=columns))
+        return _ENCODER.encode(
+            _Frame(rows=rows, names=list(frame.columns), columns=columns, groups=groups)
+        )
     except (TypeError, ValueError, OverflowError):  # a cell msgpack cannot carry
         return None
+
+
+def _group(columns: list[_Column]) -> list[_Group]:
+    """Move the buffers of every masked dtype held by two columns or more into one group (in
+    column order); those columns become ``grouped`` placeholders. One column stays as it is."""
+    by_dtype: dict[str, list[int]] = {}
+    for i, column in enumerate(columns):
+        if column.kind == "masked":
+            by_dtype.setdefault(column.dtype, []).append(i)
+    groups = []
+    for dtype, places in by_dtype.items():
+        if len(places) < 2:
+            continue
+        groups.append(
+            _Group(
+                dtype=dtype,
+                count=len(places),
+                data=b"".join(columns[i].data for i in places),
+                mask=b"".join(cast(bytes, columns[i].extra) for i in places),
+            )
+        )
+        for i in places:
+            columns[i] = _Column(kind="grouped", dtype=dtype)
+    return groups
 
 
 def _buffer(data: bytes | None, dtype: np.dtype, rows: int) -> np.ndarray:
@@ -202,6 +241,22 @@ def _block(column: _Column, rows: int) -> Any:
     raise ValueError("an unknown column kind in the shared cache")
 
 
+def _grouped(groups: list[_Group], rows: int) -> dict[str, Iterator[Any]]:
+    """Each group's columns as masked arrays over the rows of two 2-D arrays (one copy of each
+    buffer, its length checked), handed out in order by the dtype's iterator."""
+    arrays: dict[str, Iterator[Any]] = {}
+    for group in groups:
+        masked = _MASKED.get(group.dtype)
+        if masked is None or group.count < 2 or group.dtype in arrays:
+            raise ValueError("a damaged column group in the shared cache")
+        array_type, values_dtype = masked
+        values = _buffer(group.data, values_dtype, rows * group.count).reshape(group.count, rows)
+        mask = _buffer(group.mask, _BOOL, rows * group.count).reshape(group.count, rows)
+        new = array_type._simple_new  # lengths checked with the group's: no second validation
+        arrays[group.dtype] = iter([new(v, m) for v, m in zip(values, mask, strict=True)])
+    return arrays
+
+
 _COLUMN_INDEXES: dict[tuple[str, ...], pd.Index] = {}  # an Index is immutable: frames share it
 
 
@@ -216,6 +271,14 @@ def _column_index(names: list[str]) -> pd.Index:
 
 
 def decode(data: bytes | memoryview) -> pd.DataFrame:
+    """The frame, one block per column put straight into a block manager.
+
+    Masked and Arrow text arrays are extension blocks as they are (their kind says so);
+    ``_make_block`` (what ``create_dataframe_from_blocks`` calls for each) would look their
+    block type up and re-check their shape, a third of a read. Anything else goes through it.
+    The frame is the one ``create_dataframe_from_blocks`` gives (``encode``'s caller compares
+    them exactly). Block placements are shared between frames, as pandas' own copies do.
+    """
     try:
         frame = _DECODER.decode(data)
     except msgspec.MsgspecError as error:
@@ -223,27 +286,30 @@ def decode(data: bytes | memoryview) -> pd.DataFrame:
     rows = frame.rows
     if rows < 0 or len(frame.names) != len(frame.columns):
         raise ValueError("a damaged frame in the shared cache")
+    places = _PLACES
+    blocks = []
     try:
-        arrays = [_block(column, rows) for column in frame.columns]
+        grouped = _grouped(frame.groups, rows)
+        for i, column in enumerate(frame.columns):
+            kind = column.kind
+            place = places[i] if i < len(places) else BlockPlacement(slice(i, i + 1))
+            if kind == "grouped":
+                values = next(grouped[column.dtype], None)
+                if values is None:
+                    raise ValueError("a column group of the wrong size in the shared cache")
+                blocks.append(ExtensionBlock(values, place, ndim=2))
+            elif kind == "masked" or kind == "text":
+                blocks.append(ExtensionBlock(_block(column, rows), place, ndim=2))
+            else:
+                blocks.append(_make_block(_block(column, rows), np.array([i], dtype=np.intp)))
+        if any(next(left, None) is not None for left in grouped.values()):
+            raise ValueError("a column group of the wrong size in the shared cache")
     except (pa.ArrowException, TypeError, KeyError) as error:
         raise ValueError("a damaged frame in the shared cache") from error
-    columns, index = _column_index(frame.names), pd.RangeIndex(rows)
-    return _assemble(arrays, columns, index)
-
-
-def _assemble(arrays: list[Any], columns: pd.Index, index: pd.RangeIndex) -> pd.DataFrame:
-    """One block per column, put straight into a block manager.
-
-    Masked and Arrow text arrays are extension blocks as they are; ``_make_block`` (what
-    ``create_dataframe_from_blocks`` calls for each) would look their block type up and
-    re-check their shape, a third of a read. Anything else goes through it. The frame is the
-    one ``create_dataframe_from_blocks`` gives (``encode``'s caller compares them exactly).
-    """
-    blocks = []
-    for i, values in enumerate(arrays):
-        if isinstance(values, BaseMaskedArray | ArrowStringArray):
-            blocks.append(ExtensionBlock(values, BlockPlacement(slice(i, i + 1)), ndim=2))
-        else:
-            blocks.append(_make_block(values, np.array([i], dtype=np.intp)))
+    columns = _column_index(frame.names)
+    index = pd.RangeIndex._simple_new(range(rows))  # type: ignore[attr-defined]
     manager = BlockManager(tuple(blocks), [columns, index], verify_integrity=False)
     return cast(Any, pd.DataFrame)._from_mgr(manager, manager.axes)
+
+
+_PLACES = tuple(BlockPlacement(slice(i, i + 1)) for i in range(256))  # immutable: shared
