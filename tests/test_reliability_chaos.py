@@ -174,8 +174,8 @@ def test_a_canvas_whose_daily_stats_fail_keeps_its_summary_cards_and_says_so(
 ) -> None:
     """The fault the random run once hit: /canvas/data_series fails, the summary loads.
 
-    "Influenced opens" is then shown once (summary card, no rate) instead of twice; the
-    Channel health tab says the daily stats failed."""
+    The summary card "Influenced opens" keeps its value, and the page says the daily stats
+    failed."""
     sandbox = sandboxes["clean"]
     clean = render("canvases", sandbox.url, monkeypatch)
     sandbox.inject("/canvas/data_series", 500)
@@ -184,6 +184,6 @@ def test_a_canvas_whose_daily_stats_fail_keeps_its_summary_cards_and_says_so(
     finally:
         sandbox.clear_injections()
     assert not chaos.exception
-    assert len(metrics(chaos)["Influenced opens"]) < len(metrics(clean)["Influenced opens"])
+    assert metrics(chaos)["Influenced opens"] == metrics(clean)["Influenced opens"]  # summary
     assert any("daily stats" in e.value for e in chaos.error)
     assert_right_numbers_or_said_what_failed("canvases", chaos, clean)
