@@ -36,7 +36,6 @@ import pyarrow.json as pj
 from braze_api.frames._coerce import frame, str_array, time_array, to_time
 from braze_api.frames.campaign_series import CAMPAIGN_TOTAL_FIELDS
 from braze_api.frames.engagement import channel_kind
-from braze_api.frames.messages import _SEND_METRICS
 from braze_api.frames.series_bytes import (
     _COMMON,
     _DOCUMENTED_KEYS,
@@ -46,7 +45,7 @@ from braze_api.frames.series_bytes import (
     _ORDER,
     CHANNEL_COUNTS,
     SeriesFrames,
-    _labels,
+    labels_and_controls,
 )
 
 _TIME_AS_TEXT = pa.schema([pa.field("data", pa.list_(pa.struct([pa.field("time", pa.string())])))])
@@ -257,23 +256,9 @@ def _long(days: Any, order: list[Any], times: Any) -> pd.DataFrame:
             raise Unsupported("out of range")
     ints = {name: columns[slot] for name, slot in fields.items()}
     # labels and control rows, as the msgspec path reads them
-    variations = texts["variation_name"]
-    if "" in variations:
-        variations[variations == ""] = None
-    ids = texts["variation_api_id"]
-    if "" in ids:
-        ids = ids.copy()
-        ids[ids == ""] = None
-    codes, uniques = pd.factorize(variations)
-    named_control = np.array(["control" in str(u).lower() for u in uniques] + [False], dtype=bool)
-    control = named_control[codes]
-    if "enrolled" in first:
-        sends = np.zeros(n, dtype=bool)
-        for name in _SEND_METRICS:
-            if name in ints:
-                sends |= ints[name] != 0
-        control |= present["enrolled"] & ~sends
-    variation_column = _labels(codes, uniques, row_codes, names, sizes, ids)
+    control, variation_column = labels_and_controls(
+        texts, first, ints, present, n, row_codes, names, sizes
+    )
     # metrics by first row; ties (one entry first carries both) by the channel's field order
     zero = np.zeros(n, dtype=bool)
     metrics: dict[str, Any] = {}

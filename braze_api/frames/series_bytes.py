@@ -518,23 +518,9 @@ def _long_frame(
             if name in present:
                 present[name][rows] = ~gaps if missing else True
     # labels, ids and control rows, as messages.message_rows reads them
-    variations = texts["variation_name"]
-    if "" in variations:
-        variations[variations == ""] = None
-    ids = texts["variation_api_id"]
-    if "" in ids:
-        ids = ids.copy()
-        ids[ids == ""] = None
-    codes, uniques = pd.factorize(variations)
-    named_control = np.array(["control" in str(u).lower() for u in uniques] + [False], dtype=bool)
-    control = named_control[codes]
-    if "enrolled" in first:
-        sends = np.zeros(n, dtype=bool)
-        for name in _SEND_METRICS:
-            if name in ints:
-                sends |= ints[name] != 0
-        control |= present["enrolled"] & ~sends
-    variation_column = _labels(codes, uniques, row_codes, names, sizes, ids)
+    control, variation_column = labels_and_controls(
+        texts, first, ints, present, n, row_codes, names, sizes
+    )
     # metric columns in the order their keys first appear in the body
     metrics: dict[str, Any] = {}
     layout_names: Any = np.array(names, dtype=object)[block_codes] if len(first) else []
@@ -559,6 +545,37 @@ def _long_frame(
             **metrics,
         }
     )
+
+
+def labels_and_controls(
+    texts: dict[str, Any],
+    first: dict[str, int],
+    ints: dict[str, Any],
+    present: dict[str, Any],
+    n: int,
+    row_codes: Any,
+    names: Any,
+    sizes: Any,
+) -> tuple[Any, Any]:
+    """The control-row mask and the variation label column, as ``messages.message_rows`` reads
+    them: a variation named like "control", or an entry that enrolled users and sent nothing."""
+    variations = texts["variation_name"]
+    if "" in variations:
+        variations[variations == ""] = None
+    ids = texts["variation_api_id"]
+    if "" in ids:
+        ids = ids.copy()
+        ids[ids == ""] = None
+    codes, uniques = pd.factorize(variations)
+    named_control = np.array(["control" in str(u).lower() for u in uniques] + [False], dtype=bool)
+    control = named_control[codes]
+    if "enrolled" in first:
+        sends = np.zeros(n, dtype=bool)
+        for name in _SEND_METRICS:
+            if name in ints:
+                sends |= ints[name] != 0
+        control |= present["enrolled"] & ~sends
+    return control, _labels(codes, uniques, row_codes, names, sizes, ids)
 
 
 def _labels(
