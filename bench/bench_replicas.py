@@ -39,8 +39,9 @@ ws = Workspace(base_url=sys.argv[1], api_key=sys.argv[2], label='bench')
 end = utc_today() - timedelta(days=1)
 start = end - timedelta(days=29)
 def views():
-    listed = data.load_campaigns(ws)
-    data.load_leaderboard(ws, listed, start, end)
+    listed = data.load_campaigns(ws)  # as the overview: the budget plan, then the leaderboard
+    plan = data.leaderboard_plan(ws, listed, start, end)
+    data.load_leaderboard(ws, listed, start, end, hold=plan.held)
     for cid in listed['id'].head(3):  # as the page's detail view: read ahead, details, series
         data.read_ahead_campaign(ws, str(cid), start, end)
         data.load_campaign_details(ws, str(cid))

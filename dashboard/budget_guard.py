@@ -27,8 +27,8 @@ class BudgetPlan:
     now: tuple[int, ...]
     held: tuple[int, ...]
     cost: int  # requests every item together would need (cached ones cost nothing)
-    room: int  # requests the bucket admits now
-    limit: EndpointLimit
+    room: int | None  # requests the bucket admits now (None: not asked, nothing to send)
+    limit: EndpointLimit | None
     now_cost: int = 0  # requests the items fetched now need
 
     @property
@@ -37,6 +37,8 @@ class BudgetPlan:
 
     def notice(self, items: str) -> str:
         """What the page says when items are held back (plain text; numbers only)."""
+        if self.room is None or self.limit is None:
+            return ""  # nothing was held back: everything was cached
         return (
             f"Loading every one of these {items} would take {self.cost:,} requests to Braze, "
             f"more than the {self.room:,} left in {self.limit.describe()}. Loaded the "
@@ -50,7 +52,10 @@ def plan_fetch(
 ) -> BudgetPlan:
     """Fit ``costs`` (requests per item, in priority order; 0 = cached) into the room ``path``'s
     bucket has left, less ``reserved`` (requests already started but not yet sent): every item
-    in order while it fits, cached items always."""
+    in order while it fits, cached items always. When every item is cached, the bucket is not
+    asked (a warm view sends nothing to Redis for its budget)."""
+    if not any(costs):
+        return BudgetPlan(tuple(range(len(costs))), (), 0, None, None, 0)
     room, limit = budget_for(fingerprint).room(path)
     room = max(0, room - reserved)
     total = sum(costs)

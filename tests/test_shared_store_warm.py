@@ -66,6 +66,34 @@ def test_a_warm_leaderboard_from_redis_is_one_batched_read(
     assert other == ids  # a range nobody loaded: every row would cost requests
 
 
+def test_a_fresh_replicas_overview_plans_and_draws_from_the_board_alone(
+    redis_ws, sandbox, redis_server, monkeypatch
+) -> None:
+    """The page's budget plan and leaderboard on a replica whose own cache is cold: the board
+    another replica assembled is one read, and no row key is read (260 at 130 campaigns)."""
+    monkeypatch.setattr(cache, "REFRESH_CHECK", 3600.0)
+    end = utc_today() - timedelta(days=1)
+    start = end - timedelta(days=29)
+    campaigns = data.load_campaigns(redis_ws).head(40)
+    first = data.load_leaderboard(redis_ws, campaigns, start, end)
+    CACHE.clear()
+    data.leaderboard_plan(redis_ws, campaigns, start, end)  # Redis loads the script once
+    CACHE.clear()
+    sandbox.sandbox.clear_requests()
+    client = redis_server.client()
+    client.config_resetstat()
+    plan = data.leaderboard_plan(redis_ws, campaigns, start, end)
+    assert plan.held == () and plan.now_cost == 0
+    again = data.load_leaderboard(redis_ws, campaigns, start, end, hold=plan.held)
+    assert commands(redis_server) == {"cmdstat_evalsha": 1, "cmdstat_get": 1, "cmdstat_pttl": 1}
+    assert sandbox.sandbox.requests == []
+    pd.testing.assert_frame_equal(first, again)
+    # Another selection has no board: its plan counts the rows (cached ones are free).
+    plan = data.leaderboard_plan(redis_ws, campaigns.head(39), start, end)
+    assert plan.now_cost == 0 and plan.held == ()
+    assert commands(redis_server)["cmdstat_get"] > 1
+
+
 def test_copies_read_from_redis_expire_with_the_shared_entry(redis_server) -> None:
     shared = SharedCache(redis_server.client())
     params = [{"campaign_id": f"c{i}"} for i in range(3)]

@@ -614,6 +614,8 @@ def leaderboard_plan(
     """Which of ``campaigns`` (most important first) the leaderboard may load now within the
     dashboard's rate budget: one request per uncached campaign and window (cached rows free).
     ``reserved``: requests already started elsewhere that the budget has not seen yet."""
+    if _cached_board(ws, campaigns, start, end, compare) is not NOT_CACHED:
+        return plan_fetch(ws.fingerprint, "/campaigns/data_series", [0] * len(campaigns))
     ids = [str(c) for c in campaigns["id"]]
     unloaded = set(unloaded_rows(ws, ids, start, end, compare))
     per_campaign = len(day_windows(*compared_span(start, end, compare), MAX_SERIES_DAYS))
@@ -697,9 +699,8 @@ def load_leaderboard(
     fetched; their status says so (``HELD_STATUS``).
     """
     board = _board_params(campaigns, start, end, compare)
-    kind = series_kind(end, utc_today())
     if not hold:  # the whole board, assembled before (here, or by a replica: from Redis)
-        (memo,) = cached_many(ws.fingerprint, _BOARD_ENDPOINT, [board], kind)
+        memo = _cached_board(ws, campaigns, start, end, compare, board)
         if memo is not NOT_CACHED:
             return memo
     records = campaigns.to_dict("records")
@@ -773,6 +774,21 @@ def _board_params(
         "end": end.isoformat(),
         "compare": compare,
     }
+
+
+def _cached_board(
+    ws: Workspace,
+    campaigns: pd.DataFrame,
+    start: date,
+    end: date,
+    compare: Comparison,
+    board: Mapping[str, Any] | None = None,
+) -> Any:
+    """The assembled leaderboard for ``campaigns`` if cached (here, or in Redis: then copied
+    here), else ``NOT_CACHED``; nothing is fetched."""
+    params = _board_params(campaigns, start, end, compare) if board is None else board
+    (memo,) = cached_many(ws.fingerprint, _BOARD_ENDPOINT, [params], series_kind(end, utc_today()))
+    return memo
 
 
 def _remember_board(
