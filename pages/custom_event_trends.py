@@ -59,6 +59,20 @@ EVENT_COLUMNS_CONFIG = {
     "included_in_analytics_report": st.column_config.CheckboxColumn("In analytics report"),
 }
 
+
+def show_catalog(catalog: EventCatalog) -> None:
+    """Every custom event's definition, and its CSV."""
+    show_table(
+        catalog.frame[EVENT_TABLE],
+        hide_index=True,
+        width="stretch",
+        column_config=EVENT_COLUMNS_CONFIG,
+    )
+    csv_download(
+        definitions_export(catalog.frame), "braze-custom-events.csv", "Download custom events (CSV)"
+    )
+
+
 ws = sidebar.current_workspace()
 filters = sidebar.current_filters()
 period = file_range(filters)
@@ -214,18 +228,11 @@ else:
 # ---- every custom event ---------------------------------------------------------------
 if catalog is not None and catalog.has_definitions:
     everything = f"All {len(catalog.frame):,} custom events: descriptions, statuses, tags"
-    with st.expander(everything), guarded("the custom event catalogue"):
-        show_table(
-            catalog.frame[EVENT_TABLE],
-            hide_index=True,
-            width="stretch",
-            column_config=EVENT_COLUMNS_CONFIG,
-        )
-        csv_download(
-            definitions_export(catalog.frame),
-            "braze-custom-events.csv",
-            "Download custom events (CSV)",
-        )
+    # drawn only while open (the page opens on charts, not on a table of every event)
+    with st.expander(everything, key="ev_catalog", on_change="rerun") as listing:
+        if listing.open:
+            with guarded("the custom event catalogue"):
+                show_catalog(catalog)
 
 # ---- sessions -------------------------------------------------------------------------
 SESSION_CARD_PX = 150  # both session cards side by side the same height (one has a delta)

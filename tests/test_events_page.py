@@ -310,3 +310,19 @@ def test_a_link_sets_the_segment_and_the_hourly_toggle_too(app_test, demo) -> No
     assert not at.exception
     assert at.toggle(key="ev_hourly").value is True
     assert at.selectbox(key="ev_segment").value == tracked.id
+
+
+def test_the_event_catalogue_is_drawn_only_when_opened(app_test, demo) -> None:
+    at = app_test("events")
+    assert not at.exception
+    closed = [df.value for df in at.dataframe]
+    assert closed and not any("name" in frame.columns for frame in closed)  # "event" elsewhere
+    labels = [b.label for b in at.get("download_button")]
+    assert "Download custom events (CSV)" not in labels  # its CSV is not built either
+    at.session_state["ev_catalog"] = True  # the person opens the expander
+    at.run()
+    assert not at.exception
+    catalogue = next(df.value for df in at.dataframe if "name" in df.value.columns)
+    listed = sandbox_get(demo, "/events", page=0)["events"]
+    assert set(catalogue["name"]) >= {e["name"] for e in listed}
+    assert "Download custom events (CSV)" in [b.label for b in at.get("download_button")]
