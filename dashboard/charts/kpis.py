@@ -21,7 +21,7 @@ class MetricStyle:
 
 
 METRIC_STYLES: dict[str, MetricStyle] = {
-    "mau": MetricStyle("MAU", "Monthly active users (30-day rolling)", "users", PALETTE[0], "line"),
+    "mau": MetricStyle("MAU", "MAU, 30-day rolling", "users", PALETTE[0], "line"),
     "dau": MetricStyle("DAU", "Daily active users", "users", PALETTE[1], "line"),
     "new_users": MetricStyle("New users", "New users per day", "users", PALETTE[2], "bar"),
     "uninstalls": MetricStyle("Uninstalls", "Uninstalls per day", "uninstalls", PALETTE[4], "bar"),
