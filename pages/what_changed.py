@@ -137,6 +137,7 @@ with guarded("the KPI charts"):
                 chart_flags(data.anomalies.flags.get(metric, ())),
                 launch_marks,
                 height=CHART_HEIGHT,
+                compact=True,
             )
             show_chart(fig, key=f"overview_{metric}")
 

@@ -43,6 +43,22 @@ def test_daily_figure_is_titled_labelled_and_formatted(metric: str) -> None:
     assert not schema_errors(spec)
 
 
+@pytest.mark.parametrize("metric", list(METRIC_STYLES))
+def test_a_compact_card_has_short_whole_count_ticks_and_exact_hovers(metric: str) -> None:
+    spec = daily_figure(_daily(metric, [1200, 3400, 5600]), metric, compact=True)
+    assert axis_format(spec, "y") == vega.COMPACT_COUNT == ".3~s"  # d3: 40k, 1.5k, 400
+    y = layers(spec)[0]["encoding"]["y"]
+    assert y["axis"]["tickMinStep"] == 1  # a count of 0..3 gets no "500m" tick
+    assert y["title"] == axis_title(METRIC_STYLES[metric].label, METRIC_STYLES[metric].unit)
+    hover = layers(spec)[-1 if METRIC_STYLES[metric].kind != "bar" else 0]
+    assert tooltips(hover)[-1]["format"] == ",.0f"  # the hover keeps the exact count
+    assert (
+        "tickMinStep"
+        not in layers(daily_figure(_daily(metric, [1]), metric))[0]["encoding"]["y"]["axis"]
+    )
+    assert not schema_errors(spec)
+
+
 def test_metric_colours_are_distinct_and_from_the_palette() -> None:
     colours = [s.colour for s in METRIC_STYLES.values()]
     assert len(set(colours)) == len(colours)

@@ -31,8 +31,9 @@ STICKINESS_COLOUR = PALETTE[5]
 NO_DATA = "No data in this date range"
 FLAG_COLOUR = "#DC2626"  # unusual days: red rings, readable on both themes
 LAUNCH_COLOUR = "rgba(107, 114, 128, 0.75)"  # launches: grey dotted lines
-#: A bar fills its day, so the last day's label sits half a bar from the edge: room for it.
-BAR_PADDING = {"left": 5, "top": 5, "right": 18, "bottom": 5}
+#: A bar fills its day, so the last day's label sits half a bar from the edge: room for it on
+#: the right; elsewhere none, as a line chart (titles of a row of cards line up).
+BAR_PADDING = {"left": 0, "top": 0, "right": 18, "bottom": 0}
 LAUNCH_TEXT_LIMIT = 90  # characters of launch names shown per day on hover
 #: (ISO day, value, sentence) per flagged day; (ISO day, sentence) per launch
 Flags = tuple[tuple[str, float, str], ...]
@@ -55,11 +56,13 @@ def daily_figure(
     launches: Launches = (),
     *,
     height: int = vega.HEIGHT,
+    compact: bool = False,
 ) -> vega.Spec:
     """A daily series (``date`` + ``metric`` columns) drawn in that metric's style.
 
     ``flags`` ring the unusual days (hover: the sentence explaining each); ``launches`` draw
     a dotted line on each day a campaign or Canvas started or stopped (hover: which).
+    ``compact``: short count ticks (40k) for a chart in a three-column row.
     """
     style = METRIC_STYLES[metric]
     data = frame.dropna(subset=[metric]) if metric in frame else frame.iloc[0:0]
@@ -68,9 +71,12 @@ def daily_figure(
     days = vega.utc_days(data["date"])
     main = pd.DataFrame({"day": days, "value": data[metric].to_numpy(dtype=float)})
     # Every count starts at zero, so MAU and DAU read on the same baseline (issue 17).
+    y = vega.y_quantity(axis_title(style.label, style.unit))
+    if compact:
+        y = vega.compact_counts(y)
     encoding: vega.Spec = {
         "x": vega.x_days(),
-        "y": vega.y_quantity(axis_title(style.label, style.unit)),
+        "y": y,
         "tooltip": [vega.day_tip(), vega.number_tip("value", style.label.capitalize())],
     }
     layers: list[vega.Spec] = [{"mark": _mark(style), "encoding": encoding}]

@@ -12,6 +12,15 @@ from tests.e2e.conftest import screenshot, wait_for_app
 
 pytestmark = pytest.mark.browser
 
+# Each chart's date labels that Vega left visible (it hides overlapping ones with opacity 0).
+DATE_LABELS_JS = """() => [...document.querySelectorAll('.vega-embed svg')].map(svg => {
+    const axis = svg.querySelector('g[aria-label^="X-axis"]');
+    if (!axis) return null;
+    return [...axis.querySelectorAll('.role-axis-label text')]
+        .filter(t => getComputedStyle(t).opacity !== '0' && t.getAttribute('opacity') !== '0')
+        .map(t => t.textContent);
+})"""
+
 
 @pytest.mark.parametrize(("width", "height"), [(1440, 900), (1280, 800)])
 def test_the_root_opens_what_changed(app_url: str, browser: Any, width: int, height: int) -> None:
@@ -33,6 +42,11 @@ def test_the_root_opens_what_changed(app_url: str, browser: Any, width: int, hei
         assert page.locator("[data-testid='stVegaLiteChart']").count() == 5
         assert page.locator("[data-testid='stPlotlyChart']").count() == 0  # no plotly chunk
         assert main.get_by_text("below what the previous").count() >= 1  # the demo's DAU drop
+        # 30 days in a third of the page: a label a week on every card, none dropped (count
+        # ticks "40k", not "40,000", leave the dates room; was 2 of 4 on one card at 1280).
+        page.wait_for_function("document.querySelectorAll('g[aria-label^=\"X-axis\"]').length == 5")
+        labels = page.evaluate(DATE_LABELS_JS)
+        assert len(labels) == 5 and all(len(shown) >= 4 for shown in labels), labels
         screenshot(page, f"overview-{width}x{height}")
         page.set_viewport_size({"width": width, "height": height})
         page.screenshot(
