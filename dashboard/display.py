@@ -13,6 +13,8 @@
   minor unit in columns named ``<name>_<currency>``, ratios as percentages in columns named
   ``<name>_pct``, channel names human.
 - Percent axes (``percent_tickformat``) get enough decimals that their ticks differ.
+- A moment (created, edited, first and last sent or entry, published) reads the same on every
+  page: "04 Aug 2026, 20:00 UTC" (``moment_text``). The sidebar's timezone is for hourly charts.
 - Percentages, one rule (``PERCENT_DECIMALS``): one decimal for values (``percent_text``,
   ``percent_column``) and changes (``delta_text``, ``change_column``, signed); a change that
   rounds to zero is shown neutral (``delta_text`` / ``delta_colour``).
@@ -217,6 +219,16 @@ PERCENT_STEP = 0.001
 CHANGE_FORMAT = f"%+.{PERCENT_DECIMALS}f%%"
 #: The d3 format of a ratio in chart tooltips and labels (".1%": 0.307 → "30.7%").
 PERCENT_HOVER = f".{PERCENT_DECIMALS}%"
+
+
+def moment_text(stamp: object) -> str:
+    """A point in time as every page writes it, in UTC: "04 Aug 2026, 20:00 UTC"; "—" for
+    none. A time without a zone is read as UTC (Braze's times are)."""
+    if _missing(stamp):
+        return MISSING
+    when = pd.Timestamp(stamp)  # type: ignore[arg-type]
+    when = when.tz_localize("UTC") if when.tzinfo is None else when.tz_convert("UTC")
+    return f"{when:%d %b %Y, %H:%M} UTC"
 
 
 def percent_text(value: float | None) -> str:

@@ -22,7 +22,7 @@ from dashboard.data.segments import (
     summarise_export,
     to_parquet_bytes,
 )
-from dashboard.display import configured_currency, money_text, money_title, show_table
+from dashboard.display import configured_currency, moment_text, money_text, money_title, show_table
 from dashboard.safe_csv import to_csv_bytes
 from dashboard.widgets import card_columns, guarded, md_escape, metric_card, show_chart
 
@@ -126,8 +126,7 @@ def show_export(saved: MutableMapping[str, Any], *, key: str, stem: str) -> None
     """Cards, breakdown charts, top events/purchases and the table downloads of one export."""
     result, summary, meta = saved["result"], saved["summary"], saved["job"]
     st.markdown(
-        f"#### Export of {md_escape(meta.segment_name)} · started "
-        f"{meta.started_at:%d %b %Y %H:%M} UTC"
+        f"#### Export of {md_escape(meta.segment_name)} · started {moment_text(meta.started_at)}"
     )
     cols = card_columns(4, per_row=3)  # two by two: four across cut the revenue card at 1280 px
     with cols[0]:

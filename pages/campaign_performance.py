@@ -21,6 +21,7 @@ from dashboard.data.channels import channel_health, channel_label
 from dashboard.data.tags import tag_options
 from dashboard.display import (
     configured_currency,
+    moment_text,
     money_column,
     money_text,
     show_table,
@@ -416,13 +417,6 @@ def overview() -> None:
 # ---- one campaign ------------------------------------------------------------------------------
 
 
-def when(value: pd.Timestamp | None) -> str:
-    if value is None:
-        return "—"
-    local = value.tz_convert(filters.timezone)
-    return f"{local:%d %b %Y %H:%M} ({filters.timezone})"
-
-
 def is_api_campaign(campaign_id: str) -> bool:
     try:
         listed = data.load_campaigns(ws, include_archived=True)
@@ -449,8 +443,8 @@ def details_card(summary: dict) -> None:
     c1.markdown(f"**Schedule**  \n{md_escape(summary['schedule_type'])}")
     channels = ", ".join(channel_label(c) for c in summary["channels"])
     c2.markdown("**Channels**  \n" + (md_escape(channels) or "—"))
-    c3.markdown(f"**First sent**  \n{when(summary['first_sent'])}")
-    c4.markdown(f"**Last sent**  \n{when(summary['last_sent'])}")
+    c3.markdown(f"**First sent**  \n{moment_text(summary['first_sent'])}")
+    c4.markdown(f"**Last sent**  \n{moment_text(summary['last_sent'])}")
     t1, t2 = st.columns(2)
     t1.markdown("**Tags**  \n" + (md_escape(", ".join(summary["tags"])) or "none"))
     t2.markdown("**Teams**  \n" + (md_escape(", ".join(summary["teams"])) or "none"))

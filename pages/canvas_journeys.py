@@ -45,6 +45,7 @@ from dashboard.data.channels import channel_health, channel_label
 from dashboard.data.tags import tag_options
 from dashboard.display import (
     configured_currency,
+    moment_text,
     money_column,
     money_text,
     show_table,
@@ -233,10 +234,6 @@ def show_step_channels(channels: pd.DataFrame) -> None:
     )
 
 
-def when(stamp: pd.Timestamp | None) -> str:
-    return "—" if stamp is None else f"{stamp:%d %b %Y, %H:%M} UTC"
-
-
 def open_board_row() -> None:
     """Leaderboard row clicked: open that Canvas (runs before the picker is drawn)."""
     rows = st.session_state[BOARD].selection.rows
@@ -423,14 +420,14 @@ else:
     if details.description:
         st.caption(md_escape(details.description))
     facts = (
-        ("Created", when(details.created_at)),
-        ("Last edited", when(details.updated_at)),
-        ("First entry", when(details.first_entry)),
-        ("Last entry", when(details.last_entry)),
+        ("Created", moment_text(details.created_at)),
+        ("Last edited", moment_text(details.updated_at)),
+        ("First entry", moment_text(details.first_entry)),
+        ("Last entry", moment_text(details.last_entry)),
     )
     for column, (label, value) in zip(st.columns(len(facts)), facts, strict=True):
         column.caption(label)
-        column.markdown(md_escape(value))
+        column.markdown(value)  # our own text (``moment_text``), no Braze text to escape
     st.markdown(
         "**Channels:** "
         + (

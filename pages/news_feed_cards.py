@@ -19,7 +19,7 @@ from dashboard.data.news_feed import (
     other_details,
     series_export,
 )
-from dashboard.display import percent_column, show_table
+from dashboard.display import moment_text, percent_column, show_table
 from dashboard.filters import span_text
 from dashboard.navigation import require_app
 from dashboard.url_state import sync_query_params
@@ -126,8 +126,7 @@ with guarded("the card details"):
         times = card_times(details)
 
         def when(key: str) -> str:
-            stamp = times.get(key)
-            return f"{stamp:%Y-%m-%d %H:%M} UTC" if stamp is not None else "—"
+            return moment_text(times.get(key))
 
         st.markdown(f"**Name:** {md_escape(details.get('name') or '—')}")
         st.markdown(f"**Published:** {when('publish_at')}")

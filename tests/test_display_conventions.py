@@ -453,3 +453,32 @@ def test_page_csvs_hold_integer_counts_cents_and_named_rates(app_test, monkeypat
     assert {"open_rate_pct", "click_rate_pct", "conversion_rate_pct"} <= set(table.columns)
     channels = " ".join(table["channels"])
     assert not [key for key in RAW_CHANNELS if re.search(rf"\b{key}\b", channels)]
+
+
+def test_a_moment_reads_the_same_everywhere_in_utc() -> None:
+    assert display.moment_text(pd.Timestamp("2026-08-04T20:00:59Z")) == "04 Aug 2026, 20:00 UTC"
+    ny = pd.Timestamp("2026-08-04T16:00", tz="America/New_York")
+    assert display.moment_text(ny) == "04 Aug 2026, 20:00 UTC"  # the same moment, in UTC
+    assert display.moment_text(pd.Timestamp("2026-01-02T03:04")) == "02 Jan 2026, 03:04 UTC"
+    assert display.moment_text(None) == display.moment_text(pd.NaT) == MISSING
+
+
+# (the rendered text is the elements' protobuf: a line break before a moment reads "\\n04")
+MOMENT = re.compile(r"(?<!\d)\d{2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2} UTC")
+OTHER_MOMENT = re.compile(r"(?<!\d)\d{4}-\d{2}-\d{2} \d{2}:\d{2}|\d{2}:\d{2} \([A-Za-z_/]+\)")
+
+
+def test_campaign_canvas_and_news_feed_details_write_moments_one_way(app_test, demo) -> None:
+    from tests.conftest import rendered_text
+
+    campaign = demo.workspace.campaigns[0]
+    canvas = demo.workspace.canvases[0]
+    pages = [
+        ("campaigns", {"campaign_id": campaign.id, "tz": "America/New_York"}),
+        ("canvases", {"canvas_id": canvas.id}),
+        ("news-feed", {}),
+    ]
+    for page, query in pages:
+        text = rendered_text(app_test(page, query=query))
+        assert len(MOMENT.findall(text)) >= 2, f"{page}: no moments shown"
+        assert not OTHER_MOMENT.findall(text), f"{page}: {OTHER_MOMENT.findall(text)}"
