@@ -131,7 +131,8 @@ with guarded("the card details"):
         st.markdown(f"**Name:** {md_escape(details.get('name') or '—')}")
         st.markdown(f"**Published:** {when('publish_at')}")
         st.markdown(f"**Ends:** {when('end_at')}")
-        st.markdown(f"**Created:** {when('created_at')} · **Updated:** {when('updated_at')}")
+        st.markdown(f"**Created:** {when('created_at')}")  # one a line: a pair wraps mid-date
+        st.markdown(f"**Updated:** {when('updated_at')}")
         state = (
             "archived" if details.get("archived") else "draft" if details.get("draft") else "live"
         )
