@@ -26,6 +26,7 @@ from dashboard.display import (
     money_text,
     show_table,
 )
+from dashboard.filters import span_text
 from dashboard.navigation import require_app
 from dashboard.table_columns import (
     compared_columns,
@@ -325,7 +326,7 @@ def overview() -> None:
         )
     if shown.empty:
         empty_state(
-            f"No campaign had activity between {filters.start:%d %b %Y} and {filters.end:%d %b %Y}."
+            f"No campaign had activity in {span_text(filters.start, filters.end)}."
             " Turn off “Active in range only” or pick a longer range."
         )
         return

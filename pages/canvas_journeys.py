@@ -50,6 +50,7 @@ from dashboard.display import (
     money_text,
     show_table,
 )
+from dashboard.filters import span_text
 from dashboard.navigation import require_app
 from dashboard.table_columns import compared_columns
 from dashboard.url_state import sync_query_params
@@ -547,7 +548,7 @@ with perf_tab:
             daily = daily_totals(series.totals)
             if series.totals.empty or not any(total_row(series.totals).values()):
                 empty_state(
-                    f"No one entered this Canvas between {start:%d %b %Y} and {end:%d %b %Y}. "
+                    f"No one entered this Canvas in {span_text(start, end)}. "
                     "Pick a longer or earlier date range."
                 )
             else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -142,6 +143,7 @@ def test_a_canvas_without_steps_shows_empty_states(app_test, demo) -> None:
     assert "No step data" in notes
     assert "no steps yet" in notes
     assert "No one entered this Canvas" in notes
+    assert re.search(r"No one entered this Canvas in \d{1,2}\D", notes), notes  # span_text
     assert "Draft" in rendered_text(at)  # the status badge
 
 
