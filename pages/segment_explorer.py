@@ -26,7 +26,7 @@ from dashboard.data.segments import (
     size_summary,
 )
 from dashboard.data.tags import tag_options
-from dashboard.display import change_column, show_table
+from dashboard.display import change_column, moment_text, show_table
 from dashboard.export_view import follow_export, show_export
 from dashboard.navigation import require_app
 from dashboard.url_state import sync_query_params
@@ -149,7 +149,7 @@ with guarded("the segment details"):
         )
     with right:
         for label, stamp in (("Created", details.created_at), ("Last updated", details.updated_at)):
-            st.markdown(f"**{label}:** " + (f"{stamp:%d %b %Y}" if stamp is not None else "—"))
+            st.markdown(f"**{label}:** {moment_text(stamp)}")
         st.markdown("**Analytics tracking:** " + ("on" if tracked.get(segment_id) else "off"))
         for key, value in details.other.items():
             st.markdown(f"**{md_escape(key)}:** {md_escape(value)}")

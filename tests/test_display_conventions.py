@@ -468,7 +468,9 @@ MOMENT = re.compile(r"(?<!\d)\d{2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2} UTC")
 OTHER_MOMENT = re.compile(r"(?<!\d)\d{4}-\d{2}-\d{2} \d{2}:\d{2}|\d{2}:\d{2} \([A-Za-z_/]+\)")
 
 
-def test_campaign_canvas_and_news_feed_details_write_moments_one_way(app_test, demo) -> None:
+def test_campaign_canvas_news_feed_and_segment_details_write_moments_one_way(
+    app_test, demo
+) -> None:
     from tests.conftest import rendered_text
 
     campaign = demo.workspace.campaigns[0]
@@ -477,6 +479,7 @@ def test_campaign_canvas_and_news_feed_details_write_moments_one_way(app_test, d
         ("campaigns", {"campaign_id": campaign.id, "tz": "America/New_York"}),
         ("canvases", {"canvas_id": canvas.id}),
         ("news-feed", {}),
+        ("segments", {"segment_id": demo.workspace.segments[0].id}),
     ]
     for page, query in pages:
         text = rendered_text(app_test(page, query=query))
